@@ -1,0 +1,343 @@
+/**
+ * The configuration schema (`release-ledger.config.yaml`). This zod schema is
+ * the authority: the TypeScript types, the JSON Schema in
+ * `schema/config.schema.json` (for editors) and the README reference all come
+ * from it. Every field carries a one-line doc comment (`.describe`), which is
+ * also what editors show on hover.
+ */
+import semver from 'semver';
+import { z } from 'zod';
+
+/** Names that end up in URLs and file paths: letters, digits, `.`, `_`, `-`. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const nameSchema = (what: string) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, `a ${what} name uses letters, digits, ".", "_" or "-" (at most 100, starting with a letter or digit)`);
+
+/** Severities, lowest first. */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export const severitySchema = z.enum(SEVERITIES).describe('How serious a finding is, lowest first: info, low, medium, high, critical.');
+export type Severity = z.infer<typeof severitySchema>;
+
+/** Every rule id the ledger knows; see `src/rules/`. */
+export const RULE_IDS = [
+  'promotion.bypass',
+  'promotion.artifact-mismatch',
+  'drift.version',
+  'drift.runtime',
+  'config.drift',
+  'config.unrecorded-change',
+  'approval.missing',
+  'approval.self',
+  'branch.not-merged-back',
+  'dependency.incompatible',
+  'component.skew',
+  'exception.expired',
+  'source.gap',
+] as const;
+export const ruleIdSchema = z.enum(RULE_IDS).describe('A rule id from the rules table, e.g. "promotion.bypass".');
+export type RuleId = z.infer<typeof ruleIdSchema>;
+
+/** `YYYY-MM-DD`, a calendar date in UTC. */
+const dateSchema = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'));
+
+const semverRangeSchema = z.string().refine((r) => semver.validRange(r) !== null, {
+  message: 'a semver range such as ">=2.3.0 <3" or "^1.4"',
+});
+
+export const environmentConfigSchema = z
+  .object({
+    /** The ledger's name for the environment, e.g. `prod`. */
+    name: nameSchema('environment').describe('The ledger\'s name for the environment, e.g. "prod"; used in URLs.'),
+    /** Whether this environment serves customers; production deployments get approval checks. */
+    production: z.boolean().default(false).describe('Whether this environment serves customers (approval rules apply).'),
+    /** How many approvals a deployment here needs; 0 means none. */
+    requiredApprovals: z.number().int().min(0).default(0).describe('How many approvals a deployment here needs (0: none).'),
+    /** A short human description shown on pages. */
+    description: z.string().max(500).optional().describe('A short description shown on the environment page.'),
+  })
+  .strict();
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+
+const environmentMapSchema = z
+  .record(z.string(), z.string())
+  .default({})
+  .describe('Ledger environment name -> this source\'s name for it, where they differ (e.g. { prod: production }).');
+
+export const githubSourceSchema = z
+  .object({
+    type: z.literal('github'),
+    /** API root; `https://HOST/api/v3` for GitHub Enterprise Server. */
+    baseUrl: z.url().default('https://api.github.com').describe('API root; https://HOST/api/v3 for GitHub Enterprise Server.'),
+    /** Name of the environment variable holding a token (never the token itself). */
+    tokenEnv: z.string().default('GITHUB_TOKEN').describe('Environment variable that holds the token (never the token itself).'),
+    /** GitHub App credentials, read from environment variables, instead of a token. */
+    app: z
+      .object({
+        appIdEnv: z.string().describe('Environment variable with the App id.'),
+        privateKeyEnv: z.string().describe('Environment variable with the App private key (PEM).'),
+        installationIdEnv: z.string().describe('Environment variable with the installation id.'),
+      })
+      .strict()
+      .optional()
+      .describe('Authenticate as a GitHub App installation instead of with a token.'),
+    environments: environmentMapSchema,
+    /** Branch name patterns (glob) that count as release or hotfix branches. */
+    releaseBranches: z
+      .array(z.string())
+      .default(['release/*', 'hotfix/*'])
+      .describe('Glob patterns of release and hotfix branches to compare with the default branch.'),
+    /** Most requests one collect may spend; past it, the rest become gaps. */
+    maxRequests: z.number().int().positive().default(5000).describe('Request budget for one collect; past it, the rest is recorded as gaps.'),
+    /** How many requests run at once. */
+    concurrency: z.number().int().min(1).max(32).default(8).describe('How many requests run at once.'),
+    /** Where ETags are cached between runs, relative to the config file. */
+    cacheFile: z.string().default('.ledger-cache/github-etags.json').describe('ETag cache between runs, relative to the config file.'),
+  })
+  .strict();
+
+export const httpSourceSchema = z
+  .object({
+    type: z.literal('http'),
+    /** Per-request timeout in milliseconds. */
+    timeoutMs: z.number().int().positive().max(120_000).default(5000).describe('Per-request timeout in milliseconds.'),
+    /** How many redirects to follow before giving up. */
+    maxRedirects: z.number().int().min(0).max(10).default(3).describe('How many redirects to follow.'),
+    /** How many endpoints are asked at once. */
+    concurrency: z.number().int().min(1).max(64).default(8).describe('How many endpoints are asked at once.'),
+    /** Request headers whose values come from environment variables: header -> variable name. */
+    headersEnv: z.record(z.string(), z.string()).default({}).describe('Request header -> environment variable holding its value (never stored).'),
+    /** Dotted path to the version in a JSON body, for shapes not understood out of the box. */
+    versionPath: z.string().optional().describe('Dotted path to the version in a JSON body, e.g. "build.version".'),
+    /** Dotted path to the commit in a JSON body. */
+    commitPath: z.string().optional().describe('Dotted path to the commit in a JSON body, e.g. "git.commit.id".'),
+    /** Skip TLS certificate checks; off by default, for internal CAs only. */
+    insecureTls: z.boolean().default(false).describe('Skip TLS certificate verification (not recommended).'),
+    environments: environmentMapSchema,
+  })
+  .strict();
+
+export const fileSourceSchema = z
+  .object({
+    type: z.literal('file'),
+    /** An inventory YAML file, or a folder of them, relative to the config file. */
+    path: z.string().min(1).describe('Inventory YAML file, or a folder of them, relative to the config file.'),
+    environments: environmentMapSchema,
+  })
+  .strict();
+
+export const gitopsSourceSchema = z
+  .object({
+    type: z.literal('gitops'),
+    /** Path to a local clone of the GitOps repository, relative to the config file. */
+    path: z.string().min(1).optional().describe('Local clone of the GitOps repository, relative to the config file.'),
+    /** `owner/name` of the GitOps repository, read through a GitHub source instead of a clone. */
+    repo: z.string().optional().describe('owner/name of the GitOps repository, read through the GitHub source named in `github`.'),
+    /** Which configured GitHub source reads `repo`. */
+    github: z.string().optional().describe('Name of the GitHub source used to read `repo`.'),
+    /** Git ref to read; the current HEAD when absent. */
+    ref: z.string().optional().describe('Git ref to read (default: HEAD).'),
+    /** Path patterns with `{environment}` and `{service}` that locate each service's files. */
+    files: z
+      .array(z.string())
+      .min(1)
+      .default(['environments/{environment}/{service}/values.yaml'])
+      .describe('Patterns with {environment} and {service} locating Helm values, Kustomize overlays or manifests.'),
+    environments: environmentMapSchema,
+  })
+  .strict()
+  .refine((s) => Boolean(s.path) !== Boolean(s.repo), { message: 'set exactly one of `path` (a local clone) or `repo` (through GitHub)' });
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema]);
+export type SourceConfig = z.output<typeof sourceConfigSchema>;
+export type SourceType = SourceConfig['type'];
+
+/** Per-environment values: keys are environment names or `*` for all. */
+const perEnvironmentSchema = z.record(z.string(), z.string()).default({});
+
+export const serviceConfigSchema = z
+  .object({
+    /** The service's name, unique in the config; used in URLs. */
+    name: nameSchema('service').describe('Unique service name; used in URLs.'),
+    /** The repository, `owner/name`. */
+    repo: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository as owner/name')
+      .optional()
+      .describe('The GitHub repository, owner/name.'),
+    /** The owning team. */
+    owner: z.string().max(100).optional().describe('The team that owns it.'),
+    /** `service` is deployed; `library` is built into services. */
+    kind: z.enum(['service', 'library']).default('service').describe('"service" is deployed; "library" is built into services.'),
+    /** Names of the sources that describe this service. */
+    sources: z.array(z.string()).default([]).describe('Names of the configured sources that describe it.'),
+    /** Other services or libraries it needs, with the semver range it accepts. */
+    dependsOn: z.record(z.string(), semverRangeSchema).default({}).describe('Service or library name -> accepted semver range.'),
+    /** Version endpoint per environment (`*` for all, `{environment}` substituted). */
+    versionUrl: perEnvironmentSchema.describe('Environment (or "*") -> URL of the version endpoint; {environment} is substituted.'),
+    /** Config file path per environment in the repo (`*` for all, `{environment}` substituted). */
+    configFiles: perEnvironmentSchema.describe('Environment (or "*") -> config file path in the repo; {environment} is substituted.'),
+    /** Config keys that are meant to differ between environments. */
+    envSpecificKeys: z.array(z.string()).default([]).describe('Config keys that are meant to differ between environments.'),
+    /** Extra key patterns (glob, case-insensitive) whose values are secret. */
+    secretKeys: z.array(z.string()).default([]).describe('Extra key patterns (glob, case-insensitive) whose values are secret.'),
+    /** A short description shown on the service page. */
+    description: z.string().max(500).optional().describe('A short description shown on the service page.'),
+  })
+  .strict();
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+
+export const ruleSettingSchema = z
+  .object({
+    /** Whether the rule runs. */
+    enabled: z.boolean().default(true).describe('Whether the rule runs.'),
+    /** Severity of its findings, overriding the rule's default. */
+    severity: severitySchema.optional(),
+  })
+  .strict();
+
+export const policiesSchema = z
+  .object({
+    /** Days two neighbouring environments may differ before `drift.version` fires. */
+    maxDriftDays: z.number().int().min(0).default(14).describe('Days neighbouring environments may differ before drift.version fires.'),
+    /** Key patterns (glob, case-insensitive) whose values are secret, for every service. */
+    secretKeys: z
+      .array(z.string())
+      .default(['*password*', '*passwd*', '*secret*', '*token*', '*api_key*', '*apikey*', '*private_key*', '*credential*', '*_key'])
+      .describe('Key patterns (glob, case-insensitive) whose values are stored only as a hash.'),
+    /** Regular expression that finds ticket keys in PR titles and branch names. */
+    ticketPattern: z.string().default('[A-Z][A-Z0-9]+-[0-9]+').describe('Regular expression for ticket keys in PR titles and branches, e.g. PAY-123.'),
+    /** Per-rule switches and severities. */
+    rules: z.partialRecord(ruleIdSchema, ruleSettingSchema).default({}).describe('Rule id -> { enabled, severity }.'),
+  })
+  .strict()
+  // prefault: an absent `policies` is parsed as {}, so every default above applies.
+  .prefault({});
+export type Policies = z.output<typeof policiesSchema>;
+
+export const exceptionConfigSchema = z
+  .object({
+    /** The rule whose finding is excepted. */
+    rule: ruleIdSchema,
+    /** The service it applies to. */
+    service: z.string().describe('The service the exception applies to.'),
+    /** The environment it applies to; absent means every environment. */
+    environment: z.string().optional().describe('The environment it applies to (absent: all).'),
+    /** Why the finding is accepted for now. */
+    reason: z.string().min(1).describe('Why the finding is accepted for now.'),
+    /** Who approved the exception. */
+    approvedBy: z.string().min(1).describe('Who approved the exception.'),
+    /** Last day (UTC, inclusive) the exception is in force. */
+    expires: dateSchema.describe('Last day (UTC, inclusive) the exception is in force, YYYY-MM-DD.'),
+  })
+  .strict();
+export type ExceptionConfig = z.output<typeof exceptionConfigSchema>;
+
+export const configSchema = z
+  .object({
+    /** Editors' schema reference; ignored by the ledger. */
+    $schema: z.string().optional().describe('JSON Schema reference for editors; ignored.'),
+    /** The organisation or system the ledger describes, shown on every page. */
+    name: z.string().min(1).max(200).describe('The organisation or system, shown on every page.'),
+    /** Where snapshots are written, relative to the config file. */
+    snapshotsDir: z.string().default('content/snapshots').describe('Where snapshots are written, relative to the config file.'),
+    /** The promotion path, lowest environment first. */
+    environments: z.array(environmentConfigSchema).min(1).describe('The promotion path, lowest first.'),
+    /** Named source instances. */
+    sources: z.record(nameSchema('source'), sourceConfigSchema).default({}).describe('Source name -> settings.'),
+    /** The services and libraries the ledger tracks. */
+    services: z.array(serviceConfigSchema).default([]).describe('The services and libraries tracked.'),
+    /** Thresholds and rule settings. */
+    policies: policiesSchema,
+    /** Temporary, approved exceptions to findings. */
+    exceptions: z.array(exceptionConfigSchema).default([]).describe('Temporary, approved exceptions to findings.'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const duplicates = (names: string[], path: 'environments' | 'services') =>
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [path, i, 'name'], message: `"${name}" is named twice; names must be unique` });
+      });
+    duplicates(config.environments.map((e) => e.name), 'environments');
+    duplicates(config.services.map((s) => s.name), 'services');
+    const environments = new Set(config.environments.map((e) => e.name));
+    const services = new Set(config.services.map((s) => s.name));
+    const sources = new Set(Object.keys(config.sources));
+    config.services.forEach((service, i) => {
+      service.sources.forEach((source, j) => {
+        if (!sources.has(source))
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'sources', j], message: `no source named "${source}" (known: ${[...sources].join(', ') || 'none'})` });
+      });
+      for (const dep of Object.keys(service.dependsOn)) {
+        if (!services.has(dep)) ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn', dep], message: `no service named "${dep}"` });
+        if (dep === service.name) ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn', dep], message: 'a service cannot depend on itself' });
+      }
+      for (const field of ['versionUrl', 'configFiles'] as const) {
+        for (const env of Object.keys(service[field])) {
+          if (env !== '*' && !environments.has(env))
+            ctx.addIssue({ code: 'custom', path: ['services', i, field, env], message: `no environment named "${env}"` });
+        }
+      }
+    });
+    const cycle = findDependencyCycle(config.services);
+    if (cycle) {
+      const index = config.services.findIndex((s) => s.name === cycle[0]);
+      ctx.addIssue({ code: 'custom', path: ['services', index, 'dependsOn'], message: `dependency cycle: ${cycle.join(' -> ')}` });
+    }
+    config.exceptions.forEach((exception, i) => {
+      if (!services.has(exception.service)) ctx.addIssue({ code: 'custom', path: ['exceptions', i, 'service'], message: `no service named "${exception.service}"` });
+      if (exception.environment !== undefined && !environments.has(exception.environment))
+        ctx.addIssue({ code: 'custom', path: ['exceptions', i, 'environment'], message: `no environment named "${exception.environment}"` });
+    });
+    for (const [name, source] of Object.entries(config.sources)) {
+      for (const env of Object.keys(source.environments)) {
+        if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'environments', env], message: `no environment named "${env}"` });
+      }
+      if (source.type === 'gitops' && source.repo) {
+        const github = source.github ? config.sources[source.github] : undefined;
+        if (!github || github.type !== 'github')
+          ctx.addIssue({ code: 'custom', path: ['sources', name, 'github'], message: 'name the GitHub source that reads `repo`' });
+      }
+    }
+    if (config.policies.ticketPattern) {
+      try {
+        new RegExp(config.policies.ticketPattern);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['policies', 'ticketPattern'], message: 'not a valid regular expression' });
+      }
+    }
+  });
+
+/** What a user writes (defaults optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The validated config with defaults applied. */
+export type Config = z.output<typeof configSchema>;
+
+/** The first dependency cycle among services, as names ending where it began, or null. */
+export function findDependencyCycle(services: readonly Pick<ServiceConfig, 'name' | 'dependsOn'>[]): string[] | null {
+  const edges = new Map(services.map((s) => [s.name, Object.keys(s.dependsOn)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | null => {
+    if (state.get(name) === 'done') return null;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return null;
+  };
+  for (const s of services) {
+    const found = visit(s.name);
+    if (found) return found;
+  }
+  return null;
+}

@@ -1,0 +1,3 @@
+export * from './config.ts';
+export * from './snapshot.ts';
+export * from './evidence.ts';

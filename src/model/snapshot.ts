@@ -1,0 +1,332 @@
+/**
+ * The snapshot schema: the contract between collectors (which write
+ * `content/snapshots/<id>.json`) and the site (which reads them). A snapshot
+ * is written once and never rewritten, so a change here that would make an
+ * old snapshot invalid needs a new `schemaVersion` and a reader for the old one.
+ */
+import { z } from 'zod';
+import { environmentConfigSchema, exceptionConfigSchema, policiesSchema, ruleIdSchema, serviceConfigSchema, severitySchema } from './config.ts';
+
+/** The current snapshot format. */
+export const SCHEMA_VERSION = 1;
+
+/** Snapshot ids are the UTC time they were taken, `YYYY-MM-DDTHHMMSSZ`. */
+export const SNAPSHOT_ID_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{6}Z$/;
+export const snapshotIdSchema = z.string().regex(SNAPSHOT_ID_PATTERN, 'a snapshot id such as 2026-03-14T020000Z');
+
+const isoTime = z.iso.datetime({ offset: false }).describe('An ISO 8601 UTC time, e.g. 2026-03-14T02:00:00Z.');
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase sha256 hex digest');
+
+/** A config value as stored: plain, or redacted to a hash, or a secret known only by its update time. */
+export const storedValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z
+    .object({
+      /** Always true: the value was secret and is not stored. */
+      redacted: z.literal(true),
+      /** sha256 of the value (hex), so a change stays visible without revealing it. */
+      sha256: sha256Hex,
+    })
+    .strict(),
+  z
+    .object({
+      /** Always true: a secret whose value the source never reveals (e.g. a GitHub secret). */
+      secret: z.literal(true),
+      /** When the source says it last changed. */
+      updatedAt: isoTime.nullable(),
+    })
+    .strict(),
+]);
+export type StoredValue = z.infer<typeof storedValueSchema>;
+
+export const approvalSchema = z
+  .object({
+    /** Who approved (login or name). */
+    by: z.string(),
+    /** When, if the source knows; GitHub approvals have no time of their own (see `timeFrom`). */
+    at: isoTime.nullable(),
+    /** `approved`, `rejected` or `commented`. */
+    state: z.enum(['approved', 'rejected', 'commented']),
+    /** What was approved: the deployment itself, or the pull request that brought the commit. */
+    kind: z.enum(['deployment', 'pull-request']).default('deployment'),
+    /** Where `at` came from when it is not the approval's own time, e.g. "deployment status". */
+    timeFrom: z.string().optional(),
+    /** The reviewer's comment. */
+    comment: z.string().optional(),
+    /** Link to the record. */
+    url: z.string().optional(),
+  })
+  .strict();
+export type Approval = z.infer<typeof approvalSchema>;
+
+/** Where a commit was first seen in an environment: one entry of promotion evidence. */
+export const sightingSchema = z
+  .object({
+    /** The environment. */
+    environment: z.string(),
+    /** When the commit/artifact was first seen there. */
+    at: isoTime,
+    /** The record that shows it: a source name, or `ledger` for the ledger's own snapshots. */
+    source: z.string(),
+    /** The snapshot id the sighting comes from, when it comes from the ledger. */
+    snapshot: snapshotIdSchema.optional(),
+    /** A link to the source record (e.g. the GitHub deployment). */
+    url: z.string().optional(),
+  })
+  .strict();
+export type Sighting = z.infer<typeof sightingSchema>;
+
+export const promotionSchema = z
+  .object({
+    /** The environment before this one on the promotion path, or null for the first. */
+    previousEnvironment: z.string().nullable(),
+    /** When and where the same commit/artifact was first seen in the previous environment; null if never. */
+    previous: sightingSchema.nullable(),
+    /** First sighting in every environment on the path up to this one (the proof, stage by stage). */
+    path: z.array(sightingSchema),
+  })
+  .strict();
+export type Promotion = z.infer<typeof promotionSchema>;
+
+export const protectionSchema = z
+  .object({
+    /** Required reviewers (users or teams). */
+    requiredReviewers: z.array(z.string()),
+    /** Whether the person who triggered a deployment may approve it. */
+    preventSelfReview: z.boolean(),
+    /** Minutes a deployment waits before it proceeds. */
+    waitTimerMinutes: z.number().int().min(0),
+    /** Which branches may deploy: `all`, `protected`, or custom patterns. */
+    branchPolicy: z.string(),
+  })
+  .strict();
+
+export const deploymentSchema = z
+  .object({
+    /** The service deployed. */
+    service: z.string(),
+    /** The ledger environment it runs in. */
+    environment: z.string(),
+    /** The version label (release, tag, else ref). */
+    version: z.string(),
+    /** The full commit sha (or as much of it as the source gives). */
+    commit: z.string(),
+    /** The git ref deployed, if known. */
+    ref: z.string().optional(),
+    /** The artifact digest, e.g. `sha256:…`, if known. */
+    artifact: z.string().optional(),
+    /** When it was deployed. */
+    deployedAt: isoTime,
+    /** Who deployed it. */
+    deployedBy: z.string(),
+    /** Which configured source reported it. */
+    source: z.string(),
+    /** Link to the deployment record. */
+    url: z.string().optional(),
+    /** The deployment's latest status as reported by the source. */
+    status: z.string().optional(),
+    /** Approvals behind it. */
+    approvals: z.array(approvalSchema).default([]),
+    /** Shared libraries built into it -> their versions. */
+    components: z.record(z.string(), z.string()).optional(),
+    /** Evidence that the same commit/artifact passed the previous environments first. */
+    promotion: promotionSchema.nullable().default(null),
+    /** The environment's protection rules that day, when the source has them. */
+    protection: protectionSchema.optional(),
+  })
+  .strict();
+export type Deployment = z.infer<typeof deploymentSchema>;
+
+export const observedSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** The version the running system reports, if it reports one. */
+    version: z.string().nullable(),
+    /** The commit the running system reports (may be abbreviated). */
+    commit: z.string().nullable(),
+    /** When it was observed. */
+    at: isoTime,
+    /** Which source observed it. */
+    source: z.string(),
+    /** Where it was asked (URL), with credentials removed. */
+    url: z.string().optional(),
+  })
+  .strict();
+export type Observed = z.infer<typeof observedSchema>;
+
+export const declaredSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** The declared version or image tag. */
+    version: z.string().nullable(),
+    /** The declared image reference, if any. */
+    image: z.string().optional(),
+    /** The declared artifact digest, if any. */
+    artifact: z.string().optional(),
+    /** The file it was read from. */
+    file: z.string(),
+    /** The GitOps repository commit it was read at. */
+    revision: z.string(),
+    /** Who last changed that file. */
+    changedBy: z.string().optional(),
+    /** When that file last changed. */
+    changedAt: isoTime.optional(),
+    source: z.string(),
+  })
+  .strict();
+export type Declared = z.infer<typeof declaredSchema>;
+
+export const configRecordSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** Which source reported it. */
+    source: z.string(),
+    /** Key -> value; secret values are stored as `{ redacted: true, sha256 }`. */
+    values: z.record(z.string(), storedValueSchema),
+    /** Where it was read (file path, or `github:variables`). */
+    origin: z.string().optional(),
+    /** Revision it was read at (a commit), if any. */
+    revision: z.string().optional(),
+    /** Who last changed it, if the source knows. */
+    changedBy: z.string().optional(),
+    /** When it last changed, if the source knows. */
+    changedAt: isoTime.optional(),
+  })
+  .strict();
+export type ConfigRecord = z.infer<typeof configRecordSchema>;
+
+export const branchSchema = z
+  .object({
+    service: z.string(),
+    /** Branch name, e.g. `release/2.4`. */
+    name: z.string(),
+    /** Commits on the branch that the default branch does not have. */
+    aheadBy: z.number().int().min(0),
+    /** Commits on the default branch that the branch does not have. */
+    behindBy: z.number().int().min(0),
+    /** Time of its newest commit. */
+    lastCommitAt: isoTime.nullable(),
+    /** Which source reported it. */
+    source: z.string(),
+  })
+  .strict();
+export type Branch = z.infer<typeof branchSchema>;
+
+export const pullRequestSchema = z
+  .object({
+    number: z.number().int(),
+    title: z.string(),
+    author: z.string(),
+    mergedBy: z.string().nullable(),
+    mergedAt: isoTime.nullable(),
+    reviewers: z.array(z.string()).default([]),
+    branch: z.string().optional(),
+    url: z.string().optional(),
+  })
+  .strict();
+export type PullRequest = z.infer<typeof pullRequestSchema>;
+
+export const changeSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** The commit now deployed. */
+    commit: z.string(),
+    /** The version now deployed. */
+    version: z.string(),
+    /** The commit deployed there before, or null for the first deployment. */
+    fromCommit: z.string().nullable(),
+    /** The version deployed there before. */
+    fromVersion: z.string().nullable(),
+    /** When the new deployment happened. */
+    deployedAt: isoTime,
+    /** Pull requests merged between the two. */
+    pullRequests: z.array(pullRequestSchema).default([]),
+    /** Ticket keys found in their titles and branch names, sorted. */
+    tickets: z.array(z.string()).default([]),
+    source: z.string(),
+  })
+  .strict();
+export type Change = z.infer<typeof changeSchema>;
+
+export const gapSchema = z
+  .object({
+    /** The source that could not give the evidence. */
+    source: z.string(),
+    service: z.string().optional(),
+    environment: z.string().optional(),
+    /** What is missing: `deployment`, `approvals`, `config`, `observed`, `branches`, `changes`, or `all`. */
+    evidence: z.string().default('all'),
+    /** Why, in one safe line (no tokens). */
+    reason: z.string(),
+  })
+  .strict();
+export type Gap = z.infer<typeof gapSchema>;
+
+export const findingSchema = z
+  .object({
+    /** Stable across days for the same problem: `rule/service/environment[/detail]`. */
+    id: z.string(),
+    rule: ruleIdSchema,
+    severity: severitySchema,
+    service: z.string().optional(),
+    environment: z.string().optional(),
+    /** One sentence: what is wrong. */
+    message: z.string(),
+    /** What would resolve it. */
+    resolution: z.string(),
+    /** The records, times and links that show it. */
+    evidence: z.record(z.string(), z.unknown()),
+    /** When the same finding id was first seen open (walks back through the ledger). */
+    since: isoTime,
+    /** Set when an exception in force silences it; it then does not count for `--fail-on`. */
+    exception: exceptionConfigSchema.optional(),
+  })
+  .strict();
+export type Finding = z.infer<typeof findingSchema>;
+
+export const snapshotSchema = z
+  .object({
+    /** Format version of this file. */
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    /** `YYYY-MM-DDTHHMMSSZ`, the UTC time it was taken; also the file name. */
+    id: snapshotIdSchema,
+    /** When it was taken. */
+    takenAt: isoTime,
+    /** What wrote it. */
+    generator: z
+      .object({ name: z.string(), version: z.string(), rulesVersion: z.string() })
+      .strict(),
+    /** The hash chain: the previous snapshot's id and the sha256 of its canonical JSON; null for the first. */
+    previous: z.object({ id: snapshotIdSchema, sha256: sha256Hex }).strict().nullable(),
+    /** The organisation's name from the config at the time. */
+    name: z.string(),
+    /** The promotion path as configured at the time, lowest first. */
+    environments: z.array(environmentConfigSchema),
+    /** The services as configured at the time. */
+    services: z.array(serviceConfigSchema),
+    /** The policies in force at the time. */
+    policies: policiesSchema,
+    /** The exceptions configured at the time (in force or not). */
+    exceptions: z.array(exceptionConfigSchema),
+    /** The sources that ran: name and type. */
+    sources: z.array(z.object({ name: z.string(), type: z.string() }).strict()),
+    deployments: z.array(deploymentSchema),
+    observed: z.array(observedSchema),
+    declared: z.array(declaredSchema),
+    configs: z.array(configRecordSchema),
+    branches: z.array(branchSchema),
+    changes: z.array(changeSchema),
+    gaps: z.array(gapSchema),
+    findings: z.array(findingSchema),
+  })
+  .strict();
+export type Snapshot = z.infer<typeof snapshotSchema>;
+/** A snapshot before findings and the chain are added. */
+export type SnapshotInput = z.input<typeof snapshotSchema>;
