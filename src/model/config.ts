@@ -147,10 +147,20 @@ export const gitopsSourceSchema = z
       .min(1)
       .default(['environments/{environment}/{service}/values.yaml'])
       .describe('Patterns with {environment} and {service} locating Helm values, Kustomize overlays or manifests.'),
+    /** Path patterns with `{environment}` and `{service}` locating config value files (YAML `env:`/`config:` maps, plain maps, .env, .properties). */
+    configFiles: z
+      .array(z.string())
+      .default([])
+      .describe('Patterns with {environment} and {service} locating config value files (YAML env:/config: maps or plain maps, .env, .properties).'),
     environments: environmentMapSchema,
   })
   .strict()
   .refine((s) => Boolean(s.path) !== Boolean(s.repo), { message: 'set exactly one of `path` (a local clone) or `repo` (through GitHub)' });
+
+/** Settings of an `http` (runtime version endpoint) source, defaults applied. */
+export type HttpSourceConfig = z.output<typeof httpSourceSchema>;
+/** Settings of a `gitops` (declared state in a GitOps repository) source, defaults applied. */
+export type GitOpsSourceConfig = z.output<typeof gitopsSourceSchema>;
 
 export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema]);
 export type SourceConfig = z.output<typeof sourceConfigSchema>;

@@ -1,0 +1,296 @@
+/**
+ * The `release-ledger` command line. `main` takes its inputs (argv, env, cwd,
+ * output streams) as arguments and returns the exit code, so tests run it
+ * in-process; `bin/release-ledger.mjs` is the only place that touches
+ * `process`. One top-level handler prints one line per error; stacks only
+ * with `--debug` (library errors can carry request objects, and so tokens).
+ */
+import path from 'node:path';
+import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
+import { ExitCode, LedgerError, UsageError } from '../src/errors.ts';
+import {
+  diffEnvironments,
+  diffSnapshots,
+  findSnapshotAt,
+  formatEnvironmentDiff,
+  formatSnapshotDiff,
+  listSnapshotIds,
+  parseAt,
+  parseDiffOperand,
+  readHead,
+  readSnapshot,
+  snapshotHash,
+  verifyLedger,
+} from '../src/ledger/index.ts';
+import { SEVERITIES, type Severity } from '../src/model/config.ts';
+import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
+import { formatStateView, stateView } from '../src/report/show.ts';
+import { isOpen, meetsSeverity } from '../src/rules/index.ts';
+import { collect } from './collect.ts';
+
+export interface CliIO {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stderr is a terminal (progress is shown either way unless --quiet). */
+  isTTY?: boolean;
+  fetch?: typeof globalThis.fetch;
+  /** Clock, for commands that need "now" (collect without --at). */
+  now?: () => Date;
+}
+
+const REPORT_URL = 'https://github.com/release-ledger/release-ledger/issues';
+const DEFAULT_CONFIG = 'release-ledger.config.yaml';
+
+const common = {
+  config: { type: 'string', description: `Config file (default: ${DEFAULT_CONFIG} in the current folder); the ledger is found from it`, valueHint: 'FILE' },
+  debug: { type: 'boolean', description: 'Print stacks of unexpected errors' },
+  quiet: { type: 'boolean', description: 'No progress on stderr' },
+  help: { type: 'boolean', alias: 'h', description: 'Show this help' },
+} as const satisfies ArgsDef;
+
+const EXIT_CODES = `Exit codes:
+  0  success
+  1  internal error (a bug; please report it)
+  2  usage or configuration error, or a refused write (nothing written)
+  3  snapshot written but incomplete (it has gaps)
+  4  an open finding at or above --fail-on (wins over 3)`;
+
+const commands = {
+  collect: {
+    meta: { name: 'collect', description: 'Run every configured source and append one snapshot to the ledger' },
+    args: {
+      ...common,
+      at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
+      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+    },
+  },
+  verify: {
+    meta: { name: 'verify', description: 'Check every snapshot against its schema and the hash chain; name the first file that fails' },
+    args: { ...common, json: { type: 'boolean', description: 'Print the result as JSON' } },
+  },
+  show: {
+    meta: { name: 'show', description: 'What was running at a moment (the latest snapshot at or before it)' },
+    args: {
+      ...common,
+      at: { type: 'string', description: 'Date (end of that day, UTC), ISO time or snapshot id; default: the latest', valueHint: 'DATE-OR-TIME' },
+      env: { type: 'string', description: 'Only this environment', valueHint: 'NAME' },
+      json: { type: 'boolean', description: 'Print JSON' },
+    },
+  },
+  diff: {
+    meta: { name: 'diff', description: 'What differs between two snapshots (ids or dates) or two environments (prod@2026-03-14 qa@2026-03-14)' },
+    args: {
+      ...common,
+      a: { type: 'positional', description: 'Snapshot id, date, or ENV@DATE', required: true },
+      b: { type: 'positional', description: 'Snapshot id, date, or ENV@DATE', required: true },
+      json: { type: 'boolean', description: 'Print JSON' },
+    },
+  },
+  build: {
+    meta: { name: 'build', description: 'Build the static site over the ledger beside the config' },
+    args: { ...common, out: { type: 'string', description: 'Output folder (default: dist/ beside the config)', valueHint: 'DIR' } },
+  },
+  dev: {
+    meta: { name: 'dev', description: 'Serve the site over the ledger while you work on it' },
+    args: { ...common, port: { type: 'string', description: 'Port (default 4321)', valueHint: 'PORT' } },
+  },
+} satisfies Record<string, CommandDef>;
+type CommandName = keyof typeof commands;
+
+const root: CommandDef = {
+  meta: { name: 'release-ledger', description: 'What was running in each environment, how it got there, and who approved it' },
+  subCommands: commands,
+};
+
+async function usage(cmd: CommandDef, parent?: CommandDef): Promise<string> {
+  // citty colours nothing when the output is not a terminal; we print plain text.
+  return `${(await renderUsage(cmd, parent)).trimEnd()}\n\n${EXIT_CODES}\n`;
+}
+
+/** Terminal-safe text: control characters and bidi overrides from outside data are shown escaped. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function parseCommandArgs(name: CommandName, argv: string[]) {
+  const def = commands[name];
+  const args = parseArgs(argv, def.args as ArgsDef) as Record<string, unknown> & { _: string[] };
+  const known = new Set<string>(['_']);
+  for (const [key, value] of Object.entries(def.args as ArgsDef)) {
+    known.add(key);
+    for (const alias of [value.alias ?? []].flat()) known.add(alias);
+  }
+  for (const key of Object.keys(args)) {
+    // citty adds camelCase twins of kebab-case flags.
+    const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (!known.has(key) && !known.has(kebab)) throw new UsageError(`unknown option --${kebab} for "${name}"; see release-ledger ${name} --help`);
+  }
+  const positionals = Object.entries(def.args as ArgsDef).filter(([, v]) => v.type === 'positional');
+  if (args._.length > positionals.length) throw new UsageError(`unexpected argument "${args._[positionals.length]}" for "${name}"; see release-ledger ${name} --help`);
+  positionals.forEach(([key, value], i) => {
+    if (value.required && args._[i] === undefined) throw new UsageError(`"${name}" needs ${positionals.length} arguments (${positionals.map(([k]) => k.toUpperCase()).join(' ')}); see release-ledger ${name} --help`);
+    args[key] = args._[i];
+  });
+  for (const [key, value] of Object.entries(def.args as ArgsDef)) {
+    if (value.type === 'string' && args[key] !== undefined && typeof args[key] !== 'string') throw new UsageError(`--${key} needs a value; see release-ledger ${name} --help`);
+    if (value.type === 'string' && args[key] === '') throw new UsageError(`--${key} needs a value; see release-ledger ${name} --help`);
+  }
+  return args;
+}
+
+async function load(args: { config?: unknown }, io: CliIO): Promise<LoadedConfig> {
+  const file = path.resolve(io.cwd, typeof args.config === 'string' ? args.config : DEFAULT_CONFIG);
+  return loadConfig(file);
+}
+
+function parseSeverity(value: unknown): Severity | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value))
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')} (got "${String(value)}")`);
+  return value as Severity;
+}
+
+async function snapshotAt(loaded: LoadedConfig, at: string | undefined): Promise<string> {
+  const dir = loaded.snapshotsDir;
+  if (at === undefined) {
+    const ids = await listSnapshotIds(dir);
+    const last = ids.at(-1);
+    if (!last) throw new LedgerError(`the ledger in ${dir} is empty; run release-ledger collect first`);
+    return last;
+  }
+  const id = await findSnapshotAt(dir, parseAt(at));
+  if (!id) throw new LedgerError(`no snapshot at or before ${at} in ${dir}`);
+  return id;
+}
+
+async function run(name: CommandName, args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const progress = args.quiet ? () => {} : (message: string) => io.stderr(`${printable(message)}\n`);
+  switch (name) {
+    case 'collect': {
+      const failOn = parseSeverity(args['fail-on']);
+      const loaded = await load(args, io);
+      const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
+      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress });
+      const open = result.snapshot.findings.filter(isOpen);
+      const gaps = result.snapshot.gaps.length;
+      io.stdout(
+        `${path.relative(io.cwd, result.file) || result.file} ${result.sha256} — ${result.snapshot.deployments.length} deployments, ${open.length} open findings, ${gaps} gaps\n`,
+      );
+      if (failOn) {
+        const blocking = open.filter((f) => meetsSeverity(f, failOn));
+        if (blocking.length) {
+          io.stderr(printable(`${blocking.length} open finding${blocking.length === 1 ? '' : 's'} at or above ${failOn}: ${blocking.slice(0, 5).map((f) => f.id).join(', ')}${blocking.length > 5 ? ', …' : ''}\n`));
+          return ExitCode.gate;
+        }
+      }
+      return gaps ? ExitCode.incomplete : ExitCode.ok;
+    }
+    case 'verify': {
+      const loaded = await load(args, io);
+      const result = await verifyLedger(loaded.snapshotsDir);
+      if (args.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      if (!result.ok) {
+        if (!args.json) io.stderr(printable(`verify failed: ${result.file}: ${result.reason}\n`));
+        return ExitCode.usage;
+      }
+      if (!args.json)
+        io.stdout(
+          result.head
+            ? `ok: ${result.count} snapshot${result.count === 1 ? '' : 's'} verified; head ${result.head.id} sha256 ${result.head.sha256}\n`
+            : 'ok: the ledger is empty\n',
+        );
+      return ExitCode.ok;
+    }
+    case 'show': {
+      const loaded = await load(args, io);
+      const id = await snapshotAt(loaded, typeof args.at === 'string' ? args.at : undefined);
+      const snapshot = await readSnapshot(loaded.snapshotsDir, id);
+      const env = typeof args.env === 'string' ? args.env : undefined;
+      if (env !== undefined && !snapshot.environments.some((e) => e.name === env))
+        throw new UsageError(`no environment "${env}" in snapshot ${id} (it has ${snapshot.environments.map((e) => e.name).join(', ')})`);
+      const view = stateView(snapshot, snapshotHash(snapshot), env);
+      io.stdout(args.json ? `${JSON.stringify(view, null, 2)}\n` : printable(formatStateView(view)));
+      return ExitCode.ok;
+    }
+    case 'diff': {
+      const loaded = await load(args, io);
+      const a = parseDiffOperand(String(args.a));
+      const b = parseDiffOperand(String(args.b));
+      const [sa, sb] = await Promise.all(
+        [a, b].map(async (operand) => readSnapshot(loaded.snapshotsDir, await snapshotAt(loaded, operand.at))),
+      );
+      if ((a.environment === undefined) !== (b.environment === undefined))
+        throw new UsageError('diff compares two snapshots (A B) or two environments (ENV@DATE ENV@DATE), not one of each');
+      if (a.environment !== undefined && b.environment !== undefined) {
+        for (const [operand, snapshot] of [[a, sa!], [b, sb!]] as const) {
+          if (!snapshot.environments.some((e) => e.name === operand.environment))
+            throw new UsageError(`no environment "${operand.environment}" in snapshot ${snapshot.id}`);
+        }
+        const diff = diffEnvironments(sa!, a.environment, sb!, b.environment);
+        io.stdout(args.json ? `${JSON.stringify(diff, null, 2)}\n` : printable(formatEnvironmentDiff(diff)));
+      } else {
+        const diff = diffSnapshots(sa!, sb!);
+        io.stdout(args.json ? `${JSON.stringify(diff, null, 2)}\n` : printable(formatSnapshotDiff(diff)));
+      }
+      return ExitCode.ok;
+    }
+    case 'build': {
+      const loaded = await load(args, io);
+      const outDir = path.resolve(io.cwd, typeof args.out === 'string' ? args.out : path.join(loaded.dir, 'dist'));
+      if ((await readHead(loaded.snapshotsDir)) === null) throw new LedgerError(`the ledger in ${loaded.snapshotsDir} is empty; run release-ledger collect first`);
+      const { buildSite } = await import('../src/site/build.ts');
+      progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
+      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn' });
+      io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir}\n`);
+      return ExitCode.ok;
+    }
+    case 'dev': {
+      const loaded = await load(args, io);
+      const port = args.port === undefined ? 4321 : Number(args.port);
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${String(args.port)}")`);
+      const { devSite } = await import('../src/site/dev.ts');
+      const server = await devSite({ snapshotsDir: loaded.snapshotsDir, port });
+      io.stdout(`serving ${loaded.snapshotsDir} at ${server.url} (Ctrl-C to stop)\n`);
+      await new Promise(() => {});
+      return ExitCode.ok;
+    }
+  }
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(await usage(root));
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    if (name === '--version' || name === '-v') {
+      const { readFile } = await import('node:fs/promises');
+      io.stdout(`${(JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+      return ExitCode.ok;
+    }
+    if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')} (see release-ledger --help)`);
+    const command = name as CommandName;
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(await usage(commands[command], root));
+      return ExitCode.ok;
+    }
+    const args = parseCommandArgs(command, rest);
+    return await run(command, args, io);
+  } catch (error) {
+    if (error instanceof LedgerError) {
+      io.stderr(`release-ledger: ${printable(error.message)}\n`);
+      if (debug && error.cause instanceof Error) io.stderr(`${error.cause.stack ?? error.cause.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    io.stderr(`release-ledger: internal error: ${printable(message ?? '')}. This is a bug: please report it at ${REPORT_URL}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return ExitCode.internal;
+  }
+}

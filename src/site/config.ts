@@ -1,0 +1,69 @@
+/**
+ * The Astro configuration of the site, shared by `astro.config.mjs` (plain
+ * `astro build` / `astro dev` over `<repo>/content/snapshots`) and by
+ * `buildSite()` / `devSite()`, which pass the ledger to read as an argument.
+ *
+ * The ledger location reaches the pages through a Vite virtual module
+ * (`virtual:release-ledger/site`) instead of `process.env`: only the CLI entry
+ * reads the user's environment, and two builds in one process (tests) must not
+ * see each other's settings.
+ * https://vite.dev/guide/api-plugin.html#virtual-modules-convention
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AstroUserConfig } from 'astro';
+
+/** The repository root, which is the Astro project root (found from this file, never from cwd). */
+export const SITE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The ledger read by plain `astro build` / `astro dev`. */
+export const DEFAULT_SNAPSHOTS_DIR = path.join(SITE_ROOT, 'content', 'snapshots');
+
+export interface SiteOptions {
+  /** Absolute folder holding `<id>.json` snapshots. */
+  snapshotsDir: string;
+  /** Overrides the organisation name the snapshots carry, in the header. */
+  siteName?: string;
+}
+
+const VIRTUAL_ID = 'virtual:release-ledger/site';
+const RESOLVED_ID = '\0' + VIRTUAL_ID;
+
+/** The Vite plugin that serves the site options as a module. */
+export function siteOptionsPlugin(options: SiteOptions) {
+  const snapshotsDir = path.resolve(options.snapshotsDir);
+  return {
+    name: 'release-ledger:site-options',
+    resolveId(id: string) {
+      return id === VIRTUAL_ID ? RESOLVED_ID : undefined;
+    },
+    load(id: string) {
+      if (id !== RESOLVED_ID) return undefined;
+      return `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};\nexport const siteName = ${JSON.stringify(options.siteName ?? null)};\n`;
+    },
+  };
+}
+
+/** The whole Astro config for a ledger. */
+export function siteConfig(options: SiteOptions): AstroUserConfig {
+  return {
+    root: SITE_ROOT,
+    srcDir: path.join(SITE_ROOT, 'src'),
+    publicDir: path.join(SITE_ROOT, 'public'),
+    // Static files only: the site is published to any static host (GitHub Pages).
+    output: 'static',
+    // `/days/2026-03-14/` → `days/2026-03-14/index.html`, links end in `/`.
+    // https://docs.astro.build/en/reference/configuration-reference/#buildformat
+    trailingSlash: 'always',
+    build: { format: 'directory', concurrency: 1 },
+    // No telemetry, no dev toolbar: nothing leaves the machine.
+    devToolbar: { enabled: false },
+    vite: {
+      plugins: [siteOptionsPlugin(options)],
+      build: {
+        // Big chunks are expected (mermaid); the warning is noise.
+        chunkSizeWarningLimit: 4096,
+      },
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Turns what the sources returned into a snapshot: a pure function of
+ * (config, evidence, time, previous snapshot). No I/O here, so the same inputs
+ * always give the same bytes.
+ */
+import type { z } from 'zod';
+import type { Config } from '../model/config.ts';
+import type { Evidence, HistoryEvent } from '../model/evidence.ts';
+import {
+  SCHEMA_VERSION,
+  branchSchema,
+  changeSchema,
+  configRecordSchema,
+  declaredSchema,
+  deploymentSchema,
+  gapSchema,
+  observedSchema,
+  type Branch,
+  type Change,
+  type Declared,
+  type Deployment,
+  type Gap,
+  type Observed,
+  type Snapshot,
+} from '../model/snapshot.ts';
+import type { RawConfigRecord } from '../model/evidence.ts';
+import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
+import { attachPromotion, buildSightingIndex } from './promotion.ts';
+import { redactConfigs } from './redact.ts';
+
+/** One source's outcome: its name, type and evidence (gaps included). */
+export interface SourceOutcome {
+  name: string;
+  type: string;
+  evidence: Evidence;
+}
+
+export interface AssembleInput {
+  config: Config;
+  outcomes: SourceOutcome[];
+  /** The snapshot id, `YYYY-MM-DDTHHMMSSZ`. */
+  id: string;
+  /** ISO time the snapshot is taken at. */
+  takenAt: string;
+  /** The current head of the ledger and its hash, or null for the first snapshot. */
+  previous: { snapshot: Snapshot; sha256: string } | null;
+  generator: { name: string; version: string };
+}
+
+const byKeys =
+  <T>(...keys: ((item: T) => string | undefined)[]) =>
+  (a: T, b: T): number => {
+    for (const key of keys) {
+      const x = key(a) ?? '';
+      const y = key(b) ?? '';
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+const svcEnv = <T extends { service: string; environment: string }>() =>
+  byKeys<T>(
+    (r) => r.service,
+    (r) => r.environment,
+  );
+
+/**
+ * Keeps only records that name a configured service and environment and match
+ * the schema; everything else becomes a gap, so a source with bad data is
+ * visible on the page instead of crashing the run or vanishing.
+ */
+function screen<T extends { service: string; environment?: string }>(
+  records: readonly unknown[],
+  schema: z.ZodType<T>,
+  what: string,
+  source: string,
+  known: { services: Set<string>; environments: Set<string> },
+  gaps: Gap[],
+): T[] {
+  const kept: T[] = [];
+  for (const record of records) {
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const r = (record ?? {}) as { service?: unknown; environment?: unknown };
+      gaps.push({
+        source,
+        ...(typeof r.service === 'string' && known.services.has(r.service) ? { service: r.service } : {}),
+        ...(typeof r.environment === 'string' && known.environments.has(r.environment) ? { environment: r.environment } : {}),
+        evidence: what,
+        reason: `the source returned a malformed ${what} record (${issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'invalid'}); it was left out`,
+      });
+      continue;
+    }
+    const { service, environment } = parsed.data;
+    if (!known.services.has(service)) {
+      gaps.push({ source, evidence: what, reason: `the source reported ${what} for "${service}", which is not a configured service; it was left out` });
+      continue;
+    }
+    if (environment !== undefined && !known.environments.has(environment)) {
+      gaps.push({ source, service, evidence: what, reason: `the source reported ${what} for environment "${environment}", which is not on the promotion path; it was left out` });
+      continue;
+    }
+    kept.push(parsed.data);
+  }
+  return kept;
+}
+
+/** Builds the draft (everything but findings), then freezes the rules' findings into it. */
+export function assembleSnapshot(input: AssembleInput): Snapshot {
+  const draft = assembleDraft(input);
+  const findings = evaluateRules({ draft, previous: input.previous?.snapshot ?? null });
+  return { ...draft, findings };
+}
+
+export function assembleDraft(input: AssembleInput): DraftSnapshot {
+  const { config, outcomes } = input;
+  const known = {
+    services: new Set(config.services.map((s) => s.name)),
+    environments: new Set(config.environments.map((e) => e.name)),
+  };
+  const gaps: Gap[] = [];
+  const all = <K extends keyof Evidence>(key: K) => outcomes.flatMap((o) => (o.evidence[key] as unknown[]).map((record) => ({ source: o.name, record })));
+  const screenAll = <T extends { service: string; environment?: string }>(key: keyof Evidence, schema: z.ZodType<T>, what: string) =>
+    outcomes.flatMap((o) => screen<T>(o.evidence[key] as unknown[], schema, what, o.name, known, gaps));
+
+  for (const { source, record } of all('gaps')) {
+    const parsed = gapSchema.safeParse(record);
+    gaps.push(parsed.success ? parsed.data : { source, evidence: 'all', reason: 'the source reported a gap it could not describe' });
+  }
+
+  const deploymentDrafts: Omit<Deployment, 'promotion'>[] = screenAll('deployments', deploymentSchema.omit({ promotion: true }), 'deployment');
+  // Two sources claiming the same service/environment: keep the first source's (config order) and say so.
+  const seen = new Map<string, string>();
+  const uniqueDeployments = deploymentDrafts.filter((d) => {
+    const key = `${d.service}\u0000${d.environment}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, d.source);
+      return true;
+    }
+    if (first !== d.source) {
+      gaps.push({ source: d.source, service: d.service, environment: d.environment, evidence: 'deployment', reason: `"${first}" already reported this deployment; "${d.source}"'s record was not used` });
+    }
+    return false;
+  });
+  const history = all('history').map(({ record }) => record as HistoryEvent);
+  const environments = config.environments;
+  const index = buildSightingIndex({
+    previous: input.previous?.snapshot ?? null,
+    history,
+    draftDeployments: uniqueDeployments,
+    takenAt: input.takenAt,
+    snapshotId: input.id,
+  });
+  const deployments = attachPromotion(uniqueDeployments, environments, index).sort(svcEnv());
+
+  // Screened with the stored-record schema: a raw value is any stored value, redaction only narrows it.
+  const rawConfigs: RawConfigRecord[] = screenAll('configs', configRecordSchema, 'config');
+  const configs = redactConfigs(rawConfigs, config).sort(byKeys((c) => c.service, (c) => c.environment, (c) => c.source, (c) => c.origin));
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: input.id,
+    takenAt: input.takenAt,
+    generator: { ...input.generator, rulesVersion: RULES_VERSION },
+    previous: input.previous ? { id: input.previous.snapshot.id, sha256: input.previous.sha256 } : null,
+    name: config.name,
+    environments: config.environments,
+    services: [...config.services].sort(byKeys((s) => s.name)),
+    policies: config.policies,
+    exceptions: config.exceptions,
+    sources: outcomes.map((o) => ({ name: o.name, type: o.type })).sort(byKeys((s) => s.name)),
+    deployments,
+    observed: screenAll<Observed>('observed', observedSchema, 'observed').sort(
+      byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
+    ),
+    declared: screenAll<Declared>('declared', declaredSchema, 'declared').sort(
+      byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
+    ),
+    configs,
+    branches: screenAll<Branch>('branches', branchSchema, 'branches').sort(
+      byKeys((b) => b.service, (b) => b.name, (b) => b.source),
+    ),
+    changes: screenAll<Change>('changes', changeSchema, 'changes').sort(
+      byKeys((c) => c.service, (c) => c.environment, (c) => c.deployedAt, (c) => c.commit),
+    ),
+    gaps: gaps.sort(byKeys((g) => g.source, (g) => g.service, (g) => g.environment, (g) => g.evidence, (g) => g.reason)),
+  };
+}
