@@ -13,7 +13,7 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const nameSchema = (what: string) =>
   z
     .string()
-    .regex(NAME_PATTERN, `a ${what} name uses letters, digits, ".", "_" or "-" (at most 100, starting with a letter or digit)`);
+    .regex(NAME_PATTERN, `a ${what} name of letters, digits, ".", "_" or "-" (at most 100, starting with a letter or digit)`);
 
 /** Severities, lowest first. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
@@ -43,7 +43,13 @@ export type RuleId = z.infer<typeof ruleIdSchema>;
 const dateSchema = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'));
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+      // Round-trip through Date so 2026-13-01 or 2026-02-30 is refused, not silently moved.
+      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'a real calendar date as YYYY-MM-DD'),
+  );
 
 const semverRangeSchema = z.string().refine((r) => semver.validRange(r) !== null, {
   message: 'a semver range such as ">=2.3.0 <3" or "^1.4"',
@@ -70,7 +76,7 @@ const environmentMapSchema = z
 
 export const githubSourceSchema = z
   .object({
-    type: z.literal('github'),
+    type: z.literal('github').describe('Source type: "github" (GitHub REST API, github.com or GitHub Enterprise Server).'),
     /** API root; `https://HOST/api/v3` for GitHub Enterprise Server. */
     baseUrl: z.url().default('https://api.github.com').describe('API root; https://HOST/api/v3 for GitHub Enterprise Server.'),
     /** Name of the environment variable holding a token (never the token itself). */
@@ -97,12 +103,16 @@ export const githubSourceSchema = z
     concurrency: z.number().int().min(1).max(32).default(8).describe('How many requests run at once.'),
     /** Where ETags are cached between runs, relative to the config file. */
     cacheFile: z.string().default('.ledger-cache/github-etags.json').describe('ETag cache between runs, relative to the config file.'),
+    /** Whether to read environment variables and secret names (two requests per repository and environment). */
+    variables: z.boolean().default(true).describe('Read environment variables (values) and secrets (names, update times): two requests per repository and environment.'),
   })
   .strict();
+/** Settings of a `github` source, defaults applied. */
+export type GitHubSourceConfig = z.output<typeof githubSourceSchema>;
 
 export const httpSourceSchema = z
   .object({
-    type: z.literal('http'),
+    type: z.literal('http').describe('Source type: "http" (a service\'s version endpoint).'),
     /** Per-request timeout in milliseconds. */
     timeoutMs: z.number().int().positive().max(120_000).default(5000).describe('Per-request timeout in milliseconds.'),
     /** How many redirects to follow before giving up. */
@@ -123,7 +133,7 @@ export const httpSourceSchema = z
 
 export const fileSourceSchema = z
   .object({
-    type: z.literal('file'),
+    type: z.literal('file').describe('Source type: "file" (a declared inventory in YAML).'),
     /** An inventory YAML file, or a folder of them, relative to the config file. */
     path: z.string().min(1).describe('Inventory YAML file, or a folder of them, relative to the config file.'),
     environments: environmentMapSchema,
@@ -132,7 +142,7 @@ export const fileSourceSchema = z
 
 export const gitopsSourceSchema = z
   .object({
-    type: z.literal('gitops'),
+    type: z.literal('gitops').describe('Source type: "gitops" (a GitOps repository).'),
     /** Path to a local clone of the GitOps repository, relative to the config file. */
     path: z.string().min(1).optional().describe('Local clone of the GitOps repository, relative to the config file.'),
     /** `owner/name` of the GitOps repository, read through a GitHub source instead of a clone. */
@@ -165,6 +175,8 @@ export type GitOpsSourceConfig = z.output<typeof gitopsSourceSchema>;
 export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema]);
 export type SourceConfig = z.output<typeof sourceConfigSchema>;
 export type SourceType = SourceConfig['type'];
+/** Settings of a `file` source (an inventory file or folder). */
+export type FileSourceConfig = z.output<typeof fileSourceSchema>;
 
 /** Per-environment values: keys are environment names or `*` for all. */
 const perEnvironmentSchema = z.record(z.string(), z.string()).default({});
@@ -262,7 +274,7 @@ export const configSchema = z
     /** The services and libraries the ledger tracks. */
     services: z.array(serviceConfigSchema).default([]).describe('The services and libraries tracked.'),
     /** Thresholds and rule settings. */
-    policies: policiesSchema,
+    policies: policiesSchema.describe('Thresholds, secret key patterns, the ticket pattern and rule settings.'),
     /** Temporary, approved exceptions to findings. */
     exceptions: z.array(exceptionConfigSchema).default([]).describe('Temporary, approved exceptions to findings.'),
   })
@@ -316,8 +328,10 @@ export const configSchema = z
     if (config.policies.ticketPattern) {
       try {
         new RegExp(config.policies.ticketPattern);
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['policies', 'ticketPattern'], message: 'not a valid regular expression' });
+      } catch (error) {
+        // V8 says "Invalid regular expression: /([A-Z/: Unterminated character class"; keep the reason after the last ": ".
+        const reason = error instanceof Error ? error.message.split(': ').pop() : undefined;
+        ctx.addIssue({ code: 'custom', path: ['policies', 'ticketPattern'], message: `not a valid regular expression${reason ? ` (${reason})` : ''}` });
       }
     }
   });

@@ -291,6 +291,34 @@ export const findingSchema = z
   .strict();
 export type Finding = z.infer<typeof findingSchema>;
 
+/** A first sighting carried forward from snapshot to snapshot, so a commit that left an environment keeps its promotion proof. */
+export const carriedSightingSchema = sightingSchema
+  .extend({
+    /** The service. */
+    service: z.string(),
+    /** The commit seen. */
+    commit: z.string(),
+    /** The artifact seen with it, if known. */
+    artifact: z.string().optional(),
+    /** The last time the ledger knew it was there (for pruning; see `src/snapshot/promotion.ts`). */
+    lastSeenAt: isoTime,
+  })
+  .strict();
+export type CarriedSighting = z.infer<typeof carriedSightingSchema>;
+
+/** What the ledger carries forward between snapshots so rules never rescan history (see `src/snapshot/promotion.ts`). */
+export const trackingSchema = z
+  .object({
+    /** Service -> when the ledger began watching it; a promotion that happened before cannot be judged. */
+    watchedSince: z.record(z.string(), isoTime),
+    /** First sightings of commits that have left an environment, pruned to a retention window. */
+    sightings: z.array(carriedSightingSchema),
+    /** `service/lower/higher` -> since when two neighbouring environments have run different commits. */
+    driftSince: z.record(z.string(), isoTime),
+  })
+  .strict();
+export type Tracking = z.infer<typeof trackingSchema>;
+
 export const snapshotSchema = z
   .object({
     /** Format version of this file. */
@@ -324,6 +352,8 @@ export const snapshotSchema = z
     branches: z.array(branchSchema),
     changes: z.array(changeSchema),
     gaps: z.array(gapSchema),
+    /** Promotion sightings and drift start times carried forward; absent in snapshots written before it existed. */
+    tracking: trackingSchema.optional(),
     findings: z.array(findingSchema),
   })
   .strict();

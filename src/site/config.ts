@@ -9,6 +9,7 @@
  * see each other's settings.
  * https://vite.dev/guide/api-plugin.html#virtual-modules-convention
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroUserConfig } from 'astro';
@@ -18,6 +19,9 @@ export const SITE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The ledger read by plain `astro build` / `astro dev`. */
 export const DEFAULT_SNAPSHOTS_DIR = path.join(SITE_ROOT, 'content', 'snapshots');
+
+/** The version of release-ledger that renders the pages; part of what a page depends on, so it is in every footer. */
+export const GENERATOR_VERSION: string = (JSON.parse(readFileSync(path.join(SITE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface SiteOptions {
   /** Absolute folder holding `<id>.json` snapshots. */
@@ -39,7 +43,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
     },
     load(id: string) {
       if (id !== RESOLVED_ID) return undefined;
-      return `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};\nexport const siteName = ${JSON.stringify(options.siteName ?? null)};\n`;
+      return `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};\nexport const siteName = ${JSON.stringify(options.siteName ?? null)};\nexport const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};\n`;
     },
   };
 }

@@ -1,0 +1,833 @@
+/**
+ * The GitHub source: deployments, approvals, protection rules, environment
+ * variables, release branches, changes and config files from GitHub or GitHub
+ * Enterprise Server. This file does the I/O; every decision about payloads is
+ * a plain function in `src/sources/github/`.
+ *
+ * Request plan (so 500 services × 6 environments stays within a few requests
+ * per service, see `scripts/bench-github.ts`):
+ *  1. GraphQL, many aliased `repository` blocks per query: default branch,
+ *     releases, tags, release branches, and per environment the last
+ *     deployments with their statuses.
+ *  2. REST, one per repository: `GET /repos/{o}/{r}/environments` (protection
+ *     rules of every environment at once); per environment, variables and
+ *     secret names when `variables` is on. All conditional (ETag), so an
+ *     unchanged night answers 304, which GitHub does not count.
+ *     https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
+ *  3. REST, only for a deployment not seen before: the run's review history
+ *     and the comparison with the previous deployment. Both are immutable, so
+ *     they are cached by run id / commit pair and never asked again.
+ *  4. GraphQL lookups: pull requests (with reviews) of the new commits, config
+ *     files and package.json at deployed commits, release-branch comparisons.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
+import { emptyEvidence } from '../src/model/index.ts';
+import { mapLimit } from '../src/sources/pool.ts';
+import {
+  BudgetExhausted,
+  approvalTime,
+  branchPrefixes,
+  componentsFrom,
+  configFileFor,
+  describeError,
+  scrub,
+  environmentValues,
+  extractTickets,
+  hasRequiredReviewers,
+  isoUtc,
+  lookupWeight,
+  lookupsQuery,
+  mapBranches,
+  mapProtection,
+  mapPullRequests,
+  mapRunApprovals,
+  parseConfigFile,
+  pickActive,
+  pullRequestApprovals,
+  repositoriesQuery,
+  runIdOf,
+  splitRepo,
+  successAt,
+  tokenHelp,
+  versionOf,
+} from '../src/sources/github/index.ts';
+import type {
+  CompareResult,
+  GqlDeployment,
+  GqlPullRequest,
+  GqlRepository,
+  LookupInput,
+  RepoQueryInput,
+  RestEnvironment,
+  RestRunApproval,
+  RestSecret,
+  RestVariable,
+} from '../src/sources/github/index.ts';
+
+/** Knobs for tests and benchmarks; production uses the defaults. */
+export interface GitHubCollectorOptions {
+  /** Milliseconds per second of `retry-after` and of retry back-off (default 1000); tests pass ~1 so nothing sleeps for real. */
+  retryBaseMs?: number;
+  /** Repositories per GraphQL query (default 40). */
+  batchSize?: number;
+  /** Aliased lookups per GraphQL query in phase 4 (default 300). */
+  lookupBatchWeight?: number;
+  /** Longest primary-rate-limit wait accepted, in seconds (default 300); longer waits become gaps. */
+  maxRateLimitWaitSeconds?: number;
+}
+
+/** The GitHub collector with production settings. */
+export const collectGitHub: Collector<GitHubSourceConfig> = (context) => createGitHubCollector()(context);
+
+/** A GitHub collector with injected timing knobs. */
+export function createGitHubCollector(options: GitHubCollectorOptions = {}): Collector<GitHubSourceConfig> {
+  return (context) => new GitHubRun(context, options).collect();
+}
+
+const API_VERSION = '2022-11-28';
+const CACHE_VERSION = 1;
+
+interface CacheFile {
+  version: number;
+  /** GET url -> validator and the data it stood for. */
+  etags: Record<string, { etag: string; data: unknown; link?: string }>;
+  /** Immutable facts (run reviews, commit comparisons, pull requests of a commit, branch comparisons). */
+  facts: Record<string, unknown>;
+}
+
+type Kind = 'deployment' | 'approvals' | 'config' | 'branches' | 'changes' | 'protection' | 'all';
+
+interface EnvState {
+  ledger: string;
+  github: string;
+  deployments: GqlDeployment[];
+  active: GqlDeployment | null;
+  previous: GqlDeployment | null;
+  runApprovals?: Approval[];
+  compare?: CompareResult;
+  variables?: { variables: RestVariable[]; secrets: RestSecret[] };
+}
+
+interface RepoState {
+  key: string;
+  owner: string;
+  name: string;
+  services: ServiceConfig[];
+  repo?: GqlRepository;
+  environments?: Map<string, RestEnvironment>;
+  envs: EnvState[];
+  /** Phase-4 results. */
+  pulls: Map<string, GqlPullRequest[]>;
+  blobs: Map<string, string | null>;
+  branchCompares: Map<string, { aheadBy: number; behindBy: number }>;
+  failed: boolean;
+}
+
+const GitHubOctokit = Octokit.plugin(throttling, retry);
+
+const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+class GitHubRun {
+  private readonly settings: GitHubSourceConfig;
+  private readonly evidence: Evidence = emptyEvidence();
+  private readonly gapKeys = new Set<string>();
+  private readonly secrets: string[] = [];
+  private cache: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
+  private readonly used: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
+  private requests = 0;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private octokit!: InstanceType<typeof GitHubOctokit>;
+
+  constructor(
+    private readonly ctx: SourceContext<GitHubSourceConfig>,
+    private readonly options: GitHubCollectorOptions,
+  ) {
+    this.settings = ctx.settings;
+  }
+
+  async collect(): Promise<Evidence> {
+    const repos = this.plan();
+    if (repos.length === 0) return this.evidence;
+    if (!this.connect(repos)) return this.finish();
+    await this.loadCache();
+    this.ctx.progress(`github: ${repos.length} repositories`);
+    await this.phaseRepositories(repos);
+    await Promise.all(repos.filter((r) => r.repo).map((r) => this.phaseRest(r)));
+    await this.phaseLookups(repos.filter((r) => r.repo));
+    for (const repo of repos) if (repo.repo) this.assemble(repo);
+    await this.saveCache();
+    this.ctx.progress(`github: done, ${this.requests} requests`);
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private plan(): RepoState[] {
+    const byRepo = new Map<string, RepoState>();
+    const environments = this.ctx.config.environments.map((e) => ({ ledger: e.name, github: this.settings.environments[e.name] ?? e.name }));
+    for (const service of this.ctx.services) {
+      const parts = service.repo ? splitRepo(service.repo) : null;
+      if (!parts) {
+        this.gap(service.name, undefined, 'all', 'the service has no `repo` (owner/name) for the GitHub source to read');
+        continue;
+      }
+      const key = `${parts.owner}/${parts.name}`.toLowerCase();
+      const state =
+        byRepo.get(key) ??
+        ({
+          key,
+          ...parts,
+          services: [] as ServiceConfig[],
+          envs: environments.map((e) => ({ ...e, deployments: [], active: null, previous: null })),
+          pulls: new Map(),
+          blobs: new Map(),
+          branchCompares: new Map(),
+          failed: false,
+        } satisfies RepoState);
+      state.services.push(service);
+      byRepo.set(key, state);
+    }
+    return [...byRepo.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** Builds the Octokit client; false (with gaps) when no credentials are configured. */
+  private connect(repos: RepoState[]): boolean {
+    const { env } = this.ctx;
+    const app = this.settings.app;
+    let auth: Record<string, unknown> | string | undefined;
+    if (app) {
+      const appId = env[app.appIdEnv];
+      const privateKey = env[app.privateKeyEnv]?.replace(/\\n/g, '\n');
+      const installationId = env[app.installationIdEnv];
+      const missing = [
+        !appId && app.appIdEnv,
+        !privateKey && app.privateKeyEnv,
+        !installationId && app.installationIdEnv,
+      ].filter(Boolean);
+      if (missing.length > 0) {
+        this.allGaps(repos, `GitHub App credentials missing: set ${missing.join(', ')} (the App needs read access to actions, contents, deployments, environments, metadata and pull requests)`);
+        return false;
+      }
+      this.secrets.push(privateKey!);
+      auth = { appId: Number(appId) || appId!, privateKey: privateKey!, installationId: Number(installationId) || installationId! };
+    } else {
+      const token = env[this.settings.tokenEnv];
+      if (!token) {
+        this.allGaps(repos, tokenHelp(this.settings.baseUrl, this.settings.tokenEnv, this.settings.variables));
+        return false;
+      }
+      this.secrets.push(token);
+      auth = token;
+    }
+
+    const base = this.options.retryBaseMs ?? 1000;
+    const maxWait = this.options.maxRateLimitWaitSeconds ?? 300;
+    const progress = this.ctx.progress;
+    this.octokit = new GitHubOctokit({
+      baseUrl: this.settings.baseUrl.replace(/\/+$/, ''),
+      ...(typeof auth === 'string' ? { auth } : { authStrategy: createAppAuth, auth }),
+      userAgent: 'release-ledger',
+      log: silentLog,
+      request: { fetch: this.countingFetch() },
+      // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
+      throttle: {
+        retryAfterBaseValue: base,
+        onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+          // Primary limit: wait for the reset when it is near, else give up and record gaps.
+          // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
+          if (retryCount > 0 || retryAfter > maxWait) return false;
+          progress(`github: primary rate limit reached, waiting ${retryAfter}s for the reset`);
+          return true;
+        },
+        onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+          // Secondary limit: honour retry-after, twice at most.
+          // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-secondary-rate-limit
+          if (retryCount > 1) return false;
+          progress(`github: secondary rate limit, retrying after ${retryAfter}s`);
+          return true;
+        },
+      },
+      retry: { retryAfterBaseValue: base, retries: 2 },
+    });
+    // Pin the REST API version: https://docs.github.com/en/rest/about-the-rest-api/api-versions
+    this.octokit.hook.before('request', (options) => {
+      options.headers['x-github-api-version'] = API_VERSION;
+    });
+    this.octokit.hook.wrap('request', (request, options) => this.conditional(request as never, options as never) as never);
+    return true;
+  }
+
+  /** Counts every HTTP request (retries and token exchanges included) and bounds how many are in flight. */
+  private countingFetch(): typeof globalThis.fetch {
+    const inner = this.ctx.fetch;
+    return (async (input: RequestInfo | URL, init?: RequestInit) => {
+      await this.acquire();
+      this.requests += 1;
+      try {
+        return await inner(input, init);
+      } finally {
+        this.release();
+      }
+    }) as typeof globalThis.fetch;
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.settings.concurrency) {
+      this.inFlight += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
+
+  /** The ETag layer: sends `If-None-Match`, and turns a 304 (which Octokit throws) into the cached data. */
+  private async conditional(
+    request: (options: never) => Promise<{ status: number; url: string; headers: Record<string, string | undefined>; data: unknown }>,
+    options: { method: string; headers: Record<string, string>; [key: string]: unknown },
+  ) {
+    if (this.requests >= this.settings.maxRequests) throw new BudgetExhausted(this.settings.maxRequests);
+    if (options.method !== 'GET') return request(options as never);
+    const { url } = this.octokit.request.endpoint.parse(options as never);
+    const cached = this.cache.etags[url];
+    if (cached) options.headers['if-none-match'] = cached.etag;
+    try {
+      const response = await request(options as never);
+      const etag = response.headers.etag;
+      if (etag) this.used.etags[url] = { etag, data: response.data, ...(response.headers.link ? { link: response.headers.link } : {}) };
+      return response;
+    } catch (error) {
+      if (cached && (error as { status?: number }).status === 304) {
+        this.used.etags[url] = cached;
+        const headers = { ...((error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {}) };
+        if (cached.link) headers.link = cached.link;
+        else delete headers.link;
+        return { status: 200, url, headers, data: cached.data };
+      }
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- phase 1: GraphQL per repository
+
+  private async phaseRepositories(repos: RepoState[]): Promise<void> {
+    const prefixes = branchPrefixes(this.settings.releaseBranches);
+    const size = this.options.batchSize ?? 40;
+    const batches: RepoState[][] = [];
+    for (let i = 0; i < repos.length; i += size) batches.push(repos.slice(i, i + size));
+    let done = 0;
+    await mapLimit(batches, Math.min(4, this.settings.concurrency), async (batch) => {
+      await this.queryRepositories(batch, prefixes);
+      done += batch.length;
+      this.ctx.progress(`github: repositories ${done}/${repos.length}`);
+    });
+  }
+
+  /** One batched query; a batch that fails as a whole is split so the failure lands on exactly the repository that caused it. */
+  private async queryRepositories(batch: RepoState[], prefixes: string[]): Promise<void> {
+    const inputs: RepoQueryInput[] = batch.map((r) => ({ owner: r.owner, name: r.name, environments: r.envs.map((e) => e.github), branchPrefixes: prefixes }));
+    let data: Record<string, unknown> | undefined;
+    let errors: { path?: (string | number)[]; message?: string; type?: string }[] = [];
+    try {
+      data = await this.octokit.graphql<Record<string, unknown>>(repositoriesQuery(inputs));
+    } catch (error) {
+      const partial = error as { data?: Record<string, unknown>; errors?: typeof errors };
+      if (partial.data && Array.isArray(partial.errors)) {
+        data = partial.data;
+        errors = partial.errors;
+      } else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.queryRepositories(batch.slice(0, half), prefixes);
+        await this.queryRepositories(batch.slice(half), prefixes);
+        return;
+      } else {
+        for (const repo of batch) this.repoFailed(repo, 'all', error);
+        return;
+      }
+    }
+    batch.forEach((repo, i) => {
+      const block = data?.[`r${i}`] as GqlRepository | null | undefined;
+      const error = errors.find((e) => e.path?.[0] === `r${i}`);
+      if (!isObject(block) || typeof block.nameWithOwner !== 'string') {
+        const reason = error?.type === 'NOT_FOUND' ? `repository ${repo.owner}/${repo.name} not found or not readable with these credentials` : `GraphQL repository query for ${repo.owner}/${repo.name} returned no data${error?.message ? `: ${error.message.slice(0, 160)}` : ''}`;
+        this.repoFailed(repo, 'all', reason);
+        return;
+      }
+      repo.repo = block;
+      repo.envs.forEach((env, j) => {
+        const nodes = (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
+        env.deployments = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
+        const { active, previous } = pickActive(env.deployments);
+        env.active = active;
+        env.previous = previous;
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- phase 2–3: REST
+
+  private async phaseRest(repo: RepoState): Promise<void> {
+    const { owner, name } = repo;
+    try {
+      const list = await this.octokit.paginate('GET /repos/{owner}/{repo}/environments', { owner, repo: name, per_page: 100 });
+      if (!Array.isArray(list) || list.some((e) => !isObject(e) || typeof (e as { name?: unknown }).name !== 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments`);
+      repo.environments = new Map((list as RestEnvironment[]).map((e) => [e.name, e]));
+    } catch (error) {
+      for (const env of repo.envs) this.gapFor(repo, env.ledger, 'protection', error);
+    }
+    await Promise.all(
+      repo.envs.map(async (env) => {
+        const exists = repo.environments ? repo.environments.has(env.github) : true;
+        const work: Promise<void>[] = [];
+        if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
+        if (env.active) work.push(this.readRunApprovals(repo, env), this.readCompare(repo, env));
+        await Promise.all(work);
+      }),
+    );
+  }
+
+  private async readVariables(repo: RepoState, env: EnvState): Promise<void> {
+    const { owner, name } = repo;
+    const environment_name = env.github;
+    try {
+      // https://docs.github.com/en/rest/actions/variables#list-environment-variables (per_page at most 30)
+      const [variables, secrets] = await Promise.all([
+        this.octokit.paginate('GET /repos/{owner}/{repo}/environments/{environment_name}/variables', { owner, repo: name, environment_name, per_page: 30 }),
+        // https://docs.github.com/en/rest/actions/secrets#list-environment-secrets — names and dates, never values.
+        this.octokit.paginate('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { owner, repo: name, environment_name, per_page: 100 }),
+      ]);
+      const okVars = Array.isArray(variables) && variables.every((v) => isObject(v) && typeof v.name === 'string' && typeof v.value === 'string' && typeof v.updated_at === 'string');
+      const okSecrets = Array.isArray(secrets) && secrets.every((s) => isObject(s) && typeof s.name === 'string');
+      if (!okVars || !okSecrets) throw malformed('GET', `/repos/${owner}/${name}/environments/${environment_name}/${okVars ? 'secrets' : 'variables'}`);
+      env.variables = { variables: variables as RestVariable[], secrets: (secrets as RestSecret[]).map(({ name: n, created_at, updated_at }) => ({ name: n, created_at, updated_at })) };
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return; // no such environment on GitHub: nothing configured there
+      this.gapFor(repo, env.ledger, 'config', error);
+    }
+  }
+
+  private async readRunApprovals(repo: RepoState, env: EnvState): Promise<void> {
+    const deployment = env.active!;
+    const runId = runIdOf(deployment);
+    if (runId === null) return;
+    // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
+    if (repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) {
+      env.runApprovals = [];
+      return;
+    }
+    const key = `approvals:${repo.key}#${runId}`;
+    try {
+      let reviews = this.cache.facts[key] as RestRunApproval[] | undefined;
+      if (!reviews) {
+        // https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
+        const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', { owner: repo.owner, repo: repo.name, run_id: runId });
+        const data = response.data as unknown;
+        if (!Array.isArray(data) || !data.every((r) => isObject(r) && typeof r.state === 'string' && isObject(r.user) && Array.isArray(r.environments)))
+          throw malformed('GET', `/repos/${repo.owner}/${repo.name}/actions/runs/${runId}/approvals`);
+        reviews = (data as RestRunApproval[]).map((r) => ({
+          state: r.state,
+          comment: r.comment ?? '',
+          user: { login: r.user.login },
+          environments: r.environments.map((e) => ({ name: e.name })),
+        }));
+      }
+      this.used.facts[key] = reviews;
+      const runUrl = `${repo.repo!.url}/actions/runs/${runId}`;
+      env.runApprovals = mapRunApprovals(reviews, env.github, approvalTime(deployment), runUrl);
+    } catch (error) {
+      this.gapFor(repo, env.ledger, 'approvals', error);
+    }
+  }
+
+  private async readCompare(repo: RepoState, env: EnvState): Promise<void> {
+    const base = env.previous?.commitOid;
+    const head = env.active!.commitOid;
+    if (!base || base === head) return;
+    const key = `compare:${repo.key}#${base}...${head}`;
+    try {
+      let result = this.cache.facts[key] as CompareResult | undefined;
+      if (!result) {
+        // https://docs.github.com/en/rest/commits/commits#compare-two-commits — commits oldest first, paginated, 250 at most.
+        const commits: string[] = [];
+        let aheadBy = 0;
+        let behindBy = 0;
+        let total = 0;
+        for (let page = 1; page <= 3; page++) {
+          const response = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner: repo.owner, repo: repo.name, basehead: `${base}...${head}`, per_page: 100, page });
+          const data = response.data as unknown as Record<string, unknown>;
+          if (!isObject(data) || !Array.isArray(data.commits) || typeof data.total_commits !== 'number') throw malformed('GET', `/repos/${repo.owner}/${repo.name}/compare/${base.slice(0, 7)}...${head.slice(0, 7)}`);
+          aheadBy = Number(data.ahead_by) || 0;
+          behindBy = Number(data.behind_by) || 0;
+          total = data.total_commits;
+          commits.push(...(data.commits as { sha: string }[]).map((c) => c.sha));
+          if (commits.length >= total || (data.commits as unknown[]).length < 100) break;
+        }
+        result = { aheadBy, behindBy, commits, totalCommits: total };
+      }
+      this.used.facts[key] = result;
+      env.compare = result;
+      if (result.totalCommits > result.commits.length)
+        this.gap(repo.services, env.ledger, 'changes', `only ${result.commits.length} of ${result.totalCommits} commits since the previous deployment were searched for pull requests`);
+    } catch (error) {
+      this.gapFor(repo, env.ledger, 'changes', error);
+    }
+  }
+
+  // ---------------------------------------------------------------- phase 4: GraphQL lookups
+
+  private libraries(): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const s of this.ctx.config.services) {
+      if (s.kind !== 'library') continue;
+      map.set(s.name, s.name);
+      const parts = s.repo ? splitRepo(s.repo) : null;
+      if (parts) {
+        map.set(parts.name, s.name);
+        map.set(`@${parts.owner}/${parts.name}`, s.name);
+      }
+    }
+    return map;
+  }
+
+  private async phaseLookups(repos: RepoState[]): Promise<void> {
+    const withLibraries = this.libraries().size > 0;
+    const lookups: { repo: RepoState; input: LookupInput }[] = [];
+    for (const repo of repos) {
+      const commits = new Set<string>();
+      const files = new Set<string>();
+      const compares: { base: string; head: string }[] = [];
+      for (const env of repo.envs) {
+        if (!env.active) continue;
+        commits.add(env.active.commitOid);
+        for (const sha of env.compare?.commits ?? []) commits.add(sha);
+        for (const service of repo.services) {
+          const path = configFileFor(service.configFiles, env.ledger);
+          if (path) files.add(`${env.active.commitOid}:${path.replace(/^\.?\//, '')}`);
+        }
+        if (withLibraries) files.add(`${env.active.commitOid}:package.json`);
+      }
+      const uncachedCommits = [...commits].filter((sha) => {
+        const cached = this.cache.facts[`pulls:${repo.key}#${sha}`] as GqlPullRequest[] | undefined;
+        if (cached) {
+          repo.pulls.set(sha, cached);
+          this.used.facts[`pulls:${repo.key}#${sha}`] = cached;
+        }
+        return !cached;
+      });
+      const defaultRef = repo.repo!.defaultBranchRef;
+      if (defaultRef?.target) {
+        for (const ref of this.releaseRefs(repo)) {
+          const key = `branch:${repo.key}#${defaultRef.target.oid}...${ref.target!.oid}`;
+          const cached = this.cache.facts[key] as { aheadBy: number; behindBy: number } | undefined;
+          if (cached) {
+            repo.branchCompares.set(ref.name, cached);
+            this.used.facts[key] = cached;
+          } else compares.push({ base: defaultRef.name, head: ref.name });
+        }
+      }
+      // Files are not cached on purpose: config files may hold secrets, and the cache file sits beside the ledger.
+      const input: LookupInput = { owner: repo.owner, name: repo.name, commits: uncachedCommits.sort(), files: [...files].sort(), compares };
+      if (lookupWeight(input) > 0) lookups.push({ repo, input });
+    }
+    const limit = this.options.lookupBatchWeight ?? 300;
+    const batches: { repo: RepoState; input: LookupInput }[][] = [];
+    let current: { repo: RepoState; input: LookupInput }[] = [];
+    let weight = 0;
+    for (const item of lookups) {
+      const w = lookupWeight(item.input);
+      if (current.length > 0 && weight + w > limit) {
+        batches.push(current);
+        current = [];
+        weight = 0;
+      }
+      current.push(item);
+      weight += w;
+    }
+    if (current.length > 0) batches.push(current);
+    await mapLimit(batches, Math.min(4, this.settings.concurrency), (batch) => this.queryLookups(batch));
+  }
+
+  private releaseRefs(repo: RepoState): { name: string; target: { oid: string; committedDate?: string } | null }[] {
+    const prefixes = branchPrefixes(this.settings.releaseBranches);
+    const refs = prefixes.flatMap((_, j) => {
+      const nodes = (repo.repo![`b${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
+      return Array.isArray(nodes) ? (nodes.filter((n) => isObject(n) && typeof n.name === 'string' && isObject(n.target)) as { name: string; target: { oid: string; committedDate?: string } }[]) : [];
+    });
+    return mapBranches('', '', refs, this.settings.releaseBranches, () => ({ aheadBy: 0, behindBy: 0 })).map((b) => refs.find((r) => r.name === b.name)!);
+  }
+
+  private async queryLookups(batch: { repo: RepoState; input: LookupInput }[]): Promise<void> {
+    let data: Record<string, unknown> | undefined;
+    let errors: { path?: (string | number)[]; message?: string }[] = [];
+    try {
+      data = await this.octokit.graphql<Record<string, unknown>>(lookupsQuery(batch.map((b) => b.input)));
+    } catch (error) {
+      const partial = error as { data?: Record<string, unknown>; errors?: typeof errors };
+      if (partial.data && Array.isArray(partial.errors)) {
+        data = partial.data;
+        errors = partial.errors;
+      } else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.queryLookups(batch.slice(0, half));
+        await this.queryLookups(batch.slice(half));
+        return;
+      } else {
+        for (const { repo, input } of batch) this.lookupFailed(repo, input, error);
+        return;
+      }
+    }
+    batch.forEach(({ repo, input }, i) => {
+      const block = data?.[`r${i}`];
+      if (!isObject(block)) {
+        const error = errors.find((e) => e.path?.[0] === `r${i}`);
+        this.lookupFailed(repo, input, `GraphQL lookups for ${repo.owner}/${repo.name} returned no data${error?.message ? `: ${error.message.slice(0, 160)}` : ''}`);
+        return;
+      }
+      input.commits.forEach((sha, j) => {
+        const commit = block[`c${j}`];
+        const nodes = isObject(commit) && isObject(commit.associatedPullRequests) ? commit.associatedPullRequests.nodes : undefined;
+        if (!Array.isArray(nodes)) return; // unknown commit: no pull requests to report
+        const pulls = nodes.filter((n): n is GqlPullRequest => isObject(n) && typeof n.number === 'number' && typeof n.title === 'string');
+        repo.pulls.set(sha, pulls);
+        this.used.facts[`pulls:${repo.key}#${sha}`] = pulls;
+      });
+      input.files.forEach((expr, j) => {
+        const blob = block[`f${j}`];
+        repo.blobs.set(expr, isObject(blob) && typeof blob.text === 'string' && blob.isTruncated !== true ? blob.text : null);
+      });
+      input.compares.forEach((c, j) => {
+        const ref = block[`k${j}`];
+        const cmp = isObject(ref) && isObject(ref.compare) ? ref.compare : null;
+        if (!cmp || typeof cmp.aheadBy !== 'number' || typeof cmp.behindBy !== 'number') {
+          this.gap(repo.services, undefined, 'branches', `could not compare ${c.head} with ${c.base} in ${repo.owner}/${repo.name}`);
+          return;
+        }
+        const counts = { aheadBy: cmp.aheadBy, behindBy: cmp.behindBy };
+        repo.branchCompares.set(c.head, counts);
+        const target = this.releaseRefs(repo).find((r) => r.name === c.head)?.target?.oid;
+        this.used.facts[`branch:${repo.key}#${repo.repo!.defaultBranchRef!.target!.oid}...${target}`] = counts;
+      });
+    });
+  }
+
+  private lookupFailed(repo: RepoState, input: LookupInput, error: unknown): void {
+    const reason = this.reason(error);
+    for (const env of repo.envs) {
+      if (!env.active) continue;
+      if (input.commits.length > 0) {
+        this.gap(repo.services, env.ledger, 'changes', reason);
+        this.gap(repo.services, env.ledger, 'approvals', reason);
+      }
+      if (input.files.some((f) => f.startsWith(`${env.active!.commitOid}:`))) this.gap(repo.services, env.ledger, 'config', reason);
+    }
+    if (input.compares.length > 0) this.gap(repo.services, undefined, 'branches', reason);
+    repo.failed = true;
+  }
+
+  // ---------------------------------------------------------------- evidence
+
+  private assemble(state: RepoState): void {
+    const repo = state.repo!;
+    const source = this.ctx.name;
+    const libraries = this.libraries();
+    const pattern = this.ctx.config.policies.ticketPattern;
+    for (const service of state.services) {
+      for (const env of state.envs) {
+        for (const d of env.deployments) {
+          const at = successAt(d);
+          if (!at) continue;
+          this.evidence.history.push({
+            service: service.name,
+            environment: env.ledger,
+            commit: d.commitOid,
+            version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
+            at: isoUtc(at),
+            source,
+            url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
+          });
+        }
+        if (env.variables) {
+          const { values, changedAt } = environmentValues(env.variables.variables, env.variables.secrets);
+          this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });
+        }
+        const active = env.active;
+        if (!active) continue;
+        const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
+        const deployedAt = isoUtc(active.latestStatus!.createdAt);
+        const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
+        const ghEnvironment = state.environments?.get(env.github);
+        const deployment: Omit<Deployment, 'promotion'> = {
+          service: service.name,
+          environment: env.ledger,
+          version,
+          commit: active.commitOid,
+          ...(active.ref?.name ? { ref: active.ref.name } : {}),
+          deployedAt,
+          deployedBy: active.creator?.login ?? 'unknown',
+          source,
+          url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
+          status: 'success',
+          approvals,
+          ...(ghEnvironment ? { protection: mapProtection(ghEnvironment) } : {}),
+        };
+        if (libraries.size > 0) {
+          const manifest = state.blobs.get(`${active.commitOid}:package.json`);
+          if (manifest) {
+            try {
+              const components = componentsFrom(manifest, libraries);
+              delete components[service.name];
+              if (Object.keys(components).length > 0) deployment.components = components;
+            } catch (error) {
+              this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
+            }
+          }
+        }
+        this.evidence.deployments.push(deployment);
+
+        const path = configFileFor(service.configFiles, env.ledger)?.replace(/^\.?\//, '');
+        if (path) {
+          const text = state.blobs.get(`${active.commitOid}:${path}`);
+          if (typeof text === 'string') {
+            try {
+              this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values: parseConfigFile(path, text), origin: path, revision: active.commitOid });
+            } catch (error) {
+              this.gap(service.name, env.ledger, 'config', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
+            }
+          } else if (!state.failed) {
+            this.gap(service.name, env.ledger, 'config', `${path} not found (or not text) in ${state.owner}/${state.name} at ${active.commitOid.slice(0, 7)}`);
+          }
+        }
+
+        const prev = env.previous;
+        const change: Change = {
+          service: service.name,
+          environment: env.ledger,
+          commit: active.commitOid,
+          version,
+          fromCommit: prev?.commitOid ?? null,
+          fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref?.name ?? null) : null,
+          deployedAt,
+          pullRequests: [],
+          tickets: [],
+          source,
+        };
+        if (env.compare) {
+          const pulls = mapPullRequests(env.compare.commits.flatMap((sha) => state.pulls.get(sha) ?? []));
+          change.pullRequests = pulls;
+          change.tickets = extractTickets(pulls, pattern);
+        }
+        if (!prev || prev.commitOid === active.commitOid || env.compare) this.evidence.changes.push(change);
+      }
+      const defaultRef = repo.defaultBranchRef;
+      if (defaultRef) {
+        const refs = this.releaseRefs(state);
+        this.evidence.branches.push(...mapBranches(service.name, source, refs, this.settings.releaseBranches, (name) => state.branchCompares.get(name)));
+      }
+    }
+  }
+
+  private finish(): Evidence {
+    const e = this.evidence;
+    const by = (...keys: string[]) => (a: object, b: object) => {
+      for (const k of keys) {
+        const x = String((a as Record<string, unknown>)[k] ?? '');
+        const y = String((b as Record<string, unknown>)[k] ?? '');
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    };
+    e.deployments.sort(by('service', 'environment'));
+    e.history.sort(by('service', 'environment', 'at', 'commit'));
+    e.configs.sort(by('service', 'environment', 'origin'));
+    e.branches.sort(by('service', 'name'));
+    e.changes.sort(by('service', 'environment'));
+    e.gaps.sort(by('service', 'environment', 'evidence', 'reason'));
+    return e;
+  }
+
+  // ---------------------------------------------------------------- gaps and cache
+
+  private gap(services: string | ServiceConfig[], environment: string | undefined, evidence: Kind, reason: string): void {
+    const names = typeof services === 'string' ? [services] : services.map((s) => s.name);
+    for (const service of names) {
+      const key = `${service}\u0000${environment ?? ''}\u0000${evidence}`;
+      if (this.gapKeys.has(key)) continue;
+      this.gapKeys.add(key);
+      this.evidence.gaps.push({ source: this.ctx.name, service, ...(environment ? { environment } : {}), evidence, reason: scrub(reason, this.secrets) });
+    }
+  }
+
+  private gapFor(repo: RepoState, environment: string | undefined, evidence: Kind, error: unknown): void {
+    this.gap(repo.services, environment, evidence, this.reason(error));
+  }
+
+  private reason(error: unknown): string {
+    if (typeof error === 'string') return error;
+    if (error instanceof BudgetExhausted) return error.message;
+    return describeError(error, this.secrets);
+  }
+
+  private repoFailed(repo: RepoState, evidence: Kind, error: unknown): void {
+    repo.failed = true;
+    this.gapFor(repo, undefined, evidence, error);
+  }
+
+  private allGaps(repos: RepoState[], reason: string): void {
+    for (const repo of repos) this.gap(repo.services, undefined, 'all', reason);
+  }
+
+  private get cachePath(): string {
+    return resolve(this.ctx.configDir, this.settings.cacheFile);
+  }
+
+  private async loadCache(): Promise<void> {
+    try {
+      const parsed = JSON.parse(await readFile(this.cachePath, 'utf8')) as CacheFile;
+      // A cache for another API host would serve wrong data; keys are full URLs, so that cannot happen; the version guards the shape.
+      if (parsed?.version === CACHE_VERSION && isObject(parsed.etags) && isObject(parsed.facts)) this.cache = parsed;
+    } catch {
+      // No cache yet (first night) or unreadable: start empty; the cache only saves requests.
+    }
+  }
+
+  /** Writes only what this run used, atomically (temp file + rename), so the cache never grows without bound. */
+  private async saveCache(): Promise<void> {
+    const path = this.cachePath;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify(sortKeys(this.used)));
+      await rename(temp, path);
+    } catch (error) {
+      this.ctx.progress(`github: could not write the ETag cache ${this.settings.cacheFile}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isDeployment(value: unknown): value is GqlDeployment {
+  return isObject(value) && typeof value.commitOid === 'string' && typeof value.createdAt === 'string';
+}
+
+function malformed(method: string, path: string): Error {
+  return Object.assign(new Error('malformed response body (not the JSON GitHub documents)'), { request: { method, url: `https://api.invalid${path}` } });
+}
+
+function sortKeys(cache: CacheFile): CacheFile {
+  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return { version: cache.version, etags: sorted(cache.etags), facts: sorted(cache.facts) };
+}

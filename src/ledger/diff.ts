@@ -1,0 +1,352 @@
+/**
+ * What differs between two snapshots (in time) or two environments (in space).
+ * Plain functions over snapshots; the results are plain JSON, sorted, so the
+ * CLI prints them with `--json` and the site's compare pages render them.
+ */
+import { UsageError } from '../errors.ts';
+import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, StoredValue } from '../model/index.ts';
+import { SEVERITIES } from '../model/index.ts';
+import { parseAt } from './ids.ts';
+
+/** A deployment as the diffs show it. */
+export interface DeploymentState {
+  version: string;
+  commit: string;
+  artifact: string | null;
+  deployedAt: string;
+  deployedBy: string;
+}
+
+/** Which parts of a deployment differ. */
+export type DeploymentField = 'version' | 'commit' | 'artifact';
+
+export interface DeploymentDiff {
+  service: string;
+  environment: string;
+  /** `redeployed`: same version, commit and artifact, deployed again. */
+  change: 'added' | 'removed' | 'changed' | 'redeployed';
+  from: DeploymentState | null;
+  to: DeploymentState | null;
+  /** The fields that differ (empty for added, removed and redeployed). */
+  fields: DeploymentField[];
+}
+
+export interface ConfigKeyDiff {
+  service: string;
+  environment: string;
+  source: string;
+  key: string;
+  change: 'added' | 'removed' | 'changed';
+  /** The value shown to people: JSON for plain values, `(redacted)` or `(secret…)` otherwise; null when absent. */
+  from: string | null;
+  to: string | null;
+  /** The value is secret: compared by hash (or update time), never shown. */
+  redacted: boolean;
+}
+
+export interface FindingRef {
+  id: string;
+  rule: string;
+  severity: Severity;
+  service: string | null;
+  environment: string | null;
+  message: string;
+  /** Silenced by an exception in force. */
+  excepted: boolean;
+}
+
+export interface SnapshotRef {
+  id: string;
+  takenAt: string;
+}
+
+export interface SnapshotDiff {
+  from: SnapshotRef;
+  to: SnapshotRef;
+  /** Per service and environment, sorted. */
+  deployments: DeploymentDiff[];
+  /** Per service, environment, source and key, sorted. */
+  configs: ConfigKeyDiff[];
+  /** Findings in `to` but not `from` (opened) and the reverse (closed), highest severity first. */
+  findings: { opened: FindingRef[]; closed: FindingRef[] };
+  /** Change records (pull requests, tickets) that `to` has and `from` does not, sorted. */
+  changes: Change[];
+  /** Every ticket key in `changes`, sorted, without repeats. */
+  tickets: string[];
+}
+
+export interface EnvironmentSide {
+  snapshot: string;
+  takenAt: string;
+  environment: string;
+}
+
+export interface ServiceEnvironmentDiff {
+  service: string;
+  /** `same`: same version, commit (and artifact when both have one). */
+  status: 'same' | 'different' | 'only-a' | 'only-b';
+  a: DeploymentState | null;
+  b: DeploymentState | null;
+  fields: DeploymentField[];
+}
+
+export interface ConfigEnvironmentDiff {
+  service: string;
+  source: string;
+  key: string;
+  /** Display value in environment A / B, null when the key is absent there. */
+  a: string | null;
+  b: string | null;
+  redacted: boolean;
+  /** The service declares this key environment-specific (`envSpecificKeys`): the difference is expected. */
+  envSpecific: boolean;
+}
+
+export interface EnvironmentDiff {
+  a: EnvironmentSide;
+  b: EnvironmentSide;
+  /** Every service deployed in either environment, sorted. */
+  services: ServiceEnvironmentDiff[];
+  /** Only the config keys that differ, sorted. Secrets known by name only are compared by presence. */
+  configs: ConfigEnvironmentDiff[];
+}
+
+export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
+  const deployments: DeploymentDiff[] = [];
+  const before = deploymentsByKey(a);
+  const after = deploymentsByKey(b);
+  for (const key of unionKeys(before, after)) {
+    const [service, environment] = splitKey(key);
+    const from = before.get(key);
+    const to = after.get(key);
+    if (!from) deployments.push({ service, environment, change: 'added', from: null, to: state(to!), fields: [] });
+    else if (!to) deployments.push({ service, environment, change: 'removed', from: state(from), to: null, fields: [] });
+    else {
+      const fields = differingFields(from, to);
+      if (fields.length > 0) deployments.push({ service, environment, change: 'changed', from: state(from), to: state(to), fields });
+      else if (from.deployedAt !== to.deployedAt) deployments.push({ service, environment, change: 'redeployed', from: state(from), to: state(to), fields });
+    }
+  }
+
+  const configs: ConfigKeyDiff[] = [];
+  const configsBefore = configsByKey(a.configs, (r) => [r.service, r.environment, r.source]);
+  const configsAfter = configsByKey(b.configs, (r) => [r.service, r.environment, r.source]);
+  for (const key of unionKeys(configsBefore, configsAfter)) {
+    const [service, environment, source, name] = splitKey(key);
+    const from = configsBefore.get(key);
+    const to = configsAfter.get(key);
+    if (from !== undefined && to !== undefined && sameValue(from, to, 'time')) continue;
+    configs.push({
+      service,
+      environment,
+      source,
+      key: name,
+      change: from === undefined ? 'added' : to === undefined ? 'removed' : 'changed',
+      from: from === undefined ? null : displayValue(from),
+      to: to === undefined ? null : displayValue(to),
+      redacted: isSecret(from) || isSecret(to),
+    });
+  }
+
+  const findingsBefore = new Map(a.findings.map((f) => [f.id, f]));
+  const findingsAfter = new Map(b.findings.map((f) => [f.id, f]));
+  const opened = b.findings.filter((f) => !findingsBefore.has(f.id)).map(findingRef).sort(bySeverityThenId);
+  const closed = a.findings.filter((f) => !findingsAfter.has(f.id)).map(findingRef).sort(bySeverityThenId);
+
+  const known = new Set(a.changes.map(changeKey));
+  const changes = b.changes
+    .filter((c) => !known.has(changeKey(c)))
+    .sort((x, y) => compareTuples([x.service, x.environment, x.deployedAt, x.commit], [y.service, y.environment, y.deployedAt, y.commit]));
+  const tickets = [...new Set(changes.flatMap((c) => c.tickets))].sort();
+
+  return { from: ref(a), to: ref(b), deployments, configs, findings: { opened, closed }, changes, tickets };
+}
+
+/**
+ * Two environments compared: of one snapshot (`diffEnvironments(s, 'prod', 'qa')`)
+ * or of two (`diffEnvironments(a, 'prod', b, 'qa')`, for `prod@2026-03-14 qa@2026-03-10`).
+ */
+export function diffEnvironments(s: Snapshot, envA: string, envB: string): EnvironmentDiff;
+export function diffEnvironments(a: Snapshot, envA: string, b: Snapshot, envB: string): EnvironmentDiff;
+export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | string, fourth?: string): EnvironmentDiff {
+  const b = typeof third === 'string' ? a : third;
+  const envB = typeof third === 'string' ? third : fourth;
+  if (envB === undefined) throw new TypeError('diffEnvironments: the second environment is missing');
+  requireEnvironment(a, envA);
+  requireEnvironment(b, envB);
+
+  const inA = deploymentsByKey(a, envA);
+  const inB = deploymentsByKey(b, envB);
+  const services = unionKeys(inA, inB).map((service): ServiceEnvironmentDiff => {
+    const da = inA.get(service);
+    const db = inB.get(service);
+    if (!da) return { service, status: 'only-b', a: null, b: state(db!), fields: [] };
+    if (!db) return { service, status: 'only-a', a: state(da), b: null, fields: [] };
+    const fields = differingFields(da, db);
+    return { service, status: fields.length === 0 ? 'same' : 'different', a: state(da), b: state(db), fields };
+  });
+
+  const envSpecific = new Map([...b.services, ...a.services].map((s) => [s.name, new Set(s.envSpecificKeys)]));
+  const configA = configsByKey(a.configs.filter((r) => r.environment === envA), (r) => [r.service, r.source]);
+  const configB = configsByKey(b.configs.filter((r) => r.environment === envB), (r) => [r.service, r.source]);
+  const configs: ConfigEnvironmentDiff[] = [];
+  for (const key of unionKeys(configA, configB)) {
+    const [service, source, name] = splitKey(key);
+    const va = configA.get(key);
+    const vb = configB.get(key);
+    if (va !== undefined && vb !== undefined && sameValue(va, vb, 'presence')) continue;
+    configs.push({
+      service,
+      source,
+      key: name,
+      a: va === undefined ? null : displayValue(va),
+      b: vb === undefined ? null : displayValue(vb),
+      redacted: isSecret(va) || isSecret(vb),
+      envSpecific: envSpecific.get(service)?.has(name) ?? false,
+    });
+  }
+
+  return { a: side(a, envA), b: side(b, envB), services, configs };
+}
+
+/** A `diff` operand: `prod@2026-03-14` (an environment at a moment), or a date, time or snapshot id. */
+export function parseDiffOperand(text: string): { environment?: string; at: string } {
+  const input = text.trim();
+  const at = input.indexOf('@');
+  if (at === -1) {
+    parseAt(input);
+    return { at: input };
+  }
+  const environment = input.slice(0, at);
+  const when = input.slice(at + 1);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(environment) || when === '') {
+    throw new UsageError(`"${text}" is not ENV@DATE; write an environment name and a date, time or snapshot id, e.g. prod@2026-03-14`);
+  }
+  parseAt(when);
+  return { environment, at: when };
+}
+
+/** How a stored config value is shown: plain values as JSON, secrets never. */
+export function displayValue(value: StoredValue): string {
+  if (value !== null && typeof value === 'object') {
+    if ('redacted' in value) return '(redacted)';
+    return value.updatedAt ? `(secret, updated ${value.updatedAt})` : '(secret)';
+  }
+  return JSON.stringify(value);
+}
+
+// ——— helpers ———
+
+const SEP = '\u0000';
+
+function splitKey(key: string): [string, string, string, string] {
+  const [a = '', b = '', c = '', d = ''] = key.split(SEP);
+  return [a, b, c, d];
+}
+
+/** Sorted union of two maps' keys (plain code-unit order, as everywhere in the ledger). */
+function unionKeys<V>(x: Map<string, V>, y: Map<string, V>): string[] {
+  return [...new Set([...x.keys(), ...y.keys()])].sort();
+}
+
+/**
+ * One deployment per service and environment (or per service, when `environment`
+ * is given). Should a snapshot hold two, the newest wins, then the source name,
+ * so the choice never depends on array order.
+ */
+function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deployment> {
+  const out = new Map<string, Deployment>();
+  for (const d of s.deployments) {
+    if (environment !== undefined && d.environment !== environment) continue;
+    const key = environment === undefined ? [d.service, d.environment].join(SEP) : d.service;
+    const held = out.get(key);
+    if (!held || compareTuples([d.deployedAt, d.source], [held.deployedAt, held.source]) > 0) out.set(key, d);
+  }
+  return out;
+}
+
+/** Config values keyed by `prefix(record)` + key. Records are merged in (origin, revision) order so the result is stable. */
+function configsByKey(records: ConfigRecord[], prefix: (r: ConfigRecord) => string[]): Map<string, StoredValue> {
+  const out = new Map<string, StoredValue>();
+  const ordered = [...records].sort((x, y) => compareTuples([...prefix(x), x.origin ?? '', x.revision ?? ''], [...prefix(y), y.origin ?? '', y.revision ?? '']));
+  for (const record of ordered) {
+    for (const [key, value] of Object.entries(record.values)) out.set([...prefix(record), key].join(SEP), value);
+  }
+  return out;
+}
+
+function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
+  const fields: DeploymentField[] = [];
+  if (x.version !== y.version) fields.push('version');
+  if (x.commit !== y.commit) fields.push('commit');
+  if ((x.artifact ?? null) !== (y.artifact ?? null) && !(x.artifact === undefined || y.artifact === undefined)) fields.push('artifact');
+  return fields;
+}
+
+/**
+ * Whether two stored values are the same. Redacted values compare by hash.
+ * A secret known only by name (`{ secret: true }`) compares by update time
+ * across snapshots ('time'); across environments its value is unknowable,
+ * so only its presence counts ('presence').
+ */
+function sameValue(x: StoredValue, y: StoredValue, secrets: 'time' | 'presence'): boolean {
+  const ox = typeof x === 'object' && x !== null ? x : null;
+  const oy = typeof y === 'object' && y !== null ? y : null;
+  if (!ox || !oy) return x === y;
+  if ('redacted' in ox && 'redacted' in oy) return ox.sha256 === oy.sha256;
+  if ('secret' in ox && 'secret' in oy) return secrets === 'presence' || ox.updatedAt === oy.updatedAt;
+  return false;
+}
+
+function isSecret(value: StoredValue | undefined): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+function state(d: Deployment): DeploymentState {
+  return { version: d.version, commit: d.commit, artifact: d.artifact ?? null, deployedAt: d.deployedAt, deployedBy: d.deployedBy };
+}
+
+function findingRef(f: Finding): FindingRef {
+  return {
+    id: f.id,
+    rule: f.rule,
+    severity: f.severity,
+    service: f.service ?? null,
+    environment: f.environment ?? null,
+    message: f.message,
+    excepted: f.exception !== undefined,
+  };
+}
+
+function bySeverityThenId(x: FindingRef, y: FindingRef): number {
+  return SEVERITIES.indexOf(y.severity) - SEVERITIES.indexOf(x.severity) || compareTuples([x.id], [y.id]);
+}
+
+function changeKey(c: Change): string {
+  return [c.service, c.environment, c.commit, c.fromCommit ?? '', c.deployedAt].join(SEP);
+}
+
+function ref(s: Snapshot): SnapshotRef {
+  return { id: s.id, takenAt: s.takenAt };
+}
+
+function side(s: Snapshot, environment: string): EnvironmentSide {
+  return { snapshot: s.id, takenAt: s.takenAt, environment };
+}
+
+function requireEnvironment(s: Snapshot, environment: string): void {
+  const known = new Set([...s.environments.map((e) => e.name), ...s.deployments.map((d) => d.environment)]);
+  if (!known.has(environment)) {
+    throw new UsageError(`no environment "${environment}" in snapshot ${s.id}; known: ${[...known].sort().join(', ') || 'none'}`);
+  }
+}
+
+/** Compare string tuples element by element in code-unit order (never locale order, which varies by machine). */
+export function compareTuples(x: readonly string[], y: readonly string[]): number {
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const a = x[i] ?? '';
+    const b = y[i] ?? '';
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
+}

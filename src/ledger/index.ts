@@ -1,0 +1,27 @@
+/**
+ * The ledger: canonical JSON and hashing, the append-only store, verification,
+ * point-in-time lookup and diffs. Everything here takes paths and times as
+ * arguments; only the CLI decides where they come from.
+ */
+export { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash } from './canonical.ts';
+export { parseAt, snapshotIdFor, snapshotIdToDate } from './ids.ts';
+export { appendSnapshot, listSnapshotIds, readHead, readSnapshot, readSnapshotEntry } from './store.ts';
+export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
+export { verifyLedger } from './verify.ts';
+export type { VerifyOptions, VerifyResult } from './verify.ts';
+export { findSnapshotAt } from './lookup.ts';
+export { diffEnvironments, diffSnapshots, displayValue, parseDiffOperand } from './diff.ts';
+export type {
+  ConfigEnvironmentDiff,
+  ConfigKeyDiff,
+  DeploymentDiff,
+  DeploymentField,
+  DeploymentState,
+  EnvironmentDiff,
+  EnvironmentSide,
+  FindingRef,
+  ServiceEnvironmentDiff,
+  SnapshotDiff,
+  SnapshotRef,
+} from './diff.ts';
+export { formatEnvironmentDiff, formatSnapshotDiff } from './diff-format.ts';

@@ -1,0 +1,159 @@
+/**
+ * `verify`: every snapshot is valid, canonical, and chained to the one before
+ * it; the result names the FIRST bad file and says what is wrong with it.
+ *
+ * The chain can only vouch for a file through its successor's
+ * `previous.sha256`, so a mismatch between a file and its successor's record
+ * has two explanations: the file was altered, or the successor's record was.
+ * We name the one alteration that explains everything seen: the file itself,
+ * unless the successor is also disowned by ITS successor (then the successor,
+ * whose `previous` was edited, is the altered file). The head has no successor;
+ * pass `expectedHead` (the hash anchored outside the repo) to cover it.
+ */
+import { readFile } from 'node:fs/promises';
+import { snapshotSchema } from '../model/index.ts';
+import { canonicalJson, serializeCanonicalPretty, sha256Hex } from './canonical.ts';
+import { snapshotIdFor } from './ids.ts';
+import { describeSchemaIssue, listSnapshotIds, parseSnapshotBytes, snapshotFile } from './store.ts';
+
+export type VerifyResult =
+  | {
+      ok: true;
+      /** How many snapshots the ledger holds. */
+      count: number;
+      /** The newest snapshot and its sha256 (to anchor outside the repo), or null for an empty ledger. */
+      head: { id: string; sha256: string } | null;
+    }
+  | {
+      ok: false;
+      /** How many snapshots the ledger holds. */
+      count: number;
+      /** The first bad file (path). */
+      file: string;
+      /** What is wrong with it and what that means, one line. */
+      reason: string;
+    };
+
+export interface VerifyOptions {
+  /** The head's sha256 as anchored elsewhere (a tag, a commit message, the site footer); checks the newest snapshot too. */
+  expectedHead?: string;
+}
+
+interface Loaded {
+  id: string;
+  raw: unknown;
+  text: string;
+  sha256: string;
+}
+
+type Link = { id: string; sha256: string };
+
+export async function verifyLedger(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const ids = await listSnapshotIds(dir);
+  const position = new Map(ids.map((id, i) => [id, i]));
+  const fail = (id: string, reason: string): VerifyResult => ({ ok: false, count: ids.length, file: snapshotFile(dir, id), reason });
+  const name = (id: string) => `${id}.json`;
+
+  let before: Loaded | null = null;
+  for (const [i, id] of ids.entries()) {
+    const loaded = await load(dir, id);
+    if (typeof loaded === 'string') return fail(id, loaded);
+    const recorded = recordedPrevious(loaded.raw);
+
+    // 1. This file vouches for the one before it; a broken vouch usually blames the earlier file.
+    if (before && recorded && recorded.id === before.id && recorded.sha256 !== before.sha256) {
+      const nextId = ids[i + 1];
+      const next = nextId === undefined ? undefined : await load(dir, nextId);
+      const nextRecord = next && typeof next !== 'string' ? recordedPrevious(next.raw) : undefined;
+      if (nextRecord && nextRecord.id === before.id && nextRecord.sha256 === before.sha256) {
+        return fail(id, `is not in the hash chain: ${name(nextId!)} records ${name(before.id)} as its predecessor, so this file was inserted after the chain was written`);
+      }
+      const disowned =
+        (nextRecord && nextRecord.id === id && nextRecord.sha256 !== loaded.sha256) ||
+        (nextId === undefined && options.expectedHead !== undefined && options.expectedHead !== loaded.sha256);
+      if (disowned) {
+        return fail(
+          id,
+          `its record of ${name(before.id)}'s sha256 does not match that file, and its own content does not match the sha256 ${nextId === undefined ? 'expected for the head' : `recorded by ${name(nextId)}`}: this file was altered after it was written`,
+        );
+      }
+      return fail(before.id, `content does not match the sha256 recorded by ${name(id)}: this file was altered after it was written`);
+    }
+
+    // 2. The file on its own.
+    const valid = snapshotSchema.safeParse(loaded.raw);
+    if (!valid.success) return fail(id, `${describeSchemaIssue(valid.error)}: it was altered, or written by an incompatible tool`);
+    const snapshot = valid.data;
+    if (snapshot.id !== id) {
+      return fail(id, `contains snapshot ${snapshot.id}, not ${id}: the file was renamed, or its content swapped with another snapshot's`);
+    }
+    const idOfTime = snapshotIdFor(new Date(snapshot.takenAt));
+    if (idOfTime !== id) return fail(id, `takenAt ${snapshot.takenAt} does not match its id ${id}: the time was altered after it was written`);
+    const canonical = serializeCanonicalPretty(loaded.raw);
+    if (canonical !== loaded.text) {
+      return fail(
+        id,
+        `is not in canonical form (first difference on line ${firstDifferentLine(canonical, loaded.text)}): it was edited after it was written (whitespace and key order count); restore it from git`,
+      );
+    }
+
+    // 3. Its place in the chain.
+    const previous = snapshot.previous;
+    if (before === null && previous !== null) {
+      const at = position.get(previous.id);
+      if (at === undefined) return fail(id, `records ${name(previous.id)} as its predecessor, but that file is missing: earlier snapshots were deleted`);
+      return fail(id, `records ${name(previous.id)}, which is not older than itself, as its predecessor: the chain was altered`);
+    }
+    if (before !== null && previous === null) {
+      return fail(id, `says it is the first snapshot (previous: null), but ${name(before.id)} comes before it: it was inserted or altered after the chain was written`);
+    }
+    if (before !== null && previous !== null && previous.id !== before.id) {
+      const at = position.get(previous.id);
+      if (at === undefined) {
+        return fail(id, `records ${name(previous.id)} as its predecessor, but that file is missing: a snapshot was deleted (the file before it is now ${name(before.id)})`);
+      }
+      if (at < i - 1) {
+        const intruder = ids[at + 1]!;
+        return fail(intruder, `is not in the hash chain: ${name(id)} records ${name(previous.id)} as its predecessor, so this file was inserted after the chain was written`);
+      }
+      return fail(id, `records ${name(previous.id)}, which is not older than itself, as its predecessor: the chain was altered`);
+    }
+    before = loaded;
+  }
+
+  if (options.expectedHead !== undefined) {
+    if (before === null) return { ok: false, count: 0, file: dir, reason: `the ledger is empty, but head sha256 ${options.expectedHead} was expected: its snapshots were deleted` };
+    if (before.sha256 !== options.expectedHead) {
+      return fail(before.id, `content does not match the expected head sha256 ${options.expectedHead}: the newest snapshot was altered, or the chain was rewritten up to it`);
+    }
+  }
+  return { ok: true, count: ids.length, head: before && { id: before.id, sha256: before.sha256 } };
+}
+
+/** A file as JSON with its chain hash, or the reason it cannot be read. */
+async function load(dir: string, id: string): Promise<Loaded | string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(snapshotFile(dir, id));
+  } catch (error) {
+    return `cannot be read (${(error as { code?: string }).code ?? 'error'}); check its permissions`;
+  }
+  const parsed = parseSnapshotBytes(bytes);
+  if (!parsed.ok) return parsed.reason;
+  return { id, raw: parsed.raw, text: parsed.text, sha256: sha256Hex(canonicalJson(parsed.raw)) };
+}
+
+/** `previous` read loosely (before schema validation), so a file's vouch can be checked first. */
+function recordedPrevious(raw: unknown): Link | null {
+  const previous = (raw as { previous?: unknown } | null)?.previous as { id?: unknown; sha256?: unknown } | null | undefined;
+  if (typeof previous?.id === 'string' && typeof previous.sha256 === 'string') return { id: previous.id, sha256: previous.sha256 };
+  return null;
+}
+
+function firstDifferentLine(expected: string, actual: string): number {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  const index = a.findIndex((line, i) => line !== b[i]);
+  return (index === -1 ? a.length : index) + 1;
+}
+

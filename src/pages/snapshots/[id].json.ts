@@ -1,0 +1,15 @@
+/**
+ * `/snapshots/ID.json`: the ledger file's bytes, unchanged, so an auditor can
+ * hash the download and compare it with the chain. A static endpoint (rather
+ * than a copy after the build) so plain `astro build` produces it too.
+ * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
+ */
+import type { APIRoute, GetStaticPaths } from 'astro';
+import { rawSnapshot, snapshotIds } from '../../site/data.ts';
+
+export const getStaticPaths: GetStaticPaths = async () => (await snapshotIds()).map((id) => ({ params: { id } }));
+
+export const GET: APIRoute = async ({ params }) => {
+  const bytes = await rawSnapshot(String(params.id));
+  return new Response(new Uint8Array(bytes), { headers: { 'content-type': 'application/json' } });
+};

@@ -1,0 +1,121 @@
+/**
+ * The site's data path: snapshots read with `fs` and validated by the same
+ * zod schema the collectors write (through the ledger's `readSnapshotEntry`),
+ * in a module-level cache shared by every page of one build.
+ *
+ * Measured (issue 4): a `glob()` content collection over 1,100 full
+ * 500-service snapshots took about 7× the build time and 5× the memory of
+ * this. Nothing here holds every snapshot at once: day pages go through a
+ * small LRU (pages are generated day by day, so it hits), and the cross-day
+ * pages use one compact index built in a single streaming pass.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { generatorVersion, siteName, snapshotsDir } from 'virtual:release-ledger/site';
+import { listSnapshotIds, readSnapshotEntry, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
+import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import type { Change, Snapshot } from '../model/index.ts';
+
+export { generatorVersion };
+
+/** How many parsed snapshots stay in memory. A day page needs its day's snapshots and the previous day's last. */
+const LRU_SIZE = 6;
+
+let idsPromise: Promise<string[]> | null = null;
+let indexPromise: Promise<LedgerIndex> | null = null;
+const lru = new Map<string, Promise<SnapshotEntry & { fileSha256: string }>>();
+
+/** Every snapshot id, oldest first. */
+export function snapshotIds(): Promise<string[]> {
+  idsPromise ??= listSnapshotIds(snapshotsDir);
+  return idsPromise;
+}
+
+/** The days that have snapshots, oldest first. */
+export async function days(): Promise<DayGroup[]> {
+  return groupDays(await snapshotIds());
+}
+
+/** One snapshot with its chain hash and the sha256 of its file's bytes (what `sha256sum` prints for the download). */
+export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string }> {
+  const cached = lru.get(id);
+  if (cached) {
+    lru.delete(id);
+    lru.set(id, cached);
+    return cached;
+  }
+  const loading = (async () => {
+    const [entry, bytes] = await Promise.all([readSnapshotEntry(snapshotsDir, id), rawSnapshot(id)]);
+    return { ...entry, fileSha256: sha256Hex(bytes) };
+  })();
+  lru.set(id, loading);
+  while (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value!);
+  return loading;
+}
+
+/** The exact bytes of a snapshot file, for `/snapshots/ID.json`. */
+export function rawSnapshot(id: string): Promise<Buffer> {
+  return readFile(path.join(snapshotsDir, `${id}.json`));
+}
+
+export interface DayData {
+  day: DayGroup;
+  /** The last snapshot of the day: the state at the end of the day. */
+  snapshot: Snapshot;
+  chainSha256: string;
+  fileSha256: string;
+  /** The last snapshot of the previous day with snapshots, or null for the first day. */
+  previous: Snapshot | null;
+  previousDay: DayGroup | null;
+  nextDay: DayGroup | null;
+  /** The `changes[]` of every snapshot of the day, oldest first. */
+  changeRecords: Change[];
+}
+
+export async function dayData(date: string): Promise<DayData> {
+  const all = await days();
+  const i = all.findIndex((d) => d.date === date);
+  if (i < 0) throw new Error(`no snapshot on ${date} in ${snapshotsDir}`);
+  const day = all[i]!;
+  const previousDay = i > 0 ? all[i - 1]! : null;
+  const last = await snapshotEntry(day.lastId);
+  const previous = previousDay ? (await snapshotEntry(previousDay.lastId)).snapshot : null;
+  const changeRecords: Change[] = [];
+  for (const id of day.ids) changeRecords.push(...(id === day.lastId ? last.snapshot : (await snapshotEntry(id)).snapshot).changes);
+  return {
+    day,
+    snapshot: last.snapshot,
+    chainSha256: last.sha256,
+    fileSha256: last.fileSha256,
+    previous,
+    previousDay,
+    nextDay: all[i + 1] ?? null,
+    changeRecords,
+  };
+}
+
+/** The newest day, or null for an empty ledger. */
+export async function latestDay(): Promise<DayData | null> {
+  const all = await days();
+  const last = all[all.length - 1];
+  return last ? dayData(last.date) : null;
+}
+
+/** The compact cross-day index (service histories, pull requests, stats), built once per build in one pass. */
+export function ledgerIndex(): Promise<LedgerIndex> {
+  indexPromise ??= (async () => {
+    const builder = new LedgerIndexBuilder();
+    // One snapshot at a time, outside the LRU, so the pass never holds the ledger in memory.
+    for (const id of await snapshotIds()) builder.add((await readSnapshotEntry(snapshotsDir, id)).snapshot);
+    return builder.finish();
+  })();
+  return indexPromise;
+}
+
+/** The organisation name: the option, else the newest snapshot's. */
+export async function organisationName(): Promise<string> {
+  if (siteName) return siteName;
+  const ids = await snapshotIds();
+  const last = ids[ids.length - 1];
+  return last ? (await snapshotEntry(last)).snapshot.name : 'Release Ledger';
+}

@@ -1,0 +1,16 @@
+/** `devSite()`: Astro's dev server over a ledger (https://docs.astro.build/en/reference/programmatic-reference/#dev). */
+import path from 'node:path';
+import { siteConfig } from './config.ts';
+
+export async function devSite(options: { snapshotsDir: string; port?: number; host?: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const { dev } = await import('astro');
+  const server = await dev({
+    ...siteConfig({ snapshotsDir: path.resolve(options.snapshotsDir) }),
+    configFile: false,
+    server: { port: options.port ?? 4321, host: options.host ?? '127.0.0.1' },
+    logLevel: 'warn',
+  });
+  const address = server.address;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return { url: `http://${host}:${address.port}/`, close: () => server.stop() };
+}

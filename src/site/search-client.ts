@@ -1,0 +1,77 @@
+/**
+ * The `/changes/` page's script: loads the JSON index generated at build time
+ * and answers "where is my PR / ticket now?" in the browser. Results are
+ * built with DOM methods and `textContent` only, never HTML strings, so a
+ * hostile PR title stays text.
+ */
+import { searchChanges, type SearchIndex, type ServiceDetail } from '../views/search.ts';
+import { formatTime, safeUrl } from '../views/format.ts';
+
+export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl: string, serviceUrl: (name: string) => string): void {
+  let index: Promise<SearchIndex> | null = null;
+  const details = new Map<string, Promise<ServiceDetail>>();
+  const load = () => (index ??= fetch(indexUrl).then((r) => r.json() as Promise<SearchIndex>));
+  const detail = (service: string) => {
+    let d = details.get(service);
+    if (!d) details.set(service, (d = fetch(serviceUrl(service)).then((r) => r.json() as Promise<ServiceDetail>)));
+    return d;
+  };
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const run = async () => {
+    const query = new FormData(form).get('q');
+    const q = typeof query === 'string' ? query : '';
+    const params = new URLSearchParams({ q });
+    history.replaceState(null, '', `?${params.toString()}`);
+    output.replaceChildren(el('p', 'Searching…'));
+    const idx = await load();
+    const hits = searchChanges(idx, q);
+    if (hits.length === 0) {
+      output.replaceChildren(el('p', q.trim() ? `Nothing matches “${q}”.` : 'Type a pull request (payments-api#123, #123), a ticket key (PAY-123) or words of a title.'));
+      return;
+    }
+    const table = el('table');
+    const head = el('tr');
+    for (const h of ['Service', 'Pull request', 'Tickets', ...idx.environments]) head.append(el('th', h));
+    table.append(el('thead'));
+    table.tHead!.append(head);
+    const body = el('tbody');
+    for (const hit of hits) {
+      const row = el('tr');
+      row.append(el('td', hit.service));
+      const prCell = el('td');
+      const d = (await detail(hit.service)).prs[String(hit.number)];
+      const url = safeUrl(d?.url ?? null);
+      if (url) {
+        const a = el('a', `#${hit.number}`);
+        a.href = url;
+        a.rel = 'nofollow noopener';
+        prCell.append(a);
+      } else prCell.append(document.createTextNode(`#${hit.number}`));
+      prCell.append(document.createTextNode(` ${hit.title}`));
+      row.append(prCell, el('td', hit.tickets.join(', ') || '—'));
+      for (const env of idx.environments) {
+        const last = d?.environments[env]?.at(-1);
+        row.append(el('td', last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)} (${last.version})`) : '—'));
+      }
+      body.append(row);
+    }
+    table.append(body);
+    const wrap = el('div');
+    wrap.className = 'table-wrap';
+    wrap.append(table);
+    output.replaceChildren(el('p', `${hits.length} match${hits.length === 1 ? '' : 'es'} as of snapshot ${idx.asOf ?? '—'}.`), wrap);
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void run();
+  });
+  const initial = new URLSearchParams(location.search).get('q');
+  if (initial) {
+    (form.elements.namedItem('q') as HTMLInputElement).value = initial;
+    void run();
+  }
+}

@@ -1,0 +1,9 @@
+// The options module `siteOptionsPlugin` (config.ts) serves to the pages.
+declare module 'virtual:release-ledger/site' {
+  /** Absolute folder of `<id>.json` snapshots. */
+  export const snapshotsDir: string;
+  /** Overrides the organisation name in the header, or null. */
+  export const siteName: string | null;
+  /** The version of release-ledger building the pages (shown in every footer). */
+  export const generatorVersion: string;
+}

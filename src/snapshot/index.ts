@@ -1,0 +1,1 @@
+export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue, secretHash } from './redact.ts';

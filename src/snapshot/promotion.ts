@@ -1,0 +1,336 @@
+/**
+ * Promotion evidence: for every deployment, when its commit/artifact was first
+ * seen in each environment of the promotion path up to its own. This is the
+ * proof `promotion.bypass` (and an auditor) reads.
+ *
+ * Scale: a ledger can hold 3 years × 500 services of daily snapshots, so
+ * nothing here rescans history. Knowledge is carried forward through the
+ * chain instead; the index for today is built from
+ *   1. the previous snapshot's deployments (a commit running in qa yesterday
+ *      was in qa at least from its deployedAt) and their `promotion.path`
+ *      (first sightings in every environment up to theirs),
+ *   2. the previous snapshot's `tracking.sightings`: first sightings of
+ *      commits that have since LEFT an environment. Without them a commit
+ *      deployed to qa, replaced in qa, and only then promoted to prod would
+ *      look like a bypass whenever the source has no history of its own
+ *      (the `file` source never has),
+ *   3. the sources' own history (e.g. GitHub deployment history), which also
+ *      covers commits that passed through an environment between snapshots,
+ *   4. today's deployments.
+ *
+ * Trade-off of (2): carried sightings are pruned once the ledger last saw the
+ * commit in that environment more than `max(2 × maxDriftDays, 14)` days ago.
+ * A commit promoted from a lower environment it left longer ago than that is
+ * reported as a bypass unless the source's history still shows it: its
+ * validation is stale by then, and asking for fresh evidence is the safe side.
+ * Sightings in the last environment of the path are never carried (nothing is
+ * promoted from there), nor are sightings of what is running now (tomorrow's
+ * index re-derives them from today's deployments). Size is therefore bounded
+ * by "commits that left a lower environment within the window": for 500
+ * services deploying daily to 3 lower environments with maxDriftDays 14, at
+ * most ~42k entries (~6 MB); weekly deployers need ~1/7 of that.
+ *
+ * `tracking` also carries, per service, when the ledger began watching it
+ * (a promotion that happened before cannot be judged from the ledger, so the
+ * first snapshot does not flag every deployment whose lower environment has
+ * since moved on), and, per pair of neighbouring environments, since when they
+ * have run different commits (drift age for `drift.version`).
+ */
+import type { EnvironmentConfig, Policies } from '../model/config.ts';
+import type { HistoryEvent } from '../model/evidence.ts';
+import type { CarriedSighting, Deployment, Sighting, Snapshot, Tracking } from '../model/snapshot.ts';
+
+const DAY_MS = 86_400_000;
+/** Shortest abbreviated commit accepted as the same commit as a longer one (git's default abbreviation). */
+const MIN_ABBREVIATION = 7;
+
+/** Whether two commit shas name the same commit: equal, or one an abbreviation (≥ 7 chars) of the other. */
+export function sameCommit(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return false;
+  const x = a.trim().toLowerCase();
+  const y = b.trim().toLowerCase();
+  if (x === y) return x.length > 0;
+  const [short, long] = x.length < y.length ? [x, y] : [y, x];
+  return short.length >= MIN_ABBREVIATION && long.startsWith(short);
+}
+
+/** Version labels compared loosely: surrounding space and a leading `v` do not matter. */
+export function sameVersion(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return false;
+  const norm = (v: string) => v.trim().replace(/^v(?=\d)/i, '');
+  return norm(a) === norm(b);
+}
+
+/** Whether two deployments (or what is running) are different builds: by commit, else artifact, else version label. */
+export function differentBuilds(a: Pick<Deployment, 'commit' | 'version' | 'artifact'>, b: Pick<Deployment, 'commit' | 'version' | 'artifact'>): boolean {
+  if (a.commit && b.commit) return !sameCommit(a.commit, b.commit) || (a.artifact !== undefined && b.artifact !== undefined && a.artifact !== b.artifact);
+  if (a.artifact && b.artifact) return a.artifact !== b.artifact;
+  return !sameVersion(a.version, b.version);
+}
+
+/** When a deployment's commit reached its own environment: its first sighting there, else its deployedAt. */
+export function arrivalAt(d: Pick<Deployment, 'environment' | 'deployedAt'> & { promotion?: Deployment['promotion'] }): string {
+  return d.promotion?.path.find((s) => s.environment === d.environment)?.at ?? d.deployedAt;
+}
+
+export interface SightingIndex {
+  /** The first sighting of `commit` (and `artifact`, when both sides know it) for `service` in `environment`. */
+  first(service: string, environment: string, commit: string, artifact?: string): Sighting | undefined;
+  /** Every known first sighting, merged per service/environment/commit/artifact, sorted. */
+  all(): CarriedSighting[];
+}
+
+/** Sort order among sightings of the same thing: earliest first; at equal times the source's own record before the ledger's. */
+function rank(a: CarriedSighting, b: CarriedSighting): number {
+  if (a.at !== b.at) return Date.parse(a.at) - Date.parse(b.at) || (a.at < b.at ? -1 : 1);
+  const la = a.source === 'ledger' ? 1 : 0;
+  const lb = b.source === 'ledger' ? 1 : 0;
+  if (la !== lb) return la - lb;
+  const ka = `${a.source}\u0000${a.snapshot ?? ''}\u0000${a.url ?? ''}`;
+  const kb = `${b.source}\u0000${b.snapshot ?? ''}\u0000${b.url ?? ''}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+function toSighting(c: CarriedSighting): Sighting {
+  return {
+    environment: c.environment,
+    at: c.at,
+    source: c.source,
+    ...(c.snapshot !== undefined ? { snapshot: c.snapshot } : {}),
+    ...(c.url !== undefined ? { url: c.url } : {}),
+  };
+}
+
+export function buildSightingIndex(input: {
+  previous: Snapshot | null;
+  history: HistoryEvent[];
+  draftDeployments: Omit<Deployment, 'promotion'>[];
+  takenAt: string;
+  snapshotId: string;
+}): SightingIndex {
+  const merged = new Map<string, CarriedSighting>();
+  const add = (c: CarriedSighting) => {
+    if (!c.commit && !c.artifact) return;
+    const key = [c.service, c.environment, c.commit.toLowerCase(), c.artifact ?? ''].join('\u0000');
+    const existing = merged.get(key);
+    if (!existing) return void merged.set(key, c);
+    const best = rank(c, existing) < 0 ? c : existing;
+    merged.set(key, { ...best, lastSeenAt: later(c.lastSeenAt, existing.lastSeenAt) });
+  };
+  const withArtifact = (artifact: string | undefined) => (artifact !== undefined ? { artifact } : {});
+  const withUrl = (url: string | undefined) => (url !== undefined ? { url } : {});
+
+  const previous = input.previous;
+  if (previous) {
+    for (const c of previous.tracking?.sightings ?? []) add(c);
+    for (const d of previous.deployments) {
+      for (const p of d.promotion?.path ?? []) {
+        add({ ...p, service: d.service, commit: d.commit, ...withArtifact(d.artifact), lastSeenAt: p.environment === d.environment ? previous.takenAt : p.at });
+      }
+      add({
+        environment: d.environment,
+        at: d.deployedAt,
+        source: 'ledger',
+        snapshot: previous.id,
+        ...withUrl(d.url),
+        service: d.service,
+        commit: d.commit,
+        ...withArtifact(d.artifact),
+        lastSeenAt: previous.takenAt,
+      });
+    }
+  }
+  for (const h of input.history) {
+    add({ environment: h.environment, at: h.at, source: h.source, ...withUrl(h.url), service: h.service, commit: h.commit, ...withArtifact(h.artifact), lastSeenAt: h.at });
+  }
+  for (const d of input.draftDeployments) {
+    add({ environment: d.environment, at: d.deployedAt, source: d.source, ...withUrl(d.url), service: d.service, commit: d.commit, ...withArtifact(d.artifact), lastSeenAt: input.takenAt });
+  }
+
+  const byPlace = new Map<string, CarriedSighting[]>();
+  for (const c of merged.values()) {
+    const key = `${c.service}\u0000${c.environment}`;
+    const list = byPlace.get(key);
+    if (list) list.push(c);
+    else byPlace.set(key, [c]);
+  }
+  for (const list of byPlace.values()) list.sort(rank);
+
+  return {
+    first(service, environment, commit, artifact) {
+      if (!commit && !artifact) return undefined;
+      const list = byPlace.get(`${service}\u0000${environment}`) ?? [];
+      // The list is sorted by rank, so the first match is the earliest, best-attested sighting.
+      const match = list.find((c) => {
+        const artifactsAgree = artifact === undefined || c.artifact === undefined || c.artifact === artifact;
+        if (commit) return sameCommit(c.commit, commit) && artifactsAgree;
+        return c.artifact !== undefined && c.artifact === artifact;
+      });
+      return match ? toSighting(match) : undefined;
+    },
+    all() {
+      return [...merged.values()].sort(
+        (a, b) =>
+          (a.service < b.service ? -1 : a.service > b.service ? 1 : 0) ||
+          (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0) ||
+          rank(a, b) ||
+          (a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : 0) ||
+          ((a.artifact ?? '') < (b.artifact ?? '') ? -1 : (a.artifact ?? '') > (b.artifact ?? '') ? 1 : 0),
+      );
+    },
+  };
+}
+
+/**
+ * Fills in each deployment's `promotion`: the first sighting of its
+ * commit/artifact in every environment on the path up to its own, and in the
+ * previous environment. The first environment has no previous one.
+ */
+export function attachPromotion(deployments: Omit<Deployment, 'promotion'>[], environments: EnvironmentConfig[], index: SightingIndex): Deployment[] {
+  const order = environments.map((e) => e.name);
+  return deployments.map((d) => {
+    const position = order.indexOf(d.environment);
+    const upTo = position < 0 ? [d.environment] : order.slice(0, position + 1);
+    const path = upTo.flatMap((env) => {
+      const s = index.first(d.service, env, d.commit, d.artifact);
+      return s ? [s] : [];
+    });
+    const previousEnvironment = position > 0 ? (order[position - 1] ?? null) : null;
+    const previous = previousEnvironment ? (path.find((s) => s.environment === previousEnvironment) ?? null) : null;
+    return { ...d, promotion: { previousEnvironment, previous, path } };
+  });
+}
+
+/** How `since` of a drifting pair was established. */
+export type DriftBasis =
+  /** carried from the previous snapshot, which already saw the pair differ */
+  | 'ledger'
+  /** the pair ran the same build in the previous snapshot; the later change is when it began */
+  | 'change'
+  /** no earlier knowledge: the later of the two arrivals, so the drift is at least this old */
+  | 'estimate';
+
+export interface DriftState {
+  service: string;
+  lower: string;
+  higher: string;
+  since: string;
+  basis: DriftBasis;
+  lowerDeployment: Deployment;
+  higherDeployment: Deployment;
+}
+
+export const driftKey = (service: string, lower: string, higher: string) => `${service}/${lower}/${higher}`;
+
+/**
+ * Since when each pair of neighbouring environments has run different builds
+ * of a service. Daily snapshots cannot see every moment, so the start is
+ * carried forward once known: the previous snapshot's `tracking.driftSince`
+ * when the pair already differed then; otherwise, if the pair matched in the
+ * previous snapshot, the earliest arrival after it (that change is what made
+ * them differ); with no usable previous snapshot, the later of the two current
+ * arrivals, an honest lower bound on the drift's age. Carrying matters: prod
+ * stuck on one build while qa deploys weekly has drifted since qa first moved
+ * on, however often qa has deployed since.
+ */
+export function computeDriftStates(input: { deployments: Deployment[]; environments: EnvironmentConfig[]; previous: Snapshot | null }): DriftState[] {
+  const { deployments, environments, previous } = input;
+  const order = environments.map((e) => e.name);
+  const at = (list: Deployment[]) => {
+    const map = new Map<string, Deployment>();
+    for (const d of list) map.set(`${d.service}\u0000${d.environment}`, d);
+    return map;
+  };
+  const now = at(deployments);
+  const before = previous ? at(previous.deployments) : new Map<string, Deployment>();
+  const services = [...new Set(deployments.map((d) => d.service))].sort();
+  const states: DriftState[] = [];
+  for (const service of services) {
+    for (let i = 0; i + 1 < order.length; i++) {
+      const lower = order[i]!;
+      const higher = order[i + 1]!;
+      const dl = now.get(`${service}\u0000${lower}`);
+      const dh = now.get(`${service}\u0000${higher}`);
+      if (!dl || !dh || !differentBuilds(dl, dh)) continue;
+      const key = driftKey(service, lower, higher);
+      const arrivals = [arrivalAt(dl), arrivalAt(dh)].sort((a, b) => Date.parse(a) - Date.parse(b));
+      const latest = arrivals[1]!;
+      let since: string | undefined;
+      let basis: DriftBasis = 'estimate';
+      if (previous?.tracking) {
+        const carried = previous.tracking.driftSince[key];
+        if (carried) {
+          since = carried;
+          basis = 'ledger';
+        } else {
+          const pl = before.get(`${service}\u0000${lower}`);
+          const ph = before.get(`${service}\u0000${higher}`);
+          const matchedBefore = !pl || !ph || !differentBuilds(pl, ph);
+          if (matchedBefore) {
+            const afterPrevious = arrivals.filter((a) => Date.parse(a) > Date.parse(previous.takenAt));
+            since = afterPrevious[0] ?? latest;
+            basis = 'change';
+          }
+        }
+      } else if (previous) {
+        // A snapshot written before `tracking` existed: its drift finding, if any, still knows the start.
+        const finding = previous.findings.find((f) => f.rule === 'drift.version' && f.service === service && f.environment === higher);
+        const start = finding?.evidence['since'];
+        if (typeof start === 'string' && Date.parse(start) <= Date.parse(latest)) {
+          since = start;
+          basis = 'ledger';
+        }
+      }
+      states.push({ service, lower, higher, since: since ?? latest, basis: since ? basis : 'estimate', lowerDeployment: dl, higherDeployment: dh });
+    }
+  }
+  return states;
+}
+
+/** Days a carried sighting is kept after the ledger last saw it (see the file comment). */
+export function sightingRetentionDays(policies: Pick<Policies, 'maxDriftDays'>): number {
+  return Math.max(2 * policies.maxDriftDays, 14);
+}
+
+/**
+ * What today's snapshot carries forward (`tracking`): when each configured
+ * service began to be watched, the pruned first sightings, and drift starts.
+ * Call after `attachPromotion`, with the same index.
+ */
+export function buildTracking(input: {
+  index: SightingIndex;
+  deployments: Deployment[];
+  environments: EnvironmentConfig[];
+  services: string[];
+  policies: Pick<Policies, 'maxDriftDays'>;
+  previous: Snapshot | null;
+  takenAt: string;
+}): Tracking {
+  const { index, deployments, environments, previous, takenAt } = input;
+  const watchedSince: Record<string, string> = {};
+  const previousServices = new Set(previous?.services.map((s) => s.name) ?? []);
+  for (const service of [...new Set(input.services)].sort()) {
+    const known = previous?.tracking?.watchedSince[service];
+    watchedSince[service] = known ?? (previous && previousServices.has(service) ? previous.takenAt : takenAt);
+  }
+
+  const order = environments.map((e) => e.name);
+  const promotable = new Set(order.slice(0, -1));
+  const cutoff = Date.parse(takenAt) - sightingRetentionDays(input.policies) * DAY_MS;
+  const running = new Map<string, Deployment>();
+  for (const d of deployments) running.set(`${d.service}\u0000${d.environment}`, d);
+  const isRunning = (c: CarriedSighting) => {
+    const d = running.get(`${c.service}\u0000${c.environment}`);
+    return d !== undefined && sameCommit(d.commit, c.commit) && d.artifact === c.artifact;
+  };
+  const sightings = index
+    .all()
+    .filter((c) => promotable.has(c.environment) && Date.parse(c.lastSeenAt) >= cutoff && !isRunning(c));
+
+  const driftSince: Record<string, string> = {};
+  for (const s of computeDriftStates({ deployments, environments, previous })) driftSince[driftKey(s.service, s.lower, s.higher)] = s.since;
+
+  return { watchedSince, sightings, driftSince };
+}

@@ -1,0 +1,64 @@
+/**
+ * Safe, one-line reasons for gaps. Octokit errors carry the request (and so
+ * the `authorization` header) and sometimes response bodies; a gap keeps only
+ * method, path, status and the first line of GitHub's message, with anything
+ * that looks like a credential removed.
+ */
+
+/** Token shapes GitHub issues (https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/). */
+const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|v1\.[0-9a-f]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\b/g;
+
+/** Removes every known secret and anything token-shaped from a text. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out.replace(TOKEN_LIKE, '[redacted]').replace(/\b(bearer|token)\s+\S+/gi, '$1 [redacted]');
+}
+
+interface ErrorLike {
+  status?: unknown;
+  message?: unknown;
+  request?: { method?: unknown; url?: unknown };
+  response?: { data?: unknown };
+}
+
+/** `GET /repos/acme/api/environments failed: HTTP 502 Bad Gateway` — never headers, never bodies beyond GitHub's message line. */
+export function describeError(error: unknown, secrets: readonly string[] = []): string {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  const method = typeof e.request?.method === 'string' ? e.request.method : undefined;
+  let path: string | undefined;
+  if (typeof e.request?.url === 'string') {
+    try {
+      path = new URL(e.request.url).pathname;
+    } catch {
+      path = e.request.url.split('?')[0];
+    }
+  }
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const data = e.response?.data;
+  const apiMessage = typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
+  const raw = apiMessage ?? (typeof e.message === 'string' ? e.message : String(error));
+  const line = raw.split('\n')[0]!.replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '').slice(0, 160);
+  const where = method && path ? `${method} ${path} failed` : 'request failed';
+  const text = status !== undefined ? `${where}: HTTP ${status} ${line}` : `${where}: ${line}`;
+  return scrub(text.trim(), secrets);
+}
+
+/** Where to create a fine-grained token for this host, and with which read permissions. */
+export function tokenHelp(baseUrl: string, tokenEnv: string, variables: boolean): string {
+  const api = new URL(baseUrl);
+  const web = api.hostname === 'api.github.com' ? 'https://github.com' : `${api.protocol}//${api.host}`;
+  const permissions = ['Actions', 'Contents', 'Deployments', 'Environments', 'Metadata', 'Pull requests', ...(variables ? ['Variables', 'Secrets'] : [])];
+  return (
+    `no GitHub token: set ${tokenEnv} to a fine-grained personal access token (create one at ${web}/settings/personal-access-tokens/new) ` +
+    `with read-only repository permissions: ${permissions.join(', ')}; or configure a GitHub App under sources.<name>.app`
+  );
+}
+
+/** The request budget ran out before this request. */
+export class BudgetExhausted extends Error {
+  constructor(readonly limit: number) {
+    super(`request budget of ${limit} (settings.maxRequests) exhausted before this was collected`);
+    this.name = 'BudgetExhausted';
+  }
+}

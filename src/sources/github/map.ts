@@ -1,0 +1,313 @@
+/**
+ * Plain functions from raw GitHub payloads to ledger evidence. No I/O: the
+ * collector (`collectors/github.ts`) fetches, these decide.
+ */
+import picomatch from 'picomatch';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import type { Approval, Branch, PullRequest, StoredValue } from '../../model/index.ts';
+import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, GqlRepository, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
+
+type Protection = { requiredReviewers: string[]; preventSelfReview: boolean; waitTimerMinutes: number; branchPolicy: string };
+
+/** ISO time normalised to `YYYY-MM-DDTHH:MM:SSZ` (the snapshot schema rejects offsets and keeps it short). */
+export function isoUtc(value: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new TypeError(`not a time: ${JSON.stringify(value).slice(0, 40)}`);
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const byTime = (a: { createdAt: string }, b: { createdAt: string }) => Date.parse(a.createdAt) - Date.parse(b.createdAt);
+
+/** A deployment's statuses, oldest first. */
+export function statusesOf(deployment: GqlDeployment): GqlDeploymentStatus[] {
+  const list = (deployment.statuses?.nodes ?? []).filter((s): s is GqlDeploymentStatus => s != null);
+  if (deployment.latestStatus && !list.some((s) => s.createdAt === deployment.latestStatus!.createdAt && s.state === deployment.latestStatus!.state))
+    list.push(deployment.latestStatus);
+  return list.sort(byTime);
+}
+
+/** When the deployment first succeeded, or null if it never did. */
+export function successAt(deployment: GqlDeployment): string | null {
+  const success = statusesOf(deployment).find((s) => s.state === 'SUCCESS');
+  if (success) return success.createdAt;
+  // Older statuses may have fallen off the first page; INACTIVE is only set on deployments that once succeeded.
+  // https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status (auto_inactive)
+  return deployment.latestStatus?.state === 'INACTIVE' ? deployment.createdAt : null;
+}
+
+/**
+ * The active deployment of one environment and the one it replaced. Active is
+ * the newest deployment whose newest status is `success`: GitHub marks older
+ * deployments `inactive` only when `auto_inactive` is on, so an older
+ * `success` that a newer `success` superseded is history, not current.
+ */
+export function pickActive(deployments: readonly GqlDeployment[]): { active: GqlDeployment | null; previous: GqlDeployment | null } {
+  const newestFirst = [...deployments].sort((a, b) => byTime(b, a));
+  const index = newestFirst.findIndex((d) => d.latestStatus?.state === 'SUCCESS');
+  if (index < 0) return { active: null, previous: null };
+  const previous = newestFirst.slice(index + 1).find((d) => successAt(d) !== null) ?? null;
+  return { active: newestFirst[index] ?? null, previous };
+}
+
+/** The workflow run that made a deployment, from its statuses' `log_url` (Actions links `/actions/runs/{id}`) or its payload. */
+export function runIdOf(deployment: GqlDeployment): number | null {
+  for (const status of statusesOf(deployment).reverse()) {
+    const match = /\/actions\/runs\/(\d+)/.exec(status.logUrl ?? '');
+    if (match) return Number(match[1]);
+  }
+  if (deployment.payload) {
+    try {
+      const payload = JSON.parse(deployment.payload) as Record<string, unknown>;
+      for (const key of ['run_id', 'workflow_run_id', 'runId']) {
+        const value = payload[key];
+        if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) return Number(value);
+      }
+    } catch {
+      // A payload is free text for non-Actions deployments; no run id then.
+    }
+  }
+  return null;
+}
+
+/** The time approvals are dated with: the status that followed the wait for reviewers, else the first success. */
+export function approvalTime(deployment: GqlDeployment): string | null {
+  const statuses = statusesOf(deployment);
+  const waiting = statuses.findLastIndex((s) => s.state === 'WAITING');
+  const after = statuses.slice(waiting + 1).find((s) => s.state !== 'WAITING');
+  const chosen = waiting >= 0 && after ? after : statuses.find((s) => s.state === 'SUCCESS');
+  return chosen ? isoUtc(chosen.createdAt) : null;
+}
+
+/** The version label of a commit: a published release's tag, else any tag, else the deployed ref, else the short sha. */
+export function versionOf(commit: string, repo: Pick<GqlRepository, 'releases' | 'tags'>, ref: string | null): string {
+  const releases = (repo.releases?.nodes ?? []).filter((r) => r != null && !r.isDraft && r.tagCommit?.oid === commit);
+  const release = releases.find((r) => !r!.isPrerelease) ?? releases[0];
+  if (release) return release.tagName;
+  for (const tag of repo.tags?.nodes ?? []) {
+    if (!tag?.target) continue;
+    const oid = tag.target.target?.oid ?? tag.target.oid;
+    if (oid === commit) return tag.name;
+  }
+  return ref ?? commit.slice(0, 12);
+}
+
+/** Environment protection rules as the snapshot stores them (https://docs.github.com/en/rest/deployments/environments#get-an-environment). */
+export function mapProtection(environment: RestEnvironment): Protection {
+  const rules = environment.protection_rules ?? [];
+  const reviewers = rules
+    .filter((r) => r.type === 'required_reviewers')
+    .flatMap((r) => r.reviewers ?? [])
+    .map((r) => (r.type === 'Team' ? `team:${r.reviewer?.slug ?? r.reviewer?.name ?? '?'}` : (r.reviewer?.login ?? '?')));
+  const policy = environment.deployment_branch_policy;
+  return {
+    requiredReviewers: [...new Set(reviewers)].sort(),
+    preventSelfReview: rules.some((r) => r.type === 'required_reviewers' && r.prevent_self_review === true),
+    waitTimerMinutes: Math.max(0, ...rules.filter((r) => r.type === 'wait_timer').map((r) => r.wait_timer ?? 0)),
+    branchPolicy: !policy ? 'all' : policy.protected_branches ? 'protected' : 'custom',
+  };
+}
+
+/** Whether an environment can hold deployment reviews at all (only required reviewers create them). */
+export function hasRequiredReviewers(environment: RestEnvironment | undefined): boolean {
+  return environment === undefined || (environment.protection_rules ?? []).some((r) => r.type === 'required_reviewers');
+}
+
+/**
+ * Reviews of a workflow run for one environment. GitHub records no time on
+ * them, so `at` is the deployment status that followed the review.
+ * https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
+ */
+export function mapRunApprovals(reviews: readonly RestRunApproval[], githubEnvironment: string, at: string | null, runUrl?: string): Approval[] {
+  return reviews
+    .filter((r) => r.environments.length === 0 || r.environments.some((e) => e.name === githubEnvironment))
+    .filter((r) => r.state === 'approved' || r.state === 'rejected')
+    .map((r): Approval => ({
+      by: r.user.login,
+      at,
+      state: r.state === 'approved' ? 'approved' : 'rejected',
+      kind: 'deployment',
+      timeFrom: 'deployment status',
+      ...(r.comment ? { comment: r.comment } : {}),
+      ...(runUrl ? { url: runUrl } : {}),
+    }))
+    .sort((a, b) => a.by.localeCompare(b.by) || a.state.localeCompare(b.state));
+}
+
+/** The latest decisive review per reviewer of the merged pull requests that brought a commit. */
+export function pullRequestApprovals(pulls: readonly GqlPullRequest[]): Approval[] {
+  const out: Approval[] = [];
+  for (const pr of mergedPulls(pulls)) {
+    const latest = new Map<string, { state: string; submittedAt: string | null; url: string }>();
+    for (const review of pr.reviews?.nodes ?? []) {
+      if (!review?.author || !['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(review.state)) continue;
+      const seen = latest.get(review.author.login);
+      if (!seen || Date.parse(review.submittedAt ?? '') >= Date.parse(seen.submittedAt ?? '')) latest.set(review.author.login, review);
+    }
+    for (const [by, review] of latest) {
+      if (review.state === 'DISMISSED') continue;
+      out.push({
+        by,
+        at: review.submittedAt ? isoUtc(review.submittedAt) : null,
+        state: review.state === 'APPROVED' ? 'approved' : 'rejected',
+        kind: 'pull-request',
+        comment: `#${pr.number}`,
+        url: review.url,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.comment ?? '').localeCompare(b.comment ?? '') || a.by.localeCompare(b.by));
+}
+
+function mergedPulls(pulls: readonly GqlPullRequest[]): GqlPullRequest[] {
+  const byNumber = new Map<number, GqlPullRequest>();
+  for (const pr of pulls) if (pr.merged && pr.mergedAt) byNumber.set(pr.number, pr);
+  return [...byNumber.values()].sort((a, b) => a.number - b.number);
+}
+
+/** Merged pull requests as the snapshot's `changes` store them. */
+export function mapPullRequests(pulls: readonly GqlPullRequest[]): PullRequest[] {
+  return mergedPulls(pulls).map((pr) => ({
+    number: pr.number,
+    title: pr.title,
+    author: pr.author?.login ?? 'ghost',
+    mergedBy: pr.mergedBy?.login ?? null,
+    mergedAt: pr.mergedAt ? isoUtc(pr.mergedAt) : null,
+    reviewers: [...new Set((pr.reviews?.nodes ?? []).flatMap((r) => (r?.author && r.state !== 'PENDING' ? [r.author.login] : [])))].sort(),
+    branch: pr.headRefName,
+    url: pr.url,
+  }));
+}
+
+/** Ticket keys (e.g. PAY-123) in pull request titles and branch names, sorted and unique. */
+export function extractTickets(pulls: readonly PullRequest[], pattern: string): string[] {
+  const found = new Set<string>();
+  for (const pr of pulls) {
+    for (const text of [pr.title, pr.branch ?? '']) {
+      for (const match of text.matchAll(new RegExp(pattern, 'g'))) found.add(match[0]);
+    }
+  }
+  return [...found].sort();
+}
+
+/** Release/hotfix branches from the listed refs, with the comparison to the default branch. */
+export function mapBranches(
+  service: string,
+  source: string,
+  refs: readonly { name: string; target: { oid: string; committedDate?: string } | null }[],
+  patterns: readonly string[],
+  compare: (name: string, oid: string) => { aheadBy: number; behindBy: number } | undefined,
+): Branch[] {
+  const isRelease = picomatch([...patterns]);
+  const seen = new Set<string>();
+  const out: Branch[] = [];
+  for (const ref of refs) {
+    if (!ref.target || seen.has(ref.name) || !isRelease(ref.name)) continue;
+    seen.add(ref.name);
+    const counts = compare(ref.name, ref.target.oid);
+    if (!counts) continue;
+    out.push({ service, name: ref.name, aheadBy: counts.aheadBy, behindBy: counts.behindBy, lastCommitAt: ref.target.committedDate ? isoUtc(ref.target.committedDate) : null, source });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Environment variables (values) and secrets (only that they exist and when they changed). */
+export function environmentValues(variables: readonly RestVariable[], secrets: readonly RestSecret[]): { values: Record<string, StoredValue>; changedAt?: string } {
+  const values: Record<string, StoredValue> = {};
+  const times: string[] = [];
+  for (const v of variables) {
+    values[v.name] = v.value;
+    times.push(isoUtc(v.updated_at));
+  }
+  for (const s of secrets) {
+    values[s.name] = { secret: true, updatedAt: s.updated_at ? isoUtc(s.updated_at) : null };
+    if (s.updated_at) times.push(isoUtc(s.updated_at));
+  }
+  const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)));
+  const changedAt = times.sort().at(-1);
+  return changedAt ? { values: sorted, changedAt } : { values: sorted };
+}
+
+/** Flattens nested config into `a.b.c` keys; arrays are kept as JSON text so a change stays visible. */
+function flatten(value: unknown, prefix: string, out: Record<string, StoredValue>): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
+    out[prefix] = value;
+  } else if (Array.isArray(value)) {
+    out[prefix] = JSON.stringify(value);
+  } else if (value instanceof Date) {
+    out[prefix] = value.toISOString();
+  } else if (typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out[prefix] = String(value);
+  }
+}
+
+/** Parses a config file (YAML, JSON, `.env`, `.properties`) into flat key/values; throws a one-line TypeError when it cannot. */
+export function parseConfigFile(path: string, text: string): Record<string, StoredValue> {
+  const out: Record<string, StoredValue> = {};
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.env') || lower.includes('.env.') || lower.endsWith('.properties')) {
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+      const match = /^(?:export\s+)?([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+      if (!match) continue;
+      out[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+    }
+  } else {
+    let data: unknown;
+    try {
+      data = lower.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    } catch (error) {
+      throw new TypeError(`${path} is not valid ${lower.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw new TypeError(`${path} is not a map of keys to values`);
+    flatten(data ?? {}, '', out);
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Shared libraries a service is built with, from its package.json at the
+ * deployed commit. `libraries` maps a package name to the ledger's name for
+ * it. A range is reduced to the lowest version it admits (the lockfile would
+ * say more; this keeps one request per commit).
+ */
+export function componentsFrom(packageJson: string, libraries: ReadonlyMap<string, string>): Record<string, string> {
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(packageJson) as Record<string, unknown>;
+  } catch (error) {
+    throw new TypeError(`package.json is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const deps = { ...(manifest.devDependencies as object), ...(manifest.dependencies as object) } as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [pkg, spec] of Object.entries(deps)) {
+    const ledgerName = libraries.get(pkg);
+    if (!ledgerName || typeof spec !== 'string') continue;
+    const exact = semver.valid(semver.clean(spec) ?? '');
+    let version = exact ?? spec;
+    if (!exact && semver.validRange(spec)) {
+      try {
+        version = semver.minVersion(spec)?.version ?? spec;
+      } catch {
+        version = spec;
+      }
+    }
+    out[ledgerName] = version;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** `owner/name` split, or null. */
+export function splitRepo(repo: string): { owner: string; name: string } | null {
+  const match = /^([^/]+)\/([^/]+)$/.exec(repo);
+  return match ? { owner: match[1]!, name: match[2]! } : null;
+}
+
+/** The config file path for an environment, `{environment}` substituted, or null. */
+export function configFileFor(configFiles: Readonly<Record<string, string>>, environment: string): string | null {
+  const pattern = configFiles[environment] ?? configFiles['*'];
+  return pattern ? pattern.replaceAll('{environment}', environment) : null;
+}

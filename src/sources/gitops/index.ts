@@ -1,0 +1,9 @@
+/** Pure parts of the `gitops` source; the git I/O is in `collectors/gitops.ts`. */
+export { parseImageRef, formatImageRef } from './image-ref.ts';
+export type { ImageRef } from './image-ref.ts';
+export { extractImage } from './extract-image.ts';
+export type { DeclaredImage, ImageResult } from './extract-image.ts';
+export { extractConfigValues } from './config-values.ts';
+export type { ConfigResult } from './config-values.ts';
+export { expandPattern, selectFiles } from './paths.ts';
+export type { Expanded } from './paths.ts';

@@ -1,0 +1,203 @@
+/**
+ * Answers beyond findings, as plain functions the site and the CLI share:
+ * blast radius (who depends on a service, per environment), where a pull
+ * request or ticket is running, and drift age per pair of environments.
+ */
+import semver from 'semver';
+import type { Change, Deployment, Snapshot } from '../model/snapshot.ts';
+import { parseVersion } from '../rules/index.ts';
+import { computeDriftStates, driftKey, sameCommit } from '../snapshot/promotion.ts';
+
+const DAY_MS = 86_400_000;
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export interface BlastRadiusDependent {
+  /** The dependent service (or library). */
+  service: string;
+  /** 1 for a direct dependent, 2 for a dependent of a dependent, … */
+  depth: number;
+  /** What it depends on directly: the queried service at depth 1, else the dependent one level closer. */
+  via: string;
+  /** Its declared range for `via`, or null when the link is only known from built-in components. */
+  range: string | null;
+  /** The version of `via` it meets in this environment (deployed version, or its built-in component). */
+  version: string | null;
+  /** Whether that version satisfies the range; null when either is unknown or not a semantic version. */
+  satisfied: boolean | null;
+}
+
+export interface BlastRadiusEntry {
+  environment: string;
+  dependents: BlastRadiusDependent[];
+}
+
+/**
+ * For each environment of the path: everything that breaks if `service`
+ * breaks there. Services count when deployed in that environment; libraries
+ * always count (they run inside whatever embeds them). A link is a declared
+ * `dependsOn` or, for a library, a service's `components`.
+ */
+export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments'>, service: string): BlastRadiusEntry[] {
+  const kind = new Map(snapshot.services.map((s) => [s.name, s.kind]));
+  const deployments = new Map(snapshot.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d]));
+  return snapshot.environments.map(({ name: environment }) => {
+    const deployed = (s: string) => deployments.get(`${s}\u0000${environment}`);
+    /** Who depends on `target` directly here, with the range they declare. */
+    const directDependents = (target: string): { service: string; range: string | null }[] => {
+      const found = new Map<string, string | null>();
+      for (const s of snapshot.services) {
+        const range = s.dependsOn[target];
+        if (range !== undefined) found.set(s.name, range);
+      }
+      if (kind.get(target) === 'library') {
+        for (const d of snapshot.deployments) if (d.environment === environment && d.components?.[target] !== undefined && !found.has(d.service)) found.set(d.service, null);
+      }
+      return [...found.entries()]
+        .filter(([s]) => kind.get(s) === 'library' || deployed(s) !== undefined)
+        .map(([s, range]) => ({ service: s, range }))
+        .sort((a, b) => cmp(a.service, b.service));
+    };
+    const versionOf = (target: string, dependent: string): string | null => {
+      if (kind.get(target) === 'library') return deployed(dependent)?.components?.[target] ?? null;
+      return deployed(target)?.version ?? deployed(dependent)?.components?.[target] ?? null;
+    };
+    const seen = new Set([service]);
+    const dependents: BlastRadiusDependent[] = [];
+    let frontier = [service];
+    for (let depth = 1; frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const via of frontier) {
+        for (const { service: s, range } of directDependents(via)) {
+          if (seen.has(s)) continue;
+          seen.add(s);
+          next.push(s);
+          const version = versionOf(via, s);
+          const parsed = version === null ? null : parseVersion(version);
+          const satisfied = range === null || parsed === null ? null : semver.satisfies(parsed, range, { includePrerelease: true });
+          dependents.push({ service: s, depth, via, range, version, satisfied });
+        }
+      }
+      frontier = next.sort();
+    }
+    return { environment, dependents: dependents.sort((a, b) => a.depth - b.depth || cmp(a.service, b.service)) };
+  });
+}
+
+export interface ChangeLocation {
+  environment: string;
+  service: string;
+  /** When the deployment that brought the change reached the environment. */
+  since: string;
+  /** The deployment that brought it. */
+  via: { commit: string; version: string; fromCommit: string | null; deployedAt: string; pullRequests: { number: number; title: string; url?: string }[]; tickets: string[] };
+  /** What runs there now (in the newest snapshot given), which contains the change. */
+  current: { commit: string; version: string; deployedAt: string } | null;
+}
+
+/** `#123` / `123` is a pull request number; anything else a ticket key (case-insensitive), e.g. `PAY-12`. */
+function matcher(query: string): (c: Change) => Change['pullRequests'] | null {
+  const q = query.trim();
+  const pr = /^#?(\d+)$/.exec(q);
+  if (pr) {
+    const n = Number(pr[1]);
+    return (c) => {
+      const hits = c.pullRequests.filter((p) => p.number === n);
+      return hits.length ? hits : null;
+    };
+  }
+  const key = q.toUpperCase();
+  const inText = (text: string | undefined) => text !== undefined && new RegExp(`(^|[^A-Z0-9])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^0-9])`).test(text.toUpperCase());
+  return (c) => {
+    const hits = c.pullRequests.filter((p) => inText(p.title) || inText(p.branch));
+    if (hits.length) return hits;
+    return c.tickets.some((t) => t.toUpperCase() === key) ? [] : null;
+  };
+}
+
+/**
+ * Where a pull request or ticket is running, per service and environment,
+ * since when and through which deployment, as of the newest snapshot given.
+ * Pass the snapshots to search (oldest first; the site passes them all, the
+ * CLI a window), or one snapshot to search only its `changes[]`. A change is
+ * in an environment from the first deployment that brought it until a later
+ * deployment went back to a commit from before it (a rollback).
+ */
+export function whereIsChange(snapshots: readonly Snapshot[] | Snapshot, query: string): ChangeLocation[] {
+  const list = Array.isArray(snapshots) ? (snapshots as readonly Snapshot[]) : [snapshots as Snapshot];
+  const latest = list[list.length - 1];
+  if (!latest || !query.trim()) return [];
+  const match = matcher(query);
+  const unique = new Map<string, Change>();
+  for (const s of list) for (const c of s.changes) unique.set([c.service, c.environment, c.commit, c.deployedAt].join('\u0000'), c);
+  const sequences = new Map<string, Change[]>();
+  for (const c of unique.values()) {
+    const k = `${c.service}\u0000${c.environment}`;
+    sequences.set(k, [...(sequences.get(k) ?? []), c]);
+  }
+  const current = new Map<string, Deployment>(latest.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d]));
+  const order = latest.environments.map((e) => e.name);
+  const out: ChangeLocation[] = [];
+  for (const [k, changes] of sequences) {
+    changes.sort((a, b) => Date.parse(a.deployedAt) - Date.parse(b.deployedAt) || cmp(a.commit, b.commit));
+    let including: { change: Change; prs: Change['pullRequests'] } | null = null;
+    let earlier = new Set<string>();
+    const deployedBefore: string[] = [];
+    for (const c of changes) {
+      const prs = match(c);
+      if (prs && !including) {
+        including = { change: c, prs };
+        earlier = new Set([...deployedBefore, ...(c.fromCommit ? [c.fromCommit] : [])]);
+      } else if (including && [...earlier].some((e) => sameCommit(e, c.commit))) {
+        including = null; // rolled back to a commit from before the change
+      }
+      deployedBefore.push(c.commit);
+      if (c.fromCommit) deployedBefore.push(c.fromCommit);
+    }
+    if (!including) continue;
+    const now = current.get(k);
+    if (!now || Date.parse(now.deployedAt) < Date.parse(including.change.deployedAt) || [...earlier].some((e) => sameCommit(e, now.commit))) continue;
+    const c = including.change;
+    out.push({
+      environment: c.environment,
+      service: c.service,
+      since: c.deployedAt,
+      via: {
+        commit: c.commit,
+        version: c.version,
+        fromCommit: c.fromCommit,
+        deployedAt: c.deployedAt,
+        pullRequests: including.prs.map((p) => ({ number: p.number, title: p.title, ...(p.url ? { url: p.url } : {}) })),
+        tickets: c.tickets,
+      },
+      current: { commit: now.commit, version: now.version, deployedAt: now.deployedAt },
+    });
+  }
+  const rank = (e: string) => (order.indexOf(e) < 0 ? order.length : order.indexOf(e));
+  return out.sort((a, b) => cmp(a.service, b.service) || rank(a.environment) - rank(b.environment));
+}
+
+export interface DriftAge {
+  service: string;
+  lower: string;
+  higher: string;
+  /** Since when the two have run different builds. */
+  since: string;
+  /** Days from `since` to the snapshot, one decimal. */
+  days: number;
+}
+
+/**
+ * Drift age per pair of neighbouring environments that differ, as the snapshot
+ * recorded it in `tracking.driftSince`; for a snapshot without `tracking`, an
+ * estimate from its own deployments (the later arrival: at least that old).
+ */
+export function driftAges(snapshot: Snapshot): DriftAge[] {
+  const now = Date.parse(snapshot.takenAt);
+  const recorded = snapshot.tracking?.driftSince;
+  return computeDriftStates({ deployments: snapshot.deployments, environments: snapshot.environments, previous: null })
+    .map((s) => {
+      const since = recorded?.[driftKey(s.service, s.lower, s.higher)] ?? s.since;
+      return { service: s.service, lower: s.lower, higher: s.higher, since, days: Math.floor(((now - Date.parse(since)) / DAY_MS) * 10) / 10 };
+    })
+    .sort((a, b) => b.days - a.days || cmp(a.service, b.service) || cmp(a.lower, b.lower));
+}

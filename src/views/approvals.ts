@@ -1,0 +1,74 @@
+/** The approvals behind each deployment to a production environment, and the promotion proof beside them. */
+import type { Approval, Sighting, Snapshot } from '../model/index.ts';
+import { compareText } from './format.ts';
+
+/**
+ * - `met`: at least the required number of approvals by someone other than the deployer.
+ * - `short`: fewer approvals than required.
+ * - `self`: the only approvals are by the person who deployed.
+ * - `none-required`: the environment requires none (and none may be present).
+ */
+export type ApprovalStatus = 'met' | 'short' | 'self' | 'none-required';
+
+export const APPROVAL_STATUS_LABEL: Record<ApprovalStatus, { icon: string; text: string }> = {
+  met: { icon: '✓', text: 'approved' },
+  short: { icon: '✗', text: 'missing approvals' },
+  self: { icon: '⚠', text: 'self-approved only' },
+  'none-required': { icon: '–', text: 'no approval required' },
+};
+
+export interface ApprovalRow {
+  service: string;
+  environment: string;
+  version: string;
+  commit: string;
+  deployedAt: string;
+  deployedBy: string;
+  url: string | undefined;
+  required: number;
+  approvals: Approval[];
+  /** Approvals in state `approved` by someone other than the deployer. */
+  independent: number;
+  status: ApprovalStatus;
+  /** The previous environment on the path and when the commit was first seen there (null: never, a bypass). */
+  previousEnvironment: string | null;
+  previous: Sighting | null;
+  path: Sighting[];
+}
+
+/** One row per deployment to an environment that is production or requires approvals. */
+export function approvalRows(snapshot: Snapshot, filter: { service?: string } = {}): ApprovalRow[] {
+  const envs = new Map(snapshot.environments.map((e) => [e.name, e]));
+  return snapshot.deployments
+    .filter((d) => {
+      const env = envs.get(d.environment);
+      return env !== undefined && (env.production || env.requiredApprovals > 0) && (filter.service === undefined || d.service === filter.service);
+    })
+    .map((d): ApprovalRow => {
+      const required = envs.get(d.environment)?.requiredApprovals ?? 0;
+      const approved = d.approvals.filter((a) => a.state === 'approved');
+      const independent = approved.filter((a) => a.by !== d.deployedBy).length;
+      let status: ApprovalStatus;
+      if (required === 0) status = 'none-required';
+      else if (independent >= required) status = 'met';
+      else if (approved.length > 0 && independent === 0) status = 'self';
+      else status = 'short';
+      return {
+        service: d.service,
+        environment: d.environment,
+        version: d.version,
+        commit: d.commit,
+        deployedAt: d.deployedAt,
+        deployedBy: d.deployedBy,
+        url: d.url,
+        required,
+        approvals: [...d.approvals].sort((a, b) => compareText(a.at ?? '', b.at ?? '') || compareText(a.by, b.by)),
+        independent,
+        status,
+        previousEnvironment: d.promotion?.previousEnvironment ?? null,
+        previous: d.promotion?.previous ?? null,
+        path: d.promotion?.path ?? [],
+      };
+    })
+    .sort((a, b) => compareText(a.environment, b.environment) || compareText(a.service, b.service));
+}

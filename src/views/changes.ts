@@ -1,0 +1,56 @@
+/**
+ * What changed on a day: the ledger's `diffSnapshots` between the end of the
+ * previous day and the end of this one, joined with the pull requests and
+ * tickets the day's change records name.
+ */
+import { diffSnapshots, type ConfigKeyDiff, type DeploymentDiff } from '../ledger/index.ts';
+import type { Change, PullRequest, Snapshot } from '../model/index.ts';
+import { compareText } from './format.ts';
+
+export interface DeploymentChange extends DeploymentDiff {
+  production: boolean;
+  url: string | undefined;
+  pullRequests: PullRequest[];
+  tickets: string[];
+}
+
+/** How a config change is labelled: `changed`, `added`, `removed`, with `(redacted)` for secrets. */
+export function configChangeLabel(change: 'added' | 'removed' | 'changed' | 'unchanged', redacted: boolean): string {
+  return redacted ? `${change} (redacted)` : change;
+}
+
+export interface DayChanges {
+  deployments: DeploymentChange[];
+  configs: (ConfigKeyDiff & { label: string })[];
+  tickets: string[];
+}
+
+/**
+ * Changes at the end of `current`'s day against the end of the previous day
+ * (`previous`, null for the first day: everything counts as added).
+ * `changeRecords` are the `changes[]` of every snapshot taken that day, oldest first.
+ */
+export function dayChanges(current: Snapshot, previous: Snapshot | null, changeRecords: readonly Change[]): DayChanges {
+  const base: Snapshot = previous ?? { ...current, deployments: [], configs: [], findings: [], changes: [] };
+  const diff = diffSnapshots(base, current);
+  const records = new Map<string, Change>();
+  for (const c of changeRecords) records.set(`${c.service}\u0000${c.environment}\u0000${c.commit}`, c);
+  const production = new Set(current.environments.filter((e) => e.production).map((e) => e.name));
+  const urls = new Map(current.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d.url]));
+  const deployments = diff.deployments
+    .map((d): DeploymentChange => {
+      const record = d.to ? records.get(`${d.service}\u0000${d.environment}\u0000${d.to.commit}`) : undefined;
+      return {
+        ...d,
+        production: production.has(d.environment),
+        url: urls.get(`${d.service}\u0000${d.environment}`),
+        pullRequests: [...(record?.pullRequests ?? [])].sort((x, y) => x.number - y.number),
+        tickets: [...(record?.tickets ?? [])].sort(compareText),
+      };
+    })
+    // Production first: "what changed in prod since yesterday" is the incident reviewer's first question.
+    .sort((x, y) => Number(y.production) - Number(x.production) || compareText(x.environment, y.environment) || compareText(x.service, y.service));
+  const configs = previous ? diff.configs.map((c) => ({ ...c, label: configChangeLabel(c.change, c.redacted) })) : [];
+  const tickets = [...new Set(deployments.flatMap((d) => d.tickets))].sort(compareText);
+  return { deployments, configs, tickets };
+}

@@ -1,0 +1,174 @@
+/**
+ * Dependency graphs: a model (nodes, edges, whether each edge's range is met
+ * by what runs in the environment) and its mermaid source.
+ *
+ * Readable at 500 services: pages draw neighbourhoods (a service with its
+ * dependencies and dependents) or, when an environment's graph is too big,
+ * a summary per owning team. Mermaid refuses more than `maxEdges` (500) edges
+ * and replaces sources over `maxTextSize` (50,000 characters) with an error
+ * picture, so the source is checked against both before it is emitted.
+ * https://mermaid.js.org/config/schema-docs/config.html#maxedges
+ *
+ * Safety: mermaid ids are `n0`, `n1`… from sorted names, never the names
+ * themselves; labels keep only [A-Za-z0-9 ._-] and encode every other
+ * character as a mermaid entity code (`#60;`), so no outside string can end a
+ * label, add a statement or a click handler. The page runs mermaid with
+ * `securityLevel: 'strict'` on top of that.
+ */
+import semver from 'semver';
+import type { Snapshot } from '../model/index.ts';
+import { compareText } from './format.ts';
+
+export const MERMAID_MAX_EDGES = 500;
+export const MERMAID_MAX_TEXT = 50_000;
+/** Past these, a day page shows the per-owner summary instead of the whole graph. */
+export const FULL_GRAPH_MAX_NODES = 60;
+export const FULL_GRAPH_MAX_EDGES = 120;
+
+export type EdgeStatus = 'ok' | 'incompatible' | 'unknown';
+
+export interface GraphNode {
+  name: string;
+  kind: 'service' | 'library' | 'team';
+  owner: string | null;
+  /** What runs in the environment (or is built in, for a library); null if nothing. */
+  version: string | null;
+  /** Highlighted: the service the neighbourhood is about. */
+  focus?: boolean;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  range: string;
+  /** The version of `to` that `from` uses in the environment. */
+  running: string | null;
+  status: EdgeStatus;
+  /** For team summaries: how many service edges this one stands for. */
+  count?: number;
+  incompatibleCount?: number;
+}
+
+export interface GraphModel {
+  environment: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** Whether `version` satisfies `range`; null when the version is not semver-like. */
+export function satisfies(version: string, range: string): boolean | null {
+  const coerced = semver.coerce(version, { includePrerelease: true });
+  if (!coerced || semver.validRange(range) === null) return null;
+  return semver.satisfies(coerced, range, { includePrerelease: true });
+}
+
+/** The dependency graph of one environment of a snapshot. */
+export function environmentGraph(snapshot: Snapshot, environment: string): GraphModel {
+  const deployed = new Map(snapshot.deployments.filter((d) => d.environment === environment).map((d) => [d.service, d]));
+  const services = [...snapshot.services].sort((a, b) => compareText(a.name, b.name));
+  const names = new Set(services.map((s) => s.name));
+  const nodes: GraphNode[] = services.map((s) => ({ name: s.name, kind: s.kind, owner: s.owner ?? null, version: deployed.get(s.name)?.version ?? null }));
+  const edges: GraphEdge[] = [];
+  for (const s of services) {
+    for (const [to, range] of Object.entries(s.dependsOn).sort(([a], [b]) => compareText(a, b))) {
+      if (!names.has(to)) continue;
+      // A library is built in: its version is the consumer's `components` entry; a service runs on its own.
+      const running = deployed.get(s.name)?.components?.[to] ?? deployed.get(to)?.version ?? null;
+      const ok = running === null ? null : satisfies(running, range);
+      edges.push({ from: s.name, to, range, running, status: ok === null ? 'unknown' : ok ? 'ok' : 'incompatible' });
+    }
+  }
+  return { environment, nodes, edges };
+}
+
+/** A service, what it depends on and what depends on it (one step each way). */
+export function neighbourhood(model: GraphModel, service: string): GraphModel {
+  const edges = model.edges.filter((e) => e.from === service || e.to === service);
+  const keep = new Set([service, ...edges.flatMap((e) => [e.from, e.to])]);
+  return {
+    environment: model.environment,
+    nodes: model.nodes.filter((n) => keep.has(n.name)).map((n) => (n.name === service ? { ...n, focus: true } : n)),
+    edges,
+  };
+}
+
+/** Who depends on a service in this environment (direct and transitive), sorted. */
+export function dependents(model: GraphModel, service: string): { direct: string[]; transitive: string[] } {
+  const direct = model.edges.filter((e) => e.to === service).map((e) => e.from).sort(compareText);
+  const seen = new Set(direct);
+  const queue = [...direct];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    for (const e of model.edges) if (e.to === next && !seen.has(e.from) && e.from !== service) (seen.add(e.from), queue.push(e.from));
+  }
+  return { direct, transitive: [...seen].filter((s) => !direct.includes(s)).sort(compareText) };
+}
+
+/** Teams as nodes, service dependencies between teams aggregated into one edge each. */
+export function ownerSummary(model: GraphModel): GraphModel {
+  const owner = new Map(model.nodes.map((n) => [n.name, n.owner ?? '(no owner)']));
+  const teams = [...new Set(owner.values())].sort(compareText);
+  const agg = new Map<string, GraphEdge>();
+  for (const e of model.edges) {
+    const from = owner.get(e.from)!;
+    const to = owner.get(e.to)!;
+    if (from === to) continue;
+    const key = `${from}\u0000${to}`;
+    const edge = agg.get(key) ?? { from, to, range: '', running: null, status: 'ok', count: 0, incompatibleCount: 0 };
+    edge.count = (edge.count ?? 0) + 1;
+    if (e.status === 'incompatible') {
+      edge.incompatibleCount = (edge.incompatibleCount ?? 0) + 1;
+      edge.status = 'incompatible';
+    }
+    agg.set(key, edge);
+  }
+  return {
+    environment: model.environment,
+    nodes: teams.map((t) => ({ name: t, kind: 'team', owner: t, version: null })),
+    edges: [...agg.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to)),
+  };
+}
+
+/** The graph a day or environment page draws: everything when small, else the team summary. */
+export function pageGraph(model: GraphModel): { model: GraphModel; summary: boolean } {
+  if (model.nodes.length <= FULL_GRAPH_MAX_NODES && model.edges.length <= FULL_GRAPH_MAX_EDGES) return { model, summary: false };
+  return { model: ownerSummary(model), summary: true };
+}
+
+/** Mermaid label text: safe characters kept, everything else as `#code;`. */
+export function mermaidText(text: string): string {
+  let out = '';
+  for (const ch of text) out += /^[A-Za-z0-9 ._-]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
+  return out;
+}
+
+/** Mermaid flowchart source, or null when it would exceed mermaid's limits (the page then shows the table only). */
+export function toMermaid(model: GraphModel): string | null {
+  if (model.edges.length > MERMAID_MAX_EDGES) return null;
+  const ids = new Map(model.nodes.map((n, i) => [n.name, `n${i}`]));
+  const lines = ['flowchart LR'];
+  for (const n of model.nodes) {
+    const label = n.kind === 'team' ? n.name : n.version ? `${n.name} ${n.version}` : `${n.name} (not deployed)`;
+    // Shapes: service box, library cylinder, team stadium; the label is always quoted.
+    const [open, close] = n.kind === 'library' ? ['[("', '")]'] : n.kind === 'team' ? ['(["', '"])'] : ['["', '"]'];
+    lines.push(`  ${ids.get(n.name)}${open}${mermaidText(label)}${close}`);
+  }
+  const incompatible: number[] = [];
+  model.edges.forEach((e, i) => {
+    const from = ids.get(e.from);
+    const to = ids.get(e.to);
+    if (!from || !to) return;
+    const label =
+      e.count !== undefined
+        ? `${e.count} dep${e.count === 1 ? '' : 's'}${e.incompatibleCount ? `, ${e.incompatibleCount} incompatible` : ''}`
+        : `${e.range}${e.status === 'incompatible' ? ` incompatible: ${e.running}` : ''}`;
+    lines.push(`  ${from} -->|"${mermaidText(label)}"| ${to}`);
+    if (e.status === 'incompatible') incompatible.push(i);
+  });
+  lines.push('  classDef focus stroke-width:4px');
+  const focus = model.nodes.filter((n) => n.focus).map((n) => ids.get(n.name));
+  if (focus.length > 0) lines.push(`  class ${focus.join(',')} focus`);
+  if (incompatible.length > 0) lines.push(`  linkStyle ${incompatible.join(',')} stroke:#d00,stroke-width:3px,stroke-dasharray:6 3`);
+  const source = `${lines.join('\n')}\n`;
+  return source.length > MERMAID_MAX_TEXT ? null : source;
+}

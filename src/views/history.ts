@@ -1,0 +1,254 @@
+/**
+ * One pass over the whole ledger, oldest first, keeping only what the
+ * cross-day pages need (service histories, where each pull request is, stats,
+ * the list of days). The site never holds every snapshot at once: it feeds
+ * them here one by one and keeps this compact index.
+ */
+import semver from 'semver';
+import type { Severity, Snapshot } from '../model/index.ts';
+import { compareText } from './format.ts';
+import { summariseFindings } from './findings.ts';
+
+export interface DeployEvent {
+  service: string;
+  environment: string;
+  version: string;
+  commit: string;
+  deployedAt: string;
+  deployedBy: string;
+  fromVersion: string | null;
+  fromCommit: string | null;
+  /** The first snapshot that recorded it. */
+  snapshot: string;
+  /** It went back to a commit that ran there before, or to a lower semver version. */
+  rollback: boolean;
+}
+
+/** A stretch of time a pull request was running in an environment. */
+export interface PrInterval {
+  since: string;
+  /** When a rollback took it out; null while it is still there. */
+  until: string | null;
+  version: string;
+  snapshot: string;
+}
+
+export interface PrEntry {
+  service: string;
+  number: number;
+  title: string;
+  author: string;
+  mergedAt: string | null;
+  url: string | undefined;
+  branch: string | undefined;
+  tickets: string[];
+  /** Environment → the intervals it ran there, oldest first. */
+  environments: Record<string, PrInterval[]>;
+}
+
+export interface DaySummary {
+  date: string;
+  ids: string[];
+  lastId: string;
+  openFindings: number;
+  worst: Severity | null;
+  excepted: number;
+  gaps: number;
+  /** Deployments first recorded on that day. */
+  deployments: number;
+  /** Services (config) and environments (path) of the day's last snapshot: which per-day pages exist. */
+  services: string[];
+  environments: string[];
+}
+
+export interface LedgerIndex {
+  days: DaySummary[];
+  /** The promotion path of the newest snapshot. */
+  environments: string[];
+  /** Every service name ever seen, sorted. */
+  services: string[];
+  events: DeployEvent[];
+  pullRequests: PrEntry[];
+  /** `takenAt` of the newest snapshot: "now" for stats, so pages never depend on the build time. */
+  asOf: string | null;
+}
+
+interface SlotState {
+  commit: string;
+  version: string;
+  deployedAt: string;
+  /** Commits deployed here, in order, with the index of their first deployment. */
+  seen: Map<string, number>;
+  sequence: number;
+}
+
+export class LedgerIndexBuilder {
+  #days = new Map<string, DaySummary>();
+  #environments: string[] = [];
+  #services = new Set<string>();
+  #events: DeployEvent[] = [];
+  #slots = new Map<string, SlotState>();
+  #prs = new Map<string, PrEntry & { arrivals: Map<string, number> }>();
+  #seenChanges = new Set<string>();
+  #asOf: string | null = null;
+  #lastId: string | null = null;
+
+  /** Adds the next snapshot; snapshots must come oldest first. */
+  add(snapshot: Snapshot): void {
+    if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
+    this.#lastId = snapshot.id;
+    this.#asOf = snapshot.takenAt;
+    this.#environments = snapshot.environments.map((e) => e.name);
+    for (const s of snapshot.services) this.#services.add(s.name);
+    const date = snapshot.id.slice(0, 10);
+    const summary = summariseFindings(snapshot.findings);
+    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [] };
+    day.services = snapshot.services.map((s) => s.name).sort(compareText);
+    day.environments = snapshot.environments.map((e) => e.name);
+    day.ids.push(snapshot.id);
+    day.lastId = snapshot.id;
+    day.openFindings = summary.openTotal;
+    day.worst = summary.worst;
+    day.excepted = summary.excepted;
+    day.gaps = snapshot.gaps.length;
+    this.#days.set(date, day);
+
+    const slotKeys = [...snapshot.deployments].sort((a, b) => compareText(a.service, b.service) || compareText(a.environment, b.environment));
+    for (const d of slotKeys) {
+      const key = `${d.service}\u0000${d.environment}`;
+      const slot = this.#slots.get(key);
+      if (slot && slot.commit === d.commit && slot.version === d.version && slot.deployedAt === d.deployedAt) continue;
+      const previousSeen = slot?.seen.get(d.commit);
+      const lowerVersion =
+        slot !== undefined && semver.valid(semver.coerce(d.version)) !== null && semver.valid(semver.coerce(slot.version)) !== null
+          ? semver.lt(semver.coerce(d.version)!, semver.coerce(slot.version)!)
+          : false;
+      const rollback = slot !== undefined && slot.commit !== d.commit && (previousSeen !== undefined || lowerVersion);
+      this.#events.push({
+        service: d.service,
+        environment: d.environment,
+        version: d.version,
+        commit: d.commit,
+        deployedAt: d.deployedAt,
+        deployedBy: d.deployedBy,
+        fromVersion: slot?.version ?? null,
+        fromCommit: slot?.commit ?? null,
+        snapshot: snapshot.id,
+        rollback,
+      });
+      day.deployments++;
+      const sequence = (slot?.sequence ?? -1) + 1;
+      const seen = slot?.seen ?? new Map<string, number>();
+      if (!seen.has(d.commit)) seen.set(d.commit, sequence);
+      this.#slots.set(key, { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence });
+      if (rollback && previousSeen !== undefined) this.#rollBack(d.service, d.environment, previousSeen, d.deployedAt);
+      else if (rollback) this.#rollBack(d.service, d.environment, sequence, d.deployedAt);
+      // Pull requests arriving with this deployment.
+      const record = snapshot.changes.find((c) => c.service === d.service && c.environment === d.environment && c.commit === d.commit);
+      if (record) {
+        const changeKey = `${key}\u0000${record.commit}\u0000${record.deployedAt}`;
+        if (this.#seenChanges.has(changeKey)) continue;
+        this.#seenChanges.add(changeKey);
+        for (const pr of record.pullRequests) {
+          const prKey = `${d.service}#${pr.number}`;
+          let entry = this.#prs.get(prKey);
+          if (!entry) {
+            const text = `${pr.title} ${pr.branch ?? ''}`;
+            const own = record.tickets.filter((t) => text.includes(t));
+            entry = {
+              service: d.service,
+              number: pr.number,
+              title: pr.title,
+              author: pr.author,
+              mergedAt: pr.mergedAt,
+              url: pr.url,
+              branch: pr.branch,
+              tickets: (own.length > 0 || record.pullRequests.length > 1 ? own : record.tickets).slice().sort(compareText),
+              environments: {},
+              arrivals: new Map(),
+            };
+            this.#prs.set(prKey, entry);
+          }
+          const intervals = (entry.environments[d.environment] ??= []);
+          const last = intervals[intervals.length - 1];
+          if (!last || last.until !== null) {
+            intervals.push({ since: record.deployedAt, until: null, version: d.version, snapshot: snapshot.id });
+            entry.arrivals.set(d.environment, sequence);
+          }
+        }
+      }
+    }
+  }
+
+  /** PRs that arrived in (service, env) after deployment `sequence` are no longer there. */
+  #rollBack(service: string, environment: string, sequence: number, at: string): void {
+    for (const entry of this.#prs.values()) {
+      if (entry.service !== service) continue;
+      const arrival = entry.arrivals.get(environment);
+      const intervals = entry.environments[environment];
+      const last = intervals?.[intervals.length - 1];
+      if (arrival !== undefined && arrival > sequence && last && last.until === null) {
+        last.until = at;
+        entry.arrivals.delete(environment);
+      }
+    }
+  }
+
+  finish(): LedgerIndex {
+    return {
+      days: [...this.#days.values()].sort((a, b) => compareText(a.date, b.date)),
+      environments: this.#environments,
+      services: [...this.#services].sort(compareText),
+      events: this.#events,
+      pullRequests: [...this.#prs.values()]
+        .map(({ arrivals: _arrivals, ...entry }) => entry)
+        .sort((a, b) => compareText(a.service, b.service) || a.number - b.number),
+      asOf: this.#asOf,
+    };
+  }
+}
+
+/** Convenience for tests and small ledgers. */
+export function buildLedgerIndex(snapshots: Iterable<Snapshot>): LedgerIndex {
+  const builder = new LedgerIndexBuilder();
+  for (const s of snapshots) builder.add(s);
+  return builder.finish();
+}
+
+/** Whether a pull request ran in an environment at a moment (ISO time). */
+export function prInEnvironmentAt(entry: PrEntry, environment: string, at: string): PrInterval | null {
+  for (const interval of entry.environments[environment] ?? []) {
+    if (interval.since <= at && (interval.until === null || interval.until > at)) return interval;
+  }
+  return null;
+}
+
+export interface VersionStretch {
+  version: string;
+  commit: string;
+  deployedAt: string;
+  deployedBy: string;
+  /** When the next deployment replaced it, or null if it still runs. */
+  until: string | null;
+  rollback: boolean;
+  snapshot: string;
+}
+
+/** A service's version timeline per environment (path order), newest first within each. */
+export function serviceTimeline(index: LedgerIndex, service: string): { environment: string; stretches: VersionStretch[] }[] {
+  const envs = [...index.environments];
+  for (const e of index.events) if (e.service === service && !envs.includes(e.environment)) envs.push(e.environment);
+  return envs.map((environment) => {
+    const events = index.events.filter((e) => e.service === service && e.environment === environment);
+    const stretches = events.map((e, i): VersionStretch => ({
+      version: e.version,
+      commit: e.commit,
+      deployedAt: e.deployedAt,
+      deployedBy: e.deployedBy,
+      until: events[i + 1]?.deployedAt ?? null,
+      rollback: e.rollback,
+      snapshot: e.snapshot,
+    }));
+    return { environment, stretches: stretches.reverse() };
+  });
+}

@@ -1,0 +1,15 @@
+/** View functions: plain, tested functions from snapshots to what a page shows. Components only render. */
+export * from './approvals.ts';
+export * from './changes.ts';
+export * from './compare.ts';
+export * from './days.ts';
+export * from './findings.ts';
+export * from './format.ts';
+export * from './graph.ts';
+export * from './history.ts';
+export * from './links.ts';
+export * from './matrix.ts';
+export * from './search.ts';
+export * from './stats.ts';
+
+export * from './footer.ts';

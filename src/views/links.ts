@@ -1,0 +1,46 @@
+/**
+ * Every URL of the site, built in one place so the documented URL scheme
+ * (DESIGN.md, "Site") and the pages cannot drift apart. Paths end in `/`
+ * (`trailingSlash: 'always'`, `build.format: 'directory'`).
+ */
+
+/** Prefixes the site's base path (Astro `base`, `/` by default). */
+export function withBase(base: string, path: string): string {
+  const prefix = base.endsWith('/') ? base.slice(0, -1) : base;
+  return `${prefix}${path}`;
+}
+
+export const paths = {
+  home: () => '/',
+  day: (date: string) => `/days/${date}/`,
+  dayService: (date: string, service: string) => `/days/${date}/services/${encodeURIComponent(service)}/`,
+  dayEnvironment: (date: string, environment: string) => `/days/${date}/environments/${encodeURIComponent(environment)}/`,
+  compare: (date: string, a: string, b: string) => `/days/${date}/compare/${encodeURIComponent(a)}...${encodeURIComponent(b)}/`,
+  service: (service: string) => `/services/${encodeURIComponent(service)}/`,
+  changes: () => '/changes/',
+  changesIndex: () => '/changes/index.json',
+  stats: () => '/stats/',
+  snapshot: (id: string) => `/snapshots/${id}.json`,
+};
+
+/** `#finding-…` anchor id for a finding id; keeps URL-safe characters, encodes the rest as `~XX`. */
+export function findingAnchor(id: string): string {
+  return `finding-${encodeAnchor(id)}`;
+}
+
+/** `#row-…` anchor id for a matrix row. */
+export function rowAnchor(service: string): string {
+  return `row-${encodeAnchor(service)}`;
+}
+
+function encodeAnchor(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (/^[A-Za-z0-9._/-]$/.test(ch)) out += ch;
+    else
+      out += [...new TextEncoder().encode(ch)]
+        .map((b) => `~${b.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join('');
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * Delivery statistics over a window ending at the newest snapshot (never at
+ * the build time): deployment frequency, lead time from merge to each
+ * environment, time spent in each stage, rollbacks.
+ */
+import type { LedgerIndex } from './history.ts';
+import { compareText } from './format.ts';
+
+export const STAT_WINDOWS = [7, 30, 90] as const;
+
+export interface Distribution {
+  count: number;
+  /** Milliseconds; null without data. */
+  median: number | null;
+  p90: number | null;
+}
+
+export interface EnvironmentStats {
+  environment: string;
+  deployments: number;
+  /** Deployments per day over the window. */
+  perDay: number;
+  rollbacks: number;
+  /** From a pull request's merge to its arrival in this environment. */
+  leadTime: Distribution;
+  /** From a commit's first arrival in the previous environment to its arrival here (null for the first environment). */
+  stage: Distribution | null;
+}
+
+export interface ServiceStats {
+  service: string;
+  deployments: number;
+  rollbacks: number;
+  /** Lead time from merge to the last environment of the path. */
+  leadTimeToLast: Distribution;
+}
+
+export interface WindowStats {
+  days: number;
+  from: string;
+  to: string;
+  environments: EnvironmentStats[];
+  services: ServiceStats[];
+}
+
+export function distribution(values: number[]): Distribution {
+  if (values.length === 0) return { count: 0, median: null, p90: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { count: sorted.length, median: at(0.5), p90: at(0.9) };
+}
+
+/** Stats for a window of `days` days ending at `index.asOf`. */
+export function windowStats(index: LedgerIndex, days: number): WindowStats | null {
+  if (!index.asOf) return null;
+  const to = index.asOf;
+  const from = new Date(Date.parse(to) - days * 86_400_000).toISOString();
+  const inWindow = (t: string) => t > from && t <= to;
+  const events = index.events.filter((e) => inWindow(e.deployedAt));
+  // First arrival of each (service, commit) in each environment, over all history.
+  const firstArrival = new Map<string, string>();
+  for (const e of index.events) {
+    const k = `${e.service}\u0000${e.commit}\u0000${e.environment}`;
+    const seen = firstArrival.get(k);
+    if (seen === undefined || e.deployedAt < seen) firstArrival.set(k, e.deployedAt);
+  }
+  const environments = index.environments.map((environment, i): EnvironmentStats => {
+    const envEvents = events.filter((e) => e.environment === environment);
+    const lead: number[] = [];
+    for (const pr of index.pullRequests) {
+      const first = pr.environments[environment]?.[0];
+      if (pr.mergedAt && first && inWindow(first.since)) lead.push(Date.parse(first.since) - Date.parse(pr.mergedAt));
+    }
+    let stage: Distribution | null = null;
+    if (i > 0) {
+      const previous = index.environments[i - 1]!;
+      const values: number[] = [];
+      for (const e of envEvents) {
+        if (e.rollback) continue;
+        const here = firstArrival.get(`${e.service}\u0000${e.commit}\u0000${environment}`);
+        const before = firstArrival.get(`${e.service}\u0000${e.commit}\u0000${previous}`);
+        if (here === e.deployedAt && before !== undefined && before <= here) values.push(Date.parse(here) - Date.parse(before));
+      }
+      stage = distribution(values);
+    }
+    return {
+      environment,
+      deployments: envEvents.length,
+      perDay: Math.round((envEvents.length / days) * 100) / 100,
+      rollbacks: envEvents.filter((e) => e.rollback).length,
+      leadTime: distribution(lead),
+      stage,
+    };
+  });
+  const last = index.environments[index.environments.length - 1];
+  const services = [...new Set(events.map((e) => e.service))].sort(compareText).map((service): ServiceStats => {
+    const mine = events.filter((e) => e.service === service);
+    const lead: number[] = [];
+    if (last !== undefined)
+      for (const pr of index.pullRequests) {
+        const first = pr.service === service ? pr.environments[last]?.[0] : undefined;
+        if (pr.mergedAt && first && inWindow(first.since)) lead.push(Date.parse(first.since) - Date.parse(pr.mergedAt));
+      }
+    return { service, deployments: mine.length, rollbacks: mine.filter((e) => e.rollback).length, leadTimeToLast: distribution(lead) };
+  });
+  return { days, from, to, environments, services };
+}

@@ -1,0 +1,243 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitHubCollector } from '../../collectors/github.ts';
+import { deploymentSchema, gapSchema, changeSchema, branchSchema, configRecordSchema } from '../../src/model/index.ts';
+import { advanceNight, buildOrg, sha } from '../fixtures/github/org.ts';
+import { startGitHubServer, type Fault, type GitHubServer, type Scenario } from '../helpers/github-server.ts';
+import { TOKEN, makeContext } from './context.ts';
+import { validateResponse } from './openapi.ts';
+
+const collect = createGitHubCollector({ retryBaseMs: 1 });
+let server: GitHubServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(scenario: Scenario, faults: Fault[] = []) {
+  server = await startGitHubServer(scenario, { faults });
+  return server;
+}
+
+describe('GitHub source: a full collect', () => {
+  it('collects every evidence type, and every payload served matches GitHub\'s OpenAPI description', async () => {
+    const scenario = buildOrg({ repos: 2, variables: 35 });
+    const s = await start(scenario);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    expect(evidence.gaps).toEqual([]);
+
+    // Deployments: one per service and environment; prod reads GitHub's `production`.
+    expect(evidence.deployments.map((d) => `${d.service}/${d.environment}@${d.version}`)).toEqual([
+      'svc-000/dev@v1.0.6', 'svc-000/prod@v1.0.3', 'svc-000/qa@v1.0.5', 'svc-000/staging@v1.0.4',
+      'svc-001/dev@v1.0.6', 'svc-001/prod@v1.0.3', 'svc-001/qa@v1.0.5', 'svc-001/staging@v1.0.4',
+    ]);
+    for (const d of evidence.deployments) deploymentSchema.parse({ ...d, promotion: null });
+    const prod = evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'prod')!;
+    // The active deployment is the newest success even though the one before it was never marked inactive.
+    expect(prod.commit).toBe(sha('svc-000:c3'));
+    expect(prod).toMatchObject({ ref: 'main', deployedBy: 'github-actions[bot]', deployedAt: '2026-03-01T11:25:00Z', status: 'success', components: { 'ledger-core': '2.3.1' } });
+    expect(prod.protection).toEqual({ requiredReviewers: ['dana', 'team:release-managers'], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: 'protected' });
+    // Approvals: the run's review (dated by the status after the wait) and the PR's latest review.
+    expect(prod.approvals).toEqual([
+      { by: 'dana', at: '2026-03-01T11:23:00Z', state: 'approved', kind: 'deployment', timeFrom: 'deployment status', comment: 'ship it', url: 'https://github.example.test/acme/svc-000/actions/runs/501032' },
+      { by: 'carol', at: '2026-03-01T10:50:00Z', state: 'approved', kind: 'pull-request', comment: '#3', url: 'https://github.example.test/acme/svc-000/pull/3#pullrequestreview-301' },
+    ]);
+    const dev = evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'dev')!;
+    expect(dev.version).toBe('v1.0.6');
+    expect(dev.components).toEqual({ 'ledger-core': '2.4.0' });
+    expect(dev.approvals.map((a) => a.kind)).toEqual(['pull-request']);
+
+    // History: every successful deployment, for promotion evidence.
+    expect(evidence.history.filter((h) => h.service === 'svc-000' && h.commit === sha('svc-000:c3')).map((h) => `${h.environment}@${h.at}`)).toEqual([
+      'staging@2026-03-01T11:20:00Z', 'qa@2026-03-01T11:15:00Z', 'dev@2026-03-01T11:10:00Z', 'prod@2026-03-01T11:25:00Z',
+    ].sort((a, b) => a.localeCompare(b)));
+
+    // Configs: environment variables across two pages (35 > 30 per page), secrets by name and date only, and the config file at the deployed commit.
+    const vars = evidence.configs.find((c) => c.service === 'svc-000' && c.environment === 'prod' && c.origin === 'github:environment')!;
+    expect(Object.keys(vars.values)).toHaveLength(36);
+    expect(vars.values.VAR_34).toBe('production-34');
+    expect(vars.values.DB_PASSWORD).toEqual({ secret: true, updatedAt: '2026-03-01T08:10:00Z' });
+    expect(s.log.filter((l) => l.path.startsWith('/repos/acme/svc-000/environments/production/variables')).map((l) => l.path)).toEqual([
+      '/repos/acme/svc-000/environments/production/variables?per_page=30',
+      '/repos/acme/svc-000/environments/production/variables?page=2&per_page=30',
+    ]);
+    const file = evidence.configs.find((c) => c.service === 'svc-000' && c.environment === 'prod' && c.origin === 'deploy/prod/values.yaml')!;
+    expect(file).toEqual({ service: 'svc-000', environment: 'prod', source: 'github', origin: 'deploy/prod/values.yaml', revision: sha('svc-000:c3'), values: { 'database.host': 'db.prod.internal', 'database.password': 'hunter2-prod', logLevel: 'info', replicas: 6 } });
+    for (const c of evidence.configs) configRecordSchema.parse(c);
+
+    // Branches: release/1.x only (feature branches ignored), ahead 1, behind 4.
+    expect(evidence.branches.filter((b) => b.service === 'svc-000')).toEqual([{ service: 'svc-000', name: 'release/1.x', aheadBy: 1, behindBy: 4, lastCommitAt: '2026-03-01T10:30:00Z', source: 'github' }]);
+    for (const b of evidence.branches) branchSchema.parse(b);
+
+    // Changes: the PRs between the previous and the current deployment, with tickets from titles and branches.
+    const change = evidence.changes.find((c) => c.service === 'svc-000' && c.environment === 'dev')!;
+    expect(change).toMatchObject({ commit: sha('svc-000:c6'), fromCommit: sha('svc-000:c5'), fromVersion: 'v1.0.5', version: 'v1.0.6', tickets: ['OPS-6', 'PAY-106'] });
+    expect(change.pullRequests).toEqual([{ number: 6, title: 'PAY-106: change 6', author: 'alice', mergedBy: 'bob', mergedAt: '2026-03-01T14:00:00Z', reviewers: ['carol'], branch: 'feature/OPS-6-tweak', url: 'https://github.example.test/acme/svc-000/pull/6' }]);
+    for (const c of evidence.changes) changeSchema.parse(c);
+
+    // Every distinct REST payload the server served is valid against GitHub's OpenAPI description.
+    const operations = new Set<string>();
+    for (const payload of s.served.values()) {
+      operations.add(payload.operation);
+      expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
+    }
+    expect([...operations].sort()).toEqual([
+      '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
+      '/repos/{owner}/{repo}/compare/{basehead}',
+      '/repos/{owner}/{repo}/environments',
+      '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
+      '/repos/{owner}/{repo}/environments/{environment_name}/variables',
+    ]);
+    // GHES: REST under /api/v3, GraphQL at /api/graphql.
+    expect(s.log.filter((l) => l.operation === 'graphql').every((l) => l.rawPath === '/api/graphql')).toBe(true);
+    expect(s.log.filter((l) => l.operation !== 'graphql').every((l) => l.rawPath.startsWith('/api/v3/'))).toBe(true);
+  }, 60_000);
+
+  it('the OpenAPI check does fail on a payload GitHub would not send', () => {
+    expect(validateResponse('GET', '/repos/{owner}/{repo}/environments/{environment_name}/secrets', 200, { total_count: 1, secrets: [{ name: 'X' }] })).not.toEqual([]);
+    expect(validateResponse('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals', 200, [{ state: 'approved', comment: '', environments: [], user: { login: 'x' } }])).not.toEqual([]);
+  });
+
+  it('an unchanged night costs only 304s and one GraphQL query per batch; a changed night only the new deployment\'s calls', async () => {
+    const scenario = buildOrg({ repos: 3 });
+    const s = await start(scenario);
+    const context = makeContext({ baseUrl: s.baseUrl, scenario });
+    const first = await collect(context);
+    const firstCount = s.log.length;
+
+    s.log.length = 0;
+    const second = await collect(context);
+    expect(second).toEqual(first);
+    const byStatus = (status: number) => s.log.filter((l) => l.status === status && l.operation !== 'graphql').length;
+    // 3 environment lists + 3 × 4 × 2 variable/secret lists, all 304; GraphQL: one repository query and one file lookup.
+    expect({ rest200: byStatus(200), rest304: byStatus(304), graphql: s.log.filter((l) => l.operation === 'graphql').length }).toEqual({ rest200: 0, rest304: 27, graphql: 2 });
+    expect(s.log.length).toBeLessThan(firstCount);
+
+    advanceNight(scenario, 1, 'production');
+    s.log.length = 0;
+    const third = await collect(context);
+    const prod = third.deployments.find((d) => d.service === 'svc-001' && d.environment === 'prod')!;
+    expect(prod.commit).toBe(sha('svc-001:night1'));
+    expect(third.changes.find((c) => c.service === 'svc-001' && c.environment === 'prod')!.pullRequests.map((p) => p.number)).toEqual([4, 5, 6, 1001]);
+    // New per repository: one run's approvals and one comparison (200s); everything else 304.
+    expect(s.log.filter((l) => l.status === 200 && l.operation !== 'graphql').map((l) => l.operation).sort()).toEqual([
+      ...Array(3).fill('/repos/{owner}/{repo}/actions/runs/{run_id}/approvals'),
+      ...Array(3).fill('/repos/{owner}/{repo}/compare/{basehead}'),
+    ]);
+    const cache = JSON.parse(readFileSync(join(context.configDir, '.ledger-cache/github-etags.json'), 'utf8')) as { etags: object };
+    expect(JSON.stringify(cache)).not.toContain(TOKEN);
+    expect(JSON.stringify(cache)).not.toContain('hunter2');
+  }, 60_000);
+});
+
+describe('GitHub source: failures become exact gaps', () => {
+  it('recovers from a secondary rate limit (403 + retry-after) without a gap', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const s = await start(scenario, [{ match: /^GET \/repos\/acme\/svc-000\/environments\?/, kind: 'secondary-limit', times: 1 }]);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    expect(evidence.gaps).toEqual([]);
+    expect(s.log.filter((l) => l.path.startsWith('/repos/acme/svc-000/environments?')).map((l) => l.status)).toEqual([403, 200]);
+    expect(evidence.deployments.find((d) => d.environment === 'prod')?.protection?.requiredReviewers).toEqual(['dana', 'team:release-managers']);
+  }, 30_000);
+
+  it('a 5xx that persists is a gap for exactly that repository, environment and evidence; the rest is complete', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    const s = await start(scenario, [{ match: /^GET \/repos\/acme\/svc-001\/actions\/runs\/\d+\/approvals/, kind: 'status', status: 502 }]);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    expect(evidence.gaps).toEqual([
+      { source: 'github', service: 'svc-001', environment: 'prod', evidence: 'approvals', reason: 'GET /api/v3/repos/acme/svc-001/actions/runs/502032/approvals failed: HTTP 502 Server Error' },
+      { source: 'github', service: 'svc-001', environment: 'staging', evidence: 'approvals', reason: 'GET /api/v3/repos/acme/svc-001/actions/runs/502022/approvals failed: HTTP 502 Server Error' },
+    ]);
+    for (const gap of evidence.gaps) gapSchema.parse(gap);
+    // Retried (plugin-retry) before giving up.
+    expect(s.log.filter((l) => l.path === '/repos/acme/svc-001/actions/runs/502032/approvals').length).toBe(3);
+    expect(evidence.deployments).toHaveLength(8);
+    expect(evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'prod')!.approvals.some((a) => a.kind === 'deployment')).toBe(true);
+  }, 30_000);
+
+  it.each([
+    ['malformed JSON', 'malformed' as const],
+    ['a wrong content type', 'content-type' as const],
+    ['a truncated body', 'truncated' as const],
+  ])('%s is a gap for that evidence only', async (_label, kind) => {
+    const scenario = buildOrg({ repos: 2 });
+    const s = await start(scenario, [{ match: /^GET \/repos\/acme\/svc-000\/environments\/qa\/variables/, kind }]);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    expect(evidence.gaps.map((g) => `${g.service}/${g.environment}/${g.evidence}`)).toEqual(['svc-000/qa/config']);
+    expect(evidence.gaps[0]!.reason).toMatch(/^GET \/(api\/v3\/)?repos\/acme\/svc-000\/environments\/qa\/variables/);
+    expect(evidence.configs.filter((c) => c.origin === 'github:environment')).toHaveLength(7);
+  }, 30_000);
+
+  it('a repository GitHub does not know is a gap for that service; GraphQL partial errors do not sink the batch', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    const s = await start(scenario);
+    const context = makeContext({ baseUrl: s.baseUrl, scenario });
+    context.services.push({ ...context.services[0]!, name: 'ghost', repo: 'acme/ghost' });
+    const evidence = await collect(context);
+    expect(evidence.gaps).toEqual([{ source: 'github', service: 'ghost', evidence: 'all', reason: 'repository acme/ghost not found or not readable with these credentials' }]);
+    expect(evidence.deployments).toHaveLength(8);
+  }, 30_000);
+
+  it('a missing token is one gap per service saying how to create one', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const s = await start(scenario);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario, env: {} }));
+    expect(s.log).toEqual([]);
+    expect(evidence.gaps.map((g) => g.reason)).toMatchInlineSnapshot(`
+      [
+        "no GitHub token: set GITHUB_TOKEN to a fine-grained personal access token (create one at http://127.0.0.1:${s.url.split(':')[2]}/settings/personal-access-tokens/new) with read-only repository permissions: Actions, Contents, Deployments, Environments, Metadata, Pull requests, Variables, Secrets; or configure a GitHub App under sources.<name>.app",
+      ]
+    `);
+  });
+
+  it('a spent request budget stops early and records what was not collected', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    const s = await start(scenario);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario, settings: { maxRequests: 3, concurrency: 1 } }));
+    expect(s.log.length).toBeLessThanOrEqual(3);
+    expect(evidence.gaps.length).toBeGreaterThan(0);
+    expect(evidence.gaps.every((g) => /request budget of 3 \(settings.maxRequests\) exhausted/.test(g.reason))).toBe(true);
+  }, 30_000);
+
+  it('a wrong token: every repository is a gap, and the token appears nowhere', async () => {
+    const scenario = { ...buildOrg({ repos: 1 }), tokens: ['ghp_theRightOne1234567890'] };
+    const s = await start(scenario);
+    const progress: string[] = [];
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario, progress: (l) => progress.push(l) }));
+    expect(evidence.gaps.map((g) => `${g.service}/${g.evidence}`)).toEqual(['svc-000/all']);
+    expect(evidence.gaps[0]!.reason).toContain('HTTP 401');
+    expect(JSON.stringify({ evidence, progress })).not.toContain(TOKEN);
+  }, 30_000);
+});
+
+describe('GitHub source: GitHub App', () => {
+  it('exchanges a JWT for an installation token and collects with it; neither key nor token leaks', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const installationToken = 'ghs_installationToken0123456789abcdef';
+    const scenario: Scenario = { ...buildOrg({ repos: 1 }), app: { id: 4242, installationId: 77, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), token: installationToken } };
+    const s = await start(scenario);
+    const env = { APP_ID: '4242', APP_KEY: pem.replace(/\n/g, '\\n'), APP_INSTALLATION: '77' };
+    const progress: string[] = [];
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario, env, progress: (l) => progress.push(l), settings: { app: { appIdEnv: 'APP_ID', privateKeyEnv: 'APP_KEY', installationIdEnv: 'APP_INSTALLATION' } } }));
+    expect(evidence.gaps).toEqual([]);
+    expect(evidence.deployments).toHaveLength(4);
+    expect(s.log.filter((l) => l.method === 'POST' && l.path === '/app/installations/77/access_tokens').map((l) => l.status)).toEqual([201]);
+    for (const payload of s.served.values()) expect(validateResponse(payload.method, payload.operation, payload.status, payload.body)).toEqual([]);
+    const text = JSON.stringify({ evidence, progress });
+    expect(text).not.toContain(installationToken);
+    expect(text).not.toContain('PRIVATE KEY');
+  }, 30_000);
+
+  it('rejects a JWT signed with another key: a gap, not a crash', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const scenario: Scenario = { ...buildOrg({ repos: 1 }), app: { id: 1, installationId: 2, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), token: 'ghs_x0123456789' } };
+    const s = await start(scenario);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario, env: { A: '1', K: other, I: '2' }, settings: { app: { appIdEnv: 'A', privateKeyEnv: 'K', installationIdEnv: 'I' } } }));
+    expect(evidence.gaps.map((g) => `${g.service}/${g.evidence}`)).toEqual(['svc-000/all']);
+    expect(evidence.gaps[0]!.reason).not.toContain('PRIVATE KEY');
+  }, 30_000);
+});
