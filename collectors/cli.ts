@@ -26,7 +26,8 @@ import { SEVERITIES, type Severity } from '../src/model/config.ts';
 import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
 import { formatStateView, stateView } from '../src/report/show.ts';
 import { isOpen, meetsSeverity } from '../src/rules/index.ts';
-import { collect } from './collect.ts';
+import { collect, collectShard, mergeShards, type CollectResult } from './collect.ts';
+import { parseShardSpec } from './shard.ts';
 
 export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
@@ -64,6 +65,28 @@ const commands = {
       ...common,
       at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
       'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+      shard: {
+        type: 'string',
+        description: 'Collect only shard i of n (services split by a stable hash of their names) into <ledger>/../shards/<id>/; needs --at; then run merge',
+        valueHint: 'i/n',
+      },
+    },
+  },
+  merge: {
+    meta: { name: 'merge', description: 'Assemble one snapshot from every shard written by collect --shard and append it; refuses missing or duplicate shards' },
+    args: {
+      ...common,
+      at: { type: 'string', description: 'The --at the shards were collected with', valueHint: 'ISO-TIME', required: true },
+      shards: { type: 'string', description: 'How many shards to expect (default: the n the shard files name; they must agree)', valueHint: 'N' },
+      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+    },
+  },
+  init: {
+    meta: { name: 'init', description: 'Write a commented starter config, an example inventory and a nightly GitHub Actions workflow' },
+    args: {
+      ...common,
+      dir: { type: 'string', description: 'Folder for the config and inventory (default: the current folder); the workflow goes to the git root above it', valueHint: 'DIR' },
+      force: { type: 'boolean', description: 'Overwrite existing files' },
     },
   },
   verify: {
@@ -121,7 +144,7 @@ function parseCommandArgs(name: CommandName, argv: string[]) {
   const known = new Set<string>(['_']);
   for (const [key, value] of Object.entries(def.args as ArgsDef)) {
     known.add(key);
-    for (const alias of [value.alias ?? []].flat()) known.add(alias);
+    for (const alias of [('alias' in value ? value.alias : undefined) ?? []].flat()) known.add(alias);
   }
   for (const key of Object.keys(args)) {
     // citty adds camelCase twins of kebab-case flags.
@@ -166,27 +189,62 @@ async function snapshotAt(loaded: LoadedConfig, at: string | undefined): Promise
   return id;
 }
 
+/** The one-line summary of an appended snapshot, and its exit code (4 gate > 3 gaps > 0). */
+function reportSnapshot(result: CollectResult, failOn: Severity | undefined, io: CliIO): number {
+  const open = result.snapshot.findings.filter(isOpen);
+  const gaps = result.snapshot.gaps.length;
+  io.stdout(
+    `${path.relative(io.cwd, result.file) || result.file} ${result.sha256} — ${result.snapshot.deployments.length} deployments, ${open.length} open findings, ${gaps} gaps\n`,
+  );
+  if (failOn) {
+    const blocking = open.filter((f) => meetsSeverity(f, failOn));
+    if (blocking.length) {
+      io.stderr(printable(`${blocking.length} open finding${blocking.length === 1 ? '' : 's'} at or above ${failOn}: ${blocking.slice(0, 5).map((f) => f.id).join(', ')}${blocking.length > 5 ? ', …' : ''}\n`));
+      return ExitCode.gate;
+    }
+  }
+  return gaps ? ExitCode.incomplete : ExitCode.ok;
+}
+
 async function run(name: CommandName, args: Record<string, unknown>, io: CliIO): Promise<number> {
   const progress = args.quiet ? () => {} : (message: string) => io.stderr(`${printable(message)}\n`);
   switch (name) {
     case 'collect': {
       const failOn = parseSeverity(args['fail-on']);
+      if (typeof args.shard === 'string') {
+        const shard = parseShardSpec(args.shard);
+        // Every job of a matrix must name the same time, or the shards would be of different snapshots.
+        if (typeof args.at !== 'string') throw new UsageError('collect --shard needs --at (the same time on every shard, e.g. the time the matrix started)');
+        if (failOn) throw new UsageError('--fail-on applies to the whole snapshot: pass it to merge, not to collect --shard');
+        const loaded = await load(args, io);
+        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard });
+        io.stdout(`${path.relative(io.cwd, result.file) || result.file} — shard ${shard.index}/${shard.count}: ${result.services.length} services, ${result.gaps} gaps\n`);
+        return ExitCode.ok;
+      }
       const loaded = await load(args, io);
       const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
       const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress });
-      const open = result.snapshot.findings.filter(isOpen);
-      const gaps = result.snapshot.gaps.length;
+      return reportSnapshot(result, failOn, io);
+    }
+    case 'merge': {
+      if (typeof args.at !== 'string') throw new UsageError('merge needs --at, the time every shard was collected with (collect --shard i/n --at T)');
+      const failOn = parseSeverity(args['fail-on']);
+      const count = args.shards === undefined ? undefined : Number(args.shards);
+      if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
+      const loaded = await load(args, io);
+      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count });
+      return reportSnapshot(result, failOn, io);
+    }
+    case 'init': {
+      const dir = path.resolve(io.cwd, typeof args.dir === 'string' ? args.dir : '.');
+      if (args.config !== undefined) throw new UsageError('init writes release-ledger.config.yaml into --dir; it takes no --config');
+      const { writeInitFiles } = await import('../src/init/index.ts');
+      const result = await writeInitFiles({ dir, force: Boolean(args.force) });
+      for (const file of result.written) io.stdout(`wrote ${path.relative(io.cwd, file) || file}\n`);
       io.stdout(
-        `${path.relative(io.cwd, result.file) || result.file} ${result.sha256} — ${result.snapshot.deployments.length} deployments, ${open.length} open findings, ${gaps} gaps\n`,
+        `next: edit ${path.relative(io.cwd, result.written[0]!) || result.written[0]} and ${path.relative(io.cwd, result.written[1]!) || result.written[1]}, run "release-ledger collect", commit, and enable GitHub Pages (Settings → Pages → Source: GitHub Actions)\n`,
       );
-      if (failOn) {
-        const blocking = open.filter((f) => meetsSeverity(f, failOn));
-        if (blocking.length) {
-          io.stderr(printable(`${blocking.length} open finding${blocking.length === 1 ? '' : 's'} at or above ${failOn}: ${blocking.slice(0, 5).map((f) => f.id).join(', ')}${blocking.length > 5 ? ', …' : ''}\n`));
-          return ExitCode.gate;
-        }
-      }
-      return gaps ? ExitCode.incomplete : ExitCode.ok;
+      return ExitCode.ok;
     }
     case 'verify': {
       const loaded = await load(args, io);

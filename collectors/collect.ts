@@ -13,6 +13,18 @@ import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/e
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
 import { loadCollector, type CollectorRegistry } from './registry.ts';
+import {
+  SHARD_FORMAT,
+  SHARD_FORMAT_VERSION,
+  configHash,
+  evidenceForShard,
+  mergeOutcomes,
+  readShards,
+  shardOf,
+  shardServiceNames,
+  writeShardFile,
+  type ShardSpec,
+} from './shard.ts';
 
 export interface CollectOptions {
   loaded: LoadedConfig;
@@ -44,12 +56,8 @@ function safeReason(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-export async function collect(options: CollectOptions): Promise<CollectResult> {
-  const { loaded, at } = options;
-  const progress = options.progress ?? (() => {});
-  const { config, snapshotsDir } = loaded;
-  const id = snapshotIdFor(at);
-  // Refuse before any source runs: a backfill must never rewrite or precede history.
+/** Refuses (before any source runs) a time that is not after the ledger head: a backfill never rewrites or precedes history. */
+async function refuseOldTime(snapshotsDir: string, id: string) {
   const head = await readHead(snapshotsDir);
   if (head && head.snapshot.id >= id) {
     throw new LedgerWriteError(
@@ -58,17 +66,28 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
         : `the ledger's newest snapshot is ${head.snapshot.id}, later than --at ${id}; snapshots are append-only and cannot be inserted before the head (nothing was written)`,
     );
   }
+  return head;
+}
 
+/**
+ * Runs every configured source concurrently, in config order. `services`
+ * narrows each source's `context.services` (a shard); a source that throws
+ * becomes a gap.
+ */
+async function runSources(options: CollectOptions, id: string, services?: ReadonlySet<string>): Promise<SourceOutcome[]> {
+  const { loaded, at } = options;
+  const progress = options.progress ?? (() => {});
+  const { config } = loaded;
   const names = Object.keys(config.sources);
   progress(`collecting ${id} from ${names.length} source${names.length === 1 ? '' : 's'}: ${names.join(', ') || 'none'}`);
-  const outcomes: SourceOutcome[] = await Promise.all(
+  return Promise.all(
     names.map(async (name): Promise<SourceOutcome> => {
       const settings = config.sources[name]!;
       const context: SourceContext = {
         name,
         settings,
         config,
-        services: config.services.filter((s) => s.sources.includes(name)),
+        services: config.services.filter((s) => s.sources.includes(name) && (services === undefined || services.has(s.name))),
         configDir: loaded.dir,
         now: at,
         env: options.env,
@@ -87,9 +106,14 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
       return { name, type: settings.type, evidence };
     }),
   );
+}
 
+/** Assembles the snapshot from the sources' outcomes and appends it. */
+async function assembleAndAppend(options: CollectOptions, id: string, head: { snapshot: Snapshot; sha256: string } | null, outcomes: SourceOutcome[]): Promise<CollectResult> {
+  const { loaded, at } = options;
+  const progress = options.progress ?? (() => {});
   const snapshot = assembleSnapshot({
-    config,
+    config: loaded.config,
     outcomes,
     id,
     takenAt: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -97,11 +121,76 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     generator: { name: 'release-ledger', version: await readGeneratorVersion() },
   });
   try {
-    const written = await appendSnapshot(snapshotsDir, snapshot);
+    const written = await appendSnapshot(loaded.snapshotsDir, snapshot);
     progress(`wrote ${written.file} (sha256 ${written.sha256})`);
     return { snapshot, ...written };
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerWriteError(`could not write the snapshot to ${snapshotsDir}: ${safeReason(error)}`, { cause: error });
+    throw new LedgerWriteError(`could not write the snapshot to ${loaded.snapshotsDir}: ${safeReason(error)}`, { cause: error });
   }
+}
+
+export async function collect(options: CollectOptions): Promise<CollectResult> {
+  const id = snapshotIdFor(options.at);
+  const head = await refuseOldTime(options.loaded.snapshotsDir, id);
+  const outcomes = await runSources(options, id);
+  return assembleAndAppend(options, id, head, outcomes);
+}
+
+export interface ShardResult {
+  /** The shard file written. */
+  file: string;
+  shard: ShardSpec;
+  /** The configured services this shard covers, sorted. */
+  services: string[];
+  /** Gaps in this shard's evidence. */
+  gaps: number;
+}
+
+/**
+ * `collect --shard i/n`: runs every source for this shard's services and
+ * writes the partial evidence beside the ledger (see `shard.ts`). Nothing is
+ * appended; `mergeShards` does that once every shard is in.
+ */
+export async function collectShard(options: CollectOptions & { shard: ShardSpec }): Promise<ShardResult> {
+  const { loaded, at, shard } = options;
+  const id = snapshotIdFor(at);
+  await refuseOldTime(loaded.snapshotsDir, id);
+  const services = shardServiceNames(loaded.config, shard);
+  const owns = (name: string) => shardOf(name, shard.count) === shard.index;
+  const outcomes = (await runSources(options, id, new Set(services))).map((o) => ({ ...o, evidence: evidenceForShard(o.evidence, owns) }));
+  const file = await writeShardFile(loaded.snapshotsDir, {
+    format: SHARD_FORMAT,
+    formatVersion: SHARD_FORMAT_VERSION,
+    id,
+    takenAt: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    generatorVersion: await readGeneratorVersion(),
+    configHash: configHash(loaded.config),
+    shard,
+    services,
+    outcomes,
+  });
+  (options.progress ?? (() => {}))(`wrote shard ${shard.index}/${shard.count} (${services.length} services) to ${file}`);
+  return { file, shard, services, gaps: outcomes.reduce((n, o) => n + o.evidence.gaps.length, 0) };
+}
+
+/**
+ * `merge`: reads every shard of the snapshot at `at`, refuses missing,
+ * duplicate, overlapping or mismatched shards (nothing written), and appends
+ * exactly one snapshot assembled by the same pipeline as `collect`.
+ */
+export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' | 'registry'> & { count?: number }): Promise<CollectResult> {
+  const { loaded } = options;
+  const id = snapshotIdFor(options.at);
+  const head = await refuseOldTime(loaded.snapshotsDir, id);
+  const shards = await readShards(loaded.snapshotsDir, {
+    id,
+    configHash: configHash(loaded.config),
+    generatorVersion: await readGeneratorVersion(),
+    services: loaded.config.services.map((s) => s.name),
+    count: options.count,
+  });
+  (options.progress ?? (() => {}))(`merging ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${id}`);
+  const outcomes = mergeOutcomes(shards, Object.keys(loaded.config.sources));
+  return assembleAndAppend({ ...options, env: {} }, id, head, outcomes);
 }

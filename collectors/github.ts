@@ -74,9 +74,9 @@ import type {
 export interface GitHubCollectorOptions {
   /** Milliseconds per second of `retry-after` and of retry back-off (default 1000); tests pass ~1 so nothing sleeps for real. */
   retryBaseMs?: number;
-  /** Repositories per GraphQL query (default 40). */
+  /** Repositories per GraphQL query (default 50). */
   batchSize?: number;
-  /** Aliased lookups per GraphQL query in phase 4 (default 300). */
+  /** Aliased lookups per GraphQL query in phase 4 (default 1000). */
   lookupBatchWeight?: number;
   /** Longest primary-rate-limit wait accepted, in seconds (default 300); longer waits become gaps. */
   maxRateLimitWaitSeconds?: number;
@@ -305,7 +305,8 @@ class GitHubRun {
     try {
       const response = await request(options as never);
       const etag = response.headers.etag;
-      if (etag) this.used.etags[url] = { etag, data: response.data, ...(response.headers.link ? { link: response.headers.link } : {}) };
+      // A copy: octokit.paginate rewrites `data` of list responses in place.
+      if (etag) this.used.etags[url] = { etag, data: structuredClone(response.data), ...(response.headers.link ? { link: response.headers.link } : {}) };
       return response;
     } catch (error) {
       if (cached && (error as { status?: number }).status === 304) {
@@ -313,7 +314,7 @@ class GitHubRun {
         const headers = { ...((error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {}) };
         if (cached.link) headers.link = cached.link;
         else delete headers.link;
-        return { status: 200, url, headers, data: cached.data };
+        return { status: 200, url, headers, data: structuredClone(cached.data) };
       }
       throw error;
     }
@@ -323,7 +324,7 @@ class GitHubRun {
 
   private async phaseRepositories(repos: RepoState[]): Promise<void> {
     const prefixes = branchPrefixes(this.settings.releaseBranches);
-    const size = this.options.batchSize ?? 40;
+    const size = this.options.batchSize ?? 50;
     const batches: RepoState[][] = [];
     for (let i = 0; i < repos.length; i += size) batches.push(repos.slice(i, i + size));
     let done = 0;
@@ -377,11 +378,24 @@ class GitHubRun {
 
   // ---------------------------------------------------------------- phase 2–3: REST
 
+  /** `octokit.paginate` over a list endpoint; a body that is not GitHub's list shape becomes a one-line malformed-response error naming the path. */
+  private async list(route: string, params: Record<string, string | number>): Promise<unknown[]> {
+    try {
+      const items = (await this.octokit.paginate(route as never, params as never)) as unknown;
+      if (!Array.isArray(items)) throw new TypeError('not a list');
+      return items;
+    } catch (error) {
+      if (typeof (error as { status?: unknown }).status === 'number' || error instanceof BudgetExhausted) throw error;
+      const path = route.replace(/^GET /, '').replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
+      throw malformed('GET', path);
+    }
+  }
+
   private async phaseRest(repo: RepoState): Promise<void> {
     const { owner, name } = repo;
     try {
-      const list = await this.octokit.paginate('GET /repos/{owner}/{repo}/environments', { owner, repo: name, per_page: 100 });
-      if (!Array.isArray(list) || list.some((e) => !isObject(e) || typeof (e as { name?: unknown }).name !== 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments`);
+      const list = await this.list('GET /repos/{owner}/{repo}/environments', { owner, repo: name, per_page: 100 });
+      if (list.some((e) => !isObject(e) || typeof (e as { name?: unknown }).name !== 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments`);
       repo.environments = new Map((list as RestEnvironment[]).map((e) => [e.name, e]));
     } catch (error) {
       for (const env of repo.envs) this.gapFor(repo, env.ledger, 'protection', error);
@@ -403,9 +417,9 @@ class GitHubRun {
     try {
       // https://docs.github.com/en/rest/actions/variables#list-environment-variables (per_page at most 30)
       const [variables, secrets] = await Promise.all([
-        this.octokit.paginate('GET /repos/{owner}/{repo}/environments/{environment_name}/variables', { owner, repo: name, environment_name, per_page: 30 }),
+        this.list('GET /repos/{owner}/{repo}/environments/{environment_name}/variables', { owner, repo: name, environment_name, per_page: 30 }),
         // https://docs.github.com/en/rest/actions/secrets#list-environment-secrets — names and dates, never values.
-        this.octokit.paginate('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { owner, repo: name, environment_name, per_page: 100 }),
+        this.list('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { owner, repo: name, environment_name, per_page: 100 }),
       ]);
       const okVars = Array.isArray(variables) && variables.every((v) => isObject(v) && typeof v.name === 'string' && typeof v.value === 'string' && typeof v.updated_at === 'string');
       const okSecrets = Array.isArray(secrets) && secrets.every((s) => isObject(s) && typeof s.name === 'string');
@@ -540,7 +554,7 @@ class GitHubRun {
       const input: LookupInput = { owner: repo.owner, name: repo.name, commits: uncachedCommits.sort(), files: [...files].sort(), compares };
       if (lookupWeight(input) > 0) lookups.push({ repo, input });
     }
-    const limit = this.options.lookupBatchWeight ?? 300;
+    const limit = this.options.lookupBatchWeight ?? 1000;
     const batches: { repo: RepoState; input: LookupInput }[][] = [];
     let current: { repo: RepoState; input: LookupInput }[] = [];
     let weight = 0;

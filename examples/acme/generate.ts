@@ -161,7 +161,7 @@ export interface Incident {
 // ---------------------------------------------------------------------------
 // The plan: releases and the deployments that carry them
 
-interface PullRequest extends InventoryPullRequest {}
+type PullRequest = InventoryPullRequest;
 
 interface DeployEvent {
   service: string;
@@ -448,12 +448,13 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
         const prodRelease = releases[releases.length - 1] as Release;
         const prs = makePullRequests(isoAt(day, 8, 30), 0, [{ title: `${spec.ticket}-${ticketNumber + 30}: Rebuild on patched base image`, branch: `chore/${spec.ticket}-${ticketNumber + 30}-rebuild` }]);
         const rebuild = newRelease('rebuild', prodRelease.version, isoAt(day, 9, 0), prs, prodRelease.components);
-        deploy(rebuild, 'dev', day);
-        const qa = deploy(rebuild, 'qa', workday(addDays(day, 1)));
+        const dev = deploy(rebuild, 'dev', day);
+        deploy(rebuild, 'qa', workday(addDays(day, 1)));
         next = workday(addDays(day, 3));
+        // The finding names the highest environment that runs the label (prod).
         plan.incidents.push({
-          rule: 'promotion.artifact-mismatch', service: spec.name, environment: 'qa', firesOn: seenOn(qa.at), resolvedOn: null,
-          story: `${prodRelease.version} rebuilt from another commit: qa and prod run different builds under one label`,
+          rule: 'promotion.artifact-mismatch', service: spec.name, environment: 'prod', firesOn: seenOn(dev.at), resolvedOn: null,
+          story: `${prodRelease.version} rebuilt from another commit: dev and qa run a different build than prod under one label`,
         });
         continue;
       }
@@ -473,7 +474,7 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
           story: `${version} embeds ledger-core 3.0.0 though it declares ^2.5.0`,
         });
         plan.incidents.push({
-          rule: 'component.skew', environment: 'qa', firesOn: seenOn(qa.at), resolvedOn: null,
+          rule: 'component.skew', service: 'ledger-core', environment: 'qa', firesOn: seenOn(qa.at), resolvedOn: null,
           story: 'card-gateway runs ledger-core 3.0.0 in qa while every other service runs 2.9.x',
         });
         continue;
@@ -584,7 +585,7 @@ function planOrganisation(seed: number): Plan {
   plan.malformed.set(SCRIPT.malformedDays[0], 'deployments:\n  - service: payments-api\n    environment: prod\n   version: [2.7.0\n    commit: 9f86d08\n');
   plan.malformed.set(SCRIPT.malformedDays[1], 'configs:\n  - service: checkout-web\n    environment: staging\n    values: { LOG_LEVEL: info, REPLICAS: 2\n  - service: checkout-web\n');
   for (const day of SCRIPT.malformedDays) plan.incidents.push({ rule: 'source.gap', firesOn: day, resolvedOn: addDays(day, 1), story: 'a malformed inventory file in the folder' });
-  for (let day = SCRIPT.missingService.after; ; day = addDays(day, 1)) {
+  for (let day: string = SCRIPT.missingService.after; ; day = addDays(day, 1)) {
     if (!plan.deploys.some((d) => d.service === SCRIPT.missingService.service && seenOn(d.at) === day)) {
       plan.missing.set(day, SCRIPT.missingService.service);
       plan.incidents.push({ rule: 'source.gap', service: SCRIPT.missingService.service, firesOn: day, resolvedOn: addDays(day, 1), story: `${SCRIPT.missingService.service} is missing from the inventory that night` });
@@ -592,13 +593,14 @@ function planOrganisation(seed: number): Plan {
     }
   }
 
-  // Releases of ledger-core 2.9.0 reach each dependent at its own pace: skew until the last one is in prod.
-  const libUpgrade = LIBRARY_RELEASES.find((r) => r.version === '2.9.0') as (typeof LIBRARY_RELEASES)[number];
-  const skewFrom = seenOn(firstAdoption(plan, 'ledger-core', '2.9.0'));
-  plan.incidents.push({
-    rule: 'component.skew', firesOn: skewFrom, resolvedOn: DAYS.find((d) => d > skewFrom && skewedEnvironments(plan, snapshotAt(d)).length === 0) ?? null,
-    story: `ledger-core ${libUpgrade.version} is picked up by each dependent with its next release`,
-  });
+  // A library release reaches each dependent with its next release: skew until the last one is in prod.
+  for (const [library, version] of [['ledger-core', '2.9.0'], ['auth-client', '1.7.0']] as const) {
+    const from = seenOn(firstAdoption(plan, library, version));
+    plan.incidents.push({
+      rule: 'component.skew', service: library, firesOn: from, resolvedOn: DAYS.find((d) => d > from && skewedEnvironments(plan, snapshotAt(d)).length === 0) ?? null,
+      story: `${library} ${version} is picked up by each dependent with its next release`,
+    });
+  }
   plan.incidents.sort((a, b) => a.firesOn.localeCompare(b.firesOn) || a.rule.localeCompare(b.rule));
   return plan;
 }

@@ -17,9 +17,7 @@ import type { Snapshot } from '../model/index.ts';
 
 /** RFC 8785 canonical JSON of a JSON value. Throws on NaN/Infinity and on `undefined` at the top. */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
-  return text;
+  return canonicalForms(value, false).canonical;
 }
 
 /** Lowercase hex sha256 of a string (as UTF-8) or of bytes. */
@@ -43,12 +41,65 @@ export function snapshotHash(snapshot: Snapshot): string {
  * order they were inserted in, which would break the sorted order.
  */
 export function serializeSnapshot(snapshot: Snapshot): string {
-  return `${pretty(snapshot, '')}\n`;
+  return canonicalForms(snapshot, true).pretty;
 }
 
-/** `serializeSnapshot` for any JSON value (used by verify on a file that may not be a snapshot). */
-export function serializeCanonicalPretty(value: unknown): string {
-  return `${pretty(value, '')}\n`;
+/**
+ * Both forms of any JSON value at once (verify needs both for every file).
+ *
+ * Fast path: copy the value with keys inserted in sorted order and let V8's
+ * `JSON.stringify` print it — several times faster than the `canonicalize`
+ * package on multi-megabyte snapshots, and identical output (same string
+ * escaping, same number forms). It cannot keep integer-like keys ("9",
+ * "10") in sorted order, so such values take the reference path: the
+ * `canonicalize` package and the hand-written printer below. A property test
+ * (tests/ledger/canonical.test.ts) holds the two paths equal.
+ */
+export function canonicalForms(value: unknown, withPretty: true): { canonical: string; pretty: string };
+export function canonicalForms(value: unknown, withPretty: false): { canonical: string; pretty?: undefined };
+export function canonicalForms(value: unknown, withPretty: boolean): { canonical: string; pretty?: string } {
+  let copy: unknown;
+  try {
+    copy = sortedCopy(value);
+  } catch (error) {
+    if (error !== INTEGER_KEY_FOUND) throw error;
+    return referenceForms(value, withPretty);
+  }
+  const canonical = JSON.stringify(copy) as string | undefined;
+  if (canonical === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
+  return withPretty ? { canonical, pretty: `${JSON.stringify(copy, null, 2)}\n` } : { canonical };
+}
+
+/** The reference implementation of both forms (also used directly by tests). */
+export function referenceForms(value: unknown, withPretty: boolean): { canonical: string; pretty?: string } {
+  const canonical = canonicalize(value);
+  if (canonical === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
+  return withPretty ? { canonical, pretty: `${pretty(value, '')}\n` } : { canonical };
+}
+
+const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/;
+const INTEGER_KEY_FOUND = Symbol('integer-like key');
+
+/** A copy with object keys inserted in sorted order; throws INTEGER_KEY_FOUND where insertion order would not hold. */
+function sortedCopy(input: unknown): unknown {
+  const value = hasToJson(input) ? input.toJSON() : input;
+  if (typeof value === 'number') {
+    // JSON.stringify would print null; RFC 8785 (and the canonicalize package) refuse.
+    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not a JSON number`);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => sortedCopy(item));
+  const record = value as Record<string, unknown>;
+  // A plain object (null-prototype objects are dictionary-mode in V8 and stringify 2-4x slower).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    if (INTEGER_KEY.test(key)) throw INTEGER_KEY_FOUND;
+    // `out.__proto__ = x` would set the prototype instead of adding the key.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(record[key]), enumerable: true, writable: true, configurable: true });
+    else out[key] = sortedCopy(record[key]);
+  }
+  return out;
 }
 
 const INDENT = '  ';
@@ -58,7 +109,7 @@ function pretty(input: unknown, indent: string): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`serializeSnapshot: ${value} is not a JSON number`);
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not a JSON number`);
       return JSON.stringify(value);
     case 'string':
     case 'boolean':

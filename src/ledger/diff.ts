@@ -214,7 +214,11 @@ export function parseDiffOperand(text: string): { environment?: string; at: stri
   const input = text.trim();
   const at = input.indexOf('@');
   if (at === -1) {
-    parseAt(input);
+    try {
+      parseAt(input);
+    } catch {
+      throw new UsageError(`"${text}" is not a date, time, snapshot id or ENV@DATE; e.g. 2026-03-14, 2026-03-14T020000Z or prod@2026-03-14`);
+    }
     return { at: input };
   }
   const environment = input.slice(0, at);

@@ -2,6 +2,11 @@
  * The ledger: canonical JSON and hashing, the append-only store, verification,
  * point-in-time lookup and diffs. Everything here takes paths and times as
  * arguments; only the CLI decides where they come from.
+ *
+ * Chain hashes are taken over a file's JSON as written (see `readHead` /
+ * `readSnapshotEntry`, which return them); take `previous` from there rather
+ * than re-hashing a parsed snapshot, whose schema defaults could differ from
+ * what an older file holds.
  */
 export { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash } from './canonical.ts';
 export { parseAt, snapshotIdFor, snapshotIdToDate } from './ids.ts';

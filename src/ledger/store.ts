@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LedgerError, LedgerWriteError } from '../errors.ts';
 import { snapshotSchema, type Snapshot } from '../model/index.ts';
-import { canonicalJson, serializeSnapshot, sha256Hex } from './canonical.ts';
+import { canonicalForms, canonicalJson, sha256Hex } from './canonical.ts';
 import { snapshotIdFor } from './ids.ts';
 
 /** A snapshot file name; anything else in the folder (.gitkeep, temp files, the lock) is ignored. */
@@ -106,8 +106,9 @@ export async function appendSnapshot(dir: string, input: Snapshot, options: Appe
   if (idOfTime !== id) {
     throw new LedgerWriteError(`snapshot ${id} has takenAt ${snapshot.takenAt}, whose id is ${idOfTime}; the id must be the UTC time it was taken (nothing written)`);
   }
-  const bytes = Buffer.from(serializeSnapshot(snapshot), 'utf8');
-  const sha256 = sha256Hex(canonicalJson(JSON.parse(bytes.toString('utf8'))));
+  const forms = canonicalForms(snapshot, true);
+  const bytes = Buffer.from(forms.pretty, 'utf8');
+  const sha256 = sha256Hex(forms.canonical);
   const file = snapshotFile(dir, id);
 
   try {

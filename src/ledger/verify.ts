@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { snapshotSchema } from '../model/index.ts';
-import { canonicalJson, serializeCanonicalPretty, sha256Hex } from './canonical.ts';
+import { canonicalForms, sha256Hex } from './canonical.ts';
 import { snapshotIdFor } from './ids.ts';
 import { describeSchemaIssue, listSnapshotIds, parseSnapshotBytes, snapshotFile } from './store.ts';
 
@@ -43,6 +43,8 @@ interface Loaded {
   id: string;
   raw: unknown;
   text: string;
+  /** What the text must be: `serializeSnapshot(JSON.parse(text))`. */
+  pretty: string;
   sha256: string;
 }
 
@@ -89,11 +91,10 @@ export async function verifyLedger(dir: string, options: VerifyOptions = {}): Pr
     }
     const idOfTime = snapshotIdFor(new Date(snapshot.takenAt));
     if (idOfTime !== id) return fail(id, `takenAt ${snapshot.takenAt} does not match its id ${id}: the time was altered after it was written`);
-    const canonical = serializeCanonicalPretty(loaded.raw);
-    if (canonical !== loaded.text) {
+    if (loaded.pretty !== loaded.text) {
       return fail(
         id,
-        `is not in canonical form (first difference on line ${firstDifferentLine(canonical, loaded.text)}): it was edited after it was written (whitespace and key order count); restore it from git`,
+        `is not in canonical form (first difference on line ${firstDifferentLine(loaded.pretty, loaded.text)}): it was edited after it was written (whitespace and key order count); restore it from git`,
       );
     }
 
@@ -140,7 +141,8 @@ async function load(dir: string, id: string): Promise<Loaded | string> {
   }
   const parsed = parseSnapshotBytes(bytes);
   if (!parsed.ok) return parsed.reason;
-  return { id, raw: parsed.raw, text: parsed.text, sha256: sha256Hex(canonicalJson(parsed.raw)) };
+  const forms = canonicalForms(parsed.raw, true);
+  return { id, raw: parsed.raw, text: parsed.text, pretty: forms.pretty, sha256: sha256Hex(forms.canonical) };
 }
 
 /** `previous` read loosely (before schema validation), so a file's vouch can be checked first. */

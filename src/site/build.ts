@@ -4,7 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { readdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
@@ -26,20 +26,37 @@ export async function buildSite(options: BuildSiteOptions): Promise<{ pages: num
   await disableAstroTelemetry();
   const { build } = await import('astro');
   const config = siteConfig({ snapshotsDir: path.resolve(options.snapshotsDir), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+  // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
+  // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
+  // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
+  // build goes to a private folder under the current directory and is moved into place.
+  const stagingParent = path.join(process.cwd(), '.astro');
+  await mkdir(stagingParent, { recursive: true });
+  const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
   try {
     await build({
       ...config,
       // Everything comes from siteConfig(); a stray astro.config.* must not change a ledger's pages.
       configFile: false,
-      outDir,
-      // One cache per output folder, under Astro's default node_modules/.astro, so concurrent builds (tests) never share one.
+      outDir: staging,
+      // One cache per output folder, under Astro's default node_modules/.astro, so concurrent builds never share one.
       cacheDir: path.join(SITE_ROOT, 'node_modules', '.astro', 'release-ledger', sha256Hex(outDir).slice(0, 16)),
       logLevel: options.logLevel ?? 'warn',
       mode: 'production',
     });
+    await rm(outDir, { recursive: true, force: true });
+    await mkdir(path.dirname(outDir), { recursive: true });
+    try {
+      await rename(staging, outDir);
+    } catch {
+      // Another file system (EXDEV): copy instead.
+      await cp(staging, outDir, { recursive: true });
+    }
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
     throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
   return { pages: await countPages(outDir) };
 }

@@ -228,10 +228,10 @@ export const driftKey = (service: string, lower: string, higher: string) => `${s
  * Since when each pair of neighbouring environments has run different builds
  * of a service. Daily snapshots cannot see every moment, so the start is
  * carried forward once known: the previous snapshot's `tracking.driftSince`
- * when the pair already differed then; otherwise, if the pair matched in the
- * previous snapshot, the earliest arrival after it (that change is what made
- * them differ); with no usable previous snapshot, the later of the two current
- * arrivals, an honest lower bound on the drift's age. Carrying matters: prod
+ * when the pair already differed then; otherwise the later of the two current
+ * arrivals — exact when the pair matched in the previous snapshot and only one
+ * side changed, and otherwise an honest lower bound on the drift's age (it
+ * never overstates it). Carrying matters: prod
  * stuck on one build while qa deploys weekly has drifted since qa first moved
  * on, however often qa has deployed since.
  */
@@ -269,8 +269,9 @@ export function computeDriftStates(input: { deployments: Deployment[]; environme
           const ph = before.get(`${service}\u0000${higher}`);
           const matchedBefore = !pl || !ph || !differentBuilds(pl, ph);
           if (matchedBefore) {
-            const afterPrevious = arrivals.filter((a) => Date.parse(a) > Date.parse(previous.takenAt));
-            since = afterPrevious[0] ?? latest;
+            // Both may have changed since; the pair has certainly differed since the later arrival, and
+            // claiming an earlier start could overstate the drift by up to a snapshot interval.
+            since = latest;
             basis = 'change';
           }
         }

@@ -74,7 +74,8 @@ export function searchChanges(index: SearchIndex, query: string, limit = 50): Se
     tickets: row[3],
     environments: row[4].map((i) => index.environments[i] ?? '?'),
   });
-  const pr = /^(?:([A-Za-z0-9][A-Za-z0-9._-]*)\s*)?#?(\d+)$/.exec(q);
+  // `payments-api#123`, `#123` or `123`; a ticket key such as `PAY-99` has no `#` and is not a PR number.
+  const pr = /^(?:([A-Za-z0-9][A-Za-z0-9._-]*)\s*#|#)?(\d+)$/.exec(q);
   let match: (row: SearchIndex['prs'][number]) => boolean;
   if (pr) {
     const number = Number(pr[2]);

@@ -37,11 +37,11 @@ describe('GitHub source: a full collect', () => {
     const prod = evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'prod')!;
     // The active deployment is the newest success even though the one before it was never marked inactive.
     expect(prod.commit).toBe(sha('svc-000:c3'));
-    expect(prod).toMatchObject({ ref: 'main', deployedBy: 'github-actions[bot]', deployedAt: '2026-03-01T11:25:00Z', status: 'success', components: { 'ledger-core': '2.3.1' } });
+    expect(prod).toMatchObject({ ref: 'main', deployedBy: 'github-actions[bot]', deployedAt: '2026-03-01T11:30:00Z', status: 'success', components: { 'ledger-core': '2.3.1' } });
     expect(prod.protection).toEqual({ requiredReviewers: ['dana', 'team:release-managers'], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: 'protected' });
     // Approvals: the run's review (dated by the status after the wait) and the PR's latest review.
     expect(prod.approvals).toEqual([
-      { by: 'dana', at: '2026-03-01T11:23:00Z', state: 'approved', kind: 'deployment', timeFrom: 'deployment status', comment: 'ship it', url: 'https://github.example.test/acme/svc-000/actions/runs/501032' },
+      { by: 'dana', at: '2026-03-01T11:28:00Z', state: 'approved', kind: 'deployment', timeFrom: 'deployment status', comment: 'ship it', url: 'https://github.example.test/acme/svc-000/actions/runs/501032' },
       { by: 'carol', at: '2026-03-01T10:50:00Z', state: 'approved', kind: 'pull-request', comment: '#3', url: 'https://github.example.test/acme/svc-000/pull/3#pullrequestreview-301' },
     ]);
     const dev = evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'dev')!;
@@ -51,8 +51,8 @@ describe('GitHub source: a full collect', () => {
 
     // History: every successful deployment, for promotion evidence.
     expect(evidence.history.filter((h) => h.service === 'svc-000' && h.commit === sha('svc-000:c3')).map((h) => `${h.environment}@${h.at}`)).toEqual([
-      'staging@2026-03-01T11:20:00Z', 'qa@2026-03-01T11:15:00Z', 'dev@2026-03-01T11:10:00Z', 'prod@2026-03-01T11:25:00Z',
-    ].sort((a, b) => a.localeCompare(b)));
+      'prod@2026-03-01T11:30:00Z', 'qa@2026-03-01T11:20:00Z', 'staging@2026-03-01T11:25:00Z',
+    ]);
 
     // Configs: environment variables across two pages (35 > 30 per page), secrets by name and date only, and the config file at the deployed commit.
     const vars = evidence.configs.find((c) => c.service === 'svc-000' && c.environment === 'prod' && c.origin === 'github:environment')!;
@@ -61,7 +61,7 @@ describe('GitHub source: a full collect', () => {
     expect(vars.values.DB_PASSWORD).toEqual({ secret: true, updatedAt: '2026-03-01T08:10:00Z' });
     expect(s.log.filter((l) => l.path.startsWith('/repos/acme/svc-000/environments/production/variables')).map((l) => l.path)).toEqual([
       '/repos/acme/svc-000/environments/production/variables?per_page=30',
-      '/repos/acme/svc-000/environments/production/variables?page=2&per_page=30',
+      '/repos/acme/svc-000/environments/production/variables?per_page=30&page=2',
     ]);
     const file = evidence.configs.find((c) => c.service === 'svc-000' && c.environment === 'prod' && c.origin === 'deploy/prod/values.yaml')!;
     expect(file).toEqual({ service: 'svc-000', environment: 'prod', source: 'github', origin: 'deploy/prod/values.yaml', revision: sha('svc-000:c3'), values: { 'database.host': 'db.prod.internal', 'database.password': 'hunter2-prod', logLevel: 'info', replicas: 6 } });

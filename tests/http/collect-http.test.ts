@@ -101,7 +101,7 @@ describe('collectHttp: endpoint shapes', () => {
     const routes = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`/s${i}`, ((req, res) => {
       inFlight++;
       most = Math.max(most, inFlight);
-      counted(20)(req, res);
+      counted(100)(req, res);
     }) as Parameters<typeof startHttpServer>[0][string]]));
     const server = await serve(routes);
     const services = Array.from({ length: 8 }, (_, i) => ({ name: `svc-${i}`, versionUrl: { prod: server.url(`/s${i}`) } }));
@@ -116,7 +116,6 @@ describe('collectHttp: failures become gaps for exactly that service and environ
   it('turns each fault into a gap with its reason', async () => {
     const server = await serve({
       '/ok': json({ version: '1.2.3', commit: 'abcdef1' }),
-      '/slow': hang(),
       '/boom': status(500, 'oops'),
       '/reset': reset(),
       '/loop': redirect('/loop'),
@@ -131,7 +130,6 @@ describe('collectHttp: failures become gaps for exactly that service and environ
     const refused = await refusedUrl();
     const urls: Record<string, string> = {
       ok: server.url('/ok'),
-      slow: server.url('/slow'),
       boom: server.url('/boom'),
       reset: server.url('/reset'),
       loop: server.url('/loop'),
@@ -144,7 +142,7 @@ describe('collectHttp: failures become gaps for exactly that service and environ
       missing: server.url('/nothing-here'),
     };
     const services = Object.entries(urls).map(([name, url]) => ({ name, versionUrl: { staging: url } }));
-    const evidence = await collectHttp(sourceContext<HttpSourceConfig>(config({ timeoutMs: 300, maxRedirects: 3 }, services), 'runtime'));
+    const evidence = await collectHttp(sourceContext<HttpSourceConfig>(config({ timeoutMs: 20_000, maxRedirects: 3 }, services), 'runtime'));
     expect(evidence.observed.map((o) => `${o.service}/${o.environment}`)).toEqual(['ok/staging']);
     const origin = (u: string) => u.replace(server.origin, 'S').replace(server2.origin, 'S2').replace(/127\.0\.0\.1:\d+/, 'REFUSED');
     expect(evidence.gaps.map((g) => `${g.service}/${g.environment} [${g.evidence}] ${origin(g.reason)}`)).toMatchInlineSnapshot(`
@@ -158,11 +156,24 @@ describe('collectHttp: failures become gaps for exactly that service and environ
         "nolocation/staging [observed] GET S/nolocation: HTTP 302 redirect without a Location header",
         "refused/staging [observed] GET http://REFUSED/version: connection refused (ECONNREFUSED)",
         "reset/staging [observed] GET S/reset: connection reset (UND_ERR_SOCKET)",
-        "slow/staging [observed] GET S/slow: timeout after 300 ms",
         "truncated/staging [observed] GET S2/truncated: unparsable body (tried: JSON (not valid JSON))",
       ]
     `);
     expect(server.requests.filter((r) => r.path === '/loop')).toHaveLength(4);
+  });
+
+  it('gives up on a service that does not answer within timeoutMs', async () => {
+    const server = await serve({ '/slow': hang(), '/late': delayed(10_000, json({ version: '1.0.0' })) });
+    const services = [
+      { name: 'slow', versionUrl: { prod: server.url('/slow') } },
+      { name: 'late', versionUrl: { prod: server.url('/late') } },
+    ];
+    const evidence = await collectHttp(sourceContext<HttpSourceConfig>(config({ timeoutMs: 250 }, services), 'runtime'));
+    expect(evidence.observed).toEqual([]);
+    expect(evidence.gaps.map((g) => `${g.service}/${g.environment}: ${g.reason.replace(server.origin, 'S')}`)).toEqual([
+      'late/prod: GET S/late: timeout after 250 ms',
+      'slow/prod: GET S/slow: timeout after 250 ms',
+    ]);
   });
 
   it('refuses a redirect from https to http', async () => {

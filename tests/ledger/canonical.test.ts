@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import canonicalize from 'canonicalize';
+import { canonicalForms, referenceForms } from '../../src/ledger/canonical.ts';
 import { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash } from '../../src/ledger/index.ts';
 import type { Snapshot } from '../../src/model/index.ts';
 import { buildConfig, buildSnapshot } from '../helpers/snapshot-builder.ts';
@@ -36,8 +38,9 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('refuses values JSON cannot hold', () => {
-    expect(() => canonicalJson(Number.NaN)).toThrow('NaN is not allowed');
-    expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow('Infinity is not allowed');
+    expect(() => canonicalJson(Number.NaN)).toThrow('NaN is not a JSON number');
+    expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow('Infinity is not a JSON number');
+    expect(() => canonicalJson({ '1': Number.NaN })).toThrow('NaN is not allowed'); // the reference path (integer-like key)
     expect(() => canonicalJson(undefined)).toThrow('no JSON form');
   });
 
@@ -69,6 +72,20 @@ describe('serializeSnapshot', () => {
     const text = serializeSnapshot(snapshot);
     expect(text.indexOf('"10"')).toBeLessThan(text.indexOf('"9"'));
     expect(canonicalJson(JSON.parse(text))).toBe(canonicalJson(snapshot));
+  });
+
+  it('takes a fast path that gives exactly what the canonicalize package and the reference printer give', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const reference = referenceForms(value, true);
+        expect(canonicalForms(value, true)).toEqual(reference);
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 500 },
+    );
+    const tricky = { __proto__: 1, b: [undefined, -0, 1e21, 'é\u2028"\\'], a: { toJSON: () => 'x' }, c: undefined, d: new Date(0) };
+    const withProto = JSON.parse('{"__proto__": {"z": 1, "a": 2}, "b": [null]}');
+    for (const value of [tricky, withProto]) expect(canonicalForms(value, true)).toEqual(referenceForms(value, true));
   });
 
   it('agrees with canonicalJson for any JSON value', () => {

@@ -12,6 +12,7 @@ import { buildChain, buildSnapshot } from '../helpers/snapshot-builder.ts';
 import { folderState, useTempDirs } from './temp-ledger.ts';
 
 const tempDir = useTempDirs();
+// Each child starts Node + tsx and builds a multi-megabyte snapshot: generous limits on a busy machine (not timing assertions).
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const child = path.join(import.meta.dirname, 'append-child.ts');
 
@@ -71,7 +72,7 @@ describe('an append killed mid-write', () => {
         await expect(readFile(path.join(dir, temp), 'utf8').then((text) => JSON.parse(text))).rejects.toThrow(SyntaxError);
       }
       await expectWholeThenAppend(dir, committed ? [...ids, '2026-03-11T030000Z'] : ids);
-    });
+    }, 120_000);
   }
 
   it('at whatever point a kill lands in a loop of large appends', async () => {
@@ -88,5 +89,5 @@ describe('an append killed mid-write', () => {
       for (const line of lines) expect(ids).toContain(line.replace('APPENDED ', ''));
       await expectWholeThenAppend(dir, ids);
     }
-  });
+  }, 180_000);
 });

@@ -254,6 +254,6 @@ describe('parseDiffOperand', () => {
     expect(() => parseDiffOperand('prod@tomorrow')).toThrowErrorMatchingInlineSnapshot(
       `[UsageError: "tomorrow" is not a date or time; use YYYY-MM-DD (end of that day, UTC), an ISO time such as 2026-03-14T02:00:00Z, or a snapshot id such as 2026-03-14T020000Z]`,
     );
-    expect(() => parseDiffOperand('prod')).toThrow(UsageError);
+    expect(() => parseDiffOperand('prod')).toThrowErrorMatchingInlineSnapshot(`[UsageError: "prod" is not a date, time, snapshot id or ENV@DATE; e.g. 2026-03-14, 2026-03-14T020000Z or prod@2026-03-14]`);
   });
 });

@@ -60,6 +60,16 @@ describe('verifyLedger', () => {
     );
   });
 
+  it('needs the anchored head hash to tell an edited head from an altered predecessor', async () => {
+    const l = await ledger();
+    const hash = l.hashes[2]!;
+    await writeFile(l.file(3), (await l.text(3)).replace(hash, hash.slice(0, -1) + (hash.endsWith('0') ? '1' : '0')));
+    // Alone, the break between 2 and 3 is read as 2 having changed (the usual tampering) …
+    expect(await verifyLedger(l.dir)).toMatchObject({ ok: false, file: l.file(2) });
+    // … but the head no longer matches its anchored hash, so the head is the altered file.
+    expect(failure(await verifyLedger(l.dir, { expectedHead: l.hashes[3]! }))).toMatchInlineSnapshot(`"2026-03-13T020000Z.json: its record of 2026-03-12T020000Z.json's sha256 does not match that file, and its own content does not match the sha256 expected for the head: this file was altered after it was written"`);
+  });
+
   it('names a file whose whitespace changed, though its hash did not', async () => {
     const l = await ledger();
     const original = await l.text(1);

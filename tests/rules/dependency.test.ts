@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseVersion } from '../../src/rules/index.ts';
-import { cleanWorld, day, dep, only, sha, take, withDeployment } from './world.ts';
+import { cleanWorld, day, dep, only, sha, take, withDeployment, type Services } from './world.ts';
 
 const world = cleanWorld();
-const services = [
+const services: Services = [
   { name: 'api', dependsOn: { web: '>=1.0.0 <2', core: '^2.3.0' } },
   { name: 'web', dependsOn: { core: '^2.0.0' } },
   { name: 'worker', dependsOn: { core: '^2.0.0' } },
-  { name: 'core', kind: 'library' as const },
+  { name: 'core', kind: 'library' },
 ];
 
 describe('dependency.incompatible', () => {

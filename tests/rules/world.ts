@@ -3,7 +3,10 @@
  * snapshots through the real promotion/tracking/rules pipeline, day after day.
  */
 import type { HistoryEvent } from '../../src/model/evidence.ts';
-import type { Deployment, Snapshot, SnapshotInput } from '../../src/model/snapshot.ts';
+import type { ConfigRecord, Deployment, Snapshot, SnapshotInput } from '../../src/model/snapshot.ts';
+
+/** The services of a snapshot as written in a test. */
+export type Services = NonNullable<SnapshotInput['services']>;
 import { evaluateRules, type DraftSnapshot } from '../../src/rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from '../../src/snapshot/promotion.ts';
 import { buildConfig, buildDeployment, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
@@ -28,7 +31,7 @@ export function dep(service: string, environment: string, version: string, overr
 }
 
 /** Everything at 1.0.0 in dev, qa and prod, approved, configs aligned: no finding. */
-export function cleanWorld(): Partial<SnapshotInput> {
+export function cleanWorld(): { deployments: Deployment[]; configs: ConfigRecord[] } {
   return {
     deployments: ['api', 'web'].flatMap((s) => ENVS.map((e) => dep(s, e, '1.0.0'))),
     configs: ENVS.map((environment) => buildConfig({ service: 'api', environment, values: { LOG_LEVEL: 'info', DB_HOST: `db.${environment}.internal` } })),

@@ -12,7 +12,7 @@ const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(TOKEN_LIKE, '[redacted]').replace(/\b(bearer|token)\s+\S+/gi, '$1 [redacted]');
+  return out.replace(TOKEN_LIKE, '[redacted]').replace(/\b(bearer|token)\s+[A-Za-z0-9_.=-]{16,}/gi, '$1 [redacted]');
 }
 
 interface ErrorLike {

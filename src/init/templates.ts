@@ -1,0 +1,360 @@
+/**
+ * What `release-ledger init` writes, as pure functions of a few options:
+ * a commented starter config, an example inventory for the `file` source,
+ * and a GitHub Actions workflow that collects nightly, commits the snapshot,
+ * verifies the chain, builds the site and publishes it to GitHub Pages.
+ * `write.ts` does the I/O; tests check these texts directly.
+ */
+
+/**
+ * How the project uses release-ledger, which decides the schema path and the
+ * command the workflow runs:
+ * - `package`: the ledger lives in your own repository and release-ledger is
+ *   an npm dependency (`npx release-ledger …`, schema under `node_modules/`);
+ * - `clone`: this repository was cloned as the ledger repository (schema in
+ *   `./schema/`, the CLI through `npm run release-ledger --`).
+ */
+export type InitMode = 'package' | 'clone';
+
+export interface InitOptions {
+  mode: InitMode;
+  /**
+   * Folder of the config relative to the repository root, `/`-separated; `''`
+   * or `.` when the config is at the root. The workflow sits at the root
+   * (`.github/workflows/` only works there) and points `--config` here.
+   */
+  configDir: string;
+  /** Severity `collect --fail-on` gates on in CI. */
+  failOn?: string;
+  /** Nightly cron (UTC). */
+  cron?: string;
+}
+
+export const CONFIG_FILE = 'release-ledger.config.yaml';
+export const INVENTORY_FILE = 'inventory.yaml';
+export const WORKFLOW_FILE = '.github/workflows/release-ledger.yml';
+/** Where the published site is built, relative to the repository root when the config is there. */
+const SITE_DIR = 'dist';
+
+const DEFAULT_FAIL_ON = 'high';
+// 02:17 UTC: off the top of the hour, when GitHub's scheduler is busiest and
+// drops or delays runs (https://docs.github.com/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#schedule).
+const DEFAULT_CRON = '17 2 * * *';
+
+/** Path of the JSON Schema relative to the config folder, for the `yaml-language-server` modeline. */
+export function schemaReference(options: Pick<InitOptions, 'mode' | 'configDir'>): string {
+  const up = upFrom(options.configDir);
+  return options.mode === 'package'
+    ? `${up || './'}node_modules/release-ledger/schema/config.schema.json`
+    : `${up || './'}schema/config.schema.json`;
+}
+
+/** `../` once per segment of `dir` (the way back to the repository root). */
+function upFrom(dir: string): string {
+  const segments = normaliseDir(dir).split('/').filter(Boolean);
+  return segments.map(() => '../').join('');
+}
+
+function normaliseDir(dir: string): string {
+  return dir.replace(/\\/g, '/').replace(/^\.\/?/, '').replace(/\/+$/, '');
+}
+
+/** The starter config. It loads and validates as written (tests check it with `loadConfig`). */
+export function starterConfig(options: Pick<InitOptions, 'mode' | 'configDir'>): string {
+  return `# yaml-language-server: $schema=${schemaReference(options)}
+#
+# Release Ledger configuration. Your editor completes and checks this file
+# through the JSON Schema above (VS Code: the "YAML" extension by Red Hat).
+# Relative paths are relative to this file's folder; so is the ledger.
+# Check it with: release-ledger collect --at <time> (a dry run in a scratch copy)
+
+# The organisation or system, shown on every page.
+name: Example Org
+
+# Where snapshots go (default content/snapshots beside this file). They are
+# written once, hash-chained, and never rewritten: commit them.
+# snapshotsDir: content/snapshots
+
+# The promotion path, lowest first. A commit must reach each environment
+# after the one before it, or "promotion.bypass" fires.
+environments:
+  - name: dev
+  - name: qa
+  - name: staging
+    requiredApprovals: 1
+  - name: prod
+    production: true
+    requiredApprovals: 1
+
+# Named sources. Each service lists the ones that describe it.
+sources:
+  # A declared inventory for systems with no API (one YAML file, or a folder).
+  inventory:
+    type: file
+    path: ${INVENTORY_FILE}
+
+  # GitHub deployments, environment approvals, variables and release branches.
+  # The token is read from the variable named in tokenEnv; it is never stored.
+  # github:
+  #   type: github
+  #   baseUrl: https://api.github.com   # GitHub Enterprise Server: https://HOST/api/v3
+  #   tokenEnv: GITHUB_TOKEN
+  #   environments: { prod: production } # ledger name -> GitHub environment name
+
+  # What is observed running: each service's version endpoint (versionUrl).
+  # runtime:
+  #   type: http
+  #   timeoutMs: 5000
+
+# The services and libraries the ledger tracks.
+services:
+  - name: example-api
+    repo: example-org/example-api
+    owner: team-example
+    kind: service
+    sources: [inventory]
+    # Ranges this service accepts of the libraries built into it.
+    dependsOn: { example-lib: ">=1.0.0 <2" }
+    # Config keys that are meant to differ between environments.
+    envSpecificKeys: [LOG_LEVEL, REPLICAS, DATABASE_URL, DB_PASSWORD]
+  - name: example-lib
+    repo: example-org/example-lib
+    owner: team-example
+    kind: library
+
+policies:
+  # Days two neighbouring environments may run different versions.
+  maxDriftDays: 14
+  # Keys whose values are stored only as a hash (in addition to the defaults:
+  # *password*, *secret*, *token*, *_key, ...).
+  # secretKeys: ["*password*", "*secret*", "*token*", "*_key"]
+  # Per-rule switches and severities.
+  rules:
+    component.skew: { severity: low }
+
+# Temporary, approved exceptions: each silences one finding until it expires
+# (inclusive, UTC) and is listed on every page while in force.
+exceptions: []
+#  - rule: drift.version
+#    service: example-api
+#    environment: qa
+#    reason: QA pinned for a certification run
+#    approvedBy: cto
+#    expires: 2026-12-31
+`;
+}
+
+/** The example inventory the starter config's `file` source reads. */
+export function exampleInventory(): string {
+  const commit = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b';
+  return `# What runs where, for systems with no API. Replace these examples with yours
+# (or generate this file from your deploy tooling). Environment names are the
+# ledger's unless mapped in sources.inventory.environments.
+deployments:
+  - service: example-api
+    environment: dev
+    version: 1.4.0
+    commit: ${commit}
+    deployedAt: 2026-01-05T09:00:00Z
+    deployedBy: ci-bot
+    components: { example-lib: 1.2.0 }
+  - service: example-api
+    environment: qa
+    version: 1.4.0
+    commit: ${commit}
+    deployedAt: 2026-01-05T12:00:00Z
+    deployedBy: ci-bot
+    components: { example-lib: 1.2.0 }
+  - service: example-api
+    environment: staging
+    version: 1.4.0
+    commit: ${commit}
+    deployedAt: 2026-01-06T10:00:00Z
+    deployedBy: alice
+    components: { example-lib: 1.2.0 }
+    approvals:
+      - { by: bob, at: 2026-01-06T09:50:00Z, state: approved }
+  - service: example-api
+    environment: prod
+    version: 1.4.0
+    commit: ${commit}
+    deployedAt: 2026-01-07T10:00:00Z
+    deployedBy: alice
+    components: { example-lib: 1.2.0 }
+    approvals:
+      - { by: bob, at: 2026-01-07T09:55:00Z, state: approved }
+configs:
+  - service: example-api
+    environment: prod
+    # DB_PASSWORD matches a secret pattern: only its sha256 is stored.
+    values: { LOG_LEVEL: info, REPLICAS: 4, DB_PASSWORD: "change-me" }
+`;
+}
+
+/** The nightly workflow. Every `\${{ }}` expression is passed through `env:`, so each `run:` is plain shell (and can be run locally). */
+export function workflow(options: InitOptions): string {
+  const dir = normaliseDir(options.configDir);
+  const configPath = dir ? `${dir}/${CONFIG_FILE}` : CONFIG_FILE;
+  const siteDir = dir ? `${dir}/${SITE_DIR}` : SITE_DIR;
+  const snapshotsDir = dir ? `${dir}/content/snapshots` : 'content/snapshots';
+  const etagCache = dir ? `${dir}/.ledger-cache` : '.ledger-cache';
+  const cli = options.mode === 'package' ? 'npx --no-install release-ledger' : 'npm run --silent release-ledger --';
+  const failOn = options.failOn ?? DEFAULT_FAIL_ON;
+  return `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
+# Written by "release-ledger init"; edit freely.
+#
+# Exit codes of collect: 0 written; 3 written with gaps (shown on the pages);
+# 4 written, but an open finding is at or above --fail-on. In every one of
+# these the snapshot is committed and the site published; 4 then fails the
+# run (last step). 1 and 2 mean nothing was written: the run stops there.
+#
+# Repository settings: Settings → Pages → Source: "GitHub Actions".
+# Other CI: run the same commands in this order; any static host can serve
+# the built folder (${siteDir}/).
+name: release-ledger
+
+on:
+  schedule:
+    - cron: '${options.cron ?? DEFAULT_CRON}' # nightly, UTC
+  workflow_dispatch:
+    inputs:
+      at:
+        description: Snapshot time (ISO time, or a date = end of that day, UTC); empty = now. Never rewrites history.
+        required: false
+        default: ''
+
+# Two runs must never collect at once: both would chain to the same head and
+# fork the ledger. Queue instead of cancelling, so no night is lost.
+concurrency:
+  group: release-ledger
+  cancel-in-progress: false
+
+permissions:
+  contents: write # commit the snapshot
+  pages: write # publish the site
+  id-token: write # actions/deploy-pages proves the run's identity with OIDC
+
+jobs:
+  ledger:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    outputs:
+      collect-exit: \${{ steps.collect.outputs.code }}
+    steps:
+      - name: Checkout
+        uses: actions/checkout@v5
+        with:
+          fetch-depth: 0 # full history: the rebase on a push race needs it
+
+      - name: Setup Node
+        uses: actions/setup-node@v5
+        with:
+          node-version: 24
+          cache: npm
+
+      - name: Install
+        run: npm ci
+
+      # ETag cache of the GitHub source: unchanged answers cost no rate limit.
+      # Restored by prefix, saved under a new key each run (caches are immutable).
+      - name: Cache GitHub ETags
+        uses: actions/cache@v4
+        with:
+          path: ${etagCache}
+          key: release-ledger-etags-\${{ github.run_id }}
+          restore-keys: release-ledger-etags-
+
+      # INCREMENTAL BUILD CACHE (issue 7): Astro keeps its build cache in
+      # node_modules/.astro. Restored after "npm ci", which deletes node_modules.
+      - name: Cache Astro build (node_modules/.astro)
+        uses: actions/cache@v4
+        with:
+          path: node_modules/.astro
+          key: release-ledger-astro-\${{ runner.os }}-\${{ hashFiles('package-lock.json') }}-\${{ github.run_id }}
+          restore-keys: release-ledger-astro-\${{ runner.os }}-\${{ hashFiles('package-lock.json') }}-
+
+      - name: Collect
+        id: collect
+        env:
+          AT: \${{ inputs.at }}
+          GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
+        run: |
+          set +e
+          ${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"} > "$RUNNER_TEMP/collect.txt"
+          code=$?
+          set -e
+          cat "$RUNNER_TEMP/collect.txt"
+          echo "code=$code" >> "$GITHUB_OUTPUT"
+          case "$code" in
+            0|3|4) exit 0 ;; # a snapshot was written: commit and publish it
+            *) exit "$code" ;; # nothing was written
+          esac
+
+      - name: Commit the snapshot
+        env:
+          GIT_AUTHOR_NAME: github-actions[bot]
+          GIT_AUTHOR_EMAIL: 41898282+github-actions[bot]@users.noreply.github.com
+          GIT_COMMITTER_NAME: github-actions[bot]
+          GIT_COMMITTER_EMAIL: 41898282+github-actions[bot]@users.noreply.github.com
+        run: |
+          git add -- ${snapshotsDir}
+          git commit --signoff --quiet -m "release-ledger: $(head -n 1 "$RUNNER_TEMP/collect.txt")"
+          # Never force-push. If the branch moved meanwhile, rebase onto it:
+          # a snapshot is a new file, so the rebase cannot conflict.
+          for attempt in 1 2 3 4 5; do
+            if git push origin HEAD; then exit 0; fi
+            echo "push rejected (attempt $attempt); rebasing onto the remote branch"
+            git pull --rebase --quiet origin "$(git rev-parse --abbrev-ref HEAD)"
+          done
+          echo "::error::could not push the snapshot after 5 attempts"
+          exit 1
+
+      - name: Verify the hash chain
+        run: ${cli} verify --config ${configPath}
+
+      - name: Build the site
+        run: ${cli} build --config ${configPath} --out ${siteDir}
+
+      - name: Upload the site
+        uses: actions/upload-pages-artifact@v4
+        with:
+          path: ${siteDir}
+
+  deploy:
+    needs: ledger
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: \${{ steps.deployment.outputs.page_url }}
+    steps:
+      - name: Deploy to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v4
+
+      # The gate fails the run only now, after the evidence is committed and published.
+      - name: Fail on findings at or above ${failOn}
+        env:
+          COLLECT_EXIT: \${{ needs.ledger.outputs.collect-exit }}
+        run: |
+          if [ "$COLLECT_EXIT" = "4" ]; then
+            echo "::error::open findings at or above ${failOn}; see the published day page"
+            exit 4
+          fi
+`;
+}
+
+/** Every file `init` writes: path relative to the repository root (workflow) or the config folder (the rest). */
+export interface InitFile {
+  /** Where it goes, relative to `base`. */
+  path: string;
+  base: 'config' | 'repository';
+  content: string;
+}
+
+export function initFiles(options: InitOptions): InitFile[] {
+  return [
+    { path: CONFIG_FILE, base: 'config', content: starterConfig(options) },
+    { path: INVENTORY_FILE, base: 'config', content: exampleInventory() },
+    { path: WORKFLOW_FILE, base: 'repository', content: workflow(options) },
+  ];
+}

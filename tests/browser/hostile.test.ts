@@ -1,0 +1,98 @@
+/**
+ * Hostile strings in every free-text field (PR titles, branches, config
+ * values, approvers, deployers, versions, messages, URLs, reasons) render as
+ * inert text: on every page of the built site no dialog opens, no injected
+ * script sets `window.__pwned`, no `javascript:` link exists, and the
+ * payload is visible as text.
+ */
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite } from '../../src/site/build.ts';
+import { launchChromium } from '../helpers/chromium.ts';
+import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { serveStatic } from '../helpers/static-server.ts';
+
+let work: string;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+let pages: string[];
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'site-hostile-'));
+  await writeSiteFixture(path.join(work, 'snapshots'), { hostile: true });
+  await buildSite({ snapshotsDir: path.join(work, 'snapshots'), outDir: path.join(work, 'dist'), logLevel: 'error' });
+  server = await serveStatic(path.join(work, 'dist'));
+  browser = await launchChromium();
+  const files = await readdir(path.join(work, 'dist'), { recursive: true });
+  pages = files
+    .filter((f) => f.endsWith('index.html'))
+    .map((f) => `/${f.slice(0, -'index.html'.length)}`)
+    .sort();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('hostile strings', () => {
+  it('run no script and make no javascript: link on any page', async () => {
+    expect(pages.length).toBeGreaterThan(50);
+    const context = await browser.newContext();
+    const dialogs: string[] = [];
+    for (const p of pages) {
+      const page = await context.newPage();
+      page.on('dialog', (d) => {
+        dialogs.push(`${p}: ${d.message()}`);
+        void d.dismiss();
+      });
+      const response = await page.goto(server.url(p));
+      expect(response?.status()).toBe(200);
+      // Pages with a graph: let mermaid draw it, so its output is checked too.
+      if ((await page.locator('[data-graph] .diagram').count()) > 0)
+        await page.waitForFunction(() => [...document.querySelectorAll('[data-graph] .diagram')].every((d) => (d as HTMLElement).dataset.rendered));
+      const state = await page.evaluate(() => ({
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
+        javascriptLinks: [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+          .map((e) => e.getAttribute('href') ?? e.getAttribute('src') ?? e.getAttribute('action') ?? e.getAttribute('formaction') ?? '')
+          .filter((v) => /^\s*javascript:/i.test(v)),
+        injected: document.querySelectorAll('img[src="x"], iframe, svg[onload], [onerror], [onload]').length,
+      }));
+      expect({ page: p, ...state }).toEqual({ page: p, pwned: null, javascriptLinks: [], injected: 0 });
+      await page.close();
+    }
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the payload as text', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url('/days/2026-03-14/'));
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('<script>window.__pwned=1</script>');
+    expect(text).toContain('javascript:window.__pwned=1');
+    await mkdir(path.resolve('test-results/screenshots'), { recursive: true });
+    await page.screenshot({ path: path.resolve('test-results/screenshots/hostile-day.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('keeps the client-side search inert', async () => {
+    const page = await browser.newPage();
+    let dialog = false;
+    page.on('dialog', (d) => {
+      dialog = true;
+      void d.dismiss();
+    });
+    await page.goto(server.url('/changes/?q=PAY-99'));
+    await page.locator('#results table').waitFor();
+    expect(await page.locator('#results').textContent()).toContain('<script>window.__pwned=1</script>');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned ?? null)).toBeNull();
+    expect(await page.locator('#results a[href^="javascript:"]').count()).toBe(0);
+    expect(dialog).toBe(false);
+    await page.close();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * End to end: `scripts/demo.mjs` builds the whole demo ledger with the real
+ * CLI (one `collect --at` per night) into a temp folder, and the findings
+ * frozen in the snapshots show every rule firing and, later, resolved — on
+ * the days INCIDENTS says. `--in-process` runs the CLI's `main` with the same
+ * arguments without a Node start per night (76 nights in ~30 s instead of
+ * ~2 min); CI's `npm run demo` covers the child-process path.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAYS, generateDemo, INCIDENTS, type Incident } from '../../examples/acme/generate.ts';
+import { RULE_IDS, snapshotSchema, type Finding, type Snapshot } from '../../src/model/index.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+let dir: string;
+let demoLog: string;
+const byDay = new Map<string, Snapshot>();
+const rawFiles: string[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'acme-demo-'));
+  const { stderr } = await run(process.execPath, ['scripts/demo.mjs', '--dir', dir, '--no-build', '--no-serve', '--in-process'], {
+    cwd: ROOT,
+    env: { ...process.env, CI: 'true' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  demoLog = stderr;
+  const folder = path.join(dir, 'content', 'snapshots');
+  for (const name of (await readdir(folder)).filter((n) => n.endsWith('.json')).sort()) {
+    const text = await readFile(path.join(folder, name), 'utf8');
+    rawFiles.push(text);
+    const snapshot = snapshotSchema.parse(JSON.parse(text));
+    byDay.set(snapshot.takenAt.slice(0, 10), snapshot);
+  }
+}, 900_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const findingsOn = (day: string): Finding[] => byDay.get(day)?.findings ?? [];
+const matching = (incident: Incident) => (f: Finding) =>
+  f.rule === incident.rule &&
+  (incident.service === undefined || f.service === incident.service) &&
+  (incident.environment === undefined || f.environment === incident.environment);
+
+describe('the demo ledger', () => {
+  it('has one verified snapshot per night', () => {
+    expect([...byDay.keys()]).toEqual(DAYS);
+    expect(demoLog).toContain(`verify: ok: ${DAYS.length} snapshots verified`);
+  });
+
+  it('raises every rule on some day and has it resolved (absent) on a later day', () => {
+    const report = RULE_IDS.map((rule) => {
+      const firing = DAYS.filter((d) => findingsOn(d).some((f) => f.rule === rule));
+      const first = firing[0];
+      const resolved = first === undefined ? undefined : DAYS.find((d) => d > first && !findingsOn(d).some((f) => f.rule === rule));
+      return { rule, first: first ?? null, resolved: resolved ?? null };
+    });
+    expect(report.filter((r) => r.first === null || r.resolved === null)).toEqual([]);
+  });
+
+  it('shows each scripted incident open on the day it should fire and gone on the day it should be resolved', () => {
+    const wrong: string[] = [];
+    for (const incident of INCIDENTS) {
+      const what = `${incident.rule} ${incident.service ?? ''} ${incident.environment ?? ''}`;
+      if (!findingsOn(incident.firesOn).some(matching(incident))) wrong.push(`${what}: not open on ${incident.firesOn}`);
+      if (incident.resolvedOn && findingsOn(incident.resolvedOn).some(matching(incident))) wrong.push(`${what}: still open on ${incident.resolvedOn}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('silences the excepted finding while its exception is in force, and reopens it with exception.expired after', () => {
+    const drift = INCIDENTS.find((i) => i.rule === 'drift.version')!;
+    const excepted = findingsOn(drift.firesOn).find(matching(drift))!;
+    expect(excepted.exception?.expires).toBe('2026-10-10');
+    const reopened = findingsOn('2026-10-11').find(matching(drift))!;
+    expect(reopened.exception).toBeUndefined();
+    expect(findingsOn('2026-10-11').filter((f) => f.rule === 'exception.expired').map((f) => f.service)).toEqual([drift.service]);
+    const branch = INCIDENTS.find((i) => i.rule === 'branch.not-merged-back' && i.resolvedOn === null)!;
+    expect(findingsOn(DAYS.at(-1)!).find(matching(branch))?.exception?.approvedBy).toBe('cfo');
+  });
+
+  it('answers `show --at <day> --json` with that day\'s findings', async () => {
+    const { stdout } = await run(process.execPath, ['bin/release-ledger.mjs', 'show', '--config', path.join(dir, 'release-ledger.config.yaml'), '--at', '2026-10-11', '--json'], { cwd: ROOT });
+    const shown = JSON.parse(stdout) as { findings: Finding[] };
+    expect(shown.findings.map((f) => f.id).sort()).toEqual(findingsOn('2026-10-11').map((f) => f.id).sort());
+    expect(shown.findings.some((f) => f.rule === 'exception.expired')).toBe(true);
+  });
+
+  it('never stores a secret value from the inventory', () => {
+    const secrets = new Set<string>();
+    for (const day of generateDemo().days)
+      for (const c of day.inventory.configs)
+        for (const [key, value] of Object.entries(c.values)) if (/PASSWORD|TOKEN|_KEY|HSM_|_SEED/.test(key)) secrets.add(String(value));
+    expect(secrets.size).toBeGreaterThan(50);
+    const leaked = [...secrets].filter((s) => rawFiles.some((text) => text.includes(s)));
+    expect(leaked).toEqual([]);
+  });
+});
