@@ -72,23 +72,6 @@ const commands = {
       },
     },
   },
-  merge: {
-    meta: { name: 'merge', description: 'Assemble one snapshot from every shard written by collect --shard and append it; refuses missing or duplicate shards' },
-    args: {
-      ...common,
-      at: { type: 'string', description: 'The --at the shards were collected with', valueHint: 'ISO-TIME', required: true },
-      shards: { type: 'string', description: 'How many shards to expect (default: the n the shard files name; they must agree)', valueHint: 'N' },
-      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
-    },
-  },
-  init: {
-    meta: { name: 'init', description: 'Write a commented starter config, an example inventory and a nightly GitHub Actions workflow' },
-    args: {
-      ...common,
-      dir: { type: 'string', description: 'Folder for the config and inventory (default: the current folder); the workflow goes to the git root above it', valueHint: 'DIR' },
-      force: { type: 'boolean', description: 'Overwrite existing files' },
-    },
-  },
   verify: {
     meta: { name: 'verify', description: 'Check every snapshot against its schema and the hash chain; name the first file that fails' },
     args: { ...common, json: { type: 'boolean', description: 'Print the result as JSON' } },
@@ -118,6 +101,23 @@ const commands = {
   dev: {
     meta: { name: 'dev', description: 'Serve the site over the ledger while you work on it' },
     args: { ...common, port: { type: 'string', description: 'Port (default 4321)', valueHint: 'PORT' } },
+  },
+  merge: {
+    meta: { name: 'merge', description: 'Assemble one snapshot from every shard written by collect --shard and append it; refuses missing or duplicate shards' },
+    args: {
+      ...common,
+      at: { type: 'string', description: 'The --at the shards were collected with', valueHint: 'ISO-TIME', required: true },
+      shards: { type: 'string', description: 'How many shards to expect (default: the n the shard files name; they must agree)', valueHint: 'N' },
+      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+    },
+  },
+  init: {
+    meta: { name: 'init', description: 'Write a commented starter config, an example inventory and a nightly GitHub Actions workflow' },
+    args: {
+      ...common,
+      dir: { type: 'string', description: 'Folder for the config and inventory (default: the current folder); the workflow goes to the git root above it', valueHint: 'DIR' },
+      force: { type: 'boolean', description: 'Overwrite existing files' },
+    },
   },
 } satisfies Record<string, CommandDef>;
 type CommandName = keyof typeof commands;

@@ -154,7 +154,8 @@ async function askVersion(startUrl: string, options: AskOptions): Promise<Outcom
       }
       if (!response.ok) {
         await response.body?.cancel();
-        return { ok: false, reason: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` };
+        const statusText = serverText(response.statusText);
+        return { ok: false, reason: `HTTP ${response.status}${statusText ? ` ${statusText}` : ''}` };
       }
       phase = 'body';
       const body = await readLimited(response, MAX_BODY_BYTES);
@@ -168,6 +169,12 @@ async function askVersion(startUrl: string, options: AskOptions): Promise<Outcom
   } catch (error) {
     return { ok: false, reason: describeFailure(error, signal, options.timeoutMs, phase) };
   }
+}
+
+/** Text a server chose (a status line), made safe for a one-line gap: printable, at most 60 characters. */
+function serverText(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '').trim();
+  return printable.length > 60 ? `${printable.slice(0, 59)}…` : printable;
 }
 
 /** The body as text, or null past `limit` bytes. */

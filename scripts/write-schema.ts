@@ -1,12 +1,16 @@
 /**
- * Writes `schema/config.schema.json` from the zod config schema.
- * Run: node --import tsx scripts/write-schema.ts (wired to `npm run schema`).
+ * Writes `schema/config.schema.json` and the README's configuration reference
+ * from the zod config schema. Run: `npm run schema`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { withConfigReference } from '../src/model/config-reference.ts';
 import { configJsonSchemaText } from '../src/model/json-schema.ts';
 
 const target = fileURLToPath(new URL('../schema/config.schema.json', import.meta.url));
 await mkdir(fileURLToPath(new URL('../schema/', import.meta.url)), { recursive: true });
 await writeFile(target, configJsonSchemaText());
 process.stdout.write(`wrote ${target}\n`);
+const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+await writeFile(readme, withConfigReference(await readFile(readme, 'utf8')));
+process.stdout.write(`wrote the configuration reference in ${readme}\n`);

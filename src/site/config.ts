@@ -30,6 +30,23 @@ export interface SiteOptions {
   siteName?: string;
 }
 
+const VIRTUAL_ID = 'virtual:release-ledger/site';
+const RESOLVED_ID = '\0' + VIRTUAL_ID;
+
+/** The Vite plugin that serves the site options as a module. */
+export function siteOptionsPlugin(options: SiteOptions) {
+  const snapshotsDir = path.resolve(options.snapshotsDir);
+  return {
+    name: 'release-ledger:site-options',
+    resolveId(id: string) {
+      return id === VIRTUAL_ID ? RESOLVED_ID : undefined;
+    },
+    load(id: string) {
+      if (id !== RESOLVED_ID) return undefined;
+      return `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};\nexport const siteName = ${JSON.stringify(options.siteName ?? null)};\nexport const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};\n`;
+    },
+  };
+}
 
 /** The whole Astro config for a ledger. */
 export function siteConfig(options: SiteOptions): AstroUserConfig {
@@ -43,7 +60,7 @@ export function siteConfig(options: SiteOptions): AstroUserConfig {
     // https://docs.astro.build/en/reference/configuration-reference/#buildformat
     trailingSlash: 'always',
     build: { format: 'directory', concurrency: 1 },
-    // No telemetry, no dev toolbar: nothing leaves the machine.
+    // No dev toolbar: nothing extra is injected into pages (telemetry: see build.ts).
     devToolbar: { enabled: false },
     vite: {
       plugins: [siteOptionsPlugin(options)],

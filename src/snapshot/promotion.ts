@@ -23,12 +23,17 @@
  * A commit promoted from a lower environment it left longer ago than that is
  * reported as a bypass unless the source's history still shows it: its
  * validation is stale by then, and asking for fresh evidence is the safe side.
- * Sightings in the last environment of the path are never carried (nothing is
- * promoted from there), nor are sightings of what is running now (tomorrow's
- * index re-derives them from today's deployments). Size is therefore bounded
- * by "commits that left a lower environment within the window": for 500
- * services deploying daily to 3 lower environments with maxDriftDays 14, at
- * most ~42k entries (~6 MB); weekly deployers need ~1/7 of that.
+ * Not carried either: sightings in the last environment of the path (nothing
+ * is promoted from there); sightings of what is running now (tomorrow's index
+ * re-derives them from today's deployments); and sightings of a commit already
+ * seen in the next environment (it was judged there, and a further promotion
+ * needs that environment's sighting). The cost of the last cut: a commit that
+ * left two environments before reaching a third shows a shorter `path` (the
+ * judgement is unaffected). What remains is "commits that left a lower
+ * environment within the window without being promoted": mostly builds
+ * superseded in dev, about retention × lower environments × services at one
+ * deployment a day (measured: 500 services × 6 environments, daily
+ * deployments everywhere, ≤ 2,500 sightings ≈ 0.5 MB).
  *
  * `tracking` also carries, per service, when the ledger began watching it
  * (a promotion that happened before cannot be judged from the ledger, so the
@@ -326,9 +331,22 @@ export function buildTracking(input: {
     const d = running.get(`${c.service}\u0000${c.environment}`);
     return d !== undefined && sameCommit(d.commit, c.commit) && d.artifact === c.artifact;
   };
-  const sightings = index
-    .all()
-    .filter((c) => promotable.has(c.environment) && Date.parse(c.lastSeenAt) >= cutoff && !isRunning(c));
+  const all = index.all();
+  // A commit already seen in the next environment has been judged there (the judgement is frozen in that
+  // deployment's promotion evidence), and any later promotion needs the next environment's sighting, not this one.
+  const next = new Map(order.slice(0, -1).map((e, i) => [e, order[i + 1]!]));
+  const seenIn = new Map<string, CarriedSighting[]>();
+  for (const c of all) {
+    const k = `${c.service}\u0000${c.environment}`;
+    const list = seenIn.get(k);
+    if (list) list.push(c);
+    else seenIn.set(k, [c]);
+  }
+  const promoted = (c: CarriedSighting) => {
+    const n = next.get(c.environment);
+    return n !== undefined && (seenIn.get(`${c.service}\u0000${n}`) ?? []).some((x) => sameCommit(x.commit, c.commit));
+  };
+  const sightings = all.filter((c) => promotable.has(c.environment) && Date.parse(c.lastSeenAt) >= cutoff && !isRunning(c) && !promoted(c));
 
   const driftSince: Record<string, string> = {};
   for (const s of computeDriftStates({ deployments, environments, previous })) driftSince[driftKey(s.service, s.lower, s.higher)] = s.since;

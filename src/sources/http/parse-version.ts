@@ -133,7 +133,8 @@ export function parseVersionBody(body: string, contentType: string | null, optio
   const wantJson = type === null ? looksJson : isJsonType(type) || (type === 'text/plain' && looksJson);
   const wantText = type === null || type === 'text/plain';
   if (type !== null && !isJsonType(type) && type !== 'text/plain') {
-    return { ok: false, reason: `wrong content type ${type} (expected application/json or text/plain)` };
+    const shown = type.replace(/[^\x21-\x7e]/g, '').slice(0, 80);
+    return { ok: false, reason: `wrong content type ${shown} (expected application/json or text/plain)` };
   }
   const tried: string[] = [];
   if (wantJson) {
