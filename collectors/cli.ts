@@ -106,7 +106,7 @@ const commands = {
     meta: { name: 'merge', description: 'Assemble one snapshot from every shard written by collect --shard and append it; refuses missing or duplicate shards' },
     args: {
       ...common,
-      at: { type: 'string', description: 'The --at the shards were collected with', valueHint: 'ISO-TIME', required: true },
+      at: { type: 'string', description: 'The --at the shards were collected with (required)', valueHint: 'ISO-TIME' },
       shards: { type: 'string', description: 'How many shards to expect (default: the n the shard files name; they must agree)', valueHint: 'N' },
       'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
     },

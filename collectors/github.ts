@@ -14,11 +14,14 @@
  *     secret names when `variables` is on. All conditional (ETag), so an
  *     unchanged night answers 304, which GitHub does not count.
  *     https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
- *  3. REST, only for a deployment not seen before: the run's review history
- *     and the comparison with the previous deployment. Both are immutable, so
- *     they are cached by run id / commit pair and never asked again.
- *  4. GraphQL lookups: pull requests (with reviews) of the new commits, config
- *     files and package.json at deployed commits, release-branch comparisons.
+ *  3. REST, only for a deployment not seen before: the comparison with the
+ *     previous deployment (immutable, cached by commit pair).
+ *  4. GraphQL lookups: pull requests (with reviews) of the new commits, the
+ *     deployment reviews of the new deployments' workflow runs, config files
+ *     and package.json at deployed commits, release-branch comparisons.
+ *  5. REST fallback for a run the lookups did not find:
+ *     `GET /repos/{o}/{r}/actions/runs/{id}/approvals`. Reviews are cached by
+ *     run id and never asked again.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -126,6 +129,8 @@ interface RepoState {
   pulls: Map<string, GqlPullRequest[]>;
   blobs: Map<string, string | null>;
   branchCompares: Map<string, { aheadBy: number; behindBy: number }>;
+  /** Workflow run id -> its deployment reviews, from the GraphQL lookups. */
+  runReviews: Map<number, RestRunApproval[]>;
   failed: boolean;
 }
 
@@ -189,6 +194,7 @@ class GitHubRun {
           pulls: new Map(),
           blobs: new Map(),
           branchCompares: new Map(),
+          runReviews: new Map(),
           failed: false,
         } satisfies RepoState);
       state.services.push(service);
@@ -405,7 +411,7 @@ class GitHubRun {
         const exists = repo.environments ? repo.environments.has(env.github) : true;
         const work: Promise<void>[] = [];
         if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
-        if (env.active) work.push(this.readRunApprovals(repo, env), this.readCompare(repo, env));
+        if (env.active) work.push(this.readCompare(repo, env));
         await Promise.all(work);
       }),
     );
@@ -431,18 +437,20 @@ class GitHubRun {
     }
   }
 
+  /**
+   * The run's deployment reviews: from the cache, else from the GraphQL
+   * lookups (the run is a check suite on the deployed commit), else from
+   * REST, which is also what GitHub documents for it.
+   */
   private async readRunApprovals(repo: RepoState, env: EnvState): Promise<void> {
     const deployment = env.active!;
     const runId = runIdOf(deployment);
     if (runId === null) return;
-    // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
-    if (repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) {
-      env.runApprovals = [];
-      return;
-    }
     const key = `approvals:${repo.key}#${runId}`;
     try {
-      let reviews = this.cache.facts[key] as RestRunApproval[] | undefined;
+      let reviews = (this.cache.facts[key] as RestRunApproval[] | undefined) ?? repo.runReviews.get(runId);
+      // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
+      if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) reviews = [];
       if (!reviews) {
         // https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
         const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', { owner: repo.owner, repo: repo.name, run_id: runId });
@@ -550,8 +558,13 @@ class GitHubRun {
           } else compares.push({ base: defaultRef.name, head: ref.name });
         }
       }
+      const reviews = new Set<string>();
+      for (const env of repo.envs) {
+        const runId = env.active ? runIdOf(env.active) : null;
+        if (runId !== null && !this.cache.facts[`approvals:${repo.key}#${runId}`]) reviews.add(env.active!.commitOid);
+      }
       // Files are not cached on purpose: config files may hold secrets, and the cache file sits beside the ledger.
-      const input: LookupInput = { owner: repo.owner, name: repo.name, commits: uncachedCommits.sort(), files: [...files].sort(), compares };
+      const input: LookupInput = { owner: repo.owner, name: repo.name, commits: uncachedCommits.sort(), files: [...files].sort(), compares, reviews: [...reviews].sort() };
       if (lookupWeight(input) > 0) lookups.push({ repo, input });
     }
     const limit = this.options.lookupBatchWeight ?? 1000;
@@ -570,6 +583,7 @@ class GitHubRun {
     }
     if (current.length > 0) batches.push(current);
     await mapLimit(batches, Math.min(4, this.settings.concurrency), (batch) => this.queryLookups(batch));
+    await Promise.all(repos.flatMap((repo) => repo.envs.filter((env) => env.active).map((env) => this.readRunApprovals(repo, env))));
   }
 
   private releaseRefs(repo: RepoState): { name: string; target: { oid: string; committedDate?: string } | null }[] {
@@ -619,6 +633,24 @@ class GitHubRun {
       input.files.forEach((expr, j) => {
         const blob = block[`f${j}`];
         repo.blobs.set(expr, isObject(blob) && typeof blob.text === 'string' && blob.isTruncated !== true ? blob.text : null);
+      });
+      (input.reviews ?? []).forEach((_, j) => {
+        const commit = block[`w${j}`];
+        const suites = isObject(commit) && isObject(commit.checkSuites) && Array.isArray(commit.checkSuites.nodes) ? commit.checkSuites.nodes : [];
+        for (const suite of suites) {
+          const run = isObject(suite) && isObject(suite.workflowRun) ? suite.workflowRun : null;
+          const nodes = run && isObject(run.deploymentReviews) && Array.isArray(run.deploymentReviews.nodes) ? run.deploymentReviews.nodes : null;
+          if (!run || typeof run.databaseId !== 'number' || !nodes) continue;
+          repo.runReviews.set(
+            run.databaseId,
+            nodes.filter(isObject).map((r) => ({
+              state: String(r.state).toLowerCase(),
+              comment: typeof r.comment === 'string' ? r.comment : '',
+              user: { login: isObject(r.user) && typeof r.user.login === 'string' ? r.user.login : 'ghost' },
+              environments: isObject(r.environments) && Array.isArray(r.environments.nodes) ? r.environments.nodes.filter(isObject).map((e) => ({ name: String(e.name) })) : [],
+            })),
+          );
+        }
       });
       input.compares.forEach((c, j) => {
         const ref = block[`k${j}`];

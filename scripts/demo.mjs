@@ -14,7 +14,7 @@
 //
 // Plain JavaScript so `node scripts/demo.mjs` runs without a build step; tsx
 // (already a dependency, used by bin/release-ledger.mjs too) loads the generator.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -97,13 +97,22 @@ function runCli(args) {
   return options['in-process'] ? runCliInProcess(args) : runCliChild(args);
 }
 
-/** As a child process: exactly what a user or CI runs. */
-function runCliChild(args) {
+/**
+ * As a child process: exactly what a user or CI runs. With `stream`, the
+ * child's progress (stderr) is shown as it comes, for the long site build.
+ */
+function runCliChild(args, { stream = false } = {}) {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => void (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      stderr += chunk;
+      if (stream) process.stderr.write(chunk);
     });
+    child.on('error', (error) => resolve({ code: 1, stdout, stderr: `${stderr}${error.message}\n` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, stdout, stderr: signal ? `${stderr}killed by ${signal}\n` : stderr }));
   });
 }
 
@@ -174,8 +183,9 @@ if (!existsSync(path.join(root, 'src', 'site', 'build.ts'))) {
   log('site: not built (the site build is not available in this checkout yet)');
   process.exit(0);
 }
-const built = await runCli(['build', '--config', configFile]);
-if (built.code !== 0) fail('the site build failed', built.stderr);
+// Always a child process, with its progress shown: Astro's build is long and best kept out of this process.
+const built = await runCliChild(['build', '--config', configFile], { stream: true });
+if (built.code !== 0) fail('the site build failed (its output is above)');
 log(`site: ${built.stdout.trim()} [${seconds()} s]`);
 
 if (options['no-serve'] || process.env.CI === 'true') process.exit(0);

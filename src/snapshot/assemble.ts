@@ -25,7 +25,7 @@ import {
 } from '../model/snapshot.ts';
 import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
-import { attachPromotion, buildSightingIndex } from './promotion.ts';
+import { attachPromotion, buildSightingIndex, buildTracking } from './promotion.ts';
 import { redactConfigs } from './redact.ts';
 
 /** One source's outcome: its name, type and evidence (gaps included). */
@@ -185,5 +185,15 @@ export function assembleDraft(input: AssembleInput): DraftSnapshot {
       byKeys((c) => c.service, (c) => c.environment, (c) => c.deployedAt, (c) => c.commit),
     ),
     gaps: gaps.sort(byKeys((g) => g.source, (g) => g.service, (g) => g.environment, (g) => g.evidence, (g) => g.reason)),
+    // Carried forward so rules never rescan history: first sightings and drift start times.
+    tracking: buildTracking({
+      index,
+      deployments,
+      environments,
+      services: config.services.map((s) => s.name),
+      policies: config.policies,
+      previous: input.previous?.snapshot ?? null,
+      takenAt: input.takenAt,
+    }),
   };
 }

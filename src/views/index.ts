@@ -13,3 +13,4 @@ export * from './search.ts';
 export * from './stats.ts';
 
 export * from './footer.ts';
+export * from './answers.ts';

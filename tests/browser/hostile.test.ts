@@ -67,7 +67,7 @@ describe('hostile strings', () => {
     }
     expect(dialogs).toEqual([]);
     await context.close();
-  });
+  }, 300_000);
 
   it('shows the payload as text', async () => {
     const page = await browser.newPage();

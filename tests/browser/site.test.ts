@@ -108,7 +108,7 @@ describe('the site in Chromium', () => {
     await results.waitFor();
     const text = await results.textContent();
     expect(text).toContain('#115');
-    expect(text).toContain('✓ since 2026-03-12 10:30 UTC');
+    expect(text).toContain('✓ since 2026-03-12 22:30 UTC (2.4.1)');
     await page.screenshot({ path: path.join(SHOTS, 'changes-search.png'), fullPage: true });
     await page.close();
   });

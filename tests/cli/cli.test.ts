@@ -44,7 +44,7 @@ function inventory(options: { prodApproval: boolean; prodCommit?: string }) {
     environment: prod
     version: 1.0.0
     commit: ${options.prodCommit ?? commit}
-    deployedAt: 2026-03-02T10:00:00Z
+    deployedAt: ${options.prodCommit ? '2026-03-03T10:00:00Z' : '2026-03-02T10:00:00Z'}
     deployedBy: alice
     components: { core: 1.2.0 }
     approvals: ${options.prodApproval ? '[{ by: bob, at: 2026-03-02T09:55:00Z, state: approved }]' : '[]'}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubCollector } from '../../collectors/github.ts';
 import { deploymentSchema, gapSchema, changeSchema, branchSchema, configRecordSchema } from '../../src/model/index.ts';
-import { advanceNight, buildOrg, sha } from '../fixtures/github/org.ts';
+import { advanceNight, buildOrg, runIdInPayload, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type Fault, type GitHubServer, type Scenario } from '../helpers/github-server.ts';
 import { TOKEN, makeContext } from './context.ts';
 import { validateResponse } from './openapi.ts';
@@ -24,6 +24,7 @@ async function start(scenario: Scenario, faults: Fault[] = []) {
 describe('GitHub source: a full collect', () => {
   it('collects every evidence type, and every payload served matches GitHub\'s OpenAPI description', async () => {
     const scenario = buildOrg({ repos: 2, variables: 35 });
+    runIdInPayload(scenario.repos[1]!, 'production');
     const s = await start(scenario);
     const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
     expect(evidence.gaps).toEqual([]);
@@ -77,6 +78,12 @@ describe('GitHub source: a full collect', () => {
     expect(change.pullRequests).toEqual([{ number: 6, title: 'PAY-106: change 6', author: 'alice', mergedBy: 'bob', mergedAt: '2026-03-01T14:00:00Z', reviewers: ['carol'], branch: 'feature/OPS-6-tweak', url: 'https://github.example.test/acme/svc-000/pull/6' }]);
     for (const c of evidence.changes) changeSchema.parse(c);
 
+    // svc-001's production run is named only in the deployment payload: its reviews come from REST, with the same result.
+    const prod1 = evidence.deployments.find((d) => d.service === 'svc-001' && d.environment === 'prod')!;
+    expect(prod1.approvals.filter((a) => a.kind === 'deployment').map((a) => `${a.by}:${a.state}:${a.at}`)).toEqual(['dana:approved:2026-03-01T11:28:00Z']);
+    expect(prod1.url).toBe('https://github.example.test/acme/svc-001/deployments/production');
+    expect(s.log.filter((l) => l.operation === '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals').map((l) => l.path)).toEqual(['/repos/acme/svc-001/actions/runs/502032/approvals']);
+
     // Every distinct REST payload the server served is valid against GitHub's OpenAPI description.
     const operations = new Set<string>();
     for (const payload of s.served.values()) {
@@ -121,11 +128,9 @@ describe('GitHub source: a full collect', () => {
     const prod = third.deployments.find((d) => d.service === 'svc-001' && d.environment === 'prod')!;
     expect(prod.commit).toBe(sha('svc-001:night1'));
     expect(third.changes.find((c) => c.service === 'svc-001' && c.environment === 'prod')!.pullRequests.map((p) => p.number)).toEqual([4, 5, 6, 1001]);
-    // New per repository: one run's approvals and one comparison (200s); everything else 304.
-    expect(s.log.filter((l) => l.status === 200 && l.operation !== 'graphql').map((l) => l.operation).sort()).toEqual([
-      ...Array(3).fill('/repos/{owner}/{repo}/actions/runs/{run_id}/approvals'),
-      ...Array(3).fill('/repos/{owner}/{repo}/compare/{basehead}'),
-    ]);
+    expect(prod.approvals.filter((a) => a.kind === 'deployment').map((a) => a.by)).toEqual(['dana']);
+    // New per repository: one comparison (200); the run's reviews and PRs come with the GraphQL lookups; everything else 304.
+    expect(s.log.filter((l) => l.status === 200 && l.operation !== 'graphql').map((l) => l.operation).sort()).toEqual(Array(3).fill('/repos/{owner}/{repo}/compare/{basehead}'));
     const cache = JSON.parse(readFileSync(join(context.configDir, '.ledger-cache/github-etags.json'), 'utf8')) as { etags: object };
     expect(JSON.stringify(cache)).not.toContain(TOKEN);
     expect(JSON.stringify(cache)).not.toContain('hunter2');
@@ -144,17 +149,18 @@ describe('GitHub source: failures become exact gaps', () => {
 
   it('a 5xx that persists is a gap for exactly that repository, environment and evidence; the rest is complete', async () => {
     const scenario = buildOrg({ repos: 2 });
+    runIdInPayload(scenario.repos[1]!, 'production');
     const s = await start(scenario, [{ match: /^GET \/repos\/acme\/svc-001\/actions\/runs\/\d+\/approvals/, kind: 'status', status: 502 }]);
     const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
     expect(evidence.gaps).toEqual([
       { source: 'github', service: 'svc-001', environment: 'prod', evidence: 'approvals', reason: 'GET /api/v3/repos/acme/svc-001/actions/runs/502032/approvals failed: HTTP 502 Server Error' },
-      { source: 'github', service: 'svc-001', environment: 'staging', evidence: 'approvals', reason: 'GET /api/v3/repos/acme/svc-001/actions/runs/502022/approvals failed: HTTP 502 Server Error' },
     ]);
     for (const gap of evidence.gaps) gapSchema.parse(gap);
     // Retried (plugin-retry) before giving up.
     expect(s.log.filter((l) => l.path === '/repos/acme/svc-001/actions/runs/502032/approvals').length).toBe(3);
     expect(evidence.deployments).toHaveLength(8);
-    expect(evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'prod')!.approvals.some((a) => a.kind === 'deployment')).toBe(true);
+    expect(evidence.deployments.find((d) => d.service === 'svc-001' && d.environment === 'staging')!.approvals.some((a) => a.kind === 'deployment')).toBe(true);
+    expect(evidence.deployments.find((d) => d.service === 'svc-001' && d.environment === 'prod')!.approvals.map((a) => a.kind)).toEqual(['pull-request']);
   }, 30_000);
 
   it.each([

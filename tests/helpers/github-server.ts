@@ -579,6 +579,13 @@ function rootValue(scenario: Scenario, origin: string) {
 
 function repositoryNode(repo: ScenarioRepo, _origin: string) {
   const commits = commitMap(repo);
+  const runCommits = new Map<number, string>();
+  for (const d of repo.deployments) {
+    for (const s of d.statuses) {
+      const id = /\/actions\/runs\/(\d+)/.exec(s.logUrl ?? '')?.[1];
+      if (id) runCommits.set(Number(id), d.sha);
+    }
+  }
   const web = `https://github.example.test/${repo.owner}/${repo.name}`;
   const commitNode = (sha: string) => {
     const c = commits.get(sha);
@@ -590,6 +597,23 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       committedDate: c.date,
       message: c.message,
       associatedPullRequests: ({ first }: { first?: number }) => conn(repo.pulls.filter((p) => p.commits.includes(sha)).sort((a, b) => a.number - b.number).map(pullNode), first),
+      // Each run found in a deployment's log_url is a check suite on the deployed commit.
+      checkSuites: ({ first }: { first?: number }) =>
+        conn(
+          repo.runs
+            .filter((run) => runCommits.get(run.id) === sha)
+            .map((run) => ({
+              workflowRun: {
+                databaseId: run.id,
+                deploymentReviews: ({ first: n }: { first?: number }) =>
+                  conn(
+                    run.approvals.map((a) => ({ state: a.state.toUpperCase(), comment: a.comment, user: { login: a.user }, environments: ({ first: m }: { first?: number }) => conn(a.environments.map((name) => ({ name })), m) })),
+                    n,
+                  ),
+              },
+            })),
+          first,
+        ),
     };
   };
   const user = (login: string) => ({ __typename: login.endsWith('[bot]') ? 'Bot' : 'User', login });

@@ -27,8 +27,8 @@ describe('promotion evidence through the chain', () => {
     expect(prod.promotion).toEqual({
       previousEnvironment: 'qa',
       previous: { environment: 'qa', at: day(2, '12:00:00'), source: 'github', url: 'https://gh/deploy/qa-110' },
+      // dev is not on the path: once 1.1.0 had reached qa its dev sighting was no longer carried (see promotion.ts).
       path: [
-        { environment: 'dev', at: day(2, '11:00:00'), source: 'github' },
         { environment: 'qa', at: day(2, '12:00:00'), source: 'github', url: 'https://gh/deploy/qa-110' },
         { environment: 'prod', at: day(4, '15:00:00'), source: 'github' },
       ],

@@ -68,6 +68,8 @@ export interface LookupInput {
   files: string[];
   /** Branch comparisons wanted, default branch as base; alias `k<i>`. */
   compares: { base: string; head: string }[];
+  /** Deployed commits whose workflow runs' deployment reviews are wanted; alias `w<i>`. */
+  reviews?: string[];
 }
 
 /** Second-phase lookups: pull requests (with reviews) of commits, files at commits, branch comparisons. */
@@ -77,6 +79,12 @@ export function lookupsQuery(repos: readonly LookupInput[]): string {
       ...repo.commits.map((sha, j) => `c${j}: object(oid: ${str(sha)}) { ... on Commit { associatedPullRequests(first: 5) { nodes { ...P } } } }`),
       ...repo.files.map((expr, j) => `f${j}: object(expression: ${str(expr)}) { ... on Blob { text isBinary isTruncated } }`),
       ...repo.compares.map((c, j) => `k${j}: ref(qualifiedName: ${str(`refs/heads/${c.base}`)}) { compare(headRef: ${str(c.head)}) { aheadBy behindBy } }`),
+      // A workflow run is a check suite on its head commit; its deployment reviews are the run's approvals.
+      // https://docs.github.com/en/graphql/reference/objects#workflowrun
+      ...(repo.reviews ?? []).map(
+        (sha, j) =>
+          `w${j}: object(oid: ${str(sha)}) { ... on Commit { checkSuites(first: 50) { nodes { workflowRun { databaseId deploymentReviews(first: 20) { nodes { state comment user { login } environments(first: 20) { nodes { name } } } } } } } } }`,
+      ),
     ];
     return `r${i}: repository(owner: ${str(repo.owner)}, name: ${str(repo.name)}) {\n    ${parts.join('\n    ')}\n  }`;
   });
@@ -89,5 +97,5 @@ export function lookupsQuery(repos: readonly LookupInput[]): string {
 
 /** How many aliased fields a lookup block carries (used to size batches). */
 export function lookupWeight(input: LookupInput): number {
-  return input.commits.length * 4 + input.files.length + input.compares.length;
+  return input.commits.length * 4 + input.files.length + input.compares.length + (input.reviews?.length ?? 0) * 2;
 }

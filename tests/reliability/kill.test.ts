@@ -1,0 +1,131 @@
+/**
+ * Case 4 — crash safety. 50 runs of the real CLI (`node bin/release-ledger.mjs
+ * collect`), each SIGKILLed after a generated delay, over a ledger whose
+ * snapshots are a few MB (400 services x 4 environments with configs), so
+ * the write itself takes measurable time. After every kill: no partial or
+ * corrupt snapshot file, the ledger verifies, and the next collect succeeds
+ * and leaves no temp or lock file behind.
+ *
+ * Where the kill landed is read from the folder afterwards: the new snapshot
+ * is there (after the write), or a temp/lock file of the killed process is
+ * (during the append), or neither (before it).
+ */
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { listSnapshotIds, snapshotIdFor, verifyLedger } from '../../src/ledger/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { baseInventory, ENVIRONMENTS, recordFigure, REPO_ROOT, SEED, useTempRoot, writeWorld } from './world.ts';
+
+const KILLS = 50;
+const SERVICES = Array.from({ length: 400 }, (_, i) => `service-${String(i).padStart(3, '0')}`);
+const tempRoot = useTempRoot('kill');
+const BIN = path.join(REPO_ROOT, 'bin/release-ledger.mjs');
+const SNAPSHOT_FILE = /^\d{4}-\d{2}-\d{2}T\d{6}Z\.json$/;
+
+function inventory() {
+  const base = baseInventory(SERVICES, (service, env) => (env === 'dev' ? '1.1.0' : '1.0.0'));
+  const configs = SERVICES.flatMap((service) =>
+    ENVIRONMENTS.map((environment) => ({
+      service,
+      environment,
+      values: Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`SETTING_${k}`, `${service}-${environment}-value-${k}`])),
+    })),
+  );
+  return { ...base, configs };
+}
+
+interface Spawned {
+  /** ms from spawn to exit */
+  exitedAfter: Promise<{ ms: number; signal: NodeJS.Signals | null; code: number | null }>;
+  kill: () => void;
+  /** ms from spawn to the "wrote" progress line, when it came */
+  wroteAt: () => number | undefined;
+}
+
+function spawnCollect(configFile: string, at: string): Spawned {
+  const start = performance.now();
+  let wrote: number | undefined;
+  const child = spawn(process.execPath, [BIN, 'collect', '--config', configFile, '--at', at], { cwd: path.dirname(configFile), stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (wrote === undefined && /\bwrote /.test(chunk.toString())) wrote = performance.now() - start;
+  });
+  const exitedAfter = new Promise<{ ms: number; signal: NodeJS.Signals | null; code: number | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ ms: performance.now() - start, signal, code })),
+  );
+  return { exitedAfter, kill: () => child.kill('SIGKILL'), wroteAt: () => wrote };
+}
+
+const timeOf = (minute: number) => new Date(Date.parse('2026-03-02T00:00:00Z') + minute * 60_000).toISOString().replace('.000Z', 'Z');
+
+describe('crash safety', () => {
+  it(`${KILLS} collects killed with SIGKILL leave no partial snapshot; the ledger verifies; the next collect succeeds`, async ({ task }) => {
+    const root = await tempRoot();
+    const configFile = await writeWorld(root, { services: SERVICES, inventory: inventory() });
+    const dir = path.join(root, 'content/snapshots');
+    const first = await runCli(['collect', '--config', configFile, '--at', '2026-03-01T02:00:00Z', '--quiet'], { cwd: root });
+    expect(first.code, first.stderr).toBeLessThanOrEqual(3);
+
+    // Calibrate: one full run of the real CLI.
+    let minute = 0;
+    const calibration = spawnCollect(configFile, timeOf(minute++));
+    const full = await calibration.exitedAfter;
+    expect(full.code).toBeLessThanOrEqual(3);
+    const wroteAt = calibration.wroteAt() ?? full.ms;
+
+    // Delays: half anywhere in the run, half in the stretch just before the write ends.
+    const fractions = fc.sample(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 10_000 })), { seed: SEED, numRuns: KILLS });
+    const delays = fractions.map(([nearWrite, f]) => Math.round(nearWrite ? wroteAt * (0.8 + (0.22 * f) / 10_000) : full.ms * ((1.05 * f) / 10_000)));
+
+    const landed = { before: 0, during: 0, after: 0 };
+    const problems: string[] = [];
+    let partial = 0;
+    let verified = 0;
+    let nextOk = 0;
+    let leftovers = 0;
+    for (const [index, delay] of delays.entries()) {
+      const at = timeOf(minute++);
+      const id = snapshotIdFor(new Date(at));
+      const run = spawnCollect(configFile, at);
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, delay));
+      await timer;
+      run.kill();
+      await run.exitedAfter;
+
+      const names = await readdir(dir);
+      if (names.includes(`${id}.json`)) landed.after++;
+      else if (names.some((n) => n.startsWith('.'))) landed.during++;
+      else landed.before++;
+
+      const result = await verifyLedger(dir);
+      if (result.ok) verified++;
+      else {
+        problems.push(`kill ${index} after ${delay} ms: verify failed: ${path.basename(result.file)}: ${result.reason}`);
+        if (SNAPSHOT_FILE.test(path.basename(result.file))) partial++;
+      }
+      const next = await runCli(['collect', '--config', configFile, '--at', timeOf(minute++), '--quiet'], { cwd: root });
+      if (next.code === 0 || next.code === 3) nextOk++;
+      else problems.push(`kill ${index} after ${delay} ms: the next collect failed (${next.code}): ${next.stderr.trim()}`);
+      const rest = (await readdir(dir)).filter((n) => !SNAPSHOT_FILE.test(n));
+      if (rest.length) {
+        leftovers++;
+        problems.push(`kill ${index}: after the next collect the folder still has ${rest.join(', ')}`);
+      }
+    }
+    const count = (await listSnapshotIds(dir)).length;
+    const final = await verifyLedger(dir);
+
+    recordFigure(task, {
+      case: '4 crashes: collect killed (SIGKILL)',
+      runs: KILLS,
+      result: `${partial} partial/corrupt snapshots; ${verified}/${KILLS} ledgers verified; ${nextOk}/${KILLS} next collects succeeded`,
+      target: '0 partial; ledger verifies; next collect succeeds',
+      pass: partial === 0 && verified === KILLS && nextOk === KILLS && leftovers === 0 && final.ok,
+      detail: `kills landed before the write ${landed.before}, during the append ${landed.during}, after it ${landed.after}; full run ${Math.round(full.ms)} ms, write done at ${Math.round(wroteAt)} ms; ${count} snapshots in the final ledger`,
+    });
+    expect(problems.slice(0, 10), `seed ${SEED}`).toEqual([]);
+    expect(final.ok).toBe(true);
+  }, 600_000);
+});

@@ -1,0 +1,206 @@
+/**
+ * The nightly workflow's own steps, run locally end to end: `init` writes the
+ * workflow into a real git repository (with a bare "origin"); the test then
+ * runs each `run:` script of the generated YAML with bash exactly as GitHub
+ * runs it (`bash --noprofile --norc -eo pipefail`), with `npx` pointing at
+ * this checkout's CLI. `uses:` steps (checkout, setup-node, cache, Pages) are
+ * GitHub's and are checked for content in tests/init.
+ *
+ * Night 1: collect → commit (signed off, as the bot; a push race with another
+ * commit is resolved by rebase, never by force) → verify. Night 2: a hotfix
+ * straight to prod trips the gate (exit 4): the snapshot is still committed,
+ * and only the final gate step fails. Then the build step.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from '../helpers/cli.ts';
+import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(REPO, 'bin', 'release-ledger.mjs');
+
+interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+type Jobs = Record<string, { steps: Step[] }>;
+
+let root: string;
+let repo: GitRepo;
+let remote: string;
+let jobs: Jobs;
+let shimDir: string;
+
+/** The pinned environment every step runs in (no developer settings, fixed dates). */
+function baseEnv(date: string): Record<string, string> {
+  return {
+    PATH: `${shimDir}:${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+    HOME: root,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+    LC_ALL: 'C',
+    TZ: 'UTC',
+    RUNNER_TEMP: path.join(root, 'runner-temp'),
+    GITHUB_OUTPUT: path.join(root, 'runner-temp', 'github-output'),
+  };
+}
+
+/** Values for the `${{ }}` expressions the workflow passes through `env:`; an unknown one fails the test. */
+function substitute(value: string, expressions: Record<string, string>): string {
+  return value.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
+    if (!(expression in expressions)) throw new Error(`the workflow uses \${{ ${expression} }}, which this test does not know; add it`);
+    return expressions[expression]!;
+  });
+}
+
+interface StepRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function runStep(job: string, name: string, options: { date: string; expressions?: Record<string, string> }): Promise<StepRun> {
+  const step = jobs[job]!.steps.find((s) => s.name === name);
+  if (!step?.run) throw new Error(`no run: step "${name}" in job ${job}`);
+  const env = { ...baseEnv(options.date) };
+  for (const [key, value] of Object.entries(step.env ?? {})) env[key] = substitute(value, options.expressions ?? {});
+  const script = path.join(root, 'runner-temp', 'step.sh');
+  await writeFile(script, step.run);
+  return new Promise((resolve) => {
+    execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: repo.dir, env, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  new Promise<string>((resolve, reject) =>
+    execFile('git', args, { cwd, env: baseEnv('2026-01-08T03:00:00Z') }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
+  );
+
+async function outputs(): Promise<Record<string, string>> {
+  const text = await readFile(path.join(root, 'runner-temp', 'github-output'), 'utf8').catch(() => '');
+  return Object.fromEntries(text.split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'rl-workflow-'));
+  await mkdir(path.join(root, 'runner-temp'));
+  // `npx [--no-install] release-ledger …` runs this checkout's CLI, as `npx` runs the installed package's bin.
+  shimDir = path.join(root, 'shim');
+  await mkdir(shimDir);
+  await writeFile(
+    path.join(shimDir, 'npx'),
+    `#!/bin/sh\nwhile [ "$#" -gt 0 ] && [ "$1" != release-ledger ]; do shift; done\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+  );
+  await chmod(path.join(shimDir, 'npx'), 0o755);
+
+  remote = path.join(root, 'origin.git');
+  await mkdir(remote);
+  await git(remote, 'init', '--quiet', '--bare', '--initial-branch=main');
+  repo = await makeGitRepo([], { prefix: 'rl-workflow-repo-' });
+  const init = await runCli(['init'], { cwd: repo.dir, env: {} });
+  expect(init.code, init.stderr).toBe(0);
+  jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: Jobs }).jobs;
+  await repo.git('add', '--all');
+  await repo.commit({ files: { '.gitignore': 'dist/\n.ledger-cache/\n' }, author: ALICE, date: '2026-01-07T12:00:00Z', message: 'release-ledger init' });
+  await repo.git('remote', 'add', 'origin', remote);
+  await repo.git('push', '--quiet', 'origin', 'main');
+}, 60_000);
+
+afterAll(async () => {
+  await repo?.cleanup();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the nightly workflow, run locally', () => {
+  it('night 1: collect → commit (signed off; a push race is rebased, never forced) → verify', async () => {
+    expect(jobs.ledger!.steps.find((s) => s.name === 'Install')!.run).toBe('npm ci'); // this checkout is installed already
+
+    // Edit the example inventory, as a user would.
+    const inventoryFile = path.join(repo.dir, 'inventory.yaml');
+    const edited = (await readFile(inventoryFile, 'utf8')).replaceAll('LOG_LEVEL: info', 'LOG_LEVEL: warn');
+    await repo.commit({ files: { 'inventory.yaml': edited }, author: ALICE, date: '2026-01-07T13:00:00Z', message: 'inventory: real values' });
+
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-08T02:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stdout).toMatch(/^content\/snapshots\/2026-01-08T020000Z\.json [0-9a-f]{64} — 4 deployments, 0 open findings, 0 gaps\n$/);
+    expect((await outputs()).code).toBe('0');
+
+    // Someone pushes while the job runs: the first push is rejected.
+    const other = path.join(root, 'other');
+    await git(root, 'clone', '--quiet', remote, other);
+    await writeFile(path.join(other, 'NOTES.md'), 'meanwhile\n');
+    await git(other, 'add', 'NOTES.md');
+    await git(other, '-c', 'user.name=Bob', '-c', 'user.email=bob@example.com', 'commit', '--quiet', '-m', 'notes');
+    await git(other, 'push', '--quiet', 'origin', 'main');
+
+    const committed = await runStep('ledger', 'Commit the snapshot', { date: '2026-01-08T02:05:00Z' });
+    expect(committed.code, committed.stderr).toBe(0);
+    expect(committed.stdout).toContain('push rejected (attempt 1); rebasing onto the remote branch');
+
+    const log = await git(remote, 'log', '--format=%an <%ae>|%s|%b', 'main');
+    const [head, race] = log.split('\n').filter((l) => l.includes('|'));
+    expect(head).toMatch(/^github-actions\[bot\] <41898282\+github-actions\[bot\]@users\.noreply\.github\.com>\|release-ledger: content\/snapshots\/2026-01-08T020000Z\.json [0-9a-f]{64} — 4 deployments/);
+    expect(log).toContain('Signed-off-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>');
+    expect(race).toMatch(/^Bob <bob@example.com>\|notes\|/);
+    expect(await git(remote, 'show', '--name-only', '--format=', 'main')).toBe('content/snapshots/2026-01-08T020000Z.json\n');
+
+    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-08T02:06:00Z' });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^ok: 1 snapshot verified; head 2026-01-08T020000Z sha256 [0-9a-f]{64}\n$/);
+  }, 120_000);
+
+  it('night 2: a finding at or above --fail-on still commits the snapshot; only the last step fails', async () => {
+    // A hotfix straight to prod, never in staging: promotion.bypass.
+    const inventoryFile = path.join(repo.dir, 'inventory.yaml');
+    const text = await readFile(inventoryFile, 'utf8');
+    const prod = text.indexOf('environment: prod');
+    const hotfix = text.slice(0, prod) + text.slice(prod).replace('version: 1.4.0\n    commit: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b', 'version: 1.4.1\n    commit: 1111111111111111111111111111111111111111').replace('deployedAt: 2026-01-07T10:00:00Z', 'deployedAt: 2026-01-08T20:00:00Z');
+    expect(hotfix).not.toBe(text);
+    await repo.commit({ files: { 'inventory.yaml': hotfix }, author: ALICE, date: '2026-01-08T13:00:00Z', message: 'hotfix to prod' });
+
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T02:00:00Z', expressions: { 'inputs.at': '2026-01-09T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stderr).toMatch(/open findings? at or above high: .*promotion\.bypass\/example-api\/prod/);
+    expect((await outputs()).code).toBe('4');
+
+    const committed = await runStep('ledger', 'Commit the snapshot', { date: '2026-01-09T02:05:00Z' });
+    expect(committed.code, committed.stderr).toBe(0);
+    expect(await git(remote, 'show', '--name-only', '--format=', 'main')).toBe('content/snapshots/2026-01-09T020000Z.json\n');
+    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-09T02:06:00Z' });
+    expect(verified.stdout).toMatch(/^ok: 2 snapshots verified; head 2026-01-09T020000Z/);
+
+    const gate = runStep.bind(null, 'deploy', 'Fail on findings at or above high');
+    expect((await gate({ date: '2026-01-09T02:10:00Z', expressions: { 'needs.ledger.outputs.collect-exit': '4' } })).code).toBe(4);
+    expect((await gate({ date: '2026-01-09T02:10:00Z', expressions: { 'needs.ledger.outputs.collect-exit': '3' } })).code).toBe(0);
+    expect((await gate({ date: '2026-01-09T02:10:00Z', expressions: { 'needs.ledger.outputs.collect-exit': '0' } })).code).toBe(0);
+  }, 120_000);
+
+  it('a collect that writes nothing (exit 2) stops the job before the commit', async () => {
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T03:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    expect(collected.code).toBe(2);
+    expect(collected.stderr).toContain('later than --at 2026-01-08T020000Z');
+  }, 60_000);
+
+  // Not skipped when the site is not ready: this fails, loudly, until `release-ledger build` works on a ledger outside this checkout.
+  it('builds the site with the workflow step', async () => {
+    const site = (await import('../../src/site/build.ts')) as { buildSite?: unknown };
+    expect(typeof site.buildSite, 'src/site/build.ts must export buildSite for the workflow\'s "Build the site" step').toBe('function');
+    const built = await runStep('ledger', 'Build the site', { date: '2026-01-09T02:07:00Z' });
+    expect(built.code, `the workflow's build step failed:\n${built.stderr}`).toBe(0);
+    expect((await stat(path.join(repo.dir, 'dist', 'index.html'))).isFile()).toBe(true);
+    expect((await stat(path.join(repo.dir, 'dist', 'days', '2026-01-09', 'index.html'))).isFile()).toBe(true);
+  }, 300_000);
+});
