@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
-import { configReferenceMarkdown } from '../../src/model/config-reference.ts';
+import { RULE_IDS } from '../../src/model/config.ts';
+import { withGeneratedBlocks, generatedBlocks } from '../../src/docs/readme-reference.ts';
 
-it('the README configuration reference is generated from the current schema (run `npm run schema` if this fails)', async () => {
+it('the README configuration and rules references are generated from the current code (run `npm run schema` if this fails)', async () => {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = configReferenceMarkdown();
-  expect(readme).toContain(block);
+  expect(withGeneratedBlocks(readme)).toBe(readme);
+  const blocks = generatedBlocks();
   // The reference covers nested fields and source variants, not only the top level.
-  expect(block).toContain('`services[].dependsOn`');
-  expect(block).toContain('(type: github).baseUrl');
-  expect(block).toContain('`exceptions[].expires`');
+  expect(blocks['CONFIG-REFERENCE']).toContain('`services[].dependsOn`');
+  expect(blocks['CONFIG-REFERENCE']).toContain('(type: github).baseUrl');
+  expect(blocks['CONFIG-REFERENCE']).toContain('`exceptions[].expires`');
+  // A section per rule.
+  for (const rule of RULE_IDS) expect(blocks['RULES-REFERENCE']).toContain(`### \`${rule}\``);
 });

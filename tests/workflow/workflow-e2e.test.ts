@@ -151,7 +151,10 @@ describe('the nightly workflow, run locally', () => {
     expect(committed.stdout).toContain('push rejected (attempt 1); rebasing onto the remote branch');
 
     const log = await git(remote, 'log', '--format=%an <%ae>|%s|%b', 'main');
-    const [head, race] = log.split('\n').filter((l) => l.includes('|'));
+    // Rebased onto Bob's commit: ours (the inventory edit, then the snapshot) on top, nothing of his lost.
+    const [head, edit, race, first] = log.split('\n').filter((l) => l.includes('|'));
+    expect(edit).toMatch(/^Alice Example <alice@example.com>\|inventory: real values\|/);
+    expect(first).toMatch(/\|release-ledger init\|/);
     expect(head).toMatch(/^github-actions\[bot\] <41898282\+github-actions\[bot\]@users\.noreply\.github\.com>\|release-ledger: content\/snapshots\/2026-01-08T020000Z\.json [0-9a-f]{64} — 4 deployments/);
     expect(log).toContain('Signed-off-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>');
     expect(race).toMatch(/^Bob <bob@example.com>\|notes\|/);
