@@ -208,6 +208,12 @@ export function workflow(options: InitOptions): string {
 # these the snapshot is committed and the site published; 4 then fails the
 # run (last step). 1 and 2 mean nothing was written: the run stops there.
 #
+# Past one runner, split collect over a matrix (documented in release-ledger's
+# collectors/shard.ts): a first job picks one time T for all; each matrix job
+# runs "collect --shard \$i/\$n --at T" and uploads content/shards/ as an
+# artifact; one job downloads them all, runs "merge --at T --fail-on …"
+# (same exit codes as collect) and continues with the commit step below.
+#
 # Repository settings: Settings → Pages → Source: "GitHub Actions".
 # Other CI: run the same commands in this order; any static host can serve
 # the built folder (${siteDir}/).

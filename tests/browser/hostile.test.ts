@@ -48,7 +48,11 @@ describe('hostile strings', () => {
       // so markup is looked for outside attribute values only.
       const outsideAttributes = html.replace(/="[^"]*"/g, '=""');
       const raw = ['<script>window.__pwned', '<img src=x', '<svg onload', '<iframe src=javascript'].filter((m) => outsideAttributes.includes(m));
-      const jsLinks = html.match(/\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/gi) ?? [];
+      // A real link attribute: quoted (`"` inside values and text is escaped, so this is an attribute start) or unquoted in a tag.
+      const jsLinks = [
+        ...(html.match(/\s(?:href|src|action|formaction)\s*=\s*["']\s*javascript:/gi) ?? []),
+        ...(outsideAttributes.match(/<[a-zA-Z][^<>]*\s(?:href|src|action|formaction)\s*=\s*javascript:/gi) ?? []),
+      ];
       expect({ page: p, raw, jsLinks }).toEqual({ page: p, raw: [], jsLinks: [] });
     }
   });
