@@ -114,7 +114,10 @@ const commands = {
   init: {
     meta: { name: 'init', description: 'Write a commented starter config, an example inventory and a nightly GitHub Actions workflow' },
     args: {
-      ...common,
+      // No --config: init writes the config (into --dir).
+      debug: common.debug,
+      quiet: common.quiet,
+      help: common.help,
       dir: { type: 'string', description: 'Folder for the config and inventory (default: the current folder); the workflow goes to the git root above it', valueHint: 'DIR' },
       force: { type: 'boolean', description: 'Overwrite existing files' },
     },
@@ -237,7 +240,6 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
     }
     case 'init': {
       const dir = path.resolve(io.cwd, typeof args.dir === 'string' ? args.dir : '.');
-      if (args.config !== undefined) throw new UsageError('init writes release-ledger.config.yaml into --dir; it takes no --config');
       const { writeInitFiles } = await import('../src/init/index.ts');
       const result = await writeInitFiles({ dir, force: Boolean(args.force) });
       for (const file of result.written) io.stdout(`wrote ${path.relative(io.cwd, file) || file}\n`);

@@ -32,6 +32,8 @@ import { Octokit } from '@octokit/rest';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
+import { isSecretKey, looksLikeSecretValue, secretHash } from '../src/snapshot/redact.ts';
+import { CACHED_SECRET_PREFIX } from '../src/sources/github/map.ts';
 import {
   BudgetExhausted,
   approvalTime,
@@ -312,7 +314,7 @@ class GitHubRun {
       const response = await request(options as never);
       const etag = response.headers.etag;
       // A copy: octokit.paginate rewrites `data` of list responses in place.
-      if (etag) this.used.etags[url] = { etag, data: structuredClone(response.data), ...(response.headers.link ? { link: response.headers.link } : {}) };
+      if (etag) this.used.etags[url] = { etag, data: this.cacheSafe(url, response.data), ...(response.headers.link ? { link: response.headers.link } : {}) };
       return response;
     } catch (error) {
       if (cached && (error as { status?: number }).status === 304) {
@@ -324,6 +326,24 @@ class GitHubRun {
       }
       throw error;
     }
+  }
+
+  /**
+   * What may be written to the ETag cache: a copy (octokit.paginate rewrites
+   * list `data` in place), with every secret-looking environment variable
+   * value replaced by its hash. The cache sits beside the ledger and may be
+   * kept by CI, and secret values are never stored anywhere; a 304 night then
+   * yields the same `{ redacted, sha256 }` the snapshot would hold anyway.
+   */
+  private cacheSafe(url: string, data: unknown): unknown {
+    const copy = structuredClone(data);
+    if (!/\/variables(\?|$)/.test(url) || !isObject(copy) || !Array.isArray((copy as { variables?: unknown }).variables)) return copy;
+    const patterns = [...this.ctx.config.policies.secretKeys, ...this.ctx.config.services.flatMap((s) => s.secretKeys)];
+    for (const variable of (copy as { variables: { name?: unknown; value?: unknown }[] }).variables) {
+      if (typeof variable?.name !== 'string' || typeof variable.value !== 'string') continue;
+      if (isSecretKey(variable.name, patterns) || looksLikeSecretValue(variable.value)) variable.value = `${CACHED_SECRET_PREFIX}${secretHash(variable.value)}`;
+    }
+    return copy;
   }
 
   // ---------------------------------------------------------------- phase 1: GraphQL per repository

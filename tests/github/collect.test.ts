@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -134,6 +134,34 @@ describe('GitHub source: a full collect', () => {
     const cache = JSON.parse(readFileSync(join(context.configDir, '.ledger-cache/github-etags.json'), 'utf8')) as { etags: object };
     expect(JSON.stringify(cache)).not.toContain(TOKEN);
     expect(JSON.stringify(cache)).not.toContain('hunter2');
+  }, 60_000);
+});
+
+describe('GitHub source: the ETag cache holds no secrets', () => {
+  it('stores a secret-looking variable value only as its hash, and a 304 night gives the same redacted value', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const secret = 'ghp_' + 'Q'.repeat(8) + 'x7Rk2LmP9sT4vW1yZ3bN5cD';
+    for (const env of scenario.repos[0]!.environments) {
+      env.variables!.push({ name: 'API_TOKEN', value: secret, updatedAt: '2026-03-01T08:00:00Z' });
+      env.variables!.push({ name: 'NOTE', value: secret + '-in-an-innocent-key', updatedAt: '2026-03-01T08:00:00Z' });
+    }
+    const s = await start(scenario);
+    const context = makeContext({ baseUrl: s.baseUrl, scenario });
+    const first = await collect(context);
+    const cacheText = readFileSync(join(context.configDir, '.ledger-cache/github-etags.json'), 'utf8');
+    expect(cacheText).not.toContain(secret);
+    // Plain values are still cached in clear (they are stored in clear in snapshots too).
+    expect(cacheText).toContain('production-0');
+
+    s.log.length = 0;
+    const second = await collect(context);
+    expect(s.log.filter((l) => l.operation.endsWith('/variables')).every((l) => l.status === 304)).toBe(true);
+    const prodVars = (e: typeof first) => e.configs.find((c) => c.environment === 'prod' && c.origin === 'github:environment')!.values;
+    // The first night hands the clear value to the pipeline (redacted there); the 304 night hands its hash, which redacts to the same record.
+    expect(prodVars(first).API_TOKEN).toBe(secret);
+    expect(prodVars(second).API_TOKEN).toEqual({ redacted: true, sha256: createHash('sha256').update(secret).digest('hex') });
+    expect(prodVars(second).NOTE).toEqual({ redacted: true, sha256: createHash('sha256').update(secret + '-in-an-innocent-key').digest('hex') });
+    expect(prodVars(second).VAR_00).toBe('production-0');
   }, 60_000);
 });
 

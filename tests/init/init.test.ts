@@ -192,7 +192,7 @@ describe('release-ledger init', () => {
     const run = await cli('init', '--config', 'x.yaml');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatchInlineSnapshot(`
-      "release-ledger: init writes release-ledger.config.yaml into --dir; it takes no --config
+      "release-ledger: unknown option --config for "init"; see release-ledger init --help
       "
     `);
   });
