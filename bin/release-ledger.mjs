@@ -8,6 +8,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+// Astro reports telemetry on every build unless told not to; a ledger build never phones home.
+process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../collectors/cli.ts');

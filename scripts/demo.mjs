@@ -8,9 +8,21 @@
 // The demo ledger is regenerated from scratch every time: this script deletes
 // examples/acme/content/snapshots/ first. That is only right for a demo whose
 // history is simulated; a real ledger is append-only and never rewritten.
-// No network and no token are needed: the only source is the `file` source
-// reading examples/acme/inventory/, which this script fills night by night
-// from the deterministic simulation in examples/acme/generate.ts.
+//
+// No network and no real token are needed. Before each night this script
+// moves the deterministic simulation (examples/acme/generate.ts) to that night
+// and feeds the same facts to every source the config names, all real:
+//  - github: a GitHub-compatible server on 127.0.0.1:47010
+//    (examples/servers/github-server.ts) serving that night's organisation;
+//    the collector reaches it through Octokit with a made-up token;
+//  - runtime: the version endpoints, on 127.0.0.1:47011
+//    (examples/servers/runtime-server.ts), answering what actually runs;
+//  - gitops: a real git repository in .work/gitops, given that day's commits
+//    (named authors, simulated times) with `git fast-import`;
+//  - inventory: the YAML inventory of the two legacy services.
+// A taken port falls back to a free one; the night's config copy then names it.
+// The GitHub ETag cache (.ledger-cache/) is kept from night to night, as in
+// CI, so an unchanged repository costs 304s.
 //
 // Plain JavaScript so `node scripts/demo.mjs` runs without a build step; tsx
 // (already a dependency, used by bin/release-ledger.mjs too) loads the generator.
@@ -18,6 +30,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -83,6 +96,11 @@ const dir = options.dir ? path.resolve(options.dir) : example;
 const configFile = path.join(dir, CONFIG_NAME);
 const dayConfigFile = path.join(dir, DAY_CONFIG_NAME);
 const inventoryDir = path.join(dir, 'inventory');
+const gitopsDir = path.join(dir, '.work', 'gitops');
+const cacheDir = path.join(dir, '.ledger-cache');
+/** The made-up token the demo's GitHub server accepts (the config's github.tokenEnv names the variable). */
+const TOKEN_ENV = 'ACME_DEMO_GITHUB_TOKEN';
+const TOKEN = 'acme-demo-token-not-a-secret';
 const snapshotsDir = path.join(dir, 'content', 'snapshots');
 const distDir = path.join(dir, 'dist');
 const shown = (file) => path.relative(process.cwd(), file) || '.';
@@ -90,7 +108,10 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 const { register } = await import('tsx/esm/api');
 register();
-const { generateDemo, inventoryFiles, configForDay } = await import('../examples/acme/generate.ts');
+const { generateDemo, inventoryFiles, configForDay, githubScenario, DEMO_PORTS, withPorts } = await import('../examples/acme/generate.ts');
+const { startGitHubServer } = await import('../examples/servers/github-server.ts');
+const { startRuntimeServer } = await import('../examples/servers/runtime-server.ts');
+const sourceEnv = { ...process.env, NO_COLOR: '1', [TOKEN_ENV]: TOKEN };
 
 /** Runs the real CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
 function runCli(args) {
@@ -103,7 +124,7 @@ function runCli(args) {
  */
 function runCliChild(args, { stream = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: sourceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => void (stdout += chunk));
@@ -122,7 +143,7 @@ async function runCliInProcess(args) {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
-    env: { ...process.env, NO_COLOR: '1' },
+    env: sourceEnv,
     cwd: root,
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
@@ -147,30 +168,54 @@ if (dir !== example) {
 await rm(snapshotsDir, { recursive: true, force: true });
 await mkdir(snapshotsDir, { recursive: true });
 await rm(dayConfigFile, { force: true });
+// The simulated GitHub restarts at the first night, so yesterday's ETags and facts would describe another world.
+await rm(cacheDir, { recursive: true, force: true });
 
 const demo = generateDemo(days === undefined ? {} : { days });
 const configText = await readFile(configFile, 'utf8');
 log(`demo: ${demo.days.length} nights of Acme Payments into ${shown(snapshotsDir)}`);
 
+const github = await listen((port) => startGitHubServer({ repos: [], tokens: [TOKEN] }, { port }), DEMO_PORTS.github, 'GitHub');
+const runtime = await listen((port) => startRuntimeServer({ port }), DEMO_PORTS.runtime, 'version endpoint');
+const ports = { github: Number(new URL(github.url).port), runtime: runtime.port };
+log(`servers: GitHub ${github.baseUrl}, version endpoints ${runtime.url}, GitOps repository ${shown(gitopsDir)}`);
+await initGitOps();
+
 let gapNights = 0;
-for (const [i, day] of demo.days.entries()) {
-  await rm(inventoryDir, { recursive: true, force: true });
-  await mkdir(inventoryDir, { recursive: true });
-  for (const [name, text] of Object.entries(inventoryFiles(day))) await writeFile(path.join(inventoryDir, name), text);
-  // The config as it stood that night (an expired exception is deleted partway through).
-  const dayText = configForDay(configText, day.date, demo.cleanups);
-  let config = configFile;
-  if (dayText !== configText) {
-    await writeFile(dayConfigFile, dayText);
-    config = dayConfigFile;
+try {
+  for (const [i, day] of demo.days.entries()) {
+    // Move every source to that night.
+    github.scenario = githubScenario(demo, day.at, TOKEN);
+    github.faults = day.githubFaults.map((f) => ({ match: new RegExp(f.pattern), kind: 'status', status: f.status }));
+    github.served.clear(); // kept by the tests for OpenAPI checks; the demo does not need it
+    runtime.reports = day.runtime;
+    await importGitOps(day.gitops, i > 0);
+    await rm(inventoryDir, { recursive: true, force: true });
+    await mkdir(inventoryDir, { recursive: true });
+    for (const [name, text] of Object.entries(inventoryFiles(day))) await writeFile(path.join(inventoryDir, name), text);
+    // The config as it stood that night (an expired exception is deleted partway through), naming the servers' ports.
+    const dayText = withPorts(configForDay(configText, day.date, demo.cleanups), ports);
+    let config = configFile;
+    if (dayText !== configText) {
+      await writeFile(dayConfigFile, dayText);
+      config = dayConfigFile;
+    }
+    const asked = github.log.length;
+    const result = await runCli(['collect', '--config', config, '--at', day.at]);
+    if (!COLLECT_OK.has(result.code)) fail(`collect --at ${day.at} exited with ${result.code}`, result.stderr);
+    if (result.code === 3) gapNights++;
+    const requests = github.log.slice(asked);
+    const summary = result.stdout.trim().split('\n').at(-1)?.replace(/^.*?—\s*/, '') ?? '';
+    const githubLine = `github ${requests.length} requests (${requests.filter((r) => r.status === 304).length} not modified)`;
+    log(`day ${String(i + 1).padStart(2)}/${demo.days.length} ${day.date}  ${summary}${result.code === 3 ? ' (gaps)' : ''}; ${githubLine}, ${day.gitops.length} gitops commits  [${seconds()} s]`);
   }
-  const result = await runCli(['collect', '--config', config, '--at', day.at]);
-  if (!COLLECT_OK.has(result.code)) fail(`collect --at ${day.at} exited with ${result.code}`, result.stderr);
-  if (result.code === 3) gapNights++;
-  const summary = result.stdout.trim().split('\n').at(-1)?.replace(/^.*?—\s*/, '') ?? '';
-  log(`day ${String(i + 1).padStart(2)}/${demo.days.length} ${day.date}  ${summary}${result.code === 3 ? ' (gaps)' : ''}  [${seconds()} s]`);
+} finally {
+  await github.close();
+  await runtime.close();
 }
 await rm(dayConfigFile, { force: true });
+// The work tree of the GitOps repository shows the last night's files (the collector reads commits, not the work tree).
+await git(['reset', '--quiet', '--hard']);
 
 const verified = await runCli(['verify', '--config', configFile]);
 if (verified.code !== 0) fail('verify did not pass on the demo ledger', verified.stderr);
@@ -190,6 +235,60 @@ log(`site: ${built.stdout.trim()} [${seconds()} s]`);
 
 if (options['no-serve'] || process.env.CI === 'true') process.exit(0);
 await serve(distDir, port);
+
+/** Starts a server on its fixed demo port, or on a free port when that one is taken. */
+async function listen(start, port, what) {
+  try {
+    return await start(port);
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error;
+    const server = await start(0);
+    log(`${what} server: port ${port} is taken, using ${new URL(server.url).port} (the night's config copy names it)`);
+    return server;
+  }
+}
+
+/** git with no system or user config, so a developer's settings (hooks, templates, default branch) cannot leak in. */
+function git(args, input) {
+  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: os.devNull, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR']) delete env[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: gitopsDir, env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => void (stderr += chunk));
+    child.on('error', (error) => reject(new Error(`git ${args[0]} could not start: ${error.message} (the demo needs git on PATH)`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git ${args[0]} failed: ${stderr.trim().split('\n')[0]}`))));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A fresh GitOps repository (regenerated like the ledger: its history is simulated). */
+async function initGitOps() {
+  await rm(gitopsDir, { recursive: true, force: true });
+  await mkdir(gitopsDir, { recursive: true });
+  await git(['init', '--quiet', '--initial-branch=main']);
+}
+
+/**
+ * Appends one night's commits to `main` with one `git fast-import`
+ * (https://git-scm.com/docs/git-fast-import): each commit keeps its author and
+ * simulated time, and a night costs one process instead of three per commit.
+ */
+async function importGitOps(commits, continues) {
+  if (commits.length === 0) return;
+  const parts = [];
+  commits.forEach((commit, n) => {
+    const when = `${Math.floor(Date.parse(commit.at) / 1000)} +0000`;
+    const who = `${commit.author} <${commit.author.replace(/\[bot\]$/, '')}@acme.example>`;
+    const message = `${commit.message}\n`;
+    parts.push(`commit refs/heads/main\nauthor ${who} ${when}\ncommitter ${who} ${when}\ndata ${Buffer.byteLength(message)}\n${message}`);
+    // A new fast-import process continues the branch only when told to.
+    if (n === 0 && continues) parts.push('from refs/heads/main^0\n');
+    for (const [file, content] of Object.entries(commit.files)) parts.push(`M 100644 inline ${file}\ndata ${Buffer.byteLength(content)}\n${content}\n`);
+    parts.push('\n');
+  });
+  await git(['fast-import', '--quiet', '--date-format=raw'], parts.join(''));
+}
 
 /** A tiny static server for the built site (no dependencies; the site itself needs no server). */
 async function serve(folder, listenPort) {

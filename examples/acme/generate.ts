@@ -16,11 +16,17 @@ import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { isMap, isSeq, parseDocument, stringify } from 'yaml';
 import type { RuleId } from '../../src/model/index.ts';
+import type { RuntimeReport } from '../servers/runtime-server.ts';
+import type { ScenarioDeployment, ScenarioStatus } from '../servers/github-server.ts';
+import { scenarioAt, type RepoTimeline, type TimelineBranch } from './github-world.ts';
 import {
   CI_BOT,
   DEPLOYED,
   ENVIRONMENTS,
+  LEGACY,
   LIBRARY_RELEASES,
+  ON_GITHUB,
+  VERSION_SHAPES,
   PR_PHRASES,
   RELEASE_MANAGERS,
   SERVICES,
@@ -29,7 +35,8 @@ import {
   type ServiceSpec,
 } from './organisation.ts';
 
-export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS } from './organisation.ts';
+export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS, LEGACY, ON_GITHUB } from './organisation.ts';
+export type { RuntimeReport } from '../servers/runtime-server.ts';
 export type { Env, ServiceSpec } from './organisation.ts';
 
 /** The first and last snapshot days of the demo. */
@@ -139,10 +146,26 @@ export interface DemoDay {
   date: string;
   /** The snapshot time, `<date>T02:00:00Z` (pass to `collect --at`). */
   at: string;
-  /** The state the inventory declares at that time. */
+  /** What the inventory (the `file` source) declares at that time: the legacy services only. */
   inventory: Inventory;
   /** Text of an extra, broken inventory file written that day (a hand edit gone wrong), or null. */
   malformed: string | null;
+  /** What each version endpoint answers that night (the services on GitHub). */
+  runtime: RuntimeReport[];
+  /** GitOps commits made since the previous night (on the first night, all of them before it), oldest first. */
+  gitops: GitOpsCommit[];
+  /** Requests the local GitHub server fails that night. */
+  githubFaults: GitHubFault[];
+}
+
+/** One commit of the GitOps repository. */
+export interface GitOpsCommit {
+  at: string;
+  /** Author (and committer) login. */
+  author: string;
+  message: string;
+  /** Path -> full new content. */
+  files: Record<string, string>;
 }
 
 export interface Incident {
@@ -161,11 +184,12 @@ export interface Incident {
 // ---------------------------------------------------------------------------
 // The plan: releases and the deployments that carry them
 
-type PullRequest = InventoryPullRequest;
+export type PullRequest = InventoryPullRequest;
 
-interface DeployEvent {
+export interface DeployEvent {
   service: string;
   env: Env;
+  /** When the deployment succeeded. */
   at: string;
   by: string;
   approvals: InventoryApproval[];
@@ -174,11 +198,15 @@ interface DeployEvent {
   config: Record<string, string | number>;
   /** Order of the event among the service's deployments (for change ranges). */
   serial: number;
+  /** Deployed by hand through the deployments API, outside the workflow and its approval gate. */
+  manual?: boolean;
 }
 
-interface Release {
+export interface Release {
   service: string;
   seq: number;
+  /** When the release was cut (its commit and tag). */
+  createdAt: string;
   version: string;
   commit: string;
   artifact: string;
@@ -187,10 +215,14 @@ interface Release {
   kind: 'normal' | 'hotfix' | 'rebuild';
 }
 
-interface ConfigEdit { service: string; env: Env; at: string; set: Record<string, string | number> }
-interface BranchPlan { service: string; name: string; createdAt: string; commits: string[]; mergedBackAt: string | null; deletedAt: string | null }
+/** A change made by hand with no deployment: `by` edited the GitOps repository, or a GitHub environment secret. */
+export interface ConfigEdit { service: string; env: Env; at: string; by: string; set: Record<string, string | number> }
+export interface BranchPlan { service: string; name: string; createdAt: string; commits: string[]; mergedBackAt: string | null; deletedAt: string | null }
 
-interface Plan {
+/** A night on which the local GitHub server answers one request path with an error status. */
+export interface GitHubFault { service: string; pattern: string; status: number }
+
+export interface Plan {
   releases: Release[];
   deploys: DeployEvent[];
   edits: ConfigEdit[];
@@ -198,6 +230,10 @@ interface Plan {
   /** service/env -> [from, to) times during which the version endpoint reports the previous deployment. */
   staleObserved: { service: string; env: Env; from: string; to: string }[];
   malformed: Map<string, string>;
+  /** Snapshot day -> the GitHub fault of that night. */
+  faults: Map<string, GitHubFault>;
+  /** Hotfixes: the hotfix release, its branch, and the pull request that merged it back into main. */
+  hotfixes: { release: Release; branch: string; mergeBack: number }[];
   missing: Map<string, string>;
   incidents: Incident[];
   /** Exceptions the team deletes from the config, and from which snapshot day. */
@@ -225,6 +261,7 @@ const SCRIPT = {
   unmergedBranch: { service: 'settlement-batch', name: 'release/1.9-emea', day: '2026-10-28' },
   malformedDays: ['2026-09-03', '2026-11-09'],
   missingService: { service: 'webhook-dispatcher', after: '2026-10-30' },
+  githubFault: { service: 'identity-service', day: '2026-10-22' },
 } as const;
 
 const BASE_TIMEOUT_MS = 5000;
@@ -313,6 +350,7 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
     const release: Release = {
       service: spec.name,
       seq: seq++,
+      createdAt: devAt,
       version,
       commit: hex('commit', spec.name, version, kind, seq).slice(0, 40),
       artifact: `sha256:${hex('artifact', spec.name, version, kind, seq)}`,
@@ -330,8 +368,8 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
     return release;
   };
 
-  const deploy = (release: Release, env: Env, day: string, options: { approvals?: 'normal' | 'none' | 'self'; by?: string } = {}): DeployEvent => {
-    const at = isoAt(day, rnd.int(9, 16), rnd.int(0, 59));
+  const deploy = (release: Release, env: Env, day: string, options: { approvals?: 'normal' | 'none' | 'self'; by?: string; minHour?: number } = {}): DeployEvent => {
+    const at = isoAt(day, Math.max(rnd.int(9, 16), options.minHour ?? 0), rnd.int(0, 59));
     const captain = options.by ?? (env === 'dev' || env === 'qa' ? CI_BOT : rnd.pick(team));
     let approvals: InventoryApproval[] = [];
     const mode = options.approvals ?? 'normal';
@@ -391,10 +429,11 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
         const prodRelease = releases[releases.length - 1] as Release;
         const branch = `hotfix/${version}`;
         const prs = makePullRequests(isoAt(day, 10, 30), 0, [
-          { title: `${spec.ticket}-${ticketNumber + 40}: Stop double capture when the 3DS callback is retried`, branch, author: 'carol', reviewers: ['alice'] },
+          { title: `${spec.ticket}-${ticketNumber + 40}: Stop double capture when the 3DS callback is retried`, branch, author: 'carol', reviewers: ['alice'], mergedAt: isoAt(day, 10, 30) },
         ]);
-        const hotfix = newRelease('hotfix', version, isoAt(day, 11, 0), prs, prodRelease.components);
-        const event = deploy(hotfix, 'prod', day, { by: 'carol' });
+        // Cut at 10:45 on the hotfix branch, deployed after noon.
+        const hotfix = newRelease('hotfix', version, isoAt(day, 10, 45), prs, prodRelease.components);
+        const event = deploy(hotfix, 'prod', day, { by: 'carol', minHour: 12 });
         plan.branches.push({
           service: spec.name,
           name: branch,
@@ -409,6 +448,7 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
         pendingPullRequests = makePullRequests(mergedBackAt, 0, [
           { title: `Merge ${branch} back into main`, branch, author: 'carol', reviewers: ['bob'], mergedAt: mergedBackAt },
         ]);
+        plan.hotfixes.push({ release: hotfix, branch, mergeBack: (pendingPullRequests[0] as PullRequest).number });
         next = SCRIPT.hotfix.mergedBackDay;
         plan.incidents.push({
           rule: 'promotion.bypass', service: spec.name, environment: 'prod', firesOn: seenOn(event.at), resolvedOn: null,
@@ -498,7 +538,7 @@ function planService(spec: ServiceSpec, seed: number, plan: Plan): void {
   plan.deploys.push(...deploys);
 }
 function planOrganisation(seed: number): Plan {
-  const plan: Plan = { releases: [], deploys: [], edits: [], branches: [], staleObserved: [], malformed: new Map(), missing: new Map(), incidents: [], cleanups: [], index: new Map() };
+  const plan: Plan = { releases: [], deploys: [], edits: [], branches: [], staleObserved: [], malformed: new Map(), faults: new Map(), hotfixes: [], missing: new Map(), incidents: [], cleanups: [], index: new Map() };
   for (const spec of DEPLOYED) {
     planService(spec, seed, plan);
   }
@@ -533,6 +573,8 @@ function planOrganisation(seed: number): Plan {
   // A prod deployment with no approval at all.
   const missing = firstAfter(SCRIPT.approvalMissing.service, 'prod', SCRIPT.approvalMissing.after) as DeployEvent;
   missing.approvals = [];
+  // Deployed by hand through the deployments API: no workflow run, so no approval gate.
+  missing.manual = true;
   plan.incidents.push({ rule: 'approval.missing', service: missing.service, environment: 'prod', firesOn: seenOn(missing.at), resolvedOn: resolvedBy(missing), story: `${missing.release.version} deployed to prod with no approval` });
 
   // A prod deployment approved only by its deployer, who also wrote the change.
@@ -563,10 +605,10 @@ function planOrganisation(seed: number): Plan {
     }
   };
   const logDay = quietDay(SCRIPT.manualConfig.service, 'prod', SCRIPT.manualConfig.after);
-  plan.edits.push({ service: SCRIPT.manualConfig.service, env: 'prod', at: isoAt(logDay, 15, 12), set: { [SCRIPT.manualConfig.key]: SCRIPT.manualConfig.value } });
+  plan.edits.push({ service: SCRIPT.manualConfig.service, env: 'prod', at: isoAt(logDay, 15, 12), by: 'sami', set: { [SCRIPT.manualConfig.key]: SCRIPT.manualConfig.value } });
   plan.incidents.push({ rule: 'config.unrecorded-change', service: SCRIPT.manualConfig.service, environment: 'prod', firesOn: seenOn(isoAt(logDay, 15, 12)), resolvedOn: addDays(seenOn(isoAt(logDay, 15, 12)), 1), story: 'LOG_LEVEL switched to debug by hand in prod' });
   const secretDay = quietDay(SCRIPT.manualSecret.service, 'prod', SCRIPT.manualSecret.after);
-  plan.edits.push({ service: SCRIPT.manualSecret.service, env: 'prod', at: isoAt(secretDay, 17, 40), set: { [SCRIPT.manualSecret.key]: secretValue(SCRIPT.manualSecret.service, SCRIPT.manualSecret.key, 'prod', 99) } });
+  plan.edits.push({ service: SCRIPT.manualSecret.service, env: 'prod', at: isoAt(secretDay, 17, 40), by: 'hiro', set: { [SCRIPT.manualSecret.key]: secretValue(SCRIPT.manualSecret.service, SCRIPT.manualSecret.key, 'prod', 99) } });
   plan.incidents.push({ rule: 'config.unrecorded-change', service: SCRIPT.manualSecret.service, environment: 'prod', firesOn: seenOn(isoAt(secretDay, 17, 40)), resolvedOn: addDays(seenOn(isoAt(secretDay, 17, 40)), 1), story: 'DB_PASSWORD rotated by hand in prod, no deployment' });
 
   // A regional release branch that is never merged back (excepted until 2026-12-31).
@@ -582,8 +624,8 @@ function planOrganisation(seed: number): Plan {
   plan.incidents.push({ rule: 'branch.not-merged-back', service: SCRIPT.unmergedBranch.service, firesOn: seenOn(isoAt(branchDay, 11, 0)), resolvedOn: null, story: `${SCRIPT.unmergedBranch.name} is never merged back (an exception covers it)` });
 
   // Source gaps: a broken hand-edited file on two nights, a service left out on another.
-  plan.malformed.set(SCRIPT.malformedDays[0], 'deployments:\n  - service: payments-api\n    environment: prod\n   version: [2.7.0\n    commit: 9f86d08\n');
-  plan.malformed.set(SCRIPT.malformedDays[1], 'configs:\n  - service: checkout-web\n    environment: staging\n    values: { LOG_LEVEL: info, REPLICAS: 2\n  - service: checkout-web\n');
+  plan.malformed.set(SCRIPT.malformedDays[0], 'deployments:\n  - service: reporting-service\n    environment: prod\n   version: [2.7.0\n    commit: 9f86d08\n');
+  plan.malformed.set(SCRIPT.malformedDays[1], 'configs:\n  - service: webhook-dispatcher\n    environment: staging\n    values: { LOG_LEVEL: info, REPLICAS: 2\n  - service: webhook-dispatcher\n');
   for (const day of SCRIPT.malformedDays) plan.incidents.push({ rule: 'source.gap', firesOn: day, resolvedOn: addDays(day, 1), story: 'a malformed inventory file in the folder' });
   for (let day: string = SCRIPT.missingService.after; ; day = addDays(day, 1)) {
     if (!plan.deploys.some((d) => d.service === SCRIPT.missingService.service && seenOn(d.at) === day)) {
@@ -592,6 +634,11 @@ function planOrganisation(seed: number): Plan {
       break;
     }
   }
+  // GitHub has a bad night: the environments of one repository answer 502 (after Octokit's retries), so
+  // its protection rules are missing from that snapshot only.
+  const fault = SCRIPT.githubFault;
+  plan.faults.set(fault.day, { service: fault.service, pattern: `^GET /repos/acme/${fault.service}/environments\\?`, status: 502 });
+  plan.incidents.push({ rule: 'source.gap', service: fault.service, firesOn: fault.day, resolvedOn: addDays(fault.day, 1), story: `GitHub answers 502 when asked for ${fault.service}'s environments (protection rules unknown that night)` });
 
   // A library release reaches each dependent with its next release: skew until the last one is in prod.
   for (const [library, version] of [['ledger-core', '2.9.0'], ['auth-client', '1.7.0']] as const) {
@@ -646,14 +693,47 @@ function previousOf(plan: Plan, event: DeployEvent): DeployEvent | undefined {
   return eventsOf(plan, event.service, event.env).findLast((d) => d.at < event.at);
 }
 
-function renderDay(plan: Plan, day: string): DemoDay {
+/** A service's config values in `env` at `at`: the base, then every deployment's and hand edit's changes before it, in time order. */
+function configAt(plan: Plan, spec: ServiceSpec, env: Env, at: string): Record<string, string | number> {
+  const values: Record<string, string | number> = baseConfig(spec, env);
+  const steps = [
+    ...eventsOf(plan, spec.name, env).filter((d) => d.at < at).map((d) => ({ at: d.at, set: d.config, deployment: true })),
+    ...plan.edits.filter((e) => e.service === spec.name && e.env === env && e.at < at).map((e) => ({ at: e.at, set: e.set, deployment: false })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  for (const step of steps) {
+    // A deployment re-renders the values file from the repo, which undoes a hand edit of LOG_LEVEL.
+    if (step.deployment) values.LOG_LEVEL = baseConfig(spec, env).LOG_LEVEL as string;
+    Object.assign(values, step.set);
+  }
+  return values;
+}
+
+/** What the deployment in `env` at `at` reports on its version endpoint: the previous build while a rollout is stuck. */
+function runningAt(plan: Plan, service: string, env: Env, at: string): DeployEvent | undefined {
+  const event = current(plan, service, env, at);
+  if (!event) return undefined;
+  const stale = plan.staleObserved.find((s) => s.service === service && s.env === env && s.from < at && at < s.to);
+  return stale ? (previousOf(plan, event) ?? event) : event;
+}
+
+function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
   const at = snapshotAt(day);
   const since = snapshotAt(addDays(day, -1));
   const observedAt = shiftMinutes(at, -10);
   const missing = plan.missing.get(day);
   const inventory: Inventory = { deployments: [], configs: [], observed: [], branches: [], changes: [], history: [] };
+  const runtime: RuntimeReport[] = [];
+  for (const spec of ON_GITHUB) {
+    for (const env of ENVIRONMENTS) {
+      const shown = runningAt(plan, spec.name, env, at);
+      if (!shown) continue;
+      const shape = VERSION_SHAPES[spec.name] ?? 'flat';
+      runtime.push({ service: spec.name, environment: env, version: shown.release.version, commit: shape === 'plain-text' ? null : shown.release.commit.slice(0, 7), shape });
+    }
+  }
   for (const spec of DEPLOYED) {
-    if (spec.name === missing) continue;
+    // Only the legacy services are in the inventory; the others are read from GitHub, GitOps and their endpoints.
+    if (spec.name === missing || !LEGACY.includes(spec.name)) continue;
     for (const env of ENVIRONMENTS) {
       const event = current(plan, spec.name, env, at);
       if (!event) continue;
@@ -672,21 +752,9 @@ function renderDay(plan: Plan, day: string): DemoDay {
       if (Object.keys(r.components).length > 0) deployment.components = r.components;
       inventory.deployments.push(deployment);
 
-      // Config: the base, then every deployment's and hand edit's changes up to now, in time order.
-      const values: Record<string, string | number> = baseConfig(spec, env);
-      const steps = [
-        ...plan.deploys.filter((d) => d.service === spec.name && d.env === env && d.at < at).map((d) => ({ at: d.at, set: d.config, deployment: true })),
-        ...plan.edits.filter((e) => e.service === spec.name && e.env === env && e.at < at).map((e) => ({ at: e.at, set: e.set, deployment: false })),
-      ].sort((a, b) => a.at.localeCompare(b.at));
-      for (const step of steps) {
-        // A deployment re-renders the values file from the repo, which undoes a hand edit of LOG_LEVEL.
-        if (step.deployment) values.LOG_LEVEL = baseConfig(spec, env).LOG_LEVEL as string;
-        Object.assign(values, step.set);
-      }
-      inventory.configs.push({ service: spec.name, environment: env, values });
+      inventory.configs.push({ service: spec.name, environment: env, values: configAt(plan, spec, env, at) });
 
-      const stale = plan.staleObserved.find((s) => s.service === spec.name && s.env === env && s.from < at && at < s.to);
-      const shown = stale ? previousOf(plan, event) ?? event : event;
+      const shown = runningAt(plan, spec.name, env, at) ?? event;
       inventory.observed.push({ service: spec.name, environment: env, version: shown.release.version, commit: shown.release.commit.slice(0, 7), at: observedAt });
     }
     for (const event of plan.deploys) {
@@ -732,7 +800,16 @@ function renderDay(plan: Plan, day: string): DemoDay {
     }
   }
   const malformed = plan.malformed.get(day) ?? null;
-  return { date: day, at, inventory, malformed };
+  const first = day === FIRST_DAY;
+  return {
+    date: day,
+    at,
+    inventory,
+    malformed,
+    runtime,
+    gitops: gitops.filter((c) => c.at < at && (first || c.at >= since)),
+    githubFaults: plan.faults.has(day) ? [plan.faults.get(day)!] : [],
+  };
 }
 
 export interface Demo {
@@ -740,13 +817,274 @@ export interface Demo {
   incidents: Incident[];
   /** Exceptions the team deletes from the config during the timeline (see `configForDay`). */
   cleanups: ExceptionCleanup[];
+  /** The GitHub side of the organisation, over the whole timeline: cut it at a time with `scenarioAt`. */
+  github: RepoTimeline[];
 }
 
-/** The whole demo: one inventory per snapshot day and the scripted incidents. Pure and deterministic. */
+/** The whole demo: one night's state per snapshot day, the GitHub timelines and the scripted incidents. Pure and deterministic. */
 export function generateDemo(options: { seed?: number; days?: number } = {}): Demo {
   const plan = planOrganisation(options.seed ?? DEFAULT_SEED);
-  const days = DAYS.slice(0, options.days ?? DAYS.length).map((day) => renderDay(plan, day));
-  return { days, incidents: plan.incidents, cleanups: plan.cleanups };
+  const gitops = gitopsCommits(plan);
+  const days = DAYS.slice(0, options.days ?? DAYS.length).map((day) => renderDay(plan, day, gitops));
+  return { days, incidents: plan.incidents, cleanups: plan.cleanups, github: githubTimelines(plan) };
+}
+
+/** The organisation on the local GitHub server at `at` (see github-world.ts); only `token` is accepted. */
+export function githubScenario(demo: Pick<Demo, 'github'>, at: string, token: string) {
+  return scenarioAt(demo.github, at, [token]);
+}
+
+// ---------------------------------------------------------------------------
+// The GitOps repository: what each environment declares (examples/acme/.work/gitops)
+
+const GITOPS_BOOTSTRAP = '2026-08-01T09:00:00Z';
+/** Keys kept in GitHub environment secrets rather than in the GitOps repository. */
+const secretKeysOf = (spec: ServiceSpec): string[] => [...(spec.database ? ['DB_PASSWORD'] : []), ...spec.secrets];
+/** The one key set as a GitHub environment variable; the rest of the non-secret config is a ConfigMap in the GitOps repository. */
+const GITHUB_VARIABLES = ['FEATURE_FLAGS'];
+const IMAGE_REGISTRY = 'registry.acme.example';
+
+/** The GitOps files of one service in one environment (paths as in the config's gitops `files` and `configFiles`). */
+function gitopsFiles(plan: Plan, spec: ServiceSpec, env: Env, event: DeployEvent, at: string): Record<string, string> {
+  const dir = `environments/${env}/${spec.name}`;
+  const r = event.release;
+  const values = [
+    `# ${spec.name} in ${env}: Helm values. The deploy pipeline sets image.tag and image.digest.`,
+    'image:',
+    `  repository: ${IMAGE_REGISTRY}/${spec.team.replace(/^team-/, '')}/${spec.name}`,
+    `  tag: "${r.version}"`,
+    `  digest: "${r.artifact}"`,
+    'service:',
+    '  port: 8080',
+    '',
+  ].join('\n');
+  const secret = new Set([...secretKeysOf(spec), ...GITHUB_VARIABLES]);
+  const data = Object.entries(configAt(plan, spec, env, at))
+    .filter(([key]) => !secret.has(key))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `  ${key}: ${JSON.stringify(String(value))}`);
+  const config = [
+    `# ${spec.name} in ${env}: settings mounted as environment variables (secrets come from GitHub environment secrets).`,
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    `  name: ${spec.name}`,
+    `  namespace: ${env}`,
+    'data:',
+    ...data,
+    '',
+  ].join('\n');
+  return { [`${dir}/values.yaml`]: values, [`${dir}/config.yaml`]: config };
+}
+
+/** Every GitOps commit over the timeline: a bootstrap, one per deployment of a service on GitHub, and the hand edits. */
+function gitopsCommits(plan: Plan): GitOpsCommit[] {
+  const commits: GitOpsCommit[] = [
+    {
+      at: GITOPS_BOOTSTRAP,
+      author: 'nadia',
+      message: 'Bootstrap the environments repository',
+      files: { 'README.md': '# acme/environments\n\nWhat runs where: Helm values (`image.tag`) and ConfigMaps per environment and service, synced by Argo CD.\n' },
+    },
+  ];
+  const after = (iso: string) => new Date(Date.parse(iso) + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (const spec of ON_GITHUB) {
+    for (const env of ENVIRONMENTS) {
+      for (const event of eventsOf(plan, spec.name, env)) {
+        // The pipeline commits the new tag a few minutes before the rollout reports success.
+        const at = shiftMinutes(event.at, -3);
+        commits.push({
+          at,
+          author: event.manual ? event.by : CI_BOT,
+          message: `${spec.name}: deploy ${event.release.version} to ${env}${event.manual ? ' (by hand)' : ''}`,
+          files: gitopsFiles(plan, spec, env, event, after(event.at)),
+        });
+      }
+    }
+  }
+  for (const edit of plan.edits) {
+    const spec = SERVICES.find((s) => s.name === edit.service) as ServiceSpec;
+    if (!ON_GITHUB.includes(spec)) continue;
+    const keys = Object.keys(edit.set);
+    if (keys.every((k) => secretKeysOf(spec).includes(k))) continue; // a secret is edited in GitHub, not here
+    const event = current(plan, edit.service, edit.env, edit.at) as DeployEvent;
+    commits.push({
+      at: edit.at,
+      author: edit.by,
+      message: `${edit.service} ${edit.env}: set ${keys.map((k) => `${k}=${edit.set[k]}`).join(', ')}`,
+      files: gitopsFiles(plan, spec, edit.env, event, after(edit.at)),
+    });
+  }
+  return commits.sort((a, b) => a.at.localeCompare(b.at) || a.message.localeCompare(b.message));
+}
+
+// ---------------------------------------------------------------------------
+// GitHub: repositories, pull requests, releases, deployments, approvals, environments
+
+const OWNER = 'acme';
+const WEB = 'https://github.example.test';
+const sha40 = (...parts: (string | number)[]) => hex(...parts).slice(0, 40);
+const ghEnvironment = (env: Env): string => (env === 'prod' ? 'production' : env);
+const SECRETS_SINCE = '2026-07-01T08:00:00Z';
+const VARIABLES_SINCE = '2026-06-02T09:00:00Z';
+
+function githubTimelines(plan: Plan): RepoTimeline[] {
+  return ON_GITHUB.map((spec, i) => repoTimeline(plan, spec, i + 1));
+}
+
+function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
+  const name = spec.name;
+  const releases = plan.releases.filter((r) => r.service === name).sort((a, b) => a.seq - b.seq);
+  const events = plan.deploys.filter((d) => d.service === name);
+  const hotfix = plan.hotfixes.find((h) => h.release.service === name);
+  const mergeCommit = (pr: PullRequest) => sha40('merge', name, pr.number);
+  /** A release's commit is dated when it was cut, or just before its first deployment was created. */
+  const cutAt = (r: Release) => {
+    const first = events.filter((e) => e.release === r).map((e) => deploymentCreatedAt(e)).sort()[0];
+    return first && shiftMinutes(first, -15) < r.createdAt ? shiftMinutes(first, -15) : r.createdAt;
+  };
+
+  // The default branch: merged pull requests and release commits in time order (the hotfix lives on its branch).
+  type Item = { sha: string; date: string; message: string; files?: Record<string, string>; extraParent?: string };
+  const items: Item[] = [];
+  for (const r of releases) {
+    if (r.kind === 'hotfix') continue;
+    for (const pr of r.pullRequests) {
+      const back = hotfix && hotfix.mergeBack === pr.number;
+      items.push({ sha: mergeCommit(pr), date: pr.mergedAt, message: `${pr.title} (#${pr.number})`, ...(back ? { extraParent: hotfix.release.commit } : {}) });
+    }
+    items.push({ sha: r.commit, date: cutAt(r), message: `chore(release): v${r.version}`, files: { 'package.json': packageJson(spec, r) } });
+  }
+  items.sort((a, b) => a.date.localeCompare(b.date));
+  const commits: RepoTimeline['commits'] = [];
+  let parent: string | undefined;
+  for (const item of items) {
+    commits.push({ sha: item.sha, parents: [...(parent ? [parent] : []), ...(item.extraParent ? [item.extraParent] : [])], date: item.date, message: item.message, ...(item.files ? { files: item.files } : {}) });
+    parent = item.sha;
+  }
+  const main = items.map((i) => i.sha);
+  const mainAt = (at: string) => items.filter((i) => i.date < at).at(-1)?.sha ?? (items[0] as Item).sha;
+
+  // Release and hotfix branches, with their own commits.
+  const branches: TimelineBranch[] = [];
+  for (const b of plan.branches.filter((x) => x.service === name)) {
+    const isHotfix = hotfix !== undefined && b.name === hotfix.branch;
+    const base = isHotfix ? (current(plan, name, 'prod', b.createdAt) as DeployEvent).release.commit : mainAt(b.createdAt);
+    const shas: string[] = [];
+    let tip = base;
+    b.commits.forEach((date, n) => {
+      const sha = sha40('branch', name, b.name, n);
+      commits.push({ sha, parents: [tip], date, message: isHotfix ? `Stop double capture on retried 3DS callbacks (${n + 1}/${b.commits.length})` : `${spec.ticket}-${412 + n}: EMEA scheme change, part ${n + 1}` });
+      shas.push(sha);
+      tip = sha;
+    });
+    if (isHotfix) {
+      const r = hotfix.release;
+      commits.push({ sha: r.commit, parents: [tip], date: cutAt(r), message: `chore(release): v${r.version}`, files: { 'package.json': packageJson(spec, r) } });
+      shas.push(r.commit);
+    }
+    branches.push({ name: b.name, createdAt: b.createdAt, deletedAt: b.deletedAt, base, commits: shas });
+  }
+  commits.sort((a, b) => a.date.localeCompare(b.date) || a.sha.localeCompare(b.sha));
+
+  // Tags (v-prefixed, one per release; a rebuild moves its label's tag to the rebuilt commit).
+  const tags = releases.map((r) => ({ name: `v${r.version}`, sha: r.commit, at: cutAt(r) })).sort((a, b) => a.at.localeCompare(b.at));
+
+  // Pull requests, each squash-merged into one commit (the hotfix's brought its branch commits).
+  const pulls = releases.flatMap((r) =>
+    r.pullRequests.map((pr) => ({
+      number: pr.number,
+      title: pr.title,
+      headRef: pr.branch,
+      author: pr.author,
+      mergedBy: pr.mergedBy,
+      mergedAt: pr.mergedAt,
+      commits: r.kind === 'hotfix' ? branches.find((b) => b.name === hotfix?.branch)!.commits.slice(0, -1) : [mergeCommit(pr)],
+      reviews: pr.reviewers.map((user, n) => ({ user, state: 'APPROVED' as const, submittedAt: shiftMinutes(pr.mergedAt, -(12 + 9 * n)) })),
+    })),
+  );
+
+  // Deployments: one per deployment event, with the statuses GitHub Actions would post, and the workflow runs.
+  const deployments: ScenarioDeployment[] = [];
+  const runs: RepoTimeline['runs'] = [];
+  for (const env of ENVIRONMENTS) {
+    const list = eventsOf(plan, name, env);
+    list.forEach((e, n) => {
+      const deploymentId = id * 100_000 + e.serial;
+      const runId = 7_000_000_000 + deploymentId;
+      const logUrl = e.manual ? undefined : `${WEB}/${OWNER}/${name}/actions/runs/${runId}/job/${runId * 10 + 1}`;
+      const createdAt = deploymentCreatedAt(e);
+      const reviewed = e.approvals.length > 0;
+      const statuses: ScenarioStatus[] = [
+        { state: 'queued', createdAt, ...(logUrl ? { logUrl } : {}) },
+        ...(reviewed ? [{ state: 'waiting' as const, createdAt: shiftMinutes(createdAt, 1), ...(logUrl ? { logUrl } : {}) }] : []),
+        { state: 'in_progress', createdAt: reviewed ? (e.approvals[0] as InventoryApproval).at : shiftMinutes(createdAt, 2), ...(logUrl ? { logUrl } : {}) },
+        { state: 'success', createdAt: e.at, ...(logUrl ? { logUrl } : {}) },
+      ];
+      // auto_inactive: the next successful deployment marks this one inactive.
+      const next = list[n + 1];
+      if (next) statuses.push({ state: 'inactive', createdAt: next.at, ...(logUrl ? { logUrl } : {}) });
+      deployments.push({
+        id: deploymentId,
+        sha: e.release.commit,
+        ref: `v${e.release.version}`,
+        environment: ghEnvironment(env),
+        creator: e.by,
+        createdAt,
+        ...(e.manual ? { payload: { tool: 'acme-deploy-cli', reason: 'manual' } } : {}),
+        statuses,
+      });
+      if (!e.manual) {
+        runs.push({
+          id: runId,
+          at: createdAt,
+          approvals: e.approvals.map((a) => ({ state: 'approved' as const, user: a.by, comment: env === 'prod' ? 'Release window OK' : '', environments: [ghEnvironment(env)] })),
+        });
+      }
+    });
+  }
+
+  // Environments: reviewers on staging (the team) and production (release managers); secrets dated by their rotations.
+  const environments: RepoTimeline['environments'] = ENVIRONMENTS.map((env) => {
+    const reviewers =
+      env === 'staging' ? [{ type: 'Team' as const, login: spec.team }] : env === 'prod' ? [{ type: 'Team' as const, login: 'release-managers' }] : [];
+    const secrets = secretKeysOf(spec).map((key) => {
+      const updates = [
+        SECRETS_SINCE,
+        ...eventsOf(plan, name, env).filter((e) => key in e.config).map((e) => shiftMinutes(e.at, -20)),
+        ...plan.edits.filter((x) => x.service === name && x.env === env && key in x.set).map((x) => x.at),
+      ].sort();
+      return { name: key, updates };
+    });
+    return {
+      name: ghEnvironment(env),
+      ...(reviewers.length > 0
+        ? {
+            reviewers,
+            // merchant-portal's production lets the deployer approve their own run (what approval.self finds).
+            preventSelfReview: !(env === 'prod' && name === SCRIPT.approvalSelf.service),
+            waitTimer: env === 'prod' ? 5 : 0,
+            branchPolicy: 'custom' as const,
+          }
+        : {}),
+      variables: GITHUB_VARIABLES.map((key) => ({ name: key, value: String(baseConfig(spec, env)[key] ?? ''), updatedAt: VARIABLES_SINCE })),
+      secrets,
+    };
+  });
+
+  return { owner: OWNER, name, id, commits, main, branches, tags, deployments, runs, pulls, environments };
+}
+
+/** When a deployment was created: a few minutes before its approval (or its start, without one). */
+function deploymentCreatedAt(e: DeployEvent): string {
+  const approval = e.approvals[0];
+  return approval ? shiftMinutes(approval.at, -3) : shiftMinutes(e.at, -6);
+}
+
+/** package.json at a release commit: the shared libraries it was built with, pinned (what `components` reads). */
+function packageJson(spec: ServiceSpec, r: Release): string {
+  const dependencies = Object.fromEntries(Object.entries(r.components).sort(([a], [b]) => a.localeCompare(b)).map(([lib, version]) => [`@acme/${lib}`, version]));
+  return `${JSON.stringify({ name: `@acme/${spec.name}`, version: r.version, private: true, dependencies }, null, 2)}\n`;
 }
 
 /** The scripted incidents of the default demo, with the days they should fire and be resolved. */
@@ -768,6 +1106,14 @@ export function configForDay(text: string, day: string, cleanups: readonly Excep
     (item) => !(isMap(item) && gone.some((c) => item.get('rule') === c.rule && item.get('service') === c.service)),
   );
   return doc.toString({ lineWidth: 0 });
+}
+
+/** The ports release-ledger.config.yaml names for the demo's local GitHub server and version endpoints. */
+export const DEMO_PORTS = { github: 47010, runtime: 47011 } as const;
+
+/** The config text with the servers' actual ports, when one of the fixed ports was taken. */
+export function withPorts(text: string, ports: { github: number; runtime: number }): string {
+  return text.replaceAll(`127.0.0.1:${DEMO_PORTS.github}/`, `127.0.0.1:${ports.github}/`).replaceAll(`127.0.0.1:${DEMO_PORTS.runtime}/`, `127.0.0.1:${ports.runtime}/`);
 }
 
 /**

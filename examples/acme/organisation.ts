@@ -68,6 +68,25 @@ export const SERVICES: readonly ServiceSpec[] = [
 export const LIBRARIES = SERVICES.filter((s) => s.kind === 'library').map((s) => s.name);
 export const DEPLOYED = SERVICES.filter((s) => s.kind === 'service');
 
+/**
+ * Services deployed by an older pipeline that records nothing in GitHub: the
+ * platform team keeps a YAML inventory for them (the `file` source). Every
+ * other service deploys through GitHub Actions environments, is declared in
+ * the GitOps repository and answers on a version endpoint.
+ */
+export const LEGACY: readonly string[] = ['reporting-service', 'webhook-dispatcher'];
+/** The services read from GitHub, the GitOps repository and their version endpoints. */
+export const ON_GITHUB = DEPLOYED.filter((s) => !LEGACY.includes(s.name));
+
+/** How each service's version endpoint answers (see examples/servers/runtime-server.ts); `flat` unless listed. */
+export const VERSION_SHAPES: Readonly<Record<string, 'spring-boot' | 'plain-text'>> = {
+  'card-gateway': 'spring-boot',
+  'ledger-service': 'spring-boot',
+  'settlement-batch': 'spring-boot',
+  'payout-service': 'spring-boot',
+  'risk-rules-engine': 'plain-text',
+};
+
 /** Library releases over the timeline (time of the release; the start versions exist before). */
 export const LIBRARY_RELEASES: readonly { library: string; version: string; at: string }[] = [
   { library: 'ledger-core', version: '2.8.1', at: '2026-07-01T10:00:00Z' },

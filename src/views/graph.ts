@@ -10,9 +10,9 @@
  * https://mermaid.js.org/config/schema-docs/config.html#maxedges
  *
  * Safety: mermaid ids are `n0`, `n1`… from sorted names, never the names
- * themselves; labels keep only [A-Za-z0-9 ._-] and encode every other
- * character as a mermaid entity code (`#60;`), so no outside string can end a
- * label, add a statement or a click handler. The page runs mermaid with
+ * themselves; labels are always quoted and every character that could end a
+ * label or start a statement is a mermaid entity code (`#34;`), so no outside
+ * string can add a statement or a click handler. The page runs mermaid with
  * `securityLevel: 'strict'` on top of that.
  */
 import semver from 'semver';
@@ -92,18 +92,6 @@ export function neighbourhood(model: GraphModel, service: string): GraphModel {
   };
 }
 
-/** Who depends on a service in this environment (direct and transitive), sorted. */
-export function dependents(model: GraphModel, service: string): { direct: string[]; transitive: string[] } {
-  const direct = model.edges.filter((e) => e.to === service).map((e) => e.from).sort(compareText);
-  const seen = new Set(direct);
-  const queue = [...direct];
-  while (queue.length > 0) {
-    const next = queue.shift()!;
-    for (const e of model.edges) if (e.to === next && !seen.has(e.from) && e.from !== service) (seen.add(e.from), queue.push(e.from));
-  }
-  return { direct, transitive: [...seen].filter((s) => !direct.includes(s)).sort(compareText) };
-}
-
 /** Teams as nodes, service dependencies between teams aggregated into one edge each. */
 export function ownerSummary(model: GraphModel): GraphModel {
   const owner = new Map(model.nodes.map((n) => [n.name, n.owner ?? '(no owner)']));
@@ -135,10 +123,16 @@ export function pageGraph(model: GraphModel): { model: GraphModel; summary: bool
   return { model: ownerSummary(model), summary: true };
 }
 
-/** Mermaid label text: safe characters kept, everything else as `#code;`. */
+/**
+ * Mermaid label text, always used inside a quoted label. Characters that could
+ * end the label or start a statement (`"`, `|`, `#`, `;`, backtick, `\`,
+ * line breaks and other controls) become mermaid entity codes (`#34;`);
+ * everything else stays, so ranges such as `>=2.3.0 <3` read as typed. Labels
+ * are drawn as SVG text (`htmlLabels: false`), so `<` and `>` are never markup.
+ */
 export function mermaidText(text: string): string {
   let out = '';
-  for (const ch of text) out += /^[A-Za-z0-9 ._-]$/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
+  for (const ch of text) out += /^["|#;`\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}]$/u.test(ch) ? `#${ch.codePointAt(0)};` : ch;
   return out;
 }
 

@@ -6,6 +6,7 @@
 import type { Finding, Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { severityRank } from './findings.ts';
+import { driftAges } from './answers.ts';
 
 /**
  * - `aligned`: same version as the previous environment on the path (or the first environment).
@@ -35,6 +36,8 @@ export interface MatrixCell {
   differences: string[];
   /** The previous environment's version when the cell drifts from it. */
   previousVersion: string | null;
+  /** Days this environment has differed from the previous one (answers.ts `driftAges`), when it does. */
+  driftDays: number | null;
   /** Sources that failed for this cell. */
   gaps: string[];
   /** Open findings about this service in this environment. */
@@ -89,6 +92,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
     .filter((s) => s.kind === 'service' || snapshot.deployments.some((d) => d.service === s.name))
     .sort((a, b) => compareText(a.name, b.name));
 
+  const ages = new Map(driftAges(snapshot).map((a) => [`${a.service}\u0000${a.higher}`, a.days]));
   const rows = services.map((service): MatrixRow => {
     let previous: string | null = null;
     let first = true;
@@ -122,6 +126,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
         status,
         differences,
         previousVersion: drifts ? previous : null,
+        driftDays: drifts ? (ages.get(key(service.name, env.name)) ?? null) : null,
         gaps,
         openFindings: cellFindings.length,
         worstSeverity: worst,

@@ -77,6 +77,7 @@ describe('the site in Chromium', () => {
     // A service on that day, then its history across environments.
     await page.getByRole('link', { name: 'payments-api' }).first().click();
     await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/services/payments-api/'));
+    expect(await page.locator('main').textContent()).toContain('Blast radius: web-frontend');
     await page.getByRole('link', { name: 'history of payments-api' }).click();
     await expect.poll(() => page.url()).toBe(server.url('/services/payments-api/'));
     expect(await page.locator('main').textContent()).toContain('↩ rollback');

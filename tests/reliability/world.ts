@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import type { Test } from 'vitest';
+import type { TestContext } from 'vitest';
 
 /**
  * One seed for every case. Override with RELIABILITY_SEED=<n> to explore;
@@ -37,7 +37,7 @@ export interface Figure {
 }
 
 /** Attach a figure to the running test: the reporter prints it, whatever the assertions then say. */
-export function recordFigure(task: Readonly<Test> | { meta: object }, figure: Figure): void {
+export function recordFigure(task: TestContext['task'] | { meta: object }, figure: Figure): void {
   const meta = task.meta as Record<string, unknown>;
   const list = (meta.reliability as Figure[] | undefined) ?? [];
   list.push({ ...figure, detail: [figure.detail, `seed ${SEED}`].filter(Boolean).join('; ') });
