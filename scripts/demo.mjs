@@ -3,7 +3,7 @@
 // with the real CLI, one `collect --at <day>T02:00:00Z` per simulated night,
 // then verifies it, builds the site and serves it.
 //
-//   npm run demo -- [--no-serve] [--days N] [--dir DIR] [--no-build] [--port P] [--in-process]
+//   npm run demo -- [--no-serve] [--days N] [--dir DIR] [--no-build] [--port P] [--spawn]
 //
 // The demo ledger is regenerated from scratch every time: this script deletes
 // examples/acme/content/snapshots/ first. That is only right for a demo whose
@@ -49,14 +49,17 @@ const DAY_CONFIG_NAME = 'release-ledger.config.demo-day.yaml';
 /** collect's acceptable exit codes: ok, written with gaps, open finding at --fail-on (not used here, harmless). */
 const COLLECT_OK = new Set([0, 3, 4]);
 
-const USAGE = `usage: node scripts/demo.mjs [--no-serve] [--days N] [--dir DIR] [--no-build] [--port P] [--in-process]
+const USAGE = `usage: node scripts/demo.mjs [--no-serve] [--days N] [--dir DIR] [--no-build] [--port P] [--spawn]
   --no-serve   build the ledger and the site, do not serve it (also when CI=true)
   --days N     only the first N days of the simulation (quick runs)
   --dir DIR    build the demo in DIR instead of examples/acme (the config is copied there)
   --no-build   skip the site build (and serving)
   --port P     port for serving the site (default 4321)
-  --in-process call the CLI's main() in this process instead of spawning bin/release-ledger.mjs
-               per night (same code and arguments, about five times faster; used by the tests)
+  --spawn      run each night's collect as its own \`node bin/release-ledger.mjs collect\` process,
+               exactly as CI would (slower: a Node start per night). By default the nights call
+               the CLI's main() in this process with the same arguments; verify and build are
+               always separate processes.
+  --in-process accepted for compatibility; it is the default
 `;
 
 let options;
@@ -69,6 +72,7 @@ try {
       dir: { type: 'string' },
       port: { type: 'string', default: '4321' },
       'in-process': { type: 'boolean', default: false },
+      spawn: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -113,9 +117,9 @@ const { startGitHubServer } = await import('../examples/servers/github-server.ts
 const { startRuntimeServer } = await import('../examples/servers/runtime-server.ts');
 const sourceEnv = { ...process.env, NO_COLOR: '1', [TOKEN_ENV]: TOKEN };
 
-/** Runs the real CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+/** Runs the real CLI for one night; resolves with its exit code and output (never rejects on a non-zero exit). */
 function runCli(args) {
-  return options['in-process'] ? runCliInProcess(args) : runCliChild(args);
+  return options.spawn ? runCliChild(args) : runCliInProcess(args);
 }
 
 /**
@@ -217,7 +221,8 @@ await rm(dayConfigFile, { force: true });
 // The work tree of the GitOps repository shows the last night's files (the collector reads commits, not the work tree).
 await git(['reset', '--quiet', '--hard']);
 
-const verified = await runCli(['verify', '--config', configFile]);
+// A separate process, as CI runs it: the ledger on disk is all it reads.
+const verified = await runCliChild(['verify', '--config', configFile]);
 if (verified.code !== 0) fail('verify did not pass on the demo ledger', verified.stderr);
 log(`verify: ${verified.stdout.trim()}`);
 log(`demo ledger: ${demo.days.length} snapshots, ${gapNights} with gaps, in ${seconds()} s`);

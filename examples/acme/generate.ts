@@ -1,6 +1,8 @@
 /**
  * A pure, deterministic simulation of how releases flow through Acme Payments
- * over 76 days, and the `file` source inventory it produces each night.
+ * over 76 days, and what each source sees of it each night: the GitHub
+ * organisation (github-world.ts), the version endpoints, the GitOps
+ * repository's commits, and the `file` inventory of the legacy services.
  *
  * The simulation plans every release of every service up front (seeded PRNG,
  * no clock, no Math.random), then renders, for each snapshot day, the state at
@@ -9,8 +11,9 @@
  * Scripted incidents make every rule of the design fire at least once and be
  * resolved later; `INCIDENTS` lists them with their days so tests can check.
  *
- * `scripts/demo.mjs` writes each day's files into `inventory/` and runs the
- * real CLI (`collect --at <day>T02:00:00Z`).
+ * `scripts/demo.mjs` moves every source to each night (the local GitHub
+ * server's scenario, the version endpoints, the GitOps repository, the
+ * inventory files) and runs the real CLI (`collect --at <day>T02:00:00Z`).
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
@@ -156,6 +159,8 @@ export interface DemoDay {
   gitops: GitOpsCommit[];
   /** Requests the local GitHub server fails that night. */
   githubFaults: GitHubFault[];
+  /** The truth the sources should add up to: what was last deployed to each service and environment (all services). */
+  deployed: { service: string; environment: Env; version: string; commit: string; deployedAt: string; deployedBy: string; components: Record<string, string> }[];
 }
 
 /** One commit of the GitOps repository. */
@@ -723,6 +728,13 @@ function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
   const missing = plan.missing.get(day);
   const inventory: Inventory = { deployments: [], configs: [], observed: [], branches: [], changes: [], history: [] };
   const runtime: RuntimeReport[] = [];
+  const deployed: DemoDay['deployed'] = [];
+  for (const spec of DEPLOYED) {
+    for (const env of ENVIRONMENTS) {
+      const event = current(plan, spec.name, env, at);
+      if (event) deployed.push({ service: spec.name, environment: env, version: event.release.version, commit: event.release.commit, deployedAt: event.at, deployedBy: event.by, components: event.release.components });
+    }
+  }
   for (const spec of ON_GITHUB) {
     for (const env of ENVIRONMENTS) {
       const shown = runningAt(plan, spec.name, env, at);
@@ -809,6 +821,7 @@ function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
     runtime,
     gitops: gitops.filter((c) => c.at < at && (first || c.at >= since)),
     githubFaults: plan.faults.has(day) ? [plan.faults.get(day)!] : [],
+    deployed,
   };
 }
 
@@ -1124,7 +1137,9 @@ export function withPorts(text: string, ports: { github: number; runtime: number
 export function inventoryFiles(day: DemoDay): Record<string, string> {
   const teamOf = new Map(SERVICES.map((s) => [s.name, s.team]));
   const files: Record<string, string> = {};
+  const teams = new Set(SERVICES.filter((s) => LEGACY.includes(s.name)).map((s) => s.team));
   for (const team of Object.keys(TEAMS).sort()) {
+    if (!teams.has(team)) continue; // only teams with legacy services keep an inventory
     const mine = <T extends { service: string }>(items: T[]) => items.filter((i) => teamOf.get(i.service) === team);
     const part: Inventory = {
       deployments: mine(day.inventory.deployments),

@@ -4,12 +4,16 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
-import { sha256Hex } from '../ledger/index.ts';
-import { SITE_ROOT, siteConfig } from './config.ts';
+import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
+import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
+import {
+  computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, writeManifest,
+  type SiteManifest,
+} from './incremental.ts';
 
 export interface BuildSiteOptions {
   /** Folder of `<id>.json` snapshots. */
@@ -19,13 +23,49 @@ export interface BuildSiteOptions {
   /** Organisation name for the ledger-wide pages; day pages show the name their snapshot recorded. */
   siteName?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Reuse the previous build's per-day pages whose inputs did not change
+   * (src/site/incremental.ts). Needs the previous `outDir` and `cacheDir`;
+   * without them (or after a code change) it builds everything and fills the cache.
+   */
+  incremental?: boolean;
+  /** Where incremental builds keep their manifest and ledger summaries (default: `<outDir>/../.<outDir name>-cache`). Keep it between nightly runs together with `outDir`. */
+  cacheDir?: string;
 }
 
-export async function buildSite(options: BuildSiteOptions): Promise<{ pages: number }> {
+export interface BuildSiteResult {
+  /** Pages (`index.html`) in the output. */
+  pages: number;
+  /** Pages Astro rendered in this build (all of them unless an incremental build reused some). */
+  rendered: number;
+  /** Pages kept from the previous build. */
+  reused: number;
+  /** Snapshots read in full to build the cross-day index (incremental builds read only new ones). */
+  snapshotsRead: number;
+}
+
+/** The default cache folder of an incremental build: beside the output, never inside it (it is published). */
+export function defaultCacheDir(outDir: string): string {
+  const resolved = path.resolve(outDir);
+  return path.join(path.dirname(resolved), `.${path.basename(resolved)}-cache`);
+}
+
+export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const outDir = path.resolve(options.outDir);
+  const snapshotsDir = path.resolve(options.snapshotsDir);
+  const incremental = options.incremental === true;
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(outDir));
   await disableAstroTelemetry();
   const { build } = await import('astro');
-  const config = siteConfig({ snapshotsDir: path.resolve(options.snapshotsDir), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+
+  // The cross-day index is computed here, before Astro, for full and incremental builds alike (same code path, same bytes).
+  const ids = await listSnapshotIds(snapshotsDir);
+  const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
+  const facts = incremental ? await ledgerFacts(snapshotsDir, ids) : null;
+  const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
+  const keys = facts ? groupKeys(facts, fingerprint) : null;
+  const previous = incremental && facts ? await usableManifest(cacheDir, fingerprint, outDir) : null;
+  const plan = previous && facts && keys ? planRender(facts, keys, previous, index) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
@@ -33,6 +73,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<{ pages: num
   const stagingParent = path.join(process.cwd(), '.astro');
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
+  const indexFile = `${staging}.index.json`;
+  await writeFile(indexFile, JSON.stringify(index));
+  const only: RenderOnly | undefined = plan?.only;
+  const config = siteConfig({ snapshotsDir, indexFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+  let result: Omit<BuildSiteResult, 'snapshotsRead'>;
   try {
     await build({
       ...config,
@@ -44,27 +89,83 @@ export async function buildSite(options: BuildSiteOptions): Promise<{ pages: num
       logLevel: options.logLevel ?? 'warn',
       mode: 'production',
     });
-    await rm(outDir, { recursive: true, force: true });
-    await mkdir(path.dirname(outDir), { recursive: true });
-    try {
-      await rename(staging, outDir);
-    } catch {
-      // Another file system (EXDEV): copy instead.
-      await cp(staging, outDir, { recursive: true });
+    if (plan && previous && keys) {
+      result = await mergeIntoPrevious(staging, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
+    } else {
+      if (incremental) await removeManifest(cacheDir);
+      await rm(outDir, { recursive: true, force: true });
+      await mkdir(path.dirname(outDir), { recursive: true });
+      try {
+        await rename(staging, outDir);
+      } catch {
+        // Another file system (EXDEV): copy instead.
+        await cp(staging, outDir, { recursive: true });
+      }
+      const files = await listFiles(outDir);
+      const pages = files.filter(isPage).length;
+      result = { pages, rendered: pages, reused: 0 };
+      if (incremental && keys) {
+        const groups: SiteManifest['groups'] = {};
+        for (const [group, list] of groupFiles(files)) groups[group] = { key: keys.get(group) ?? '', files: list };
+        for (const [group, key] of keys) groups[group] ??= { key, files: [] };
+        await writeManifest(cacheDir, { format: 1, fingerprint, head: ids.at(-1) ?? null, groups });
+      }
     }
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
     throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
   } finally {
     await rm(staging, { recursive: true, force: true });
+    await rm(indexFile, { force: true });
   }
-  return { pages: await countPages(outDir) };
+  return { ...result, snapshotsRead: read };
 }
 
-/** Pages written: every `index.html`. */
-async function countPages(dir: string): Promise<number> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && e.name === 'index.html').length;
+const isPage = (file: string) => file === 'index.html' || file.endsWith('/index.html');
+
+/** The previous build's manifest, if it was made by this generator and its output is still there. */
+async function usableManifest(cacheDir: string, fingerprint: string, outDir: string): Promise<SiteManifest | null> {
+  const manifest = await readManifest(cacheDir, fingerprint);
+  if (!manifest) return null;
+  const present = await stat(path.join(outDir, 'index.html')).then(() => true, () => false);
+  return present ? manifest : null;
+}
+
+/**
+ * Moves the freshly rendered files over the previous output and deletes the
+ * files that no longer belong to the site. The manifest is removed first and
+ * written last, so an interrupted merge makes the next build a full one.
+ */
+async function mergeIntoPrevious(
+  staging: string, outDir: string, cacheDir: string, previous: SiteManifest, keys: Map<string, string>, rendered: Set<string>, head: string | null, fingerprint: string,
+): Promise<Omit<BuildSiteResult, 'snapshotsRead'>> {
+  await removeManifest(cacheDir);
+  const fresh = groupFiles(await listFiles(staging));
+  const groups: SiteManifest['groups'] = {};
+  // Rendered this time: the cross-day pages and assets, and every group whose key changed.
+  for (const [group, files] of fresh) groups[group] = { key: keys.get(group) ?? '', files };
+  for (const group of rendered) groups[group] ??= { key: keys.get(group)!, files: [] };
+  // Kept: unchanged per-day groups.
+  for (const [group, key] of keys) if (!groups[group] && previous.groups[group]?.key === key) groups[group] = previous.groups[group]!;
+  const wanted = new Set(Object.values(groups).flatMap((g) => g.files));
+  for (const old of Object.values(previous.groups)) for (const file of old.files) if (!wanted.has(file)) await rm(path.join(outDir, file), { force: true });
+  let renderedPages = 0;
+  const made = new Set<string>();
+  for (const files of fresh.values()) {
+    for (const file of files) {
+      const target = path.join(outDir, file);
+      const dir = path.dirname(target);
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        made.add(dir);
+      }
+      await rename(path.join(staging, file), target).catch(() => cp(path.join(staging, file), target));
+      if (isPage(file)) renderedPages++;
+    }
+  }
+  const pages = [...wanted].filter(isPage).length;
+  await writeManifest(cacheDir, { format: 1, fingerprint, head, groups });
+  return { pages, rendered: renderedPages, reused: pages - renderedPages };
 }
 
 /**

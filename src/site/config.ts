@@ -28,6 +28,22 @@ export interface SiteOptions {
   snapshotsDir: string;
   /** Overrides the organisation name the snapshots carry, in the header. */
   siteName?: string;
+  /** A JSON file holding the finished `LedgerIndex` (written by `buildSite`), so the pages do not read the whole ledger again. */
+  indexFile?: string;
+  /** Incremental builds: render only these per-day pages (see src/site/incremental.ts); absent renders every page. */
+  only?: RenderOnly;
+}
+
+/** The per-day pages an incremental build renders; every cross-day page is always rendered. */
+export interface RenderOnly {
+  /** `/days/D/` pages (they link the next day, so the previous head's page is rendered again). */
+  day: string[];
+  /** `/days/D/services/*` and `/days/D/environments/*`. */
+  sub: string[];
+  /** `/days/D/compare/*` (the pull requests between two environments come from the cross-day index). */
+  compare: string[];
+  /** `/snapshots/ID.json`. */
+  snapshots: string[];
 }
 
 const VIRTUAL_ID = 'virtual:release-ledger/site';
@@ -43,7 +59,14 @@ export function siteOptionsPlugin(options: SiteOptions) {
     },
     load(id: string) {
       if (id !== RESOLVED_ID) return undefined;
-      return `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};\nexport const siteName = ${JSON.stringify(options.siteName ?? null)};\nexport const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};\n`;
+      return [
+        `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};`,
+        `export const siteName = ${JSON.stringify(options.siteName ?? null)};`,
+        `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
+        `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
+        `export const only = ${JSON.stringify(options.only ?? null)};`,
+        '',
+      ].join('\n');
     },
   };
 }

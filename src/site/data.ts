@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generatorVersion, siteName, snapshotsDir } from 'virtual:release-ledger/site';
+import { generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
 import { listSnapshotIds, readSnapshotEntry, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
 import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
@@ -103,6 +103,9 @@ export async function latestDay(): Promise<DayData | null> {
 
 /** The compact cross-day index (service histories, pull requests, stats), built once per build in one pass. */
 export function ledgerIndex(): Promise<LedgerIndex> {
+  // `buildSite()` computes the index before Astro starts (incrementally, from cached
+  // per-snapshot summaries) and hands it over as JSON: one code path for full and incremental builds.
+  if (indexFile) indexPromise ??= readFile(indexFile, 'utf8').then((text) => JSON.parse(text) as LedgerIndex);
   indexPromise ??= (async () => {
     const builder = new LedgerIndexBuilder();
     // One snapshot at a time, outside the LRU, so the pass never holds the ledger in memory.
@@ -119,3 +122,15 @@ export async function organisationName(): Promise<string> {
   const last = ids[ids.length - 1];
   return last ? (await snapshotEntry(last)).snapshot.name : 'Release Ledger';
 }
+
+/**
+ * Whether this build renders a per-day page (incremental builds render only
+ * the days whose content key changed; src/site/incremental.ts). Cross-day
+ * pages do not ask: they are rendered on every build.
+ */
+export function renders(kind: 'day' | 'sub' | 'compare' | 'snapshots', key: string): boolean {
+  if (!only) return true;
+  renderSets ??= { day: new Set(only.day), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots) };
+  return renderSets[kind].has(key);
+}
+let renderSets: Record<'day' | 'sub' | 'compare' | 'snapshots', Set<string>> | null = null;

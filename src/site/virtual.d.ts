@@ -6,4 +6,8 @@ declare module 'virtual:release-ledger/site' {
   export const siteName: string | null;
   /** The version of release-ledger building the pages (shown in every footer). */
   export const generatorVersion: string;
+  /** The precomputed cross-day index (JSON), or null to build it from the snapshots. */
+  export const indexFile: string | null;
+  /** Incremental builds: the per-day pages to render, or null for all. */
+  export const only: import('./config.ts').RenderOnly | null;
 }

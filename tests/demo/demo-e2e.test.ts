@@ -1,10 +1,11 @@
 /**
  * End to end: `scripts/demo.mjs` builds the whole demo ledger with the real
- * CLI (one `collect --at` per night) into a temp folder, and the findings
- * frozen in the snapshots show every rule firing and, later, resolved — on
- * the days INCIDENTS says. `--in-process` runs the CLI's `main` with the same
- * arguments without a Node start per night (76 nights in ~30 s instead of
- * ~2 min); CI's `npm run demo` covers the child-process path.
+ * CLI (one `collect --at` per night, the CLI's `main` in the script's
+ * process) into a temp folder, through the real network sources: the local
+ * GitHub-compatible server, the version endpoints, a real GitOps repository
+ * and the legacy inventory. The findings frozen in the snapshots show every
+ * rule firing and, later, resolved — on the days INCIDENTS says — and the
+ * ledger's deployments are the simulation's, night after night.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAYS, generateDemo, INCIDENTS, type Incident } from '../../examples/acme/generate.ts';
+import { DAYS, generateDemo, INCIDENTS, LEGACY, ON_GITHUB, type Incident } from '../../examples/acme/generate.ts';
 import { RULE_IDS, snapshotSchema, type Finding, type Snapshot } from '../../src/model/index.ts';
 
 const run = promisify(execFile);
@@ -25,7 +26,7 @@ const rawFiles: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'acme-demo-'));
-  const { stderr } = await run(process.execPath, ['scripts/demo.mjs', '--dir', dir, '--no-build', '--no-serve', '--in-process'], {
+  const { stderr } = await run(process.execPath, ['scripts/demo.mjs', '--dir', dir, '--no-build', '--no-serve'], {
     cwd: ROOT,
     env: { ...process.env, CI: 'true' },
     maxBuffer: 64 * 1024 * 1024,
@@ -94,13 +95,50 @@ describe('the demo ledger', () => {
     expect(shown.findings.some((f) => f.rule === 'exception.expired')).toBe(true);
   });
 
-  it('never stores a secret value from the inventory', () => {
+  it('never stores a secret value from the inventory, nor the token the demo gives the GitHub source', async () => {
     const secrets = new Set<string>();
     for (const day of generateDemo().days)
       for (const c of day.inventory.configs)
         for (const [key, value] of Object.entries(c.values)) if (/PASSWORD|TOKEN|_KEY|HSM_|_SEED/.test(key)) secrets.add(String(value));
-    expect(secrets.size).toBeGreaterThan(50);
+    expect(secrets.size).toBeGreaterThan(10);
     const leaked = [...secrets].filter((s) => rawFiles.some((text) => text.includes(s)));
     expect(leaked).toEqual([]);
+    const cache = await readFile(path.join(dir, '.ledger-cache', 'github-etags.json'), 'utf8');
+    for (const text of [...rawFiles, cache, demoLog]) expect(text.includes('acme-demo-token-not-a-secret')).toBe(false);
+  });
+
+  it('collects each service from its sources: GitHub, the version endpoints and GitOps, or the legacy inventory', () => {
+    const day = byDay.get(DAYS.at(-1)!)!;
+    expect(day.sources.map((s) => `${s.name}:${s.type}`)).toEqual(['github:github', 'gitops:gitops', 'inventory:file', 'runtime:http']);
+    const from = (list: { service: string; source: string }[]) => Object.fromEntries([...new Set(list.map((d) => `${d.service}=${d.source}`))].sort().map((k) => k.split('=')));
+    expect(from(day.deployments)).toEqual(Object.fromEntries([...ON_GITHUB.map((s) => [s.name, 'github']), ...LEGACY.map((n) => [n, 'inventory'])].sort()));
+    expect(Object.keys(from(day.observed.filter((o) => o.source === 'runtime'))).sort()).toEqual(ON_GITHUB.map((s) => s.name).sort());
+    expect(Object.keys(from(day.declared)).sort()).toEqual(ON_GITHUB.map((s) => s.name).sort());
+    // Approvals read from the workflow runs' deployment reviews, with the environment's protection rules.
+    const prod = day.deployments.find((d) => d.service === 'payments-api' && d.environment === 'prod')!;
+    expect(prod.approvals.map((a) => a.kind)).toEqual(['deployment']);
+    expect(prod.protection).toMatchObject({ requiredReviewers: ['team:release-managers'], preventSelfReview: true });
+  });
+
+  it('records, every night, what the simulation deployed: version, commit, deployer and time', () => {
+    const wrong: string[] = [];
+    for (const day of generateDemo().days) {
+      const snapshot = byDay.get(day.date)!;
+      const missing = INCIDENTS.filter((i) => i.rule === 'source.gap' && i.firesOn === day.date && LEGACY.includes(i.service ?? '')).map((i) => i.service);
+      for (const want of day.deployed.filter((d) => !missing.includes(d.service))) {
+        const got = snapshot.deployments.find((d) => d.service === want.service && d.environment === want.environment);
+        const same = got && got.version.replace(/^v/, '') === want.version && got.commit === want.commit && got.deployedAt === want.deployedAt && got.deployedBy === want.deployedBy;
+        if (!same) wrong.push(`${day.date} ${want.service}/${want.environment}: ${got ? `${got.version} ${got.commit.slice(0, 7)} ${got.deployedAt} ${got.deployedBy}` : 'missing'}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('costs mostly 304s on a night after the first: the ETag cache is kept between nights', () => {
+    const nights = demoLog.split('\n').filter((l) => l.startsWith('day '));
+    expect(nights).toHaveLength(DAYS.length);
+    const counts = nights.map((l) => /github (\d+) requests \((\d+) not modified\)/.exec(l)!.slice(1).map(Number));
+    expect(counts[0]![1]).toBe(0);
+    for (const [total, notModified] of counts.slice(1) as [number, number][]) expect(notModified / total).toBeGreaterThan(0.7);
   });
 });

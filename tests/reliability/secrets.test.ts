@@ -37,7 +37,16 @@ interface Secret {
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const str = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+/**
+ * Random text from an alphabet. fast-check leans towards degenerate strings
+ * ("AAAAAAAAAA", "constructor"), which are neither credentials nor distinctive (they occur
+ * in bundled scripts); real generated secrets use many distinct characters.
+ */
+const str = (alphabet: string, min: number, max: number) =>
+  fc
+    .string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max })
+    // fast-check also likes words such as "constructor" (prototype keys); secrets mix letters and digits.
+    .filter((s) => new Set(s).size >= Math.min(8, alphabet.length, Math.floor(s.length / 2)) && (!/\d/.test(alphabet) || (/\d/.test(s) && /[A-Za-z]/.test(s))));
 const b64url = (text: string) => Buffer.from(text).toString('base64url');
 
 const prefixed = fc.oneof(
@@ -182,7 +191,7 @@ function leaks(placed: Placed[], files: { file: string; text: string }[]): strin
     for (let i = 0; i + 8 <= text.length; i++) {
       const candidates = byPrefix.get(text.slice(i, i + 8));
       if (!candidates) continue;
-      for (const { needle, owner } of candidates) if (!found.has(owner) && text.startsWith(needle, i)) found.set(owner, file);
+      for (const { needle, owner } of candidates) if (!found.has(owner) && text.startsWith(needle, i)) found.set(owner, `${file} (as ${JSON.stringify(needle.length > 40 ? `${needle.slice(0, 40)}…` : needle)})`);
     }
   }
   return [...found].map(([p, file]) => `${p.kind} under ${p.key} (${p.service}/${p.environment}) in ${file}`);

@@ -5,9 +5,9 @@
  * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { rawSnapshot, snapshotIds } from '../../site/data.ts';
+import { rawSnapshot, renders, snapshotIds } from '../../site/data.ts';
 
-export const getStaticPaths: GetStaticPaths = async () => (await snapshotIds()).map((id) => ({ params: { id } }));
+export const getStaticPaths: GetStaticPaths = async () => (await snapshotIds()).filter((id) => renders('snapshots', id)).map((id) => ({ params: { id } }));
 
 export const GET: APIRoute = async ({ params }) => {
   const bytes = await rawSnapshot(String(params.id));

@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the site at scale, against the issue 7 targets.
+ *
+ *   node --import tsx scripts/bench.ts [--days 1095] [--services 500] [--envs 6] [--quick] [--work DIR] [--reuse] [--skip-github]
+ *
+ * 1. Generates a synthetic ledger deterministically (scripts/bench-ledger.ts,
+ *    seed 1) with one day more than asked; the history is the first `days`
+ *    snapshots (hard links, no copies).
+ * 2. Full build (`buildSite`, incremental on, empty cache) in a child process:
+ *    wall time and peak RSS (`/usr/bin/time -v`, else polling VmHWM).
+ * 3. Adds the extra day and builds incrementally: the nightly cost.
+ * 4. The newest day page's size gzipped (and the output's total size).
+ * 5. The Astro floor in the same run: a minimal Astro project with one
+ *    `getStaticPaths` route producing as many tiny pages as the site has.
+ * 6. The GitHub source's collect benchmark (scripts/bench-github.ts).
+ *
+ * `--quick` is a 1–2 minute preset (20 days × 40 services × 4 environments,
+ * the small GitHub case). `--reuse` keeps a generated ledger of the same shape
+ * in `--work` (default /tmp/release-ledger-bench-<shape>) between runs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+interface ChildResult {
+  ms: number;
+  peakRssBytes: number | null;
+  output: Record<string, unknown>;
+  stderr: string;
+}
+
+function flags(argv: string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) out[arg.slice(2)] = true;
+    else {
+      out[arg.slice(2)] = next;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Runs this script in child mode under `/usr/bin/time -v` (peak RSS), or polls /proc/<pid>/status VmHWM without it. */
+async function child(mode: string, payload: unknown): Promise<ChildResult> {
+  const nodeArgs = ['--import', 'tsx', SELF, '--child', mode, '--payload', JSON.stringify(payload)];
+  const useTime = existsSync('/usr/bin/time');
+  const command = useTime ? '/usr/bin/time' : process.execPath;
+  const args = useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs;
+  const started = performance.now();
+  const proc = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let polled = 0;
+  const poll = useTime
+    ? null
+    : setInterval(() => {
+        readFile(`/proc/${proc.pid}/status`, 'utf8').then(
+          (s) => {
+            const kb = Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0);
+            polled = Math.max(polled, kb * 1024);
+          },
+          () => {},
+        );
+      }, 200);
+  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)));
+  if (poll) clearInterval(poll);
+  const ms = performance.now() - started;
+  if (code !== 0) throw new Error(`bench child "${mode}" failed (exit ${code}):\n${stderr.slice(-4000)}`);
+  const timeKb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
+  const line = stdout.trim().split('\n').at(-1) ?? '{}';
+  return { ms, peakRssBytes: timeKb ? Number(timeKb) * 1024 : polled || null, output: JSON.parse(line) as Record<string, unknown>, stderr };
+}
+
+/** Child mode: one measured unit of work, its result as the last stdout line. */
+async function runChild(mode: string, payload: Record<string, unknown>): Promise<void> {
+  const started = performance.now();
+  if (mode === 'build') {
+    const { buildSite } = await import('../src/site/build.ts');
+    const result = await buildSite(payload as unknown as Parameters<typeof buildSite>[0]);
+    process.stdout.write(`${JSON.stringify({ ...result, innerMs: performance.now() - started })}\n`);
+  } else if (mode === 'floor') {
+    const { build } = await import('astro');
+    const root = String(payload.root);
+    await build({ root, outDir: path.join(root, 'dist'), logLevel: 'error', configFile: false, build: { format: 'directory', concurrency: 1 }, trailingSlash: 'always', devToolbar: { enabled: false } });
+    process.stdout.write(`${JSON.stringify({ innerMs: performance.now() - started })}\n`);
+  } else throw new Error(`unknown child mode ${mode}`);
+}
+
+/** A minimal Astro project: one route producing `pages` tiny pages. */
+async function writeFloorProject(root: string, pages: number): Promise<void> {
+  await rm(root, { recursive: true, force: true });
+  await mkdir(path.join(root, 'src', 'pages'), { recursive: true });
+  await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  await writeFile(path.join(root, 'package.json'), '{ "name": "floor", "type": "module", "private": true }\n');
+  await writeFile(
+    path.join(root, 'src', 'pages', '[...slug].astro'),
+    `---
+export function getStaticPaths() {
+  return Array.from({ length: ${pages} }, (_, i) => ({ params: { slug: \`p/\${Math.floor(i / 1000)}/\${i}\` }, props: { n: i } }));
+}
+const { n } = Astro.props;
+---
+<!doctype html><html lang="en"><head><meta charset="utf-8" /><title>Page {n}</title></head><body><h1>Page {n}</h1></body></html>
+`,
+  );
+}
+
+async function dirSize(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    files++;
+    bytes += (await stat(path.join(e.parentPath, e.name))).size;
+  }
+  return { files, bytes };
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1024 / 1024).toFixed(0)} MB`);
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<void> {
+  const f = flags(process.argv.slice(2));
+  if (typeof f.child === 'string') return runChild(f.child, JSON.parse(String(f.payload)) as Record<string, unknown>);
+  const quick = f.quick === true;
+  const num = (key: string, fallback: number) => {
+    const value = f[key] === undefined ? fallback : Number(f[key]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${key} must be a positive whole number`);
+    return value;
+  };
+  const days = num('days', quick ? 20 : 1095);
+  const services = num('services', quick ? 40 : 500);
+  const envs = num('envs', quick ? 4 : 6);
+  const shape = `${days}x${services}x${envs}`;
+  const work = path.resolve(typeof f.work === 'string' ? f.work : `/tmp/release-ledger-bench-${shape}`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (!existsSync('/usr/bin/time')) log('note: /usr/bin/time is missing (apt-get install -y time); peak RSS is polled from /proc/<pid>/status VmHWM');
+
+  // 1. The ledger: days + 1 snapshots; the history is the first `days`.
+  const generated = path.join(work, 'generated');
+  const marker = path.join(work, 'generated.json');
+  const wantMarker = JSON.stringify({ days: days + 1, services, envs, seed: 1 });
+  let generation: { ms: number; bytes: number } | null = null;
+  if (!(f.reuse === true && existsSync(marker) && (await readFile(marker, 'utf8')) === wantMarker)) {
+    await rm(work, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+    log(`generating ${days + 1} days × ${services} services × ${envs} environments …`);
+    const { generateLedger } = await import('./bench-ledger.ts');
+    const r = await generateLedger({ days: days + 1, services, environments: envs, outDir: generated, seed: 1, direct: true, onDay: (d) => (d + 1) % 100 === 0 && log(`  ${d + 1} days`) });
+    generation = { ms: r.ms, bytes: r.bytes };
+    await writeFile(marker, wantMarker);
+  } else log(`reusing the ledger in ${generated}`);
+  const ids = (await readdir(path.join(generated, 'content', 'snapshots'))).filter((n) => n.endsWith('.json')).sort();
+  const history = path.join(work, 'history');
+  await rm(history, { recursive: true, force: true });
+  await mkdir(history, { recursive: true });
+  for (const name of ids.slice(0, days)) await link(path.join(generated, 'content', 'snapshots', name), path.join(history, name));
+  const out = path.join(work, 'site');
+  const cacheDir = path.join(work, 'site-cache');
+  await rm(out, { recursive: true, force: true });
+  await rm(cacheDir, { recursive: true, force: true });
+
+  // 2. Full build.
+  log('full build …');
+  const full = await child('build', { snapshotsDir: history, outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+  const pages = Number(full.output.pages);
+  const size = await dirSize(out);
+
+  // 3. One new day.
+  await link(path.join(generated, 'content', 'snapshots', ids[days]!), path.join(history, ids[days]!));
+  log('one new day (incremental) …');
+  const next = await child('build', { snapshotsDir: history, outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+
+  // 4. The newest day page, gzipped.
+  const newest = ids[days]!.slice(0, 10);
+  const dayPage = await readFile(path.join(out, 'days', newest, 'index.html'));
+  const dayPageGz = gzipSync(dayPage, { level: 9 }).length;
+  const servicePage = await readFile(path.join(out, 'days', newest, 'services', 'svc-0000', 'index.html')).catch(() => Buffer.alloc(0));
+
+  // 5. The floor: as many trivial pages as the full build had.
+  log(`Astro floor: ${pages} trivial pages …`);
+  const floorRoot = path.join(work, 'floor');
+  await writeFloorProject(floorRoot, pages);
+  const floor = await child('floor', { root: floorRoot });
+  await rm(floorRoot, { recursive: true, force: true });
+
+  // 6. GitHub collect.
+  let github: string[] = [];
+  if (f['skip-github'] !== true) {
+    log('GitHub collect benchmark …');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bench-github.ts'), ...(quick ? ['--only', 'small'] : [])], { cwd: ROOT, encoding: 'utf8' });
+    github = (r.stdout || '').trim().split('\n');
+    if (r.status !== 0) github.push(`(bench-github exit ${r.status}) ${(r.stderr || '').trim().split('\n').at(-1) ?? ''}`);
+  }
+
+  const ratio = full.ms / floor.ms;
+  const rows: [string, string, string, boolean | null][] = [
+    ['pages (index.html)', String(pages), '', null],
+    ['output', `${size.files} files, ${mb(size.bytes)}`, '', null],
+    ['full build', `${s(full.ms)} (${(full.ms / pages).toFixed(1)} ms/page)`, '', null],
+    ['Astro floor, same page count', `${s(floor.ms)} (${(floor.ms / pages).toFixed(1)} ms/page)`, '', null],
+    ['full build / floor', `${ratio.toFixed(2)}×`, '≤ 3×', ratio <= 3],
+    ['peak RSS, full build', mb(full.peakRssBytes), '≤ 2048 MB', full.peakRssBytes === null ? null : full.peakRssBytes <= 2 * 1024 ** 3],
+    ['one new day (incremental)', `${s(next.ms)}; rendered ${next.output.rendered}, reused ${next.output.reused}, read ${next.output.snapshotsRead} snapshot(s)`, '≤ 15 s', next.ms <= 15_000],
+    ['peak RSS, one new day', mb(next.peakRssBytes), '', null],
+    [`day page (${services} services), gzipped`, `${kb(dayPageGz)} (raw ${kb(dayPage.length)})`, '≤ 150 KB', dayPageGz <= 150 * 1024],
+    ['day service page, gzipped', `${kb(gzipSync(servicePage, { level: 9 }).length)} (raw ${kb(servicePage.length)})`, '', null],
+  ];
+  const lines = [
+    `release-ledger bench: ${days} days × ${services} services × ${envs} environments${quick ? ' (--quick)' : ''}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`,
+    generation ? `ledger generated in ${s(generation.ms)}, ${mb(generation.bytes)}` : 'ledger reused',
+    '',
+    '| measure | measured | target | result |',
+    '|---|---|---|---|',
+    ...rows.map(([m, v, t, ok]) => `| ${m} | ${v} | ${t} | ${ok === null ? '' : ok ? 'PASS' : 'FAIL'} |`),
+    '',
+    ...(github.length > 0 ? ['GitHub collect (scripts/bench-github.ts):', ...github.map((l) => `  ${l}`), ''] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
+  await writeFile(path.join(work, 'bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (rows.some(([, , , ok]) => ok === false)) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,301 @@
+/**
+ * Incremental site builds: a nightly build renders only the pages whose
+ * inputs changed and keeps every other file of the previous output.
+ *
+ * Why not Astro's `experimental.incrementalBuild` (Astro 7.2+,
+ * https://docs.astro.build/en/reference/experimental-flags/incremental-build/)?
+ * Measured (docs/incremental-build.md): it still calls `getStaticPaths` for
+ * every page, which needs the whole ledger, and restores every unchanged page
+ * by copying it from `node_modules/.astro` into the emptied output folder, so
+ * adding one day costs time proportional to the whole history. Here:
+ *
+ * - The cross-day index (service histories, pull requests, stats) is built
+ *   before Astro starts from small per-snapshot summaries cached in
+ *   `cacheDir` (`ledger-summaries.json`), so only new snapshots are read.
+ * - Every per-day page group has a content key: the generator fingerprint
+ *   (release-ledger's version and the hash of the site's source), the chain
+ *   hashes of the day's snapshots and of the previous day's last one (a chain
+ *   hash covers every byte of a snapshot; the successor records it, so it is
+ *   read from the successor's `previous` field without hashing 6 MB files),
+ *   and for `/days/D/` the next day's date (its "next →" link).
+ * - Astro renders only the groups whose key changed (`RenderOnly`, read by
+ *   `getStaticPaths` through `renders()` in data.ts) plus every cross-day
+ *   page; the new files are moved over the previous output and files that no
+ *   longer belong to the site are deleted. `site-manifest.json` records each
+ *   group's key and files.
+ */
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { readSnapshotEntry } from '../ledger/index.ts';
+import type { Snapshot } from '../model/index.ts';
+import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import type { RenderOnly } from './config.ts';
+import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
+
+const MANIFEST = 'site-manifest.json';
+const SUMMARIES = 'ledger-summaries.json';
+const FORMAT = 1;
+
+/** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
+export async function generatorFingerprint(extra: unknown): Promise<string> {
+  const hash = createHash('sha256').update(`release-ledger ${GENERATOR_VERSION} format ${FORMAT}\n${JSON.stringify(extra)}\n`);
+  const files: string[] = [];
+  for (const dir of ['src', 'public']) {
+    const entries = await readdir(path.join(SITE_ROOT, dir), { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isFile()) files.push(path.relative(SITE_ROOT, path.join(e.parentPath, e.name)));
+  }
+  files.push('package.json', 'package-lock.json');
+  for (const file of files.sort()) {
+    const bytes = await readFile(path.join(SITE_ROOT, file)).catch(() => Buffer.alloc(0));
+    hash.update(`${file}\0${createHash('sha256').update(bytes).digest('hex')}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The `previous` field of a snapshot file, read from its tail: files are
+ * canonical JSON pretty-printed with sorted keys, so the top-level
+ * `"previous"` is near the end (after it come `schemaVersion`, `services`,
+ * `sources`, `takenAt`). Falls back to parsing the whole file.
+ */
+async function readPreviousLink(file: string): Promise<{ id: string; sha256: string } | null | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 2 * 1024 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const text = buffer.toString('utf8');
+    const at = text.lastIndexOf('\n  "previous": ');
+    if (at >= 0) {
+      const match = /^\n {2}"previous": (null|\{\s*"id": "([^"\\]+)",\s*"sha256": "([0-9a-f]{64})"\s*\})/.exec(text.slice(at));
+      if (match) return match[1] === 'null' ? null : { id: match[2]!, sha256: match[3]! };
+    }
+  } finally {
+    await handle.close();
+  }
+  const parsed = JSON.parse(await readFile(file, 'utf8')) as { previous?: { id: string; sha256: string } | null };
+  return parsed.previous;
+}
+
+export interface LedgerFacts {
+  ids: string[];
+  days: DayGroup[];
+  /** Snapshot id → chain hash (sha256 of its canonical JSON) joined with its file size. */
+  identity: Map<string, string>;
+}
+
+/** Chain hashes of every snapshot: from each successor's `previous` link, the head's by reading it. */
+export async function ledgerFacts(snapshotsDir: string, ids: string[]): Promise<LedgerFacts> {
+  const identity = new Map<string, string>();
+  const sizes = await Promise.all(ids.map(async (id) => (await stat(path.join(snapshotsDir, `${id}.json`))).size));
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    let chain: string | undefined;
+    if (i + 1 < ids.length) {
+      const link = await readPreviousLink(path.join(snapshotsDir, `${ids[i + 1]}.json`));
+      if (link && link.id === id) chain = link.sha256;
+    }
+    // The head (or a broken link, which `verify` reports): hash it directly.
+    chain ??= (await readSnapshotEntry(snapshotsDir, id)).sha256;
+    identity.set(id, `${chain}:${sizes[i]}`);
+  }
+  return { ids, days: groupDays(ids), identity };
+}
+
+/**
+ * What `LedgerIndexBuilder.add` reads from a snapshot, and nothing more:
+ * deployments that did not change since the previous snapshot are dropped
+ * (the builder skips them anyway), so a summary is kilobytes, not megabytes.
+ * tests/incremental proves the index from summaries equals the one from the
+ * full snapshots.
+ */
+interface SnapshotSummary {
+  id: string;
+  takenAt: string;
+  environments: Snapshot['environments'];
+  services: string[];
+  findings: Snapshot['findings'];
+  gaps: number;
+  deployments: Pick<Snapshot['deployments'][number], 'service' | 'environment' | 'version' | 'commit' | 'deployedAt' | 'deployedBy'>[];
+  changes: Pick<Snapshot['changes'][number], 'service' | 'environment' | 'commit' | 'deployedAt' | 'pullRequests' | 'tickets'>[];
+}
+
+interface SummaryCache {
+  format: number;
+  fingerprint: string;
+  entries: { id: string; identity: string; summary: SnapshotSummary }[];
+  /** (service, environment) → "commit version deployedAt" after the last entry. */
+  state: [string, string][];
+}
+
+function summarise(snapshot: Snapshot, state: Map<string, string>): SnapshotSummary {
+  const deployments: SnapshotSummary['deployments'] = [];
+  for (const d of snapshot.deployments) {
+    const key = `${d.service}\u0000${d.environment}`;
+    const value = `${d.commit} ${d.version} ${d.deployedAt}`;
+    if (state.get(key) === value) continue;
+    state.set(key, value);
+    deployments.push({ service: d.service, environment: d.environment, version: d.version, commit: d.commit, deployedAt: d.deployedAt, deployedBy: d.deployedBy });
+  }
+  const kept = new Set(deployments.map((d) => `${d.service}\u0000${d.environment}\u0000${d.commit}`));
+  return {
+    id: snapshot.id,
+    takenAt: snapshot.takenAt,
+    environments: snapshot.environments,
+    services: snapshot.services.map((s) => s.name),
+    findings: snapshot.findings,
+    gaps: snapshot.gaps.length,
+    deployments,
+    changes: snapshot.changes
+      .filter((c) => kept.has(`${c.service}\u0000${c.environment}\u0000${c.commit}`))
+      .map((c) => ({ service: c.service, environment: c.environment, commit: c.commit, deployedAt: c.deployedAt, pullRequests: c.pullRequests, tickets: c.tickets })),
+  };
+}
+
+function asSnapshot(summary: SnapshotSummary): Snapshot {
+  // The builder reads only these fields (see SnapshotSummary).
+  return { ...summary, services: summary.services.map((name) => ({ name })), gaps: new Array(summary.gaps) } as unknown as Snapshot;
+}
+
+/**
+ * The cross-day index. With a cache folder, summaries of snapshots already
+ * seen are reused when every snapshot before them is unchanged; new ones are
+ * read once and added to the cache.
+ */
+export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFacts | null, ids: string[], cacheDir: string | null, fingerprint: string): Promise<{ index: LedgerIndex; read: number }> {
+  const builder = new LedgerIndexBuilder();
+  if (!cacheDir || !facts) {
+    for (const id of ids) builder.add((await readSnapshotEntry(snapshotsDir, id)).snapshot);
+    return { index: builder.finish(), read: ids.length };
+  }
+  const file = path.join(cacheDir, SUMMARIES);
+  let cache: SummaryCache | null = null;
+  try {
+    cache = JSON.parse(await readFile(file, 'utf8')) as SummaryCache;
+  } catch {
+    cache = null;
+  }
+  let reuse = 0;
+  if (cache && cache.format === FORMAT && cache.fingerprint === fingerprint && cache.entries.length <= ids.length) {
+    while (reuse < cache.entries.length && cache.entries[reuse]!.id === ids[reuse] && cache.entries[reuse]!.identity === facts.identity.get(ids[reuse]!)) reuse++;
+    // The saved state is the one after the last entry; a partial match cannot resume from it.
+    if (reuse < cache.entries.length) reuse = 0;
+  }
+  const entries = reuse > 0 ? cache!.entries : [];
+  const state = new Map<string, string>(reuse > 0 ? cache!.state : []);
+  for (const entry of entries) builder.add(asSnapshot(entry.summary));
+  for (const id of ids.slice(reuse)) {
+    const summary = summarise((await readSnapshotEntry(snapshotsDir, id)).snapshot, state);
+    entries.push({ id, identity: facts.identity.get(id)!, summary });
+    builder.add(asSnapshot(summary));
+  }
+  if (ids.length > reuse) {
+    await mkdir(cacheDir, { recursive: true });
+    const next: SummaryCache = { format: FORMAT, fingerprint, entries, state: [...state.entries()] };
+    await writeFile(`${file}.tmp`, JSON.stringify(next));
+    await rename(`${file}.tmp`, file);
+  }
+  return { index: builder.finish(), read: ids.length - reuse };
+}
+
+/** Output files are grouped by what they depend on. */
+export function groupOf(relativeFile: string): string {
+  const file = relativeFile.split(path.sep).join('/');
+  let m = /^days\/(\d{4}-\d{2}-\d{2})\/index\.html$/.exec(file);
+  if (m) return `day/${m[1]}`;
+  m = /^days\/(\d{4}-\d{2}-\d{2})\/compare\//.exec(file);
+  if (m) return `compare/${m[1]}`;
+  m = /^days\/(\d{4}-\d{2}-\d{2})\//.exec(file);
+  if (m) return `sub/${m[1]}`;
+  m = /^snapshots\/([^/]+)\.json$/.exec(file);
+  if (m) return `snapshots/${m[1]}`;
+  return 'always';
+}
+
+/** The content key of every per-day group. */
+export function groupKeys(facts: LedgerFacts, fingerprint: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  const h = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
+  facts.days.forEach((day, i) => {
+    const own = day.ids.map((id) => `${id}=${facts.identity.get(id)}`).join(',');
+    const before = i > 0 ? `${facts.days[i - 1]!.lastId}=${facts.identity.get(facts.days[i - 1]!.lastId)}` : '-';
+    const next = facts.days[i + 1]?.date ?? '-';
+    keys.set(`day/${day.date}`, h(fingerprint, 'day', own, before, next));
+    keys.set(`sub/${day.date}`, h(fingerprint, 'sub', own, before));
+    keys.set(`compare/${day.date}`, h(fingerprint, 'compare', own, before));
+  });
+  for (const id of facts.ids) keys.set(`snapshots/${id}`, h(fingerprint, 'snapshot', facts.identity.get(id)!));
+  return keys;
+}
+
+export interface SiteManifest {
+  format: number;
+  fingerprint: string;
+  /** The newest snapshot of the build. */
+  head: string | null;
+  groups: Record<string, { key: string; files: string[] }>;
+}
+
+export async function readManifest(cacheDir: string, fingerprint: string): Promise<SiteManifest | null> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(cacheDir, MANIFEST), 'utf8')) as SiteManifest;
+    return manifest.format === FORMAT && manifest.fingerprint === fingerprint ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function removeManifest(cacheDir: string): Promise<void> {
+  await rm(path.join(cacheDir, MANIFEST), { force: true });
+}
+
+export async function writeManifest(cacheDir: string, manifest: SiteManifest): Promise<void> {
+  await mkdir(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, MANIFEST);
+  await writeFile(`${file}.tmp`, JSON.stringify(manifest));
+  await rename(`${file}.tmp`, file);
+}
+
+/** Every file under `dir`, relative, `/`-separated, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** Groups of files from a list of output files. */
+export function groupFiles(files: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const g = groupOf(f);
+    const list = groups.get(g);
+    if (list) list.push(f);
+    else groups.set(g, [f]);
+  }
+  return groups;
+}
+
+/**
+ * Which per-day groups to render: those whose key changed, plus the compare
+ * pages of every day on or after the earliest deployment first recorded since
+ * the previous build (a late-recorded deployment can change which pull
+ * requests two environments had at an earlier moment).
+ */
+export function planRender(facts: LedgerFacts, keys: Map<string, string>, previous: SiteManifest, index: LedgerIndex): { only: RenderOnly; groups: Set<string> } {
+  const groups = new Set<string>();
+  for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
+  const head = previous.head ?? '';
+  let lateFrom: string | null = null;
+  for (const e of index.events) if (e.snapshot > head && (lateFrom === null || e.deployedAt < lateFrom)) lateFrom = e.deployedAt;
+  if (lateFrom !== null) for (const d of facts.days) if (d.date >= lateFrom.slice(0, 10)) groups.add(`compare/${d.date}`);
+  const only: RenderOnly = { day: [], sub: [], compare: [], snapshots: [] };
+  for (const g of [...groups].sort()) {
+    const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
+    only[kind].push(value);
+  }
+  return { only, groups };
+}

@@ -1,0 +1,122 @@
+/**
+ * Incremental site builds: after a day is appended, an incremental build
+ * equals a full build byte for byte, and the unchanged day pages were kept
+ * (not rendered again) — the test fails if reuse silently stops.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLedger } from '../../scripts/bench-ledger.ts';
+import { readSnapshot } from '../../src/ledger/index.ts';
+import { buildSite } from '../../src/site/build.ts';
+import { computeLedgerIndex, generatorFingerprint, ledgerFacts } from '../../src/site/incremental.ts';
+import { buildLedgerIndex } from '../../src/views/index.ts';
+
+let work: string;
+let all: string[];
+let generated: string;
+const snapshots = () => path.join(work, 'ledger');
+
+async function digest(dir: string): Promise<Record<string, string>> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const out: [string, string][] = [];
+  for (const f of files) {
+    const full = path.join(f.parentPath, f.name);
+    out.push([path.relative(dir, full), createHash('sha256').update(await readFile(full)).digest('hex')]);
+  }
+  return Object.fromEntries(out.sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+async function mtimes(dir: string): Promise<Map<string, number>> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const out = new Map<string, number>();
+  for (const f of files) {
+    const full = path.join(f.parentPath, f.name);
+    out.set(path.relative(dir, full), (await stat(full)).mtimeMs);
+  }
+  return out;
+}
+
+async function append(id: string): Promise<void> {
+  await copyFile(path.join(generated, `${id}.json`), path.join(snapshots(), `${id}.json`));
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'site-incremental-'));
+  // The same seed gives the same first days, so day 6 of a 6-day ledger is "tomorrow" for the 5-day one.
+  const result = await generateLedger({ days: 6, services: 5, environments: 3, outDir: path.join(work, 'generated'), seed: 7, direct: true });
+  generated = result.snapshotsDir;
+  all = result.ids;
+  await mkdir(snapshots(), { recursive: true });
+  for (const id of all.slice(0, 5)) await append(id);
+}, 120_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('incremental build', () => {
+  it('after appending a day, reuses the unchanged day pages and equals a full build byte for byte', async () => {
+    const out = path.join(work, 'site');
+    const cacheDir = path.join(work, 'cache');
+    const first = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+    // No cache yet: everything is rendered, every snapshot read.
+    expect(first.reused).toBe(0);
+    expect(first.rendered).toBe(first.pages);
+    expect(first.snapshotsRead).toBe(5);
+    const before = await mtimes(out);
+
+    await append(all[5]!);
+    const second = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+    // Only the new snapshot is read; most pages are kept.
+    expect(second.snapshotsRead).toBe(1);
+    expect(second.reused).toBeGreaterThan(second.rendered);
+    expect(second.rendered + second.reused).toBe(second.pages);
+
+    const fullOut = path.join(work, 'full');
+    const full = await buildSite({ snapshotsDir: snapshots(), outDir: fullOut, logLevel: 'error' });
+    expect(second.pages).toBe(full.pages);
+    expect(await digest(out)).toEqual(await digest(fullOut));
+
+    // The pages of days 1–4 were not written again (same mtime); day 5's page was (its "next →" link is new).
+    const after = await mtimes(out);
+    const days = all.map((id) => id.slice(0, 10));
+    const kept = [...before.keys()].filter((f) => days.slice(0, 4).some((d) => f.startsWith(path.join('days', d) + path.sep)));
+    expect(kept.length).toBeGreaterThan(4 * 10);
+    for (const f of kept) expect({ f, mtime: after.get(f) }).toEqual({ f, mtime: before.get(f) });
+    expect(after.get(path.join('days', days[4]!, 'index.html'))).not.toBe(before.get(path.join('days', days[4]!, 'index.html')));
+    for (const id of all.slice(0, 5)) expect(after.get(path.join('snapshots', `${id}.json`))).toBe(before.get(path.join('snapshots', `${id}.json`)));
+
+    // Nothing new: only the cross-day pages are rendered, and the output is still the full build's.
+    const third = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+    expect(third.snapshotsRead).toBe(0);
+    expect(third.rendered).toBeLessThan(second.rendered);
+    expect(await digest(out)).toEqual(await digest(fullOut));
+
+    // Without the cache (a fresh CI runner), it builds everything again.
+    await rm(cacheDir, { recursive: true, force: true });
+    const cold = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
+    expect(cold.reused).toBe(0);
+    expect(await digest(out)).toEqual(await digest(fullOut));
+  }, 600_000);
+
+  it('builds the cross-day index from cached summaries equal to the one from full snapshots', async () => {
+    const cacheDir = path.join(work, 'index-cache');
+    const ids = all;
+    const dir = path.join(work, 'index-ledger');
+    await mkdir(dir, { recursive: true });
+    for (const id of ids) await copyFile(path.join(generated, `${id}.json`), path.join(dir, `${id}.json`));
+    const fingerprint = await generatorFingerprint({});
+    const expected = JSON.parse(JSON.stringify(buildLedgerIndex(await Promise.all(ids.map((id) => readSnapshot(dir, id))))));
+    // Cold: from full snapshots, filling the cache with the first five; then resumed for the sixth from the cache.
+    const cold = await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, 5)), ids.slice(0, 5), cacheDir, fingerprint);
+    expect(cold.read).toBe(5);
+    const warm = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, cacheDir, fingerprint);
+    expect(warm.read).toBe(1);
+    expect(JSON.parse(JSON.stringify(warm.index))).toEqual(expected);
+    expect(expected.events.length).toBeGreaterThan(0);
+    expect(expected.pullRequests.length).toBeGreaterThan(0);
+  }, 120_000);
+});
