@@ -26,7 +26,7 @@ import {
 import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from './promotion.ts';
-import { redactConfigs } from './redact.ts';
+import { redactConfigs, redactServiceConfigs } from './redact.ts';
 
 /** One source's outcome: its name, type and evidence (gaps included). */
 export interface SourceOutcome {
@@ -166,7 +166,7 @@ export function assembleDraft(input: AssembleInput): DraftSnapshot {
     previous: input.previous ? { id: input.previous.snapshot.id, sha256: input.previous.sha256 } : null,
     name: config.name,
     environments: config.environments,
-    services: [...config.services].sort(byKeys((s) => s.name)),
+    services: redactServiceConfigs(config.services).sort(byKeys((s) => s.name)),
     policies: config.policies,
     exceptions: config.exceptions,
     sources: outcomes.map((o) => ({ name: o.name, type: o.type })).sort(byKeys((s) => s.name)),

@@ -170,3 +170,20 @@ export function redactConfigs(configs: readonly RawConfigRecord[], config: Confi
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A URL as it may be stored: credentials in its userinfo (`https://user:pass@host`)
+ * are replaced by a short hash of them, so a rotated password is still visible
+ * as a change but never readable. Works on templates such as `{environment}`.
+ */
+export function redactUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string, userinfo: string) => `${scheme}redacted-${secretHash(userinfo).slice(0, 12)}@`);
+}
+
+/** The services as a snapshot stores them: the config, minus credentials written into version URLs. */
+export function redactServiceConfigs<T extends { versionUrl: Record<string, string> }>(services: readonly T[]): T[] {
+  return services.map((service) => ({
+    ...service,
+    versionUrl: Object.fromEntries(Object.entries(service.versionUrl).map(([env, url]) => [env, redactUrlCredentials(url)])),
+  }));
+}

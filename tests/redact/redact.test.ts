@@ -179,3 +179,18 @@ describe('isSecretKey', () => {
     expect(isSecretKey('anything', [])).toBe(false);
   });
 });
+
+describe('credentials in version URLs', () => {
+  it('stores a URL with userinfo only with a hash of it, and leaves other URLs alone', async () => {
+    const { redactUrlCredentials, redactServiceConfigs } = await import('../../src/snapshot/redact.ts');
+    const stored = redactUrlCredentials('https://deploy:s3cr3t-Pa55@payments.acme.example/{environment}/version');
+    expect(stored).not.toContain('s3cr3t-Pa55');
+    expect(stored).not.toContain('deploy:');
+    expect(stored).toMatch(/^https:\/\/redacted-[0-9a-f]{12}@payments\.acme\.example\/\{environment\}\/version$/);
+    // A rotated password is visible as a change.
+    expect(redactUrlCredentials('https://deploy:other@payments.acme.example/{environment}/version')).not.toBe(stored);
+    expect(redactUrlCredentials('https://payments.acme.example/version?x=a@b')).toBe('https://payments.acme.example/version?x=a@b');
+    const [service] = redactServiceConfigs([{ name: 'api', versionUrl: { prod: 'http://u:p4ss@h/v', '*': 'http://h/v' } }]);
+    expect(service).toEqual({ name: 'api', versionUrl: { prod: expect.stringMatching(/^http:\/\/redacted-[0-9a-f]{12}@h\/v$/), '*': 'http://h/v' } });
+  });
+});
