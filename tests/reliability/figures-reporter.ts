@@ -30,6 +30,7 @@ export default class FiguresReporter implements Reporter {
         else if (test.result().state === 'failed') rows.push({ case: test.name, runs: 0, result: 'failed before recording figures', target: '-', pass: false });
       }
     }
+    rows.sort((a, b) => a.case.localeCompare(b.case, 'en', { numeric: true }));
     if (rows.length) process.stdout.write(formatFigures(rows));
   }
 }
