@@ -106,6 +106,13 @@ export async function verifyLedger(dir: string, options: VerifyOptions = {}): Pr
       return fail(id, `records ${name(previous.id)}, which is not older than itself, as its predecessor: the chain was altered`);
     }
     if (before !== null && previous === null) {
+      // Vouched for by its successor, this file is the chain's true start: what comes before it was put there later.
+      const nextId = ids[i + 1];
+      const next = nextId === undefined ? undefined : await load(dir, nextId);
+      const nextRecord = next && typeof next !== 'string' ? recordedPrevious(next.raw) : null;
+      if (nextRecord && nextRecord.id === id && nextRecord.sha256 === loaded.sha256) {
+        return fail(ids[0]!, `is not in the hash chain: ${name(id)}, vouched for by ${name(nextId!)}, says it is the first snapshot, so this older file was inserted before the chain began`);
+      }
       return fail(id, `says it is the first snapshot (previous: null), but ${name(before.id)} comes before it: it was inserted or altered after the chain was written`);
     }
     if (before !== null && previous !== null && previous.id !== before.id) {

@@ -216,6 +216,15 @@ describe('verifyLedger', () => {
     );
   });
 
+  it('names a valid-looking genesis inserted before the real first snapshot, not the real one its successor vouches for', async () => {
+    const l = await ledger();
+    const genesis = buildSnapshot({ takenAt: '2026-03-01T02:00:00Z', previous: null });
+    await writeFile(path.join(l.dir, `${genesis.id}.json`), serializeSnapshot(genesis));
+    const result = await verifyLedger(l.dir);
+    expect(result).toMatchObject({ ok: false, file: path.join(l.dir, '2026-03-01T020000Z.json') });
+    expect(failure(result)).toMatchInlineSnapshot(`"2026-03-01T020000Z.json: is not in the hash chain: 2026-03-10T020000Z.json, vouched for by 2026-03-11T020000Z.json, says it is the first snapshot, so this older file was inserted before the chain began"`);
+  });
+
   it('ignores files that are not snapshots', async () => {
     const l = await ledger();
     await writeFile(path.join(l.dir, '.gitkeep'), '');
