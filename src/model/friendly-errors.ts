@@ -380,6 +380,13 @@ function yamlErrorLine(error: Document.Parsed['errors'][number], source: YamlSou
     });
     return `${where(source, offset)}: duplicate key${key === undefined ? '' : ` "${key}"`}; each key may appear only once in a mapping`;
   }
+  if (error.code === 'MISSING_CHAR' && /closing ["']quote/.test(error.message)) {
+    // The parser notices an unclosed quote only at the end of the file; point at the quote that opened it.
+    const quote = error.message.includes('"quote') ? '"' : "'";
+    let open = source.text.lastIndexOf(quote, offset - 1);
+    while (quote === '"' && open > 0 && source.text[open - 1] === '\\') open = source.text.lastIndexOf(quote, open - 2);
+    if (open >= 0) return `${where(source, open)}: YAML syntax error: this ${quote === '"' ? 'double' : 'single'}-quoted value is never closed; add the closing ${quote}`;
+  }
   if (error.code === 'MULTIPLE_DOCS') return `${where(source, offset)}: a second YAML document ("---") starts here; keep everything in one document`;
   // The yaml package appends " at line L, column C:" and a code excerpt; keep the sentence only.
   const sentence = error.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '');

@@ -134,3 +134,17 @@ export function renders(kind: 'day' | 'sub' | 'compare' | 'snapshots', key: stri
   return renderSets[kind].has(key);
 }
 let renderSets: Record<'day' | 'sub' | 'compare' | 'snapshots', Set<string>> | null = null;
+
+const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
+
+/**
+ * A view of a whole day computed once per snapshot and shared by that day's
+ * pages: a day has ~500 service pages, and recomputing the day's changes and
+ * dependency graphs for each was quadratic in the number of services.
+ */
+export function memo<T>(snapshot: Snapshot, key: string, make: () => T): T {
+  let cache = perSnapshot.get(snapshot);
+  if (!cache) perSnapshot.set(snapshot, (cache = new Map()));
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as T;
+}

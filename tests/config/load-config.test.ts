@@ -70,6 +70,10 @@ describe('loadConfig', () => {
 });
 
 describe('one-line errors with line:column', () => {
+  it('an unclosed quote is reported where it opens, not at the end of the file', async () => {
+    expect(await errorOf('name: Acme\nenvironments: [{name: dev}]\nexceptions:\n  - rule: drift.version\n    reason: "never closed\n    approvedBy: cto\n    expires: 2026-01-01\n')).toMatchInlineSnapshot(`"release-ledger.config.yaml:5:13: YAML syntax error: this double-quoted value is never closed; add the closing ""`);
+  });
+
   it('YAML syntax error', async () => {
     expect(await errorOf('name: Acme\nenvironments: [{name: dev}\nservices: []\n')).toMatchInlineSnapshot(`"release-ledger.config.yaml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]"`);
   });
