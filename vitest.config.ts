@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 240_000,
-    // Two cores: keep parallelism modest so real servers and git repos are not starved.
+    // Two cores: keep parallelism modest so real servers, git repos and Chromium are not starved.
     maxWorkers: 2,
+    // The reliability figures table (issue 8) and a plain closing count line follow Vitest's own summary.
+    reporters: ['default', './tests/reliability/figures-reporter.ts', './tests/helpers/summary-reporter.ts'],
   },
 });
