@@ -74,7 +74,11 @@ const commands = {
   },
   verify: {
     meta: { name: 'verify', description: 'Check every snapshot against its schema and the hash chain; name the first file that fails' },
-    args: { ...common, json: { type: 'boolean', description: 'Print the result as JSON' } },
+    args: {
+      ...common,
+      json: { type: 'boolean', description: 'Print the result as JSON' },
+      'expect-head': { type: 'string', description: 'The head sha256 anchored outside the repo (tag, commit message, site footer); also checks the newest snapshot', valueHint: 'SHA256' },
+    },
   },
   show: {
     meta: { name: 'show', description: 'What was running at a moment (the latest snapshot at or before it)' },
@@ -250,7 +254,9 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
     }
     case 'verify': {
       const loaded = await load(args, io);
-      const result = await verifyLedger(loaded.snapshotsDir);
+      const expectedHead = args['expect-head'];
+      if (expectedHead !== undefined && !/^[0-9a-f]{64}$/.test(String(expectedHead))) throw new UsageError(`--expect-head must be a sha256 (64 lowercase hex characters), as printed by verify`);
+      const result = await verifyLedger(loaded.snapshotsDir, expectedHead === undefined ? {} : { expectedHead: String(expectedHead) });
       if (args.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       if (!result.ok) {
         if (!args.json) io.stderr(printable(`verify failed: ${result.file}: ${result.reason}\n`));

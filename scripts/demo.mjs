@@ -210,7 +210,8 @@ try {
     if (result.code === 3) gapNights++;
     const requests = github.log.slice(asked);
     const summary = result.stdout.trim().split('\n').at(-1)?.replace(/^.*?—\s*/, '') ?? '';
-    const githubLine = `github ${requests.length} requests (${requests.filter((r) => r.status === 304).length} not modified)`;
+    const graphql = requests.filter((r) => r.operation === 'graphql').length;
+    const githubLine = `github ${requests.length} requests (${requests.filter((r) => r.status === 304).length} not modified, ${graphql} GraphQL)`;
     log(`day ${String(i + 1).padStart(2)}/${demo.days.length} ${day.date}  ${summary}${result.code === 3 ? ' (gaps)' : ''}; ${githubLine}, ${day.gitops.length} gitops commits  [${seconds()} s]`);
   }
 } finally {

@@ -193,6 +193,21 @@ describe('verify, show and diff', () => {
     expect(run.stderr).toMatch(/^verify failed: \S*2026-03-03T120000Z\.json: /);
   });
 
+  it('checks the newest snapshot against an anchored head hash with --expect-head', async () => {
+    const ok = await cli('verify');
+    const head = /sha256 ([0-9a-f]{64})/.exec(ok.stdout)![1]!;
+    expect((await cli('verify', '--expect-head', head)).code).toBe(0);
+    // Editing the head is invisible to the chain alone, but not to the anchor.
+    const file = path.join(snapshotsDir(), '2026-03-04T120000Z.json');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('"deployedBy": "alice"', '"deployedBy": "alicf"'));
+    expect((await cli('verify')).code).toBe(0);
+    const anchored = await cli('verify', '--expect-head', head);
+    expect(anchored.code).toBe(2);
+    expect(anchored.stderr).toMatch(/2026-03-04T120000Z\.json: content does not match the expected head sha256/);
+    expect((await cli('verify', '--expect-head', 'nothex')).stderr).toContain('--expect-head must be a sha256');
+  });
+
   it('fails verify when a snapshot is deleted', async () => {
     await rm(path.join(snapshotsDir(), '2026-03-03T120000Z.json'));
     const run = await cli('verify');
