@@ -135,8 +135,10 @@ const root: CommandDef = {
 };
 
 async function usage(cmd: CommandDef, parent?: CommandDef): Promise<string> {
-  // citty colours nothing when the output is not a terminal; we print plain text.
-  return `${(await renderUsage(cmd, parent)).trimEnd()}\n\n${EXIT_CODES}\n`;
+  // citty colours its usage text; help is printed plain (it is read in CI logs and piped), without trailing padding.
+  // eslint-disable-next-line no-control-regex
+  const plain = (await renderUsage(cmd, parent)).replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((line) => line.trimEnd()).join('\n');
+  return `${plain.trimEnd()}\n\n${EXIT_CODES}\n`;
 }
 
 /** Terminal-safe text: control characters and bidi overrides from outside data are shown escaped. */

@@ -84,6 +84,9 @@ describe('help and usage', () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/collect[\s\S]*verify[\s\S]*show[\s\S]*diff/);
+    // Plain text: no colour codes, no trailing padding.
+    expect(top.stdout).not.toContain('\u001b[');
+    expect(top.stdout).not.toMatch(/ +\n/);
   });
 
   it('rejects an unknown command, option or stray argument with one line and exit 2', async () => {
