@@ -24,6 +24,11 @@
 // The GitHub ETag cache (.ledger-cache/) is kept from night to night, as in
 // CI, so an unchanged repository costs 304s.
 //
+// Each night's collect calls the CLI's main() in this process, with the same
+// arguments bin/release-ledger.mjs would get: a Node start per night would
+// double the demo's time (CI gives it 4 minutes). `--spawn` runs a process
+// per night instead; verify and build always run as separate processes.
+//
 // Plain JavaScript so `node scripts/demo.mjs` runs without a build step; tsx
 // (already a dependency, used by bin/release-ledger.mjs too) loads the generator.
 import { spawn } from 'node:child_process';
