@@ -100,7 +100,11 @@ const commands = {
   },
   build: {
     meta: { name: 'build', description: 'Build the static site over the ledger beside the config' },
-    args: { ...common, out: { type: 'string', description: 'Output folder (default: dist/ beside the config)', valueHint: 'DIR' } },
+    args: {
+      ...common,
+      out: { type: 'string', description: 'Output folder (default: dist/ beside the config)', valueHint: 'DIR' },
+      full: { type: 'boolean', description: 'Rebuild every page instead of reusing unchanged past days from the previous build' },
+    },
   },
   dev: {
     meta: { name: 'dev', description: 'Serve the site over the ledger while you work on it' },
@@ -311,8 +315,9 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       if ((await readHead(loaded.snapshotsDir)) === null) throw new LedgerError(`the ledger in ${loaded.snapshotsDir} is empty; run release-ledger collect first`);
       const { buildSite } = await import('../src/site/build.ts');
       progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
-      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn' });
-      io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir}\n`);
+      // Incremental by default: past day pages are immutable, so a nightly build reuses them (cache beside the output).
+      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn', incremental: !args.full });
+      io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir} (${result.rendered} rendered, ${result.reused} reused)\n`);
       return ExitCode.ok;
     }
     case 'dev': {

@@ -70,7 +70,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
   // build goes to a private folder under the current directory and is moved into place.
-  const stagingParent = path.join(process.cwd(), '.astro');
+  // The bundle's chunks import Astro's own dependencies by bare name, so they must sit under the
+  // package root (where node_modules is), wherever the ledger and the caller's folder are: the
+  // build runs with the package root as its current directory (restored afterwards).
+  const stagingParent = path.join(SITE_ROOT, '.astro');
+  const callerCwd = process.cwd();
+  if (callerCwd !== SITE_ROOT) process.chdir(SITE_ROOT);
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
   const indexFile = `${staging}.index.json`;
@@ -115,6 +120,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
     throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
   } finally {
+    if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
     await rm(indexFile, { force: true });
   }

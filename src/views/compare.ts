@@ -55,8 +55,8 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
   if (index) {
     const at = snapshot.takenAt;
     for (const pr of index.pullRequests) {
-      const inA = prInEnvironmentAt(pr, a, at) !== null;
-      const inBEnv = prInEnvironmentAt(pr, b, at) !== null;
+      const inA = prInEnvironmentAt(pr, a, at, snapshot.id) !== null;
+      const inBEnv = prInEnvironmentAt(pr, b, at, snapshot.id) !== null;
       if (inA !== inBEnv) pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: inA ? 'a' : 'b' });
     }
   }

@@ -29,7 +29,10 @@ export interface PrInterval {
   since: string;
   /** When a rollback took it out; null while it is still there. */
   until: string | null;
+  /** The snapshot that recorded the rollback, when there was one. */
+  untilSnapshot?: string;
   version: string;
+  /** The snapshot that first recorded it there. */
   snapshot: string;
 }
 
@@ -141,8 +144,8 @@ export class LedgerIndexBuilder {
       const seen = slot?.seen ?? new Map<string, number>();
       if (!seen.has(d.commit)) seen.set(d.commit, sequence);
       this.#slots.set(key, { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence });
-      if (rollback && previousSeen !== undefined) this.#rollBack(d.service, d.environment, previousSeen, d.deployedAt);
-      else if (rollback) this.#rollBack(d.service, d.environment, sequence, d.deployedAt);
+      if (rollback && previousSeen !== undefined) this.#rollBack(d.service, d.environment, previousSeen, d.deployedAt, snapshot.id);
+      else if (rollback) this.#rollBack(d.service, d.environment, sequence, d.deployedAt, snapshot.id);
       // Pull requests arriving with this deployment.
       const record = snapshot.changes.find((c) => c.service === d.service && c.environment === d.environment && c.commit === d.commit);
       if (record) {
@@ -181,7 +184,7 @@ export class LedgerIndexBuilder {
   }
 
   /** PRs that arrived in (service, env) after deployment `sequence` are no longer there. */
-  #rollBack(service: string, environment: string, sequence: number, at: string): void {
+  #rollBack(service: string, environment: string, sequence: number, at: string, snapshotId: string): void {
     for (const entry of this.#prs.values()) {
       if (entry.service !== service) continue;
       const arrival = entry.arrivals.get(environment);
@@ -189,6 +192,7 @@ export class LedgerIndexBuilder {
       const last = intervals?.[intervals.length - 1];
       if (arrival !== undefined && arrival > sequence && last && last.until === null) {
         last.until = at;
+        last.untilSnapshot = snapshotId;
         entry.arrivals.delete(environment);
       }
     }
@@ -216,9 +220,17 @@ export function buildLedgerIndex(snapshots: Iterable<Snapshot>): LedgerIndex {
 }
 
 /** Whether a pull request ran in an environment at a moment (ISO time). */
-export function prInEnvironmentAt(entry: PrEntry, environment: string, at: string): PrInterval | null {
+/**
+ * Where a pull request was at a time, as the ledger knew it in snapshot
+ * `asOf` (default: as it knows it now). A past page passes its own snapshot
+ * id, so records that arrive later (a late collect, a backdated deployment)
+ * never change it: pages are immutable.
+ */
+export function prInEnvironmentAt(entry: PrEntry, environment: string, at: string, asOf?: string): PrInterval | null {
   for (const interval of entry.environments[environment] ?? []) {
-    if (interval.since <= at && (interval.until === null || interval.until > at)) return interval;
+    if (asOf !== undefined && interval.snapshot > asOf) continue;
+    const until = asOf !== undefined && interval.untilSnapshot !== undefined && interval.untilSnapshot > asOf ? null : interval.until;
+    if (interval.since <= at && (until === null || until > at)) return interval;
   }
   return null;
 }

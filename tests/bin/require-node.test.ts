@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain JavaScript module without types, on purpose (it must run on any Node).
 import { nodeVersionProblem } from '../../bin/require-node.mjs';
 
 describe('an old Node gets one sentence', () => {

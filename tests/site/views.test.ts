@@ -317,3 +317,28 @@ describe('ledger index, stats and search', () => {
     expect(searchChanges(search, '   ')).toEqual([]);
   });
 });
+
+describe('immutability of past compare pages', () => {
+  it('a pull request recorded by a later snapshot does not change where it was as of an earlier one', async () => {
+    const { prInEnvironmentAt } = await import('../../src/views/history.ts');
+    const entry = {
+      service: 'api',
+      number: 7,
+      title: 't',
+      tickets: [],
+      environments: {
+        // Recorded by the 03-05 snapshot, though deployed (backdated) on 03-03.
+        qa: [{ since: '2026-03-03T10:00:00Z', until: null, version: '1.1.0', snapshot: '2026-03-05T020000Z' }],
+        // Rolled back on 03-04, but only recorded on 03-06.
+        prod: [{ since: '2026-03-02T10:00:00Z', until: '2026-03-04T10:00:00Z', untilSnapshot: '2026-03-06T020000Z', version: '1.0.0', snapshot: '2026-03-02T020000Z' }],
+      },
+    } as unknown as Parameters<typeof prInEnvironmentAt>[0];
+    const at = '2026-03-04T23:59:59Z';
+    // As the ledger knows it now:
+    expect(prInEnvironmentAt(entry, 'qa', at)).not.toBeNull();
+    expect(prInEnvironmentAt(entry, 'prod', at)).toBeNull();
+    // As the 03-04 page knew it (and must keep showing it):
+    expect(prInEnvironmentAt(entry, 'qa', at, '2026-03-04T020000Z')).toBeNull();
+    expect(prInEnvironmentAt(entry, 'prod', at, '2026-03-04T020000Z')).not.toBeNull();
+  });
+});
