@@ -247,6 +247,13 @@ class GitHubRun {
       // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
       throttle: {
         retryAfterBaseValue: base,
+        // The plugin spaces every "write" 1 s apart in one queue per process, and counts every GraphQL
+        // POST as a write. This collector never writes: its GraphQL requests are read-only queries,
+        // which GitHub limits by points and concurrency, not by that spacing
+        // (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
+        // So the write queue lets them through; rate-limit answers are still retried by the plugin.
+        // Typed as a Bottleneck.Group; only key().schedule(options, task) is used by the plugin.
+        write: { key: () => ({ schedule: <T>(_options: unknown, task: () => Promise<T>) => task() }) } as never,
         onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
           // Primary limit: wait for the reset when it is near, else give up and record gaps.
           // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
