@@ -31,6 +31,7 @@
 //
 // Plain JavaScript so `node scripts/demo.mjs` runs without a build step; tsx
 // (already a dependency, used by bin/release-ledger.mjs too) loads the generator.
+import { requireNode } from '../bin/require-node.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -40,11 +41,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`the demo needs Node.js 22.12 or newer (this is ${process.version}); install a current Node from https://nodejs.org and run it again.\n`);
-  process.exit(2);
-}
+requireNode();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'release-ledger.mjs');
@@ -115,6 +112,8 @@ const distDir = path.join(dir, 'dist');
 const shown = (file) => path.relative(process.cwd(), file) || '.';
 const log = (line) => process.stderr.write(`${line}\n`);
 
+// Astro reports telemetry on every build unless told not to; the demo never phones home.
+process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
 const { register } = await import('tsx/esm/api');
 register();
 const { generateDemo, inventoryFiles, configForDay, githubScenario, DEMO_PORTS, withPorts } = await import('../examples/acme/generate.ts');
