@@ -140,6 +140,92 @@ const GitHubOctokit = Octokit.plugin(throttling, retry);
 
 const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** An authenticated Octokit for a GitHub source, with throttling, retries and the pinned API version. */
+export type GitHubClient = InstanceType<typeof GitHubOctokit>;
+
+/**
+ * Builds the Octokit a GitHub source uses, from its settings and the collect
+ * context: a token from `env[settings.tokenEnv]` or a GitHub App, the
+ * source's `baseUrl`, the throttling and retry plugins, and the pinned REST
+ * API version. Other sources that read through a GitHub source (the gitops
+ * `repo` mode) use it so they authenticate and back off the same way.
+ * `secrets` are the credential strings to scrub from any message; `reason`
+ * (when no credentials are configured) is a one-line fix.
+ */
+export function createGitHubClient(
+  settings: GitHubSourceConfig,
+  context: Pick<SourceContext, 'env' | 'fetch' | 'progress'>,
+  options: GitHubCollectorOptions & { fetch?: typeof globalThis.fetch; label?: string } = {},
+): { ok: true; octokit: GitHubClient; secrets: string[] } | { ok: false; reason: string } {
+  const { env } = context;
+  const secrets: string[] = [];
+  const app = settings.app;
+  let auth: Record<string, unknown> | string | undefined;
+  if (app) {
+    const appId = env[app.appIdEnv];
+    const privateKey = env[app.privateKeyEnv]?.replace(/\\n/g, '\n');
+    const installationId = env[app.installationIdEnv];
+    const missing = [
+      !appId && app.appIdEnv,
+      !privateKey && app.privateKeyEnv,
+      !installationId && app.installationIdEnv,
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      return { ok: false, reason: `GitHub App credentials missing: set ${missing.join(', ')} (the App needs read access to actions, contents, deployments, environments, metadata and pull requests)` };
+    }
+    secrets.push(privateKey!);
+    auth = { appId: Number(appId) || appId!, privateKey: privateKey!, installationId: Number(installationId) || installationId! };
+  } else {
+    const token = env[settings.tokenEnv];
+    if (!token) return { ok: false, reason: tokenHelp(settings.baseUrl, settings.tokenEnv, settings.variables) };
+    secrets.push(token);
+    auth = token;
+  }
+
+  const base = options.retryBaseMs ?? 1000;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 300;
+  const label = options.label ?? 'github';
+  const progress = context.progress;
+  const octokit = new GitHubOctokit({
+    baseUrl: settings.baseUrl.replace(/\/+$/, ''),
+    ...(typeof auth === 'string' ? { auth } : { authStrategy: createAppAuth, auth }),
+    userAgent: 'release-ledger',
+    log: silentLog,
+    request: { fetch: options.fetch ?? context.fetch },
+    // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
+    throttle: {
+      retryAfterBaseValue: base,
+      // The plugin spaces every "write" 1 s apart in one queue per process, and counts every GraphQL
+      // POST as a write. This collector never writes: its GraphQL requests are read-only queries,
+      // which GitHub limits by points and concurrency, not by that spacing
+      // (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
+      // So the write queue lets them through; rate-limit answers are still retried by the plugin.
+      // Typed as a Bottleneck.Group; only key().schedule(options, task) is used by the plugin.
+      write: { key: () => ({ schedule: <T>(_options: unknown, task: () => Promise<T>) => task() }) } as never,
+      onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+        // Primary limit: wait for the reset when it is near, else give up and record gaps.
+        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
+        if (retryCount > 0 || retryAfter > maxWait) return false;
+        progress(`${label}: primary rate limit reached, waiting ${retryAfter}s for the reset`);
+        return true;
+      },
+      onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+        // Secondary limit: honour retry-after, twice at most.
+        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-secondary-rate-limit
+        if (retryCount > 1) return false;
+        progress(`${label}: secondary rate limit, retrying after ${retryAfter}s`);
+        return true;
+      },
+    },
+    retry: { retryAfterBaseValue: base, retries: 2 },
+  });
+  // Pin the REST API version: https://docs.github.com/en/rest/about-the-rest-api/api-versions
+  octokit.hook.before('request', (options) => {
+    options.headers['x-github-api-version'] = API_VERSION;
+  });
+  return { ok: true, octokit, secrets };
+}
+
 class GitHubRun {
   private readonly settings: GitHubSourceConfig;
   private readonly evidence: Evidence = emptyEvidence();
@@ -207,74 +293,13 @@ class GitHubRun {
 
   /** Builds the Octokit client; false (with gaps) when no credentials are configured. */
   private connect(repos: RepoState[]): boolean {
-    const { env } = this.ctx;
-    const app = this.settings.app;
-    let auth: Record<string, unknown> | string | undefined;
-    if (app) {
-      const appId = env[app.appIdEnv];
-      const privateKey = env[app.privateKeyEnv]?.replace(/\\n/g, '\n');
-      const installationId = env[app.installationIdEnv];
-      const missing = [
-        !appId && app.appIdEnv,
-        !privateKey && app.privateKeyEnv,
-        !installationId && app.installationIdEnv,
-      ].filter(Boolean);
-      if (missing.length > 0) {
-        this.allGaps(repos, `GitHub App credentials missing: set ${missing.join(', ')} (the App needs read access to actions, contents, deployments, environments, metadata and pull requests)`);
-        return false;
-      }
-      this.secrets.push(privateKey!);
-      auth = { appId: Number(appId) || appId!, privateKey: privateKey!, installationId: Number(installationId) || installationId! };
-    } else {
-      const token = env[this.settings.tokenEnv];
-      if (!token) {
-        this.allGaps(repos, tokenHelp(this.settings.baseUrl, this.settings.tokenEnv, this.settings.variables));
-        return false;
-      }
-      this.secrets.push(token);
-      auth = token;
+    const client = createGitHubClient(this.settings, this.ctx, { ...this.options, fetch: this.countingFetch() });
+    if (!client.ok) {
+      this.allGaps(repos, client.reason);
+      return false;
     }
-
-    const base = this.options.retryBaseMs ?? 1000;
-    const maxWait = this.options.maxRateLimitWaitSeconds ?? 300;
-    const progress = this.ctx.progress;
-    this.octokit = new GitHubOctokit({
-      baseUrl: this.settings.baseUrl.replace(/\/+$/, ''),
-      ...(typeof auth === 'string' ? { auth } : { authStrategy: createAppAuth, auth }),
-      userAgent: 'release-ledger',
-      log: silentLog,
-      request: { fetch: this.countingFetch() },
-      // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
-      throttle: {
-        retryAfterBaseValue: base,
-        // The plugin spaces every "write" 1 s apart in one queue per process, and counts every GraphQL
-        // POST as a write. This collector never writes: its GraphQL requests are read-only queries,
-        // which GitHub limits by points and concurrency, not by that spacing
-        // (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
-        // So the write queue lets them through; rate-limit answers are still retried by the plugin.
-        // Typed as a Bottleneck.Group; only key().schedule(options, task) is used by the plugin.
-        write: { key: () => ({ schedule: <T>(_options: unknown, task: () => Promise<T>) => task() }) } as never,
-        onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-          // Primary limit: wait for the reset when it is near, else give up and record gaps.
-          // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
-          if (retryCount > 0 || retryAfter > maxWait) return false;
-          progress(`github: primary rate limit reached, waiting ${retryAfter}s for the reset`);
-          return true;
-        },
-        onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-          // Secondary limit: honour retry-after, twice at most.
-          // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-secondary-rate-limit
-          if (retryCount > 1) return false;
-          progress(`github: secondary rate limit, retrying after ${retryAfter}s`);
-          return true;
-        },
-      },
-      retry: { retryAfterBaseValue: base, retries: 2 },
-    });
-    // Pin the REST API version: https://docs.github.com/en/rest/about-the-rest-api/api-versions
-    this.octokit.hook.before('request', (options) => {
-      options.headers['x-github-api-version'] = API_VERSION;
-    });
+    this.secrets.push(...client.secrets);
+    this.octokit = client.octokit;
     this.octokit.hook.wrap('request', (request, options) => this.conditional(request as never, options as never) as never);
     return true;
   }

@@ -16,8 +16,12 @@
  * - Each value records the GitOps commit it was read at, and who last changed
  *   the file and when (as `git log -1 REV -- file` says): the author's name,
  *   and the committer time (when the change entered the repository).
- * - `repo` (through the GitHub contents API) is not implemented yet: every
- *   cell gets a gap saying so.
+ * - Or reads `repo` (owner/name) through the GitHub source named in `github`
+ *   (its token or App, base URL, throttling and retries), with the contents
+ *   and commits REST APIs, pinned to the commit `ref` resolves to (default:
+ *   the default branch); see `openGitHub` for the requests it costs. Both
+ *   modes feed the same pure extractors, so the same files give the same
+ *   records.
  * - Every failure is a gap for exactly the service and environment it hits.
  *
  * git runs with the environment given to `collect` (`context.env`, for PATH),
@@ -27,9 +31,12 @@ import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue } from '../src/model/index.ts';
+import picomatch from 'picomatch';
+import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
+import { BudgetExhausted, describeError, splitRepo } from '../src/sources/github/index.ts';
 import { expandPattern, extractConfigValues, extractImage, selectFiles } from '../src/sources/gitops/index.ts';
+import { createGitHubClient, type GitHubCollectorOptions } from './github.ts';
 
 /** Largest file read from the repository. */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -156,45 +163,38 @@ interface LastChange {
   changedAt?: string;
 }
 
-export const collectGitOps: Collector<GitOpsSourceConfig> = async (context) => {
-  const { settings, name } = context;
-  const evidence: Evidence = emptyEvidence();
-  const cells: Cell[] = context.services.flatMap((service) =>
-    context.config.environments.map((e) => ({ service: service.name, environment: e.name, sourceEnvironment: settings.environments[e.name] ?? e.name })),
-  );
-  const gap = (cell: Cell, kind: string, reason: string): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: kind, reason });
-  const failAll = (reason: string) => {
-    evidence.gaps.push(...cells.map((cell) => gap(cell, 'all', reason)));
-    return finish(evidence, context.progress, `${name}: ${reason}`);
-  };
+/**
+ * How one mode reads the repository at one commit. Both modes feed the same
+ * planning and the same pure extractors (`src/sources/gitops/`), so the same
+ * files give the same records whichever way they were read.
+ */
+interface Reader {
+  /** The files an expanded pattern names at the commit, sorted; `problem` when a folder could not be listed. */
+  select(expanded: { path: string; glob: boolean }): Promise<{ files: string[]; problem?: string }>;
+  /** Called once with every file the plans need, before any `read` (the local mode reads them all in one git process). */
+  prepare(files: readonly string[]): Promise<void>;
+  read(file: string): Promise<GitResult>;
+  lastChange(file: string): Promise<LastChange | { error: string }>;
+}
 
-  if (!settings.path) return failAll('gitops via GitHub API is not supported yet; use a local clone (path)');
-  const root = resolve(context.configDir, settings.path);
-  const where = `GitOps repository "${settings.path}"`;
-  const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) return failAll(`${where} not found; clone it there or fix sources.${name}.path`);
-  const env = gitEnv(context.env);
-  const git = gitIn(root, env);
-  const inside = await git(['rev-parse', '--is-inside-work-tree']);
-  if (!inside.ok) {
-    const dubious = inside.stderr.includes('dubious ownership');
-    return failAll(`${where} ${dubious ? `is refused by git (dubious ownership); add it to safe.directory` : 'is not a git repository'}`);
-  }
-  const ref = settings.ref ?? 'HEAD';
-  if (ref.startsWith('-') || /[\0\s]/.test(ref)) return failAll(`sources.${name}.ref "${ref}" is not a valid git ref`);
-  const resolved = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-  if (!resolved.ok) return failAll(`${where} has no commit at ref "${ref}"${ref === 'HEAD' ? ' (empty repository?)' : ''}`);
-  const revision = resolved.stdout.trim();
+interface Planned {
+  files: { file: string; shared: boolean }[];
+  /** The reason when no file matches. */
+  none: string;
+  /** Folders that could not be listed: the match may be incomplete, so the cell is a gap. */
+  failed: string[];
+}
+
+/** Plans every cell, reads what the plans need, and runs the extractors; records and gaps go into `evidence`. */
+async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, name: string, cells: Cell[], revision: string, reader: Reader): Promise<void> {
   const short = revision.slice(0, 12);
-  // Paths relative to `path` (git lists the subtree of the current folder when `path` is inside a larger repository).
-  const listed = await git(['ls-tree', '-r', '-z', '--name-only', revision]);
-  if (!listed.ok) return failAll(`${where}: cannot list files at ${short}: ${listed.stderr}`);
-  const tree = new Set(listed.stdout.split('\0').filter(Boolean));
+  const gap = (cell: Cell, kind: string, reason: string): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: kind, reason });
 
   /** The files the patterns name for a cell, in pattern order, and the problems met. */
-  const filesFor = (patterns: readonly string[], cell: Cell) => {
-    const files: { file: string; shared: boolean }[] = [];
+  const filesFor = async (patterns: readonly string[], cell: Cell): Promise<Planned> => {
+    const files: Planned['files'] = [];
     const problems: string[] = [];
+    const failed: string[] = [];
     const wanted: string[] = [];
     for (const pattern of patterns) {
       const expanded = expandPattern(pattern, { environment: cell.sourceEnvironment, service: cell.service });
@@ -203,27 +203,33 @@ export const collectGitOps: Collector<GitOpsSourceConfig> = async (context) => {
         continue;
       }
       wanted.push(expanded.path);
-      for (const file of selectFiles(expanded, tree)) {
+      const selected = await reader.select(expanded);
+      if (selected.problem) failed.push(selected.problem);
+      for (const file of selected.files) {
         if (!files.some((f) => f.file === file)) files.push({ file, shared: !pattern.includes('{service}') });
       }
     }
     const none = problems.length > 0 ? problems.join('; ') : `no file at ${short} matches ${wanted.join(', ')}`;
-    return { files, none };
+    return { files, none, failed };
   };
 
-  // Which files each cell needs, then every file read and dated in two git processes.
-  const plans = cells.map((cell) => ({ cell, images: filesFor(settings.files, cell), configs: settings.configFiles.length > 0 ? filesFor(settings.configFiles, cell) : null }));
+  // Which files each cell needs, then every file read (and dated) once.
+  const plans = await Promise.all(
+    cells.map(async (cell) => ({
+      cell,
+      images: await filesFor(settings.files, cell),
+      configs: settings.configFiles.length > 0 ? await filesFor(settings.configFiles, cell) : null,
+    })),
+  );
   const needed = [...new Set(plans.flatMap((p) => [...p.images.files, ...(p.configs?.files ?? [])].map((f) => f.file)))].sort();
-  const blobs = await readBlobs(root, env, revision, needed);
-  const changes = await lastChanges(root, env, revision, needed);
-  const read = (file: string): GitResult => blobs.get(file) ?? { ok: false, stderr: 'not read' };
-  const lastChange = (file: string): LastChange => changes.get(file) ?? {};
+  await reader.prepare(needed);
 
-  const declaredFor = (cell: Cell, { files, none }: ReturnType<typeof filesFor>): Declared | Gap => {
+  const declaredFor = async (cell: Cell, { files, none, failed }: Planned): Promise<Declared | Gap> => {
+    if (failed.length > 0) return gap(cell, 'declared', failed.join('; '));
     if (files.length === 0) return gap(cell, 'declared', none);
     const failures: string[] = [];
     for (const { file, shared } of files) {
-      const text = read(file);
+      const text = await reader.read(file);
       if (!text.ok) {
         failures.push(`${file}: cannot read at ${short}: ${text.stderr}`);
         continue;
@@ -234,6 +240,8 @@ export const collectGitOps: Collector<GitOpsSourceConfig> = async (context) => {
         failures.push(result.reason);
         continue;
       }
+      const change = await reader.lastChange(file);
+      if ('error' in change) return gap(cell, 'declared', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
       return {
         service: cell.service,
         environment: cell.environment,
@@ -242,26 +250,28 @@ export const collectGitOps: Collector<GitOpsSourceConfig> = async (context) => {
         ...(result.found.digest ? { artifact: result.found.digest } : {}),
         file,
         revision,
-        ...lastChange(file),
+        ...change,
         source: name,
       };
     }
     return gap(cell, 'declared', failures.join('; '));
   };
 
-  const configFor = (cell: Cell, planned: ReturnType<typeof filesFor> | null): RawConfigRecord | Gap | null => {
+  const configFor = async (cell: Cell, planned: Planned | null): Promise<RawConfigRecord | Gap | null> => {
     if (!planned) return null;
-    const { files, none } = planned;
+    const { files, none, failed } = planned;
+    if (failed.length > 0) return gap(cell, 'config', failed.join('; '));
     if (files.length === 0) return gap(cell, 'config', none);
     const values: Record<string, RawValue> = {};
     let newest: LastChange = {};
     for (const { file } of files) {
-      const text = read(file);
+      const text = await reader.read(file);
       if (!text.ok) return gap(cell, 'config', `${file}: cannot read at ${short}: ${text.stderr}`);
       const result = extractConfigValues(text.stdout, file, cell.service);
       if (!result.ok) return gap(cell, 'config', result.reason);
       Object.assign(values, result.values); // later patterns override earlier ones
-      const change = lastChange(file);
+      const change = await reader.lastChange(file);
+      if ('error' in change) return gap(cell, 'config', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
       if (change.changedAt && (!newest.changedAt || change.changedAt > newest.changedAt)) newest = change;
     }
     return {
@@ -275,20 +285,282 @@ export const collectGitOps: Collector<GitOpsSourceConfig> = async (context) => {
     };
   };
 
-  for (const plan of plans) {
-    const declared = declaredFor(plan.cell, plan.images);
-    const config = configFor(plan.cell, plan.configs);
+  const results = await Promise.all(plans.map(async (plan) => [await declaredFor(plan.cell, plan.images), await configFor(plan.cell, plan.configs)] as const));
+  for (const [declared, config] of results) {
     if ('reason' in declared) evidence.gaps.push(declared);
     else evidence.declared.push(declared);
     if (config && 'reason' in config) evidence.gaps.push(config);
     else if (config) evidence.configs.push(config);
   }
-  return finish(
-    evidence,
-    context.progress,
-    `${name}: read ${settings.path} at ${short}: ${evidence.declared.length} declared image(s), ${evidence.configs.length} config record(s), ${evidence.gaps.length} gap(s)`,
-  );
-};
+}
+
+/** Knobs for tests; production uses the defaults. */
+export interface GitOpsCollectorOptions {
+  /** Passed to the GitHub client of the `repo` mode (retry and rate-limit timing). */
+  github?: GitHubCollectorOptions;
+}
+
+/** The gitops collector with production settings. */
+export const collectGitOps: Collector<GitOpsSourceConfig> = (context) => createGitOpsCollector()(context);
+
+/** A gitops collector with injected knobs. */
+export function createGitOpsCollector(options: GitOpsCollectorOptions = {}): Collector<GitOpsSourceConfig> {
+  return async (context) => {
+    const { settings, name } = context;
+    const evidence: Evidence = emptyEvidence();
+    const cells: Cell[] = context.services.flatMap((service) =>
+      context.config.environments.map((e) => ({ service: service.name, environment: e.name, sourceEnvironment: settings.environments[e.name] ?? e.name })),
+    );
+    const failAll = (reason: string) => {
+      evidence.gaps.push(...cells.map((cell): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: 'all', reason })));
+      return finish(evidence, context.progress, `${name}: ${reason}`);
+    };
+    const ref = settings.ref;
+    if (ref !== undefined && (ref.startsWith('-') || /[\0\s]/.test(ref))) return failAll(`sources.${name}.ref "${ref}" is not a valid git ref`);
+    const mode = settings.path ? await openClone(context, settings.path) : await openGitHub(context, options);
+    if (!mode.ok) return failAll(mode.reason);
+    await collectCells(evidence, settings, name, cells, mode.revision, mode.reader);
+    const counts = `${evidence.declared.length} declared image(s), ${evidence.configs.length} config record(s), ${evidence.gaps.length} gap(s)`;
+    return finish(evidence, context.progress, `${name}: read ${mode.label} at ${mode.revision.slice(0, 12)}: ${counts}${mode.requests ? `, ${mode.requests()} request(s)` : ''}`);
+  };
+}
+
+type Opened = { ok: true; revision: string; reader: Reader; label: string; requests?: () => number } | { ok: false; reason: string };
+
+/** The local-clone mode: `git` on a clone at `path`, at `ref` (default HEAD). */
+async function openClone(context: SourceContext<GitOpsSourceConfig>, path: string): Promise<Opened> {
+  const { settings, name } = context;
+  const root = resolve(context.configDir, path);
+  const where = `GitOps repository "${path}"`;
+  const info = await stat(root).catch(() => null);
+  if (!info?.isDirectory()) return { ok: false, reason: `${where} not found; clone it there or fix sources.${name}.path` };
+  const env = gitEnv(context.env);
+  const git = gitIn(root, env);
+  const inside = await git(['rev-parse', '--is-inside-work-tree']);
+  if (!inside.ok) {
+    const dubious = inside.stderr.includes('dubious ownership');
+    return { ok: false, reason: `${where} ${dubious ? `is refused by git (dubious ownership); add it to safe.directory` : 'is not a git repository'}` };
+  }
+  const ref = settings.ref ?? 'HEAD';
+  const resolved = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (!resolved.ok) return { ok: false, reason: `${where} has no commit at ref "${ref}"${ref === 'HEAD' ? ' (empty repository?)' : ''}` };
+  const revision = resolved.stdout.trim();
+  const short = revision.slice(0, 12);
+  // Paths relative to `path` (git lists the subtree of the current folder when `path` is inside a larger repository).
+  const listed = await git(['ls-tree', '-r', '-z', '--name-only', revision]);
+  if (!listed.ok) return { ok: false, reason: `${where}: cannot list files at ${short}: ${listed.stderr}` };
+  const tree = new Set(listed.stdout.split('\0').filter(Boolean));
+  let blobs = new Map<string, GitResult>();
+  let changes = new Map<string, LastChange>();
+  const reader: Reader = {
+    select: async (expanded) => ({ files: selectFiles(expanded, tree) }),
+    // Every file read and dated in two git processes.
+    prepare: async (needed) => {
+      blobs = await readBlobs(root, env, revision, needed);
+      changes = await lastChanges(root, env, revision, needed);
+    },
+    read: async (file) => blobs.get(file) ?? { ok: false, stderr: 'not read' },
+    lastChange: async (file) => changes.get(file) ?? {},
+  };
+  return { ok: true, revision, reader, label: path };
+}
+
+/** Largest file the contents API returns inline (base64 in the JSON); larger ones come without content. https://docs.github.com/en/rest/repos/contents#get-repository-content */
+const CONTENTS_INLINE_BYTES = 1024 * 1024;
+
+type Contents =
+  | { kind: 'file'; text: string }
+  | { kind: 'dir'; entries: { name: string; type: string }[] }
+  | { kind: 'other'; type: string }
+  | { kind: 'missing' }
+  | { kind: 'error'; reason: string };
+
+/**
+ * The `repo` mode: the repository read through the GitHub source named in
+ * `github`, with its credentials, base URL, throttling and retries
+ * (`createGitHubClient`). Requests:
+ *  - 1 to resolve `ref` (default: the default branch) to a commit:
+ *    `GET /repos/{o}/{r}/commits?sha=REF&per_page=1`;
+ *  - per distinct file named by the patterns: `GET /repos/{o}/{r}/contents/{path}?ref=SHA`;
+ *  - per distinct folder a glob must list: the same endpoint on the folder;
+ *  - per distinct file a record comes from: `GET /repos/{o}/{r}/commits?sha=SHA&path=FILE&per_page=1`
+ *    (who changed it last, and when: the author's name and the committer time, as the local mode).
+ * Everything is asked once per run however many cells share it, at most
+ * `concurrency` (of the GitHub source) at a time, within its `maxRequests`.
+ */
+async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: GitOpsCollectorOptions): Promise<Opened> {
+  const { settings, name } = context;
+  const where = `GitOps repository ${settings.repo ?? ''}`;
+  const parts = settings.repo ? splitRepo(settings.repo) : null;
+  if (!parts) return { ok: false, reason: `sources.${name}.repo "${settings.repo ?? ''}" is not owner/name` };
+  const github = settings.github ? context.config.sources[settings.github] : undefined;
+  if (!github || github.type !== 'github') return { ok: false, reason: `sources.${name}.github must name a source of type github, which reads ${settings.repo}` };
+
+  if (!github.app && !context.env[github.tokenEnv]) {
+    return {
+      ok: false,
+      reason: `no GitHub token: set ${github.tokenEnv} (read by GitHub source "${settings.github}") to a token with read-only Contents and Metadata permissions on ${settings.repo}, or configure a GitHub App there`,
+    };
+  }
+  let requests = 0;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const boundedFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (inFlight >= github.concurrency) await new Promise<void>((go) => waiting.push(go));
+    else inFlight += 1;
+    requests += 1;
+    try {
+      return await context.fetch(input, init);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else inFlight -= 1;
+    }
+  }) as typeof globalThis.fetch;
+  const client = createGitHubClient(github, context, { ...options.github, fetch: boundedFetch, label: name });
+  if (!client.ok) return { ok: false, reason: `${client.reason} (GitHub source "${settings.github}", which reads ${settings.repo})` };
+  const { octokit, secrets } = client;
+  // The budget is taken when a request is asked (synchronously), so concurrent requests cannot overshoot it.
+  let asked = 0;
+  octokit.hook.wrap('request', (request, requestOptions) => {
+    if (Math.max(asked, requests) >= github.maxRequests) throw new BudgetExhausted(github.maxRequests);
+    asked += 1;
+    return request(requestOptions);
+  });
+  const { owner, name: repo } = parts;
+  const fail = (error: unknown) => describeError(error, secrets);
+  const statusOf = (error: unknown) => (error as { status?: unknown }).status;
+
+  // The commit to read: one request, and every later request pins it, so all files come from one commit.
+  const refText = settings.ref ? `ref "${settings.ref}"` : 'the default branch';
+  let revision: string;
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo, per_page: 1, ...(settings.ref ? { sha: settings.ref } : {}) });
+    const sha = Array.isArray(data) ? (data[0] as { sha?: unknown } | undefined)?.sha : undefined;
+    if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) return { ok: false, reason: `${where}: GET /repos/${owner}/${repo}/commits returned a body that is not a list of commits` };
+    revision = sha;
+  } catch (error) {
+    if (statusOf(error) === 409) return { ok: false, reason: `${where} has no commit at ${refText} (empty repository?)` };
+    const hint = statusOf(error) === 404 ? ` (no such ref, or the repository is not readable with the credentials of GitHub source "${settings.github}")` : '';
+    return { ok: false, reason: `${where}: cannot resolve ${refText}: ${fail(error)}${hint}` };
+  }
+
+  const contents = new Map<string, Promise<Contents>>();
+  const getContents = (path: string): Promise<Contents> => {
+    let pending = contents.get(path);
+    if (!pending) {
+      pending = octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref: revision }).then(
+        ({ data }) => toContents(data as unknown, `GET /repos/${owner}/${repo}/contents/${path}`),
+        (error: unknown): Contents => (statusOf(error) === 404 ? { kind: 'missing' } : { kind: 'error', reason: fail(error) }),
+      );
+      contents.set(path, pending);
+    }
+    return pending;
+  };
+  const changes = new Map<string, Promise<LastChange | { error: string }>>();
+  const lastChange = (file: string) => {
+    let pending = changes.get(file);
+    if (!pending) {
+      pending = octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: revision, path: file, per_page: 1 }).then(
+        ({ data }) => toLastChange(data as unknown, `GET /repos/${owner}/${repo}/commits`),
+        (error: unknown) => ({ error: fail(error) }),
+      );
+      changes.set(file, pending);
+    }
+    return pending;
+  };
+
+  const short = revision.slice(0, 12);
+  const reader: Reader = {
+    select: async (expanded) => {
+      if (!expanded.glob) {
+        const found = await getContents(expanded.path);
+        // A read error keeps the file, so the cell's gap says why it could not be read.
+        return { files: found.kind === 'file' || found.kind === 'error' ? [expanded.path] : [] };
+      }
+      // Walk the folders segment by segment, listing only those a glob segment must match in.
+      const segments = expanded.path.split('/');
+      if (segments.some((segment) => segment.includes('**'))) {
+        return { files: [], problem: `"${expanded.path}": ** is not supported when reading through GitHub; use * per folder level, or a local clone (path)` };
+      }
+      let folders = [''];
+      const candidates: string[] = [];
+      for (const [i, segment] of segments.entries()) {
+        const last = i === segments.length - 1;
+        const join = (folder: string) => (folder ? `${folder}/${segment}` : segment);
+        if (!picomatch.scan(segment).isGlob) {
+          if (last) candidates.push(...folders.map(join));
+          else folders = folders.map(join);
+          continue;
+        }
+        const isMatch = picomatch(segment, { dot: false });
+        const next: string[] = [];
+        for (const folder of folders) {
+          const listing = await getContents(folder);
+          if (listing.kind === 'error') return { files: [], problem: `cannot list ${folder || 'the repository root'} at ${short}: ${listing.reason}` };
+          if (listing.kind !== 'dir') continue;
+          for (const entry of listing.entries) {
+            if (isMatch(entry.name) && entry.type === (last ? 'file' : 'dir')) next.push(folder ? `${folder}/${entry.name}` : entry.name);
+          }
+        }
+        if (last) candidates.push(...next);
+        else folders = next;
+      }
+      // Fixed segments after a glob were not listed: keep the candidates that exist.
+      const exists = await Promise.all(candidates.map(async (file) => ((await getContents(file)).kind === 'missing' ? null : file)));
+      return { files: selectFiles(expanded, new Set(exists.filter((f): f is string => f !== null))) };
+    },
+    prepare: async () => {},
+    read: async (file) => {
+      const found = await getContents(file);
+      switch (found.kind) {
+        case 'file':
+          return { ok: true, stdout: found.text };
+        case 'error':
+          return { ok: false, stderr: found.reason };
+        case 'missing':
+          return { ok: false, stderr: 'not in this commit' };
+        case 'dir':
+          return { ok: false, stderr: 'is a tree, not a file' };
+        case 'other':
+          return { ok: false, stderr: `is a ${found.type}, not a file` };
+      }
+    },
+    lastChange,
+  };
+  return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests };
+}
+
+/** A contents API answer as a file's text, a folder's entries, or why neither. */
+function toContents(data: unknown, request: string): Contents {
+  const malformed: Contents = { kind: 'error', reason: `${request} returned a body that is not GitHub's contents shape` };
+  if (Array.isArray(data)) {
+    const entries = data.map((e: unknown) => (typeof e === 'object' && e !== null ? (e as { name?: unknown; type?: unknown }) : {}));
+    if (entries.some((e) => typeof e.name !== 'string' || typeof e.type !== 'string')) return malformed;
+    return { kind: 'dir', entries: entries as { name: string; type: string }[] };
+  }
+  if (typeof data !== 'object' || data === null) return malformed;
+  const { type, encoding, content, size } = data as { type?: unknown; encoding?: unknown; content?: unknown; size?: unknown };
+  if (typeof type !== 'string') return malformed;
+  if (type !== 'file') return { kind: 'other', type };
+  if (typeof size === 'number' && size > MAX_FILE_BYTES) return { kind: 'error', reason: `larger than ${MAX_FILE_BYTES} bytes` };
+  if (encoding === 'none' || (typeof size === 'number' && size > CONTENTS_INLINE_BYTES && content === '')) {
+    return { kind: 'error', reason: `larger than ${CONTENTS_INLINE_BYTES} bytes, which the contents API does not return inline; use a local clone (path)` };
+  }
+  if (encoding !== 'base64' || typeof content !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(content)) return malformed;
+  return { kind: 'file', text: Buffer.from(content, 'base64').toString('utf8') };
+}
+
+/** The newest commit of a `commits?path=` answer as who changed the file and when (author name, committer time); none when the list is empty. */
+function toLastChange(data: unknown, request: string): LastChange | { error: string } {
+  if (!Array.isArray(data)) return { error: `${request} returned a body that is not a list of commits` };
+  const commit = (data[0] as { commit?: { author?: { name?: unknown } | null; committer?: { date?: unknown } | null } } | undefined)?.commit;
+  if (!commit) return {};
+  const by = commit.author?.name;
+  const date = commit.committer?.date;
+  const at = typeof date === 'string' ? new Date(date) : null;
+  return typeof by === 'string' && by !== '' && at && !Number.isNaN(at.getTime()) ? { changedBy: by, changedAt: at.toISOString() } : {};
+}
 
 function finish(evidence: Evidence, progress: (message: string) => void, line: string): Evidence {
   const key = (x: { service?: string | undefined; environment?: string | undefined; evidence?: string }) =>

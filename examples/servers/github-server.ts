@@ -32,8 +32,14 @@ export interface ScenarioCommit {
   /** ISO time. */
   date: string;
   message: string;
-  /** Files changed by this commit (path -> content); a commit sees its ancestors' files too. */
-  files?: Record<string, string>;
+  /** Files changed by this commit (path -> content, `null` deletes); a commit sees its ancestors' files too. */
+  files?: Record<string, string | null>;
+  /** Author (default "Dev"); `date` is then the committer date, `authorDate` the author's. */
+  author?: { name: string; email: string };
+  /** Committer (default: the author). */
+  committer?: { name: string; email: string };
+  /** ISO author time (default: `date`). */
+  authorDate?: string;
 }
 
 export interface ScenarioStatus {
@@ -384,7 +390,14 @@ function resolveRef(repo: ScenarioRepo, ref: string): string | undefined {
 function filesAt(repo: ScenarioRepo, sha: string): Record<string, string> {
   const reachable = ancestors(repo, sha);
   const ordered = repo.commits.filter((c) => reachable.has(c.sha)).sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
-  return Object.assign({}, ...ordered.map((c) => c.files ?? {}));
+  const files: Record<string, string> = {};
+  for (const c of ordered) {
+    for (const [path, text] of Object.entries(c.files ?? {})) {
+      if (text === null) delete files[path];
+      else files[path] = text;
+    }
+  }
+  return files;
 }
 
 function compareCommits(repo: ScenarioRepo, base: string, head: string) {
@@ -470,7 +483,8 @@ function environmentPayload(repo: ScenarioRepo, env: ScenarioEnvironment, index:
 function commitPayload(repo: ScenarioRepo, commit: ScenarioCommit, origin: string) {
   const api = `${origin}/repos/${repo.owner}/${repo.name}`;
   const web = `https://github.example.test/${repo.owner}/${repo.name}`;
-  const person = { name: 'Dev', email: 'dev@example.test', date: commit.date };
+  const author = { ...(commit.author ?? { name: 'Dev', email: 'dev@example.test' }), date: commit.authorDate ?? commit.date };
+  const committer = { ...(commit.committer ?? commit.author ?? { name: 'Dev', email: 'dev@example.test' }), date: commit.date };
   return {
     url: `${api}/commits/${commit.sha}`,
     sha: commit.sha,
@@ -479,8 +493,8 @@ function commitPayload(repo: ScenarioRepo, commit: ScenarioCommit, origin: strin
     comments_url: `${api}/commits/${commit.sha}/comments`,
     commit: {
       url: `${api}/git/commits/${commit.sha}`,
-      author: person,
-      committer: person,
+      author,
+      committer,
       message: commit.message,
       comment_count: 0,
       tree: { sha: createHash('sha1').update(`tree${commit.sha}`).digest('hex'), url: `${api}/git/trees/${commit.sha}` },
@@ -572,7 +586,75 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
       },
     };
   }
+  // Repository contents: https://docs.github.com/en/rest/repos/contents#get-repository-content
+  if ((match = /^\/contents(?:\/(.*))?$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/contents/{path}';
+    const ref = query.get('ref') ?? repo?.defaultBranch ?? '';
+    const sha = repo ? resolveRef(repo, ref) : undefined;
+    if (!repo || !sha) return notFound(op);
+    const path = decodeURIComponent(match[1] ?? '').replace(/^\/+|\/+$/g, '');
+    const files = filesAt(repo, sha);
+    const text = files[path];
+    if (text !== undefined) return { status: 200, operation: op, body: { ...contentEntry(repo, 'file', path, text, ref, origin), encoding: 'base64', content: wrapBase64(text) } };
+    const prefix = path ? `${path}/` : '';
+    const children = new Map<string, { type: 'file' | 'dir'; text: string }>();
+    for (const [file, content] of Object.entries(files)) {
+      if (!file.startsWith(prefix)) continue;
+      const [name, ...deeper] = file.slice(prefix.length).split('/');
+      if (!name) continue;
+      children.set(name, deeper.length > 0 ? { type: 'dir', text: `${prefix}${name}` } : { type: 'file', text: content });
+    }
+    if (children.size === 0) return notFound(op);
+    const body = [...children.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, child]) => contentEntry(repo, child.type, `${prefix}${name}`, child.text, ref, origin));
+    return { status: 200, operation: op, body };
+  }
+  // Commits, newest first, optionally only those changing `path`: https://docs.github.com/en/rest/commits/commits#list-commits
+  if (rest === '/commits') {
+    const op = '/repos/{owner}/{repo}/commits';
+    if (!repo) return notFound(op);
+    if (repo.commits.length === 0) return { status: 409, operation: op, body: { message: 'Git Repository is empty.', documentation_url: 'https://docs.github.com/rest/commits/commits#list-commits' } };
+    const ref = query.get('sha') ?? repo.defaultBranch;
+    const head = resolveRef(repo, ref);
+    if (!head) return { status: 404, operation: op, body: { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#list-commits' } };
+    const path = query.get('path');
+    const reachable = ancestors(repo, head);
+    const items = repo.commits
+      .filter((c) => reachable.has(c.sha) && (!path || Object.hasOwn(c.files ?? {}, path)))
+      .sort((a, b) => Date.parse(b.date) - Date.parse(a.date))
+      .map((c) => commitPayload(repo, c, origin));
+    return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice) => slice } };
+  }
   return undefined;
+}
+
+/** A file or folder entry of the contents API; `text` is the file's content, or the folder's path (for its tree sha). */
+function contentEntry(repo: ScenarioRepo, type: 'file' | 'dir', path: string, text: string, ref: string, origin: string) {
+  const api = `${origin}/repos/${repo.owner}/${repo.name}`;
+  const web = `https://github.example.test/${repo.owner}/${repo.name}`;
+  // A file's sha is its git blob id, as GitHub reports it.
+  const sha = type === 'file' ? createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest('hex') : createHash('sha1').update(`tree ${text}`).digest('hex');
+  const self = `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`;
+  const git = `${api}/git/${type === 'file' ? 'blobs' : 'trees'}/${sha}`;
+  const html = `${web}/${type === 'file' ? 'blob' : 'tree'}/${encodeURIComponent(ref)}/${path}`;
+  return {
+    type,
+    size: type === 'file' ? Buffer.byteLength(text) : 0,
+    name: path.split('/').pop()!,
+    path,
+    sha,
+    url: self,
+    git_url: git,
+    html_url: html,
+    download_url: type === 'file' ? `https://raw.example.test/${repo.owner}/${repo.name}/${encodeURIComponent(ref)}/${path}` : null,
+    _links: { self, git, html },
+  };
+}
+
+/** Base64 in lines of 60 characters, as the contents API returns it. */
+function wrapBase64(text: string): string {
+  return (Buffer.from(text, 'utf8').toString('base64').match(/.{1,60}/g) ?? []).map((line) => `${line}\n`).join('');
 }
 
 // ---------------------------------------------------------------- GraphQL resolvers (objects in GitHub's schema shape)

@@ -198,6 +198,8 @@ export function workflow(options: InitOptions): string {
   const siteDir = dir ? `${dir}/${SITE_DIR}` : SITE_DIR;
   const snapshotsDir = dir ? `${dir}/content/snapshots` : 'content/snapshots';
   const etagCache = dir ? `${dir}/.ledger-cache` : '.ledger-cache';
+  // The default cache folder of an incremental build: `.<site folder>-cache` beside it (src/site/build.ts defaultCacheDir).
+  const siteCache = dir ? `${dir}/.${SITE_DIR}-cache` : `.${SITE_DIR}-cache`;
   const cli = options.mode === 'package' ? 'npx --no-install release-ledger' : 'npm run --silent release-ledger --';
   const failOn = options.failOn ?? DEFAULT_FAIL_ON;
   return `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
@@ -270,14 +272,18 @@ jobs:
           key: release-ledger-etags-\${{ github.run_id }}
           restore-keys: release-ledger-etags-
 
-      # INCREMENTAL BUILD CACHE (issue 7): Astro keeps its build cache in
-      # node_modules/.astro. Restored after "npm ci", which deletes node_modules.
-      - name: Cache Astro build (node_modules/.astro)
+      # Incremental site build: past day pages are immutable, so the build reuses
+      # the previous output and renders only the new day and the cross-day pages.
+      # Keep the output and its cache folder (beside it) from run to run; without
+      # them the build is simply a full one. Restored after "npm ci".
+      - name: Cache the site and its incremental-build cache
         uses: actions/cache@v4
         with:
-          path: node_modules/.astro
-          key: release-ledger-astro-\${{ runner.os }}-\${{ hashFiles('package-lock.json') }}-\${{ github.run_id }}
-          restore-keys: release-ledger-astro-\${{ runner.os }}-\${{ hashFiles('package-lock.json') }}-
+          path: |
+            ${siteDir}
+            ${siteCache}
+          key: release-ledger-site-\${{ hashFiles('package-lock.json') }}-\${{ github.run_id }}
+          restore-keys: release-ledger-site-\${{ hashFiles('package-lock.json') }}-
 
       - name: Collect
         id: collect

@@ -283,7 +283,7 @@ describe('collectGitOps: failures become gaps', () => {
     expect(reasons(mapped).find((r) => r.startsWith('api/prod'))).toBe('api/prod [declared] environment "../../etc" cannot be used in a path (letters, digits, ".", "_", "-")');
   });
 
-  it('repo mode (through the GitHub API) is a clear gap for now', async () => {
+  it('repo mode (through the GitHub API) with no token is a clear gap (the rest of repo mode: github-mode.test.ts)', async () => {
     const input: ConfigInput = {
       name: 'Acme',
       environments: [{ name: 'prod' }],
@@ -291,7 +291,9 @@ describe('collectGitOps: failures become gaps', () => {
       services: [{ name: 'api', sources: ['declared'] }],
     };
     const evidence = await collectGitOps(sourceContext<GitOpsSourceConfig>(input, 'declared', { env: ENV }));
-    expect(reasons(evidence)).toEqual(['api/prod [all] gitops via GitHub API is not supported yet; use a local clone (path)']);
+    expect(reasons(evidence)).toEqual([
+      'api/prod [all] no GitHub token: set GITHUB_TOKEN (read by GitHub source "gh") to a token with read-only Contents and Metadata permissions on acme/gitops, or configure a GitHub App there',
+    ]);
   });
 });
 

@@ -2,7 +2,8 @@
  * A Vitest reporter that prints the reliability figures as one table at the
  * end of the run (https://vitest.dev/advanced/reporters). Each case attaches
  * its figures to its test's `meta` (see `recordFigure` in world.ts); a case
- * whose test failed before recording anything shows as FAIL with no figures.
+ * whose test failed before recording anything shows as FAIL with no figures,
+ * and any FAIL row makes the run exit non-zero.
  *
  *   vitest run tests/reliability --reporter=default --reporter=./tests/reliability/figures-reporter.ts
  */
@@ -32,5 +33,11 @@ export default class FiguresReporter implements Reporter {
     }
     rows.sort((a, b) => a.case.localeCompare(b.case, 'en', { numeric: true }));
     if (rows.length) process.stdout.write(formatFigures(rows));
+    // A missed target fails the run even if its test's own assertions did not (Vitest only ever raises exitCode).
+    const missed = rows.filter((r) => !r.pass);
+    if (missed.length) {
+      process.stdout.write(`\n${missed.length} target(s) missed: ${missed.map((r) => r.case).join('; ')}\n`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -94,7 +94,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         graphql = '';
       }
     }
-    if (coreExhausted && !isGraphQL) return primary(res, 3600);
+    if (coreExhausted && !isGraphQL) {
+      state.hits.push({ label: 'quota spent', kind: 'primary-limit-hour', method, path });
+      return primary(res, 3600);
+    }
     const fault = state.faults.find((f) => (f.times ?? Infinity) > 0 && f.match({ method, path, ...(graphql !== undefined ? { graphql } : {}) }));
     if (!fault) return forward(req, res, body);
     fault.times = (fault.times ?? Infinity) - 1;
