@@ -36,6 +36,7 @@ import { isSecretKey, looksLikeSecretValue, secretHash } from '../src/snapshot/r
 import { CACHED_SECRET_PREFIX } from '../src/sources/github/map.ts';
 import {
   BudgetExhausted,
+  RateLimitSpent,
   approvalTime,
   branchPrefixes,
   componentsFrom,
@@ -234,6 +235,12 @@ class GitHubRun {
   private cache: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private readonly used: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private requests = 0;
+  /**
+   * Set when a response says a primary rate limit is spent and its reset is too far to wait for. REST and
+   * GraphQL have separate primary limits (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api),
+   * so one being spent does not stop the other.
+   */
+  private readonly rateLimitSpentUntil: { rest: string | null; graphql: string | null } = { rest: null, graphql: null };
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private octokit!: InstanceType<typeof GitHubOctokit>;
@@ -307,11 +314,35 @@ class GitHubRun {
   /** Counts every HTTP request (retries and token exchanges included) and bounds how many are in flight. */
   private countingFetch(): typeof globalThis.fetch {
     const inner = this.ctx.fetch;
+    const timeoutMs = this.settings.timeoutMs;
+    const maxWaitSeconds = this.options.maxRateLimitWaitSeconds ?? 300;
     return (async (input: RequestInfo | URL, init?: RequestInit) => {
       await this.acquire();
+      const api = apiOf(input);
+      const spentUntil = this.rateLimitSpentUntil[api];
+      if (spentUntil !== null) {
+        // Queued before the limit was known to be spent: answer as GitHub would, without asking it.
+        this.release();
+        const reset = String(Math.floor(Date.parse(spentUntil) / 1000));
+        return new Response(JSON.stringify({ message: `API rate limit exceeded (not sent: the limit is spent until ${spentUntil})` }), {
+          status: 403,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+        });
+      }
       this.requests += 1;
       try {
-        return await inner(input, init);
+        // A hung GitHub must not hold a nightly run for Node's 5-minute default.
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const response = await inner(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
+        const reset = Number(response.headers.get('x-ratelimit-reset'));
+        if ((response.status === 403 || response.status === 429) && response.headers.get('x-ratelimit-remaining') === '0' && Number.isFinite(reset)) {
+          // Wall-clock time on purpose: the reset is GitHub's clock, not the snapshot's (--at may be in the past).
+          if (reset * 1000 - Date.now() > maxWaitSeconds * 1000) {
+            this.rateLimitSpentUntil[api] ??= new Date(reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          }
+        }
+        return response;
       } finally {
         this.release();
       }
@@ -338,12 +369,17 @@ class GitHubRun {
     options: { method: string; headers: Record<string, string>; [key: string]: unknown },
   ) {
     if (this.requests >= this.settings.maxRequests) throw new BudgetExhausted(this.settings.maxRequests);
+    const spentUntil = this.rateLimitSpentUntil[/\/graphql$/.test(String(options.url)) ? 'graphql' : 'rest'];
+    if (spentUntil !== null) throw new RateLimitSpent(spentUntil);
     if (options.method !== 'GET') return request(options as never);
     const { url } = this.octokit.request.endpoint.parse(options as never);
     const cached = this.cache.etags[url];
     if (cached) options.headers['if-none-match'] = cached.etag;
     try {
       const response = await request(options as never);
+      // Octokit hands back an empty or cut-off JSON body as a string; every REST answer this source
+      // reads is an object or a list, so anything else is a malformed response (a gap), never an empty list.
+      if (typeof response.data !== 'object' || response.data === null) throw malformed('GET', new URL(url).pathname);
       const etag = response.headers.etag;
       // A copy: octokit.paginate rewrites `data` of list responses in place.
       if (etag) this.used.etags[url] = { etag, data: this.cacheSafe(url, response.data), ...(response.headers.link ? { link: response.headers.link } : {}) };
@@ -919,6 +955,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isDeployment(value: unknown): value is GqlDeployment {
   return isObject(value) && typeof value.commitOid === 'string' && typeof value.createdAt === 'string';
+}
+
+/** Which primary rate limit a request counts against. */
+function apiOf(input: RequestInfo | URL): 'rest' | 'graphql' {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return /\/graphql(?:\?|$)/.test(url) ? 'graphql' : 'rest';
 }
 
 function malformed(method: string, path: string): Error {

@@ -410,7 +410,9 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     else inFlight += 1;
     requests += 1;
     try {
-      return await context.fetch(input, init);
+      // A hung GitHub must not hold the run; the GitHub source's per-request timeout when it has one.
+      const timeout = AbortSignal.timeout((github as { timeoutMs?: number }).timeoutMs ?? 30_000);
+      return await context.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
     } finally {
       const next = waiting.shift();
       if (next) next();

@@ -101,6 +101,8 @@ export const githubSourceSchema = z
     maxRequests: z.number().int().positive().default(5000).describe('Request budget for one collect; past it, the rest is recorded as gaps.'),
     /** How many requests run at once. */
     concurrency: z.number().int().min(1).max(32).default(8).describe('How many requests run at once.'),
+    /** Per-request timeout in milliseconds; a request that takes longer is a gap. */
+    timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
     /** Where ETags are cached between runs, relative to the config file. */
     cacheFile: z.string().default('.ledger-cache/github-etags.json').describe('ETag cache between runs, relative to the config file.'),
     /** Whether to read environment variables and secret names (two requests per repository and environment). */

@@ -85,7 +85,10 @@ interface Planned {
   times?: number;
 }
 
-const REST_KINDS: ProxyFaultKind[] = ['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'latency', 'secondary-limit', 'http-429', 'primary-limit-now', 'primary-limit-hour', 'malformed', 'truncated', 'html', 'empty-body'];
+// A primary limit spent for an hour is not a one-request fault: GitHub then refuses every request until the
+// reset, and the collector stops asking at once (it must, or the integration may be banned). Its own case
+// below ("primary rate limit spent") checks that behaviour, so it is not mixed in with one-off faults here.
+const REST_KINDS: ProxyFaultKind[] = ['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'latency', 'secondary-limit', 'http-429', 'primary-limit-now', 'malformed', 'truncated', 'html', 'empty-body'];
 /** Faults the client turns into an exception (and so retries, or splits a GraphQL batch over). */
 const THROWING: ReadonlySet<ProxyFaultKind> = new Set(['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'truncated', 'secondary-limit', 'http-429', 'primary-limit-now', 'primary-limit-hour']);
 

@@ -62,3 +62,17 @@ export class BudgetExhausted extends Error {
     this.name = 'BudgetExhausted';
   }
 }
+
+/**
+ * GitHub's primary rate limit is spent and its reset is further away than the
+ * collector will wait: every later request is refused before it is sent
+ * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit:
+ * "continuing to make requests while you are rate limited may result in the banning of your integration").
+ */
+export class RateLimitSpent extends BudgetExhausted {
+  constructor(readonly resetAt: string) {
+    super(0);
+    this.message = `GitHub's primary rate limit is spent until ${resetAt}; not asked, so the integration is not banned (the next run collects it)`;
+    this.name = 'RateLimitSpent';
+  }
+}

@@ -22,5 +22,5 @@ export {
   successAt,
   versionOf,
 } from './map.ts';
-export { BudgetExhausted, describeError, scrub, tokenHelp } from './errors.ts';
+export { BudgetExhausted, RateLimitSpent, describeError, scrub, tokenHelp } from './errors.ts';
 export type * from './types.ts';
