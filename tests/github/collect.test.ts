@@ -246,6 +246,17 @@ describe('GitHub source: failures become exact gaps', () => {
   }, 30_000);
 });
 
+describe('GitHub source: a hung GitHub', () => {
+  it('a request slower than timeoutMs is a gap, not a wait of minutes', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    server = await startGitHubServer(scenario, { latencyMs: 1500 });
+    const evidence = await createGitHubCollector({ retryBaseMs: 1 })(makeContext({ baseUrl: server.baseUrl, scenario, settings: { timeoutMs: 200 } }));
+    expect(evidence.deployments).toEqual([]);
+    expect(evidence.gaps.length).toBeGreaterThan(0);
+    expect(evidence.gaps.every((g) => /abort|timeout|timed out/i.test(g.reason))).toBe(true);
+  }, 60_000);
+});
+
 describe('GitHub source: GitHub App', () => {
   it('exchanges a JWT for an installation token and collects with it; neither key nor token leaks', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
