@@ -335,7 +335,8 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
   return { configFile, snapshotsDir, ids, head: previous!, ms: performance.now() - started, bytes };
 }
 
-function parseFlags(argv: string[]): Record<string, string | boolean> {
+/** `--name value` and bare `--flag` pairs; shared by the bench scripts. */
+export function parseFlags(argv: string[]): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

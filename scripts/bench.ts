@@ -24,6 +24,7 @@ import { link, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { parseFlags } from './bench-ledger.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -35,20 +36,6 @@ interface ChildResult {
   stderr: string;
 }
 
-function flags(argv: string[]): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) out[arg.slice(2)] = true;
-    else {
-      out[arg.slice(2)] = next;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** Runs this script in child mode under `/usr/bin/time -v` (peak RSS), or polls /proc/<pid>/status VmHWM without it. */
 async function child(mode: string, payload: unknown): Promise<ChildResult> {
@@ -133,8 +120,10 @@ const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1024 / 1024).toFi
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
-  const f = flags(process.argv.slice(2));
+  const f = parseFlags(process.argv.slice(2));
   if (typeof f.child === 'string') return runChild(f.child, JSON.parse(String(f.payload)) as Record<string, unknown>);
+  const known = new Set(['days', 'services', 'envs', 'quick', 'work', 'reuse', 'skip-github']);
+  for (const key of Object.keys(f)) if (!known.has(key)) throw new Error(`unknown flag --${key} (known: ${[...known].map((k) => `--${k}`).join(' ')})`);
   const quick = f.quick === true;
   const num = (key: string, fallback: number) => {
     const value = f[key] === undefined ? fallback : Number(f[key]);
