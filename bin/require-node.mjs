@@ -19,3 +19,7 @@ export function requireNode() {
     process.exit(2);
   }
 }
+
+// `node bin/require-node.mjs && vitest run`: npm scripts check the Node first, so an old Node
+// gets the sentence instead of a stack from a dependency that needs a newer one.
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) requireNode();
