@@ -337,7 +337,8 @@ export async function startGitHubServer(scenario: Scenario, options: { latencyMs
   return state;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** A request's whole body as text (also used by the reliability suite's fault proxy). */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

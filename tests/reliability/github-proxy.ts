@@ -13,6 +13,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../../examples/servers/github-server.ts';
 
 export type ProxyFaultKind =
   | 'http-500'
@@ -191,11 +192,3 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return state;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
