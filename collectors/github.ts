@@ -429,28 +429,45 @@ class GitHubRun {
     });
   }
 
+  /**
+   * Runs one batched GraphQL query (aliases `r0`, `r1`, … per item). Partial errors come back with the
+   * data. A batch that fails as a whole is split in halves and each half asked again (`retry`), so the
+   * failure lands on exactly the item that caused it; a single item, or a spent budget, fails as itself.
+   * Returns null when the batch was split or failed (already handled).
+   */
+  private async batchedQuery<T>(
+    batch: T[],
+    query: string,
+    retry: (part: T[]) => Promise<void>,
+    fail: (item: T, error: unknown) => void,
+  ): Promise<{ data: Record<string, unknown>; errors: GraphQLErrorEntry[] } | null> {
+    try {
+      return { data: await this.octokit.graphql<Record<string, unknown>>(query), errors: [] };
+    } catch (error) {
+      const partial = error as { data?: Record<string, unknown>; errors?: GraphQLErrorEntry[] };
+      if (partial.data && Array.isArray(partial.errors)) return { data: partial.data, errors: partial.errors };
+      if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
+        const half = Math.ceil(batch.length / 2);
+        await retry(batch.slice(0, half));
+        await retry(batch.slice(half));
+      } else {
+        for (const item of batch) fail(item, error);
+      }
+      return null;
+    }
+  }
+
   /** One batched query; a batch that fails as a whole is split so the failure lands on exactly the repository that caused it. */
   private async queryRepositories(batch: RepoState[], prefixes: string[]): Promise<void> {
     const inputs: RepoQueryInput[] = batch.map((r) => ({ owner: r.owner, name: r.name, environments: r.envs.map((e) => e.github), branchPrefixes: prefixes }));
-    let data: Record<string, unknown> | undefined;
-    let errors: { path?: (string | number)[]; message?: string; type?: string }[] = [];
-    try {
-      data = await this.octokit.graphql<Record<string, unknown>>(repositoriesQuery(inputs));
-    } catch (error) {
-      const partial = error as { data?: Record<string, unknown>; errors?: typeof errors };
-      if (partial.data && Array.isArray(partial.errors)) {
-        data = partial.data;
-        errors = partial.errors;
-      } else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
-        const half = Math.ceil(batch.length / 2);
-        await this.queryRepositories(batch.slice(0, half), prefixes);
-        await this.queryRepositories(batch.slice(half), prefixes);
-        return;
-      } else {
-        for (const repo of batch) this.repoFailed(repo, 'all', error);
-        return;
-      }
-    }
+    const result = await this.batchedQuery(
+      batch,
+      repositoriesQuery(inputs),
+      (part) => this.queryRepositories(part, prefixes),
+      (repo, error) => this.repoFailed(repo, 'all', error),
+    );
+    if (!result) return;
+    const { data, errors } = result;
     batch.forEach((repo, i) => {
       const block = data?.[`r${i}`] as GqlRepository | null | undefined;
       const error = errors.find((e) => e.path?.[0] === `r${i}`);
@@ -684,25 +701,14 @@ class GitHubRun {
   }
 
   private async queryLookups(batch: { repo: RepoState; input: LookupInput }[]): Promise<void> {
-    let data: Record<string, unknown> | undefined;
-    let errors: { path?: (string | number)[]; message?: string }[] = [];
-    try {
-      data = await this.octokit.graphql<Record<string, unknown>>(lookupsQuery(batch.map((b) => b.input)));
-    } catch (error) {
-      const partial = error as { data?: Record<string, unknown>; errors?: typeof errors };
-      if (partial.data && Array.isArray(partial.errors)) {
-        data = partial.data;
-        errors = partial.errors;
-      } else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
-        const half = Math.ceil(batch.length / 2);
-        await this.queryLookups(batch.slice(0, half));
-        await this.queryLookups(batch.slice(half));
-        return;
-      } else {
-        for (const { repo, input } of batch) this.lookupFailed(repo, input, error);
-        return;
-      }
-    }
+    const result = await this.batchedQuery(
+      batch,
+      lookupsQuery(batch.map((b) => b.input)),
+      (part) => this.queryLookups(part),
+      ({ repo, input }, error) => this.lookupFailed(repo, input, error),
+    );
+    if (!result) return;
+    const { data, errors } = result;
     batch.forEach(({ repo, input }, i) => {
       const block = data?.[`r${i}`];
       if (!isObject(block)) {
@@ -956,6 +962,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isDeployment(value: unknown): value is GqlDeployment {
   return isObject(value) && typeof value.commitOid === 'string' && typeof value.createdAt === 'string';
 }
+
+/** One entry of a GraphQL response's `errors`. */
+type GraphQLErrorEntry = { path?: (string | number)[]; message?: string; type?: string };
 
 /** Which primary rate limit a request counts against. */
 function apiOf(input: RequestInfo | URL): 'rest' | 'graphql' {
