@@ -26,7 +26,7 @@ import { SEVERITIES, type Severity } from '../src/model/config.ts';
 import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
 import { formatStateView, stateView } from '../src/report/show.ts';
 import { isOpen, meetsSeverity } from '../src/rules/index.ts';
-import { collect, collectShard, mergeShards, type CollectResult } from './collect.ts';
+import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from './collect.ts';
 import { parseShardSpec } from './shard.ts';
 
 export interface CliIO {
@@ -51,6 +51,9 @@ const common = {
   help: { type: 'boolean', alias: 'h', description: 'Show this help' },
 } as const satisfies ArgsDef;
 
+/** `--fail-on`, shared by collect and merge (the CI gate). */
+const failOnArg = { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' } as const;
+
 const EXIT_CODES = `Exit codes:
   0  success
   1  internal error (a bug; please report it)
@@ -64,7 +67,7 @@ const commands = {
     args: {
       ...common,
       at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
-      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+      'fail-on': failOnArg,
       shard: {
         type: 'string',
         description: 'Collect only shard i of n (services split by a stable hash of their names) into <ledger>/../shards/<id>/; needs --at; then run merge',
@@ -116,7 +119,7 @@ const commands = {
       ...common,
       at: { type: 'string', description: 'The --at the shards were collected with (required)', valueHint: 'ISO-TIME' },
       shards: { type: 'string', description: 'How many shards to expect (default: the n the shard files name; they must agree)', valueHint: 'N' },
-      'fail-on': { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' },
+      'fail-on': failOnArg,
     },
   },
   init: {
@@ -343,8 +346,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return name === undefined ? ExitCode.usage : ExitCode.ok;
     }
     if (name === '--version' || name === '-v') {
-      const { readFile } = await import('node:fs/promises');
-      io.stdout(`${(JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+      io.stdout(`${await readGeneratorVersion()}\n`);
       return ExitCode.ok;
     }
     if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')} (see release-ledger --help)`);

@@ -44,7 +44,8 @@ export interface CollectResult {
 }
 
 let generatorVersion: string | undefined;
-async function readGeneratorVersion(): Promise<string> {
+/** This release-ledger's version (package.json), stamped into every snapshot and printed by `--version`. */
+export async function readGeneratorVersion(): Promise<string> {
   generatorVersion ??= (JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
   return generatorVersion;
 }

@@ -20,9 +20,9 @@
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { schema as githubSchema } from '@octokit/graphql-schema';
 import { buildClientSchema, graphql, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import { listenOnLoopback } from './listen.ts';
 
 // ---------------------------------------------------------------- scenario
 
@@ -319,14 +319,7 @@ export async function startGitHubServer(scenario: Scenario, options: { latencyMs
     return accepted.includes(token);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
   state.url = `http://127.0.0.1:${port}`;
   state.baseUrl = `${state.url}/api/v3`;
   state.close = () =>

@@ -14,7 +14,7 @@
  * endpoint with no report answers 404, as an undeployed service would.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen.ts';
 
 /** What one version endpoint reports. */
 export interface RuntimeReport {
@@ -70,14 +70,7 @@ export async function startRuntimeServer(options: { port?: number } = {}): Promi
     response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
     response.end(text);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
   state.port = port;
   state.url = `http://127.0.0.1:${port}`;
   state.close = () =>
