@@ -38,28 +38,12 @@ export interface BlastRadiusEntry {
  * `dependsOn` or, for a library, a service's `components`.
  */
 export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments'>, service: string): BlastRadiusEntry[] {
-  const kind = new Map(snapshot.services.map((s) => [s.name, s.kind]));
-  const deployments = new Map(snapshot.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d]));
+  const index = dependentsIndex(snapshot);
   return snapshot.environments.map(({ name: environment }) => {
-    const deployed = (s: string) => deployments.get(`${s}\u0000${environment}`);
-    /** Who depends on `target` directly here, with the range they declare. */
-    const directDependents = (target: string): { service: string; range: string | null }[] => {
-      const found = new Map<string, string | null>();
-      for (const s of snapshot.services) {
-        const range = s.dependsOn[target];
-        if (range !== undefined) found.set(s.name, range);
-      }
-      if (kind.get(target) === 'library') {
-        for (const d of snapshot.deployments) if (d.environment === environment && d.components?.[target] !== undefined && !found.has(d.service)) found.set(d.service, null);
-      }
-      return [...found.entries()]
-        .filter(([s]) => kind.get(s) === 'library' || deployed(s) !== undefined)
-        .map(([s, range]) => ({ service: s, range }))
-        .sort((a, b) => cmp(a.service, b.service));
-    };
+    const { direct, deployed } = index.get(environment)!;
     const versionOf = (target: string, dependent: string): string | null => {
-      if (kind.get(target) === 'library') return deployed(dependent)?.components?.[target] ?? null;
-      return deployed(target)?.version ?? deployed(dependent)?.components?.[target] ?? null;
+      if (index.kind.get(target) === 'library') return deployed.get(dependent)?.components?.[target] ?? null;
+      return deployed.get(target)?.version ?? deployed.get(dependent)?.components?.[target] ?? null;
     };
     const seen = new Set([service]);
     const dependents: BlastRadiusDependent[] = [];
@@ -67,7 +51,7 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
     for (let depth = 1; frontier.length > 0; depth++) {
       const next: string[] = [];
       for (const via of frontier) {
-        for (const { service: s, range } of directDependents(via)) {
+        for (const { service: s, range } of direct.get(via) ?? []) {
           if (seen.has(s)) continue;
           seen.add(s);
           next.push(s);
@@ -81,6 +65,47 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
     }
     return { environment, dependents: dependents.sort((a, b) => a.depth - b.depth || cmp(a.service, b.service)) };
   });
+}
+
+type DependentsIndex = Map<string, { direct: Map<string, { service: string; range: string | null }[]>; deployed: Map<string, Deployment> }> & { kind: Map<string, string> };
+
+/**
+ * Who depends directly on whom, per environment, computed once per snapshot:
+ * a day's site renders a page per service, and scanning every service for
+ * every hop of every page was quadratic in the number of services.
+ */
+const dependentsIndexes = new WeakMap<object, DependentsIndex>();
+function dependentsIndex(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments'>): DependentsIndex {
+  const cached = dependentsIndexes.get(snapshot);
+  if (cached) return cached;
+  const kind = new Map(snapshot.services.map((s) => [s.name, s.kind as string]));
+  const index = Object.assign(new Map(), { kind }) as DependentsIndex;
+  for (const { name: environment } of snapshot.environments) {
+    const deployed = new Map<string, Deployment>();
+    for (const d of snapshot.deployments) if (d.environment === environment) deployed.set(d.service, d);
+    const found = new Map<string, Map<string, string | null>>();
+    const link = (target: string, dependent: string, range: string | null) => {
+      let m = found.get(target);
+      if (!m) found.set(target, (m = new Map()));
+      if (!m.has(dependent)) m.set(dependent, range);
+    };
+    // Declared ranges first: they win over a link known only from built-in components.
+    for (const s of snapshot.services) for (const [target, range] of Object.entries(s.dependsOn)) link(target, s.name, range);
+    for (const d of deployed.values()) for (const target of Object.keys(d.components ?? {})) if (kind.get(target) === 'library') link(target, d.service, null);
+    const direct = new Map<string, { service: string; range: string | null }[]>();
+    for (const [target, m] of found) {
+      direct.set(
+        target,
+        [...m.entries()]
+          .filter(([s]) => kind.get(s) === 'library' || deployed.has(s))
+          .map(([s, range]) => ({ service: s, range }))
+          .sort((a, b) => cmp(a.service, b.service)),
+      );
+    }
+    index.set(environment, { direct, deployed });
+  }
+  dependentsIndexes.set(snapshot, index);
+  return index;
 }
 
 export interface ChangeLocation {
@@ -192,6 +217,16 @@ export interface DriftAge {
  * estimate from its own deployments (the later arrival: at least that old).
  */
 export function driftAges(snapshot: Snapshot): DriftAge[] {
+  // Computed once per snapshot: every matrix of a day's pages asks (the result is not mutated by callers).
+  const cached = driftAgeCache.get(snapshot);
+  if (cached) return cached;
+  const ages = computeDriftAges(snapshot);
+  driftAgeCache.set(snapshot, ages);
+  return ages;
+}
+const driftAgeCache = new WeakMap<Snapshot, DriftAge[]>();
+
+function computeDriftAges(snapshot: Snapshot): DriftAge[] {
   const now = Date.parse(snapshot.takenAt);
   const recorded = snapshot.tracking?.driftSince;
   return computeDriftStates({ deployments: snapshot.deployments, environments: snapshot.environments, previous: null })
