@@ -11,7 +11,7 @@ import { LedgerError } from '../errors.ts';
 import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import {
-  computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, writeManifest,
+  CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, writeManifest,
   type SiteManifest,
 } from './incremental.ts';
 
@@ -113,7 +113,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
         const groups: SiteManifest['groups'] = {};
         for (const [group, list] of groupFiles(files)) groups[group] = { key: keys.get(group) ?? '', files: list };
         for (const [group, key] of keys) groups[group] ??= { key, files: [] };
-        await writeManifest(cacheDir, { format: 1, fingerprint, head: ids.at(-1) ?? null, groups });
+        await writeManifest(cacheDir, { format: CACHE_FORMAT, fingerprint, head: ids.at(-1) ?? null, groups });
       }
     }
   } catch (error) {
@@ -170,7 +170,7 @@ async function mergeIntoPrevious(
     }
   }
   const pages = [...wanted].filter(isPage).length;
-  await writeManifest(cacheDir, { format: 1, fingerprint, head, groups });
+  await writeManifest(cacheDir, { format: CACHE_FORMAT, fingerprint, head, groups });
   return { pages, rendered: renderedPages, reused: pages - renderedPages };
 }
 

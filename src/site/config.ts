@@ -32,6 +32,12 @@ export interface SiteOptions {
   indexFile?: string;
   /** Incremental builds: render only these per-day pages (see src/site/incremental.ts); absent renders every page. */
   only?: RenderOnly;
+  /**
+   * Off by default; only scripts/bench-astro-incremental.ts turns it on. Astro's own
+   * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/):
+   * per-day `getStaticPaths` entries get a `cacheKey` (`cacheKeyFor` in data.ts), so it can be measured against ours.
+   */
+  astroIncremental?: boolean;
 }
 
 /** The per-day pages an incremental build renders; every cross-day page is always rendered. */
@@ -65,6 +71,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
         `export const only = ${JSON.stringify(options.only ?? null)};`,
+        `export const astroIncremental = ${options.astroIncremental === true};`,
         '',
       ].join('\n');
     },
@@ -85,6 +92,7 @@ export function siteConfig(options: SiteOptions): AstroUserConfig {
     build: { format: 'directory', concurrency: 1 },
     // No dev toolbar: nothing extra is injected into pages (telemetry: see build.ts).
     devToolbar: { enabled: false },
+    ...(options.astroIncremental === true ? { experimental: { incrementalBuild: true } } : {}),
     vite: {
       plugins: [siteOptionsPlugin(options)],
       build: {

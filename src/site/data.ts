@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
+import { astroIncremental, generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
 import { listSnapshotIds, readSnapshotEntry, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
 import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
@@ -134,6 +134,57 @@ export function renders(kind: 'day' | 'sub' | 'compare' | 'snapshots', key: stri
   return renderSets[kind].has(key);
 }
 let renderSets: Record<'day' | 'sub' | 'compare' | 'snapshots', Set<string>> | null = null;
+
+/**
+ * The `cacheKey` of a per-day `getStaticPaths` entry, for Astro's own
+ * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/);
+ * only when `SiteOptions.astroIncremental` is on (scripts/bench-astro-incremental.ts), else `{}`, so
+ * the default build's paths are unchanged. Usage: `...(await cacheKeyFor('day'))(date)`.
+ *
+ * Astro already reuses a page only if its route's module graph hash and the config are unchanged, so
+ * a key covers data only, the same inputs as our content keys (src/site/incremental.ts `groupKeys`):
+ * the sha256 of the day's snapshot files and of the previous day's last, the next day's date for
+ * `/days/D/`, and for compare pages the pull-request intervals recorded up to that day (what
+ * `compareEnvironments` reads from the cross-day index). Keys must be stateless, so every snapshot
+ * file is hashed on every build.
+ */
+export async function cacheKeyFor(kind: 'day' | 'sub' | 'compare' | 'snapshots'): Promise<(value: string) => { cacheKey?: string }> {
+  if (!astroIncremental) return () => ({});
+  astroKeys ??= computeAstroKeys();
+  const keys = await astroKeys;
+  return (value) => {
+    const cacheKey = keys.get(`${kind}/${value}`);
+    return cacheKey === undefined ? {} : { cacheKey };
+  };
+}
+let astroKeys: Promise<Map<string, string>> | null = null;
+
+async function computeAstroKeys(): Promise<Map<string, string>> {
+  const h = (...parts: string[]) => sha256Hex(parts.join('\n'));
+  const ids = await snapshotIds();
+  const file = new Map<string, string>();
+  for (const id of ids) file.set(id, `${id}=${sha256Hex(await rawSnapshot(id))}`);
+  const all = await days();
+  const index = await ledgerIndex();
+  const keys = new Map<string, string>();
+  all.forEach((day, i) => {
+    const own = day.ids.map((id) => file.get(id)!).join(',');
+    const before = i > 0 ? file.get(all[i - 1]!.lastId)! : '-';
+    keys.set(`day/${day.date}`, h('day', own, before, all[i + 1]?.date ?? '-'));
+    keys.set(`sub/${day.date}`, h('sub', own, before));
+    // prInEnvironmentAt(…, asOf = the day's last snapshot) ignores intervals recorded later and reopens those closed later.
+    const asOf = day.lastId;
+    const prs = index.pullRequests.flatMap((pr) => {
+      const envs = Object.entries(pr.environments)
+        .map(([env, list]) => [env, list.filter((iv) => iv.snapshot <= asOf).map((iv) => [iv.since, iv.untilSnapshot !== undefined && iv.untilSnapshot > asOf ? null : iv.until])] as const)
+        .filter(([, list]) => list.length > 0);
+      return envs.length > 0 ? [[pr.service, pr.number, pr.title, pr.url ?? null, pr.tickets, envs]] : [];
+    });
+    keys.set(`compare/${day.date}`, h('compare', own, before, JSON.stringify(prs)));
+  });
+  for (const id of ids) keys.set(`snapshots/${id}`, h('snapshot', file.get(id)!));
+  return keys;
+}
 
 const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
 

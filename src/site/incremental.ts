@@ -29,13 +29,14 @@ import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'nod
 import path from 'node:path';
 import { readSnapshotEntry } from '../ledger/index.ts';
 import type { Snapshot } from '../model/index.ts';
-import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import { groupDays, LedgerIndexBuilder, RevisionTracker, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 
 const MANIFEST = 'site-manifest.json';
 const SUMMARIES = 'ledger-summaries.json';
-const FORMAT = 1;
+export const CACHE_FORMAT = 2;
+const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
 export async function generatorFingerprint(extra: unknown): Promise<string> {
@@ -121,6 +122,8 @@ interface SnapshotSummary {
   gaps: number;
   deployments: Pick<Snapshot['deployments'][number], 'service' | 'environment' | 'version' | 'commit' | 'deployedAt' | 'deployedBy'>[];
   changes: Pick<Snapshot['changes'][number], 'service' | 'environment' | 'commit' | 'deployedAt' | 'pullRequests' | 'tickets'>[];
+  /** Services with a new page revision in this snapshot (views/revisions.ts). */
+  revised: string[];
 }
 
 interface SummaryCache {
@@ -129,9 +132,11 @@ interface SummaryCache {
   entries: { id: string; identity: string; summary: SnapshotSummary }[];
   /** (service, environment) → "commit version deployedAt" after the last entry. */
   state: [string, string][];
+  /** The revision tracker's state after the last entry. */
+  revisions: [string, string][];
 }
 
-function summarise(snapshot: Snapshot, state: Map<string, string>): SnapshotSummary {
+function summarise(snapshot: Snapshot, state: Map<string, string>, revisions: RevisionTracker): SnapshotSummary {
   const deployments: SnapshotSummary['deployments'] = [];
   for (const d of snapshot.deployments) {
     const key = `${d.service}\u0000${d.environment}`;
@@ -152,6 +157,7 @@ function summarise(snapshot: Snapshot, state: Map<string, string>): SnapshotSumm
     changes: snapshot.changes
       .filter((c) => kept.has(`${c.service}\u0000${c.environment}\u0000${c.commit}`))
       .map((c) => ({ service: c.service, environment: c.environment, commit: c.commit, deployedAt: c.deployedAt, pullRequests: c.pullRequests, tickets: c.tickets })),
+    revised: revisions.add(snapshot),
   };
 }
 
@@ -186,15 +192,16 @@ export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFact
   }
   const entries = reuse > 0 ? cache!.entries : [];
   const state = new Map<string, string>(reuse > 0 ? cache!.state : []);
-  for (const entry of entries) builder.add(asSnapshot(entry.summary));
+  const revisions = new RevisionTracker(reuse > 0 ? cache!.revisions : []);
+  for (const entry of entries) builder.add(asSnapshot(entry.summary), entry.summary.revised);
   for (const id of ids.slice(reuse)) {
-    const summary = summarise((await readSnapshotEntry(snapshotsDir, id)).snapshot, state);
+    const summary = summarise((await readSnapshotEntry(snapshotsDir, id)).snapshot, state, revisions);
     entries.push({ id, identity: facts.identity.get(id)!, summary });
-    builder.add(asSnapshot(summary));
+    builder.add(asSnapshot(summary), summary.revised);
   }
   if (ids.length > reuse) {
     await mkdir(cacheDir, { recursive: true });
-    const next: SummaryCache = { format: FORMAT, fingerprint, entries, state: [...state.entries()] };
+    const next: SummaryCache = { format: FORMAT, fingerprint, entries, state: [...state.entries()], revisions: revisions.state() };
     await writeFile(`${file}.tmp`, JSON.stringify(next));
     await rename(`${file}.tmp`, file);
   }

@@ -10,4 +10,6 @@ declare module 'virtual:release-ledger/site' {
   export const indexFile: string | null;
   /** Incremental builds: the per-day pages to render, or null for all. */
   export const only: import('./config.ts').RenderOnly | null;
+  /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */
+  export const astroIncremental: boolean;
 }

@@ -8,6 +8,7 @@ import semver from 'semver';
 import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
+import { RevisionTracker } from './revisions.ts';
 
 export interface DeployEvent {
   service: string;
@@ -62,6 +63,8 @@ export interface DaySummary {
   /** Services (config) and environments (path) of the day's last snapshot: which per-day pages exist. */
   services: string[];
   environments: string[];
+  /** Services with a new revision that day: the only ones with a `/days/D/services/NAME/` page (revisions.ts). */
+  revised: string[];
 }
 
 export interface LedgerIndex {
@@ -95,9 +98,14 @@ export class LedgerIndexBuilder {
   #seenChanges = new Set<string>();
   #asOf: string | null = null;
   #lastId: string | null = null;
+  #revisions = new RevisionTracker();
 
-  /** Adds the next snapshot; snapshots must come oldest first. */
-  add(snapshot: Snapshot): void {
+  /**
+   * Adds the next snapshot; snapshots must come oldest first. `revised` is the
+   * snapshot's new service revisions when already known (an incremental build
+   * computes them once and caches them); otherwise they are computed here.
+   */
+  add(snapshot: Snapshot, revised?: readonly string[]): void {
     if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
     this.#lastId = snapshot.id;
     this.#asOf = snapshot.takenAt;
@@ -105,7 +113,10 @@ export class LedgerIndexBuilder {
     for (const s of snapshot.services) this.#services.add(s.name);
     const date = snapshot.id.slice(0, 10);
     const summary = summariseFindings(snapshot.findings);
-    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [] };
+    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [] };
+    const services = new Set(snapshot.services.map((s) => s.name));
+    // A service removed later in the day has no page that day.
+    day.revised = [...new Set([...day.revised, ...(revised ?? this.#revisions.add(snapshot))])].filter((s) => services.has(s)).sort(compareText);
     day.services = snapshot.services.map((s) => s.name).sort(compareText);
     day.environments = snapshot.environments.map((e) => e.name);
     day.ids.push(snapshot.id);

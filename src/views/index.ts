@@ -14,3 +14,4 @@ export * from './stats.ts';
 
 export * from './footer.ts';
 export * from './answers.ts';
+export * from './revisions.ts';

@@ -38,6 +38,8 @@ export interface MatrixCell {
   previousVersion: string | null;
   /** Days this environment has differed from the previous one (answers.ts `driftAges`), when it does. */
   driftDays: number | null;
+  /** When that drift started (ISO time), when it does. */
+  driftSince: string | null;
   /** Sources that failed for this cell. */
   gaps: string[];
   /** Open findings about this service in this environment. */
@@ -92,7 +94,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
     .filter((s) => s.kind === 'service' || snapshot.deployments.some((d) => d.service === s.name))
     .sort((a, b) => compareText(a.name, b.name));
 
-  const ages = new Map(driftAges(snapshot).map((a) => [`${a.service}\u0000${a.higher}`, a.days]));
+  const ages = new Map(driftAges(snapshot).map((a) => [`${a.service}\u0000${a.higher}`, a]));
   const rows = services.map((service): MatrixRow => {
     let previous: string | null = null;
     let first = true;
@@ -126,7 +128,8 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
         status,
         differences,
         previousVersion: drifts ? previous : null,
-        driftDays: drifts ? (ages.get(key(service.name, env.name)) ?? null) : null,
+        driftDays: drifts ? (ages.get(key(service.name, env.name))?.days ?? null) : null,
+        driftSince: drifts ? (ages.get(key(service.name, env.name))?.since ?? null) : null,
         gaps,
         openFindings: cellFindings.length,
         worstSeverity: worst,

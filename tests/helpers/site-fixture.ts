@@ -75,6 +75,21 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface FixtureOptions {
   hostile?: boolean;
+  /** Extra days after the last one, a snapshot each at 02:00Z, where nothing changes (the last state again, no change records). */
+  quietDays?: number;
+}
+
+/** The fixture's snapshots in memory (their `previous` links are null), for view tests. */
+export function fixtureSnapshots(options: FixtureOptions = {}): Snapshot[] {
+  const out = FIXTURE_TIMES.map((takenAt, i) => buildSnapshot({ ...fixtureSnapshot(i, options), takenAt, previous: null }));
+  const last = FIXTURE_TIMES.length - 1;
+  for (let k = 1; k <= (options.quietDays ?? 0); k++) out.push(buildSnapshot({ ...fixtureSnapshot(last, options), changes: [], takenAt: quietTime(k), previous: null }));
+  return out;
+}
+
+/** The `k`th quiet day's snapshot time, after the last fixture day. */
+function quietTime(k: number): string {
+  return new Date(Date.parse(FIXTURE_TIMES[FIXTURE_TIMES.length - 1]!) + k * 86_400_000).toISOString().replace('.000Z', 'Z');
 }
 
 /** Writes the fixture ledger into `dir` through the real `appendSnapshot`. */
@@ -83,6 +98,13 @@ export async function writeSiteFixture(dir: string, options: FixtureOptions = {}
   let previous: Snapshot['previous'] = null;
   for (let i = 0; i < FIXTURE_TIMES.length; i++) {
     const snapshot = buildSnapshot({ ...fixtureSnapshot(i, options), takenAt: FIXTURE_TIMES[i]!, previous });
+    const { sha256 } = await appendSnapshot(dir, snapshot);
+    previous = { id: snapshot.id, sha256 };
+    out.push(snapshot);
+  }
+  const last = FIXTURE_TIMES.length - 1;
+  for (let k = 1; k <= (options.quietDays ?? 0); k++) {
+    const snapshot = buildSnapshot({ ...fixtureSnapshot(last, options), changes: [], takenAt: quietTime(k), previous });
     const { sha256 } = await appendSnapshot(dir, snapshot);
     previous = { id: snapshot.id, sha256 };
     out.push(snapshot);

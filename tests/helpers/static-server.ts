@@ -1,7 +1,8 @@
 /**
  * A tiny static file server on 127.0.0.1 for the built site (what any static
  * host does): `/x/` serves `x/index.html`, files are served as they are, and
- * everything else is a 404. Paths that leave the root are refused.
+ * everything else is a 404 — with the site's `404.html` as its body when
+ * there is one, as GitHub Pages does. Paths that leave the root are refused.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -33,8 +34,17 @@ export async function serveStatic(root: string): Promise<{ url: (p: string) => s
       createReadStream(file).pipe(response);
     })();
     function end(status: number) {
-      response.writeHead(status, { 'content-type': 'text/plain' });
-      response.end(String(status));
+      const page = path.join(root, '404.html');
+      stat(page).then(
+        () => {
+          response.writeHead(status, { 'content-type': TYPES['.html']! });
+          createReadStream(page).pipe(response);
+        },
+        () => {
+          response.writeHead(status, { 'content-type': 'text/plain' });
+          response.end(String(status));
+        },
+      );
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,9 +5,12 @@
  * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { rawSnapshot, renders, snapshotIds } from '../../site/data.ts';
+import { cacheKeyFor, rawSnapshot, renders, snapshotIds } from '../../site/data.ts';
 
-export const getStaticPaths: GetStaticPaths = async () => (await snapshotIds()).filter((id) => renders('snapshots', id)).map((id) => ({ params: { id } }));
+export const getStaticPaths: GetStaticPaths = async () => {
+  const key = await cacheKeyFor('snapshots');
+  return (await snapshotIds()).filter((id) => renders('snapshots', id)).map((id) => ({ params: { id }, ...key(id) }));
+};
 
 export const GET: APIRoute = async ({ params }) => {
   const bytes = await rawSnapshot(String(params.id));
