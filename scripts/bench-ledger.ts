@@ -104,6 +104,11 @@ function configYaml(name: string, environments: string[], services: string[], ow
   return `${lines.join('\n')}\n`;
 }
 
+/** A deployment's approver, fixed for that deployment (a snapshot records the same approval every day it runs). */
+function approverOf(service: string, environment: string, version: number): string {
+  return PEOPLE[Number.parseInt(commitOf(`${service}@${environment}@${version}`).slice(0, 8), 16) % PEOPLE.length]!;
+}
+
 export async function generateLedger(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const random = prng(options.seed ?? 1);
@@ -235,7 +240,7 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
           status: 'success',
           approvals:
             approvalsNeeded > 0
-              ? [{ by: pick(PEOPLE), at: iso(cell.at - 300_000), state: 'approved' as const, kind: 'deployment' as const, url: `https://github.com/example/${name}/actions/runs/${cell.version}` }]
+              ? [{ by: approverOf(name, env, cell.version), at: iso(cell.at - 300_000), state: 'approved' as const, kind: 'deployment' as const, url: `https://github.com/example/${name}/actions/runs/${cell.version}` }]
               : [],
           components: Object.fromEntries(deps[s]!.map((d) => [d, `1.${libVersions[d]}.0`])),
           promotion: { previousEnvironment: e === 0 ? null : environments[e - 1]!, previous: previousSighting, path: sightings.filter((x) => x !== null) },
@@ -313,7 +318,13 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
       observed: [],
       declared: [],
       configs,
-      branches: serviceNames.filter((_, s) => s % 10 === day % 10).map((name) => ({ service: name, name: 'release/1.x', aheadBy: day % 4, behindBy: 3, lastCommitAt: iso(takenAt - 86_400_000), source: 'github' })),
+      // One service in ten keeps a release branch, which moves about once a month.
+      branches: serviceNames
+        .filter((_, s) => s % 10 === 0)
+        .map((name, k) => {
+          const month = Math.floor((day + k) / 30);
+          return { service: name, name: 'release/1.x', aheadBy: month % 3, behindBy: 3, lastCommitAt: iso(start + (month * 30 - k - 1) * 86_400_000), source: 'github' };
+        }),
       changes: changes.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.environment < b.environment ? -1 : 1)),
       gaps: [],
       findings: findings.sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -83,13 +83,43 @@ export function environmentGraph(snapshot: Snapshot, environment: string): Graph
 
 /** A service, what it depends on and what depends on it (one step each way). */
 export function neighbourhood(model: GraphModel, service: string): GraphModel {
-  const edges = model.edges.filter((e) => e.from === service || e.to === service);
+  const index = edgeIndex(model);
+  const edges = index.edges.get(service) ?? [];
   const keep = new Set([service, ...edges.flatMap((e) => [e.from, e.to])]);
+  const nodes = [...keep].flatMap((name) => (index.position.has(name) ? [index.position.get(name)!] : [])).sort((a, b) => a - b);
   return {
     environment: model.environment,
-    nodes: model.nodes.filter((n) => keep.has(n.name)).map((n) => (n.name === service ? { ...n, focus: true } : n)),
+    nodes: nodes.map((i) => model.nodes[i]!).map((n) => (n.name === service ? { ...n, focus: true } : n)),
     edges,
   };
+}
+
+/**
+ * Each service's edges (in the model's order) and each node's position, made
+ * once per model: a day renders a neighbourhood per service and environment,
+ * and filtering every edge for each was quadratic in the number of services.
+ */
+const edgeIndexes = new WeakMap<GraphModel, { edges: Map<string, GraphEdge[]>; position: Map<string, number> }>();
+function edgeIndex(model: GraphModel): { edges: Map<string, GraphEdge[]>; position: Map<string, number> } {
+  let index = edgeIndexes.get(model);
+  if (index) return index;
+  const edges = new Map<string, GraphEdge[]>();
+  const add = (name: string, e: GraphEdge) => {
+    const held = edges.get(name);
+    if (held) held.push(e);
+    else edges.set(name, [e]);
+  };
+  for (const e of model.edges) {
+    add(e.from, e);
+    if (e.to !== e.from) add(e.to, e);
+  }
+  const position = new Map<string, number>();
+  model.nodes.forEach((n, i) => {
+    if (!position.has(n.name)) position.set(n.name, i);
+  });
+  index = { edges, position };
+  edgeIndexes.set(model, index);
+  return index;
 }
 
 /** Teams as nodes, service dependencies between teams aggregated into one edge each. */
