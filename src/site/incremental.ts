@@ -65,14 +65,19 @@ async function readPreviousLink(file: string): Promise<{ id: string; sha256: str
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    const length = Math.min(size, 2 * 1024 * 1024);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    const text = buffer.toString('utf8');
-    const at = text.lastIndexOf('\n  "previous": ');
-    if (at >= 0) {
-      const match = /^\n {2}"previous": (null|\{\s*"id": "([^"\\]+)",\s*"sha256": "([0-9a-f]{64})"\s*\})/.exec(text.slice(at));
-      if (match) return match[1] === 'null' ? null : { id: match[2]!, sha256: match[3]! };
+    // After `previous` come `schemaVersion`, `services` (about 300 bytes a service) and two short fields:
+    // 256 KiB covers most ledgers; a larger tail is read only when it does not.
+    for (const tail of [256 * 1024, 4 * 1024 * 1024]) {
+      const length = Math.min(size, tail);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const text = buffer.toString('utf8');
+      const at = text.lastIndexOf('\n  "previous": ');
+      if (at >= 0) {
+        const match = /^\n {2}"previous": (null|\{\s*"id": "([^"\\]+)",\s*"sha256": "([0-9a-f]{64})"\s*\})/.exec(text.slice(at));
+        if (match) return match[1] === 'null' ? null : { id: match[2]!, sha256: match[3]! };
+      }
+      if (length === size) break;
     }
   } finally {
     await handle.close();

@@ -62,3 +62,37 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
   }
   return { diff, unchangedSecrets, pullRequests };
 }
+
+export interface ExpectedDifference {
+  key: string;
+  redacted: boolean;
+  /** Services whose value of `key` differs, each declaring it environment-specific. */
+  services: string[];
+}
+
+/**
+ * A compare page's configuration section at 500 services: the differences a
+ * service did not declare environment-specific are what an auditor looks
+ * for, so they are listed value by value; the expected ones (`DATABASE_URL`
+ * in every service) are grouped by key, naming the services.
+ */
+export function groupConfigDifferences(configs: EnvironmentDiff['configs']): { undeclared: EnvironmentDiff['configs']; expected: ExpectedDifference[] } {
+  const undeclared = configs.filter((c) => !c.envSpecific);
+  const groups = new Map<string, ExpectedDifference>();
+  for (const c of configs) {
+    if (!c.envSpecific) continue;
+    const id = `${c.key}\u0000${c.redacted}`;
+    const group = groups.get(id) ?? { key: c.key, redacted: c.redacted, services: [] };
+    if (!group.services.includes(c.service)) group.services.push(c.service);
+    groups.set(id, group);
+  }
+  const expected = [...groups.values()].map((g) => ({ ...g, services: g.services.sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted));
+  return { undeclared, expected };
+}
+
+/** Secret keys that match on both sides, grouped by key: key → services. */
+export function groupUnchangedSecrets(secrets: EnvironmentComparison['unchangedSecrets']): { key: string; services: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const s of secrets) groups.set(s.key, [...(groups.get(s.key) ?? []), s.service]);
+  return [...groups.entries()].sort(([x], [y]) => compareText(x, y)).map(([key, services]) => ({ key, services: services.sort(compareText) }));
+}

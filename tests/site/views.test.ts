@@ -7,6 +7,10 @@ import {
   buildMatrix,
   buildSearchIndex,
   compareEnvironments,
+  dayApprovals,
+  type ApprovalRow,
+  groupConfigDifferences,
+  groupUnchangedSecrets,
   comparePairs,
   dayChanges,
   environmentGraph,
@@ -340,5 +344,31 @@ describe('immutability of past compare pages', () => {
     // As the 03-04 page knew it (and must keep showing it):
     expect(prInEnvironmentAt(entry, 'qa', at, '2026-03-04T020000Z')).toBeNull();
     expect(prInEnvironmentAt(entry, 'prod', at, '2026-03-04T020000Z')).not.toBeNull();
+  });
+});
+
+describe('compare page grouping', () => {
+  it('lists undeclared differences value by value and groups the expected ones and matching secrets by key', () => {
+    const row = (service: string, key: string, envSpecific: boolean, redacted = false) => ({ service, source: 'github', key, a: '1', b: '2', redacted, envSpecific });
+    const grouped = groupConfigDifferences([row('b', 'DATABASE_URL', true), row('a', 'DATABASE_URL', true), row('a', 'FLAG', false), row('c', 'TOKEN', true, true)]);
+    expect(grouped.undeclared.map((c) => [c.service, c.key])).toEqual([['a', 'FLAG']]);
+    expect(grouped.expected).toEqual([
+      { key: 'DATABASE_URL', redacted: false, services: ['a', 'b'] },
+      { key: 'TOKEN', redacted: true, services: ['c'] },
+    ]);
+    expect(groupUnchangedSecrets([{ service: 'z', key: 'K' }, { service: 'a', key: 'K' }, { service: 'a', key: 'B' }])).toEqual([
+      { key: 'B', services: ['a'] },
+      { key: 'K', services: ['a', 'z'] },
+    ]);
+  });
+});
+
+describe('day page approvals', () => {
+  it('shows what arrived that day and what runs without required approvals; counts the rest per environment', () => {
+    const row = (service: string, environment: string, status: ApprovalRow['status']) => ({ service, environment, status }) as ApprovalRow;
+    const rows = [row('a', 'prod', 'met'), row('b', 'prod', 'met'), row('c', 'prod', 'short'), row('d', 'prod', 'self'), row('e', 'preprod', 'met')];
+    const { shown, unchangedApproved } = dayApprovals(rows, new Set(['a\u0000prod']));
+    expect(shown.map((r) => r.service)).toEqual(['a', 'c', 'd']);
+    expect(unchangedApproved).toEqual({ prod: 1, preprod: 1 });
   });
 });
