@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroUserConfig } from 'astro';
+import { MERMAID_ENTRY, mermaidAssets } from './mermaid-assets.ts';
 
 /** The repository root, which is the Astro project root (found from this file, never from cwd). */
 export const SITE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -71,6 +72,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
         `export const only = ${JSON.stringify(options.only ?? null)};`,
+        `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
         `export const astroIncremental = ${options.astroIncremental === true};`,
         '',
       ].join('\n');
@@ -92,12 +94,13 @@ export function siteConfig(options: SiteOptions): AstroUserConfig {
     build: { format: 'directory', concurrency: 1 },
     // No dev toolbar: nothing extra is injected into pages (telemetry: see build.ts).
     devToolbar: { enabled: false },
+    integrations: [mermaidAssets()],
     ...(options.astroIncremental === true ? { experimental: { incrementalBuild: true } } : {}),
     vite: {
       plugins: [siteOptionsPlugin(options)],
       build: {
-        // Big chunks are expected (mermaid); the warning is noise.
-        chunkSizeWarningLimit: 4096,
+        // mermaid is not bundled (mermaid-assets.ts); no chunk should be large.
+        chunkSizeWarningLimit: 512,
       },
     },
   };

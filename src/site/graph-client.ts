@@ -1,7 +1,8 @@
 /**
  * Draws the dependency graphs of a page in the browser. Imported from the
- * `<script>` of Graph.astro, so Vite bundles mermaid into the site (no CDN)
- * and only pages with a graph load it.
+ * `<script>` of Graph.astro; mermaid's own browser build ships with the site
+ * (mermaid-assets.ts, no CDN) and is imported by URL from the figure's
+ * `data-mermaid`, so only pages with a graph load it.
  *
  * - `layout: 'dagre'`: mermaid 12 defaults to elk, a 1.5 MB chunk; dagre keeps
  *   a graph page near 220 KB gzipped (measured, issue 4).
@@ -10,11 +11,13 @@
  * - `maxEdges` / `maxTextSize` match the limits the view (src/views/graph.ts)
  *   checks before it emits a source, so mermaid never draws its error picture.
  */
-import mermaid from 'mermaid';
+import type { Mermaid } from 'mermaid';
 
 export async function renderGraphs(root: ParentNode = document): Promise<void> {
   const figures = [...root.querySelectorAll<HTMLElement>('[data-graph]')];
-  if (figures.length === 0) return;
+  const url = figures[0]?.dataset.mermaid;
+  if (!url) return;
+  const { default: mermaid } = (await import(/* @vite-ignore */ url)) as { default: Mermaid };
   const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
   mermaid.initialize({
     startOnLoad: false,

@@ -12,4 +12,6 @@ declare module 'virtual:release-ledger/site' {
   export const only: import('./config.ts').RenderOnly | null;
   /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */
   export const astroIncremental: boolean;
+  /** Site path of mermaid's browser build (mermaid-assets.ts), before the base is added. */
+  export const mermaidEntry: string;
 }
