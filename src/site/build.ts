@@ -65,7 +65,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
   const keys = facts ? groupKeys(facts, fingerprint) : null;
   const previous = incremental && facts ? await usableManifest(cacheDir, fingerprint, outDir) : null;
-  const plan = previous && facts && keys ? planRender(facts, keys, previous, index) : null;
+  const plan = previous && facts && keys ? planRender(keys, previous) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the

@@ -298,13 +298,11 @@ export function groupFiles(files: string[]): Map<string, string[]> {
  * the previous build (a late-recorded deployment can change which pull
  * requests two environments had at an earlier moment).
  */
-export function planRender(facts: LedgerFacts, keys: Map<string, string>, previous: SiteManifest, index: LedgerIndex): { only: RenderOnly; groups: Set<string> } {
+export function planRender(keys: Map<string, string>, previous: SiteManifest): { only: RenderOnly; groups: Set<string> } {
+  // A past compare page reads the cross-day index only as of its own snapshot (`prInEnvironmentAt`'s
+  // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const head = previous.head ?? '';
-  let lateFrom: string | null = null;
-  for (const e of index.events) if (e.snapshot > head && (lateFrom === null || e.deployedAt < lateFrom)) lateFrom = e.deployedAt;
-  if (lateFrom !== null) for (const d of facts.days) if (d.date >= lateFrom.slice(0, 10)) groups.add(`compare/${d.date}`);
   const only: RenderOnly = { day: [], sub: [], compare: [], snapshots: [] };
   for (const g of [...groups].sort()) {
     const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
