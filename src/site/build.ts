@@ -11,7 +11,7 @@ import { LedgerError } from '../errors.ts';
 import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import {
-  CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, writeManifest,
+  CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type SiteManifest,
 } from './incremental.ts';
 
@@ -63,7 +63,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   const facts = incremental ? await ledgerFacts(snapshotsDir, ids) : null;
   const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
-  const keys = facts ? groupKeys(facts, fingerprint) : null;
+  const keys = facts ? new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, fingerprint, options.siteName ?? null)]) : null;
   const previous = incremental && facts ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous && facts && keys ? planRender(keys, previous) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current

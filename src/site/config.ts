@@ -51,6 +51,8 @@ export interface RenderOnly {
   compare: string[];
   /** `/snapshots/ID.json`. */
   snapshots: string[];
+  /** A service's cross-day pages: `/services/NAME/`, its `revisions.json`, `/changes/services/NAME.json`. */
+  services: string[];
 }
 
 const VIRTUAL_ID = 'virtual:release-ledger/site';

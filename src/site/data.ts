@@ -15,6 +15,7 @@ import { astroIncremental, generatorVersion, indexFile, only, siteName, snapshot
 import { listSnapshotIds, readSnapshotEntry, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
 import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
+import type { RenderOnly } from './config.ts';
 
 export { generatorVersion };
 
@@ -118,22 +119,24 @@ export function ledgerIndex(): Promise<LedgerIndex> {
 /** The organisation name: the option, else the newest snapshot's. */
 export async function organisationName(): Promise<string> {
   if (siteName) return siteName;
-  const ids = await snapshotIds();
-  const last = ids[ids.length - 1];
-  return last ? (await snapshotEntry(last)).snapshot.name : 'Release Ledger';
+  return (await ledgerIndex()).organisation ?? 'Release Ledger';
 }
 
 /**
- * Whether this build renders a per-day page (incremental builds render only
- * the days whose content key changed; src/site/incremental.ts). Cross-day
- * pages do not ask: they are rendered on every build.
+ * Whether this build renders a keyed page (incremental builds render only
+ * the groups whose content key changed; src/site/incremental.ts): per-day
+ * pages by date, snapshots by id, a service's cross-day pages by name. The
+ * ledger-wide pages (`/`, `/changes/`, `/stats/`, 404) do not ask: they are
+ * rendered on every build.
  */
-export function renders(kind: 'day' | 'sub' | 'compare' | 'snapshots', key: string): boolean {
+export function renders(kind: keyof RenderOnly, key: string): boolean {
   if (!only) return true;
-  renderSets ??= { day: new Set(only.day), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots) };
+  renderSets ??= {
+    day: new Set(only.day), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
+  };
   return renderSets[kind].has(key);
 }
-let renderSets: Record<'day' | 'sub' | 'compare' | 'snapshots', Set<string>> | null = null;
+let renderSets: Record<keyof RenderOnly, Set<string>> | null = null;
 
 /**
  * The `cacheKey` of a per-day `getStaticPaths` entry, for Astro's own

@@ -29,13 +29,13 @@ import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'nod
 import path from 'node:path';
 import { readSnapshotEntry } from '../ledger/index.ts';
 import type { Snapshot } from '../model/index.ts';
-import { groupDays, LedgerIndexBuilder, RevisionTracker, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import { byService, groupDays, LedgerIndexBuilder, RevisionTracker, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 
 const MANIFEST = 'site-manifest.json';
 const SUMMARIES = 'ledger-summaries.json';
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
@@ -121,6 +121,7 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[]): Promise<
 interface SnapshotSummary {
   id: string;
   takenAt: string;
+  name: string;
   environments: Snapshot['environments'];
   services: string[];
   findings: Snapshot['findings'];
@@ -154,6 +155,7 @@ function summarise(snapshot: Snapshot, state: Map<string, string>, revisions: Re
   return {
     id: snapshot.id,
     takenAt: snapshot.takenAt,
+    name: snapshot.name,
     environments: snapshot.environments,
     services: snapshot.services.map((s) => s.name),
     findings: snapshot.findings,
@@ -224,6 +226,8 @@ export function groupOf(relativeFile: string): string {
   if (m) return `sub/${m[1]}`;
   m = /^snapshots\/([^/]+)\.json$/.exec(file);
   if (m) return `snapshots/${m[1]}`;
+  m = /^services\/([^/]+)\/(index\.html|revisions\.json)$/.exec(file) ?? /^changes\/services\/([^/]+)\.json$/.exec(file);
+  if (m) return `services/${m[1]}`;
   return 'always';
 }
 
@@ -240,6 +244,33 @@ export function groupKeys(facts: LedgerFacts, fingerprint: string): Map<string, 
     keys.set(`compare/${day.date}`, h(fingerprint, 'compare', own, before));
   });
   for (const id of facts.ids) keys.set(`snapshots/${id}`, h(fingerprint, 'snapshot', facts.identity.get(id)!));
+  return keys;
+}
+
+/**
+ * The content key of each service's cross-day pages (`/services/NAME/`, its
+ * `revisions.json`, `/changes/services/NAME.json`): everything of the index
+ * they show — the service's deployments, pull requests, revision days and
+ * last recorded day — and the path and organisation name. They say nothing
+ * of "now", so a night that does not touch a service keeps its pages.
+ */
+export function serviceGroupKeys(index: LedgerIndex, fingerprint: string, siteName: string | null): Map<string, string> {
+  const keys = new Map<string, string>();
+  const grouped = byService(index);
+  const revisions = serviceRevisions(index.days);
+  const lastIdOf = new Map(index.days.map((d) => [d.date, d.lastId]));
+  for (const service of index.services) {
+    const days = revisions.get(service) ?? [];
+    const content = JSON.stringify({
+      events: grouped.events.get(service) ?? [],
+      pullRequests: grouped.pullRequests.get(service) ?? [],
+      revisions: days.map((d) => [d, lastIdOf.get(d)]),
+      through: serviceThrough(index, service),
+      environments: index.environments,
+      organisation: siteName ?? index.organisation,
+    });
+    keys.set(`services/${service}`, createHash('sha256').update(`${fingerprint}\nservice\n${content}`).digest('hex'));
+  }
   return keys;
 }
 
@@ -303,7 +334,7 @@ export function planRender(keys: Map<string, string>, previous: SiteManifest): {
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const only: RenderOnly = { day: [], sub: [], compare: [], snapshots: [] };
+  const only: RenderOnly = { day: [], sub: [], compare: [], snapshots: [], services: [] };
   for (const g of [...groups].sort()) {
     const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
     only[kind].push(value);

@@ -21,25 +21,30 @@ export function parseDayServicePath(pathname: string, base: string): { date: str
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** From `revisions.json` (`{ days, through }`): the latest day page on or before `date`, or null (also after `through`). */
-export function pageInForce(revisions: unknown, date: string): string | null {
+/**
+ * From `revisions.json` (`{ days, through }`): the latest day page on or
+ * before `date`, or null — also after `through`, or after `lastDay` (the
+ * newest day of the ledger) when `through` is null.
+ */
+export function pageInForce(revisions: unknown, date: string, lastDay: string): string | null {
   if (typeof revisions !== 'object' || revisions === null) return null;
   const { days, through } = revisions as { days?: unknown; through?: unknown };
-  if (!Array.isArray(days) || typeof through !== 'string' || date > through) return null;
+  const until = typeof through === 'string' ? through : through === null ? lastDay : null;
+  if (!Array.isArray(days) || until === null || !DAY.test(until) || date > until) return null;
   let found: string | null = null;
   for (const d of days) if (typeof d === 'string' && DAY.test(d) && d <= date && (found === null || d > found)) found = d;
   return found;
 }
 
 /** Runs on the 404 page. */
-export async function resolveNotFound(location: Location, base: string, show: (text: string) => void): Promise<void> {
+export async function resolveNotFound(location: Location, base: string, lastDay: string, show: (text: string) => void): Promise<void> {
   const wanted = parseDayServicePath(location.pathname, base);
   if (!wanted) return;
   const prefix = base.endsWith('/') ? base : `${base}/`;
   const service = encodeURIComponent(wanted.service);
   try {
     const response = await fetch(`${prefix}services/${service}/revisions.json`);
-    const target = response.ok ? pageInForce(await response.json(), wanted.date) : null;
+    const target = response.ok ? pageInForce(await response.json(), wanted.date, lastDay) : null;
     if (target && target !== wanted.date) {
       location.replace(`${prefix}days/${target}/services/${service}/${location.hash}`);
       return;

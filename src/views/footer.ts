@@ -21,6 +21,14 @@ export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: str
 }
 
 /** The footer of pages built from the whole ledger (home, stats, services, changes). */
+/** A service's history page: the last snapshot that changed what it shows (it is not re-rendered on nights that change nothing there). */
+export function serviceFooter(lastChangeId: string | null, siteGenerator: string): FooterLine[] {
+  return [
+    { label: 'Last changed by snapshot', value: lastChangeId ?? 'none', ...(lastChangeId ? { path: paths.snapshot(lastChangeId) } : {}) },
+    { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },
+  ];
+}
+
 export function ledgerFooter(lastId: string | null, siteGenerator: string): FooterLine[] {
   return [
     { label: 'As of snapshot', value: lastId ?? 'none', ...(lastId ? { path: paths.snapshot(lastId) } : {}) },

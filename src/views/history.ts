@@ -77,6 +77,8 @@ export interface LedgerIndex {
   pullRequests: PrEntry[];
   /** `takenAt` of the newest snapshot: "now" for stats, so pages never depend on the build time. */
   asOf: string | null;
+  /** The organisation name the newest snapshot recorded. */
+  organisation: string | null;
 }
 
 interface SlotState {
@@ -97,6 +99,7 @@ export class LedgerIndexBuilder {
   #prs = new Map<string, PrEntry & { arrivals: Map<string, number> }>();
   #seenChanges = new Set<string>();
   #asOf: string | null = null;
+  #organisation: string | null = null;
   #lastId: string | null = null;
   #revisions = new RevisionTracker();
 
@@ -109,6 +112,7 @@ export class LedgerIndexBuilder {
     if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
     this.#lastId = snapshot.id;
     this.#asOf = snapshot.takenAt;
+    this.#organisation = snapshot.name;
     this.#environments = snapshot.environments.map((e) => e.name);
     for (const s of snapshot.services) this.#services.add(s.name);
     const date = snapshot.id.slice(0, 10);
@@ -219,8 +223,33 @@ export class LedgerIndexBuilder {
         .map(({ arrivals: _arrivals, ...entry }) => entry)
         .sort((a, b) => compareText(a.service, b.service) || a.number - b.number),
       asOf: this.#asOf,
+      organisation: this.#organisation,
     };
   }
+}
+
+const byServiceCache = new WeakMap<LedgerIndex, { events: Map<string, DeployEvent[]>; pullRequests: Map<string, PrEntry[]> }>();
+
+/**
+ * The index's events and pull requests grouped by service (in index order),
+ * made once per index: the site renders a page per service, and filtering
+ * three years of events for each was quadratic.
+ */
+export function byService(index: LedgerIndex): { events: Map<string, DeployEvent[]>; pullRequests: Map<string, PrEntry[]> } {
+  let grouped = byServiceCache.get(index);
+  if (grouped) return grouped;
+  const group = <T extends { service: string }>(list: readonly T[]) => {
+    const out = new Map<string, T[]>();
+    for (const item of list) {
+      const held = out.get(item.service);
+      if (held) held.push(item);
+      else out.set(item.service, [item]);
+    }
+    return out;
+  };
+  grouped = { events: group(index.events), pullRequests: group(index.pullRequests) };
+  byServiceCache.set(index, grouped);
+  return grouped;
 }
 
 /** Convenience for tests and small ledgers. */
@@ -259,10 +288,11 @@ export interface VersionStretch {
 
 /** A service's version timeline per environment (path order), newest first within each. */
 export function serviceTimeline(index: LedgerIndex, service: string): { environment: string; stretches: VersionStretch[] }[] {
+  const own = byService(index).events.get(service) ?? [];
   const envs = [...index.environments];
-  for (const e of index.events) if (e.service === service && !envs.includes(e.environment)) envs.push(e.environment);
+  for (const e of own) if (!envs.includes(e.environment)) envs.push(e.environment);
   return envs.map((environment) => {
-    const events = index.events.filter((e) => e.service === service && e.environment === environment);
+    const events = own.filter((e) => e.environment === environment);
     const stretches = events.map((e, i): VersionStretch => ({
       version: e.version,
       commit: e.commit,

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../model/index.ts';
-import type { DaySummary } from './history.ts';
+import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows } from './approvals.ts';
 import { compareText } from './format.ts';
@@ -126,4 +126,16 @@ export function serviceRevisions(days: readonly Pick<DaySummary, 'date' | 'revis
 export function dayServicePath(revisions: ReadonlyMap<string, readonly string[]>, date: string, service: string): string {
   const at = revisionOn(revisions.get(service) ?? [], date);
   return at ? paths.dayService(at, service) : `${paths.day(date)}#${rowAnchor(service)}`;
+}
+
+/**
+ * The last day a snapshot recorded `service`, when it is no longer in the
+ * newest one; null while it still is (its pages then hold up to the newest
+ * day, which the 404 page knows).
+ */
+export function serviceThrough(index: Pick<LedgerIndex, 'days'>, service: string): string | null {
+  const newest = index.days.at(-1);
+  if (!newest || newest.services.includes(service)) return null;
+  for (let i = index.days.length - 1; i >= 0; i--) if (index.days[i]!.services.includes(service)) return index.days[i]!.date;
+  return null;
 }

@@ -4,7 +4,7 @@
  * pure matcher the page's bundled script runs in the browser. No server, no
  * CDN; the same function is unit-tested here.
  */
-import type { LedgerIndex, PrInterval } from './history.ts';
+import { byService, type LedgerIndex, type PrInterval } from './history.ts';
 import { compareText } from './format.ts';
 
 export interface SearchIndex {
@@ -43,8 +43,7 @@ export function buildSearchIndex(index: LedgerIndex): SearchIndex {
 
 export function buildServiceDetail(index: LedgerIndex, service: string): ServiceDetail {
   const prs: ServiceDetail['prs'] = {};
-  for (const pr of index.pullRequests) {
-    if (pr.service !== service) continue;
+  for (const pr of byService(index).pullRequests.get(service) ?? []) {
     prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments };
   }
   return { service, prs };

@@ -94,6 +94,11 @@ describe('incremental build', () => {
     const third = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
     expect(third.snapshotsRead).toBe(0);
     expect(third.rendered).toBeLessThan(second.rendered);
+    // A service's cross-day pages say nothing of "now": a night without news keeps them all.
+    const afterThird = await mtimes(out);
+    const servicePages = [...after.keys()].filter((f) => f.startsWith(`services${path.sep}`) || f.startsWith(path.join('changes', 'services') + path.sep));
+    expect(servicePages.length).toBeGreaterThanOrEqual(3 * 5);
+    for (const f of servicePages) expect({ f, mtime: afterThird.get(f) }).toEqual({ f, mtime: after.get(f) });
     expect(await digest(out)).toEqual(await digest(fullOut));
 
     // Without the cache (a fresh CI runner), it builds everything again.

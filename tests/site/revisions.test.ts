@@ -51,10 +51,13 @@ describe('links to the page in force', () => {
     expect(parseDayServicePath('/other/days/2026-03-15/services/x/', '/ledger/')).toBeNull();
     expect(parseDayServicePath('/days/2026-03-15/services/%E0%A4%A/', '/')).toBeNull();
     const json = { days: ['2026-03-10', '2026-03-12'], through: '2026-03-14' };
-    expect(pageInForce(json, '2026-03-13')).toBe('2026-03-12');
-    expect(pageInForce(json, '2026-03-15')).toBeNull();
-    expect(pageInForce(json, '2026-03-09')).toBeNull();
-    expect(pageInForce({ days: ['javascript:alert(1)'], through: '9999-12-31' }, '2026-03-13')).toBeNull();
-    expect(pageInForce(null, '2026-03-13')).toBeNull();
+    expect(pageInForce(json, '2026-03-13', '2026-03-20')).toBe('2026-03-12');
+    expect(pageInForce(json, '2026-03-15', '2026-03-20')).toBeNull();
+    expect(pageInForce(json, '2026-03-09', '2026-03-20')).toBeNull();
+    // Still recorded by the newest snapshot: good up to the ledger's newest day.
+    expect(pageInForce({ ...json, through: null }, '2026-03-20', '2026-03-20')).toBe('2026-03-12');
+    expect(pageInForce({ ...json, through: null }, '2026-03-21', '2026-03-20')).toBeNull();
+    expect(pageInForce({ days: ['javascript:alert(1)'], through: '9999-12-31' }, '2026-03-13', '2026-03-20')).toBeNull();
+    expect(pageInForce(null, '2026-03-13', '2026-03-20')).toBeNull();
   });
 });
