@@ -10,7 +10,7 @@
  */
 export { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash } from './canonical.ts';
 export { parseAt, snapshotIdFor, snapshotIdToDate } from './ids.ts';
-export { appendSnapshot, listSnapshotIds, readHead, readSnapshot, readSnapshotEntry } from './store.ts';
+export { appendSnapshot, listSnapshotIds, readHead, readSnapshot, readSnapshotEntry, readSnapshotFile } from './store.ts';
 export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
 export { verifyLedger } from './verify.ts';
 export type { VerifyOptions, VerifyResult } from './verify.ts';

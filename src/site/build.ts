@@ -61,7 +61,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // The cross-day index is computed here, before Astro, for full and incremental builds alike (same code path, same bytes).
   const ids = await listSnapshotIds(snapshotsDir);
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
-  const facts = incremental ? await ledgerFacts(snapshotsDir, ids) : null;
+  // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
+  const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
   const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
   const keys = facts ? new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, fingerprint, options.siteName ?? null)]) : null;
   const previous = incremental && facts ? await usableManifest(cacheDir, fingerprint, outDir) : null;
@@ -80,8 +81,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
   const indexFile = `${staging}.index.json`;
   await writeFile(indexFile, JSON.stringify(index));
+  const chainsFile = `${staging}.chains.json`;
+  await writeFile(chainsFile, JSON.stringify(Object.fromEntries([...(facts?.identity ?? new Map<string, string>())].map(([id, identity]) => [id, identity.split(':')[0]!]))));
   const only: RenderOnly | undefined = plan?.only;
-  const config = siteConfig({ snapshotsDir, indexFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'>;
   try {
     await build({
@@ -123,6 +126,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
     await rm(indexFile, { force: true });
+    await rm(chainsFile, { force: true });
   }
   return { ...result, snapshotsRead: read };
 }

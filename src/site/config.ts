@@ -31,6 +31,8 @@ export interface SiteOptions {
   siteName?: string;
   /** A JSON file holding the finished `LedgerIndex` (written by `buildSite`), so the pages do not read the whole ledger again. */
   indexFile?: string;
+  /** A JSON file of snapshot id → chain hash (written by `buildSite`), so the pages do not hash 6 MB snapshots again. */
+  chainsFile?: string;
   /** Incremental builds: render only these per-day pages (see src/site/incremental.ts); absent renders every page. */
   only?: RenderOnly;
   /**
@@ -73,6 +75,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const siteName = ${JSON.stringify(options.siteName ?? null)};`,
         `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
+        `export const chainsFile = ${JSON.stringify(options.chainsFile ?? null)};`,
         `export const only = ${JSON.stringify(options.only ?? null)};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
         `export const astroIncremental = ${options.astroIncremental === true};`,

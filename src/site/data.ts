@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { astroIncremental, generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
-import { listSnapshotIds, readSnapshotEntry, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
+import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
+import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
 import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
@@ -46,12 +46,20 @@ export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256:
     return cached;
   }
   const loading = (async () => {
-    const [entry, bytes] = await Promise.all([readSnapshotEntry(snapshotsDir, id), rawSnapshot(id)]);
+    const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, (await chains())?.[id]);
     return { ...entry, fileSha256: sha256Hex(bytes) };
   })();
   lru.set(id, loading);
   while (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value!);
   return loading;
+}
+
+let chainsPromise: Promise<Record<string, string> | null> | null = null;
+
+/** Chain hashes `buildSite` already knows (from each successor's `previous` link), so pages do not recompute them. */
+function chains(): Promise<Record<string, string> | null> {
+  chainsPromise ??= chainsFile ? readFile(chainsFile, 'utf8').then((text) => JSON.parse(text) as Record<string, string>) : Promise.resolve(null);
+  return chainsPromise;
 }
 
 /** The exact bytes of a snapshot file, for `/snapshots/ID.json`. */

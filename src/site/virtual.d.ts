@@ -8,6 +8,8 @@ declare module 'virtual:release-ledger/site' {
   export const generatorVersion: string;
   /** The precomputed cross-day index (JSON), or null to build it from the snapshots. */
   export const indexFile: string | null;
+  /** Snapshot id → chain hash (JSON), or null to compute them. */
+  export const chainsFile: string | null;
   /** Incremental builds: the per-day pages to render, or null for all. */
   export const only: import('./config.ts').RenderOnly | null;
   /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */

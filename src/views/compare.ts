@@ -7,7 +7,7 @@
 import { diffEnvironments, type EnvironmentDiff } from '../ledger/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
-import { prInEnvironmentAt, type LedgerIndex } from './history.ts';
+import { prInEnvironmentAt, type LedgerIndex, type PrEntry } from './history.ts';
 
 export interface PrBetween {
   service: string;
@@ -53,14 +53,36 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
     });
   const pullRequests: PrBetween[] = [];
   if (index) {
-    const at = snapshot.takenAt;
-    for (const pr of index.pullRequests) {
-      const inA = prInEnvironmentAt(pr, a, at, snapshot.id) !== null;
-      const inBEnv = prInEnvironmentAt(pr, b, at, snapshot.id) !== null;
-      if (inA !== inBEnv) pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: inA ? 'a' : 'b' });
+    for (const { pr, environments } of partlyDeployed(snapshot, index)) {
+      const inA = environments.has(a);
+      if (inA !== environments.has(b)) pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: inA ? 'a' : 'b' });
     }
   }
   return { diff, unchangedSecrets, pullRequests };
+}
+
+/**
+ * The pull requests running in some but not all of the snapshot's
+ * environments at its time (as of that snapshot), with where they run. One
+ * pass over the ledger's pull requests serves all of a day's compare pages:
+ * checking every pull request for each of the 15 pairs of 6 environments
+ * made three years of history cost minutes a day.
+ */
+const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, { pr: PrEntry; environments: Set<string> }[]>>();
+function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; environments: Set<string> }[] {
+  let byIndex = partlyDeployedCache.get(snapshot);
+  if (!byIndex) partlyDeployedCache.set(snapshot, (byIndex = new WeakMap()));
+  const cached = byIndex.get(index);
+  if (cached) return cached;
+  const names = new Set(snapshot.environments.map((e) => e.name));
+  const out: { pr: PrEntry; environments: Set<string> }[] = [];
+  for (const pr of index.pullRequests) {
+    const environments = new Set<string>();
+    for (const environment of Object.keys(pr.environments)) if (prInEnvironmentAt(pr, environment, snapshot.takenAt, snapshot.id) !== null) environments.add(environment);
+    if (environments.size > 0 && [...names].some((n) => !environments.has(n))) out.push({ pr, environments });
+  }
+  byIndex.set(index, out);
+  return out;
 }
 
 export interface ExpectedDifference {
