@@ -28,58 +28,18 @@
  * Every build runs in a child process (wall time; peak RSS from
  * `/usr/bin/time -v`, else polled VmHWM), one at a time.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './bench-ledger.ts';
+import { measureChild } from './bench-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
-interface ChildResult {
-  ms: number;
-  peakRssBytes: number | null;
-  /** User + system CPU seconds (from `/usr/bin/time -v`): less sensitive than wall time to other work on the machine. */
-  cpuMs: number | null;
-  output: Record<string, unknown>;
-  stdout: string;
-}
-
-/** Runs this script in child mode under `/usr/bin/time -v` (peak RSS), or polls /proc/<pid>/status VmHWM without it. */
-async function child(mode: string, payload: unknown): Promise<ChildResult> {
-  const nodeArgs = ['--import', 'tsx', SELF, '--child', mode, '--payload', JSON.stringify(payload)];
-  const useTime = existsSync('/usr/bin/time');
-  const command = useTime ? '/usr/bin/time' : process.execPath;
-  const args = useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs;
-  const started = performance.now();
-  const proc = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0' } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  let polled = 0;
-  const poll = useTime
-    ? null
-    : setInterval(() => {
-        readFile(`/proc/${proc.pid}/status`, 'utf8').then(
-          (s) => (polled = Math.max(polled, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024)),
-          () => {},
-        );
-      }, 200);
-  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)));
-  if (poll) clearInterval(poll);
-  const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`bench child "${mode}" failed (exit ${code}):\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`);
-  const timeKb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
-  const line = stdout.trim().split('\n').at(-1) ?? '{}';
-  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
-  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
-  const cpuMs = user && system ? (Number(user) + Number(system)) * 1000 : null;
-  return { ms, peakRssBytes: timeKb ? Number(timeKb) * 1024 : polled || null, cpuMs, output: JSON.parse(line) as Record<string, unknown>, stdout };
-}
+const child = (mode: string, payload: unknown) => measureChild(SELF, mode, payload);
 
 /** Child mode: one build, its result as the last stdout line. */
 async function runChild(mode: string, payload: Record<string, unknown>): Promise<void> {
