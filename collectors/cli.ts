@@ -5,6 +5,7 @@
  * `process`. One top-level handler prints one line per error; stacks only
  * with `--debug` (library errors can carry request objects, and so tokens).
  */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
 import { ExitCode, LedgerError, UsageError } from '../src/errors.ts';
@@ -81,6 +82,11 @@ const commands = {
       ...common,
       json: { type: 'boolean', description: 'Print the result as JSON' },
       'expect-head': { type: 'string', description: 'The head sha256 anchored outside the repo (tag, commit message, site footer); also checks the newest snapshot', valueHint: 'SHA256' },
+      checkpoint: {
+        type: 'string',
+        description: 'A file holding the head an earlier verify checked ("ID SHA256"): only it and newer snapshots are read; rewritten after a successful run (a nightly CI caches it; verify fully now and then)',
+        valueHint: 'FILE',
+      },
     },
   },
   show: {
@@ -265,16 +271,20 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const loaded = await load(args, io);
       const expectedHead = args['expect-head'];
       if (expectedHead !== undefined && !/^[0-9a-f]{64}$/.test(String(expectedHead))) throw new UsageError(`--expect-head must be a sha256 (64 lowercase hex characters), as printed by verify`);
-      const result = await verifyLedger(loaded.snapshotsDir, expectedHead === undefined ? {} : { expectedHead: String(expectedHead) });
+      const checkpoint = typeof args.checkpoint === 'string' ? path.resolve(io.cwd, args.checkpoint) : undefined;
+      const since = checkpoint ? await readCheckpoint(checkpoint) : undefined;
+      const result = await verifyLedger(loaded.snapshotsDir, { ...(expectedHead === undefined ? {} : { expectedHead: String(expectedHead) }), ...(since ? { since } : {}) });
       if (args.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       if (!result.ok) {
         if (!args.json) io.stderr(printable(`verify failed: ${result.file}: ${result.reason}\n`));
         return ExitCode.usage;
       }
+      if (checkpoint && result.head) await writeCheckpoint(checkpoint, result.head);
+      const read = since ? ` (${result.checked} read since the checkpoint ${since.id})` : '';
       if (!args.json)
         io.stdout(
           result.head
-            ? `ok: ${result.count} snapshot${result.count === 1 ? '' : 's'} verified; head ${result.head.id} sha256 ${result.head.sha256}\n`
+            ? `ok: ${result.count} snapshot${result.count === 1 ? '' : 's'} verified${read}; head ${result.head.id} sha256 ${result.head.sha256}\n`
             : 'ok: the ledger is empty\n',
         );
       return ExitCode.ok;
@@ -368,4 +378,24 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
     return ExitCode.internal;
   }
+}
+
+/** `verify --checkpoint FILE`: "ID SHA256" of a head an earlier run verified, or undefined when FILE does not exist yet. */
+async function readCheckpoint(file: string): Promise<{ id: string; sha256: string } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read the checkpoint ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); delete it to verify everything`);
+  }
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{6}Z) ([0-9a-f]{64})\s*$/.exec(text);
+  if (!match) throw new UsageError(`the checkpoint ${file} is not "SNAPSHOT-ID SHA256" as verify writes it; delete it to verify everything`);
+  return { id: match[1]!, sha256: match[2]! };
+}
+
+async function writeCheckpoint(file: string, head: { id: string; sha256: string }): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, `${head.id} ${head.sha256}\n`);
+  await rename(`${file}.tmp`, file);
 }

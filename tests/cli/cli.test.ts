@@ -211,6 +211,28 @@ describe('verify, show and diff', () => {
     expect((await cli('verify', '--expect-head', 'nothex')).stderr).toContain('--expect-head must be a sha256');
   });
 
+  it('verifies only what is new since a checkpoint, and refuses a damaged checkpoint', async () => {
+    const first = await cli('verify', '--checkpoint', '.ledger-cache/verified-head');
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('since the checkpoint');
+    const head = /head (\S+) sha256 ([0-9a-f]{64})/.exec(first.stdout)!;
+    expect(await readFile(path.join(dir, '.ledger-cache', 'verified-head'), 'utf8')).toBe(`${head[1]} ${head[2]}\n`);
+    const again = await cli('verify', '--checkpoint', '.ledger-cache/verified-head');
+    expect(again.stdout).toContain(`(1 read since the checkpoint ${head[1]})`);
+    // An older file changed after the checkpoint: a full verify finds it; the checkpointed run does not read it.
+    const file = path.join(snapshotsDir(), '2026-03-03T120000Z.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"deployedBy": "alice"', '"deployedBy": "alicf"'));
+    expect((await cli('verify', '--checkpoint', '.ledger-cache/verified-head')).code).toBe(0);
+    expect((await cli('verify')).code).toBe(2);
+    await writeFile(path.join(dir, '.ledger-cache', 'verified-head'), 'garbage\n');
+    const bad = await cli('verify', '--checkpoint', '.ledger-cache/verified-head');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.replace(dir, '<dir>')).toMatchInlineSnapshot(`
+      "release-ledger: the checkpoint <dir>/.ledger-cache/verified-head is not "SNAPSHOT-ID SHA256" as verify writes it; delete it to verify everything
+      "
+    `);
+  });
+
   it('fails verify when a snapshot is deleted', async () => {
     await rm(path.join(snapshotsDir(), '2026-03-03T120000Z.json'));
     const run = await cli('verify');

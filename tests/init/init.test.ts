@@ -108,7 +108,9 @@ describe('templates', () => {
     expect(commit).toContain('git pull --rebase');
     expect(commit).not.toMatch(/--force|push -f|\+HEAD/);
     expect(steps[6]!.env!.GIT_AUTHOR_NAME).toBe('github-actions[bot]');
-    expect(steps[7]!.run).toBe('npx --no-install release-ledger verify --config release-ledger.config.yaml');
+    expect(steps[7]!.run).toBe('npx --no-install release-ledger verify --config release-ledger.config.yaml ${CHECKPOINT:+--checkpoint "$CHECKPOINT"}');
+    // Scheduled nights verify from the cached checkpoint; runs started by hand verify everything.
+    expect(steps[7]!.env!.CHECKPOINT).toBe("${{ github.event_name == 'schedule' && '.ledger-cache/verified-head' || '' }}");
     expect(steps[8]!.run).toBe('npx --no-install release-ledger build --config release-ledger.config.yaml --out dist');
     expect(steps[9]!.with).toEqual({ path: 'dist' });
 
@@ -128,7 +130,8 @@ describe('templates', () => {
   it('points a workflow at a config in a subfolder, and uses npm run in a clone', () => {
     const wf = parse(workflow({ mode: 'clone', configDir: 'ops/ledger/' })) as Workflow;
     const steps = wf.jobs.ledger!.steps;
-    expect(steps.find((s) => s.name === 'Verify the hash chain')!.run).toBe('npm run --silent release-ledger -- verify --config ops/ledger/release-ledger.config.yaml');
+    expect(steps.find((s) => s.name === 'Verify the hash chain')!.run).toContain('npm run --silent release-ledger -- verify --config ops/ledger/release-ledger.config.yaml ');
+    expect(steps.find((s) => s.name === 'Verify the hash chain')!.env!.CHECKPOINT).toContain("'ops/ledger/.ledger-cache/verified-head'");
     expect(steps.find((s) => s.name === 'Commit the snapshot')!.run).toContain('git add -- ops/ledger/content/snapshots');
     expect(steps.find((s) => s.uses?.startsWith('actions/upload-pages-artifact'))!.with).toEqual({ path: 'ops/ledger/dist' });
   });

@@ -36,7 +36,7 @@ describe('appendSnapshot', () => {
     }
     expect(await readHead(dir)).toEqual({ snapshot: snapshots[2], sha256: hashes[2] });
     expect(await readSnapshot(dir, ids[1]!)).toEqual(snapshots[1]);
-    expect(await verifyLedger(dir)).toEqual({ ok: true, count: 3, head: { id: ids[2], sha256: hashes[2] } });
+    expect(await verifyLedger(dir)).toEqual({ ok: true, count: 3, head: { id: ids[2], sha256: hashes[2] }, checked: 3 });
   });
 
   it('returns the file written and its hash, and creates the folder', async () => {

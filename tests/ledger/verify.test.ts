@@ -26,13 +26,13 @@ function failure(result: VerifyResult): string {
 describe('verifyLedger', () => {
   it('accepts an empty or missing ledger', async () => {
     const dir = await tempDir();
-    expect(await verifyLedger(dir)).toEqual({ ok: true, count: 0, head: null });
+    expect(await verifyLedger(dir)).toEqual({ ok: true, count: 0, head: null, checked: 0 });
   });
 
   it('reports the head and its hash, the sha256 of its canonical JSON', async () => {
     const l = await ledger();
     const result = await verifyLedger(l.dir);
-    expect(result).toEqual({ ok: true, count: 4, head: { id: '2026-03-13T020000Z', sha256: l.hashes[3] } });
+    expect(result).toEqual({ ok: true, count: 4, head: { id: '2026-03-13T020000Z', sha256: l.hashes[3] }, checked: 4 });
     expect(l.hashes[3]).toBe(sha256Hex(canonicalJson(JSON.parse(await l.text(3)))));
   });
 
@@ -230,6 +230,36 @@ describe('verifyLedger', () => {
     await writeFile(path.join(l.dir, '.gitkeep'), '');
     await writeFile(path.join(l.dir, '.2026-03-14T020000Z.json.1234.1.tmp'), '{"half');
     await writeFile(path.join(l.dir, 'notes.json'), '{');
-    expect(await verifyLedger(l.dir)).toEqual({ ok: true, count: 4, head: { id: l.ids[3], sha256: l.hashes[3] } });
+    expect(await verifyLedger(l.dir)).toEqual({ ok: true, count: 4, head: { id: l.ids[3], sha256: l.hashes[3] }, checked: 4 });
+  });
+});
+
+describe('verifyLedger since a verified snapshot', () => {
+  it('reads only that snapshot and the newer ones, and still catches a change to them', async () => {
+    const l = await ledger();
+    const since = { id: l.ids[1]!, sha256: l.hashes[1]! };
+    expect(await verifyLedger(l.dir, { since })).toEqual({ ok: true, count: 4, head: { id: l.ids[3], sha256: l.hashes[3] }, checked: 3 });
+    // Older files are not read again: a change there is for a full verify to find.
+    await writeFile(l.file(0), (await l.text(0)).replace('"version": "1.0.0"', '"version": "1.0.9"'));
+    expect((await verifyLedger(l.dir, { since })).ok).toBe(true);
+    expect((await verifyLedger(l.dir)).ok).toBe(false);
+    // A change to a newer file is found as before.
+    await writeFile(l.file(2), (await l.text(2)).replace('"version": "1.2.0"', '"version": "1.2.9"'));
+    expect(failure(await verifyLedger(l.dir, { since }))).toMatchInlineSnapshot(
+      `"2026-03-12T020000Z.json: content does not match the sha256 recorded by 2026-03-13T020000Z.json: this file was altered after it was written"`,
+    );
+  });
+
+  it('refuses when the verified snapshot changed or is gone', async () => {
+    const l = await ledger();
+    const since = { id: l.ids[1]!, sha256: l.hashes[1]! };
+    await writeFile(l.file(1), (await l.text(1)).replace('"version": "1.1.0"', '"version": "1.1.1"'));
+    expect(failure(await verifyLedger(l.dir, { since }))).toBe(
+      `2026-03-11T020000Z.json: content does not match the sha256 an earlier run verified (${l.hashes[1]}): it was altered since`,
+    );
+    await rm(l.file(1));
+    expect(failure(await verifyLedger(l.dir, { since }))).toBe(
+      `2026-03-11T020000Z.json: is missing, but an earlier run verified it (sha256 ${l.hashes[1]}): snapshots were deleted or renamed`,
+    );
   });
 });

@@ -57,6 +57,9 @@ function baseEnv(date: string): Record<string, string> {
 }
 
 /** Values for the `${{ }}` expressions the workflow passes through `env:`; an unknown one fails the test. */
+/** The verify step's checkpoint expression: the cached file on scheduled nights, none on manual runs. */
+const SCHEDULED = "github.event_name == 'schedule' && '.ledger-cache/verified-head' || ''";
+
 function substitute(value: string, expressions: Record<string, string>): string {
   return value.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
     if (!(expression in expressions)) throw new Error(`the workflow uses \${{ ${expression} }}, which this test does not know; add it`);
@@ -160,9 +163,11 @@ describe('the nightly workflow, run locally', () => {
     expect(race).toMatch(/^Bob <bob@example.com>\|notes\|/);
     expect(await git(remote, 'show', '--name-only', '--format=', 'main')).toBe('content/snapshots/2026-01-08T020000Z.json\n');
 
-    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-08T02:06:00Z' });
+    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-08T02:06:00Z', expressions: { [SCHEDULED]: '.ledger-cache/verified-head' } });
     expect(verified.code, verified.stderr).toBe(0);
+    // No checkpoint yet: every file is read, and the head becomes the checkpoint.
     expect(verified.stdout).toMatch(/^ok: 1 snapshot verified; head 2026-01-08T020000Z sha256 [0-9a-f]{64}\n$/);
+    expect(await readFile(path.join(repo.dir, '.ledger-cache', 'verified-head'), 'utf8')).toMatch(/^2026-01-08T020000Z [0-9a-f]{64}\n$/);
   }, 120_000);
 
   it('night 2: a finding at or above --fail-on still commits the snapshot; only the last step fails', async () => {
@@ -182,8 +187,11 @@ describe('the nightly workflow, run locally', () => {
     const committed = await runStep('ledger', 'Commit the snapshot', { date: '2026-01-09T02:05:00Z' });
     expect(committed.code, committed.stderr).toBe(0);
     expect(await git(remote, 'show', '--name-only', '--format=', 'main')).toBe('content/snapshots/2026-01-09T020000Z.json\n');
-    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-09T02:06:00Z' });
-    expect(verified.stdout).toMatch(/^ok: 2 snapshots verified; head 2026-01-09T020000Z/);
+    const verified = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-09T02:06:00Z', expressions: { [SCHEDULED]: '.ledger-cache/verified-head' } });
+    expect(verified.stdout).toMatch(/^ok: 2 snapshots verified \(2 read since the checkpoint 2026-01-08T020000Z\); head 2026-01-09T020000Z/);
+    // Started by hand: every file.
+    const manual = await runStep('ledger', 'Verify the hash chain', { date: '2026-01-09T02:07:00Z', expressions: { [SCHEDULED]: '' } });
+    expect(manual.stdout).toMatch(/^ok: 2 snapshots verified; head 2026-01-09T020000Z/);
 
     const gate = runStep.bind(null, 'deploy', 'Fail on findings at or above high');
     expect((await gate({ date: '2026-01-09T02:10:00Z', expressions: { 'needs.ledger.outputs.collect-exit': '4' } })).code).toBe(4);
