@@ -160,6 +160,8 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
   );
   const libVersions = Object.fromEntries(LIBRARIES.map((l) => [l, 1]));
   let prNumber = 1000;
+  /** Per service: each version made, with the pull requests it brought. */
+  const versionPrs: [number, Snapshot['changes'][number]['pullRequests']][][] = serviceNames.map(() => []);
   const findingSince = new Map<string, string>();
 
   let previous: { id: string; sha256: string } | null = null;
@@ -188,18 +190,26 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
         cell.at = at;
         cell.by = e === 0 ? 'ci-bot' : pick(PEOPLE);
         if (!cell.firstSeen.has(cell.version)) cell.firstSeen.set(cell.version, at);
-        const prs = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
-          const ticket = `${owners[s]!.toUpperCase().slice(0, 3)}-${100 + Math.floor(random() * 900)}`;
-          return {
-            number: ++prNumber,
-            title: `${ticket} ${pick(WORDS)}: fix ${pick(WORDS)} ${pick(WORDS)}`,
-            author: pick(PEOPLE),
-            mergedBy: pick(PEOPLE),
-            mergedAt: iso(at - 3_600_000),
-            reviewers: [pick(PEOPLE)],
-            branch: `feature/${ticket.toLowerCase()}`,
-          };
-        });
+        // A new version (in the first environment, or a hotfix) brings its own pull requests; a promotion
+        // carries those of every version it moves past, as GitHub's compare of the two commits would.
+        let made: Snapshot['changes'][number]['pullRequests'] = [];
+        if (e === 0 || hotfix) {
+          made = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+            const ticket = `${owners[s]!.toUpperCase().slice(0, 3)}-${100 + Math.floor(random() * 900)}`;
+            return {
+              number: ++prNumber,
+              title: `${ticket} ${pick(WORDS)}: fix ${pick(WORDS)} ${pick(WORDS)}`,
+              author: pick(PEOPLE),
+              mergedBy: pick(PEOPLE),
+              mergedAt: iso(at - 3_600_000),
+              reviewers: [pick(PEOPLE)],
+              branch: `${hotfix ? 'hotfix' : 'feature'}/${ticket.toLowerCase()}`,
+            };
+          });
+          versionPrs[s]!.push([cell.version, made]);
+        }
+        // A hotfix brings only its own; a promotion the pull requests of every version it moves past.
+        const prs = hotfix ? made : versionPrs[s]!.filter(([v]) => v > from && v <= cell.version).flatMap(([, list]) => list);
         changes.push({
           service: name,
           environment: environments[e]!,
