@@ -29,7 +29,7 @@ export interface BuildSiteOptions {
    * without them (or after a code change) it builds everything and fills the cache.
    */
   incremental?: boolean;
-  /** Where incremental builds keep their manifest and ledger summaries (default: `<outDir>/../.<outDir name>-cache`). Keep it between nightly runs together with `outDir`. */
+  /** Where incremental builds keep their manifest and the cross-day index builder's state (default: `<outDir>/../.<outDir name>-cache`). Keep it between nightly runs together with `outDir`. */
   cacheDir?: string;
 }
 

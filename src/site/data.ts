@@ -112,8 +112,8 @@ export async function latestDay(): Promise<DayData | null> {
 
 /** The compact cross-day index (service histories, pull requests, stats), built once per build in one pass. */
 export function ledgerIndex(): Promise<LedgerIndex> {
-  // `buildSite()` computes the index before Astro starts (incrementally, from cached
-  // per-snapshot summaries) and hands it over as JSON: one code path for full and incremental builds.
+  // `buildSite()` computes the index before Astro starts (incrementally, resuming the builder
+  // state it saved last time) and hands it over as JSON: one code path for full and incremental builds.
   if (indexFile) indexPromise ??= readFile(indexFile, 'utf8').then((text) => JSON.parse(text) as LedgerIndex);
   indexPromise ??= (async () => {
     const builder = new LedgerIndexBuilder();

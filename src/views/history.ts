@@ -90,6 +90,21 @@ interface SlotState {
   sequence: number;
 }
 
+/** `LedgerIndexBuilder.toState()`: the builder's data with its Maps and Sets as arrays. */
+export interface LedgerIndexBuilderState {
+  days: DaySummary[];
+  environments: string[];
+  services: string[];
+  events: DeployEvent[];
+  slots: [string, Omit<SlotState, 'seen'> & { seen: [string, number][] }][];
+  prs: [string, PrEntry & { arrivals: [string, number][] }][];
+  seenChanges: string[];
+  asOf: string | null;
+  organisation: string | null;
+  lastId: string | null;
+  revisions: [string, string][];
+}
+
 export class LedgerIndexBuilder {
   #days = new Map<string, DaySummary>();
   #environments: string[] = [];
@@ -211,6 +226,40 @@ export class LedgerIndexBuilder {
         entry.arrivals.delete(environment);
       }
     }
+  }
+
+  /** Everything the builder holds, as plain JSON-able data: an incremental build saves it and resumes with `fromState`. */
+  toState(): LedgerIndexBuilderState {
+    return {
+      days: [...this.#days.values()],
+      environments: this.#environments,
+      services: [...this.#services],
+      events: this.#events,
+      slots: [...this.#slots.entries()].map(([key, slot]) => [key, { ...slot, seen: [...slot.seen.entries()] }]),
+      prs: [...this.#prs.entries()].map(([key, entry]) => [key, { ...entry, arrivals: [...entry.arrivals.entries()] }]),
+      seenChanges: [...this.#seenChanges],
+      asOf: this.#asOf,
+      organisation: this.#organisation,
+      lastId: this.#lastId,
+      revisions: this.#revisions.state(),
+    };
+  }
+
+  /** A builder that continues from `toState()`'s result (it takes ownership of the data). */
+  static fromState(state: LedgerIndexBuilderState): LedgerIndexBuilder {
+    const builder = new LedgerIndexBuilder();
+    builder.#days = new Map(state.days.map((d) => [d.date, d]));
+    builder.#environments = state.environments;
+    builder.#services = new Set(state.services);
+    builder.#events = state.events;
+    builder.#slots = new Map(state.slots.map(([key, slot]) => [key, { ...slot, seen: new Map(slot.seen) }]));
+    builder.#prs = new Map(state.prs.map(([key, entry]) => [key, { ...entry, arrivals: new Map(entry.arrivals) }]));
+    builder.#seenChanges = new Set(state.seenChanges);
+    builder.#asOf = state.asOf;
+    builder.#organisation = state.organisation;
+    builder.#lastId = state.lastId;
+    builder.#revisions = new RevisionTracker(state.revisions);
+    return builder;
   }
 
   finish(): LedgerIndex {

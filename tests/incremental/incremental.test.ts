@@ -108,7 +108,7 @@ describe('incremental build', () => {
     expect(await digest(out)).toEqual(await digest(fullOut));
   }, 600_000);
 
-  it('builds the cross-day index from cached summaries equal to the one from full snapshots', async () => {
+  it('resumes the cross-day index from the cached builder state, equal to the one from every snapshot', async () => {
     const cacheDir = path.join(work, 'index-cache');
     const ids = all;
     const dir = path.join(work, 'index-ledger');
