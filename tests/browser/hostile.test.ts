@@ -57,6 +57,22 @@ describe('hostile strings', () => {
     }
   });
 
+  it('keeps the 404 page and its resolver inert: a hostile service name in the URL is shown as text', async () => {
+    const html = await readFile(path.join(work, 'dist', '404.html'), 'utf8');
+    expect(html.replace(/="[^"]*"/g, '=""')).not.toContain('<script>window.__pwned');
+    const page = await browser.newPage();
+    const url = `/days/2026-03-20/services/${encodeURIComponent('<img src=x onerror="window.__pwned=1">')}/`;
+    const response = await page.goto(server.url(url));
+    expect(response?.status()).toBe(404);
+    await expect.poll(() => page.locator('#not-found-detail').textContent()).toBe('No snapshot recorded <img src=x onerror="window.__pwned=1"> on 2026-03-20.');
+    const state = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
+      injected: document.querySelectorAll('img[src="x"], iframe, svg[onload], [onerror], [onload]').length,
+    }));
+    expect(state).toEqual({ pwned: null, injected: 0 });
+    await page.close();
+  });
+
   it('runs no script in Chromium on one page of every kind', async () => {
     const sample = [
       '/',
