@@ -34,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './bench-ledger.ts';
-import { measureChild } from './bench-child.ts';
+import { buildSiteChild, measureChild } from './bench-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -44,11 +44,8 @@ const child = (mode: string, payload: unknown) => measureChild(SELF, mode, paylo
 /** Child mode: one build, its result as the last stdout line. */
 async function runChild(mode: string, payload: Record<string, unknown>): Promise<void> {
   const started = performance.now();
-  if (mode === 'ours') {
-    const { buildSite } = await import('../src/site/build.ts');
-    const result = await buildSite(payload as unknown as Parameters<typeof buildSite>[0]);
-    process.stdout.write(`${JSON.stringify({ ...result, innerMs: performance.now() - started })}\n`);
-  } else if (mode === 'astro') {
+  if (mode === 'ours') await buildSiteChild(payload);
+  else if (mode === 'astro') {
     const { build } = await import('astro');
     const { listSnapshotIds } = await import('../src/ledger/index.ts');
     const { computeLedgerIndex, generatorFingerprint, ledgerFacts } = await import('../src/site/incremental.ts');

@@ -53,3 +53,11 @@ export async function measureChild(script: string, mode: string, payload: unknow
   const cpuMs = user && system ? (Number(user) + Number(system)) * 1000 : null;
   return { ms, peakRssBytes: timeKb ? Number(timeKb) * 1024 : polled || null, cpuMs, output: JSON.parse(line) as Record<string, unknown>, stdout, stderr };
 }
+
+/** Child mode shared by the benches: one `buildSite()` run, its result (with `innerMs`) as the last stdout line. */
+export async function buildSiteChild(payload: Record<string, unknown>): Promise<void> {
+  const started = performance.now();
+  const { buildSite } = await import('../src/site/build.ts');
+  const result = await buildSite(payload as unknown as Parameters<typeof buildSite>[0]);
+  process.stdout.write(`${JSON.stringify({ ...result, innerMs: performance.now() - started })}\n`);
+}

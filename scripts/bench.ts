@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFlags } from './bench-ledger.ts';
-import { measureChild } from './bench-child.ts';
+import { buildSiteChild, measureChild } from './bench-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -35,11 +35,8 @@ const child = (mode: string, payload: unknown) => measureChild(SELF, mode, paylo
 /** Child mode: one measured unit of work, its result as the last stdout line. */
 async function runChild(mode: string, payload: Record<string, unknown>): Promise<void> {
   const started = performance.now();
-  if (mode === 'build') {
-    const { buildSite } = await import('../src/site/build.ts');
-    const result = await buildSite(payload as unknown as Parameters<typeof buildSite>[0]);
-    process.stdout.write(`${JSON.stringify({ ...result, innerMs: performance.now() - started })}\n`);
-  } else if (mode === 'floor') {
+  if (mode === 'build') await buildSiteChild(payload);
+  else if (mode === 'floor') {
     const { build } = await import('astro');
     const root = String(payload.root);
     await build({ root, outDir: path.join(root, 'dist'), logLevel: 'error', configFile: false, build: { format: 'directory', concurrency: 1 }, trailingSlash: 'always', devToolbar: { enabled: false } });
