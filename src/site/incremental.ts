@@ -28,7 +28,6 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
-import type { Snapshot } from '../model/index.ts';
 import { byService, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';

@@ -118,12 +118,8 @@ export class LedgerIndexBuilder {
   #lastId: string | null = null;
   #revisions = new RevisionTracker();
 
-  /**
-   * Adds the next snapshot; snapshots must come oldest first. `revised` is the
-   * snapshot's new service revisions when already known (an incremental build
-   * computes them once and caches them); otherwise they are computed here.
-   */
-  add(snapshot: Snapshot, revised?: readonly string[]): void {
+  /** Adds the next snapshot; snapshots must come oldest first. */
+  add(snapshot: Snapshot): void {
     if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
     this.#lastId = snapshot.id;
     this.#asOf = snapshot.takenAt;
@@ -135,7 +131,7 @@ export class LedgerIndexBuilder {
     const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [] };
     const services = new Set(snapshot.services.map((s) => s.name));
     // A service removed later in the day has no page that day.
-    day.revised = [...new Set([...day.revised, ...(revised ?? this.#revisions.add(snapshot))])].filter((s) => services.has(s)).sort(compareText);
+    day.revised = [...new Set([...day.revised, ...this.#revisions.add(snapshot)])].filter((s) => services.has(s)).sort(compareText);
     day.services = snapshot.services.map((s) => s.name).sort(compareText);
     day.environments = snapshot.environments.map((e) => e.name);
     day.ids.push(snapshot.id);
