@@ -129,23 +129,30 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   }
 
   const configs: ConfigKeyDiff[] = [];
-  const configsBefore = configsByKey(a.configs, (r) => [r.service, r.environment, r.source]);
-  const configsAfter = configsByKey(b.configs, (r) => [r.service, r.environment, r.source]);
-  for (const key of unionKeys(configsBefore, configsAfter)) {
-    const [service, environment, source, name] = splitKey(key);
-    const from = configsBefore.get(key);
-    const to = configsAfter.get(key);
-    if (from !== undefined && to !== undefined && sameValue(from, to, 'time')) continue;
-    configs.push({
-      service,
-      environment,
-      source,
-      key: name,
-      change: from === undefined ? 'added' : to === undefined ? 'removed' : 'changed',
-      from: from === undefined ? null : displayValue(from),
-      to: to === undefined ? null : displayValue(to),
-      redacted: isSecret(from) || isSecret(to),
-    });
+  const configsBefore = configIndex(a.configs).all;
+  const configsAfter = configIndex(b.configs).all;
+  for (const prefix of unionKeys(configsBefore, configsAfter)) {
+    const before = configsBefore.get(prefix);
+    const after = configsAfter.get(prefix);
+    if (before && after && sameValues(before.values, after.values, 'time')) continue;
+    const { service, environment, source } = (before ?? after)!;
+    const valuesBefore = before?.values ?? EMPTY;
+    const valuesAfter = after?.values ?? EMPTY;
+    for (const key of unionKeys(valuesBefore, valuesAfter)) {
+      const from = valuesBefore.get(key);
+      const to = valuesAfter.get(key);
+      if (from !== undefined && to !== undefined && sameValue(from, to, 'time')) continue;
+      configs.push({
+        service,
+        environment,
+        source,
+        key,
+        change: from === undefined ? 'added' : to === undefined ? 'removed' : 'changed',
+        from: from === undefined ? null : displayValue(from),
+        to: to === undefined ? null : displayValue(to),
+        redacted: isSecret(from) || isSecret(to),
+      });
+    }
   }
 
   const findingsBefore = new Map(a.findings.map((f) => [f.id, f]));
@@ -186,24 +193,34 @@ export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | st
     return { service, status: fields.length === 0 ? 'same' : 'different', a: state(da), b: state(db), fields };
   });
 
-  const envSpecific = new Map([...b.services, ...a.services].map((s) => [s.name, new Set(s.envSpecificKeys)]));
-  const configA = configsByKey(a.configs.filter((r) => r.environment === envA), (r) => [r.service, r.source]);
-  const configB = configsByKey(b.configs.filter((r) => r.environment === envB), (r) => [r.service, r.source]);
+  // A service's declaration in A wins over B's; both are computed once per snapshot (a day has 15 compare pages).
+  const specificA = envSpecificKeys(a);
+  const specificB = envSpecificKeys(b);
+  const envSpecific = { get: (service: string) => specificA.get(service) ?? specificB.get(service) };
+  const configA = configIndex(a.configs).byEnvironment.get(envA) ?? new Map<string, ConfigGroup>();
+  const configB = configIndex(b.configs).byEnvironment.get(envB) ?? new Map<string, ConfigGroup>();
   const configs: ConfigEnvironmentDiff[] = [];
-  for (const key of unionKeys(configA, configB)) {
-    const [service, source, name] = splitKey(key);
-    const va = configA.get(key);
-    const vb = configB.get(key);
-    if (va !== undefined && vb !== undefined && sameValue(va, vb, 'presence')) continue;
-    configs.push({
-      service,
-      source,
-      key: name,
-      a: va === undefined ? null : displayValue(va),
-      b: vb === undefined ? null : displayValue(vb),
-      redacted: isSecret(va) || isSecret(vb),
-      envSpecific: envSpecific.get(service)?.has(name) ?? false,
-    });
+  for (const prefix of unionKeys(configA, configB)) {
+    const inA = configA.get(prefix);
+    const inB = configB.get(prefix);
+    if (inA && inB && sameValues(inA.values, inB.values, 'presence')) continue;
+    const { service, source } = (inA ?? inB)!;
+    const valuesA = inA?.values ?? EMPTY;
+    const valuesB = inB?.values ?? EMPTY;
+    for (const name of unionKeys(valuesA, valuesB)) {
+      const va = valuesA.get(name);
+      const vb = valuesB.get(name);
+      if (va !== undefined && vb !== undefined && sameValue(va, vb, 'presence')) continue;
+      configs.push({
+        service,
+        source,
+        key: name,
+        a: va === undefined ? null : displayValue(va),
+        b: vb === undefined ? null : displayValue(vb),
+        redacted: isSecret(va) || isSecret(vb),
+        envSpecific: envSpecific.get(service)?.has(name) ?? false,
+      });
+    }
   }
 
   return { a: side(a, envA), b: side(b, envB), services, configs };
@@ -269,15 +286,61 @@ function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deploy
   return out;
 }
 
-/** Config values keyed by `prefix(record)` + key. Records are merged in (origin, revision) order so the result is stable. */
-function configsByKey(records: ConfigRecord[], prefix: (r: ConfigRecord) => string[]): Map<string, StoredValue> {
-  const out = new Map<string, StoredValue>();
-  // Sort keys are made once per record, not once per comparison (a compare page merges thousands of records).
-  const ordered = records.map((record) => ({ record, order: [...prefix(record), record.origin ?? '', record.revision ?? ''] })).sort((x, y) => compareTuples(x.order, y.order));
+/** The merged values of one service's config source in one environment. */
+interface ConfigGroup {
+  service: string;
+  environment: string;
+  source: string;
+  values: Map<string, StoredValue>;
+}
+
+/** A snapshot's config values grouped by service, environment and source; `byEnvironment` keys by service and source. */
+interface ConfigIndex {
+  all: Map<string, ConfigGroup>;
+  byEnvironment: Map<string, Map<string, ConfigGroup>>;
+}
+
+const EMPTY = new Map<string, StoredValue>();
+
+/**
+ * Built once per snapshot (a day's 15 compare pages and its day diff share it;
+ * rebuilding and sorting every value's composite key per pair was the compare
+ * pages' main cost at 500 services). Records are merged in (origin, revision)
+ * order so the result never depends on array order. Keys joined with NUL sort
+ * as the tuples they join.
+ */
+const configIndexes = new WeakMap<readonly ConfigRecord[], ConfigIndex>();
+function configIndex(records: readonly ConfigRecord[]): ConfigIndex {
+  const cached = configIndexes.get(records);
+  if (cached) return cached;
+  const ordered = records
+    .map((record) => ({ record, order: [record.service, record.environment, record.source, record.origin ?? '', record.revision ?? ''] }))
+    .sort((x, y) => compareTuples(x.order, y.order));
+  const index: ConfigIndex = { all: new Map(), byEnvironment: new Map() };
   for (const { record } of ordered) {
-    for (const [key, value] of Object.entries(record.values)) out.set([...prefix(record), key].join(SEP), value);
+    const prefix = [record.service, record.environment, record.source].join(SEP);
+    let group = index.all.get(prefix);
+    if (!group) {
+      group = { service: record.service, environment: record.environment, source: record.source, values: new Map() };
+      index.all.set(prefix, group);
+      let inEnvironment = index.byEnvironment.get(record.environment);
+      if (!inEnvironment) index.byEnvironment.set(record.environment, (inEnvironment = new Map()));
+      inEnvironment.set([record.service, record.source].join(SEP), group);
+    }
+    for (const [key, value] of Object.entries(record.values)) group.values.set(key, value);
   }
-  return out;
+  configIndexes.set(records, index);
+  return index;
+}
+
+/** Whether two groups hold the same keys with the same values (the common case, skipped without sorting). */
+function sameValues(x: Map<string, StoredValue>, y: Map<string, StoredValue>, secrets: 'time' | 'presence'): boolean {
+  if (x.size !== y.size) return false;
+  for (const [key, value] of x) {
+    const other = y.get(key);
+    if (other === undefined || !sameValue(value, other, secrets)) return false;
+  }
+  return true;
 }
 
 function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
@@ -340,11 +403,21 @@ function side(s: Snapshot, environment: string): EnvironmentSide {
 }
 
 function requireEnvironment(s: Snapshot, environment: string): void {
-  const known = new Set([...s.environments.map((e) => e.name), ...s.deployments.map((d) => d.environment)]);
+  let known = environmentNames.get(s);
+  if (!known) environmentNames.set(s, (known = new Set([...s.environments.map((e) => e.name), ...s.deployments.map((d) => d.environment)])));
   if (!known.has(environment)) {
     throw new UsageError(`no environment "${environment}" in snapshot ${s.id}; known: ${[...known].sort().join(', ') || 'none'}`);
   }
 }
+const environmentNames = new WeakMap<Snapshot, Set<string>>();
+
+/** Each service's environment-specific config keys, once per snapshot. */
+function envSpecificKeys(s: Snapshot): Map<string, Set<string>> {
+  let keys = envSpecificCache.get(s);
+  if (!keys) envSpecificCache.set(s, (keys = new Map(s.services.map((x) => [x.name, new Set(x.envSpecificKeys)]))));
+  return keys;
+}
+const envSpecificCache = new WeakMap<Snapshot, Map<string, Set<string>>>();
 
 /** Compare string tuples element by element in code-unit order (never locale order, which varies by machine). */
 export function compareTuples(x: readonly string[], y: readonly string[]): number {

@@ -56,8 +56,7 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
           seen.add(s);
           next.push(s);
           const version = versionOf(via, s);
-          const parsed = version === null ? null : parseVersion(version);
-          const satisfied = range === null || parsed === null ? null : semver.satisfies(parsed, range, { includePrerelease: true });
+          const satisfied = range === null || version === null ? null : satisfiesRange(version, range);
           dependents.push({ service: s, depth, via, range, version, satisfied });
         }
       }
@@ -66,6 +65,19 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
     return { environment, dependents: dependents.sort((a, b) => a.depth - b.depth || cmp(a.service, b.service)) };
   });
 }
+
+/** `parseVersion(version)` satisfies `range`; null when the version is not semver. Cached: pure, and asked on every service page of every day. */
+function satisfiesRange(version: string, range: string): boolean | null {
+  const key = `${version}\u0000${range}`;
+  const known = satisfiedCache.get(key);
+  if (known !== undefined) return known;
+  const parsed = parseVersion(version);
+  const result = parsed === null ? null : semver.satisfies(parsed, range, { includePrerelease: true });
+  if (satisfiedCache.size >= 100_000) satisfiedCache.clear();
+  satisfiedCache.set(key, result);
+  return result;
+}
+const satisfiedCache = new Map<string, boolean | null>();
 
 type DependentsIndex = Map<string, { direct: Map<string, { service: string; range: string | null }[]>; deployed: Map<string, Deployment> }> & { kind: Map<string, string> };
 

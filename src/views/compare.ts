@@ -36,13 +36,7 @@ export function comparePairs(environments: readonly string[]): [string, string][
 export function compareEnvironments(snapshot: Snapshot, a: string, b: string, index?: LedgerIndex): EnvironmentComparison {
   const diff = diffEnvironments(snapshot, a, b);
   const differing = new Set(diff.configs.map((c) => `${c.service}\u0000${c.key}`));
-  const secretKeys = (env: string) => {
-    const keys = new Set<string>();
-    for (const c of snapshot.configs)
-      if (c.environment === env)
-        for (const [key, value] of Object.entries(c.values)) if (value !== null && typeof value === 'object') keys.add(`${c.service}\u0000${key}`);
-    return keys;
-  };
+  const secretKeys = (env: string) => secretKeysIn(snapshot, env);
   const inB = secretKeys(b);
   const unchangedSecrets = [...secretKeys(a)]
     .filter((k) => inB.has(k) && !differing.has(k))
@@ -59,6 +53,22 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
     }
   }
   return { diff, unchangedSecrets, pullRequests };
+}
+
+/** A snapshot's secret config keys (`service NUL key`) in one environment, once per snapshot: a day's 15 compare pages share them. */
+const secretKeysCache = new WeakMap<Snapshot, Map<string, Set<string>>>();
+function secretKeysIn(snapshot: Snapshot, env: string): Set<string> {
+  let byEnv = secretKeysCache.get(snapshot);
+  if (!byEnv) secretKeysCache.set(snapshot, (byEnv = new Map()));
+  let keys = byEnv.get(env);
+  if (!keys) {
+    keys = new Set<string>();
+    for (const c of snapshot.configs)
+      if (c.environment === env)
+        for (const [key, value] of Object.entries(c.values)) if (value !== null && typeof value === 'object') keys.add(`${c.service}\u0000${key}`);
+    byEnv.set(env, keys);
+  }
+  return keys;
 }
 
 /**
@@ -100,15 +110,15 @@ export interface ExpectedDifference {
  */
 export function groupConfigDifferences(configs: EnvironmentDiff['configs']): { undeclared: EnvironmentDiff['configs']; expected: ExpectedDifference[] } {
   const undeclared = configs.filter((c) => !c.envSpecific);
-  const groups = new Map<string, ExpectedDifference>();
+  const groups = new Map<string, { key: string; redacted: boolean; services: Set<string> }>();
   for (const c of configs) {
     if (!c.envSpecific) continue;
     const id = `${c.key}\u0000${c.redacted}`;
-    const group = groups.get(id) ?? { key: c.key, redacted: c.redacted, services: [] };
-    if (!group.services.includes(c.service)) group.services.push(c.service);
-    groups.set(id, group);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { key: c.key, redacted: c.redacted, services: new Set() }));
+    group.services.add(c.service);
   }
-  const expected = [...groups.values()].map((g) => ({ ...g, services: g.services.sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted));
+  const expected = [...groups.values()].map((g) => ({ ...g, services: [...g.services].sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted));
   return { undeclared, expected };
 }
 

@@ -7,11 +7,15 @@
 /** `2026-03-14 02:00 UTC` for an ISO time; the input unchanged when it is not a time. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
+  // The ledger writes UTC times ending in Z (`2026-03-14T02:00:00Z`): those need no Date (a day page formats thousands).
+  if (UTC_TIME.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const text = date.toISOString();
   return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
 }
+
+const UTC_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z$/;
 
 /** `2026-03-14` for an ISO time (its UTC day). */
 export function dayOf(iso: string): string {

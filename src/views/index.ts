@@ -9,6 +9,9 @@ export * from './graph.ts';
 export * from './history.ts';
 export * from './links.ts';
 export * from './matrix.ts';
+export * from './matrix-html.ts';
+export * from './findings-html.ts';
+export * from './html.ts';
 export * from './search.ts';
 export * from './stats.ts';
 

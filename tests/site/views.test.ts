@@ -41,6 +41,12 @@ describe('format', () => {
   it('formats times in UTC, whatever the input offset', () => {
     expect(formatTime('2026-03-14T23:30:00+02:00')).toBe('2026-03-14 21:30 UTC');
     expect(formatTime(null)).toBe('—');
+    // The no-Date shortcut for UTC times agrees with Date's formatting, and leaves what is not a time alone.
+    for (const iso of ['2026-03-14T02:05:09Z', '2026-03-14T02:05:09.999Z', '2026-12-31T23:59Z', '2024-02-29T00:00:00Z']) {
+      expect(formatTime(iso)).toBe(`${new Date(iso).toISOString().slice(0, 10)} ${new Date(iso).toISOString().slice(11, 16)} UTC`);
+    }
+    expect(formatTime('2026-13-01T00:00:00Z')).toBe('2026-13-01T00:00:00Z');
+    expect(formatTime('not a time')).toBe('not a time');
     expect(formatDuration(45 * 60_000)).toBe('45 min');
     expect(formatDuration(26 * 3_600_000 + 5 * 60_000)).toBe('26 h 5 min');
     expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe('3 d 4 h');

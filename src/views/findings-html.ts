@@ -1,0 +1,37 @@
+/**
+ * Findings with their evidence as HTML (components/Findings.astro inserts
+ * it); each has the stable anchor `#finding-<id>`. A plain function for the
+ * same reason as the matrix (views/html.ts): a day page lists every finding.
+ */
+import type { Finding } from '../model/index.ts';
+import { evidenceRows, SEVERITY_ICON, type EvidenceValue } from './findings.ts';
+import { formatTime } from './format.ts';
+import { html, type Html } from './html.ts';
+import { findingAnchor } from './links.ts';
+
+export function findingsHtml(findings: readonly Finding[], empty = 'No findings.'): Html {
+  if (findings.length === 0) return html`<p>✓ ${empty}</p>`;
+  return html`<div class="findings">${findings.map(findingHtml)}</div>`;
+}
+
+function findingHtml(f: Finding): Html {
+  const anchor = findingAnchor(f.id);
+  return html`<article class="${`finding sev-border-${f.severity}${f.exception ? ' excepted' : ''}`}" id="${anchor}"><p><span class="badge sev-${f.severity}"><span aria-hidden="true">${SEVERITY_ICON[f.severity]}</span> ${f.severity}</span> <code>${f.rule}</code>${
+    f.service && html` · ${f.service}`
+  }${f.environment && html` @ ${f.environment}`}${f.exception && html` · <span class="badge appr-self">excepted until ${f.exception.expires}</span>`} <a href="#${anchor}" class="muted" aria-label="Link to finding ${f.id}">#</a></p><h3>${f.message}</h3><dl><dt>Resolve by</dt><dd>${f.resolution}</dd><dt>Open since</dt><dd>${formatTime(f.since)}</dd><dt>Finding id</dt><dd><code>${f.id}</code></dd>${
+    f.exception && html`<dt>Exception</dt><dd>${f.exception.reason} — approved by ${f.exception.approvedBy}, expires ${f.exception.expires}</dd>`
+  }</dl><details open><summary>Evidence</summary><dl>${evidenceRows(f.evidence).map((row) => html`<dt>${row.key}</dt><dd>${valueHtml(row.value)}</dd>`)}</dl></details></article>`;
+}
+
+function valueHtml(value: EvidenceValue): Html | string {
+  switch (value.kind) {
+    case 'text':
+      return value.text;
+    case 'link':
+      return html`<a href="${value.href}" rel="nofollow noopener">${value.text}</a>`;
+    case 'list':
+      return html`<ul>${value.items.map((item) => html`<li>${item.kind === 'link' ? html`<a href="${item.href}" rel="nofollow noopener">${item.text}</a>` : item.kind === 'text' ? item.text : ''}</li>`)}</ul>`;
+    case 'json':
+      return html`<pre>${value.text}</pre>`;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The environment × service matrix as HTML (components/Matrix.astro inserts
+ * it). Each cell says its status in words and an icon, not only colour.
+ */
+import { formatTime, shortCommit } from './format.ts';
+import { html, type Html } from './html.ts';
+import { rowAnchor } from './links.ts';
+import { CELL_STATUS_LABEL, type Matrix, type MatrixCell } from './matrix.ts';
+
+export interface MatrixLinks {
+  /** The URL of an environment's page on the matrix's day. */
+  environment: (name: string) => string;
+  /** The URL of a service's page in force on the matrix's day. */
+  service: (name: string) => string;
+}
+
+export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Html {
+  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment at the end of ${date} (UTC). ✓ aligned with the previous environment · ≠ drift · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
+    (env) => html`<th scope="col"><a href="${links.environment(env.name)}">${env.name}</a>${env.production && html`<span class="muted"> (production)</span>`}</th>`,
+  )}</tr></thead><tbody>${matrix.rows.map(
+    (row) =>
+      html`<tr id="${rowAnchor(row.service)}"${row.attention && html` class="attention"`}><th scope="row"><a href="${links.service(row.service)}">${row.service}</a>${row.kind === 'library' && html`<span class="muted"> (library)</span>`}${row.owner && html`<div class="muted">${row.owner}</div>`}</th>${row.cells.map(cellHtml)}</tr>`,
+  )}</tbody></table></div>`;
+}
+
+function cellHtml(cell: MatrixCell): Html {
+  const label = CELL_STATUS_LABEL[cell.status];
+  const deployed = cell.deployed;
+  return html`<td class="cell status-${cell.status}"${deployed && html` title="${`${deployed.commit} deployed ${formatTime(deployed.deployedAt)} by ${deployed.deployedBy}`}"`}><span class="icon" aria-hidden="true">${label.icon}</span>${
+    deployed ? html`<span class="mono">${deployed.version}</span>` : html`<span class="muted">${cell.status === 'gap' ? 'unknown' : '—'}</span>`
+  }<span class="sr-text"> (${label.text})</span>${deployed && html`<div class="muted mono">${shortCommit(deployed.commit)}</div>`}${
+    cell.previousVersion &&
+    html`<div>≠ previous env: <span class="mono">${cell.previousVersion}</span>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}${cell.driftDays !== null && html` (${cell.driftDays} d)`}</div>`
+  }${cell.differences.map((d) => html`<div>⚠ ${d}</div>`)}${cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`}${
+    cell.openFindings > 0 && html`<div>${cell.openFindings} open finding${cell.openFindings === 1 ? '' : 's'}</div>`
+  }</td>`;
+}
