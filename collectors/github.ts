@@ -245,10 +245,12 @@ class GitHubRun {
   private readonly waiting: (() => void)[] = [];
   private octokit!: InstanceType<typeof GitHubOctokit>;
 
-  constructor(
-    private readonly ctx: SourceContext<GitHubSourceConfig>,
-    private readonly options: GitHubCollectorOptions,
-  ) {
+  private readonly ctx: SourceContext<GitHubSourceConfig>;
+  private readonly options: GitHubCollectorOptions;
+
+  constructor(ctx: SourceContext<GitHubSourceConfig>, options: GitHubCollectorOptions) {
+    this.ctx = ctx;
+    this.options = options;
     this.settings = ctx.settings;
   }
 

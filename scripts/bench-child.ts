@@ -23,7 +23,9 @@ export interface ChildResult {
 }
 
 export async function measureChild(script: string, mode: string, payload: unknown): Promise<ChildResult> {
-  const nodeArgs = ['--import', 'tsx', script, '--child', mode, '--payload', JSON.stringify(payload)];
+  // Like bin/release-ledger.mjs: Node's own type stripping where it has it, so a measured build pays what the CLI pays.
+  const loader = process.features.typescript ? [] : ['--import', 'tsx'];
+  const nodeArgs = [...loader, script, '--child', mode, '--payload', JSON.stringify(payload)];
   const useTime = existsSync('/usr/bin/time');
   const command = useTime ? '/usr/bin/time' : process.execPath;
   const args = useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs;

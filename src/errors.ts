@@ -36,12 +36,11 @@ export class UsageError extends LedgerError {}
 
 /** The configuration file is missing, not YAML, or does not match the schema. */
 export class ConfigError extends LedgerError {
-  constructor(
-    message: string,
-    readonly file: string,
-    options: { cause?: unknown } = {},
-  ) {
+  readonly file: string;
+
+  constructor(message: string, file: string, options: { cause?: unknown } = {}) {
     super(message, options);
+    this.file = file;
   }
 }
 
@@ -50,11 +49,11 @@ export class LedgerWriteError extends LedgerError {}
 
 /** `verify` found a snapshot that is altered, missing, out of order or invalid. */
 export class VerificationError extends LedgerError {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
+  readonly file: string;
+
+  constructor(message: string, file: string) {
     super(message, { exitCode: ExitCode.usage });
+    this.file = file;
   }
 }
 
@@ -64,11 +63,10 @@ export class VerificationError extends LedgerError {
  * message that is safe to store (no token, no request object).
  */
 export class SourceError extends LedgerError {
-  constructor(
-    message: string,
-    readonly source: string,
-    options: { cause?: unknown } = {},
-  ) {
+  readonly source: string;
+
+  constructor(message: string, source: string, options: { cause?: unknown } = {}) {
     super(message, options);
+    this.source = source;
   }
 }

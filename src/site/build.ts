@@ -64,9 +64,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
   const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
-  const keys = facts ? new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, fingerprint, options.siteName ?? null)]) : null;
-  const previous = incremental && facts ? await usableManifest(cacheDir, fingerprint, outDir) : null;
-  const plan = previous && facts && keys ? planRender(keys, previous) : null;
+  const keys = new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, fingerprint, options.siteName ?? null)]);
+  const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
+  const plan = previous ? planRender(keys, previous) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
@@ -82,7 +82,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const indexFile = `${staging}.index.json`;
   await writeFile(indexFile, JSON.stringify(index));
   const chainsFile = `${staging}.chains.json`;
-  await writeFile(chainsFile, JSON.stringify(Object.fromEntries([...(facts?.identity ?? new Map<string, string>())].map(([id, identity]) => [id, identity.split(':')[0]!]))));
+  await writeFile(chainsFile, JSON.stringify(Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!]))));
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'>;
@@ -97,7 +97,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       logLevel: options.logLevel ?? 'warn',
       mode: 'production',
     });
-    if (plan && previous && keys) {
+    if (plan && previous) {
       result = await mergeIntoPrevious(staging, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
     } else {
       if (incremental) await removeManifest(cacheDir);
@@ -112,7 +112,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       const files = await listFiles(outDir);
       const pages = files.filter(isPage).length;
       result = { pages, rendered: pages, reused: 0 };
-      if (incremental && keys) {
+      if (incremental) {
         const groups: SiteManifest['groups'] = {};
         for (const [group, list] of groupFiles(files)) groups[group] = { key: keys.get(group) ?? '', files: list };
         for (const [group, key] of keys) groups[group] ??= { key, files: [] };

@@ -29,6 +29,7 @@ import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'nod
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
+import type { Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 
@@ -103,6 +104,8 @@ export interface LedgerFacts {
   days: DayGroup[];
   /** Snapshot id → chain hash (sha256 of its canonical JSON) joined with its file size. */
   identity: Map<string, string>;
+  /** The newest snapshot, parsed: its hash had to be computed from it, and the index reads it next. */
+  head: Snapshot | null;
 }
 
 /** Chain hashes of every snapshot: from each successor's `previous` link, the head's by reading it. */
@@ -114,6 +117,7 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir:
   let hints: Record<string, number> = {};
   if (hintsFile) hints = (JSON.parse(await readFile(hintsFile, 'utf8').catch(() => '{}')) as Record<string, number>) ?? {};
   const found: Record<string, number> = {};
+  let head: Snapshot | null = null;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     let chain: string | undefined;
@@ -124,7 +128,11 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir:
       if (link && link.id === id) chain = link.sha256;
     }
     // The head (or a broken link, which `verify` reports): hash it directly.
-    chain ??= (await readSnapshotEntry(snapshotsDir, id)).sha256;
+    if (chain === undefined) {
+      const entry = await readSnapshotEntry(snapshotsDir, id);
+      chain = entry.sha256;
+      if (i === ids.length - 1) head = entry.snapshot;
+    }
     identity.set(id, `${chain}:${sizes[i]}`);
   }
   if (hintsFile) {
@@ -132,7 +140,7 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir:
     await writeFile(`${hintsFile}.tmp`, JSON.stringify(found));
     await rename(`${hintsFile}.tmp`, hintsFile);
   }
-  return { ids, days: groupDays(ids), identity };
+  return { ids, days: groupDays(ids), identity, head };
 }
 
 interface IndexCache {
@@ -177,7 +185,8 @@ export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFact
   }
   const fresh = ids.slice(covered.length);
   for (const id of fresh) {
-    builder.add((await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
+    const known = facts?.head && id === ids.at(-1) ? facts.head : null;
+    builder.add(known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
     covered.push([id, facts?.identity.get(id) ?? '']);
   }
   if (file && facts && fresh.length > 0) {

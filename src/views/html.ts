@@ -8,7 +8,12 @@
 
 /** A string of HTML that is safe to insert as is (built by `html`). */
 export class Html {
-  constructor(readonly value: string) {}
+  readonly value: string;
+
+  constructor(value: string) {
+    this.value = value;
+  }
+
   toString(): string {
     return this.value;
   }

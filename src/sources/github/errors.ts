@@ -57,8 +57,11 @@ export function tokenHelp(baseUrl: string, tokenEnv: string, variables: boolean)
 
 /** The request budget ran out before this request. */
 export class BudgetExhausted extends Error {
-  constructor(readonly limit: number) {
+  readonly limit: number;
+
+  constructor(limit: number) {
     super(`request budget of ${limit} (settings.maxRequests) exhausted before this was collected`);
+    this.limit = limit;
     this.name = 'BudgetExhausted';
   }
 }
@@ -70,8 +73,11 @@ export class BudgetExhausted extends Error {
  * "continuing to make requests while you are rate limited may result in the banning of your integration").
  */
 export class RateLimitSpent extends BudgetExhausted {
-  constructor(readonly resetAt: string) {
+  readonly resetAt: string;
+
+  constructor(resetAt: string) {
     super(0);
+    this.resetAt = resetAt;
     this.message = `GitHub's primary rate limit is spent until ${resetAt}; not asked, so the integration is not banned (the next run collects it)`;
     this.name = 'RateLimitSpent';
   }
