@@ -4,12 +4,13 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { cp, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
 import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
+import { handOver } from './handover.ts';
 import {
   CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type SiteManifest,
@@ -79,10 +80,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   if (callerCwd !== SITE_ROOT) process.chdir(SITE_ROOT);
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
+  // Handed to the pages in memory (site/handover.ts), not written and parsed again.
   const indexFile = `${staging}.index.json`;
-  await writeFile(indexFile, JSON.stringify(index));
   const chainsFile = `${staging}.chains.json`;
-  await writeFile(chainsFile, JSON.stringify(Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!]))));
+  const releaseIndex = handOver(indexFile, index);
+  const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'>;
@@ -125,8 +127,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   } finally {
     if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
-    await rm(indexFile, { force: true });
-    await rm(chainsFile, { force: true });
+    releaseIndex();
+    releaseChains();
   }
   return { ...result, snapshotsRead: read };
 }

@@ -16,6 +16,7 @@ import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type S
 import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
+import { handedOver } from './handover.ts';
 
 export { generatorVersion };
 
@@ -58,7 +59,8 @@ let chainsPromise: Promise<Record<string, string> | null> | null = null;
 
 /** Chain hashes `buildSite` already knows (from each successor's `previous` link), so pages do not recompute them. */
 function chains(): Promise<Record<string, string> | null> {
-  chainsPromise ??= chainsFile ? readFile(chainsFile, 'utf8').then((text) => JSON.parse(text) as Record<string, string>) : Promise.resolve(null);
+  const shared = chainsFile ? handedOver<Record<string, string>>(chainsFile) : undefined;
+  chainsPromise ??= shared ? Promise.resolve(shared) : chainsFile ? readFile(chainsFile, 'utf8').then((text) => JSON.parse(text) as Record<string, string>) : Promise.resolve(null);
   return chainsPromise;
 }
 
@@ -113,7 +115,9 @@ export async function latestDay(): Promise<DayData | null> {
 /** The compact cross-day index (service histories, pull requests, stats), built once per build in one pass. */
 export function ledgerIndex(): Promise<LedgerIndex> {
   // `buildSite()` computes the index before Astro starts (incrementally, resuming the builder
-  // state it saved last time) and hands it over as JSON: one code path for full and incremental builds.
+  // state it saved last time) and hands it over in memory (handover.ts): one code path for full and incremental builds.
+  const shared = indexFile ? handedOver<LedgerIndex>(indexFile) : undefined;
+  if (shared) indexPromise ??= Promise.resolve(shared);
   if (indexFile) indexPromise ??= readFile(indexFile, 'utf8').then((text) => JSON.parse(text) as LedgerIndex);
   indexPromise ??= (async () => {
     const builder = new LedgerIndexBuilder();
