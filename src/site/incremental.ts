@@ -36,7 +36,7 @@ import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
 const LINKS = 'ledger-links.json';
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
@@ -108,23 +108,38 @@ export interface LedgerFacts {
   head: Snapshot | null;
 }
 
+/** A snapshot file's `previous` link as read by the last build, and the file as it was then. */
+interface KnownLink {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** Where the link sat, in bytes from the end of the file. */
+  fromEnd: number;
+  link: { id: string; sha256: string } | null;
+}
+
 /** Chain hashes of every snapshot: from each successor's `previous` link, the head's by reading it. */
 export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir: string | null = null): Promise<LedgerFacts> {
   const identity = new Map<string, string>();
-  const sizes = await Promise.all(ids.map(async (id) => (await stat(path.join(snapshotsDir, `${id}.json`))).size));
-  // Where each file's link sat last time (bytes from its end): only a hint, checked on every read.
-  const hintsFile = cacheDir ? path.join(cacheDir, LINKS) : null;
-  let hints: Record<string, number> = {};
-  if (hintsFile) hints = (JSON.parse(await readFile(hintsFile, 'utf8').catch(() => '{}')) as Record<string, number>) ?? {};
-  const found: Record<string, number> = {};
+  const stats = await Promise.all(ids.map((id) => stat(path.join(snapshotsDir, `${id}.json`))));
+  // Each file's link as the last build read it, with the file's size, mtime and inode then: a file
+  // that still matches all three is not opened again (snapshots are never rewritten; one that was
+  // gets a new mtime). Otherwise where its link sat is a hint for the read, checked on every read.
+  const linksFile = cacheDir ? path.join(cacheDir, LINKS) : null;
+  let known: Record<string, KnownLink> = {};
+  if (linksFile) known = (JSON.parse(await readFile(linksFile, 'utf8').catch(() => '{}')) as Record<string, KnownLink>) ?? {};
+  const found: Record<string, KnownLink> = {};
   let head: Snapshot | null = null;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     let chain: string | undefined;
     if (i + 1 < ids.length) {
       const next = ids[i + 1]!;
-      const { link, fromEnd } = await readPreviousLink(path.join(snapshotsDir, `${next}.json`), hints[next]);
-      if (fromEnd !== null) found[next] = fromEnd;
+      const file = { size: stats[i + 1]!.size, mtimeMs: stats[i + 1]!.mtimeMs, ino: stats[i + 1]!.ino };
+      const was = known[next];
+      const same = typeof was === 'object' && was !== null && was.size === file.size && was.mtimeMs === file.mtimeMs && was.ino === file.ino;
+      const { link, fromEnd } = same ? was : await readPreviousLink(path.join(snapshotsDir, `${next}.json`), typeof was === 'object' && was !== null ? was.fromEnd : undefined);
+      if (fromEnd !== null && link !== undefined) found[next] = { ...file, fromEnd, link };
       if (link && link.id === id) chain = link.sha256;
     }
     // The head (or a broken link, which `verify` reports): hash it directly.
@@ -133,12 +148,12 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir:
       chain = entry.sha256;
       if (i === ids.length - 1) head = entry.snapshot;
     }
-    identity.set(id, `${chain}:${sizes[i]}`);
+    identity.set(id, `${chain}:${stats[i]!.size}`);
   }
-  if (hintsFile) {
+  if (linksFile) {
     await mkdir(cacheDir!, { recursive: true });
-    await writeFile(`${hintsFile}.tmp`, JSON.stringify(found));
-    await rename(`${hintsFile}.tmp`, hintsFile);
+    await writeFile(`${linksFile}.tmp`, JSON.stringify(found));
+    await rename(`${linksFile}.tmp`, linksFile);
   }
   return { ids, days: groupDays(ids), identity, head };
 }

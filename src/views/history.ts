@@ -92,7 +92,8 @@ interface SlotState {
 
 /** `LedgerIndexBuilder.toState()`: the builder's data with its Maps and Sets as arrays. */
 export interface LedgerIndexBuilderState {
-  days: DaySummary[];
+  /** A day's `services` is null when it equals the previous day's (most days: this was a tenth of the saved state). */
+  days: (Omit<DaySummary, 'services'> & { services: string[] | null })[];
   environments: string[];
   services: string[];
   events: DeployEvent[];
@@ -227,7 +228,7 @@ export class LedgerIndexBuilder {
   /** Everything the builder holds, as plain JSON-able data: an incremental build saves it and resumes with `fromState`. */
   toState(): LedgerIndexBuilderState {
     return {
-      days: [...this.#days.values()],
+      days: [...this.#days.values()].map((d, i, all) => (i > 0 && sameList(d.services, all[i - 1]!.services) ? { ...d, services: null } : d)),
       environments: this.#environments,
       services: [...this.#services],
       events: this.#events,
@@ -244,7 +245,8 @@ export class LedgerIndexBuilder {
   /** A builder that continues from `toState()`'s result (it takes ownership of the data). */
   static fromState(state: LedgerIndexBuilderState): LedgerIndexBuilder {
     const builder = new LedgerIndexBuilder();
-    builder.#days = new Map(state.days.map((d) => [d.date, d]));
+    let services: string[] = [];
+    builder.#days = new Map(state.days.map((d) => [d.date, { ...d, services: (services = d.services ?? services) }]));
     builder.#environments = state.environments;
     builder.#services = new Set(state.services);
     builder.#events = state.events;
@@ -349,4 +351,8 @@ export function serviceTimeline(index: LedgerIndex, service: string): { environm
     }));
     return { environment, stretches: stretches.reverse() };
   });
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

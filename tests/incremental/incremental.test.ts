@@ -4,7 +4,7 @@
  * (not rendered again) — the test fails if reuse silently stops.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,26 @@ describe('incremental build', () => {
     expect(JSON.parse(JSON.stringify(warm.index))).toEqual(expected);
     expect(expected.events.length).toBeGreaterThan(0);
     expect(expected.pullRequests.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('reads each snapshot link once, and again only when its file changed', async () => {
+    const dir = path.join(work, 'facts-ledger');
+    const cacheDir = path.join(work, 'facts-cache');
+    await mkdir(dir, { recursive: true });
+    for (const id of all) await copyFile(path.join(generated, `${id}.json`), path.join(dir, `${id}.json`));
+    const first = await ledgerFacts(dir, all, cacheDir);
+    const second = await ledgerFacts(dir, all, cacheDir);
+    expect([...second.identity]).toEqual([...first.identity]);
+    // A rewritten file (here its link to the second snapshot altered, same size) is read again.
+    const file = path.join(dir, `${all[2]}.json`);
+    const text = await readFile(file, 'utf8');
+    const altered = text.replace(/("previous": \{\s*"id": "[^"]+",\s*"sha256": ")([0-9a-f])/, (_m, head: string, c: string) => head + (c === '0' ? '1' : '0'));
+    expect(altered).not.toBe(text);
+    await writeFile(file, altered);
+    const later = new Date(Date.now() + 60_000);
+    await utimes(file, later, later);
+    const third = await ledgerFacts(dir, all, cacheDir);
+    expect(third.identity.get(all[1]!)).not.toBe(first.identity.get(all[1]!));
+    for (const id of all.filter((x) => x !== all[1])) expect({ id, identity: third.identity.get(id) }).toEqual({ id, identity: first.identity.get(id) });
   }, 120_000);
 });
