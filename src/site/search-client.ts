@@ -4,7 +4,7 @@
  * built with DOM methods and `textContent` only, never HTML strings, so a
  * hostile PR title stays text.
  */
-import { searchChanges, type SearchIndex, type ServiceDetail } from '../views/search.ts';
+import { searchChanges, type SearchIndex, type ServiceDetail } from '../views/search-query.ts';
 import { formatTime, safeUrl } from '../views/format.ts';
 
 export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl: string, serviceUrl: (name: string) => string): void {

@@ -1,0 +1,69 @@
+/**
+ * The part of the static search that runs in the browser (site/search-client.ts):
+ * the index's shape and the matcher. Kept apart from the build-time half
+ * (search.ts) so the client bundle does not pull in the ledger's modules.
+ */
+import type { PrInterval } from './history.ts';
+import { compareText } from './format.ts';
+
+export interface SearchIndex {
+  v: 1;
+  /** The newest snapshot id: the index says where things are as of this snapshot. */
+  asOf: string | null;
+  environments: string[];
+  services: string[];
+  /** [service index, PR number, title, tickets, current environments (indexes into `environments`)]. */
+  prs: [number, number, string, string[], number[]][];
+}
+
+export interface ServiceDetail {
+  service: string;
+  prs: Record<string, { title: string; author: string; mergedAt: string | null; url: string | null; environments: Record<string, PrInterval[]> }>;
+}
+
+export interface SearchHit {
+  service: string;
+  number: number;
+  title: string;
+  tickets: string[];
+  /** Environments it runs in now, in path order. */
+  environments: string[];
+}
+
+/**
+ * Matches `payments-api#123`, `#123`, `123`, a ticket key (`PAY-123`), a
+ * service name, or words of a title (all must appear). At most `limit` hits,
+ * in index order (service, then number).
+ */
+export function searchChanges(index: SearchIndex, query: string, limit = 50): SearchHit[] {
+  const q = query.trim();
+  if (!q) return [];
+  const hit = (row: SearchIndex['prs'][number]): SearchHit => ({
+    service: index.services[row[0]] ?? '?',
+    number: row[1],
+    title: row[2],
+    tickets: row[3],
+    environments: row[4].map((i) => index.environments[i] ?? '?'),
+  });
+  // `payments-api#123`, `#123` or `123`; a ticket key such as `PAY-99` has no `#` and is not a PR number.
+  const pr = /^(?:([A-Za-z0-9][A-Za-z0-9._-]*)\s*#|#)?(\d+)$/.exec(q);
+  let match: (row: SearchIndex['prs'][number]) => boolean;
+  if (pr) {
+    const number = Number(pr[2]);
+    const service = pr[1];
+    match = (row) => row[1] === number && (service === undefined || index.services[row[0]] === service);
+  } else {
+    const upper = q.toUpperCase();
+    const words = q.toLowerCase().split(/\s+/);
+    match = (row) =>
+      row[3].some((t) => t.toUpperCase() === upper) ||
+      index.services[row[0]] === q ||
+      words.every((w) => row[2].toLowerCase().includes(w));
+  }
+  const out: SearchHit[] = [];
+  for (const row of index.prs) {
+    if (match(row)) out.push(hit(row));
+    if (out.length >= limit) break;
+  }
+  return out.sort((a, b) => compareText(a.service, b.service) || a.number - b.number);
+}
