@@ -51,19 +51,28 @@ export function distribution(values: number[]): Distribution {
 }
 
 /** Stats for a window of `days` days ending at `index.asOf`. */
+/** First arrival of each (service, commit) in each environment, over all history: once per index, shared by the windows. */
+const firstArrivalCache = new WeakMap<LedgerIndex, Map<string, string>>();
+function firstArrivals(index: LedgerIndex): Map<string, string> {
+  let firstArrival = firstArrivalCache.get(index);
+  if (firstArrival) return firstArrival;
+  firstArrival = new Map<string, string>();
+  for (const e of index.events) {
+    const k = `${e.service}\u0000${e.commit}\u0000${e.environment}`;
+    const seen = firstArrival.get(k);
+    if (seen === undefined || e.deployedAt < seen) firstArrival.set(k, e.deployedAt);
+  }
+  firstArrivalCache.set(index, firstArrival);
+  return firstArrival;
+}
+
 export function windowStats(index: LedgerIndex, days: number): WindowStats | null {
   if (!index.asOf) return null;
   const to = index.asOf;
   const from = new Date(Date.parse(to) - days * 86_400_000).toISOString();
   const inWindow = (t: string) => t > from && t <= to;
   const events = index.events.filter((e) => inWindow(e.deployedAt));
-  // First arrival of each (service, commit) in each environment, over all history.
-  const firstArrival = new Map<string, string>();
-  for (const e of index.events) {
-    const k = `${e.service}\u0000${e.commit}\u0000${e.environment}`;
-    const seen = firstArrival.get(k);
-    if (seen === undefined || e.deployedAt < seen) firstArrival.set(k, e.deployedAt);
-  }
+  const firstArrival = firstArrivals(index);
   const environments = index.environments.map((environment, i): EnvironmentStats => {
     const envEvents = events.filter((e) => e.environment === environment);
     const lead: number[] = [];
