@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { buildMatrix, escapeHtml, findingAnchor, findingsHtml, html, matrixHtml } from '../../src/views/index.ts';
+import { approvalsHtml, buildMatrix, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -56,5 +56,48 @@ describe('findingsHtml', () => {
     expect(out).toContain('<li><a href="https://example.test/y" rel="nofollow noopener">https://example.test/y</a></li>');
     expect(out).toContain(`id="${findingAnchor(f.id)}"`);
     expect(out).toContain('excepted until 2026-04-01');
+  });
+});
+
+describe('the long tables', () => {
+  it('approvals: escape who, comments and sources, and link only http(s) records', () => {
+    const row: ApprovalRow = {
+      service: HOSTILE, environment: 'prod', version: '1.0.0', commit: 'a'.repeat(40), deployedAt: '2026-03-14T02:00:00Z', deployedBy: HOSTILE,
+      url: 'javascript:alert(1)', required: 1, independent: 1, status: 'met', previousEnvironment: 'staging',
+      previous: { environment: 'staging', at: '2026-03-13T02:00:00Z', source: HOSTILE },
+      path: [],
+      approvals: [{ by: HOSTILE, at: null, state: 'approved', kind: 'deployment', comment: HOSTILE, url: 'https://example.test/r?a=1&b=2' }],
+    };
+    const out = approvalsHtml([row]).value;
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('javascript:');
+    expect(out).toContain('<a href="https://example.test/r?a=1&amp;b=2" rel="nofollow noopener">record</a>');
+    expect(out).toContain('<span class="badge appr-met"><span aria-hidden="true">✓</span> approved</span> <span class="muted">1/1 required</span>');
+    expect(approvalsHtml([]).value).toBe('<p>No deployment to a production environment.</p>');
+  });
+
+  it('changes: escape pull request titles and authors, link services through the given function', () => {
+    const change = {
+      service: 'api', environment: 'prod', change: 'changed', production: true, url: undefined, tickets: [HOSTILE], fields: ['version'],
+      from: { version: '1.0.0', commit: 'b'.repeat(40), artifact: null, deployedAt: '2026-03-13T02:00:00Z', deployedBy: 'a' },
+      to: { version: '1.1.0', commit: 'c'.repeat(40), artifact: null, deployedAt: '2026-03-14T02:00:00Z', deployedBy: HOSTILE },
+      pullRequests: [{ number: 7, title: HOSTILE, author: HOSTILE, mergedBy: null, mergedAt: null, reviewers: [], url: 'data:text/html,x' }],
+    } as DeploymentChange;
+    const out = changesHtml([change], (s) => `/svc/${s}/`).value;
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('data:text');
+    expect(out).toContain('<td>prod<strong> (production)</strong></td><td><a href="/svc/api/">api</a></td>');
+    expect(out).toContain('<li>#7 &lt;img');
+  });
+
+  it('graph edges: escape names and ranges; team summaries are not links', () => {
+    const model = { environment: 'prod', nodes: [], edges: [{ from: HOSTILE, to: 'db', range: `^1 ${HOSTILE}`, running: null, status: 'incompatible' as const }] };
+    const out = graphEdgesHtml(model, false, (s) => `/svc/${encodeURIComponent(s)}/`).value;
+    expect(out).not.toContain('<img');
+    expect(out).toContain('<tr class="edge-incompatible"><td><a href="/svc/%3Cimg');
+    expect(out).toContain('<th scope="col">Running in prod</th>');
+    const summary = graphEdgesHtml({ ...model, edges: [{ ...model.edges[0]!, count: 3, incompatibleCount: 1 }] }, true, (s) => `/svc/${s}/`).value;
+    expect(summary).not.toContain('<a ');
+    expect(summary).toContain('<td>3 (1 incompatible)</td>');
   });
 });

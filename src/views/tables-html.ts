@@ -1,0 +1,74 @@
+/**
+ * The long tables of the day pages as HTML (the components insert it), for
+ * the same reason as the matrix (views/html.ts): an environment page lists
+ * every production approval, a day page every change, and a graph's table
+ * every dependency edge — hundreds of rows at 500 services.
+ */
+import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
+import type { DeploymentChange } from './changes.ts';
+import { formatTime, safeUrl, shortCommit } from './format.ts';
+import type { GraphModel } from './graph.ts';
+import { html, type Html } from './html.ts';
+
+/** Approvals behind each production deployment, beside the proof it passed the lower environments first. */
+export function approvalsHtml(rows: readonly ApprovalRow[]): Html {
+  if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Deployed</th><th scope="col">Approvals</th><th scope="col">Status</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map(approvalRowHtml)}</tbody></table></div>`;
+}
+
+function approvalRowHtml(r: ApprovalRow): Html {
+  const record = safeUrl(r.url);
+  const label = APPROVAL_STATUS_LABEL[r.status];
+  const approvals =
+    r.approvals.length === 0
+      ? html`<span class="muted">none</span>`
+      : html`<ul>${r.approvals.map((a) => {
+          const link = safeUrl(a.url);
+          return html`<li>${a.state === 'approved' ? '✓' : a.state === 'rejected' ? '✗' : '💬'} ${a.by} <span class="muted">(${a.kind}${a.at ? `, ${formatTime(a.at)}` : ''}${a.timeFrom ? `, time from ${a.timeFrom}` : ''})</span>${link && html` <a href="${link}" rel="nofollow noopener">record</a>`}${a.comment && html`<div class="muted">“${a.comment}”</div>`}</li>`;
+        })}</ul>`;
+  const passed =
+    r.previousEnvironment === null
+      ? html`<span class="muted">first environment</span>`
+      : r.previous
+        ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
+        : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
+  return html`<tr><td>${r.service}</td><td>${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td>${approvals}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span></td><td>${passed}${
+    r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
+  }</td></tr>`;
+}
+
+/** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */
+export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string): Html {
+  if (changes.length === 0) return html`<p>No deployment changed since the previous day.</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Service</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Deployed</th><th scope="col">Pull requests</th><th scope="col">Tickets</th></tr></thead><tbody>${changes.map((c) => {
+    const record = safeUrl(c.url);
+    const prs =
+      c.pullRequests.length === 0
+        ? html`<span class="muted">none recorded</span>`
+        : html`<ul>${c.pullRequests.map((pr) => {
+            const link = safeUrl(pr.url);
+            return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title} <span class="muted">by ${pr.author}${pr.mergedBy && html`, merged by ${pr.mergedBy}`}${pr.reviewers.length > 0 && html`, reviewed by ${pr.reviewers.join(', ')}`}</span></li>`;
+          })}</ul>`;
+    return html`<tr><td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td><td><a href="${serviceHref(c.service)}">${c.service}</a></td><td>${
+      c.from ? html`<span class="mono">${c.from.version}</span> <span class="muted mono">${shortCommit(c.from.commit)}</span>` : html`<span class="muted">new</span>`
+    }</td><td>${c.to ? html`<span class="mono">${c.to.version}</span> <span class="muted mono">${shortCommit(c.to.commit)}</span>` : html`<span class="muted">removed</span>`}${c.change === 'redeployed' && html`<span class="muted"> (redeployed)</span>`}</td><td>${
+      c.to ? html`${formatTime(c.to.deployedAt)} by ${c.to.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}` : '—'
+    }</td><td>${prs}</td><td>${c.tickets.join(', ') || '—'}</td></tr>`;
+  })}</tbody></table></div>`;
+}
+
+const EDGE_STATUS = { ok: '✓ met', incompatible: '✗ incompatible', unknown: '? unknown' } as const;
+
+/** A dependency graph's edges as a table (the graph without JavaScript). `serviceHref` links services; null for team summaries. */
+export function graphEdgesHtml(model: GraphModel, summary: boolean, serviceHref: ((service: string) => string) | null): Html {
+  if (model.edges.length === 0) return html`<p class="muted">No dependencies declared.</p>`;
+  const name = (service: string) => (serviceHref && !summary ? html`<a href="${serviceHref(service)}">${service}</a>` : service);
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">From</th><th scope="col">To</th>${
+    summary ? html`<th scope="col">Dependencies</th>` : html`<th scope="col">Accepted range</th><th scope="col">Running in ${model.environment}</th>`
+  }<th scope="col">Status</th></tr></thead><tbody>${model.edges.map(
+    (e) =>
+      html`<tr${e.status === 'incompatible' && html` class="edge-incompatible"`}><td>${name(e.from)}</td><td>${name(e.to)}</td>${
+        summary ? html`<td>${e.count} (${e.incompatibleCount ?? 0} incompatible)</td>` : html`<td><code>${e.range}</code></td><td>${e.running ?? '—'}</td>`
+      }<td>${EDGE_STATUS[e.status]}</td></tr>`,
+  )}</tbody></table></div>`;
+}
