@@ -87,3 +87,15 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Items grouped by their `service`, in their original order (items without one are left out). */
+export function groupByService<T extends { service?: string | null | undefined }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    if (item.service === undefined || item.service === null) continue;
+    const held = out.get(item.service);
+    if (held) held.push(item);
+    else out.set(item.service, [item]);
+  }
+  return out;
+}

@@ -4,6 +4,8 @@
  * every production approval, a day page every change, and a graph's table
  * every dependency edge — hundreds of rows at 500 services.
  */
+import type { ConfigRecord } from '../model/index.ts';
+import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
 import type { DeploymentChange } from './changes.ts';
 import { formatTime, safeUrl, shortCommit } from './format.ts';
@@ -71,4 +73,28 @@ export function graphEdgesHtml(model: GraphModel, summary: boolean, serviceHref:
         summary ? html`<td>${e.count} (${e.incompatibleCount ?? 0} incompatible)</td>` : html`<td><code>${e.range}</code></td><td>${e.running ?? '—'}</td>`
       }<td>${EDGE_STATUS[e.status]}</td></tr>`,
   )}</tbody></table></div>`;
+}
+
+/** A service's blast radius in one environment: who depends on it, how, and whether their ranges are met (hundreds for a shared library). */
+export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Html {
+  if (dependents.length === 0) return html`nothing depends on it here`;
+  return html`${dependents.map(
+    (d, i) =>
+      html`${i > 0 && ', '}${d.service}${d.depth > 1 && html`<span class="muted"> (via ${d.via})</span>`}${d.satisfied === false && html`<strong> ✗ range ${d.range} not met</strong>`}`,
+  )}`;
+}
+
+/** A service's configuration records, key by key; secrets show only that they are secret. */
+export function configRecordsHtml(configs: readonly ConfigRecord[]): Html {
+  if (configs.length === 0) return html`<p>No configuration recorded.</p>`;
+  return html`${configs.map(
+    (c) =>
+      html`<h3>${c.environment} <span class="muted">from ${c.source}${c.origin && html` (${c.origin})`}${c.changedAt && html`, changed ${formatTime(c.changedAt)}${c.changedBy && html` by ${c.changedBy}`}`}</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${Object.keys(c.values)
+        .sort()
+        .map((k) => {
+          const v = c.values[k]!;
+          const text = v !== null && typeof v === 'object' ? ('redacted' in v ? '(redacted)' : `(secret${v.updatedAt ? `, updated ${formatTime(v.updatedAt)}` : ''})`) : JSON.stringify(v);
+          return html`<tr><td><code>${k}</code></td><td class="mono">${text}</td></tr>`;
+        })}</tbody></table></div>`,
+  )}`;
 }

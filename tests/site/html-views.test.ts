@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { approvalsHtml, buildMatrix, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange } from '../../src/views/index.ts';
+import { approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -99,5 +99,22 @@ describe('the long tables', () => {
     const summary = graphEdgesHtml({ ...model, edges: [{ ...model.edges[0]!, count: 3, incompatibleCount: 1 }] }, true, (s) => `/svc/${s}/`).value;
     expect(summary).not.toContain('<a ');
     expect(summary).toContain('<td>3 (1 incompatible)</td>');
+  });
+
+  it('blast radius and configuration: escape names, ranges, keys and values; secrets show only that they are secret', () => {
+    expect(blastRadiusHtml([]).value).toBe('nothing depends on it here');
+    const radius = blastRadiusHtml([
+      { service: 'web', depth: 1, via: 'api', range: '^1', version: '1.0.0', satisfied: true },
+      { service: HOSTILE, depth: 2, via: 'web', range: HOSTILE, version: '0.1.0', satisfied: false },
+    ]).value;
+    expect(radius).toBe(`web, ${escapeHtml(HOSTILE)}<span class="muted"> (via web)</span><strong> ✗ range ${escapeHtml(HOSTILE)} not met</strong>`);
+    const configs = configRecordsHtml([
+      { service: 'api', environment: 'prod', source: 'file', changedBy: HOSTILE, changedAt: '2026-03-14T02:00:00Z', values: { [HOSTILE]: HOSTILE, TOKEN: { redacted: true, sha256: 'f'.repeat(64) } } },
+    ] as Parameters<typeof configRecordsHtml>[0]).value;
+    expect(configs).not.toContain('<img');
+    expect(configs).toContain('<td class="mono">(redacted)</td>');
+    expect(configs).not.toContain('f'.repeat(64));
+    expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
+    expect(configRecordsHtml([]).value).toBe('<p>No configuration recorded.</p>');
   });
 });
