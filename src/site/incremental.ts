@@ -36,7 +36,7 @@ import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
 const LINKS = 'ledger-links.json';
-export const CACHE_FORMAT = 5;
+export const CACHE_FORMAT = 6;
 const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
@@ -164,6 +164,8 @@ interface IndexCache {
   /** The snapshots the saved builder has seen, in order, each with its identity then. */
   covered: [string, string][];
   state: LedgerIndexBuilderState;
+  /** Per service, a digest of its deployment events and pull requests in the index (`serviceGroupKeys`). */
+  serviceDigests: [string, string][];
 }
 
 /**
@@ -175,10 +177,13 @@ interface IndexCache {
  * 4 ms a snapshot every night — seconds at three years.) tests/incremental
  * proves the resumed index equals the one built from every snapshot.
  */
-export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFacts | null, ids: string[], cacheDir: string | null, fingerprint: string): Promise<{ index: LedgerIndex; read: number }> {
+export async function computeLedgerIndex(
+  snapshotsDir: string, facts: LedgerFacts | null, ids: string[], cacheDir: string | null, fingerprint: string,
+): Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> {
   const chainOf = (id: string) => facts?.identity.get(id)?.split(':')[0];
   let builder = new LedgerIndexBuilder();
   let covered: [string, string][] = [];
+  let digests = new Map<string, string>();
   const file = cacheDir ? path.join(cacheDir, INDEX_STATE) : null;
   if (file && facts) {
     let cache: IndexCache | null = null;
@@ -196,6 +201,7 @@ export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFact
     ) {
       builder = LedgerIndexBuilder.fromState(cache.state);
       covered = cache.covered;
+      digests = new Map(cache.serviceDigests);
     }
   }
   const fresh = ids.slice(covered.length);
@@ -204,13 +210,22 @@ export async function computeLedgerIndex(snapshotsDir: string, facts: LedgerFact
     builder.add(known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
     covered.push([id, facts?.identity.get(id) ?? '']);
   }
+  const index = builder.finish();
+  // Only the services the new snapshots touched are digested again: stringifying every service's
+  // events and pull requests was over half a second a night at three years.
+  const grouped = byService(index);
+  for (const service of index.services) {
+    if (digests.has(service) && !builder.touched.has(service)) continue;
+    const content = JSON.stringify({ events: grouped.events.get(service) ?? [], pullRequests: grouped.pullRequests.get(service) ?? [] });
+    digests.set(service, createHash('sha256').update(content).digest('hex'));
+  }
   if (file && facts && fresh.length > 0) {
     await mkdir(cacheDir!, { recursive: true });
-    const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState() };
+    const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState(), serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
     await writeFile(`${file}.tmp`, JSON.stringify(next));
     await rename(`${file}.tmp`, file);
   }
-  return { index: builder.finish(), read: fresh.length };
+  return { index, read: fresh.length, serviceDigests: digests };
 }
 
 /** Output files are grouped by what they depend on. */
@@ -252,16 +267,15 @@ export function groupKeys(facts: LedgerFacts, fingerprint: string): Map<string, 
  * last recorded day — and the path and organisation name. They say nothing
  * of "now", so a night that does not touch a service keeps its pages.
  */
-export function serviceGroupKeys(index: LedgerIndex, fingerprint: string, siteName: string | null): Map<string, string> {
+export function serviceGroupKeys(index: LedgerIndex, serviceDigests: ReadonlyMap<string, string>, fingerprint: string, siteName: string | null): Map<string, string> {
   const keys = new Map<string, string>();
-  const grouped = byService(index);
   const revisions = serviceRevisions(index.days);
   const lastIdOf = new Map(index.days.map((d) => [d.date, d.lastId]));
   for (const service of index.services) {
     const days = revisions.get(service) ?? [];
     const content = JSON.stringify({
-      events: grouped.events.get(service) ?? [],
-      pullRequests: grouped.pullRequests.get(service) ?? [],
+      // The service's deployment events and pull requests (computeLedgerIndex digests them).
+      eventsAndPullRequests: serviceDigests.get(service) ?? null,
       revisions: days.map((d) => [d, lastIdOf.get(d)]),
       through: serviceThrough(index, service),
       environments: index.environments,

@@ -118,6 +118,12 @@ export class LedgerIndexBuilder {
   #organisation: string | null = null;
   #lastId: string | null = null;
   #revisions = new RevisionTracker();
+  #touched = new Set<string>();
+
+  /** Services whose deployment events or pull requests changed since this builder was made (new or resumed). */
+  get touched(): ReadonlySet<string> {
+    return this.#touched;
+  }
 
   /** Adds the next snapshot; snapshots must come oldest first. */
   add(snapshot: Snapshot): void {
@@ -154,6 +160,8 @@ export class LedgerIndexBuilder {
           ? semver.lt(semver.coerce(d.version)!, semver.coerce(slot.version)!)
           : false;
       const rollback = slot !== undefined && slot.commit !== d.commit && (previousSeen !== undefined || lowerVersion);
+      // Every change to a service's events and pull requests happens below, for this service only.
+      this.#touched.add(d.service);
       this.#events.push({
         service: d.service,
         environment: d.environment,

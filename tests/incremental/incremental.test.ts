@@ -122,6 +122,18 @@ describe('incremental build', () => {
     const warm = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, cacheDir, fingerprint);
     expect(warm.read).toBe(1);
     expect(JSON.parse(JSON.stringify(warm.index))).toEqual(expected);
+    // The per-service digests behind the cross-day pages' keys: only the services the new snapshots touched are
+    // digested again, and all equal a fresh computation (resumed here over snapshots that did deploy something).
+    const digestCache = path.join(work, 'digest-cache');
+    const split = ids.findLastIndex((id) => expected.events.some((e: { snapshot: string }) => e.snapshot === id));
+    expect(split).toBeGreaterThan(0);
+    await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, split)), ids.slice(0, split), digestCache, fingerprint);
+    const resumed = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, digestCache, fingerprint);
+    expect(resumed.read).toBe(ids.length - split);
+    const fresh = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, null, fingerprint);
+    expect([...resumed.serviceDigests].sort()).toEqual([...fresh.serviceDigests].sort());
+    expect([...warm.serviceDigests].sort()).toEqual([...fresh.serviceDigests].sort());
+    expect(fresh.serviceDigests.size).toBe(expected.services.length);
     expect(expected.events.length).toBeGreaterThan(0);
     expect(expected.pullRequests.length).toBeGreaterThan(0);
   }, 120_000);
