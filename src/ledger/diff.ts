@@ -129,30 +129,17 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   }
 
   const configs: ConfigKeyDiff[] = [];
-  const configsBefore = configIndex(a.configs).all;
-  const configsAfter = configIndex(b.configs).all;
-  for (const prefix of unionKeys(configsBefore, configsAfter)) {
-    const before = configsBefore.get(prefix);
-    const after = configsAfter.get(prefix);
-    if (before && after && sameValues(before.values, after.values, 'time')) continue;
-    const { service, environment, source } = (before ?? after)!;
-    const valuesBefore = before?.values ?? EMPTY;
-    const valuesAfter = after?.values ?? EMPTY;
-    for (const key of unionKeys(valuesBefore, valuesAfter)) {
-      const from = valuesBefore.get(key);
-      const to = valuesAfter.get(key);
-      if (from !== undefined && to !== undefined && sameValue(from, to, 'time')) continue;
-      configs.push({
-        service,
-        environment,
-        source,
-        key,
-        change: from === undefined ? 'added' : to === undefined ? 'removed' : 'changed',
-        from: from === undefined ? null : displayValue(from),
-        to: to === undefined ? null : displayValue(to),
-        redacted: isSecret(from) || isSecret(to),
-      });
-    }
+  for (const { group, key, x: from, y: to } of differingValues(configIndex(a.configs).all, configIndex(b.configs).all, 'time')) {
+    configs.push({
+      service: group.service,
+      environment: group.environment,
+      source: group.source,
+      key,
+      change: from === undefined ? 'added' : to === undefined ? 'removed' : 'changed',
+      from: from === undefined ? null : displayValue(from),
+      to: to === undefined ? null : displayValue(to),
+      redacted: isSecret(from) || isSecret(to),
+    });
   }
 
   const findingsBefore = new Map(a.findings.map((f) => [f.id, f]));
@@ -200,27 +187,16 @@ export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | st
   const configA = configIndex(a.configs).byEnvironment.get(envA) ?? new Map<string, ConfigGroup>();
   const configB = configIndex(b.configs).byEnvironment.get(envB) ?? new Map<string, ConfigGroup>();
   const configs: ConfigEnvironmentDiff[] = [];
-  for (const prefix of unionKeys(configA, configB)) {
-    const inA = configA.get(prefix);
-    const inB = configB.get(prefix);
-    if (inA && inB && sameValues(inA.values, inB.values, 'presence')) continue;
-    const { service, source } = (inA ?? inB)!;
-    const valuesA = inA?.values ?? EMPTY;
-    const valuesB = inB?.values ?? EMPTY;
-    for (const name of unionKeys(valuesA, valuesB)) {
-      const va = valuesA.get(name);
-      const vb = valuesB.get(name);
-      if (va !== undefined && vb !== undefined && sameValue(va, vb, 'presence')) continue;
-      configs.push({
-        service,
-        source,
-        key: name,
-        a: va === undefined ? null : displayValue(va),
-        b: vb === undefined ? null : displayValue(vb),
-        redacted: isSecret(va) || isSecret(vb),
-        envSpecific: envSpecific.get(service)?.has(name) ?? false,
-      });
-    }
+  for (const { group, key, x: va, y: vb } of differingValues(configA, configB, 'presence')) {
+    configs.push({
+      service: group.service,
+      source: group.source,
+      key,
+      a: va === undefined ? null : displayValue(va),
+      b: vb === undefined ? null : displayValue(vb),
+      redacted: isSecret(va) || isSecret(vb),
+      envSpecific: envSpecific.get(group.service)?.has(key) ?? false,
+    });
   }
 
   return { a: side(a, envA), b: side(b, envB), services, configs };
@@ -331,6 +307,29 @@ function configIndex(records: readonly ConfigRecord[]): ConfigIndex {
   }
   configIndexes.set(records, index);
   return index;
+}
+
+/**
+ * The values that differ between two sets of config groups (matched by group key), in key order;
+ * `undefined` on the side without the key. Groups holding the same values are skipped without sorting.
+ */
+function* differingValues(
+  xs: Map<string, ConfigGroup>, ys: Map<string, ConfigGroup>, secrets: 'time' | 'presence',
+): Generator<{ group: ConfigGroup; key: string; x: StoredValue | undefined; y: StoredValue | undefined }> {
+  for (const prefix of unionKeys(xs, ys)) {
+    const inX = xs.get(prefix);
+    const inY = ys.get(prefix);
+    if (inX && inY && sameValues(inX.values, inY.values, secrets)) continue;
+    const group = (inX ?? inY)!;
+    const valuesX = inX?.values ?? EMPTY;
+    const valuesY = inY?.values ?? EMPTY;
+    for (const key of unionKeys(valuesX, valuesY)) {
+      const x = valuesX.get(key);
+      const y = valuesY.get(key);
+      if (x !== undefined && y !== undefined && sameValue(x, y, secrets)) continue;
+      yield { group, key, x, y };
+    }
+  }
 }
 
 /** Whether two groups hold the same keys with the same values (the common case, skipped without sorting). */

@@ -43,8 +43,9 @@ const FORMAT = CACHE_FORMAT;
 export async function generatorFingerprint(extra: unknown): Promise<string> {
   const hash = createHash('sha256').update(`release-ledger ${GENERATOR_VERSION} format ${FORMAT}\n${JSON.stringify(extra)}\n`);
   const files: string[] = [];
-  // What the pages are made of (not the collectors or the CLI, which other code paths change).
-  for (const dir of ['src/pages', 'src/components', 'src/layouts', 'src/views', 'src/site', 'src/styles', 'src/model', 'public']) {
+  // What the pages are made of: all of src/ (the views reach into the ledger's diffs, the rules'
+  // version parsing and the promotion tracking), not the collectors or the CLI.
+  for (const dir of ['src', 'public']) {
     const entries = await readdir(path.join(SITE_ROOT, dir), { recursive: true, withFileTypes: true }).catch(() => []);
     for (const e of entries) if (e.isFile()) files.push(path.relative(SITE_ROOT, path.join(e.parentPath, e.name)));
   }
