@@ -7,7 +7,9 @@
 import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
-import type { DeploymentChange } from './changes.ts';
+import { configChangeLabel, type DeploymentChange } from './changes.ts';
+import type { ConfigEnvironmentDiff } from '../ledger/diff.ts';
+import type { PrBetween } from './compare.ts';
 import { formatTime, safeUrl, shortCommit } from './format.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
@@ -97,4 +99,44 @@ export function configRecordsHtml(configs: readonly ConfigRecord[]): Html {
           return html`<tr><td><code>${k}</code></td><td class="mono">${text}</td></tr>`;
         })}</tbody></table></div>`,
   )}`;
+}
+
+/** How many pull requests a compare page names per service and side; the service's history lists them all. */
+export const PULL_REQUESTS_NAMED = 5;
+
+/**
+ * The pull requests in one environment but not the other, one row per service
+ * and side: how many, the newest few by number, and a link to the service's
+ * history for the rest. Listing each one made a late compare page of the
+ * synthetic three-year ledger 23,000 rows (2.8 MB) and a tenth of a second to
+ * render; what an auditor scans for is which services are behind, and by how much.
+ */
+export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
+  if (prs.length === 0) return html`<p>None: both environments have the same recorded pull requests.</p>`;
+  const groups = new Map<string, PrBetween[]>();
+  for (const pr of prs) {
+    const id = `${pr.service}\u0000${pr.in}`;
+    const held = groups.get(id);
+    if (held) held.push(pr);
+    else groups.set(id, [pr]);
+  }
+  const rows = [...groups.values()].sort((x, y) => (x[0]!.service < y[0]!.service ? -1 : x[0]!.service > y[0]!.service ? 1 : x[0]!.in < y[0]!.in ? -1 : 1));
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Only in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
+    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
+    const more = list.length - newest.length;
+    const { service } = list[0]!;
+    return html`<tr><td>${service}</td><td>${list[0]!.in === 'a' ? a : b}</td><td>${list.length}</td><td><ul>${newest.map((pr) => {
+      const link = safeUrl(pr.url);
+      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html` <span class="muted">(${pr.tickets.join(', ')})</span>`}</li>`;
+    })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
+  })}</tbody></table></div>`;
+}
+
+/** Config keys that differ between two environments without being declared environment-specific, value by value (secrets never shown). */
+export function undeclaredConfigHtml(configs: readonly ConfigEnvironmentDiff[], a: string, b: string): Html {
+  if (configs.length === 0) return html``;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${configs.map(
+    (c) =>
+      html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${configChangeLabel('changed', c.redacted)}<strong> — not declared environment-specific</strong></td></tr>`,
+  )}</tbody></table></div>`;
 }

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange } from '../../src/views/index.ts';
+import { approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -116,5 +116,33 @@ describe('the long tables', () => {
     expect(configs).not.toContain('f'.repeat(64));
     expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
     expect(configRecordsHtml([]).value).toBe('<p>No configuration recorded.</p>');
+  });
+
+  it('pull requests between two environments: one row per service and side, the newest few named, the rest counted and linked', () => {
+    const prs: PrBetween[] = Array.from({ length: PULL_REQUESTS_NAMED + 3 }, (_, i) => ({ service: 'api', number: i + 1, title: i === 0 ? HOSTILE : `change ${i + 1}`, url: 'javascript:x', tickets: [], in: 'a' }));
+    prs.push({ service: HOSTILE, number: 9, title: 'x', url: 'https://example.test/pr/9', tickets: ['PAY-1'], in: 'b' });
+    const out = pullRequestsBetweenHtml(prs, 'dev', 'prod', (s) => `/services/${encodeURIComponent(s)}/`).value;
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('javascript:');
+    expect(out).toContain(`<tr><td>api</td><td>dev</td><td>${PULL_REQUESTS_NAMED + 3}</td>`);
+    expect(out).toContain(`<li>#${PULL_REQUESTS_NAMED + 3} change ${PULL_REQUESTS_NAMED + 3}</li>`);
+    expect(out).not.toContain('<li>#1 ');
+    expect(out).toContain('<a href="/services/api/">3 more in the history of api</a>');
+    expect(out).toContain('<td>prod</td><td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
+    expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: both environments have the same recorded pull requests.</p>');
+  });
+
+  it('undeclared config differences: values escaped, secrets never shown', () => {
+    const out = undeclaredConfigHtml(
+      [
+        { service: 'api', source: 'file', key: HOSTILE, a: JSON.stringify(HOSTILE), b: null, redacted: false, envSpecific: false },
+        { service: 'api', source: 'file', key: 'TOKEN', a: '(redacted)', b: '(redacted)', redacted: true, envSpecific: false },
+      ],
+      'dev',
+      HOSTILE,
+    ).value;
+    expect(out).not.toContain('<img');
+    expect(out).toContain('<td class="mono">(not set)</td>');
+    expect(out).toContain('<td>changed (redacted)<strong> — not declared environment-specific</strong></td>');
   });
 });

@@ -1,0 +1,25 @@
+// Measurement aid (not committed): render a few late days' pages against the full 1,095-day index.
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'astro';
+import { listSnapshotIds } from '../src/ledger/index.ts';
+import { SITE_ROOT, siteConfig } from '../src/site/config.ts';
+import { handOver } from '../src/site/handover.ts';
+import { computeLedgerIndex, ledgerFacts } from '../src/site/incremental.ts';
+const dir = '/tmp/pre1095/hist';
+const ids = await listSnapshotIds(dir);
+const old = JSON.parse(await readFile('/tmp/late/cache/ledger-index.json', 'utf8')).fingerprint as string;
+const facts = await ledgerFacts(dir, ids, '/tmp/late/cache');
+const t0 = performance.now();
+const { index, read } = await computeLedgerIndex(dir, facts, ids, '/tmp/late/cache', old);
+console.log('index read', read, (performance.now() - t0).toFixed(0), 'ms');
+const days = (process.env.DAYS ?? '2025-12-20,2025-12-21,2025-12-22').split(',');
+const staging = path.join(SITE_ROOT, '.astro', 'late-probe');
+handOver(`${staging}.index.json`, index);
+handOver(`${staging}.chains.json`, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
+process.chdir(SITE_ROOT);
+const config = siteConfig({ snapshotsDir: dir, indexFile: `${staging}.index.json`, chainsFile: `${staging}.chains.json`, only: { day: days, sub: days, compare: days, snapshots: [], services: [] } });
+const t1 = performance.now();
+await build({ ...config, configFile: false, outDir: staging, logLevel: (process.env.LL ?? 'error') as 'error', mode: 'production' });
+console.log('astro', (performance.now() - t1).toFixed(0), 'ms');
+await rm(staging, { recursive: true, force: true });
