@@ -34,9 +34,12 @@ export function snapshotIds(): Promise<string[]> {
 }
 
 /** The days that have snapshots, oldest first. */
-export async function days(): Promise<DayGroup[]> {
-  return groupDays(await snapshotIds());
+export function days(): Promise<DayGroup[]> {
+  // Once per build: every page of every day asks, and grouping three years of ids each time grew with history.
+  daysPromise ??= snapshotIds().then(groupDays);
+  return daysPromise;
 }
+let daysPromise: Promise<DayGroup[]> | null = null;
 
 /** One snapshot with its chain hash and the sha256 of its file's bytes (what `sha256sum` prints for the download). */
 export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string }> {

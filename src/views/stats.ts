@@ -3,7 +3,7 @@
  * the build time): deployment frequency, lead time from merge to each
  * environment, time spent in each stage, rollbacks.
  */
-import type { LedgerIndex } from './history.ts';
+import { byService, type DeployEvent, type LedgerIndex } from './history.ts';
 import { compareText } from './format.ts';
 
 export const STAT_WINDOWS = [7, 30, 90] as const;
@@ -66,6 +66,23 @@ function firstArrivals(index: LedgerIndex): Map<string, string> {
   return firstArrival;
 }
 
+/** Per environment, each pull request's first arrival there and its lead time from merge (index order), once per index. */
+const leadTimeCache = new WeakMap<LedgerIndex, Map<string, { since: string; ms: number }[]>>();
+function leadTimes(index: LedgerIndex, environment: string): { since: string; ms: number }[] {
+  let byEnvironment = leadTimeCache.get(index);
+  if (!byEnvironment) leadTimeCache.set(index, (byEnvironment = new Map()));
+  let list = byEnvironment.get(environment);
+  if (!list) {
+    list = [];
+    for (const pr of index.pullRequests) {
+      const first = pr.environments[environment]?.[0];
+      if (pr.mergedAt && first) list.push({ since: first.since, ms: Date.parse(first.since) - Date.parse(pr.mergedAt) });
+    }
+    byEnvironment.set(environment, list);
+  }
+  return list;
+}
+
 export function windowStats(index: LedgerIndex, days: number): WindowStats | null {
   if (!index.asOf) return null;
   const to = index.asOf;
@@ -75,11 +92,9 @@ export function windowStats(index: LedgerIndex, days: number): WindowStats | nul
   const firstArrival = firstArrivals(index);
   const environments = index.environments.map((environment, i): EnvironmentStats => {
     const envEvents = events.filter((e) => e.environment === environment);
-    const lead: number[] = [];
-    for (const pr of index.pullRequests) {
-      const first = pr.environments[environment]?.[0];
-      if (pr.mergedAt && first && inWindow(first.since)) lead.push(Date.parse(first.since) - Date.parse(pr.mergedAt));
-    }
+    const lead = leadTimes(index, environment)
+      .filter((x) => inWindow(x.since))
+      .map((x) => x.ms);
     let stage: Distribution | null = null;
     if (i > 0) {
       const previous = index.environments[i - 1]!;
@@ -102,12 +117,20 @@ export function windowStats(index: LedgerIndex, days: number): WindowStats | nul
     };
   });
   const last = index.environments[index.environments.length - 1];
-  const services = [...new Set(events.map((e) => e.service))].sort(compareText).map((service): ServiceStats => {
-    const mine = events.filter((e) => e.service === service);
+  // Grouped by service first: scanning every pull request for each of 500 services was 5 s a build at three years.
+  const eventsOf = new Map<string, DeployEvent[]>();
+  for (const e of events) {
+    const held = eventsOf.get(e.service);
+    if (held) held.push(e);
+    else eventsOf.set(e.service, [e]);
+  }
+  const prsOf = byService(index).pullRequests;
+  const services = [...eventsOf.keys()].sort(compareText).map((service): ServiceStats => {
+    const mine = eventsOf.get(service)!;
     const lead: number[] = [];
     if (last !== undefined)
-      for (const pr of index.pullRequests) {
-        const first = pr.service === service ? pr.environments[last]?.[0] : undefined;
+      for (const pr of prsOf.get(service) ?? []) {
+        const first = pr.environments[last]?.[0];
         if (pr.mergedAt && first && inWindow(first.since)) lead.push(Date.parse(first.since) - Date.parse(pr.mergedAt));
       }
     return { service, deployments: mine.length, rollbacks: mine.filter((e) => e.rollback).length, leadTimeToLast: distribution(lead) };
