@@ -10,7 +10,8 @@ import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
-import { formatTime, safeUrl, shortCommit } from './format.ts';
+import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
+import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 
@@ -139,4 +140,27 @@ export function undeclaredConfigHtml(configs: readonly ConfigEnvironmentDiff[], 
     (c) =>
       html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${configChangeLabel('changed', c.redacted)}<strong> — not declared environment-specific</strong></td></tr>`,
   )}</tbody></table></div>`;
+}
+
+/** A service's versions in one environment, newest first (its history page renders one per environment, every night it changes). */
+export function versionStretchesHtml(stretches: readonly VersionStretch[], stillThere: boolean, dayHref: (date: string) => string): Html {
+  if (stretches.length === 0) return html`<p class="muted">Never deployed here.</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Version</th><th scope="col">Commit</th><th scope="col">Deployed</th><th scope="col">Ran for</th><th scope="col">Recorded in</th></tr></thead><tbody>${stretches.map(
+    (v) =>
+      html`<tr${v.rollback && html` class="status-drift"`}><td class="mono">${v.version}${v.rollback && html`<strong> ↩ rollback</strong>`}</td><td class="mono">${shortCommit(v.commit)}</td><td>${formatTime(v.deployedAt)} by ${v.deployedBy}</td><td>${
+        v.until ? formatDuration(Date.parse(v.until) - Date.parse(v.deployedAt)) : stillThere ? 'still running' : 'last recorded running'
+      }</td><td><a href="${dayHref(v.snapshot.slice(0, 10))}">${v.snapshot.slice(0, 10)}</a></td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+/** A service's recent pull requests and where each is now, one column per environment. */
+export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: readonly string[]): Html {
+  if (prs.length === 0) return html`<p>None recorded.</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Pull request</th><th scope="col">Merged</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${prs.map((pr) => {
+    const link = safeUrl(pr.url);
+    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => {
+      const last = pr.environments[e]?.at(-1);
+      return html`<td>${last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)}`) : '—'}</td>`;
+    })}</tr>`;
+  })}</tbody></table></div>`;
 }

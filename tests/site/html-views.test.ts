@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -144,5 +144,27 @@ describe('the long tables', () => {
     expect(out).not.toContain('<img');
     expect(out).toContain('<td class="mono">(not set)</td>');
     expect(out).toContain('<td>changed (redacted)<strong> — not declared environment-specific</strong></td>');
+  });
+
+  it('a service history: versions and pull requests escaped, links to days, where each pull request is now', () => {
+    const stretches = versionStretchesHtml(
+      [
+        { version: HOSTILE, commit: 'd'.repeat(40), deployedAt: '2026-03-14T02:00:00Z', deployedBy: HOSTILE, until: null, rollback: true, snapshot: '2026-03-14T020000Z' },
+        { version: '1.0.0', commit: 'e'.repeat(40), deployedAt: '2026-03-12T02:00:00Z', deployedBy: 'bob', until: '2026-03-14T02:00:00Z', rollback: false, snapshot: '2026-03-12T020000Z' },
+      ],
+      true,
+      (d) => `/days/${d}/`,
+    ).value;
+    expect(stretches).not.toContain('<img');
+    expect(stretches).toContain('<tr class="status-drift"><td class="mono">&lt;img');
+    expect(stretches).toContain('<td>still running</td><td><a href="/days/2026-03-14/">2026-03-14</a></td>');
+    expect(stretches).toContain('<td>2 d</td>');
+    const prs = pullRequestsWhereHtml(
+      [{ service: 'api', number: 3, title: HOSTILE, author: 'a', mergedAt: '2026-03-13T02:00:00Z', url: 'javascript:x', tickets: ['T-1'], environments: { dev: [{ since: '2026-03-13T03:00:00Z', until: null, version: '1', snapshot: 's' }] } } as unknown as Parameters<typeof pullRequestsWhereHtml>[0][number]],
+      ['dev', 'prod'],
+    ).value;
+    expect(prs).not.toContain('<img');
+    expect(prs).not.toContain('javascript:');
+    expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC</td><td>—</td>');
   });
 });
