@@ -20,7 +20,7 @@ import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows } from './approvals.ts';
-import { compareText } from './format.ts';
+import { compareText, groupByService } from './format.ts';
 import { environmentGraph, neighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
 import { buildMatrix } from './matrix.ts';
@@ -29,20 +29,10 @@ import { buildMatrix } from './matrix.ts';
 export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
   const matrix = buildMatrix(snapshot);
   const rows = new Map(matrix.rows.map((r) => [r.service, { ...r, cells: r.cells.map((c) => ({ ...c, driftDays: null })) }]));
-  const group = <T extends { service?: string | undefined }>(list: readonly T[]) => {
-    const out = new Map<string, T[]>();
-    for (const item of list) {
-      if (item.service === undefined) continue;
-      const held = out.get(item.service);
-      if (held) held.push(item);
-      else out.set(item.service, [item]);
-    }
-    return out;
-  };
-  const findings = group(snapshot.findings);
-  const approvals = group(approvalRows(snapshot));
-  const configs = group(snapshot.configs);
-  const branches = group(snapshot.branches);
+  const findings = groupByService(snapshot.findings);
+  const approvals = groupByService(approvalRows(snapshot));
+  const configs = groupByService(snapshot.configs);
+  const branches = groupByService(snapshot.branches);
   const graphs = snapshot.environments.map((e) => ({ environment: e.name, model: environmentGraph(snapshot, e.name) }));
   const keys = new Map<string, string>();
   for (const service of snapshot.services) {
