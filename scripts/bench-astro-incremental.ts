@@ -56,7 +56,7 @@ async function runChild(mode: string, payload: Record<string, unknown>): Promise
     const ids = await listSnapshotIds(snapshotsDir);
     const fingerprint = await generatorFingerprint({ siteName: null });
     const facts = await ledgerFacts(snapshotsDir, ids);
-    const { index, read } = await computeLedgerIndex(snapshotsDir, facts, ids, String(payload.summariesDir), fingerprint);
+    const { index, read } = await computeLedgerIndex(snapshotsDir, facts, String(payload.summariesDir), fingerprint);
     await writeFile(indexFile, JSON.stringify(index));
     const indexMs = performance.now() - started;
     await build({

@@ -310,6 +310,26 @@ function configIndex(records: readonly ConfigRecord[]): ConfigIndex {
 }
 
 /**
+ * The secret keys (`service NUL key`) of one environment's merged config,
+ * from the per-snapshot config index; memoised, as a day's 15 compare pages
+ * ask for each environment several times. A stored value that is an object is
+ * a redacted secret (`{ redacted, sha256 }`).
+ */
+const secretKeySets = new WeakMap<readonly ConfigRecord[], Map<string, Set<string>>>();
+export function secretConfigKeys(records: readonly ConfigRecord[], environment: string): ReadonlySet<string> {
+  let byEnvironment = secretKeySets.get(records);
+  if (!byEnvironment) secretKeySets.set(records, (byEnvironment = new Map()));
+  let keys = byEnvironment.get(environment);
+  if (!keys) {
+    keys = new Set();
+    for (const group of configIndex(records).byEnvironment.get(environment)?.values() ?? [])
+      for (const [key, value] of group.values) if (value !== null && typeof value === 'object') keys.add(`${group.service}\u0000${key}`);
+    byEnvironment.set(environment, keys);
+  }
+  return keys;
+}
+
+/**
  * The values that differ between two sets of config groups (matched by group key), in key order;
  * `undefined` on the side without the key. Groups holding the same values are skipped without sorting.
  */

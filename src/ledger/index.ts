@@ -15,7 +15,7 @@ export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
 export { verifyLedger } from './verify.ts';
 export type { VerifyOptions, VerifyResult } from './verify.ts';
 export { findSnapshotAt } from './lookup.ts';
-export { diffEnvironments, diffSnapshots, displayValue, parseDiffOperand } from './diff.ts';
+export { diffEnvironments, diffSnapshots, displayValue, parseDiffOperand, secretConfigKeys } from './diff.ts';
 export type {
   ConfigEnvironmentDiff,
   ConfigKeyDiff,

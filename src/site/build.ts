@@ -64,7 +64,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests } = await computeLedgerIndex(snapshotsDir, facts, ids, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests } = await computeLedgerIndex(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null)]);
   const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous ? planRender(keys, previous) : null;

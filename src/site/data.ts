@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
 import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
-import { groupDays, LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
 import { handedOver } from './handover.ts';
@@ -33,13 +33,10 @@ export function snapshotIds(): Promise<string[]> {
   return idsPromise;
 }
 
-/** The days that have snapshots, oldest first. */
-export function days(): Promise<DayGroup[]> {
-  // Once per build: every page of every day asks, and grouping three years of ids each time grew with history.
-  daysPromise ??= snapshotIds().then(groupDays);
-  return daysPromise;
+/** The days that have snapshots, oldest first: the cross-day index's days, so routes and pages share one list. */
+export async function days(): Promise<DayGroup[]> {
+  return (await ledgerIndex()).days;
 }
-let daysPromise: Promise<DayGroup[]> | null = null;
 
 /** One snapshot with its chain hash and the sha256 of its file's bytes (what `sha256sum` prints for the download). */
 export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string }> {

@@ -179,14 +179,15 @@ interface IndexCache {
  * proves the resumed index equals the one built from every snapshot.
  */
 export async function computeLedgerIndex(
-  snapshotsDir: string, facts: LedgerFacts | null, ids: string[], cacheDir: string | null, fingerprint: string,
+  snapshotsDir: string, facts: LedgerFacts, cacheDir: string | null, fingerprint: string,
 ): Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> {
-  const chainOf = (id: string) => facts?.identity.get(id)?.split(':')[0];
+  const { ids } = facts;
+  const chainOf = (id: string) => facts.identity.get(id)?.split(':')[0];
   let builder = new LedgerIndexBuilder();
   let covered: [string, string][] = [];
   let digests = new Map<string, string>();
   const file = cacheDir ? path.join(cacheDir, INDEX_STATE) : null;
-  if (file && facts) {
+  if (file) {
     let cache: IndexCache | null = null;
     try {
       cache = JSON.parse(await readFile(file, 'utf8')) as IndexCache;
@@ -207,9 +208,9 @@ export async function computeLedgerIndex(
   }
   const fresh = ids.slice(covered.length);
   for (const id of fresh) {
-    const known = facts?.head && id === ids.at(-1) ? facts.head : null;
+    const known = facts.head && id === ids.at(-1) ? facts.head : null;
     builder.add(known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
-    covered.push([id, facts?.identity.get(id) ?? '']);
+    covered.push([id, facts.identity.get(id) ?? '']);
   }
   const index = builder.finish();
   // Only the services the new snapshots touched are digested again: stringifying every service's
@@ -220,7 +221,7 @@ export async function computeLedgerIndex(
     const content = JSON.stringify({ events: grouped.events.get(service) ?? [], pullRequests: grouped.pullRequests.get(service) ?? [] });
     digests.set(service, createHash('sha256').update(content).digest('hex'));
   }
-  if (file && facts && fresh.length > 0) {
+  if (file && fresh.length > 0) {
     await mkdir(cacheDir!, { recursive: true });
     const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState(), serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
     await writeFile(`${file}.tmp`, JSON.stringify(next));

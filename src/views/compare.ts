@@ -4,7 +4,7 @@
  * are the same on both sides ("unchanged (redacted)"), and the pull requests
  * one environment has and the other does not.
  */
-import { diffEnvironments, type EnvironmentDiff } from '../ledger/index.ts';
+import { diffEnvironments, secretConfigKeys, type EnvironmentDiff } from '../ledger/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { prInEnvironmentAt, type LedgerIndex, type PrEntry } from './history.ts';
@@ -36,9 +36,8 @@ export function comparePairs(environments: readonly string[]): [string, string][
 export function compareEnvironments(snapshot: Snapshot, a: string, b: string, index?: LedgerIndex): EnvironmentComparison {
   const diff = diffEnvironments(snapshot, a, b);
   const differing = new Set(diff.configs.map((c) => `${c.service}\u0000${c.key}`));
-  const secretKeys = (env: string) => secretKeysIn(snapshot, env);
-  const inB = secretKeys(b);
-  const unchangedSecrets = [...secretKeys(a)]
+  const inB = secretConfigKeys(snapshot.configs, b);
+  const unchangedSecrets = [...secretConfigKeys(snapshot.configs, a)]
     .filter((k) => inB.has(k) && !differing.has(k))
     .sort(compareText)
     .map((k) => {
@@ -53,22 +52,6 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
     }
   }
   return { diff, unchangedSecrets, pullRequests };
-}
-
-/** A snapshot's secret config keys (`service NUL key`) in one environment, once per snapshot: a day's 15 compare pages share them. */
-const secretKeysCache = new WeakMap<Snapshot, Map<string, Set<string>>>();
-function secretKeysIn(snapshot: Snapshot, env: string): Set<string> {
-  let byEnv = secretKeysCache.get(snapshot);
-  if (!byEnv) secretKeysCache.set(snapshot, (byEnv = new Map()));
-  let keys = byEnv.get(env);
-  if (!keys) {
-    keys = new Set<string>();
-    for (const c of snapshot.configs)
-      if (c.environment === env)
-        for (const [key, value] of Object.entries(c.values)) if (value !== null && typeof value === 'object') keys.add(`${c.service}\u0000${key}`);
-    byEnv.set(env, keys);
-  }
-  return keys;
 }
 
 /**

@@ -50,14 +50,27 @@ export function distribution(values: number[]): Distribution {
   return { count: sorted.length, median: at(0.5), p90: at(0.9) };
 }
 
-/** Stats for a window of `days` days ending at `index.asOf`. */
-/** First arrival of each (service, commit) in each environment, over all history: once per index, shared by the windows. */
+/** The start of the longest window: older history matters only through first arrivals of commits deployed since. */
+function horizon(index: LedgerIndex): string {
+  return new Date(Date.parse(index.asOf ?? '1970-01-01T00:00:00Z') - Math.max(...STAT_WINDOWS) * 86_400_000).toISOString();
+}
+
+/**
+ * First arrival of each (service, commit) in each environment, over all
+ * history, for the commits deployed inside the longest window (the only ones
+ * a stage time is asked of): once per index, shared by the windows. Keying
+ * every event of three years was most of `/stats/`'s nightly cost.
+ */
 const firstArrivalCache = new WeakMap<LedgerIndex, Map<string, string>>();
 function firstArrivals(index: LedgerIndex): Map<string, string> {
   let firstArrival = firstArrivalCache.get(index);
   if (firstArrival) return firstArrival;
+  const since = horizon(index);
+  const recent = new Set<string>();
+  for (const e of index.events) if (e.deployedAt > since) recent.add(e.commit);
   firstArrival = new Map<string, string>();
   for (const e of index.events) {
+    if (!recent.has(e.commit)) continue;
     const k = `${e.service}\u0000${e.commit}\u0000${e.environment}`;
     const seen = firstArrival.get(k);
     if (seen === undefined || e.deployedAt < seen) firstArrival.set(k, e.deployedAt);
@@ -66,24 +79,27 @@ function firstArrivals(index: LedgerIndex): Map<string, string> {
   return firstArrival;
 }
 
-/** Per environment, each pull request's first arrival there and its lead time from merge (index order), once per index. */
+/** Per environment, each pull request's first arrival there (inside the longest window) and its lead time from merge, in index order; once per index. */
 const leadTimeCache = new WeakMap<LedgerIndex, Map<string, { since: string; ms: number }[]>>();
 function leadTimes(index: LedgerIndex, environment: string): { since: string; ms: number }[] {
   let byEnvironment = leadTimeCache.get(index);
   if (!byEnvironment) leadTimeCache.set(index, (byEnvironment = new Map()));
   let list = byEnvironment.get(environment);
   if (!list) {
+    const since = horizon(index);
     list = [];
     for (const pr of index.pullRequests) {
       const first = pr.environments[environment]?.[0];
-      if (pr.mergedAt && first) list.push({ since: first.since, ms: Date.parse(first.since) - Date.parse(pr.mergedAt) });
+      if (pr.mergedAt && first && first.since > since) list.push({ since: first.since, ms: Date.parse(first.since) - Date.parse(pr.mergedAt) });
     }
     byEnvironment.set(environment, list);
   }
   return list;
 }
 
+/** Stats for a window of `days` days (one of STAT_WINDOWS, or shorter) ending at `index.asOf`. */
 export function windowStats(index: LedgerIndex, days: number): WindowStats | null {
+  if (days > Math.max(...STAT_WINDOWS)) throw new RangeError(`windowStats: ${days} days is longer than the longest window (${Math.max(...STAT_WINDOWS)})`);
   if (!index.asOf) return null;
   const to = index.asOf;
   const from = new Date(Date.parse(to) - days * 86_400_000).toISOString();

@@ -117,9 +117,9 @@ describe('incremental build', () => {
     const fingerprint = await generatorFingerprint({});
     const expected = JSON.parse(JSON.stringify(buildLedgerIndex(await Promise.all(ids.map((id) => readSnapshot(dir, id))))));
     // Cold: from full snapshots, filling the cache with the first five; then resumed for the sixth from the cache.
-    const cold = await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, 5)), ids.slice(0, 5), cacheDir, fingerprint);
+    const cold = await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, 5)), cacheDir, fingerprint);
     expect(cold.read).toBe(5);
-    const warm = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, cacheDir, fingerprint);
+    const warm = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), cacheDir, fingerprint);
     expect(warm.read).toBe(1);
     expect(JSON.parse(JSON.stringify(warm.index))).toEqual(expected);
     // The per-service digests behind the cross-day pages' keys: only the services the new snapshots touched are
@@ -127,10 +127,10 @@ describe('incremental build', () => {
     const digestCache = path.join(work, 'digest-cache');
     const split = ids.findLastIndex((id) => expected.events.some((e: { snapshot: string }) => e.snapshot === id));
     expect(split).toBeGreaterThan(0);
-    await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, split)), ids.slice(0, split), digestCache, fingerprint);
-    const resumed = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, digestCache, fingerprint);
+    await computeLedgerIndex(dir, await ledgerFacts(dir, ids.slice(0, split)), digestCache, fingerprint);
+    const resumed = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), digestCache, fingerprint);
     expect(resumed.read).toBe(ids.length - split);
-    const fresh = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), ids, null, fingerprint);
+    const fresh = await computeLedgerIndex(dir, await ledgerFacts(dir, ids), null, fingerprint);
     expect([...resumed.serviceDigests].sort()).toEqual([...fresh.serviceDigests].sort());
     expect([...warm.serviceDigests].sort()).toEqual([...fresh.serviceDigests].sort());
     expect(fresh.serviceDigests.size).toBe(expected.services.length);

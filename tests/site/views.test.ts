@@ -33,6 +33,7 @@ import {
   summariseFindings,
   toMermaid,
   windowStats,
+  type LedgerIndex,
 } from '../../src/views/index.ts';
 
 const secret = (text: string) => ({ redacted: true as const, sha256: text.repeat(64).slice(0, 64) });
@@ -314,6 +315,30 @@ describe('ledger index, stats and search', () => {
     expect(qa).toMatchObject({ deployments: 2, rollbacks: 1 });
     expect(qa.leadTime).toEqual({ count: 1, median: 40 * 3_600_000, p90: 40 * 3_600_000 });
     expect(qa.stage).toEqual({ count: 1, median: 6 * 3_600_000, p90: 6 * 3_600_000 });
+  });
+
+  it('counts stage times from arrivals older than the longest window, and lead times only for arrivals inside it', () => {
+    const event = (environment: string, commit: string, deployedAt: string) => ({
+      service: 'api', environment, version: '1.0.0', commit, deployedAt, deployedBy: 'ci', fromVersion: null, fromCommit: null, snapshot: `${deployedAt.slice(0, 10)}T020000Z`, rollback: false,
+    });
+    const interval = (since: string) => [{ since, until: null, version: '1.0.0', snapshot: `${since.slice(0, 10)}T020000Z` }];
+    const long: LedgerIndex = {
+      days: [], environments: ['qa', 'prod'], services: ['api'], asOf: '2026-06-30T00:00:00Z', organisation: 'acme',
+      events: [event('qa', 'c0', '2025-12-01T00:00:00Z'), event('qa', 'c1', '2026-01-01T00:00:00Z'), event('prod', 'c1', '2026-06-29T00:00:00Z'), event('qa', 'c2', '2026-06-21T00:00:00Z')],
+      pullRequests: [
+        { service: 'api', number: 1, title: 'old', author: 'ann', url: undefined, branch: undefined, mergedAt: '2025-12-31T00:00:00Z', tickets: [], environments: { qa: interval('2026-01-01T00:00:00Z'), prod: interval('2026-06-29T00:00:00Z') } },
+        { service: 'api', number: 2, title: 'new', author: 'ann', url: undefined, branch: undefined, mergedAt: '2026-06-20T00:00:00Z', tickets: [], environments: { qa: interval('2026-06-21T00:00:00Z') } },
+      ],
+    };
+    const day = 86_400_000;
+    const w90 = windowStats(long, 90)!;
+    const [qa, prod] = w90.environments;
+    expect(qa!.leadTime).toEqual({ count: 1, median: day, p90: day });
+    expect(prod!.leadTime).toEqual({ count: 1, median: 180 * day, p90: 180 * day });
+    // c1 reached qa half a year before the window; its prod arrival inside the window still counts from then.
+    expect(prod!.stage).toEqual({ count: 1, median: 179 * day, p90: 179 * day });
+    expect(windowStats(long, 7)!.environments[1]!.stage).toEqual({ count: 1, median: 179 * day, p90: 179 * day });
+    expect(() => windowStats(long, 365)).toThrow(RangeError);
   });
 
   it('finds a pull request by number, ticket or words, and says where it is now', () => {
