@@ -8,12 +8,13 @@ import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
-import type { ConfigEnvironmentDiff } from '../ledger/diff.ts';
+import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
+import { rowAnchor } from './links.ts';
 
 /** Approvals behind each production deployment, beside the proof it passed the lower environments first. */
 export function approvalsHtml(rows: readonly ApprovalRow[]): Html {
@@ -163,4 +164,37 @@ export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: rea
       return html`<td>${last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)}`) : '—'}</td>`;
     })}</tr>`;
   })}</tbody></table></div>`;
+}
+
+/**
+ * A compare page's versions: the services whose deployments differ between
+ * environments `a` and `b` as a table (with `#row-NAME` anchors), then the
+ * ones running the same build as a list. `serviceHref` links a service's page
+ * as of the compared day.
+ */
+export function environmentVersionsHtml(services: readonly ServiceEnvironmentDiff[], a: string, b: string, serviceHref: (service: string) => string): Html {
+  const differing = services.filter((x) => x.status !== 'same');
+  const same = services.filter((x) => x.status === 'same');
+  const side = (d: DeploymentState | null) =>
+    d ? html`<span class="mono">${d.version}</span> <span class="muted mono">${shortCommit(d.commit)}</span><div class="muted">${formatTime(d.deployedAt)}</div>` : '—';
+  const table =
+    differing.length === 0
+      ? html`<p>✓ Every service runs the same build in both.</p>`
+      : html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${differing.map((r) => {
+          const status = r.status === 'different' ? '≠ different' : `only in ${r.status === 'only-a' ? a : b}`;
+          return html`<tr id="${rowAnchor(r.service)}" class="attention"><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td class="status-drift">${side(r.a)}</td><td class="status-drift">${side(r.b)}</td><td>${status}${r.fields.length > 0 && html`<span class="muted"> (${r.fields.join(', ')})</span>`}</td></tr>`;
+        })}</tbody></table></div>`;
+  const list =
+    same.length > 0 &&
+    html`<h3>✓ The same build in both (${same.length})</h3><ul class="inline-list">${same.map((r) => html`<li id="${rowAnchor(r.service)}"><a href="${serviceHref(r.service)}">${r.service}</a> <span class="mono muted">${r.a?.version}</span></li>`)}</ul>`;
+  return html`${table}${list}`;
+}
+
+/** A day page's config changes since the previous day (secret values show as "(redacted)"). */
+export function configChangesHtml(configs: readonly (ConfigKeyDiff & { label: string })[]): Html {
+  if (configs.length === 0) return html``;
+  const shown = (c: ConfigKeyDiff, value: string | null) => (c.redacted ? '(redacted)' : (value ?? '—'));
+  return html`<h3>Config changes</h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Environment</th><th scope="col">Key</th><th scope="col">Change</th><th scope="col">Before</th><th scope="col">After</th></tr></thead><tbody>${configs.map(
+    (c) => html`<tr><td>${c.service}</td><td>${c.environment}</td><td><code>${c.key}</code></td><td>${c.label}</td><td>${shown(c, c.from)}</td><td>${shown(c, c.to)}</td></tr>`,
+  )}</tbody></table></div>`;
 }

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -166,5 +166,41 @@ describe('the long tables', () => {
     expect(prs).not.toContain('<img');
     expect(prs).not.toContain('javascript:');
     expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC</td><td>—</td>');
+  });
+
+  it('compare versions: differing services in a table with anchors, the same build as a list, names and versions escaped', () => {
+    const state = (version: string) => ({ version, commit: 'a'.repeat(40), artifact: null, deployedAt: '2026-03-13T10:00:00Z', deployedBy: HOSTILE });
+    const out = environmentVersionsHtml(
+      [
+        { service: 'api', status: 'different', a: state(`2.0.0-${HOSTILE}`), b: state('1.0.0'), fields: ['version'] },
+        { service: 'web', status: 'only-b', a: null, b: state('1.0.0'), fields: [] },
+        { service: 'db', status: 'same', a: state(HOSTILE), b: state(HOSTILE), fields: [] },
+      ],
+      'dev',
+      HOSTILE,
+      (service) => `/svc/${service}/`,
+    ).value;
+    expect(out).not.toContain('<img');
+    expect(out).toContain('<th scope="col">&lt;img src=x');
+    expect(out).toContain('<tr id="row-api" class="attention"><th scope="row"><a href="/svc/api/">api</a></th><td class="status-drift"><span class="mono">2.0.0-&lt;img');
+    expect(out).toContain('<td>≠ different<span class="muted"> (version)</span></td>');
+    expect(out).toContain('<td class="status-drift">—</td>');
+    expect(out).toContain('<td>only in &lt;img src=x');
+    expect(out).toContain('<h3>✓ The same build in both (1)</h3><ul class="inline-list"><li id="row-db"><a href="/svc/db/">db</a> <span class="mono muted">&lt;img');
+    expect(environmentVersionsHtml([], 'dev', 'prod', () => '/').value).toBe('<p>✓ Every service runs the same build in both.</p>');
+  });
+
+  it('a day\'s config changes: keys and values escaped, secret values never shown', () => {
+    const change = { service: 'api', environment: 'prod', source: 'file', change: 'changed' as const, label: 'changed' };
+    const out = configChangesHtml([
+      { ...change, key: HOSTILE, from: JSON.stringify(HOSTILE), to: null, redacted: false },
+      { ...change, key: 'TOKEN', from: 'sha256:abc', to: 'sha256:def', redacted: true },
+    ]).value;
+    expect(out).not.toContain('<img');
+    expect(out).toContain('<td><code>&lt;img src=x');
+    expect(out).toContain('<td>—</td>');
+    expect(out).toContain('<td><code>TOKEN</code></td><td>changed</td><td>(redacted)</td><td>(redacted)</td>');
+    expect(out).not.toContain('sha256:abc');
+    expect(configChangesHtml([]).value).toBe('');
   });
 });
