@@ -65,7 +65,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
   const { index, read, serviceDigests } = await computeLedgerIndex(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
-  const keys = new Map([...groupKeys(facts, fingerprint), ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null)]);
+  const keys = new Map([...groupKeys(facts, fingerprint, options.siteName ?? index.organisation), ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null)]);
   const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous ? planRender(keys, previous) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current

@@ -45,8 +45,10 @@ export interface SiteOptions {
 
 /** The per-day pages an incremental build renders; every cross-day page is always rendered. */
 export interface RenderOnly {
-  /** `/days/D/` pages (they link the next day, so the previous head's page is rendered again). */
+  /** `/days/D/` pages. */
   day: string[];
+  /** `/days/D/next/` (where the next day is: the previous head's is rendered again when a day arrives). */
+  next: string[];
   /** `/days/D/services/*` and `/days/D/environments/*`. */
   sub: string[];
   /** `/days/D/compare/*` (the pull requests between two environments come from the cross-day index). */

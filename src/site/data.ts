@@ -78,7 +78,6 @@ export interface DayData {
   /** The last snapshot of the previous day with snapshots, or null for the first day. */
   previous: Snapshot | null;
   previousDay: DayGroup | null;
-  nextDay: DayGroup | null;
   /** The `changes[]` of every snapshot of the day, oldest first. */
   changeRecords: Change[];
 }
@@ -100,7 +99,6 @@ export async function dayData(date: string): Promise<DayData> {
     fileSha256: last.fileSha256,
     previous,
     previousDay,
-    nextDay: all[i + 1] ?? null,
     changeRecords,
   };
 }
@@ -144,7 +142,7 @@ export async function organisationName(): Promise<string> {
 export function renders(kind: keyof RenderOnly, key: string): boolean {
   if (!only) return true;
   renderSets ??= {
-    day: new Set(only.day), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
+    day: new Set(only.day), next: new Set(only.next), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
   };
   return renderSets[kind].has(key);
 }
@@ -159,11 +157,11 @@ let renderSets: Record<keyof RenderOnly, Set<string>> | null = null;
  * Astro already reuses a page only if its route's module graph hash and the config are unchanged, so
  * a key covers data only, the same inputs as our content keys (src/site/incremental.ts `groupKeys`):
  * the sha256 of the day's snapshot files and of the previous day's last, the next day's date for
- * `/days/D/`, and for compare pages the pull-request intervals recorded up to that day (what
+ * `/days/D/next/`, and for compare pages the pull-request intervals recorded up to that day (what
  * `compareEnvironments` reads from the cross-day index). Keys must be stateless, so every snapshot
  * file is hashed on every build.
  */
-export async function cacheKeyFor(kind: 'day' | 'sub' | 'compare' | 'snapshots'): Promise<(value: string) => { cacheKey?: string }> {
+export async function cacheKeyFor(kind: 'day' | 'next' | 'sub' | 'compare' | 'snapshots'): Promise<(value: string) => { cacheKey?: string }> {
   if (!astroIncremental) return () => ({});
   astroKeys ??= computeAstroKeys();
   const keys = await astroKeys;
@@ -185,7 +183,8 @@ async function computeAstroKeys(): Promise<Map<string, string>> {
   all.forEach((day, i) => {
     const own = day.ids.map((id) => file.get(id)!).join(',');
     const before = i > 0 ? file.get(all[i - 1]!.lastId)! : '-';
-    keys.set(`day/${day.date}`, h('day', own, before, all[i + 1]?.date ?? '-'));
+    keys.set(`day/${day.date}`, h('day', own, before));
+    keys.set(`next/${day.date}`, h('next', all[i + 1]?.date ?? '-', siteName ?? index.organisation ?? '-'));
     keys.set(`sub/${day.date}`, h('sub', own, before));
     // prInEnvironmentAt(…, asOf = the day's last snapshot) ignores intervals recorded later and reopens those closed later.
     const asOf = day.lastId;

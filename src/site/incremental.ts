@@ -16,8 +16,9 @@
  *   (release-ledger's version and the hash of the site's source), the chain
  *   hashes of the day's snapshots and of the previous day's last one (a chain
  *   hash covers every byte of a snapshot; the successor records it, so it is
- *   read from the successor's `previous` field without hashing 6 MB files),
- *   and for `/days/D/` the next day's date (its "next →" link).
+ *   read from the successor's `previous` field without hashing 6 MB files);
+ *   `/days/D/next/` (where the next day is) is keyed by the next day's date
+ *   alone, so a new day never renders the previous day's page again.
  * - Astro renders only the groups whose key changed (`RenderOnly`, read by
  *   `getStaticPaths` through `renders()` in data.ts) plus every cross-day
  *   page; the new files are moved over the previous output and files that no
@@ -235,6 +236,8 @@ export function groupOf(relativeFile: string): string {
   const file = relativeFile.split(path.sep).join('/');
   let m = /^days\/(\d{4}-\d{2}-\d{2})\/index\.html$/.exec(file);
   if (m) return `day/${m[1]}`;
+  m = /^days\/(\d{4}-\d{2}-\d{2})\/next\/index\.html$/.exec(file);
+  if (m) return `next/${m[1]}`;
   m = /^days\/(\d{4}-\d{2}-\d{2})\/compare\//.exec(file);
   if (m) return `compare/${m[1]}`;
   m = /^days\/(\d{4}-\d{2}-\d{2})\//.exec(file);
@@ -246,15 +249,19 @@ export function groupOf(relativeFile: string): string {
   return 'always';
 }
 
-/** The content key of every per-day group. */
-export function groupKeys(facts: LedgerFacts, fingerprint: string): Map<string, string> {
+/**
+ * The content key of every per-day group. `organisation` is the name the
+ * ledger-wide header shows (the option, else the newest snapshot's), which the
+ * `/days/D/next/` pages carry: they read no snapshot of their own.
+ */
+export function groupKeys(facts: LedgerFacts, fingerprint: string, organisation: string | null): Map<string, string> {
   const keys = new Map<string, string>();
   const h = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
   facts.days.forEach((day, i) => {
     const own = day.ids.map((id) => `${id}=${facts.identity.get(id)}`).join(',');
     const before = i > 0 ? `${facts.days[i - 1]!.lastId}=${facts.identity.get(facts.days[i - 1]!.lastId)}` : '-';
-    const next = facts.days[i + 1]?.date ?? '-';
-    keys.set(`day/${day.date}`, h(fingerprint, 'day', own, before, next));
+    keys.set(`day/${day.date}`, h(fingerprint, 'day', own, before));
+    keys.set(`next/${day.date}`, h(fingerprint, 'next', facts.days[i + 1]?.date ?? '-', organisation ?? '-'));
     keys.set(`sub/${day.date}`, h(fingerprint, 'sub', own, before));
     keys.set(`compare/${day.date}`, h(fingerprint, 'compare', own, before));
   });
@@ -348,7 +355,7 @@ export function planRender(keys: Map<string, string>, previous: SiteManifest): {
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const only: RenderOnly = { day: [], sub: [], compare: [], snapshots: [], services: [] };
+  const only: RenderOnly = { day: [], next: [], sub: [], compare: [], snapshots: [], services: [] };
   for (const g of [...groups].sort()) {
     const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
     only[kind].push(value);

@@ -13,6 +13,8 @@ export function withBase(base: string, path: string): string {
 export const paths = {
   home: () => '/',
   day: (date: string) => `/days/${date}/`,
+  /** Where the day after `date` is: a small page written again when that day arrives, so the day page itself never changes. */
+  dayNext: (date: string) => `/days/${date}/next/`,
   dayService: (date: string, service: string) => `/days/${date}/services/${encodeURIComponent(service)}/`,
   dayEnvironment: (date: string, environment: string) => `/days/${date}/environments/${encodeURIComponent(environment)}/`,
   compare: (date: string, a: string, b: string) => `/days/${date}/compare/${encodeURIComponent(a)}...${encodeURIComponent(b)}/`,

@@ -85,6 +85,19 @@ describe('the site in Chromium', () => {
     await page.close();
   });
 
+  it('pages through the days: "next day →" leads to the next day, and the newest day says it is the newest', async () => {
+    const page = await open(server.url('/days/2026-03-12/'));
+    await page.locator('a[rel="next"]').click();
+    // Through /days/2026-03-12/next/, which the browser follows on its own (a meta refresh, no script).
+    await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-13/'));
+    expect(await page.locator('h1').textContent()).toContain('end of 2026-03-13');
+    await page.goto(server.url('/days/2026-03-14/'));
+    await page.locator('a[rel="next"]').click();
+    await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/next/'));
+    expect(await page.locator('main').textContent()).toContain('2026-03-14 is the newest day in the ledger.');
+    await page.close();
+  });
+
   it('draws the dependency graph with mermaid (an svg appears) and keeps the table fallback', async () => {
     const page = await open(server.url('/days/2026-03-14/'));
     const svg = page.locator('[data-graph] .diagram svg');
@@ -119,6 +132,7 @@ describe('the site in Chromium', () => {
       '/',
       '/days/2026-03-10/',
       '/days/2026-03-12/',
+      '/days/2026-03-14/next/',
       '/days/2026-03-14/services/payments-api/',
       '/days/2026-03-14/environments/prod/',
       '/days/2026-03-14/compare/qa...prod/',

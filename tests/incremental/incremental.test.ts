@@ -80,14 +80,18 @@ describe('incremental build', () => {
     expect(second.pages).toBe(full.pages);
     expect(await digest(out)).toEqual(await digest(fullOut));
 
-    // The pages of days 1–4 were not written again (same mtime); day 5's page was (its "next →" link is new).
+    // No page of days 1–5 was written again (same mtime): the day pages link `/days/D/next/`, and only
+    // day 5's such page, which now leads to day 6, was.
     const after = await mtimes(out);
     const days = all.map((id) => id.slice(0, 10));
-    const kept = [...before.keys()].filter((f) => days.slice(0, 4).some((d) => f.startsWith(path.join('days', d) + path.sep)));
+    const nextOfDay5 = path.join('days', days[4]!, 'next', 'index.html');
+    const kept = [...before.keys()].filter((f) => f !== nextOfDay5 && days.slice(0, 5).some((d) => f.startsWith(path.join('days', d) + path.sep)));
     // Every day has its day page, environment and compare pages, and its services' revision pages.
-    expect(kept.length).toBeGreaterThanOrEqual(4 * 10);
+    expect(kept.length).toBeGreaterThanOrEqual(5 * 10);
+    expect(kept).toContain(path.join('days', days[4]!, 'index.html'));
     for (const f of kept) expect({ f, mtime: after.get(f) }).toEqual({ f, mtime: before.get(f) });
-    expect(after.get(path.join('days', days[4]!, 'index.html'))).not.toBe(before.get(path.join('days', days[4]!, 'index.html')));
+    expect(after.get(nextOfDay5)).not.toBe(before.get(nextOfDay5));
+    expect(await readFile(path.join(out, nextOfDay5), 'utf8')).toContain(`<meta http-equiv="refresh" content="0; url=/days/${days[5]}/">`);
     for (const id of all.slice(0, 5)) expect(after.get(path.join('snapshots', `${id}.json`))).toBe(before.get(path.join('snapshots', `${id}.json`)));
 
     // Nothing new: only the cross-day pages are rendered, and the output is still the full build's.
