@@ -18,7 +18,8 @@
  *   hash covers every byte of a snapshot; the successor records it, so it is
  *   read from the successor's `previous` field without hashing 6 MB files);
  *   `/days/D/next/` (where the next day is) is keyed by the next day's date
- *   alone, so a new day never renders the previous day's page again.
+ *   and the organisation name its header shows, not by any snapshot, so a new
+ *   day never renders the previous day's page again.
  * - Astro renders only the groups whose key changed (`RenderOnly`, read by
  *   `getStaticPaths` through `renders()` in data.ts) plus every cross-day
  *   page; the new files are moved over the previous output and files that no
