@@ -4,7 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
@@ -86,7 +86,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseIndex = handOver(indexFile, index);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   const only: RenderOnly | undefined = plan?.only;
-  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'>;
   try {
     await build({
@@ -99,6 +99,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       logLevel: options.logLevel ?? 'warn',
       mode: 'production',
     });
+    await copySnapshots(snapshotsDir, staging, only ? only.snapshots : ids);
     if (plan && previous) {
       result = await mergeIntoPrevious(staging, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
     } else {
@@ -131,6 +132,16 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     releaseChains();
   }
   return { ...result, snapshotsRead: read };
+}
+
+/**
+ * `/snapshots/ID.json`: the ledger files' bytes, copied (`SiteOptions.copySnapshots`).
+ * Copies, not hard links: nothing done to the site's files can reach the ledger's.
+ */
+async function copySnapshots(snapshotsDir: string, staging: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await mkdir(path.join(staging, 'snapshots'), { recursive: true });
+  for (const id of ids) await copyFile(path.join(snapshotsDir, `${id}.json`), path.join(staging, 'snapshots', `${id}.json`));
 }
 
 const isPage = (file: string) => file === 'index.html' || file.endsWith('/index.html');

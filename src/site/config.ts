@@ -36,6 +36,13 @@ export interface SiteOptions {
   /** Incremental builds: render only these per-day pages (see src/site/incremental.ts); absent renders every page. */
   only?: RenderOnly;
   /**
+   * `buildSite` copies `/snapshots/ID.json` into the output itself, so Astro does not render them.
+   * Through the endpoint, each 6 MB file was read, copied into a Response, read back and written
+   * (about 85 ms a snapshot at 500 services, 90 s of a three-year build); `copyFile` takes about 4 ms.
+   * Plain `astro build` and the dev server still serve them through the endpoint.
+   */
+  copySnapshots?: boolean;
+  /**
    * Off by default; only scripts/bench-astro-incremental.ts turns it on. Astro's own
    * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/):
    * per-day `getStaticPaths` entries get a `cacheKey` (`cacheKeyFor` in data.ts), so it can be measured against ours.
@@ -79,6 +86,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
         `export const chainsFile = ${JSON.stringify(options.chainsFile ?? null)};`,
         `export const only = ${JSON.stringify(options.only ?? null)};`,
+        `export const snapshotsCopied = ${options.copySnapshots === true};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
         `export const astroIncremental = ${options.astroIncremental === true};`,
         '',

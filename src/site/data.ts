@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsDir } from 'virtual:release-ledger/site';
+import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
 import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
@@ -137,9 +137,11 @@ export async function organisationName(): Promise<string> {
  * the groups whose content key changed; src/site/incremental.ts): per-day
  * pages by date, snapshots by id, a service's cross-day pages by name. The
  * ledger-wide pages (`/`, `/changes/`, `/stats/`, 404) do not ask: they are
- * rendered on every build.
+ * rendered on every build. Snapshots are never rendered when `buildSite`
+ * copies them itself (`SiteOptions.copySnapshots`).
  */
 export function renders(kind: keyof RenderOnly, key: string): boolean {
+  if (kind === 'snapshots' && snapshotsCopied) return false;
   if (!only) return true;
   renderSets ??= {
     day: new Set(only.day), next: new Set(only.next), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),

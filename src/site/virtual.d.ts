@@ -12,6 +12,8 @@ declare module 'virtual:release-ledger/site' {
   export const chainsFile: string | null;
   /** Incremental builds: the per-day pages to render, or null for all. */
   export const only: import('./config.ts').RenderOnly | null;
+  /** `buildSite` copies `/snapshots/ID.json` itself; the endpoint renders none. */
+  export const snapshotsCopied: boolean;
   /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */
   export const astroIncremental: boolean;
   /** Site path of mermaid's browser build (mermaid-assets.ts), before the base is added. */

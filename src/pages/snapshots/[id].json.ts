@@ -1,7 +1,8 @@
 /**
  * `/snapshots/ID.json`: the ledger file's bytes, unchanged, so an auditor can
- * hash the download and compare it with the chain. A static endpoint (rather
- * than a copy after the build) so plain `astro build` produces it too.
+ * hash the download and compare it with the chain. A static endpoint, so plain
+ * `astro build` and the dev server serve it too; `buildSite` copies the files
+ * instead (`SiteOptions.copySnapshots`), which is twenty times cheaper.
  * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
