@@ -332,6 +332,26 @@ jobs:
       - name: Build the site
         run: ${cli} build --config ${configPath} --out ${siteDir}
 
+      # Published GitHub Pages sites may be no larger than 1 GB
+      # (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits).
+      # A large organisation gets there in weeks (about 21 MB a day at 500 services): then
+      # publish ${siteDir}/ to another static host instead of the two GitHub Pages steps.
+      - name: Check the site fits GitHub Pages
+        run: |
+          limit=1073741824
+          bytes=$(du -sb ${siteDir} | cut -f1)
+          days=$( (find ${siteDir}/days -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true) | wc -l)
+          per_day=$(( bytes / (days > 0 ? days : 1) ))
+          echo "site: $(( bytes / 1000000 )) MB for $days days, about $(( per_day / 1000 )) KB a day"
+          if [ "$bytes" -gt "$limit" ]; then
+            echo "::error::the site is $(( bytes / 1000000 )) MB, past the 1 GB GitHub Pages publishes; serve ${siteDir}/ from another static host (README: Nightly CI)"
+            exit 1
+          fi
+          left=$(( (limit - bytes) / (per_day > 0 ? per_day : 1) ))
+          if [ "$left" -lt 90 ]; then
+            echo "::warning::at about $(( per_day / 1000 )) KB a day the site reaches GitHub Pages' 1 GB in about $left days; plan another static host (README: Nightly CI)"
+          fi
+
       - name: Upload the site
         uses: actions/upload-pages-artifact@v4
         with:

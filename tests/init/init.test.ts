@@ -90,6 +90,7 @@ describe('templates', () => {
       'Commit the snapshot',
       'Verify the hash chain',
       'Build the site',
+      'Check the site fits GitHub Pages',
       'actions/upload-pages-artifact',
     ]);
     expect(steps[0]!.with).toEqual({ 'fetch-depth': 0 });
@@ -112,7 +113,9 @@ describe('templates', () => {
     // Scheduled nights verify from the cached checkpoint; runs started by hand verify everything.
     expect(steps[7]!.env!.CHECKPOINT).toBe("${{ github.event_name == 'schedule' && '.ledger-cache/verified-head' || '' }}");
     expect(steps[8]!.run).toBe('npx --no-install release-ledger build --config release-ledger.config.yaml --out dist');
-    expect(steps[9]!.with).toEqual({ path: 'dist' });
+    // The site is measured against GitHub Pages' 1 GB before it is uploaded (run in tests/workflow).
+    expect(steps[9]!.run).toContain('du -sb dist');
+    expect(steps[10]!.with).toEqual({ path: 'dist' });
 
     const deploy = wf.jobs.deploy!;
     expect(deploy.needs).toBe('ledger');

@@ -12,7 +12,7 @@
  * and only the final gate step fails. Then the build step.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,4 +214,26 @@ describe('the nightly workflow, run locally', () => {
     expect((await stat(path.join(repo.dir, 'dist', 'index.html'))).isFile()).toBe(true);
     expect((await stat(path.join(repo.dir, 'dist', 'days', '2026-01-09', 'index.html'))).isFile()).toBe(true);
   }, 300_000);
+
+  it('checks the built site against GitHub Pages\' 1 GB before uploading it', async () => {
+    const fits = await runStep('ledger', 'Check the site fits GitHub Pages', { date: '2026-01-09T02:08:00Z' });
+    expect(fits.code, fits.stderr).toBe(0);
+    expect(fits.stdout).toMatch(/^site: \d+ MB for 2 days, about \d+ KB a day$/m);
+    expect(fits.stdout).not.toContain('::');
+    // A sparse file: du -b counts its length, the disk holds nothing.
+    const padding = path.join(repo.dir, 'dist', 'padding.bin');
+    try {
+      await writeFile(padding, '');
+      await truncate(padding, 1_000_000_000);
+      const near = await runStep('ledger', 'Check the site fits GitHub Pages', { date: '2026-01-09T02:08:00Z' });
+      expect(near.code, near.stderr).toBe(0);
+      expect(near.stdout).toMatch(/^::warning::at about 50\d{4} KB a day the site reaches GitHub Pages' 1 GB in about 0 days; plan another static host \(README: Nightly CI\)$/m);
+      await truncate(padding, 1_100_000_000);
+      const over = await runStep('ledger', 'Check the site fits GitHub Pages', { date: '2026-01-09T02:08:00Z' });
+      expect(over.code).toBe(1);
+      expect(over.stdout).toMatch(/::error::the site is 110\d MB, past the 1 GB GitHub Pages publishes; serve dist\/ from another static host \(README: Nightly CI\)/);
+    } finally {
+      await rm(padding, { force: true });
+    }
+  });
 });
