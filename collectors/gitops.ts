@@ -17,9 +17,10 @@
  *   the file and when (as `git log -1 REV -- file` says): the author's name,
  *   and the committer time (when the change entered the repository).
  * - Or reads `repo` (owner/name) through the GitHub source named in `github`
- *   (its token or App, base URL, throttling and retries), with the contents
- *   and commits REST APIs, pinned to the commit `ref` resolves to (default:
- *   the default branch); see `openGitHub` for the requests it costs. Both
+ *   (its token or App, base URL, throttling and retries): the tree in one
+ *   REST request, the files and their last change in batched GraphQL, all
+ *   pinned to the commit `ref` resolves to (default: the default branch);
+ *   see `openGitHub` for the requests it costs. Both
  *   modes feed the same pure extractors, so the same files give the same
  *   records.
  * - Every failure is a gap for exactly the service and environment it hits.
@@ -35,7 +36,8 @@ import picomatch from 'picomatch';
 import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { BudgetExhausted, describeError, splitRepo } from '../src/sources/github/index.ts';
-import { expandPattern, extractConfigValues, extractImage, selectFiles } from '../src/sources/gitops/index.ts';
+import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
+import type { ChangeAnswer, FileAnswer } from '../src/sources/gitops/index.ts';
 import { createGitHubClient, type GitHubCollectorOptions } from './github.ts';
 
 /** Largest file read from the repository. */
@@ -298,6 +300,8 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
 export interface GitOpsCollectorOptions {
   /** Passed to the GitHub client of the `repo` mode (retry and rate-limit timing). */
   github?: GitHubCollectorOptions;
+  /** Files per GraphQL query in the `repo` mode (default `FILES_PER_QUERY`). */
+  filesPerQuery?: number;
 }
 
 /** The gitops collector with production settings. */
@@ -381,10 +385,16 @@ type Contents =
  * (`createGitHubClient`). Requests:
  *  - 1 to resolve `ref` (default: the default branch) to a commit:
  *    `GET /repos/{o}/{r}/commits?sha=REF&per_page=1`;
- *  - per distinct file named by the patterns: `GET /repos/{o}/{r}/contents/{path}?ref=SHA`;
- *  - per distinct folder a glob must list: the same endpoint on the folder;
- *  - per distinct file a record comes from: `GET /repos/{o}/{r}/commits?sha=SHA&path=FILE&per_page=1`
- *    (who changed it last, and when: the author's name and the committer time, as the local mode).
+ *  - 1 for the commit's whole tree: `GET /repos/{o}/{r}/git/trees/SHA?recursive=1`,
+ *    so patterns select files as in a local clone (`**` included);
+ *  - 1 GraphQL query per `FILES_PER_QUERY` files the run needs: each file's
+ *    text and who changed it last, and when (the author's name and the
+ *    committer time, as the local mode); see `src/sources/gitops/github-files.ts`.
+ * So 500 services × 6 environments (3,000 files) cost about 62 requests, not
+ * 6,000. Fallbacks, each only where needed: a tree GitHub cuts (`truncated`,
+ * past 100,000 entries) is listed folder by folder through the contents API
+ * (`**` unsupported then), and a blob GraphQL truncates is read through the
+ * contents API (`GET /repos/{o}/{r}/contents/{path}?ref=SHA`).
  * Everything is asked once per run however many cells share it, at most
  * `concurrency` (of the GitHub source) at a time, within its `maxRequests`.
  */
@@ -459,22 +469,53 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     }
     return pending;
   };
-  const changes = new Map<string, Promise<LastChange | { error: string }>>();
-  const lastChange = (file: string) => {
-    let pending = changes.get(file);
-    if (!pending) {
-      pending = octokit.request('GET /repos/{owner}/{repo}/commits', { owner, repo, sha: revision, path: file, per_page: 1 }).then(
-        ({ data }) => toLastChange(data as unknown, `GET /repos/${owner}/${repo}/commits`),
-        (error: unknown) => ({ error: fail(error) }),
-      );
-      changes.set(file, pending);
+  const short = revision.slice(0, 12);
+
+  // The whole tree in one request; GitHub cuts it past 100,000 entries, and then folders are listed one by one.
+  let tree: Set<string> | null = null;
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: revision, recursive: '1' });
+    tree = treeFiles(data);
+    if (!tree) context.progress(`${name}: the tree of ${owner}/${repo} at ${short} is too large for one answer; listing folders one by one`);
+  } catch (error) {
+    if (error instanceof BudgetExhausted) return { ok: false, reason: `${where}: ${fail(error)}` };
+    context.progress(`${name}: cannot list the tree of ${owner}/${repo} at ${short} in one request (${fail(error)}); listing folders one by one`);
+  }
+
+  // Every needed file and its last change, FILES_PER_QUERY to a GraphQL query.
+  const files = new Map<string, FileAnswer>();
+  const lastChanges = new Map<string, ChangeAnswer>();
+  const perQuery = Math.max(1, options.filesPerQuery ?? FILES_PER_QUERY);
+  const queryFiles = async (batch: readonly string[]): Promise<void> => {
+    let answer: { data: unknown; errors: readonly { path?: (string | number)[]; message?: string }[] };
+    try {
+      answer = { data: await octokit.graphql(gitOpsFilesQuery(owner, repo, revision, batch)), errors: [] };
+    } catch (error) {
+      const partial = error as { data?: unknown; errors?: { path?: (string | number)[]; message?: string }[] };
+      if (partial.data && Array.isArray(partial.errors)) answer = { data: partial.data, errors: partial.errors };
+      else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
+        // A batch that fails as a whole is asked again in halves, so the failure lands on the file that caused it.
+        const half = Math.ceil(batch.length / 2);
+        await queryFiles(batch.slice(0, half));
+        await queryFiles(batch.slice(half));
+        return;
+      } else {
+        for (const file of batch) {
+          files.set(file, { kind: 'error', reason: fail(error) });
+          lastChanges.set(file, { error: fail(error) });
+        }
+        return;
+      }
     }
-    return pending;
+    readGitOpsFilesAnswer(answer.data, answer.errors, batch).forEach(({ file, change }, i) => {
+      files.set(batch[i]!, file);
+      lastChanges.set(batch[i]!, change);
+    });
   };
 
-  const short = revision.slice(0, 12);
   const reader: Reader = {
     select: async (expanded) => {
+      if (tree) return { files: selectFiles(expanded, tree) };
       if (!expanded.glob) {
         const found = await getContents(expanded.path);
         // A read error keeps the file, so the cell's gap says why it could not be read.
@@ -512,8 +553,25 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
       const exists = await Promise.all(candidates.map(async (file) => ((await getContents(file)).kind === 'missing' ? null : file)));
       return { files: selectFiles(expanded, new Set(exists.filter((f): f is string => f !== null))) };
     },
-    prepare: async () => {},
+    prepare: async (needed) => {
+      const batches: string[][] = [];
+      for (let i = 0; i < needed.length; i += perQuery) batches.push(needed.slice(i, i + perQuery));
+      await Promise.all(batches.map(queryFiles));
+    },
     read: async (file) => {
+      const answer = files.get(file);
+      switch (answer?.kind) {
+        case 'text':
+          return { ok: true, stdout: answer.text };
+        case 'error':
+          return { ok: false, stderr: answer.reason };
+        case 'missing':
+          return { ok: false, stderr: 'not in this commit' };
+        case 'binary':
+          return { ok: false, stderr: 'is a binary file' };
+        default:
+          break; // truncated by GraphQL, or not prepared: the contents API
+      }
       const found = await getContents(file);
       switch (found.kind) {
         case 'file':
@@ -528,7 +586,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
           return { ok: false, stderr: `is a ${found.type}, not a file` };
       }
     },
-    lastChange,
+    lastChange: async (file) => lastChanges.get(file) ?? { error: 'not read' },
   };
   return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests };
 }
@@ -551,17 +609,6 @@ function toContents(data: unknown, request: string): Contents {
   }
   if (encoding !== 'base64' || typeof content !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(content)) return malformed;
   return { kind: 'file', text: Buffer.from(content, 'base64').toString('utf8') };
-}
-
-/** The newest commit of a `commits?path=` answer as who changed the file and when (author name, committer time); none when the list is empty. */
-function toLastChange(data: unknown, request: string): LastChange | { error: string } {
-  if (!Array.isArray(data)) return { error: `${request} returned a body that is not a list of commits` };
-  const commit = (data[0] as { commit?: { author?: { name?: unknown } | null; committer?: { date?: unknown } | null } } | undefined)?.commit;
-  if (!commit) return {};
-  const by = commit.author?.name;
-  const date = commit.committer?.date;
-  const at = typeof date === 'string' ? new Date(date) : null;
-  return typeof by === 'string' && by !== '' && at && !Number.isNaN(at.getTime()) ? { changedBy: by, changedAt: at.toISOString() } : {};
 }
 
 function finish(evidence: Evidence, progress: (message: string) => void, line: string): Evidence {

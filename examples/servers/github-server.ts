@@ -100,6 +100,12 @@ export interface ScenarioRepo {
   pulls: ScenarioPull[];
   releases: { tag: string; sha: string; createdAt: string; draft?: boolean; prerelease?: boolean }[];
   tags: { name: string; sha: string; annotated?: boolean }[];
+  /** Entries a recursive tree lists before it is `truncated` (GitHub: 100,000 entries or 7 MB). */
+  treeLimit?: number;
+  /** Bytes of a blob's `text` GraphQL returns before it says `isTruncated` (default: no limit). */
+  blobTextLimit?: number;
+  /** GraphQL fields that fail for one path (a partial error, as GitHub answers when one object times out). */
+  brokenPaths?: { path: string; field: 'blob' | 'history'; message: string }[];
 }
 
 export interface Scenario {
@@ -604,6 +610,32 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
       .map(([name, child]) => contentEntry(repo, child.type, `${prefix}${name}`, child.text, ref, origin));
     return { status: 200, operation: op, body };
   }
+  // A tree, recursively with `recursive`: https://docs.github.com/en/rest/git/trees#get-a-tree
+  // `tree_sha` may be a commit or a ref here (GitHub takes both); past `treeLimit` entries the list is cut and `truncated`.
+  if ((match = /^\/git\/trees\/(.+)$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/git/trees/{tree_sha}';
+    const sha = repo ? resolveRef(repo, decodeURIComponent(match[1]!)) : undefined;
+    if (!repo || !sha) return notFound(op);
+    const api = `${origin}/repos/${repo.owner}/${repo.name}`;
+    const recursive = query.has('recursive');
+    const entries = new Map<string, { type: 'blob' | 'tree'; text: string }>();
+    for (const [file, text] of Object.entries(filesAt(repo, sha))) {
+      const parts = file.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const folder = parts.slice(0, i).join('/');
+        if (recursive || i === 1) entries.set(folder, { type: 'tree', text: folder });
+      }
+      if (recursive || parts.length === 1) entries.set(file, { type: 'blob', text });
+    }
+    const all = [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const limit = repo.treeLimit ?? 100_000;
+    const tree = all.slice(0, limit).map(([path, e]) => {
+      const id = e.type === 'blob' ? gitBlobId(e.text) : createHash('sha1').update(`tree ${e.text}`).digest('hex');
+      return { path, mode: e.type === 'blob' ? '100644' : '040000', type: e.type, sha: id, ...(e.type === 'blob' ? { size: Buffer.byteLength(e.text) } : {}), url: `${api}/git/${e.type}s/${id}` };
+    });
+    const treeSha = createHash('sha1').update(`tree${sha}`).digest('hex');
+    return { status: 200, operation: op, body: { sha: treeSha, url: `${api}/git/trees/${treeSha}`, tree, truncated: all.length > limit } };
+  }
   // Commits, newest first, optionally only those changing `path`: https://docs.github.com/en/rest/commits/commits#list-commits
   if (rest === '/commits') {
     const op = '/repos/{owner}/{repo}/commits';
@@ -628,7 +660,7 @@ function contentEntry(repo: ScenarioRepo, type: 'file' | 'dir', path: string, te
   const api = `${origin}/repos/${repo.owner}/${repo.name}`;
   const web = `https://github.example.test/${repo.owner}/${repo.name}`;
   // A file's sha is its git blob id, as GitHub reports it.
-  const sha = type === 'file' ? createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest('hex') : createHash('sha1').update(`tree ${text}`).digest('hex');
+  const sha = type === 'file' ? gitBlobId(text) : createHash('sha1').update(`tree ${text}`).digest('hex');
   const self = `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`;
   const git = `${api}/git/${type === 'file' ? 'blobs' : 'trees'}/${sha}`;
   const html = `${web}/${type === 'file' ? 'blob' : 'tree'}/${encodeURIComponent(ref)}/${path}`;
@@ -644,6 +676,11 @@ function contentEntry(repo: ScenarioRepo, type: 'file' | 'dir', path: string, te
     download_url: type === 'file' ? `https://raw.example.test/${repo.owner}/${repo.name}/${encodeURIComponent(ref)}/${path}` : null,
     _links: { self, git, html },
   };
+}
+
+/** A file's git blob id, as git and GitHub compute it. */
+function gitBlobId(text: string): string {
+  return createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest('hex');
 }
 
 /** Base64 in lines of 60 characters, as the contents API returns it. */
@@ -682,7 +719,10 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
     }
   }
   const web = `https://github.example.test/${repo.owner}/${repo.name}`;
-  const commitNode = (sha: string) => {
+  // One query may name thousands of files of one commit.
+  const files = new Map<string, Record<string, string>>();
+  const filesAtMemo = (sha: string) => files.get(sha) ?? files.set(sha, filesAt(repo, sha)).get(sha)!;
+  const commitNode = (sha: string): Record<string, unknown> | null => {
     const c = commits.get(sha);
     if (!c) return null;
     return {
@@ -691,6 +731,18 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       abbreviatedOid: c.sha.slice(0, 7),
       committedDate: c.date,
       message: c.message,
+      author: { name: (c.author ?? { name: 'Dev' }).name, email: (c.author ?? { email: 'dev@example.test' }).email, date: c.authorDate ?? c.date },
+      committer: { name: (c.committer ?? c.author ?? { name: 'Dev' }).name, email: (c.committer ?? c.author ?? { email: 'dev@example.test' }).email, date: c.date },
+      // `git log REV -- path`, newest first: https://docs.github.com/en/graphql/reference/objects#commit
+      history: ({ first, path }: { first?: number; path?: string }) => {
+        const broken = repo.brokenPaths?.find((b) => b.field === 'history' && b.path === path);
+        if (broken) throw new Error(broken.message);
+        const reachable = ancestors(repo, sha);
+        const touching = repo.commits
+          .filter((x) => reachable.has(x.sha) && (!path || Object.hasOwn(x.files ?? {}, path)))
+          .sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+        return conn(touching.map((x) => commitNode(x.sha)), first);
+      },
       associatedPullRequests: ({ first }: { first?: number }) => conn(repo.pulls.filter((p) => p.commits.includes(sha)).sort((a, b) => a.number - b.number).map(pullNode), first),
       // Each run found in a deployment's log_url is a check suite on the deployed commit.
       checkSuites: ({ first }: { first?: number }) =>
@@ -806,9 +858,12 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       const path = rest.join(':');
       if (!sha) return null;
       if (!path) return commitNode(sha);
-      const text = filesAt(repo, sha)[path];
+      const broken = repo.brokenPaths?.find((b) => b.field === 'blob' && b.path === path);
+      if (broken) throw new Error(broken.message);
+      const text = filesAtMemo(sha)[path];
       if (text === undefined) return null;
-      return { __typename: 'Blob', oid: createHash('sha1').update(text).digest('hex'), text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) };
+      const cut = repo.blobTextLimit !== undefined && Buffer.byteLength(text) > repo.blobTextLimit;
+      return { __typename: 'Blob', oid: gitBlobId(text), text: cut ? text.slice(0, repo.blobTextLimit) : text, isBinary: false, isTruncated: cut, byteSize: Buffer.byteLength(text) };
     },
   };
 }

@@ -4,7 +4,10 @@
  * against the local GitHub server. Each layout is built twice from the same
  * commits — a real git repository (local mode) and the server's scenario with
  * the very same shas, authors and dates (repo mode) — and both modes must
- * give the same records and the same gaps.
+ * give the same records and the same gaps. The repo mode lists the tree in
+ * one request and reads files with their last change in batched GraphQL
+ * (executed by graphql-js against GitHub's published schema); its fallbacks
+ * (a cut tree, a truncated blob) are driven through the server's knobs.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -171,21 +174,14 @@ describe('gitops repo mode gives the same records as a local clone', () => {
     expect(() => snapshotSchema.shape.declared.parse(remote.declared)).not.toThrow();
     expect(() => snapshotSchema.shape.configs.parse(remote.configs)).not.toThrow();
 
-    // Cost: 1 ref resolution, 3 contents reads (the missing dev file included), 2 last-change lookups; files shared by declared and configs are asked once.
-    expect(server.log.map((l) => `${l.status} ${l.operation}`).sort()).toEqual([
-      '200 /repos/{owner}/{repo}/commits',
-      '200 /repos/{owner}/{repo}/commits',
-      '200 /repos/{owner}/{repo}/commits',
-      '200 /repos/{owner}/{repo}/contents/{path}',
-      '200 /repos/{owner}/{repo}/contents/{path}',
-      '404 /repos/{owner}/{repo}/contents/{path}',
-    ]);
-    expect(server.log.filter((l) => l.operation.endsWith('/contents/{path}')).every((l) => l.path.endsWith(`?ref=${head}`))).toBe(true);
-    expect(progress.at(-1)).toBe(`declared: read acme/gitops at ${head.slice(0, 12)}: 2 declared image(s), 2 config record(s), 2 gap(s), 6 request(s)`);
-    expect(expectValidPayloads(server)).toEqual(['/repos/{owner}/{repo}/commits', '/repos/{owner}/{repo}/contents/{path}']);
+    // Cost: 1 ref resolution, 1 tree (so the missing dev file is never asked for), 1 GraphQL query for both files and their last change.
+    expect(server.log.map((l) => `${l.status} ${l.operation}`).sort()).toEqual(['200 /repos/{owner}/{repo}/commits', '200 /repos/{owner}/{repo}/git/trees/{tree_sha}', '200 graphql']);
+    expect(server.log.find((l) => l.operation.endsWith('/git/trees/{tree_sha}'))?.path).toBe(`/repos/acme/gitops/git/trees/${head}?recursive=1`);
+    expect(progress.at(-1)).toBe(`declared: read acme/gitops at ${head.slice(0, 12)}: 2 declared image(s), 2 config record(s), 2 gap(s), 3 request(s)`);
+    expect(expectValidPayloads(server)).toEqual(['/repos/{owner}/{repo}/commits', '/repos/{owner}/{repo}/git/trees/{tree_sha}']);
   });
 
-  it('reads at `ref` (a tag) when one is set, and a glob in a middle folder is walked folder by folder', async () => {
+  it('reads at `ref` (a tag) when one is set, and globs (`**` too) select from the tree as in a clone', async () => {
     const { repo, server } = await twin(HELM, (r) => ({ 'before-debug': r.shas[1]! }));
     const atTag = { ...HELM_SETTINGS, ref: 'before-debug' };
     const remote = await viaGitHub(server, atTag, ['payments-api']);
@@ -200,6 +196,10 @@ describe('gitops repo mode gives the same records as a local clone', () => {
     const walked = await viaGitHub(server, globbed, ['payments-api']);
     expect(records(walked)).toEqual(records(await viaClone(repo, globbed, ['payments-api'])));
     expect(walked.declared.map((d) => d.file)).toEqual(['environments/production/payments-api/values.yaml', 'environments/staging/payments-api/values.yaml']);
+    const deep = { environments: { prod: 'production' }, files: ['**/{environment}/{service}/values.yaml'] };
+    const anywhere = await viaGitHub(server, deep, ['payments-api']);
+    expect(records(anywhere)).toEqual(records(await viaClone(repo, deep, ['payments-api'])));
+    expect(anywhere.declared.map((d) => d.environment)).toEqual(['prod', 'staging']);
     expectValidPayloads(server);
   });
 
@@ -216,12 +216,8 @@ describe('gitops repo mode gives the same records as a local clone', () => {
       'payments-api/staging@2.4.2 by Bob Example',
     ]);
     expect(remote.gaps.map((g) => `${g.service}/${g.environment}`)).toEqual(['billing/dev', 'billing/prod', 'billing/staging', 'ledger-api/dev', 'payments-api/dev']);
-    // Three services x three environments, but each overlay is asked for once.
-    expect(server.log.filter((l) => l.operation.endsWith('/contents/{path}')).map((l) => decodeURIComponent(l.path.split('?')[0]!)).sort()).toEqual([
-      '/repos/acme/gitops/contents/overlays/dev/kustomization.yaml',
-      '/repos/acme/gitops/contents/overlays/prod/kustomization.yaml',
-      '/repos/acme/gitops/contents/overlays/staging/kustomization.yaml',
-    ]);
+    // Three services x three environments, but the two overlays are read once, in one GraphQL query.
+    expect(server.log.map((l) => l.operation).sort()).toEqual(['/repos/{owner}/{repo}/commits', '/repos/{owner}/{repo}/git/trees/{tree_sha}', 'graphql']);
     expectValidPayloads(server);
   });
 
@@ -242,9 +238,68 @@ describe('gitops repo mode gives the same records as a local clone', () => {
         "notifier/staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 3: Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]
     `);
+    expect(server.log.some((l) => l.operation.endsWith('/contents/{path}'))).toBe(false);
+    expectValidPayloads(server);
+
+    // A tree GitHub cuts (`truncated`, past 100,000 entries) is listed folder by folder instead, with the same records.
+    server.scenario.repos[0]!.treeLimit = 2;
+    const progress: string[] = [];
+    const walked = await viaGitHub(server, settings, ['notifier'], { progress });
+    expect(records(walked)).toEqual(records(remote));
+    expect(progress[0]).toBe(`declared: the tree of acme/gitops at ${repo.shas[2]!.slice(0, 12)} is too large for one answer; listing folders one by one`);
     // Listings of the environment folders are the contents API on a folder (an array of entries).
     expect([...server.served.values()].some((p) => p.operation.endsWith('/contents/{path}') && Array.isArray(p.body))).toBe(true);
     expectValidPayloads(server);
+  });
+
+  it('a file GraphQL truncates is read whole through the contents API', async () => {
+    const { repo, server } = await twin(HELM);
+    server.scenario.repos[0]!.blobTextLimit = 40;
+    const remote = await viaGitHub(server, HELM_SETTINGS, ['payments-api']);
+    expect(records(remote)).toEqual(records(await viaClone(repo, HELM_SETTINGS, ['payments-api'])));
+    expect(remote.declared.map((d) => d.version)).toEqual(['2.3.9', '2.4.1']);
+    expect(server.log.filter((l) => l.operation.endsWith('/contents/{path}')).map((l) => decodeURIComponent(l.path.split('?')[0]!)).sort()).toEqual([
+      '/repos/acme/gitops/contents/environments/production/payments-api/values.yaml',
+      '/repos/acme/gitops/contents/environments/staging/payments-api/values.yaml',
+    ]);
+    expectValidPayloads(server);
+  });
+});
+
+describe('gitops repo mode at 500 services × 6 environments', () => {
+  const ENVS = ['dev', 'test', 'qa', 'staging', 'preprod', 'prod'];
+  const SERVICES = Array.from({ length: 500 }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
+  let repo: GitRepo;
+  let server: GitHubServer;
+  beforeAll(async () => {
+    const files: Record<string, string> = {};
+    for (const service of SERVICES) for (const [i, env] of ENVS.entries()) files[`environments/${env}/${service}/values.yaml`] = `image:\n  repository: ghcr.io/acme/${service}\n  tag: "1.${i}.0"\nenv:\n  LOG_LEVEL: info\n`;
+    const specs: CommitSpec[] = [
+      { files, author: ALICE, date: '2026-03-01T10:00:00Z', message: 'all services' },
+      { files: { 'environments/prod/svc-007/values.yaml': files['environments/prod/svc-007/values.yaml']!.replace('1.5.0', '1.5.1') }, author: BOB, date: '2026-03-02T10:00:00Z', message: 'svc-007 1.5.1 to prod' },
+    ];
+    repo = await makeGitRepo(specs);
+    server = await startGitHubServer(scenarioOf(specs, repo));
+  });
+  afterAll(async () => {
+    await server.close();
+    await repo.cleanup();
+  });
+
+  it('reads 3,000 files and their last change in 62 requests (not 6,001), with the records of a local clone', async () => {
+    const settings = { configFiles: ['environments/{environment}/{service}/values.yaml'] };
+    const input = config({ repo: 'acme/gitops', github: 'gh', ...settings }, SERVICES, server.baseUrl);
+    input.environments = ENVS.map((name) => ({ name, ...(name === 'prod' ? { production: true } : {}) }));
+    const remote = await collect(sourceContext<GitOpsSourceConfig>(input, 'declared', { env: { GITHUB_TOKEN: TOKEN } }));
+    const local = config({ path: relative(join(repo.dir, '..'), repo.dir), ...settings }, SERVICES, 'https://api.github.com');
+    local.environments = input.environments;
+    expect(records(remote)).toEqual(records(await collect(sourceContext<GitOpsSourceConfig>(local, 'declared', { configDir: join(repo.dir, '..'), env: { PATH: process.env['PATH'] } }))));
+    expect(remote.declared).toHaveLength(3000);
+    expect(remote.configs).toHaveLength(3000);
+    expect(remote.gaps).toEqual([]);
+    expect(remote.declared.find((d) => d.service === 'svc-007' && d.environment === 'prod')).toMatchObject({ version: '1.5.1', changedBy: 'Bob Example' });
+    expect(server.log.map((l) => l.operation).filter((o) => o === 'graphql')).toHaveLength(60);
+    expect(server.log).toHaveLength(62);
   });
 });
 
@@ -267,41 +322,79 @@ describe('gitops repo mode: failures are gaps for exactly the cell they hit, and
     expect(text).not.toContain(TOKEN.slice(4, 20));
   };
 
-  it('a 5xx on one file is a gap for that service and environment only (after retries)', async () => {
-    const s = await start([{ match: /^GET \/repos\/acme\/gitops\/contents\/environments%2Fproduction%2F/, kind: 'status', status: 502 }]);
+  it('GitHub failing one file (a partial GraphQL error) is a gap for that service and environment only', async () => {
+    const s = await start();
+    s.scenario.repos[0]!.brokenPaths = [{ path: 'environments/production/payments-api/values.yaml', field: 'blob', message: 'Something went wrong while executing your query. This may be the result of a timeout.' }];
     const progress: string[] = [];
     const evidence = await viaGitHub(s, HELM_SETTINGS, ['payments-api'], { progress });
     expect(evidence.declared.map((d) => `${d.environment}@${d.version}`)).toEqual(['staging@2.4.1']);
     expect(evidence.configs.map((c) => c.environment)).toEqual(['staging']);
     expect(reasons(evidence).filter((r) => r.startsWith('payments-api/prod')).map((r) => r.replace(short(), 'HEAD'))).toMatchInlineSnapshot(`
       [
-        "payments-api/prod [config] environments/production/payments-api/values.yaml: cannot read at HEAD: GET /api/v3/repos/acme/gitops/contents/environments%2Fproduction%2Fpayments-api%2Fvalues.yaml failed: HTTP 502 Server Error",
-        "payments-api/prod [declared] environments/production/payments-api/values.yaml: cannot read at HEAD: GET /api/v3/repos/acme/gitops/contents/environments%2Fproduction%2Fpayments-api%2Fvalues.yaml failed: HTTP 502 Server Error",
+        "payments-api/prod [config] environments/production/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 500 Something went wrong while executing your query. This may be the result of a timeout.",
+        "payments-api/prod [declared] environments/production/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 500 Something went wrong while executing your query. This may be the result of a timeout.",
       ]
     `);
-    // The retry plugin tried three times, and the shared read was not repeated for configs.
-    expect(s.log.filter((l) => l.operation === 'fault')).toHaveLength(3);
+    // GitHub's timeout answer is retried (Octokit's retry plugin reads it as a 500), then the query is asked again in halves,
+    // so it lands on the one file: 3 tries of both files, 1 of staging, 3 of prod. The shared read was not repeated for configs.
+    expect(s.log.filter((l) => l.operation === 'graphql')).toHaveLength(7);
     noToken(evidence, progress);
   });
 
-  it('a failed last-change lookup, and a malformed body, are gaps for their cell', async () => {
-    const s = await start([
-      { match: /^GET \/repos\/acme\/gitops\/commits\?.*path=environments%2Fstaging%2F/, kind: 'status', status: 500 },
-      { match: /^GET \/repos\/acme\/gitops\/contents\/environments%2Fproduction%2F/, kind: 'content-type' },
-    ]);
+  it('a query that fails as a whole is asked again in halves; one that keeps failing is a gap for each of its cells', async () => {
+    const s = await start([{ match: /^POST \/graphql/, kind: 'status', status: 502, times: 3 }]);
+    const healed = await viaGitHub(s, HELM_SETTINGS, ['payments-api']);
+    expect(healed.declared.map((d) => `${d.environment}@${d.version}`)).toEqual(['prod@2.3.9', 'staging@2.4.1']);
+    // The first query failed with its two retries; its halves (one file each) were then read.
+    expect(s.log.filter((l) => l.operation === 'fault')).toHaveLength(3);
+    expect(s.log.filter((l) => l.operation === 'graphql')).toHaveLength(2);
+
+    s.faults.push({ match: /^POST \/graphql/, kind: 'status', status: 502 });
+    const progress: string[] = [];
+    const failed = await viaGitHub(s, HELM_SETTINGS, ['payments-api'], { progress });
+    expect(failed.declared).toEqual([]);
+    expect(reasons(failed).map((r) => r.replace(short(), 'HEAD'))).toMatchInlineSnapshot(`
+      [
+        "payments-api/dev [config] no file at HEAD matches environments/dev/payments-api/values.yaml",
+        "payments-api/dev [declared] no file at HEAD matches environments/dev/payments-api/values.yaml",
+        "payments-api/prod [config] environments/production/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 502 Server Error",
+        "payments-api/prod [declared] environments/production/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 502 Server Error",
+        "payments-api/staging [config] environments/staging/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 502 Server Error",
+        "payments-api/staging [declared] environments/staging/payments-api/values.yaml: cannot read at HEAD: POST /api/graphql failed: HTTP 502 Server Error",
+      ]
+    `);
+    noToken(failed, progress);
+  });
+
+  it('a failed last-change lookup, and a malformed contents body, are gaps for their cell', async () => {
+    const s = await start([{ match: /^GET \/repos\/acme\/gitops\/contents\/environments%2Fproduction%2F/, kind: 'content-type' }]);
+    s.scenario.repos[0]!.brokenPaths = [{ path: 'environments/staging/payments-api/values.yaml', field: 'history', message: 'Resource limits for this query exceeded.' }];
+    // Truncated by GraphQL, so the files are read through the contents API, whose prod answer is malformed.
+    s.scenario.repos[0]!.blobTextLimit = 10;
     const evidence = await viaGitHub(s, { environments: { prod: 'production' } }, ['payments-api']);
     expect(evidence.declared).toEqual([]);
     expect(reasons(evidence).map((r) => r.replace(short(), 'HEAD'))).toMatchInlineSnapshot(`
       [
         "payments-api/dev [declared] no file at HEAD matches environments/dev/payments-api/values.yaml",
         "payments-api/prod [declared] environments/production/payments-api/values.yaml: cannot read at HEAD: GET /repos/acme/gitops/contents/environments/production/payments-api/values.yaml returned a body that is not GitHub's contents shape",
-        "payments-api/staging [declared] environments/staging/payments-api/values.yaml: cannot find who last changed it at HEAD: GET /api/v3/repos/acme/gitops/commits failed: HTTP 500 Server Error",
+        "payments-api/staging [declared] environments/staging/payments-api/values.yaml: cannot find who last changed it at HEAD: Resource limits for this query exceeded.",
       ]
     `);
   });
 
+  it('a tree that cannot be listed in one request falls back to folder listings', async () => {
+    const s = await start([{ match: /^GET \/repos\/acme\/gitops\/git\/trees\//, kind: 'status', status: 500 }]);
+    const progress: string[] = [];
+    const evidence = await viaGitHub(s, { environments: { prod: 'production' }, files: ['environments/{environment}/{service}/*.yaml'] }, ['payments-api'], { progress });
+    expect(evidence.declared.map((d) => `${d.environment}@${d.version}`)).toEqual(['prod@2.3.9', 'staging@2.4.1']);
+    expect(progress[0]?.replace(short(), 'HEAD')).toBe(
+      `declared: cannot list the tree of acme/gitops at HEAD in one request (GET /api/v3/repos/acme/gitops/git/trees/${repo.shas[2]} failed: HTTP 500 Server Error); listing folders one by one`,
+    );
+  });
+
   it('a folder listing that fails is a gap, not a silent empty match', async () => {
     const s = await start([{ match: /^GET \/repos\/acme\/gitops\/contents\/environments%2Fstaging%2Fpayments-api\?/, kind: 'status', status: 503 }]);
+    s.scenario.repos[0]!.treeLimit = 1;
     const evidence = await viaGitHub(s, { environments: { prod: 'production' }, files: ['environments/{environment}/{service}/*.yaml'] }, ['payments-api']);
     expect(evidence.declared.map((d) => d.environment)).toEqual(['prod']);
     expect(reasons(evidence).find((r) => r.startsWith('payments-api/staging'))?.replace(short(), 'HEAD')).toBe(

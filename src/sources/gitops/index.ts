@@ -7,3 +7,5 @@ export { extractConfigValues } from './config-values.ts';
 export type { ConfigResult } from './config-values.ts';
 export { expandPattern, selectFiles } from './paths.ts';
 export type { Expanded } from './paths.ts';
+export { FILES_PER_QUERY, gitOpsFilesQuery, readGitOpsFilesAnswer, treeFiles } from './github-files.ts';
+export type { ChangeAnswer, FileAnswer } from './github-files.ts';
