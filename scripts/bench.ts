@@ -12,6 +12,11 @@
  * 4. The newest day page's size gzipped (and the output's total size).
  * 5. The Astro floor in the same run: a minimal Astro project with one
  *    `getStaticPaths` route producing as many tiny pages as the site has.
+ *    Then the same project with every page as large as the site's pages on
+ *    average (one constant block of HTML, written unescaped): what Astro
+ *    needs to write the site's bytes with no computation at all, a lower
+ *    bound for any server-rendered site of that size. The site is deleted
+ *    first (it is not needed after step 4), so the disk holds one at a time.
  * 6. The GitHub source's collect benchmark (scripts/bench-github.ts).
  *
  * `--quick` is a 1–2 minute preset (20 days × 40 services × 4 environments,
@@ -44,8 +49,8 @@ async function runChild(mode: string, payload: Record<string, unknown>): Promise
   } else throw new Error(`unknown child mode ${mode}`);
 }
 
-/** A minimal Astro project: one route producing `pages` tiny pages. */
-async function writeFloorProject(root: string, pages: number): Promise<void> {
+/** A minimal Astro project: one route producing `pages` tiny pages, each padded with `padBytes` of constant HTML. */
+async function writeFloorProject(root: string, pages: number, padBytes = 0): Promise<void> {
   await rm(root, { recursive: true, force: true });
   await mkdir(path.join(root, 'src', 'pages'), { recursive: true });
   await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
@@ -56,22 +61,27 @@ async function writeFloorProject(root: string, pages: number): Promise<void> {
 export function getStaticPaths() {
   return Array.from({ length: ${pages} }, (_, i) => ({ params: { slug: \`p/\${Math.floor(i / 1000)}/\${i}\` }, props: { n: i } }));
 }
+const row = '<tr><th scope="row"><a href="/services/svc/">svc</a></th><td class="cell">1.2.3</td></tr>\\n';
+const pad = ${padBytes} > 0 ? row.repeat(Math.ceil(${padBytes} / row.length)).slice(0, ${padBytes}) : '';
 const { n } = Astro.props;
 ---
-<!doctype html><html lang="en"><head><meta charset="utf-8" /><title>Page {n}</title></head><body><h1>Page {n}</h1></body></html>
+<!doctype html><html lang="en"><head><meta charset="utf-8" /><title>Page {n}</title></head><body><h1>Page {n}</h1><Fragment set:html={pad} /></body></html>
 `,
   );
 }
 
-async function dirSize(dir: string): Promise<{ files: number; bytes: number }> {
+async function dirSize(dir: string): Promise<{ files: number; bytes: number; htmlBytes: number }> {
   let files = 0;
   let bytes = 0;
+  let htmlBytes = 0;
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     files++;
-    bytes += (await stat(path.join(e.parentPath, e.name))).size;
+    const size = (await stat(path.join(e.parentPath, e.name))).size;
+    bytes += size;
+    if (e.name.endsWith('.html')) htmlBytes += size;
   }
-  return { files, bytes };
+  return { files, bytes, htmlBytes };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -144,11 +154,16 @@ async function main(): Promise<void> {
     if (servicePage.length > 0) break;
   }
 
-  // 5. The floor: as many trivial pages as the full build had.
+  // 5. The floor: as many trivial pages as the full build had; then as many pages of the site's average size.
+  await rm(out, { recursive: true, force: true });
   log(`Astro floor: ${pages} trivial pages …`);
   const floorRoot = path.join(work, 'floor');
   await writeFloorProject(floorRoot, pages);
   const floor = await child('floor', { root: floorRoot });
+  const pageBytes = Math.round(size.htmlBytes / pages);
+  log(`Astro floor: ${pages} pages of ${kb(pageBytes)} …`);
+  await writeFloorProject(floorRoot, pages, pageBytes);
+  const sizedFloor = await child('floor', { root: floorRoot });
   await rm(floorRoot, { recursive: true, force: true });
 
   // 6. GitHub collect.
@@ -167,6 +182,8 @@ async function main(): Promise<void> {
     ['full build', `${s(full.ms)} (${(full.ms / pages).toFixed(1)} ms/page)`, '', null],
     ['Astro floor, same page count', `${s(floor.ms)} (${(floor.ms / pages).toFixed(1)} ms/page)`, '', null],
     ['full build / floor', `${ratio.toFixed(2)}×`, '≤ 3×', ratio <= 3],
+    [`Astro floor, same page count, ${kb(pageBytes)} a page (the site's average)`, `${s(sizedFloor.ms)} (${(sizedFloor.ms / floor.ms).toFixed(2)}× the trivial floor)`, '', null],
+    ['full build / that floor', `${(full.ms / sizedFloor.ms).toFixed(2)}×`, '', null],
     ['peak RSS, full build', mb(full.peakRssBytes), '≤ 2048 MB', full.peakRssBytes === null ? null : full.peakRssBytes <= 2 * 1024 ** 3],
     ['one new day (incremental)', `${s(next.ms)}; rendered ${next.output.rendered}, reused ${next.output.reused}, read ${next.output.snapshotsRead} snapshot(s)`, '≤ 15 s', next.ms <= 15_000],
     ['peak RSS, one new day', mb(next.peakRssBytes), '', null],
@@ -184,7 +201,7 @@ async function main(): Promise<void> {
     ...(github.length > 0 ? ['GitHub collect (scripts/bench-github.ts):', ...github.map((l) => `  ${l}`), ''] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
+  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, pageBytes, sizedFloorMs: sizedFloor.ms, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
   await writeFile(path.join(work, 'bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (rows.some(([, , , ok]) => ok === false)) process.exitCode = 1;
 }
