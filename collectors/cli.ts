@@ -137,6 +137,7 @@ const commands = {
       help: common.help,
       dir: { type: 'string', description: 'Folder for the config and inventory (default: the current folder); the workflow goes to the git root above it', valueHint: 'DIR' },
       force: { type: 'boolean', description: 'Overwrite existing files' },
+      shards: { type: 'string', description: 'Collect over N matrix jobs merged into one snapshot (collect --shard, merge); default 1', valueHint: 'N' },
     },
   },
 } satisfies Record<string, CommandDef>;
@@ -259,8 +260,11 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
     }
     case 'init': {
       const dir = path.resolve(io.cwd, typeof args.dir === 'string' ? args.dir : '.');
+      const shards = args.shards === undefined ? 1 : Number(args.shards);
+      // A GitHub Actions matrix runs at most 256 jobs: https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstrategymatrix
+      if (!Number.isInteger(shards) || shards < 1 || shards > 256) throw new UsageError(`--shards must be a whole number from 1 to 256, the jobs of one GitHub Actions matrix (got "${String(args.shards)}")`);
       const { writeInitFiles } = await import('../src/init/index.ts');
-      const result = await writeInitFiles({ dir, force: Boolean(args.force) });
+      const result = await writeInitFiles({ dir, force: Boolean(args.force), shards });
       for (const file of result.written) io.stdout(`wrote ${path.relative(io.cwd, file) || file}\n`);
       io.stdout(
         `next: edit ${path.relative(io.cwd, result.written[0]!) || result.written[0]} and ${path.relative(io.cwd, result.written[1]!) || result.written[1]}, run "release-ledger collect", commit, and enable GitHub Pages (Settings → Pages → Source: GitHub Actions)\n`,

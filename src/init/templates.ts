@@ -28,6 +28,8 @@ export interface InitOptions {
   failOn?: string;
   /** Nightly cron (UTC). */
   cron?: string;
+  /** Collect over this many matrix jobs, merged into one snapshot (default 1: one job). */
+  shards?: number;
 }
 
 export const CONFIG_FILE = 'release-ledger.config.yaml';
@@ -197,12 +199,16 @@ export function workflow(options: InitOptions): string {
   const configPath = dir ? `${dir}/${CONFIG_FILE}` : CONFIG_FILE;
   const siteDir = dir ? `${dir}/${SITE_DIR}` : SITE_DIR;
   const snapshotsDir = dir ? `${dir}/content/snapshots` : 'content/snapshots';
+  // `collect --shard` writes beside the snapshots folder (collectors/shard.ts shardsDir).
+  const shardsDir = dir ? `${dir}/content/shards` : 'content/shards';
   const etagCache = dir ? `${dir}/.ledger-cache` : '.ledger-cache';
   // The default cache folder of an incremental build: `.<site folder>-cache` beside it (src/site/build.ts defaultCacheDir).
   const siteCache = dir ? `${dir}/.${SITE_DIR}-cache` : `.${SITE_DIR}-cache`;
   const cli = options.mode === 'package' ? 'npx --no-install release-ledger' : 'npm run --silent release-ledger --';
   const failOn = options.failOn ?? DEFAULT_FAIL_ON;
-  return `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
+  const shards = options.shards ?? 1;
+
+  const header = `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
 # Written by "release-ledger init"; edit freely.
 #
 # Exit codes of collect: 0 written; 3 written with gaps (shown on the pages);
@@ -210,11 +216,7 @@ export function workflow(options: InitOptions): string {
 # these the snapshot is committed and the site published; 4 then fails the
 # run (last step). 1 and 2 mean nothing was written: the run stops there.
 #
-# Past one runner, split collect over a matrix (documented in release-ledger's
-# collectors/shard.ts): a first job picks one time T for all; each matrix job
-# runs "collect --shard \$i/\$n --at T" and uploads content/shards/ as an
-# artifact; one job downloads them all, runs "merge --at T --fail-on …"
-# (same exit codes as collect) and continues with the commit step below.
+# PAST_ONE_RUNNER
 #
 # Repository settings: Settings → Pages → Source: "GitHub Actions".
 # Other CI: run the same commands in this order; any static host can serve
@@ -242,18 +244,11 @@ permissions:
   pages: write # publish the site
   id-token: write # actions/deploy-pages proves the run's identity with OIDC
 
-jobs:
-  ledger:
-    runs-on: ubuntu-latest
-    timeout-minutes: 60
-    outputs:
-      collect-exit: \${{ steps.collect.outputs.code }}
-    steps:
-      - name: Checkout
+`;
+  // The ledger job needs the full history (the rebase on a push race); a shard job only the files.
+  const checkout = (fullHistory: boolean) => `      - name: Checkout
         uses: actions/checkout@v5
-        with:
-          fetch-depth: 0 # full history: the rebase on a push race needs it
-
+${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the rebase on a push race needs it\n' : ''}
       - name: Setup Node
         uses: actions/setup-node@v5
         with:
@@ -263,7 +258,8 @@ jobs:
       - name: Install
         run: npm ci
 
-      # ETag cache of the GitHub source: unchanged answers cost no rate limit.
+`;
+  const etag = `      # ETag cache of the GitHub source: unchanged answers cost no rate limit.
       # Restored by prefix, saved under a new key each run (caches are immutable).
       - name: Cache GitHub ETags
         uses: actions/cache@v4
@@ -272,7 +268,8 @@ jobs:
           key: release-ledger-etags-\${{ github.run_id }}
           restore-keys: release-ledger-etags-
 
-      # Incremental site build: past day pages are immutable, so the build reuses
+`;
+  const site = `      # Incremental site build: past day pages are immutable, so the build reuses
       # the previous output and renders only the new day and the cross-day pages.
       # Keep the output and its cache folder (beside it) from run to run; without
       # them the build is simply a full one. Restored after "npm ci".
@@ -285,7 +282,8 @@ jobs:
           key: release-ledger-site-\${{ hashFiles('package-lock.json') }}-\${{ github.run_id }}
           restore-keys: release-ledger-site-\${{ hashFiles('package-lock.json') }}-
 
-      - name: Collect
+`;
+  const collect = `      - name: Collect
         id: collect
         env:
           AT: \${{ inputs.at }}
@@ -302,7 +300,8 @@ jobs:
             *) exit "$code" ;; # nothing was written
           esac
 
-      - name: Commit the snapshot
+`;
+  const tail = `      - name: Commit the snapshot
         env:
           GIT_AUTHOR_NAME: github-actions[bot]
           GIT_AUTHOR_EMAIL: 41898282+github-actions[bot]@users.noreply.github.com
@@ -358,7 +357,8 @@ jobs:
         with:
           path: ${siteDir}
 
-  deploy:
+`;
+  const deploy = `  deploy:
     needs: ledger
     runs-on: ubuntu-latest
     environment:
@@ -379,6 +379,113 @@ jobs:
             exit 4
           fi
 `;
+
+  if (shards <= 1) {
+    return `${header.replace('# PAST_ONE_RUNNER', `# Past one runner, split collect over a matrix: "release-ledger init --shards N"
+# writes this workflow with a job per shard.`)}jobs:
+  ledger:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    outputs:
+      collect-exit: \${{ steps.collect.outputs.code }}
+    steps:
+${checkout(true)}${etag}${site}${collect}${tail}${deploy}`;
+  }
+
+  const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
+  return `${header.replace('# PAST_ONE_RUNNER', `# Collect is split over ${shards} jobs of a matrix ("release-ledger init --shards ${shards}"):
+# the plan job picks one time T for all; each shard job runs "collect --shard i/${shards} --at T"
+# and uploads its part as an artifact; the ledger job downloads them all and runs
+# "merge --at T --shards ${shards}", which refuses a missing or duplicate shard (nothing written).
+# A shard that fails leaves the night without a snapshot, never with a partial one.`)}jobs:
+  plan:
+    runs-on: ubuntu-latest
+    outputs:
+      at: \${{ steps.at.outputs.at }}
+    steps:
+      # One time for every shard, or they would be parts of different snapshots.
+      - name: Pick the snapshot time
+        id: at
+        env:
+          AT: \${{ inputs.at }}
+        run: |
+          at="\${AT:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
+          echo "snapshot time: $at"
+          echo "at=$at" >> "$GITHUB_OUTPUT"
+
+  collect:
+    needs: plan
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    strategy:
+      # Let every shard finish: merge then names exactly the shards that are missing.
+      fail-fast: false
+      matrix:
+        shard: [${list}]
+    steps:
+${checkout(false)}      # Each shard keeps its own ETag cache: it asks for the same services every night.
+      - name: Cache GitHub ETags
+        uses: actions/cache@v4
+        with:
+          path: ${etagCache}
+          key: release-ledger-etags-shard-\${{ matrix.shard }}-of-${shards}-\${{ github.run_id }}
+          restore-keys: release-ledger-etags-shard-\${{ matrix.shard }}-of-${shards}-
+
+      - name: Collect a shard
+        env:
+          AT: \${{ needs.plan.outputs.at }}
+          SHARD: \${{ matrix.shard }}
+          GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
+        run: ${cli} collect --config ${configPath} --shard "$SHARD/${shards}" --at "$AT"
+
+      - name: Upload the shard
+        uses: actions/upload-artifact@v4
+        with:
+          name: release-ledger-shard-\${{ matrix.shard }}
+          path: ${shardsDir}/
+          if-no-files-found: error
+          retention-days: 1
+
+  ledger:
+    needs: [plan, collect]
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    outputs:
+      collect-exit: \${{ steps.collect.outputs.code }}
+    steps:
+${checkout(true)}      # The verify checkpoint of scheduled nights (see "Verify the hash chain").
+      - name: Cache the verify checkpoint
+        uses: actions/cache@v4
+        with:
+          path: ${etagCache}
+          key: release-ledger-checkpoint-\${{ github.run_id }}
+          restore-keys: release-ledger-checkpoint-
+
+${site}      - name: Download the shards
+        uses: actions/download-artifact@v4
+        with:
+          pattern: release-ledger-shard-*
+          merge-multiple: true
+          path: ${shardsDir}/
+
+      # Same exit codes as collect: 0 written; 3 with gaps; 4 past --fail-on; 1 or 2 nothing written.
+      - name: Merge the shards
+        id: collect
+        env:
+          AT: \${{ needs.plan.outputs.at }}
+        run: |
+          set +e
+          ${cli} merge --config ${configPath} --at "$AT" --shards ${shards} --fail-on ${failOn} > "$RUNNER_TEMP/collect.txt"
+          code=$?
+          set -e
+          cat "$RUNNER_TEMP/collect.txt"
+          echo "code=$code" >> "$GITHUB_OUTPUT"
+          case "$code" in
+            0|3|4) exit 0 ;; # a snapshot was written: commit and publish it
+            *) exit "$code" ;; # nothing was written
+          esac
+
+${tail}${deploy}`;
 }
 
 /** Every file `init` writes: path relative to the repository root (workflow) or the config folder (the rest). */

@@ -19,6 +19,8 @@ export interface InitWriteOptions {
   cron?: string;
   /** `--fail-on` severity the workflow gates on. */
   failOn?: string;
+  /** Matrix jobs the workflow collects with (default 1: one job). */
+  shards?: number;
 }
 
 export interface InitWriteResult {
@@ -55,7 +57,7 @@ export async function writeInitFiles(options: InitWriteOptions): Promise<InitWri
     options.mode ??
     ((await exists(path.join(root, 'schema', 'config.schema.json'))) && (await exists(path.join(root, 'bin', 'release-ledger.mjs'))) ? 'clone' : 'package');
   const configDir = path.relative(root, dir).split(path.sep).join('/');
-  const files = initFiles({ mode, configDir, cron: options.cron, failOn: options.failOn }).map((f) => ({
+  const files = initFiles({ mode, configDir, cron: options.cron, failOn: options.failOn, shards: options.shards }).map((f) => ({
     ...f,
     absolute: path.join(f.base === 'config' ? dir : root, ...f.path.split('/')),
   }));

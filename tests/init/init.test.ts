@@ -37,7 +37,7 @@ interface Workflow {
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, unknown> } };
   concurrency: { group: string; 'cancel-in-progress': boolean };
   permissions: Record<string, string>;
-  jobs: Record<string, { steps: Step[]; needs?: string; environment?: { name: string }; outputs?: Record<string, string> }>;
+  jobs: Record<string, { steps: Step[]; needs?: string | string[]; environment?: { name: string }; outputs?: Record<string, string>; strategy?: unknown }>;
 }
 
 describe('templates', () => {
@@ -126,8 +126,36 @@ describe('templates', () => {
   });
 
   it('keeps every ${{ }} expression out of run: scripts (they stay plain shell)', () => {
-    const wf = parse(workflow({ mode: 'clone', configDir: 'ledger' })) as Workflow;
-    for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
+    for (const shards of [1, 4]) {
+      const wf = parse(workflow({ mode: 'clone', configDir: 'ledger', shards })) as Workflow;
+      for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
+    }
+  });
+
+  it('with shards, collects in a matrix job per shard at one planned time, and merges before the same commit, verify, build and deploy', () => {
+    const single = parse(workflow({ mode: 'package', configDir: 'ops' })) as Workflow;
+    const wf = parse(workflow({ mode: 'package', configDir: 'ops', shards: 4 })) as Workflow;
+    expect(Object.keys(wf.jobs)).toEqual(['plan', 'collect', 'ledger', 'deploy']);
+    const names = (job: string) => wf.jobs[job]!.steps.map((s) => s.name);
+    expect(names('collect')).toEqual(['Checkout', 'Setup Node', 'Install', 'Cache GitHub ETags', 'Collect a shard', 'Upload the shard']);
+    const collect = wf.jobs.collect!.steps.find((s) => s.name === 'Collect a shard')!;
+    expect(collect.run).toBe('npx --no-install release-ledger collect --config ops/release-ledger.config.yaml --shard "$SHARD/4" --at "$AT"');
+    expect(collect.env).toMatchObject({ AT: '${{ needs.plan.outputs.at }}', SHARD: '${{ matrix.shard }}' });
+    // Each shard's ETag cache is its own.
+    expect(wf.jobs.collect!.steps.find((s) => s.name === 'Cache GitHub ETags')!.with!.key).toBe('release-ledger-etags-shard-${{ matrix.shard }}-of-4-${{ github.run_id }}');
+    // What a shard uploads is where the ledger job downloads it, and where merge reads it: beside the snapshots.
+    const upload = wf.jobs.collect!.steps.find((s) => s.name === 'Upload the shard')!;
+    const download = wf.jobs.ledger!.steps.find((s) => s.name === 'Download the shards')!;
+    expect(upload.with).toMatchObject({ name: 'release-ledger-shard-${{ matrix.shard }}', path: 'ops/content/shards/', 'if-no-files-found': 'error' });
+    expect(download.with).toEqual({ pattern: 'release-ledger-shard-*', 'merge-multiple': true, path: 'ops/content/shards/' });
+    const merge = wf.jobs.ledger!.steps.find((s) => s.name === 'Merge the shards')!;
+    expect(merge.id).toBe('collect');
+    expect(merge.run).toContain('npx --no-install release-ledger merge --config ops/release-ledger.config.yaml --at "$AT" --shards 4 --fail-on high > "$RUNNER_TEMP/collect.txt"');
+    // From the commit on, the ledger job is the single-job workflow's, step for step, and the deploy job is the same.
+    const from = (steps: Workflow['jobs'][string]['steps']) => steps.slice(steps.findIndex((s) => s.name === 'Commit the snapshot'));
+    expect(from(wf.jobs.ledger!.steps)).toEqual(from(single.jobs.ledger!.steps));
+    expect(wf.jobs.deploy).toEqual(single.jobs.deploy);
+    expect(wf.jobs.ledger!.steps.find((s) => s.name === 'Checkout')!.with).toEqual({ 'fetch-depth': 0 });
   });
 
   it('points a workflow at a config in a subfolder, and uses npm run in a clone', () => {
@@ -192,6 +220,18 @@ describe('release-ledger init', () => {
     expect((await cli('init')).code).toBe(0);
     expect((await readFile(path.join(dir, 'release-ledger.config.yaml'), 'utf8')).split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/config.schema.json');
     expect(await readFile(path.join(dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')).toContain('npm run --silent release-ledger -- collect');
+  });
+
+  it('writes the sharded workflow with --shards, and refuses a count a matrix cannot run', async () => {
+    const run = await cli('init', '--shards', '6');
+    expect(run.code, run.stderr).toBe(0);
+    const wf = parse(await readFile(path.join(dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as Workflow;
+    expect(wf.jobs.collect!.strategy).toEqual({ 'fail-fast': false, matrix: { shard: [1, 2, 3, 4, 5, 6] } });
+    for (const bad of ['0', '257', '2.5', 'many']) {
+      const refused = await cli('init', '--force', '--shards', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(`release-ledger: --shards must be a whole number from 1 to 256, the jobs of one GitHub Actions matrix (got "${bad}")\n`);
+    }
   });
 
   it('refuses --config (init writes the config)', async () => {

@@ -11,103 +11,30 @@
  * straight to prod trips the gate (exit 4): the snapshot is still committed,
  * and only the final gate step fails. Then the build step.
  */
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.ts';
 import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(REPO, 'bin', 'release-ledger.mjs');
-
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  env?: Record<string, string>;
-}
-type Jobs = Record<string, { steps: Step[] }>;
+import { findStep, prepareRunner, runWorkflowStep, runnerGit, runnerOutputs, type WorkflowJobs } from '../helpers/workflow-runner.ts';
 
 let root: string;
 let repo: GitRepo;
 let remote: string;
-let jobs: Jobs;
-let shimDir: string;
+let jobs: WorkflowJobs;
 
-/** The pinned environment every step runs in (no developer settings, fixed dates). */
-function baseEnv(date: string): Record<string, string> {
-  return {
-    PATH: `${shimDir}:${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
-    HOME: root,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_DATE: date,
-    LC_ALL: 'C',
-    TZ: 'UTC',
-    RUNNER_TEMP: path.join(root, 'runner-temp'),
-    GITHUB_OUTPUT: path.join(root, 'runner-temp', 'github-output'),
-  };
-}
-
-/** Values for the `${{ }}` expressions the workflow passes through `env:`; an unknown one fails the test. */
 /** The verify step's checkpoint expression: the cached file on scheduled nights, none on manual runs. */
 const SCHEDULED = "github.event_name == 'schedule' && '.ledger-cache/verified-head' || ''";
 
-function substitute(value: string, expressions: Record<string, string>): string {
-  return value.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
-    if (!(expression in expressions)) throw new Error(`the workflow uses \${{ ${expression} }}, which this test does not know; add it`);
-    return expressions[expression]!;
-  });
-}
-
-interface StepRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runStep(job: string, name: string, options: { date: string; expressions?: Record<string, string> }): Promise<StepRun> {
-  const step = jobs[job]!.steps.find((s) => s.name === name);
-  if (!step?.run) throw new Error(`no run: step "${name}" in job ${job}`);
-  const env = { ...baseEnv(options.date) };
-  for (const [key, value] of Object.entries(step.env ?? {})) env[key] = substitute(value, options.expressions ?? {});
-  const script = path.join(root, 'runner-temp', 'step.sh');
-  await writeFile(script, step.run);
-  return new Promise((resolve) => {
-    execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: repo.dir, env, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-const git = (cwd: string, ...args: string[]) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('git', args, { cwd, env: baseEnv('2026-01-08T03:00:00Z') }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
-  );
-
-async function outputs(): Promise<Record<string, string>> {
-  const text = await readFile(path.join(root, 'runner-temp', 'github-output'), 'utf8').catch(() => '');
-  return Object.fromEntries(text.split('\n').filter(Boolean).map((line) => line.split('=', 2) as [string, string]));
-}
+const runStep = (job: string, name: string, options: { date: string; expressions?: Record<string, string> }) => runWorkflowStep(jobs, job, name, { ...options, root, cwd: repo.dir });
+const git = (cwd: string, ...args: string[]) => runnerGit(root, cwd, ...args);
+const outputs = () => runnerOutputs(root);
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'rl-workflow-'));
-  await mkdir(path.join(root, 'runner-temp'));
-  // `npx [--no-install] release-ledger …` runs this checkout's CLI, as `npx` runs the installed package's bin.
-  shimDir = path.join(root, 'shim');
-  await mkdir(shimDir);
-  await writeFile(
-    path.join(shimDir, 'npx'),
-    `#!/bin/sh\nwhile [ "$#" -gt 0 ] && [ "$1" != release-ledger ]; do shift; done\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
-  );
-  await chmod(path.join(shimDir, 'npx'), 0o755);
+  await prepareRunner(root);
 
   remote = path.join(root, 'origin.git');
   await mkdir(remote);
@@ -115,7 +42,7 @@ beforeAll(async () => {
   repo = await makeGitRepo([], { prefix: 'rl-workflow-repo-' });
   const init = await runCli(['init'], { cwd: repo.dir, env: {} });
   expect(init.code, init.stderr).toBe(0);
-  jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: Jobs }).jobs;
+  jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: WorkflowJobs }).jobs;
   await repo.git('add', '--all');
   await repo.commit({ files: { '.gitignore': 'dist/\n.ledger-cache/\n' }, author: ALICE, date: '2026-01-07T12:00:00Z', message: 'release-ledger init' });
   await repo.git('remote', 'add', 'origin', remote);
@@ -129,7 +56,7 @@ afterAll(async () => {
 
 describe('the nightly workflow, run locally', () => {
   it('night 1: collect → commit (signed off; a push race is rebased, never forced) → verify', async () => {
-    expect(jobs.ledger!.steps.find((s) => s.name === 'Install')!.run).toBe('npm ci'); // this checkout is installed already
+    expect(findStep(jobs, 'ledger', 'Install').run).toBe('npm ci'); // this checkout is installed already
 
     // Edit the example inventory, as a user would.
     const inventoryFile = path.join(repo.dir, 'inventory.yaml');
