@@ -118,6 +118,8 @@ interface EnvState {
   runApprovals?: Approval[];
   compare?: CompareResult;
   variables?: { variables: RestVariable[]; secrets: RestSecret[] };
+  /** The name patterns of a custom deployment branch policy (`tag:` before tag patterns). */
+  branchPolicies?: string[];
 }
 
 interface RepoState {
@@ -518,10 +520,27 @@ class GitHubRun {
         const exists = repo.environments ? repo.environments.has(env.github) : true;
         const work: Promise<void>[] = [];
         if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
+        if (env.active && repo.environments?.get(env.github)?.deployment_branch_policy?.custom_branch_policies) work.push(this.readBranchPolicies(repo, env));
         if (env.active) work.push(this.readCompare(repo, env));
         await Promise.all(work);
       }),
     );
+  }
+
+  /**
+   * Which branches and tags may deploy to an environment with a custom policy: one request, only for such
+   * environments. https://docs.github.com/en/rest/deployments/branch-policies#list-deployment-branch-policies
+   */
+  private async readBranchPolicies(repo: RepoState, env: EnvState): Promise<void> {
+    const { owner, name } = repo;
+    const environment_name = env.github;
+    try {
+      const list = await this.list('GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies', { owner, repo: name, environment_name, per_page: 100 });
+      if (!list.every((p) => isObject(p) && typeof p.name === 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments/${environment_name}/deployment-branch-policies`);
+      env.branchPolicies = (list as { name: string; type?: unknown }[]).map((p) => (p.type === 'tag' ? `tag:${p.name}` : p.name));
+    } catch (error) {
+      this.gapFor(repo, env.ledger, 'protection', error);
+    }
   }
 
   private async readVariables(repo: RepoState, env: EnvState): Promise<void> {
@@ -821,7 +840,7 @@ class GitHubRun {
           url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
           status: 'success',
           approvals,
-          ...(ghEnvironment ? { protection: mapProtection(ghEnvironment) } : {}),
+          ...(ghEnvironment ? { protection: mapProtection(ghEnvironment, env.branchPolicies) } : {}),
         };
         if (libraries.size > 0) {
           const manifest = state.blobs.get(`${active.commitOid}:package.json`);

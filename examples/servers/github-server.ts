@@ -65,6 +65,8 @@ export interface ScenarioEnvironment {
   preventSelfReview?: boolean;
   waitTimer?: number;
   branchPolicy?: 'protected' | 'custom' | null;
+  /** With `branchPolicy: 'custom'`: the name patterns branches (or tags) must match to deploy here. */
+  branchPolicies?: { name: string; type?: 'branch' | 'tag' }[];
   variables?: { name: string; value: string; updatedAt: string }[];
   secrets?: { name: string; updatedAt: string }[];
 }
@@ -525,6 +527,18 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
     if (!repo) return notFound(op);
     const items = repo.environments.map((e, i) => environmentPayload(repo, e, i, origin));
     return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice, total) => ({ total_count: total, environments: slice }) } };
+  }
+  // https://docs.github.com/en/rest/deployments/branch-policies#list-deployment-branch-policies
+  if ((match = /^\/environments\/([^/]+)\/deployment-branch-policies$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies';
+    const index = repo?.environments.findIndex((e) => e.name === decodeURIComponent(match![1]!)) ?? -1;
+    const env = repo?.environments[index];
+    if (!repo || !env) return notFound(op);
+    const items = (env.branchPolicy === 'custom' ? (env.branchPolicies ?? []) : []).map((p, i) => {
+      const id = (repo.id * 100 + index) * 100 + i;
+      return { id, node_id: `DBP_${id}`, name: p.name, type: p.type ?? 'branch' };
+    });
+    return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice, total) => ({ total_count: total, branch_policies: slice }) } };
   }
   if ((match = /^\/environments\/([^/]+)\/(variables|secrets)$/.exec(rest))) {
     const kind = match[2] as 'variables' | 'secrets';

@@ -99,7 +99,7 @@ export const protectionSchema = z
     preventSelfReview: z.boolean(),
     /** Minutes a deployment waits before it proceeds. */
     waitTimerMinutes: z.number().int().min(0),
-    /** Which branches may deploy: `all`, `protected`, or custom patterns. */
+    /** Which branches may deploy: `all`, `protected`, or `custom: main, release/*, tag:v*` (the custom policy's patterns, sorted; `custom` alone when they could not be read). */
     branchPolicy: z.string(),
   })
   .strict();

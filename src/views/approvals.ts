@@ -88,3 +88,29 @@ export function dayApprovals(rows: readonly ApprovalRow[], arrived: ReadonlySet<
   }
   return { shown, unchangedApproved };
 }
+
+/** A service's deployment protection in one environment, as its deployment source recorded it (GitHub environment rules). */
+export interface ProtectionRow {
+  environment: string;
+  requiredReviewers: string[];
+  preventSelfReview: boolean;
+  waitTimerMinutes: number;
+  /** `all`, `protected`, or `custom: <patterns>` (see the snapshot schema). */
+  branchPolicy: string;
+}
+
+/**
+ * The rules that stood between a merge and each environment for one service:
+ * who had to approve, whether the deployer could, how long it waited, and
+ * which branches could deploy at all. An auditor reads the approvals
+ * (`approvalRows`) against these. `deployments` are the service's own (the
+ * pages group them once per day); rows follow the snapshot's environments.
+ */
+export function protectionRows(environments: Snapshot['environments'], deployments: readonly Snapshot['deployments'][number][]): ProtectionRow[] {
+  const rows: ProtectionRow[] = [];
+  for (const environment of environments) {
+    const protection = deployments.find((d) => d.environment === environment.name && d.protection)?.protection;
+    if (protection) rows.push({ environment: environment.name, ...protection, requiredReviewers: [...protection.requiredReviewers].sort(compareText) });
+  }
+  return rows;
+}

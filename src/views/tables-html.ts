@@ -6,7 +6,7 @@
  */
 import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
-import { APPROVAL_STATUS_LABEL, type ApprovalRow } from './approvals.ts';
+import { APPROVAL_STATUS_LABEL, type ApprovalRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
@@ -41,6 +41,17 @@ function approvalRowHtml(r: ApprovalRow): Html {
   return html`<tr><td>${r.service}</td><td>${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td>${approvals}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span></td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
+}
+
+/** Each environment's deployment protection (required reviewers, self-review, wait timer, branches); nothing when no source recorded any. */
+export function protectionHtml(rows: readonly ProtectionRow[]): Html {
+  if (rows.length === 0) return html``;
+  const branches = (policy: string) =>
+    policy === 'all' ? html`<strong>any branch</strong>` : policy === 'protected' ? 'protected branches' : policy.startsWith('custom: ') ? html`<code>${policy.slice('custom: '.length)}</code>` : html`custom rules <span class="muted">(not read)</span>`;
+  return html`<h3>Deployment protection</h3><div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Required reviewers</th><th scope="col">Deployer may approve</th><th scope="col">Wait</th><th scope="col">May deploy from</th></tr></thead><tbody>${rows.map(
+    (r) =>
+      html`<tr><td>${r.environment}</td><td>${r.requiredReviewers.length === 0 ? html`<strong>none</strong>` : r.requiredReviewers.join(', ')}</td><td>${r.preventSelfReview ? 'no' : html`<strong>yes</strong>`}</td><td>${r.waitTimerMinutes > 0 ? `${r.waitTimerMinutes} min` : html`<span class="muted">none</span>`}</td><td>${branches(r.branchPolicy)}</td></tr>`,
+  )}</tbody></table></div>`;
 }
 
 /** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */

@@ -191,6 +191,31 @@ describe('GitHub source: failures become exact gaps', () => {
     expect(evidence.deployments.find((d) => d.service === 'svc-001' && d.environment === 'prod')!.approvals.map((a) => a.kind)).toEqual(['pull-request']);
   }, 30_000);
 
+  it('records the patterns of a custom deployment branch policy; one that cannot be read is a protection gap, and the policy stays "custom"', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    for (const repo of scenario.repos) {
+      const production = repo.environments.find((e) => e.name === 'production')!;
+      production.branchPolicy = 'custom';
+      production.branchPolicies = [{ name: 'release/*' }, { name: 'main' }, { name: 'v*', type: 'tag' }];
+    }
+    const s = await start(scenario, [{ match: /^GET \/repos\/acme\/svc-001\/environments\/production\/deployment-branch-policies/, kind: 'status', status: 500 }]);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    const prod = (service: string) => evidence.deployments.find((d) => d.service === service && d.environment === 'prod')!;
+    expect(prod('svc-000').protection).toEqual({ requiredReviewers: ['dana', 'team:release-managers'], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: 'custom: main, release/*, tag:v*' });
+    expect(prod('svc-001').protection!.branchPolicy).toBe('custom');
+    expect(evidence.gaps).toEqual([
+      { source: 'github', service: 'svc-001', environment: 'prod', evidence: 'protection', reason: 'GET /api/v3/repos/acme/svc-001/environments/production/deployment-branch-policies failed: HTTP 500 Server Error' },
+    ]);
+    // Asked only where the policy is custom: the production environment of each repository.
+    expect(new Set(s.log.filter((l) => l.path.includes('/deployment-branch-policies')).map((l) => l.path.split('?')[0]))).toEqual(
+      new Set(['/repos/acme/svc-000/environments/production/deployment-branch-policies', '/repos/acme/svc-001/environments/production/deployment-branch-policies']),
+    );
+    for (const payload of s.served.values()) {
+      expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
+    }
+    expect([...s.served.values()].some((p) => p.operation.endsWith('/deployment-branch-policies'))).toBe(true);
+  }, 30_000);
+
   it.each([
     ['malformed JSON', 'malformed' as const],
     ['a wrong content type', 'content-type' as const],

@@ -100,6 +100,11 @@ describe('approvals, protection and pull requests', () => {
       }),
     ).toEqual({ requiredReviewers: ['dana', 'team:sre'], preventSelfReview: true, waitTimerMinutes: 30, branchPolicy: 'custom' });
     expect(mapProtection({ name: 'dev' })).toEqual({ requiredReviewers: [], preventSelfReview: false, waitTimerMinutes: 0, branchPolicy: 'all' });
+    // With the custom policy's patterns read: sorted, tags marked; a custom policy with none lets nothing deploy.
+    const custom = { name: 'production', deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } };
+    expect(mapProtection(custom, ['release/*', 'tag:v*', 'main']).branchPolicy).toBe('custom: main, release/*, tag:v*');
+    expect(mapProtection(custom, []).branchPolicy).toBe('custom: (none)');
+    expect(mapProtection({ name: 'qa', deployment_branch_policy: { protected_branches: true, custom_branch_policies: false } }, ['ignored']).branchPolicy).toBe('protected');
   });
 
   it('takes merged PRs, their latest decisive review per reviewer, and ticket keys', () => {

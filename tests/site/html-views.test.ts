@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -74,6 +74,28 @@ describe('the long tables', () => {
     expect(out).toContain('<a href="https://example.test/r?a=1&amp;b=2" rel="nofollow noopener">record</a>');
     expect(out).toContain('<span class="badge appr-met"><span aria-hidden="true">✓</span> approved</span> <span class="muted">1/1 required</span>');
     expect(approvalsHtml([]).value).toBe('<p>No deployment to a production environment.</p>');
+  });
+
+  it('deployment protection: per environment in the snapshot\'s order, custom branch patterns escaped, unprotected environments plain to see', () => {
+    const snapshot = buildSnapshot({
+      environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'staging', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      deployments: [
+        buildDeployment({ service: 'api', environment: 'prod', protection: { requiredReviewers: ['team:sre', HOSTILE], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: `custom: main, ${HOSTILE}` } }),
+        buildDeployment({ service: 'api', environment: 'dev', protection: { requiredReviewers: [], preventSelfReview: false, waitTimerMinutes: 0, branchPolicy: 'all' } }),
+        buildDeployment({ service: 'api', environment: 'staging' }),
+        buildDeployment({ service: 'web', environment: 'prod', protection: { requiredReviewers: ['dana'], preventSelfReview: false, waitTimerMinutes: 0, branchPolicy: 'custom' } }),
+      ],
+    });
+    const rows = protectionRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'api'));
+    expect(rows.map((r) => `${r.environment}: ${r.branchPolicy}`)).toEqual(['dev: all', `prod: custom: main, ${HOSTILE}`]);
+    expect(rows[1]!.requiredReviewers).toEqual([HOSTILE, 'team:sre'].sort());
+    const out = protectionHtml(rows).value;
+    expect(out).not.toContain('<img');
+    expect(out).toContain(`<td><code>main, ${escapeHtml(HOSTILE)}</code></td>`);
+    expect(out).toContain('<tr><td>dev</td><td><strong>none</strong></td><td><strong>yes</strong></td><td><span class="muted">none</span></td><td><strong>any branch</strong></td></tr>');
+    const web = protectionHtml(protectionRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
+    expect(web).toContain('<tr><td>prod</td><td>dana</td><td><strong>yes</strong></td><td><span class="muted">none</span></td><td>custom rules <span class="muted">(not read)</span></td></tr>');
+    expect(protectionHtml([]).value).toBe('');
   });
 
   it('changes: escape pull request titles and authors, link services through the given function', () => {

@@ -27,6 +27,21 @@ describe('RevisionTracker', () => {
   });
 });
 
+describe('serviceStateKeys', () => {
+  it('sees a change of deployment protection alone (the page shows it), for that service only', () => {
+    const [, , , , , last] = fixtureSnapshots({ quietDays: 1 });
+    const prod = last!.deployments.find((d) => d.service === 'payments-api' && d.environment === 'prod')!;
+    const loosened = {
+      ...last!,
+      deployments: last!.deployments.map((d) => (d === prod ? { ...d, protection: { requiredReviewers: [], preventSelfReview: false, waitTimerMinutes: 0, branchPolicy: 'all' } } : d)),
+    };
+    const before = serviceStateKeys(last!);
+    const after = serviceStateKeys(loosened);
+    expect(after.get('payments-api')).not.toBe(before.get('payments-api'));
+    expect(after.get('ledger-core')).toBe(before.get('ledger-core'));
+  });
+});
+
 describe('links to the page in force', () => {
   const revisions = serviceRevisions([
     { date: '2026-03-10', revised: ['a', 'b'] },

@@ -92,8 +92,12 @@ export function versionOf(commit: string, repo: Pick<GqlRepository, 'releases' |
   return ref ?? commit.slice(0, 12);
 }
 
-/** Environment protection rules as the snapshot stores them (https://docs.github.com/en/rest/deployments/environments#get-an-environment). */
-export function mapProtection(environment: RestEnvironment): Protection {
+/**
+ * Environment protection rules as the snapshot stores them (https://docs.github.com/en/rest/deployments/environments#get-an-environment).
+ * `branchPolicies`: the patterns of a custom branch policy, when they were read
+ * (`custom: main, release/*, tag:v*`); without them the policy is just `custom`.
+ */
+export function mapProtection(environment: RestEnvironment, branchPolicies?: readonly string[]): Protection {
   const rules = environment.protection_rules ?? [];
   const reviewers = rules
     .filter((r) => r.type === 'required_reviewers')
@@ -104,7 +108,7 @@ export function mapProtection(environment: RestEnvironment): Protection {
     requiredReviewers: [...new Set(reviewers)].sort(),
     preventSelfReview: rules.some((r) => r.type === 'required_reviewers' && r.prevent_self_review === true),
     waitTimerMinutes: Math.max(0, ...rules.filter((r) => r.type === 'wait_timer').map((r) => r.wait_timer ?? 0)),
-    branchPolicy: !policy ? 'all' : policy.protected_branches ? 'protected' : 'custom',
+    branchPolicy: !policy ? 'all' : policy.protected_branches ? 'protected' : branchPolicies ? `custom: ${[...branchPolicies].sort().join(', ') || '(none)'}` : 'custom',
   };
 }
 
