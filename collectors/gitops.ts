@@ -560,35 +560,30 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     },
     read: async (file) => {
       const answer = files.get(file);
-      switch (answer?.kind) {
-        case 'text':
-          return { ok: true, stdout: answer.text };
-        case 'error':
-          return { ok: false, stderr: answer.reason };
-        case 'missing':
-          return { ok: false, stderr: 'not in this commit' };
-        case 'binary':
-          return { ok: false, stderr: 'is a binary file' };
-        default:
-          break; // truncated by GraphQL, or not prepared: the contents API
-      }
-      const found = await getContents(file);
-      switch (found.kind) {
-        case 'file':
-          return { ok: true, stdout: found.text };
-        case 'error':
-          return { ok: false, stderr: found.reason };
-        case 'missing':
-          return { ok: false, stderr: 'not in this commit' };
-        case 'dir':
-          return { ok: false, stderr: 'is a tree, not a file' };
-        case 'other':
-          return { ok: false, stderr: `is a ${found.type}, not a file` };
-      }
+      // Truncated by GraphQL (or not prepared): the contents API, which returns files up to 1 MB inline.
+      if (!answer || answer.kind === 'truncated') return contentsResult(await getContents(file));
+      if (answer.kind === 'text') return { ok: true, stdout: answer.text };
+      return contentsResult(answer.kind === 'binary' ? { kind: 'error', reason: 'is a binary file' } : answer);
     },
     lastChange: async (file) => lastChanges.get(file) ?? { error: 'not read' },
   };
   return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests };
+}
+
+/** What `read` gives for a file found (or not) by the contents API. */
+function contentsResult(found: Contents): GitResult {
+  switch (found.kind) {
+    case 'file':
+      return { ok: true, stdout: found.text };
+    case 'error':
+      return { ok: false, stderr: found.reason };
+    case 'missing':
+      return { ok: false, stderr: 'not in this commit' };
+    case 'dir':
+      return { ok: false, stderr: 'is a tree, not a file' };
+    case 'other':
+      return { ok: false, stderr: `is a ${found.type}, not a file` };
+  }
 }
 
 /** A contents API answer as a file's text, a folder's entries, or why neither. */

@@ -193,6 +193,25 @@ configs:
 `;
 }
 
+/**
+ * The body of the step that writes the snapshot (collect, or merge): its exit
+ * code goes to the `code` output, and the job goes on to commit and publish
+ * when a snapshot was written (0, 3, 4), else stops with that code.
+ */
+function writtenOrStop(command: string): string {
+  return `          set +e
+          ${command} > "$RUNNER_TEMP/collect.txt"
+          code=$?
+          set -e
+          cat "$RUNNER_TEMP/collect.txt"
+          echo "code=$code" >> "$GITHUB_OUTPUT"
+          case "$code" in
+            0|3|4) exit 0 ;; # a snapshot was written: commit and publish it
+            *) exit "$code" ;; # nothing was written
+          esac
+`;
+}
+
 /** The nightly workflow. Every `\${{ }}` expression is passed through `env:`, so each `run:` is plain shell (and can be run locally). */
 export function workflow(options: InitOptions): string {
   const dir = normaliseDir(options.configDir);
@@ -289,17 +308,7 @@ ${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the reb
           AT: \${{ inputs.at }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
         run: |
-          set +e
-          ${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"} > "$RUNNER_TEMP/collect.txt"
-          code=$?
-          set -e
-          cat "$RUNNER_TEMP/collect.txt"
-          echo "code=$code" >> "$GITHUB_OUTPUT"
-          case "$code" in
-            0|3|4) exit 0 ;; # a snapshot was written: commit and publish it
-            *) exit "$code" ;; # nothing was written
-          esac
-
+${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"}`)}
 `;
   const tail = `      - name: Commit the snapshot
         env:
@@ -474,17 +483,7 @@ ${site}      - name: Download the shards
         env:
           AT: \${{ needs.plan.outputs.at }}
         run: |
-          set +e
-          ${cli} merge --config ${configPath} --at "$AT" --shards ${shards} --fail-on ${failOn} > "$RUNNER_TEMP/collect.txt"
-          code=$?
-          set -e
-          cat "$RUNNER_TEMP/collect.txt"
-          echo "code=$code" >> "$GITHUB_OUTPUT"
-          case "$code" in
-            0|3|4) exit 0 ;; # a snapshot was written: commit and publish it
-            *) exit "$code" ;; # nothing was written
-          esac
-
+${writtenOrStop(`${cli} merge --config ${configPath} --at "$AT" --shards ${shards} --fail-on ${failOn}`)}
 ${tail}${deploy}`;
 }
 

@@ -9,6 +9,9 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { runCli } from './cli.ts';
+import { ALICE, makeGitRepo, type GitRepo } from './git-repo.ts';
 
 const BIN = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'bin', 'release-ledger.mjs');
 
@@ -101,4 +104,27 @@ export function runnerGit(root: string, cwd: string, ...args: string[]): Promise
   return new Promise<string>((resolve, reject) =>
     execFile('git', args, { cwd, env: runnerEnv(root, '2026-01-08T03:00:00Z') }, (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout))),
   );
+}
+
+/**
+ * A real git repository where `release-ledger init …initArgs` ran, committed
+ * (with `gitignore`) and pushed to a bare "origin" under `root`; and the jobs
+ * of the workflow it wrote.
+ */
+export async function initialisedRepository(
+  root: string,
+  options: { prefix: string; initArgs: string[]; gitignore: string; message: string },
+): Promise<{ repo: GitRepo; remote: string; jobs: WorkflowJobs }> {
+  const remote = path.join(root, 'origin.git');
+  await mkdir(remote);
+  await runnerGit(root, remote, 'init', '--quiet', '--bare', '--initial-branch=main');
+  const repo = await makeGitRepo([], { prefix: options.prefix });
+  const init = await runCli(['init', ...options.initArgs], { cwd: repo.dir, env: {} });
+  if (init.code !== 0) throw new Error(`release-ledger init failed (exit ${init.code}): ${init.stderr}`);
+  const jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: WorkflowJobs }).jobs;
+  await repo.git('add', '--all');
+  await repo.commit({ files: { '.gitignore': options.gitignore }, author: ALICE, date: '2026-01-07T12:00:00Z', message: options.message });
+  await repo.git('remote', 'add', 'origin', remote);
+  await repo.git('push', '--quiet', 'origin', 'main');
+  return { repo, remote, jobs };
 }

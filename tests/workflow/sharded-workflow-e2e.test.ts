@@ -12,15 +12,14 @@
  * unsharded collect writes at the same time. Night 2: one shard job failed
  * (no artifact): merge refuses, nothing is written or committed.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { runCli } from '../helpers/cli.ts';
-import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
-import { findStep, prepareRunner, runWorkflowStep, runnerGit, runnerOutputs, type WorkflowJobs } from '../helpers/workflow-runner.ts';
+import type { GitRepo } from '../helpers/git-repo.ts';
+import { findStep, initialisedRepository, prepareRunner, runWorkflowStep, runnerGit, runnerOutputs, type WorkflowJobs } from '../helpers/workflow-runner.ts';
 
 let root: string;
 let repo: GitRepo;
@@ -73,17 +72,7 @@ async function download(artifacts: string): Promise<void> {
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'rl-sharded-'));
   await prepareRunner(root);
-  remote = path.join(root, 'origin.git');
-  await mkdir(remote);
-  await git(remote, 'init', '--quiet', '--bare', '--initial-branch=main');
-  repo = await makeGitRepo([], { prefix: 'rl-sharded-repo-' });
-  const init = await runCli(['init', '--shards', '3'], { cwd: repo.dir, env: {} });
-  expect(init.code, init.stderr).toBe(0);
-  jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: WorkflowJobs }).jobs;
-  await repo.git('add', '--all');
-  await repo.commit({ files: { '.gitignore': 'dist/\n.ledger-cache/\ncontent/shards/\n' }, author: ALICE, date: '2026-01-07T12:00:00Z', message: 'release-ledger init --shards 3' });
-  await repo.git('remote', 'add', 'origin', remote);
-  await repo.git('push', '--quiet', 'origin', 'main');
+  ({ repo, remote, jobs } = await initialisedRepository(root, { prefix: 'rl-sharded-repo-', initArgs: ['--shards', '3'], gitignore: 'dist/\n.ledger-cache/\ncontent/shards/\n', message: 'release-ledger init --shards 3' }));
 }, 60_000);
 
 afterAll(async () => {

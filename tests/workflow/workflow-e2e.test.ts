@@ -11,14 +11,12 @@
  * straight to prod trips the gate (exit 4): the snapshot is still committed,
  * and only the final gate step fails. Then the build step.
  */
-import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { runCli } from '../helpers/cli.ts';
-import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
-import { findStep, prepareRunner, runWorkflowStep, runnerGit, runnerOutputs, type WorkflowJobs } from '../helpers/workflow-runner.ts';
+import { ALICE, type GitRepo } from '../helpers/git-repo.ts';
+import { findStep, initialisedRepository, prepareRunner, runWorkflowStep, runnerGit, runnerOutputs, type WorkflowJobs } from '../helpers/workflow-runner.ts';
 
 let root: string;
 let repo: GitRepo;
@@ -36,17 +34,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'rl-workflow-'));
   await prepareRunner(root);
 
-  remote = path.join(root, 'origin.git');
-  await mkdir(remote);
-  await git(remote, 'init', '--quiet', '--bare', '--initial-branch=main');
-  repo = await makeGitRepo([], { prefix: 'rl-workflow-repo-' });
-  const init = await runCli(['init'], { cwd: repo.dir, env: {} });
-  expect(init.code, init.stderr).toBe(0);
-  jobs = (parse(await readFile(path.join(repo.dir, '.github', 'workflows', 'release-ledger.yml'), 'utf8')) as { jobs: WorkflowJobs }).jobs;
-  await repo.git('add', '--all');
-  await repo.commit({ files: { '.gitignore': 'dist/\n.ledger-cache/\n' }, author: ALICE, date: '2026-01-07T12:00:00Z', message: 'release-ledger init' });
-  await repo.git('remote', 'add', 'origin', remote);
-  await repo.git('push', '--quiet', 'origin', 'main');
+  ({ repo, remote, jobs } = await initialisedRepository(root, { prefix: 'rl-workflow-repo-', initArgs: [], gitignore: 'dist/\n.ledger-cache/\n', message: 'release-ledger init' }));
 }, 60_000);
 
 afterAll(async () => {
