@@ -11,7 +11,8 @@
  *     deployments with their statuses.
  *  2. REST, one per repository: `GET /repos/{o}/{r}/environments` (protection
  *     rules of every environment at once); per environment, variables and
- *     secret names when `variables` is on. All conditional (ETag), so an
+ *     secret names when `variables` is on, and the branch patterns of a
+ *     custom deployment branch policy where it has one. All conditional (ETag), so an
  *     unchanged night answers 304, which GitHub does not count.
  *     https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
  *  3. REST, only for a deployment not seen before: the comparison with the
