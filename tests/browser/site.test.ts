@@ -78,6 +78,9 @@ describe('the site in Chromium', () => {
     await page.getByRole('link', { name: 'payments-api' }).first().click();
     await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/services/payments-api/'));
     expect(await page.locator('main').textContent()).toContain('Blast radius: web-frontend');
+    // What the approvals were given under: prod's reviewers and branch patterns, dev open to any branch.
+    const protection = page.locator('h3:text-is("Deployment protection") + .table-wrap table');
+    expect(await protection.locator('tbody tr').allTextContents()).toEqual(['devnoneyesnoneany branch', 'prodteam:release-managersno5 minmain, release/*']);
     await page.getByRole('link', { name: 'history of payments-api' }).click();
     await expect.poll(() => page.url()).toBe(server.url('/services/payments-api/'));
     expect(await page.locator('main').textContent()).toContain('↩ rollback');

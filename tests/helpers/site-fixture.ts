@@ -166,6 +166,12 @@ function fixtureSnapshot(i: number, options: FixtureOptions): Partial<Snapshot> 
         url: url(`https://github.example/acme/${service}/deployments/${env}`),
         status: 'success',
         approvals,
+        // GitHub environment protection: prod behind reviewers and a custom branch policy (its patterns are repository text), dev open.
+        ...(env === 'prod'
+          ? { protection: { requiredReviewers: [person('team:release-managers')], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: `custom: ${h ? `main, ${HOSTILE}` : 'main, release/*'}` } }
+          : env === 'dev'
+            ? { protection: { requiredReviewers: [], preventSelfReview: false, waitTimerMinutes: 0, branchPolicy: 'all' } }
+            : {}),
         ...(service === 'payments-api' ? { components: { 'ledger-core': env === 'dev' || env === 'qa' ? '2.4.0' : '2.3.1' } } : {}),
         promotion: {
           previousEnvironment: previousEnv,
