@@ -300,8 +300,6 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
 export interface GitOpsCollectorOptions {
   /** Passed to the GitHub client of the `repo` mode (retry and rate-limit timing). */
   github?: GitHubCollectorOptions;
-  /** Files per GraphQL query in the `repo` mode (default `FILES_PER_QUERY`). */
-  filesPerQuery?: number;
 }
 
 /** The gitops collector with production settings. */
@@ -485,7 +483,6 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
   // Every needed file and its last change, FILES_PER_QUERY to a GraphQL query.
   const files = new Map<string, FileAnswer>();
   const lastChanges = new Map<string, ChangeAnswer>();
-  const perQuery = Math.max(1, options.filesPerQuery ?? FILES_PER_QUERY);
   const queryFiles = async (batch: readonly string[]): Promise<void> => {
     let answer: { data: unknown; errors: readonly { path?: (string | number)[]; message?: string }[] };
     try {
@@ -555,7 +552,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     },
     prepare: async (needed) => {
       const batches: string[][] = [];
-      for (let i = 0; i < needed.length; i += perQuery) batches.push(needed.slice(i, i + perQuery));
+      for (let i = 0; i < needed.length; i += FILES_PER_QUERY) batches.push(needed.slice(i, i + FILES_PER_QUERY));
       await Promise.all(batches.map(queryFiles));
     },
     read: async (file) => {
