@@ -230,6 +230,36 @@ export function createGitHubClient(
   return { ok: true, octokit, secrets };
 }
 
+/**
+ * Runs one batched GraphQL query (aliases per item). Partial errors come back with the
+ * data. A batch that fails as a whole is split in halves and each half asked again (`retry`), so the
+ * failure lands on exactly the item that caused it; a single item, or a spent budget, fails as itself.
+ * Returns null when the batch was split or failed (already handled). Used by the gitops source's
+ * `repo` mode too.
+ */
+export async function batchedQuery<T>(
+  octokit: GitHubClient,
+  batch: readonly T[],
+  query: string,
+  retry: (part: T[]) => Promise<void>,
+  fail: (item: T, error: unknown) => void,
+): Promise<{ data: Record<string, unknown>; errors: GraphQLErrorEntry[] } | null> {
+  try {
+    return { data: await octokit.graphql<Record<string, unknown>>(query), errors: [] };
+  } catch (error) {
+    const partial = error as { data?: Record<string, unknown>; errors?: GraphQLErrorEntry[] };
+    if (partial.data && Array.isArray(partial.errors)) return { data: partial.data, errors: partial.errors };
+    if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
+      const half = Math.ceil(batch.length / 2);
+      await retry(batch.slice(0, half));
+      await retry(batch.slice(half));
+    } else {
+      for (const item of batch) fail(item, error);
+    }
+    return null;
+  }
+}
+
 class GitHubRun {
   private readonly settings: GitHubSourceConfig;
   private readonly evidence: Evidence = emptyEvidence();
@@ -434,38 +464,11 @@ class GitHubRun {
     });
   }
 
-  /**
-   * Runs one batched GraphQL query (aliases `r0`, `r1`, … per item). Partial errors come back with the
-   * data. A batch that fails as a whole is split in halves and each half asked again (`retry`), so the
-   * failure lands on exactly the item that caused it; a single item, or a spent budget, fails as itself.
-   * Returns null when the batch was split or failed (already handled).
-   */
-  private async batchedQuery<T>(
-    batch: T[],
-    query: string,
-    retry: (part: T[]) => Promise<void>,
-    fail: (item: T, error: unknown) => void,
-  ): Promise<{ data: Record<string, unknown>; errors: GraphQLErrorEntry[] } | null> {
-    try {
-      return { data: await this.octokit.graphql<Record<string, unknown>>(query), errors: [] };
-    } catch (error) {
-      const partial = error as { data?: Record<string, unknown>; errors?: GraphQLErrorEntry[] };
-      if (partial.data && Array.isArray(partial.errors)) return { data: partial.data, errors: partial.errors };
-      if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
-        const half = Math.ceil(batch.length / 2);
-        await retry(batch.slice(0, half));
-        await retry(batch.slice(half));
-      } else {
-        for (const item of batch) fail(item, error);
-      }
-      return null;
-    }
-  }
-
   /** One batched query; a batch that fails as a whole is split so the failure lands on exactly the repository that caused it. */
   private async queryRepositories(batch: RepoState[], prefixes: string[]): Promise<void> {
     const inputs: RepoQueryInput[] = batch.map((r) => ({ owner: r.owner, name: r.name, environments: r.envs.map((e) => e.github), branchPrefixes: prefixes }));
-    const result = await this.batchedQuery(
+    const result = await batchedQuery(
+      this.octokit,
       batch,
       repositoriesQuery(inputs),
       (part) => this.queryRepositories(part, prefixes),
@@ -723,7 +726,8 @@ class GitHubRun {
   }
 
   private async queryLookups(batch: { repo: RepoState; input: LookupInput }[]): Promise<void> {
-    const result = await this.batchedQuery(
+    const result = await batchedQuery(
+      this.octokit,
       batch,
       lookupsQuery(batch.map((b) => b.input)),
       (part) => this.queryLookups(part),

@@ -38,7 +38,7 @@ import { emptyEvidence } from '../src/model/index.ts';
 import { BudgetExhausted, describeError, splitRepo } from '../src/sources/github/index.ts';
 import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
 import type { ChangeAnswer, FileAnswer } from '../src/sources/gitops/index.ts';
-import { createGitHubClient, type GitHubCollectorOptions } from './github.ts';
+import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from './github.ts';
 
 /** Largest file read from the repository. */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -483,27 +483,12 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
   // Every needed file and its last change, FILES_PER_QUERY to a GraphQL query.
   const files = new Map<string, FileAnswer>();
   const lastChanges = new Map<string, ChangeAnswer>();
-  const queryFiles = async (batch: readonly string[]): Promise<void> => {
-    let answer: { data: unknown; errors: readonly { path?: (string | number)[]; message?: string }[] };
-    try {
-      answer = { data: await octokit.graphql(gitOpsFilesQuery(owner, repo, revision, batch)), errors: [] };
-    } catch (error) {
-      const partial = error as { data?: unknown; errors?: { path?: (string | number)[]; message?: string }[] };
-      if (partial.data && Array.isArray(partial.errors)) answer = { data: partial.data, errors: partial.errors };
-      else if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
-        // A batch that fails as a whole is asked again in halves, so the failure lands on the file that caused it.
-        const half = Math.ceil(batch.length / 2);
-        await queryFiles(batch.slice(0, half));
-        await queryFiles(batch.slice(half));
-        return;
-      } else {
-        for (const file of batch) {
-          files.set(file, { kind: 'error', reason: fail(error) });
-          lastChanges.set(file, { error: fail(error) });
-        }
-        return;
-      }
-    }
+  const queryFiles = async (batch: string[]): Promise<void> => {
+    const answer = await batchedQuery(octokit, batch, gitOpsFilesQuery(owner, repo, revision, batch), queryFiles, (file, error) => {
+      files.set(file, { kind: 'error', reason: fail(error) });
+      lastChanges.set(file, { error: fail(error) });
+    });
+    if (!answer) return;
     readGitOpsFilesAnswer(answer.data, answer.errors, batch).forEach(({ file, change }, i) => {
       files.set(batch[i]!, file);
       lastChanges.set(batch[i]!, change);
