@@ -227,7 +227,8 @@ export function workflow(options: InitOptions): string {
   const failOn = options.failOn ?? DEFAULT_FAIL_ON;
   const shards = options.shards ?? 1;
 
-  const header = `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
+  // `matrix`: the comment on collecting past one runner, which differs between the two shapes.
+  const header = (matrix: string) => `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
 # Written by "release-ledger init"; edit freely.
 #
 # Exit codes of collect: 0 written; 3 written with gaps (shown on the pages);
@@ -235,7 +236,7 @@ export function workflow(options: InitOptions): string {
 # these the snapshot is committed and the site published; 4 then fails the
 # run (last step). 1 and 2 mean nothing was written: the run stops there.
 #
-# PAST_ONE_RUNNER
+${matrix}
 #
 # Repository settings: Settings → Pages → Source: "GitHub Actions".
 # Other CI: run the same commands in this order; any static host can serve
@@ -390,7 +391,7 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
 `;
 
   if (shards <= 1) {
-    return `${header.replace('# PAST_ONE_RUNNER', `# Past one runner, split collect over a matrix: "release-ledger init --shards N"
+    return `${header(`# Past one runner, split collect over a matrix: "release-ledger init --shards N"
 # writes this workflow with a job per shard.`)}jobs:
   ledger:
     runs-on: ubuntu-latest
@@ -402,7 +403,7 @@ ${checkout(true)}${etag}${site}${collect}${tail}${deploy}`;
   }
 
   const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
-  return `${header.replace('# PAST_ONE_RUNNER', `# Collect is split over ${shards} jobs of a matrix ("release-ledger init --shards ${shards}"):
+  return `${header(`# Collect is split over ${shards} jobs of a matrix ("release-ledger init --shards ${shards}"):
 # the plan job picks one time T for all; each shard job runs "collect --shard i/${shards} --at T"
 # and uploads its part as an artifact; the ledger job downloads them all and runs
 # "merge --at T --shards ${shards}", which refuses a missing or duplicate shard (nothing written).
