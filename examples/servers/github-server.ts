@@ -388,6 +388,12 @@ function resolveRef(repo: ScenarioRepo, ref: string): string | undefined {
   return repo.branches[name] ?? repo.tags.find((t) => t.name === name)?.sha ?? repo.commits.find((c) => c.sha === ref || (ref.length >= 7 && c.sha.startsWith(ref)))?.sha;
 }
 
+/** The commits reachable from `head`, newest first, only those changing `path` when given (`git log head -- path`). */
+function history(repo: ScenarioRepo, head: string, path?: string | null): ScenarioCommit[] {
+  const reachable = ancestors(repo, head);
+  return repo.commits.filter((c) => reachable.has(c.sha) && (!path || Object.hasOwn(c.files ?? {}, path))).sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+}
+
 /** Files visible at a commit: its own over its ancestors', oldest first. */
 function filesAt(repo: ScenarioRepo, sha: string): Record<string, string> {
   const reachable = ancestors(repo, sha);
@@ -658,12 +664,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
     const ref = query.get('sha') ?? repo.defaultBranch;
     const head = resolveRef(repo, ref);
     if (!head) return { status: 404, operation: op, body: { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#list-commits' } };
-    const path = query.get('path');
-    const reachable = ancestors(repo, head);
-    const items = repo.commits
-      .filter((c) => reachable.has(c.sha) && (!path || Object.hasOwn(c.files ?? {}, path)))
-      .sort((a, b) => Date.parse(b.date) - Date.parse(a.date))
-      .map((c) => commitPayload(repo, c, origin));
+    const items = history(repo, head, query.get('path')).map((c) => commitPayload(repo, c, origin));
     return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice) => slice } };
   }
   return undefined;
@@ -751,11 +752,7 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       history: ({ first, path }: { first?: number; path?: string }) => {
         const broken = repo.brokenPaths?.find((b) => b.field === 'history' && b.path === path);
         if (broken) throw new Error(broken.message);
-        const reachable = ancestors(repo, sha);
-        const touching = repo.commits
-          .filter((x) => reachable.has(x.sha) && (!path || Object.hasOwn(x.files ?? {}, path)))
-          .sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
-        return conn(touching.map((x) => commitNode(x.sha)), first);
+        return conn(history(repo, sha, path).map((x) => commitNode(x.sha)), first);
       },
       associatedPullRequests: ({ first }: { first?: number }) => conn(repo.pulls.filter((p) => p.commits.includes(sha)).sort((a, b) => a.number - b.number).map(pullNode), first),
       // Each run found in a deployment's log_url is a check suite on the deployed commit.
