@@ -39,6 +39,7 @@ import {
   BudgetExhausted,
   RateLimitSpent,
   approvalTime,
+  artifactOf,
   branchPrefixes,
   componentsFrom,
   configFileFor,
@@ -813,10 +814,12 @@ class GitHubRun {
         for (const d of env.deployments) {
           const at = successAt(d);
           if (!at) continue;
+          const artifact = artifactOf(d);
           this.evidence.history.push({
             service: service.name,
             environment: env.ledger,
             commit: d.commitOid,
+            ...(artifact ? { artifact } : {}),
             version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
             at: isoUtc(at),
             source,
@@ -833,12 +836,14 @@ class GitHubRun {
         const deployedAt = isoUtc(active.latestStatus!.createdAt);
         const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
         const ghEnvironment = state.environments?.get(env.github);
+        const artifact = artifactOf(active);
         const deployment: Omit<Deployment, 'promotion'> = {
           service: service.name,
           environment: env.ledger,
           version,
           commit: active.commitOid,
           ...(active.ref?.name ? { ref: active.ref.name } : {}),
+          ...(artifact ? { artifact } : {}),
           deployedAt,
           deployedBy: active.creator?.login ?? 'unknown',
           source,

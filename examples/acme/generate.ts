@@ -160,7 +160,7 @@ export interface DemoDay {
   /** Requests the local GitHub server fails that night. */
   githubFaults: GitHubFault[];
   /** The truth the sources should add up to: what was last deployed to each service and environment (all services). */
-  deployed: { service: string; environment: Env; version: string; commit: string; deployedAt: string; deployedBy: string; components: Record<string, string> }[];
+  deployed: { service: string; environment: Env; version: string; commit: string; artifact: string; deployedAt: string; deployedBy: string; components: Record<string, string> }[];
 }
 
 /** One commit of the GitOps repository. */
@@ -732,7 +732,7 @@ function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
   for (const spec of DEPLOYED) {
     for (const env of ENVIRONMENTS) {
       const event = current(plan, spec.name, env, at);
-      if (event) deployed.push({ service: spec.name, environment: env, version: event.release.version, commit: event.release.commit, deployedAt: event.at, deployedBy: event.by, components: event.release.components });
+      if (event) deployed.push({ service: spec.name, environment: env, version: event.release.version, commit: event.release.commit, artifact: event.release.artifact, deployedAt: event.at, deployedBy: event.by, components: event.release.components });
     }
   }
   for (const spec of ON_GITHUB) {
@@ -1044,7 +1044,8 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
         environment: ghEnvironment(env),
         creator: e.by,
         createdAt,
-        ...(e.manual ? { payload: { tool: 'acme-deploy-cli', reason: 'manual' } } : {}),
+        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (src/sources/github/map.ts, artifactOf).
+        payload: { ...(e.manual ? { tool: 'acme-deploy-cli', reason: 'manual' } : {}), image: `ghcr.io/acme/${name}:${e.release.version}@${e.release.artifact}` },
         statuses,
       });
       if (!e.manual) {

@@ -114,3 +114,47 @@ export function protectionRows(environments: Snapshot['environments'], deploymen
   }
   return rows;
 }
+
+/** What one environment runs of a service, with the identity of the build: the evidence the service page prints. */
+export interface DeployedBuildRow {
+  environment: string;
+  production: boolean;
+  version: string;
+  /** The full commit sha, as the source gave it. */
+  commit: string;
+  /** The artifact digest (`sha256:…`), when a source recorded one. */
+  artifact: string | null;
+  ref: string | null;
+  deployedAt: string;
+  deployedBy: string;
+  source: string;
+  url: string | null;
+}
+
+/**
+ * A service's deployed builds, one row per environment it runs in (the
+ * snapshot's environment order): the full commit and the artifact digest,
+ * which the matrix abbreviates or leaves out, so a printed page identifies
+ * the exact build an auditor can match against a registry or a rebuild.
+ * `deployments` are the service's own (the pages group them once per day).
+ */
+export function deployedBuildRows(environments: Snapshot['environments'], deployments: readonly Snapshot['deployments'][number][]): DeployedBuildRow[] {
+  const rows: DeployedBuildRow[] = [];
+  for (const environment of environments) {
+    const d = deployments.find((x) => x.environment === environment.name);
+    if (!d) continue;
+    rows.push({
+      environment: environment.name,
+      production: environment.production,
+      version: d.version,
+      commit: d.commit,
+      artifact: d.artifact ?? null,
+      ref: d.ref ?? null,
+      deployedAt: d.deployedAt,
+      deployedBy: d.deployedBy,
+      source: d.source,
+      url: d.url ?? null,
+    });
+  }
+  return rows;
+}

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
-import { approvalRows, protectionRows } from './approvals.ts';
+import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
 import { compareText, groupByService } from './format.ts';
 import { environmentGraph, neighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
@@ -43,6 +43,7 @@ export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
       row: rows.get(name) ?? null,
       findings: findings.get(name) ?? [],
       approvals: approvals.get(name) ?? [],
+      builds: deployedBuildRows(snapshot.environments, deployments.get(name) ?? []),
       protection: protectionRows(snapshot.environments, deployments.get(name) ?? []),
       radius: blastRadius(snapshot, name),
       graphs: graphs.map((g) => ({ environment: g.environment, model: neighbourhood(g.model, name) })),

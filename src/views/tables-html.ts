@@ -6,7 +6,7 @@
  */
 import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
-import { APPROVAL_STATUS_LABEL, type ApprovalRow, type ProtectionRow } from './approvals.ts';
+import { APPROVAL_STATUS_LABEL, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
@@ -52,6 +52,18 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
     (r) =>
       html`<tr><td>${r.environment}</td><td>${r.requiredReviewers.length === 0 ? html`<strong>none</strong>` : r.requiredReviewers.join(', ')}</td><td>${r.preventSelfReview ? 'no' : html`<strong>yes</strong>`}</td><td>${r.waitTimerMinutes > 0 ? `${r.waitTimerMinutes} min` : html`<span class="muted">none</span>`}</td><td>${branches(r.branchPolicy)}</td></tr>`,
   )}</tbody></table></div>`;
+}
+
+/** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
+const refNamesVersion = (ref: string, version: string): boolean => ref.replace(/^refs\/(?:tags|heads)\//, '').replace(/^v(?=\d)/, '') === version.replace(/^v(?=\d)/, '');
+
+/** A service's deployed builds: version, full commit, artifact digest, ref, when and by whom, from which source. */
+export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
+  if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th><th scope="col">Source</th></tr></thead><tbody>${rows.map((r) => {
+    const record = safeUrl(r.url);
+    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><span class="mono">${r.version}</span>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td><span class="mono">${r.commit}</span></td><td>${r.artifact ? html`<span class="mono">${r.artifact}</span>` : html`<span class="muted">not recorded</span>`}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td>${r.source}</td></tr>`;
+  })}</tbody></table></div>`;
 }
 
 /** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */

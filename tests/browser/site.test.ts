@@ -81,6 +81,13 @@ describe('the site in Chromium', () => {
     // What the approvals were given under: prod's reviewers and branch patterns, dev open to any branch.
     const protection = page.locator('h3:text-is("Deployment protection") + .table-wrap table');
     expect(await protection.locator('tbody tr').allTextContents()).toEqual(['devnoneyesnoneany branch', 'prodteam:release-managersno5 minmain, release/*']);
+    // The exact builds: full commit and artifact digest per environment; dev recorded no digest.
+    const builds = page.locator('h3:text-is("Deployed builds") + .table-wrap table');
+    const buildCells = await builds.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(buildCells.map((cells) => [cells[0], cells[3]?.startsWith('sha256:') && cells[3].length === 71 ? 'sha256 digest' : cells[3]])).toEqual([
+      ['dev', 'not recorded'], ['qa', 'sha256 digest'], ['staging', 'sha256 digest'], ['prod (production)', 'sha256 digest'],
+    ]);
+    expect(buildCells.every((cells) => /^[0-9a-f]{40}$/.test(cells[2] ?? ''))).toBe(true);
     await page.getByRole('link', { name: 'history of payments-api' }).click();
     await expect.poll(() => page.url()).toBe(server.url('/services/payments-api/'));
     expect(await page.locator('main').textContent()).toContain('↩ rollback');

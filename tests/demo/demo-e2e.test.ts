@@ -120,15 +120,15 @@ describe('the demo ledger', () => {
     expect(prod.protection).toMatchObject({ requiredReviewers: ['team:release-managers'], preventSelfReview: true });
   });
 
-  it('records, every night, what the simulation deployed: version, commit, deployer and time', () => {
+  it('records, every night, what the simulation deployed: version, commit, artifact, deployer and time', () => {
     const wrong: string[] = [];
     for (const day of generateDemo().days) {
       const snapshot = byDay.get(day.date)!;
       const missing = INCIDENTS.filter((i) => i.rule === 'source.gap' && i.firesOn === day.date && LEGACY.includes(i.service ?? '')).map((i) => i.service);
       for (const want of day.deployed.filter((d) => !missing.includes(d.service))) {
         const got = snapshot.deployments.find((d) => d.service === want.service && d.environment === want.environment);
-        const same = got && got.version.replace(/^v/, '') === want.version && got.commit === want.commit && got.deployedAt === want.deployedAt && got.deployedBy === want.deployedBy;
-        if (!same) wrong.push(`${day.date} ${want.service}/${want.environment}: ${got ? `${got.version} ${got.commit.slice(0, 7)} ${got.deployedAt} ${got.deployedBy}` : 'missing'}`);
+        const same = got && got.version.replace(/^v/, '') === want.version && got.commit === want.commit && got.artifact === want.artifact && got.deployedAt === want.deployedAt && got.deployedBy === want.deployedBy;
+        if (!same) wrong.push(`${day.date} ${want.service}/${want.environment}: ${got ? `${got.version} ${got.commit.slice(0, 7)} ${got.artifact ?? 'no artifact'} ${got.deployedAt} ${got.deployedBy}` : 'missing'}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubCollector } from '../../collectors/github.ts';
 import { deploymentSchema, gapSchema, changeSchema, branchSchema, configRecordSchema } from '../../src/model/index.ts';
-import { advanceNight, buildOrg, runIdInPayload, sha } from '../fixtures/github/org.ts';
+import { advanceNight, buildOrg, imageDigest, imageInPayload, runIdInPayload, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type Fault, type GitHubServer, type Scenario } from '../helpers/github-server.ts';
 import { TOKEN, makeContext } from './context.ts';
 import { validateResponse } from './openapi.ts';
@@ -100,6 +100,22 @@ describe('GitHub source: a full collect', () => {
     // GHES: REST under /api/v3, GraphQL at /api/graphql.
     expect(s.log.filter((l) => l.operation === 'graphql').every((l) => l.rawPath === '/api/graphql')).toBe(true);
     expect(s.log.filter((l) => l.operation !== 'graphql').every((l) => l.rawPath.startsWith('/api/v3/'))).toBe(true);
+  }, 60_000);
+
+  it('a deployment payload that names the image by digest gives the deployment and its history the artifact; other environments have none', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    imageInPayload(scenario.repos[0]!, 'production');
+    const s = await start(scenario);
+    const evidence = await collect(makeContext({ baseUrl: s.baseUrl, scenario }));
+    expect(evidence.gaps).toEqual([]);
+    const artifacts = evidence.deployments.map((d) => `${d.environment}:${d.artifact ?? '-'}`);
+    expect(artifacts).toEqual(['dev:-', `prod:${imageDigest(sha('svc-000:c3'))}`, 'qa:-', 'staging:-']);
+    for (const d of evidence.deployments) deploymentSchema.parse({ ...d, promotion: null });
+    // Every successful production deployment in the history carries its own build's digest, so promotion evidence follows builds.
+    const prodHistory = evidence.history.filter((h) => h.environment === 'prod');
+    expect(prodHistory.length).toBeGreaterThan(0);
+    for (const h of prodHistory) expect(h.artifact).toBe(imageDigest(h.commit));
+    expect(evidence.history.filter((h) => h.environment !== 'prod').every((h) => h.artifact === undefined)).toBe(true);
   }, 60_000);
 
   it('the OpenAPI check does fail on a payload GitHub would not send', () => {

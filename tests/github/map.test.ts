@@ -2,6 +2,7 @@ import { validate } from '@octokit/graphql-schema';
 import { describe, expect, it } from 'vitest';
 import {
   approvalTime,
+  artifactOf,
   branchPrefixes,
   componentsFrom,
   describeError,
@@ -65,6 +66,23 @@ describe('the active deployment', () => {
     expect(approvalTime(d)).toBe('2026-03-01T00:09:00Z');
     expect(runIdOf({ ...d, statuses: { nodes: [] }, latestStatus: null, payload: '{"run_id":"42"}' })).toBe(42);
     expect(runIdOf({ ...d, statuses: { nodes: [] }, latestStatus: null, payload: 'not json' })).toBeNull();
+  });
+
+  it('reads the artifact a deployment shipped from its payload: a digest, or an image pinned by digest; nothing else names one', () => {
+    const d = deployment(8, '2026-03-01T00:00:00Z', [['SUCCESS', '2026-03-01T00:12:00Z']]);
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const withPayload = (payload: unknown) => artifactOf({ ...d, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+    expect(withPayload({ artifact: digest })).toBe(digest);
+    expect(withPayload({ digest: ` ${digest} ` })).toBe(digest);
+    expect(withPayload({ image: `ghcr.io/acme/api:1.2.0@${digest}` })).toBe(digest);
+    expect(withPayload({ image: `localhost:5000/acme/api@${digest}`, artifact: 'not-a-digest' })).toBe(digest);
+    // A tag moves, so a tag-only image names no build; nor do free text, a non-object payload or the wrong types.
+    expect(withPayload({ image: 'ghcr.io/acme/api:1.2.0' })).toBeNull();
+    expect(withPayload({ artifact: 'v1.2.0', digest: 42 })).toBeNull();
+    expect(withPayload('deployed by hand')).toBeNull();
+    expect(withPayload([digest])).toBeNull();
+    expect(withPayload(null)).toBeNull();
+    expect(artifactOf({ ...d, payload: null })).toBeNull();
   });
 
   it('is versioned by release, else tag (annotated too), else ref, else short sha', () => {

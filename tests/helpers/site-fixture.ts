@@ -160,6 +160,8 @@ function fixtureSnapshot(i: number, options: FixtureOptions): Partial<Snapshot> 
         version: version(v),
         commit,
         ref: h ? `refs/heads/${HOSTILE}` : `refs/tags/v${v}`,
+        // The image digest from the deployment payload; dev deploys branch builds and records none.
+        ...(env === 'dev' ? {} : { artifact: h ? `sha256:${HOSTILE}` : `sha256:${createHash('sha256').update(`image:${service}-${v}`).digest('hex')}` }),
         deployedAt: deployedAt(service, env, i),
         deployedBy: hotfix && h ? person('carol') : deployer,
         source: 'github',

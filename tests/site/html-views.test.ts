@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -96,6 +96,32 @@ describe('the long tables', () => {
     const web = protectionHtml(protectionRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
     expect(web).toContain('<tr><td>prod</td><td>dana</td><td><strong>yes</strong></td><td><span class="muted">none</span></td><td>custom rules <span class="muted">(not read)</span></td></tr>');
     expect(protectionHtml([]).value).toBe('');
+  });
+
+  it('deployed builds: one row per environment the service runs in, full commit and artifact digest, escaped; a missing digest says so', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const snapshot = buildSnapshot({
+      environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'qa', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      deployments: [
+        buildDeployment({ service: 'api', environment: 'prod', version: '2.0.0', commit: 'a'.repeat(40), artifact: digest, ref: 'v2.0.0', url: 'https://example.test/d?a=1&b=2', deployedBy: HOSTILE }),
+        buildDeployment({ service: 'api', environment: 'dev', version: '2.1.0', commit: 'b'.repeat(40), ref: HOSTILE, url: 'javascript:alert(1)' }),
+        buildDeployment({ service: 'web', environment: 'qa', artifact: `sha256:${HOSTILE}` }),
+      ],
+    });
+    const rows = deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'api'));
+    expect(rows.map((r) => `${r.environment}${r.production ? '*' : ''} ${r.version} ${r.artifact ?? '-'}`)).toEqual(['dev 2.1.0 -', `prod* 2.0.0 ${digest}`]);
+    const out = deployedBuildsHtml(rows).value;
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('javascript:');
+    expect(out).toContain(`<td><span class="mono">${'a'.repeat(40)}</span></td><td><span class="mono">${digest}</span></td>`);
+    expect(out).toContain(`<td><span class="mono">${'b'.repeat(40)}</span></td><td><span class="muted">not recorded</span></td>`);
+    expect(out).toContain(`from <code>${escapeHtml(HOSTILE)}</code>`);
+    expect(out).toContain('<a href="https://example.test/d?a=1&amp;b=2" rel="nofollow noopener">record</a>');
+    // A ref that is the version itself is not repeated.
+    expect(out).not.toContain('from <code>v2.0.0</code>');
+    const web = deployedBuildsHtml(deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
+    expect(web).toContain(`<span class="mono">sha256:${escapeHtml(HOSTILE)}</span>`);
+    expect(deployedBuildsHtml([]).value).toBe('<p>Not deployed anywhere.</p>');
   });
 
   it('changes: escape pull request titles and authors, link services through the given function', () => {

@@ -42,6 +42,18 @@ describe('serviceStateKeys', () => {
   });
 });
 
+describe('serviceStateKeys: the deployed build', () => {
+  it('sees a new artifact under the same version and commit (a rebuild), for that service only', () => {
+    const [, , , , , last] = fixtureSnapshots({ quietDays: 1 });
+    const prod = last!.deployments.find((d) => d.service === 'payments-api' && d.environment === 'prod')!;
+    const rebuilt = { ...last!, deployments: last!.deployments.map((d) => (d === prod ? { ...d, artifact: `sha256:${'0'.repeat(64)}` } : d)) };
+    const before = serviceStateKeys(last!);
+    const after = serviceStateKeys(rebuilt);
+    expect(after.get('payments-api')).not.toBe(before.get('payments-api'));
+    expect(after.get('auth-service')).toBe(before.get('auth-service'));
+  });
+});
+
 describe('links to the page in force', () => {
   const revisions = serviceRevisions([
     { date: '2026-03-10', revised: ['a', 'b'] },

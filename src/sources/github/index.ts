@@ -3,6 +3,7 @@ export { HISTORY_DEPTH, branchPrefixes, lookupWeight, lookupsQuery, repositories
 export type { LookupInput, RepoQueryInput } from './queries.ts';
 export {
   approvalTime,
+  artifactOf,
   componentsFrom,
   configFileFor,
   environmentValues,

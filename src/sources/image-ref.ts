@@ -1,5 +1,7 @@
 /**
- * Container image references, parsed the way the registry tooling does
+ * Container image references (shared by the GitOps source, which reads them
+ * from manifests, and the GitHub source, which reads them from deployment
+ * payloads), parsed the way the registry tooling does
  * (https://github.com/distribution/reference/blob/main/reference.go):
  *
  *   [registry[:port]/]path/name[:tag][@algorithm:hex]
