@@ -17,7 +17,13 @@
  *    needs to write the site's bytes with no computation at all, a lower
  *    bound for any server-rendered site of that size. Each floor's output is
  *    deleted after it; the site stays (about 36 GB on disk at the peak).
+ *    Last, the same bytes written with `mkdir` + `writeFile` and no Astro:
+ *    what the machine's file system alone needs to store them.
  * 6. The GitHub source's collect benchmark (scripts/bench-github.ts).
+ *
+ * `--floors PAGES:BYTES` measures only the three floors (step 5) for that many
+ * pages of that size, without a ledger or a site: how far this machine's
+ * floors are from each other, in minutes instead of an hour.
  *
  * `--quick` is a 1–2 minute preset (20 days × 40 services × 4 environments,
  * the small GitHub case). `--reuse` keeps a generated ledger of the same shape
@@ -30,7 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFlags } from './bench-ledger.ts';
-import { buildSiteChild, measureChild } from './bench-child.ts';
+import { buildSiteChild, measureChild, type ChildResult } from './bench-child.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -46,7 +52,25 @@ async function runChild(mode: string, payload: Record<string, unknown>): Promise
     const root = String(payload.root);
     await build({ root, outDir: path.join(root, 'dist'), logLevel: 'error', configFile: false, build: { format: 'directory', concurrency: 1 }, trailingSlash: 'always', devToolbar: { enabled: false } });
     process.stdout.write(`${JSON.stringify({ innerMs: performance.now() - started })}\n`);
+  } else if (mode === 'write') {
+    // The floor's pages as plain files, in the same folders (Astro's `directory` format), one at a time as Astro writes them.
+    const root = String(payload.root);
+    const page = Buffer.from(floorPage(Number(payload.padBytes)));
+    for (let i = 0; i < Number(payload.pages); i++) {
+      const dir = path.join(root, 'p', String(Math.floor(i / 1000)), String(i));
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'index.html'), page);
+    }
+    process.stdout.write(`${JSON.stringify({ innerMs: performance.now() - started })}\n`);
   } else throw new Error(`unknown child mode ${mode}`);
+}
+
+const FLOOR_ROW = '<tr><th scope="row"><a href="/services/svc/">svc</a></th><td class="cell">1.2.3</td></tr>\n';
+
+/** One floor page as the sized Astro floor renders it (its number aside): the constant row repeated to `padBytes`. */
+function floorPage(padBytes: number): string {
+  const pad = padBytes > 0 ? FLOOR_ROW.repeat(Math.ceil(padBytes / FLOOR_ROW.length)).slice(0, padBytes) : '';
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page 0</title></head><body><h1>Page 0</h1>${pad}</body></html>`;
 }
 
 /** A minimal Astro project: one route producing `pages` tiny pages, each padded with `padBytes` of constant HTML. */
@@ -61,7 +85,7 @@ async function writeFloorProject(root: string, pages: number, padBytes = 0): Pro
 export function getStaticPaths() {
   return Array.from({ length: ${pages} }, (_, i) => ({ params: { slug: \`p/\${Math.floor(i / 1000)}/\${i}\` }, props: { n: i } }));
 }
-const row = '<tr><th scope="row"><a href="/services/svc/">svc</a></th><td class="cell">1.2.3</td></tr>\\n';
+const row = ${JSON.stringify(FLOOR_ROW)};
 const pad = ${padBytes} > 0 ? row.repeat(Math.ceil(${padBytes} / row.length)).slice(0, ${padBytes}) : '';
 const { n } = Astro.props;
 ---
@@ -84,15 +108,55 @@ async function dirSize(dir: string): Promise<{ files: number; bytes: number; htm
   return { files, bytes, htmlBytes };
 }
 
+/** The trivial Astro floor, the Astro floor of pages of `pageBytes`, and the same bytes written without Astro; each output deleted after it. */
+async function measureFloors(work: string, pages: number, pageBytes: number, log: (line: string) => void): Promise<Record<'floor' | 'sizedFloor' | 'written', ChildResult>> {
+  const floorRoot = path.join(work, 'floor');
+  log(`Astro floor: ${pages} trivial pages …`);
+  await writeFloorProject(floorRoot, pages);
+  const floor = await child('floor', { root: floorRoot });
+  await rm(floorRoot, { recursive: true, force: true });
+  log(`Astro floor: ${pages} pages of ${kb(pageBytes)} …`);
+  await writeFloorProject(floorRoot, pages, pageBytes);
+  const sizedFloor = await child('floor', { root: floorRoot });
+  await rm(floorRoot, { recursive: true, force: true });
+  log(`the same bytes with writeFile, no Astro …`);
+  const written = await child('write', { root: floorRoot, pages, padBytes: pageBytes });
+  await rm(floorRoot, { recursive: true, force: true });
+  return { floor, sizedFloor, written };
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1024 / 1024).toFixed(0)} MB`);
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 
+/** `--floors PAGES:BYTES`: the three floors alone. */
+async function floorsOnly(spec: string, work: string): Promise<void> {
+  const match = /^(\d+):(\d+)$/.exec(spec);
+  if (!match || Number(match[1]) < 1) throw new Error('--floors takes PAGES:BYTES, e.g. --floors 172404:87962');
+  const [pages, pageBytes] = [Number(match[1]), Number(match[2])];
+  await mkdir(work, { recursive: true });
+  const { floor, sizedFloor, written } = await measureFloors(path.resolve(work), pages, pageBytes, (line) => process.stderr.write(`${line}\n`));
+  const measured = (r: ChildResult) => `${s(r.ms)}${r.cpuMs === null ? '' : ` (${s(r.cpuMs)} CPU)`}`;
+  process.stdout.write(
+    [
+      `release-ledger bench --floors: ${pages} pages of ${kb(pageBytes)}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`,
+      '',
+      '| floor | measured | × trivial |',
+      '|---|---|---|',
+      `| Astro, trivial pages | ${measured(floor)} | 1.00× |`,
+      `| Astro, pages of ${kb(pageBytes)} | ${measured(sizedFloor)} | ${(sizedFloor.ms / floor.ms).toFixed(2)}× |`,
+      `| writeFile, the same bytes, no Astro | ${measured(written)} | ${(written.ms / floor.ms).toFixed(2)}× |`,
+      '',
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
   if (typeof f.child === 'string') return runChild(f.child, JSON.parse(String(f.payload)) as Record<string, unknown>);
-  const known = new Set(['days', 'services', 'envs', 'quick', 'work', 'reuse', 'skip-github']);
+  const known = new Set(['days', 'services', 'envs', 'quick', 'work', 'reuse', 'skip-github', 'floors']);
   for (const key of Object.keys(f)) if (!known.has(key)) throw new Error(`unknown flag --${key} (known: ${[...known].map((k) => `--${k}`).join(' ')})`);
+  if (f.floors !== undefined) return floorsOnly(String(f.floors), typeof f.work === 'string' ? f.work : '/tmp/release-ledger-bench-floors');
   const quick = f.quick === true;
   const num = (key: string, fallback: number) => {
     const value = f[key] === undefined ? fallback : Number(f[key]);
@@ -154,17 +218,9 @@ async function main(): Promise<void> {
     if (servicePage.length > 0) break;
   }
 
-  // 5. The floor: as many trivial pages as the full build had; then as many pages of the site's average size.
-  log(`Astro floor: ${pages} trivial pages …`);
-  const floorRoot = path.join(work, 'floor');
-  await writeFloorProject(floorRoot, pages);
-  const floor = await child('floor', { root: floorRoot });
-  await rm(floorRoot, { recursive: true, force: true });
+  // 5. The floors, for as many pages as the full build had, of the site's average size.
   const pageBytes = Math.round(size.htmlBytes / pages);
-  log(`Astro floor: ${pages} pages of ${kb(pageBytes)} …`);
-  await writeFloorProject(floorRoot, pages, pageBytes);
-  const sizedFloor = await child('floor', { root: floorRoot });
-  await rm(floorRoot, { recursive: true, force: true });
+  const { floor, sizedFloor, written } = await measureFloors(work, pages, pageBytes, log);
 
   // 6. GitHub collect.
   let github: string[] = [];
@@ -184,6 +240,7 @@ async function main(): Promise<void> {
     ['full build / floor', `${ratio.toFixed(2)}×`, '≤ 3×', ratio <= 3],
     [`Astro floor, same page count, ${kb(pageBytes)} a page (the site's average)`, `${s(sizedFloor.ms)} (${(sizedFloor.ms / floor.ms).toFixed(2)}× the trivial floor)`, '', null],
     ['full build / that floor', `${(full.ms / sizedFloor.ms).toFixed(2)}×`, '', null],
+    ['the same bytes written with writeFile, no Astro', `${s(written.ms)} (${(written.ms / floor.ms).toFixed(2)}× the trivial floor)`, '', null],
     ['peak RSS, full build', mb(full.peakRssBytes), '≤ 2048 MB', full.peakRssBytes === null ? null : full.peakRssBytes <= 2 * 1024 ** 3],
     ['one new day (incremental)', `${s(next.ms)}; rendered ${next.output.rendered}, reused ${next.output.reused}, read ${next.output.snapshotsRead} snapshot(s)`, '≤ 15 s', next.ms <= 15_000],
     ['peak RSS, one new day', mb(next.peakRssBytes), '', null],
@@ -201,9 +258,13 @@ async function main(): Promise<void> {
     ...(github.length > 0 ? ['GitHub collect (scripts/bench-github.ts):', ...github.map((l) => `  ${l}`), ''] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, pageBytes, sizedFloorMs: sizedFloor.ms, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
+  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, pageBytes, sizedFloorMs: sizedFloor.ms, writtenMs: written.ms, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
   await writeFile(path.join(work, 'bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (rows.some(([, , , ok]) => ok === false)) process.exitCode = 1;
 }
 
-await main();
+// One line for a bad flag or a failed step, as the CLI does; a child's failure carries its own stderr tail.
+await main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
