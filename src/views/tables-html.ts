@@ -57,12 +57,12 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
 /** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
 const refNamesVersion = (ref: string, version: string): boolean => ref.replace(/^refs\/(?:tags|heads)\//, '').replace(/^v(?=\d)/, '') === version.replace(/^v(?=\d)/, '');
 
-/** A service's deployed builds: version, full commit, artifact digest, ref, when and by whom, from which source. */
+/** A service's deployed builds: version, full commit, artifact digest, ref, when, by whom and from which source. */
 export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
   if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th><th scope="col">Source</th></tr></thead><tbody>${rows.map((r) => {
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th></tr></thead><tbody>${rows.map((r) => {
     const record = safeUrl(r.url);
-    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><span class="mono">${r.version}</span>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td><span class="mono">${r.commit}</span></td><td>${r.artifact ? html`<span class="mono">${r.artifact}</span>` : html`<span class="muted">not recorded</span>`}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td>${r.source}</td></tr>`;
+    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><span class="mono">${r.version}</span>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td><span class="mono">${r.commit}</span></td><td>${r.artifact ? html`<span class="mono">${r.artifact}</span>` : html`<span class="muted">not recorded</span>`}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 

@@ -88,6 +88,7 @@ describe('the site in Chromium', () => {
       ['dev', 'not recorded'], ['qa', 'sha256 digest'], ['staging', 'sha256 digest'], ['prod (production)', 'sha256 digest'],
     ]);
     expect(buildCells.every((cells) => /^[0-9a-f]{40}$/.test(cells[2] ?? ''))).toBe(true);
+    await page.locator('section[aria-labelledby="where"]').screenshot({ path: path.join(SHOTS, 'service-day-builds.png') });
     await page.getByRole('link', { name: 'history of payments-api' }).click();
     await expect.poll(() => page.url()).toBe(server.url('/services/payments-api/'));
     expect(await page.locator('main').textContent()).toContain('↩ rollback');
