@@ -14,6 +14,7 @@ import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
+import { sameVersion } from '../snapshot/promotion.ts';
 import { rowAnchor } from './links.ts';
 
 /** Approvals behind each production deployment, beside the proof it passed the lower environments first. */
@@ -55,7 +56,7 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
 }
 
 /** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
-const refNamesVersion = (ref: string, version: string): boolean => ref.replace(/^refs\/(?:tags|heads)\//, '').replace(/^v(?=\d)/, '') === version.replace(/^v(?=\d)/, '');
+const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
 
 /** A service's deployed builds: version, full commit, artifact digest, ref, when, by whom and from which source. */
 export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
