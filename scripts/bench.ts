@@ -67,10 +67,14 @@ async function runChild(mode: string, payload: Record<string, unknown>): Promise
 
 const FLOOR_ROW = '<tr><th scope="row"><a href="/services/svc/">svc</a></th><td class="cell">1.2.3</td></tr>\n';
 
-/** One floor page as the sized Astro floor renders it (its number aside): the constant row repeated to `padBytes`. */
+/** A sized floor page's body: the constant row repeated to `padBytes`. */
+function floorPad(padBytes: number): string {
+  return padBytes > 0 ? FLOOR_ROW.repeat(Math.ceil(padBytes / FLOOR_ROW.length)).slice(0, padBytes) : '';
+}
+
+/** One floor page as the sized Astro floor renders it (its number aside). */
 function floorPage(padBytes: number): string {
-  const pad = padBytes > 0 ? FLOOR_ROW.repeat(Math.ceil(padBytes / FLOOR_ROW.length)).slice(0, padBytes) : '';
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page 0</title></head><body><h1>Page 0</h1>${pad}</body></html>`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Page 0</title></head><body><h1>Page 0</h1>${floorPad(padBytes)}</body></html>`;
 }
 
 /** A minimal Astro project: one route producing `pages` tiny pages, each padded with `padBytes` of constant HTML. */
@@ -85,8 +89,7 @@ async function writeFloorProject(root: string, pages: number, padBytes = 0): Pro
 export function getStaticPaths() {
   return Array.from({ length: ${pages} }, (_, i) => ({ params: { slug: \`p/\${Math.floor(i / 1000)}/\${i}\` }, props: { n: i } }));
 }
-const row = ${JSON.stringify(FLOOR_ROW)};
-const pad = ${padBytes} > 0 ? row.repeat(Math.ceil(${padBytes} / row.length)).slice(0, ${padBytes}) : '';
+const pad = ${JSON.stringify(floorPad(padBytes))};
 const { n } = Astro.props;
 ---
 <!doctype html><html lang="en"><head><meta charset="utf-8" /><title>Page {n}</title></head><body><h1>Page {n}</h1><Fragment set:html={pad} /></body></html>
