@@ -8,7 +8,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
-import { ExitCode, LedgerError, UsageError } from '../src/errors.ts';
+import { ConfigError, ExitCode, LedgerError, UsageError } from '../src/errors.ts';
 import {
   diffEnvironments,
   diffSnapshots,
@@ -25,6 +25,7 @@ import {
 } from '../src/ledger/index.ts';
 import { SEVERITIES, type Severity } from '../src/model/config.ts';
 import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
+import { MIN_SECRET_KEY_LENGTH, secretKeyFrom, type SecretKey } from '../src/model/secret-fingerprint.ts';
 import { formatStateView, stateView } from '../src/report/show.ts';
 import { isOpen, meetsSeverity } from '../src/rules/index.ts';
 import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from './collect.ts';
@@ -192,6 +193,29 @@ async function load(args: { config?: unknown }, io: CliIO): Promise<LoadedConfig
   return loadConfig(file);
 }
 
+/**
+ * The ledger key that `secretKeyEnv` names, read once per command. Without one,
+ * says once on stderr that secret changes cannot be detected (the snapshot
+ * says it too); a key too short to protect anything is refused.
+ */
+function ledgerKey(loaded: LoadedConfig, io: CliIO): SecretKey | null {
+  const name = loaded.config.secretKeyEnv;
+  const text = name ? io.env[name] : undefined;
+  if (name && text) {
+    const key = secretKeyFrom(text);
+    if (!key)
+      throw new ConfigError(
+        `${loaded.file}: secretKeyEnv: ${name} holds ${text.length} characters; the ledger key needs at least ${MIN_SECRET_KEY_LENGTH} (create one with: openssl rand -base64 32)`,
+        loaded.file,
+      );
+    return key;
+  }
+  io.stderr(
+    `warning: ${name ? `${name} (secretKeyEnv) is not set` : 'no secretKeyEnv in the config'}: secret values are stored with no fingerprint, so their changes cannot be detected until a ledger key is configured (see docs/guarantees.md)\n`,
+  );
+  return null;
+}
+
 function parseSeverity(value: unknown): Severity | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value))
@@ -240,13 +264,13 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
         if (typeof args.at !== 'string') throw new UsageError('collect --shard needs --at (the same time on every shard, e.g. the time the matrix started)');
         if (failOn) throw new UsageError('--fail-on applies to the whole snapshot: pass it to merge, not to collect --shard');
         const loaded = await load(args, io);
-        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard });
+        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard, secretKey: ledgerKey(loaded, io) });
         io.stdout(`${path.relative(io.cwd, result.file) || result.file} — shard ${shard.index}/${shard.count}: ${result.services.length} services, ${result.gaps} gaps\n`);
         return ExitCode.ok;
       }
       const loaded = await load(args, io);
       const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
-      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress });
+      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress, secretKey: ledgerKey(loaded, io) });
       return reportSnapshot(result, failOn, io);
     }
     case 'merge': {
@@ -255,7 +279,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const count = args.shards === undefined ? undefined : Number(args.shards);
       if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
       const loaded = await load(args, io);
-      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count });
+      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count, secretKey: ledgerKey(loaded, io) });
       return reportSnapshot(result, failOn, io);
     }
     case 'init': {

@@ -12,6 +12,8 @@ import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
+import { redactRawConfigRecord } from '../src/snapshot/redact.ts';
+import type { SecretKey } from '../src/model/secret-fingerprint.ts';
 import { loadCollector, type CollectorRegistry } from './registry.ts';
 import {
   SHARD_FORMAT,
@@ -35,6 +37,8 @@ export interface CollectOptions {
   progress?: (message: string) => void;
   /** Replaces the built-in collectors (tests). */
   registry?: Partial<CollectorRegistry>;
+  /** The ledger key that fingerprints secret values (`secretKeyEnv`); null or absent: no fingerprints. */
+  secretKey?: SecretKey | null;
 }
 
 export interface CollectResult {
@@ -120,6 +124,7 @@ async function assembleAndAppend(options: CollectOptions, id: string, head: { sn
     takenAt: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     previous: head,
     generator: { name: 'release-ledger', version: await readGeneratorVersion() },
+    secretKey: options.secretKey ?? null,
   });
   try {
     const written = await appendSnapshot(loaded.snapshotsDir, snapshot);
@@ -159,7 +164,11 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
   await refuseOldTime(loaded.snapshotsDir, id);
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
-  const outcomes = (await runSources(options, id, new Set(services))).map((o) => ({ ...o, evidence: evidenceForShard(o.evidence, owns) }));
+  // Redacted before the shard is written: a shard file is uploaded between jobs and must hold no secret value either.
+  const outcomes = (await runSources(options, id, new Set(services))).map((o) => {
+    const evidence = evidenceForShard(o.evidence, owns);
+    return { ...o, evidence: { ...evidence, configs: evidence.configs.map((r) => redactRawConfigRecord(r, loaded.config, options.secretKey ?? null)) as Evidence['configs'] } };
+  });
   const file = await writeShardFile(loaded.snapshotsDir, {
     format: SHARD_FORMAT,
     formatVersion: SHARD_FORMAT_VERSION,
@@ -169,6 +178,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
     configHash: configHash(loaded.config),
     shard,
     services,
+    secretKeyId: options.secretKey?.id ?? null,
     outcomes,
   });
   (options.progress ?? (() => {}))(`wrote shard ${shard.index}/${shard.count} (${services.length} services) to ${file}`);
@@ -191,6 +201,13 @@ export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' 
     services: loaded.config.services.map((s) => s.name),
     count: options.count,
   });
+  // Fingerprints made under another key (or none) would not compare with this snapshot's: refuse rather than mix them.
+  const keyId = options.secretKey?.id ?? null;
+  const otherKey = shards.find((s) => (s.secretKeyId ?? null) !== keyId);
+  if (otherKey)
+    throw new LedgerWriteError(
+      `cannot merge ${id}: shard ${otherKey.shard.index}/${otherKey.shard.count} fingerprinted secrets with ${otherKey.secretKeyId ? `key ${otherKey.secretKeyId}` : 'no key'}, this merge has ${keyId ? `key ${keyId}` : 'no key'}; give every job the same secretKeyEnv (nothing written)`,
+    );
   (options.progress ?? (() => {}))(`merging ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${id}`);
   const outcomes = mergeOutcomes(shards, Object.keys(loaded.config.sources));
   return assembleAndAppend({ ...options, env: {} }, id, head, outcomes);

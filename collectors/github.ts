@@ -33,8 +33,7 @@ import { Octokit } from '@octokit/rest';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
-import { isSecretKey, looksLikeSecretValue, secretHash } from '../src/snapshot/redact.ts';
-import { CACHED_SECRET_PREFIX } from '../src/sources/github/map.ts';
+import { isSecretKey, looksLikeSecretValue } from '../src/snapshot/redact.ts';
 import {
   BudgetExhausted,
   RateLimitSpent,
@@ -418,7 +417,8 @@ class GitHubRun {
       if (typeof response.data !== 'object' || response.data === null) throw malformed('GET', new URL(url).pathname);
       const etag = response.headers.etag;
       // A copy: octokit.paginate rewrites `data` of list responses in place.
-      if (etag) this.used.etags[url] = { etag, data: this.cacheSafe(url, response.data), ...(response.headers.link ? { link: response.headers.link } : {}) };
+      const data = etag ? this.cacheSafe(url, response.data) : undefined;
+      if (etag && data !== undefined) this.used.etags[url] = { etag, data, ...(response.headers.link ? { link: response.headers.link } : {}) };
       return response;
     } catch (error) {
       if (cached && (error as { status?: number }).status === 304) {
@@ -434,20 +434,20 @@ class GitHubRun {
 
   /**
    * What may be written to the ETag cache: a copy (octokit.paginate rewrites
-   * list `data` in place), with every secret-looking environment variable
-   * value replaced by its hash. The cache sits beside the ledger and may be
-   * kept by CI, and secret values are never stored anywhere; a 304 night then
-   * yields the same `{ redacted, sha256 }` the snapshot would hold anyway.
+   * list `data` in place), or nothing for a variables list holding a
+   * secret-looking value. The cache sits beside the ledger and may be kept by
+   * CI, and secret values are never stored anywhere, not even as a hash: such
+   * a list is asked again in full each night, and redaction fingerprints it
+   * with the ledger key like any other value.
    */
   private cacheSafe(url: string, data: unknown): unknown {
     const copy = structuredClone(data);
     if (!/\/variables(\?|$)/.test(url) || !isObject(copy) || !Array.isArray((copy as { variables?: unknown }).variables)) return copy;
     const patterns = [...this.ctx.config.policies.secretKeys, ...this.ctx.config.services.flatMap((s) => s.secretKeys)];
-    for (const variable of (copy as { variables: { name?: unknown; value?: unknown }[] }).variables) {
-      if (typeof variable?.name !== 'string' || typeof variable.value !== 'string') continue;
-      if (isSecretKey(variable.name, patterns) || looksLikeSecretValue(variable.value)) variable.value = `${CACHED_SECRET_PREFIX}${secretHash(variable.value)}`;
-    }
-    return copy;
+    const secret = (copy as { variables: { name?: unknown; value?: unknown }[] }).variables.some(
+      (variable) => typeof variable?.name === 'string' && typeof variable.value === 'string' && (isSecretKey(variable.name, patterns) || looksLikeSecretValue(variable.value)),
+    );
+    return secret ? undefined : copy;
   }
 
   // ---------------------------------------------------------------- phase 1: GraphQL per repository

@@ -118,6 +118,8 @@ const shardFileSchema = z.object({
   configHash: z.string(),
   shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }),
   services: z.array(z.string()),
+  /** The ledger key its secrets were fingerprinted with (null: none); merge refuses a mix. */
+  secretKeyId: z.string().nullable().optional(),
   outcomes: z.array(
     z.object({
       name: z.string(),

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.ts';
 import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, StoredValue } from '../model/index.ts';
 import { SEVERITIES } from '../model/index.ts';
+import { compareSecrets, isRedacted } from '../model/secret-fingerprint.ts';
 import { parseAt } from './ids.ts';
 
 /** A deployment as the diffs show it. */
@@ -98,6 +99,8 @@ export interface ConfigEnvironmentDiff {
   a: string | null;
   b: string | null;
   redacted: boolean;
+  /** False for two secrets whose fingerprints cannot be compared (no ledger key, another key): neither same nor different. */
+  comparable: boolean;
   /** The service declares this key environment-specific (`envSpecificKeys`): the difference is expected. */
   envSpecific: boolean;
 }
@@ -195,6 +198,7 @@ export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | st
       a: va === undefined ? null : displayValue(va),
       b: vb === undefined ? null : displayValue(vb),
       redacted: isSecret(va) || isSecret(vb),
+      comparable: !(isRedacted(va) && isRedacted(vb) && compareSecrets(va, vb) === 'not-comparable'),
       envSpecific: envSpecific.get(group.service)?.has(key) ?? false,
     });
   }
@@ -313,7 +317,7 @@ function configIndex(records: readonly ConfigRecord[]): ConfigIndex {
  * The secret keys (`service NUL key`) of one environment's merged config,
  * from the per-snapshot config index; memoised, as a day's 15 compare pages
  * ask for each environment several times. A stored value that is an object is
- * a redacted secret (`{ redacted, sha256 }`).
+ * a redacted secret (`{ redacted, … }`).
  */
 const secretKeySets = new WeakMap<readonly ConfigRecord[], Map<string, Set<string>>>();
 export function secretConfigKeys(records: readonly ConfigRecord[], environment: string): ReadonlySet<string> {
@@ -371,7 +375,7 @@ function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
 }
 
 /**
- * Whether two stored values are the same. Redacted values compare by hash.
+ * Whether two stored values are the same. Redacted values compare by fingerprint.
  * A secret known only by name (`{ secret: true }`) compares by update time
  * across snapshots ('time'); across environments its value is unknowable,
  * so only its presence counts ('presence').
@@ -380,7 +384,11 @@ function sameValue(x: StoredValue, y: StoredValue, secrets: 'time' | 'presence')
   const ox = typeof x === 'object' && x !== null ? x : null;
   const oy = typeof y === 'object' && y !== null ? y : null;
   if (!ox || !oy) return x === y;
-  if ('redacted' in ox && 'redacted' in oy) return ox.sha256 === oy.sha256;
+  if (isRedacted(ox) && isRedacted(oy)) {
+    // Across snapshots, fingerprints that cannot be compared claim no change; across environments they are listed as not comparable.
+    const comparison = compareSecrets(ox, oy);
+    return secrets === 'time' ? comparison !== 'different' : comparison === 'same';
+  }
   if ('secret' in ox && 'secret' in oy) return secrets === 'presence' || ox.updatedAt === oy.updatedAt;
   return false;
 }

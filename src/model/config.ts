@@ -232,7 +232,7 @@ export const policiesSchema = z
     secretKeys: z
       .array(z.string())
       .default(['*password*', '*passwd*', '*secret*', '*token*', '*api_key*', '*apikey*', '*private_key*', '*credential*', '*_key'])
-      .describe('Key patterns (glob, case-insensitive) whose values are stored only as a hash.'),
+      .describe('Key patterns (glob, case-insensitive) whose values are never stored (only a keyed fingerprint, see secretKeyEnv).'),
     /** Regular expression that finds ticket keys in PR titles and branch names. */
     ticketPattern: z.string().default('[A-Z][A-Z0-9]+-[0-9]+').describe('Regular expression for ticket keys in PR titles and branches, e.g. PAY-123.'),
     /** Per-rule switches and severities. */
@@ -275,6 +275,14 @@ export const configSchema = z
     sources: z.record(nameSchema('source'), sourceConfigSchema).default({}).describe('Source name -> settings.'),
     /** The services and libraries the ledger tracks. */
     services: z.array(serviceConfigSchema).default([]).describe('The services and libraries tracked.'),
+    /** The environment variable holding the key that fingerprints secret values (never the key itself). */
+    secretKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as RELEASE_LEDGER_SECRET_KEY')
+      .optional()
+      .describe(
+        'Environment variable that holds the ledger key (32+ characters, e.g. `openssl rand -base64 32`, kept as a CI secret). Secret values are fingerprinted with HMAC-SHA-256 under it; without it they are stored with no fingerprint and their changes cannot be detected.',
+      ),
     /** Thresholds and rule settings. */
     policies: policiesSchema.describe('Thresholds, secret key patterns, the ticket pattern and rule settings.'),
     /** Temporary, approved exceptions to findings. */

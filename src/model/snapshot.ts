@@ -16,6 +16,7 @@ export const snapshotIdSchema = z.string().regex(SNAPSHOT_ID_PATTERN, 'a snapsho
 
 const isoTime = z.iso.datetime({ offset: false }).describe('An ISO 8601 UTC time, e.g. 2026-03-14T02:00:00Z.');
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase sha256 hex digest');
+const keyIdHex = z.string().regex(/^[0-9a-f]{16}$/, 'a key id: 16 lowercase hex digits');
 
 /** A config value as stored: plain, or redacted to a hash, or a secret known only by its update time. */
 export const storedValueSchema = z.union([
@@ -23,11 +24,23 @@ export const storedValueSchema = z.union([
   z.number(),
   z.boolean(),
   z.null(),
+  // A secret not stored (src/model/secret-fingerprint.ts): with a keyed fingerprint, or with none when no key was configured.
   z
     .object({
       /** Always true: the value was secret and is not stored. */
       redacted: z.literal(true),
-      /** sha256 of the value (hex), so a change stays visible without revealing it. */
+      /** HMAC-SHA-256 (hex) of service, key and value under the ledger key, so a change stays visible without revealing it. */
+      hmac: sha256Hex.optional(),
+      /** Which ledger key made `hmac` (derived from the key, never the key). */
+      keyId: keyIdHex.optional(),
+    })
+    .strict()
+    .refine((v) => (v.hmac === undefined) === (v.keyId === undefined), 'hmac and keyId come together'),
+  // Written before keyed fingerprints: the plain sha256 of the value. Read, never written again.
+  z
+    .object({
+      redacted: z.literal(true),
+      /** Plain sha256 of the value (hex), in snapshots written before keyed fingerprints. */
       sha256: sha256Hex,
     })
     .strict(),
@@ -187,7 +200,7 @@ export const configRecordSchema = z
     environment: z.string(),
     /** Which source reported it. */
     source: z.string(),
-    /** Key -> value; secret values are stored as `{ redacted: true, sha256 }`. */
+    /** Key -> value; secret values are stored as `{ redacted: true, hmac, keyId }` (see src/model/secret-fingerprint.ts). */
     values: z.record(z.string(), storedValueSchema),
     /** Where it was read (file path, or `github:variables`). */
     origin: z.string().optional(),
@@ -349,6 +362,12 @@ export const snapshotSchema = z
     observed: z.array(observedSchema),
     declared: z.array(declaredSchema),
     configs: z.array(configRecordSchema),
+    /**
+     * How secret values were fingerprinted: the id of the ledger key, or null when no key was
+     * configured (secret changes cannot be detected in this snapshot). Absent in snapshots
+     * written before keyed fingerprints, whose secrets carry a plain sha256.
+     */
+    secretFingerprints: z.object({ keyId: keyIdHex.nullable() }).strict().optional(),
     branches: z.array(branchSchema),
     changes: z.array(changeSchema),
     gaps: z.array(gapSchema),

@@ -5,6 +5,7 @@
  */
 import type { EnvironmentConfig, RuleId, ServiceConfig } from '../model/config.ts';
 import type { ConfigRecord, Deployment, Snapshot, StoredValue } from '../model/snapshot.ts';
+import { compareSecrets, describeSecret, fingerprintOf, isRedacted } from '../model/secret-fingerprint.ts';
 
 export type DraftSnapshot = Omit<Snapshot, 'findings'>;
 
@@ -83,7 +84,7 @@ export const daysBetween = (fromMs: number, toMs: number) => Math.floor(((toMs -
 export function showValue(v: StoredValue | undefined): string {
   if (v === undefined) return '(absent)';
   if (v !== null && typeof v === 'object') {
-    if ('redacted' in v) return `redacted sha256:${v.sha256.slice(0, 12)}`;
+    if (isRedacted(v)) return describeSecret(v);
     return `secret (updated ${v.updatedAt ?? 'at an unknown time'})`;
   }
   return JSON.stringify(v);
@@ -91,16 +92,26 @@ export function showValue(v: StoredValue | undefined): string {
 
 /**
  * The comparable form of a stored value: plain values by their text (YAML's
- * `6` and `"6"` are the same setting), redacted ones by hash; `null` when the
- * value cannot be compared (a secret the source never reveals).
+ * `6` and `"6"` are the same setting), redacted ones by fingerprint; `null` when
+ * the value cannot be compared (a secret the source never reveals, or one
+ * stored with no fingerprint).
  */
 export function comparable(v: StoredValue): string | null {
-  if (v !== null && typeof v === 'object') return 'redacted' in v ? `sha256:${v.sha256}` : null;
+  if (isRedacted(v)) {
+    const f = fingerprintOf(v);
+    return f ? `${f.scheme}:${f.value}` : null;
+  }
+  if (v !== null && typeof v === 'object') return null;
   return `=${String(v)}`;
 }
 
-/** Whether a stored value changed between two snapshots, secrets included (by hash or update time). */
+/**
+ * Whether a stored value changed between two snapshots, secrets included (by
+ * fingerprint or update time). Two secrets whose fingerprints cannot be
+ * compared (a key rotation, no key) did not visibly change: nothing is claimed.
+ */
 export function changed(a: StoredValue | undefined, b: StoredValue | undefined): boolean {
+  if (isRedacted(a) && isRedacted(b)) return compareSecrets(a, b) === 'different';
   return JSON.stringify(a ?? '\u0000absent') !== JSON.stringify(b ?? '\u0000absent');
 }
 

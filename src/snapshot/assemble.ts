@@ -27,6 +27,7 @@ import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from './promotion.ts';
 import { redactConfigs, redactServiceConfigs } from './redact.ts';
+import type { SecretKey } from '../model/secret-fingerprint.ts';
 
 /** One source's outcome: its name, type and evidence (gaps included). */
 export interface SourceOutcome {
@@ -45,6 +46,8 @@ export interface AssembleInput {
   /** The current head of the ledger and its hash, or null for the first snapshot. */
   previous: { snapshot: Snapshot; sha256: string } | null;
   generator: { name: string; version: string };
+  /** The ledger key that fingerprints secret values; null stores them with no fingerprint. */
+  secretKey: SecretKey | null;
 }
 
 const byKeys =
@@ -156,7 +159,7 @@ export function assembleDraft(input: AssembleInput): DraftSnapshot {
 
   // Screened with the stored-record schema: a raw value is any stored value, redaction only narrows it.
   const rawConfigs: RawConfigRecord[] = screenAll('configs', configRecordSchema, 'config');
-  const configs = redactConfigs(rawConfigs, config).sort(byKeys((c) => c.service, (c) => c.environment, (c) => c.source, (c) => c.origin));
+  const configs = redactConfigs(rawConfigs, config, input.secretKey).sort(byKeys((c) => c.service, (c) => c.environment, (c) => c.source, (c) => c.origin));
 
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -178,6 +181,7 @@ export function assembleDraft(input: AssembleInput): DraftSnapshot {
       byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
     ),
     configs,
+    secretFingerprints: { keyId: input.secretKey?.id ?? null },
     branches: screenAll<Branch>('branches', branchSchema, 'branches').sort(
       byKeys((b) => b.service, (b) => b.name, (b) => b.source),
     ),

@@ -1,1 +1,1 @@
-export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue, secretHash } from './redact.ts';
+export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue } from './redact.ts';

@@ -1,6 +1,7 @@
 /**
- * Secret config values are never stored: they become `{ redacted: true,
- * sha256 }`, so a change stays visible (the hash changes) without the value.
+ * Secret config values are never stored: they become `{ redacted: true, hmac,
+ * keyId }`, a keyed fingerprint (src/model/secret-fingerprint.ts), so a change
+ * stays visible without the value; with no ledger key, `{ redacted: true }`.
  *
  * A value is secret when
  * - its key matches a pattern in `policies.secretKeys` or the service's own
@@ -16,9 +17,9 @@
  * hostnames, URLs without a password, paths, and words. Numbers, booleans and
  * null are secret only when their key says so.
  */
-import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Config } from '../model/config.ts';
+import { fingerprintSecret, type SecretKey } from '../model/secret-fingerprint.ts';
 import type { RawConfigRecord, RawValue } from '../model/evidence.ts';
 import type { ConfigRecord, StoredValue } from '../model/snapshot.ts';
 
@@ -125,20 +126,15 @@ function decodeSafe(text: string): string {
   }
 }
 
-/** Hex sha256 of a value's canonical string form (`String(value)` for scalars). */
-export function secretHash(value: RawValue): string {
-  return createHash('sha256').update(String(value)).digest('hex');
-}
-
 /** Already a stored secret marker (`{ redacted }` or `{ secret }`): kept as it is. */
 function isMarker(value: RawValue): value is Extract<StoredValue, object> {
   return value !== null && typeof value === 'object';
 }
 
-/** One value as it may be stored: in clear, or as `{ redacted: true, sha256 }`. */
-export function redactValue(key: string, value: RawValue, patterns: readonly string[]): StoredValue {
+/** One value of `service`'s config `key` as it may be stored: in clear, or as its fingerprint. */
+export function redactValue(service: string, key: string, value: RawValue, patterns: readonly string[], secretKey: SecretKey | null): StoredValue {
   if (isMarker(value)) return value;
-  if (isSecretKey(key, patterns) || looksLikeSecretValue(value)) return { redacted: true, sha256: secretHash(value) };
+  if (isSecretKey(key, patterns) || looksLikeSecretValue(value)) return fingerprintSecret(service, key, value, secretKey);
   return value;
 }
 
@@ -147,12 +143,12 @@ export function redactValue(key: string, value: RawValue, patterns: readonly str
  * Output is deterministic: records sorted by service, environment, source,
  * origin; values by key.
  */
-export function redactConfigs(configs: readonly RawConfigRecord[], config: Config): ConfigRecord[] {
+export function redactConfigs(configs: readonly RawConfigRecord[], config: Config, secretKey: SecretKey | null): ConfigRecord[] {
   const servicePatterns = new Map(config.services.map((s) => [s.name, s.secretKeys]));
   const records = configs.map((record): ConfigRecord => {
     const patterns = [...config.policies.secretKeys, ...(servicePatterns.get(record.service) ?? [])];
     const values: Record<string, StoredValue> = {};
-    for (const key of Object.keys(record.values).sort(compare)) values[key] = redactValue(key, record.values[key]!, patterns);
+    for (const key of Object.keys(record.values).sort(compare)) values[key] = redactValue(record.service, key, record.values[key]!, patterns, secretKey);
     const out: ConfigRecord = { service: record.service, environment: record.environment, source: record.source, values };
     if (record.origin !== undefined) out.origin = record.origin;
     if (record.revision !== undefined) out.revision = record.revision;
@@ -166,6 +162,20 @@ export function redactConfigs(configs: readonly RawConfigRecord[], config: Confi
   );
 }
 
+/**
+ * A record as a source gave it, with its secret values fingerprinted and every
+ * other field kept (for shard files, which are screened only when merged).
+ */
+export function redactRawConfigRecord(record: unknown, config: Config, secretKey: SecretKey | null): unknown {
+  if (record === null || typeof record !== 'object') return record;
+  const { service, values } = record as { service?: unknown; values?: unknown };
+  if (typeof service !== 'string' || values === null || typeof values !== 'object' || Array.isArray(values)) return record;
+  const patterns = [...config.policies.secretKeys, ...(config.services.find((s) => s.name === service)?.secretKeys ?? [])];
+  const redacted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) redacted[key] = redactValue(service, key, value as RawValue, patterns, secretKey);
+  return { ...record, values: redacted };
+}
+
 /** Code-point order, the same on every machine (no locale). */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -173,11 +183,10 @@ function compare(a: string, b: string): number {
 
 /**
  * A URL as it may be stored: credentials in its userinfo (`https://user:pass@host`)
- * are replaced by a short hash of them, so a rotated password is still visible
- * as a change but never readable. Works on templates such as `{environment}`.
+ * are dropped whole. Works on templates such as `{environment}`.
  */
 export function redactUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string, userinfo: string) => `${scheme}redacted-${secretHash(userinfo).slice(0, 12)}@`);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string) => `${scheme}redacted@`);
 }
 
 /** The services as a snapshot stores them: the config, minus credentials written into version URLs. */

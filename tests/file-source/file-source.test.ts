@@ -84,7 +84,7 @@ describe('file source: one inventory file', () => {
   it('stores no secret from the inventory once redacted', async () => {
     const context = sourceContext<FileSourceConfig>(configFor('inventory.yaml'), 'inventory', { configDir: path.join(fixtures, 'single') });
     const evidence = await collectFile(context);
-    const stored = JSON.stringify({ ...evidence, configs: redactConfigs(evidence.configs, context.config) });
+    const stored = JSON.stringify({ ...evidence, configs: redactConfigs(evidence.configs, context.config, null) });
     for (const secret of ['s3cr3t-value', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'hunter2']) expect(stored).not.toContain(secret);
     expect(stored).toContain('"LOG_LEVEL":"info"');
   });

@@ -90,6 +90,7 @@ describe('drift.runtime from the http and gitops sources', () => {
       takenAt: NOW.toISOString().replace('.000Z', 'Z'),
       previous: null,
       generator: { name: 'release-ledger', version: '0.0.0-test' },
+      secretKey: null,
     });
     expect(() => snapshotSchema.parse(snapshot)).not.toThrow();
     const runtime = snapshot.findings.filter((f) => f.rule === 'drift.runtime');

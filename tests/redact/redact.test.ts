@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Config, RawConfigRecord } from '../../src/model/index.ts';
-import { configSchema } from '../../src/model/index.ts';
+import { compareSecrets, configSchema, fingerprintSecret, secretKeyFrom } from '../../src/model/index.ts';
 import { isSecretKey, looksLikeSecretValue, redactConfigs } from '../../src/snapshot/index.ts';
 
 const config: Config = configSchema.parse({
@@ -10,7 +10,14 @@ const config: Config = configSchema.parse({
   environments: [{ name: 'dev' }, { name: 'prod' }],
   services: [{ name: 'payments-api', secretKeys: ['STRIPE_*'] }, { name: 'ledger-core' }],
 });
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const KEY_TEXT = 'test-ledger-key-0123456789abcdefghijklmnop';
+const ledgerKey = secretKeyFrom(KEY_TEXT)!;
+/** The expected marker, computed here from RFC 2104 HMAC-SHA-256 over service NUL key NUL value. */
+const fingerprint = (key: string, value: string, service = 'payments-api') => ({
+  redacted: true,
+  hmac: createHmac('sha256', KEY_TEXT).update(`${service}\u0000${key}\u0000${value}`).digest('hex'),
+  keyId: ledgerKey.id,
+});
 const record = (values: RawConfigRecord['values'], service = 'payments-api'): RawConfigRecord => ({ service, environment: 'prod', source: 'inventory', values });
 
 /** Base62 text from random bytes (uniform enough for these tests). */
@@ -40,34 +47,34 @@ const innocentKey = fc.constantFrom('LOG_LEVEL', 'REPLICAS', 'FEATURE_FLAGS', 'D
 
 describe('redactConfigs', () => {
   it('redacts by key (global and per-service patterns, case-insensitive) and keeps the rest', () => {
-    const [out] = redactConfigs([record({ LOG_LEVEL: 'info', DB_PASSWORD: 's3cr3t', stripe_webhook: 'whsec', REPLICAS: 6, api_key: 42, DEBUG: false })], config);
+    const [out] = redactConfigs([record({ LOG_LEVEL: 'info', DB_PASSWORD: 's3cr3t', stripe_webhook: 'whsec', REPLICAS: 6, api_key: 42, DEBUG: false })], config, ledgerKey);
     expect(out).toEqual({
       service: 'payments-api',
       environment: 'prod',
       source: 'inventory',
       values: {
-        DB_PASSWORD: { redacted: true, sha256: sha256('s3cr3t') },
+        DB_PASSWORD: fingerprint('DB_PASSWORD', 's3cr3t'),
         DEBUG: false,
         LOG_LEVEL: 'info',
         REPLICAS: 6,
-        api_key: { redacted: true, sha256: sha256('42') },
-        stripe_webhook: { redacted: true, sha256: sha256('whsec') },
+        api_key: fingerprint('api_key', '42'),
+        stripe_webhook: fingerprint('stripe_webhook', 'whsec'),
       },
     });
     expect(Object.keys(out!.values)).toEqual(['DB_PASSWORD', 'DEBUG', 'LOG_LEVEL', 'REPLICAS', 'api_key', 'stripe_webhook']);
   });
 
   it("applies a service's own patterns only to that service", () => {
-    const [core, payments] = redactConfigs([record({ STRIPE_MODE: 'live' }, 'payments-api'), record({ STRIPE_MODE: 'live' }, 'ledger-core')], config);
+    const [core, payments] = redactConfigs([record({ STRIPE_MODE: 'live' }, 'payments-api'), record({ STRIPE_MODE: 'live' }, 'ledger-core')], config, ledgerKey);
     expect(core?.service).toBe('ledger-core');
     expect(core?.values.STRIPE_MODE).toBe('live');
-    expect(payments?.values.STRIPE_MODE).toEqual({ redacted: true, sha256: sha256('live') });
+    expect(payments?.values.STRIPE_MODE).toEqual(fingerprint('STRIPE_MODE', 'live'));
   });
 
   it('keeps values that are already secret markers as they are', () => {
-    const redacted = { redacted: true as const, sha256: sha256('x') };
+    const redacted = { redacted: true as const, sha256: 'a'.repeat(64) };
     const secret = { secret: true as const, updatedAt: '2026-03-14T02:00:00Z' };
-    const [out] = redactConfigs([record({ TOKEN: redacted, OTHER_TOKEN: secret })], config);
+    const [out] = redactConfigs([record({ TOKEN: redacted, OTHER_TOKEN: secret })], config, ledgerKey);
     expect(out?.values).toEqual({ OTHER_TOKEN: secret, TOKEN: redacted });
   });
 
@@ -78,6 +85,7 @@ describe('redactConfigs', () => {
         { ...record({ A: '1' }), environment: 'dev', origin: 'a.yaml' },
       ],
       config,
+      ledgerKey,
     );
     expect(out.map((r) => [r.environment, r.origin, r.changedBy])).toEqual([
       ['dev', 'a.yaml', undefined],
@@ -88,8 +96,8 @@ describe('redactConfigs', () => {
   it('property: a credential never appears in clear, under any key', () => {
     fc.assert(
       fc.property(innocentKey, credential, (key, value) => {
-        const out = redactConfigs([record({ [key]: value })], config);
-        expect(out[0]?.values[key]).toEqual({ redacted: true, sha256: sha256(value) });
+        const out = redactConfigs([record({ [key]: value })], config, ledgerKey);
+        expect(out[0]?.values[key]).toEqual(fingerprint(key, value));
         expect(JSON.stringify(out)).not.toContain(JSON.stringify(value).slice(1, -1));
       }),
       { seed: 20261120, numRuns: 400 },
@@ -101,8 +109,8 @@ describe('redactConfigs', () => {
     const value = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.integer(), fc.boolean());
     fc.assert(
       fc.property(secretKey, value, (key, v) => {
-        const out = redactConfigs([record({ [key]: v })], config);
-        expect(out[0]?.values[key]).toEqual({ redacted: true, sha256: sha256(String(v)) });
+        const out = redactConfigs([record({ [key]: v })], config, ledgerKey);
+        expect(out[0]?.values[key]).toEqual(fingerprint(key, String(v)));
       }),
       { seed: 20261121, numRuns: 300 },
     );
@@ -181,16 +189,57 @@ describe('isSecretKey', () => {
 });
 
 describe('credentials in version URLs', () => {
-  it('stores a URL with userinfo only with a hash of it, and leaves other URLs alone', async () => {
+  it('drops the userinfo of a URL whole, keeping no hash of it, and leaves other URLs alone', async () => {
     const { redactUrlCredentials, redactServiceConfigs } = await import('../../src/snapshot/redact.ts');
     const stored = redactUrlCredentials('https://deploy:s3cr3t-Pa55@payments.acme.example/{environment}/version');
-    expect(stored).not.toContain('s3cr3t-Pa55');
-    expect(stored).not.toContain('deploy:');
-    expect(stored).toMatch(/^https:\/\/redacted-[0-9a-f]{12}@payments\.acme\.example\/\{environment\}\/version$/);
-    // A rotated password is visible as a change.
-    expect(redactUrlCredentials('https://deploy:other@payments.acme.example/{environment}/version')).not.toBe(stored);
+    expect(stored).toBe('https://redacted@payments.acme.example/{environment}/version');
     expect(redactUrlCredentials('https://payments.acme.example/version?x=a@b')).toBe('https://payments.acme.example/version?x=a@b');
     const [service] = redactServiceConfigs([{ name: 'api', versionUrl: { prod: 'http://u:p4ss@h/v', '*': 'http://h/v' } }]);
-    expect(service).toEqual({ name: 'api', versionUrl: { prod: expect.stringMatching(/^http:\/\/redacted-[0-9a-f]{12}@h\/v$/), '*': 'http://h/v' } });
+    expect(service).toEqual({ name: 'api', versionUrl: { prod: 'http://redacted@h/v', '*': 'http://h/v' } });
+  });
+});
+
+describe('secret fingerprints (keyed)', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('stores no plain sha256 of a secret, with a key or without one', () => {
+    for (const key of [ledgerKey, null]) {
+      const out = JSON.stringify(redactConfigs([record({ DB_PASSWORD: 'password123', PIN_SECRET: '12345678' }), record({ DB_PASSWORD: 'password123' }, 'ledger-core')], config, key));
+      for (const value of ['password123', '12345678']) {
+        expect(out).not.toContain(value);
+        expect(out).not.toContain(sha256(value));
+      }
+    }
+  });
+
+  it('without a key stores no fingerprint at all', () => {
+    const [out] = redactConfigs([record({ DB_PASSWORD: 'hunter2' })], config, null);
+    expect(out?.values.DB_PASSWORD).toEqual({ redacted: true });
+  });
+
+  it('the same password in two services or under two keys gets different fingerprints; one key of one service compares across environments', () => {
+    const a = fingerprintSecret('payments-api', 'DB_PASSWORD', 'shared', ledgerKey);
+    expect(fingerprintSecret('ledger-core', 'DB_PASSWORD', 'shared', ledgerKey)).not.toEqual(a);
+    expect(fingerprintSecret('payments-api', 'OTHER_PASSWORD', 'shared', ledgerKey)).not.toEqual(a);
+    expect(fingerprintSecret('payments-api', 'DB_PASSWORD', 'shared', ledgerKey)).toEqual(a);
+  });
+
+  it('a key id names the key without revealing it, and differs between keys', () => {
+    const other = secretKeyFrom('another-ledger-key-0123456789abcdefghijkl')!;
+    expect(ledgerKey.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(other.id).not.toBe(ledgerKey.id);
+    expect(KEY_TEXT).not.toContain(ledgerKey.id);
+    expect(secretKeyFrom('too-short')).toBeNull();
+  });
+
+  it('compares: same and different under one key; a rotation, a legacy hash or no fingerprint is not comparable', () => {
+    const other = secretKeyFrom('another-ledger-key-0123456789abcdefghijkl')!;
+    const v = (value: string, key = ledgerKey) => fingerprintSecret('api', 'DB_PASSWORD', value, key);
+    expect(compareSecrets(v('a'), v('a'))).toBe('same');
+    expect(compareSecrets(v('a'), v('b'))).toBe('different');
+    expect(compareSecrets(v('a'), v('a', other))).toBe('not-comparable');
+    expect(compareSecrets({ redacted: true, sha256: sha256('a') }, v('a'))).toBe('not-comparable');
+    expect(compareSecrets({ redacted: true, sha256: sha256('a') }, { redacted: true, sha256: sha256('b') })).toBe('different');
+    expect(compareSecrets({ redacted: true }, { redacted: true })).toBe('not-comparable');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fingerprintSecret, secretKeyFrom, type SecretKey } from '../../src/model/index.ts';
 import { buildConfig, cleanWorld, day, days, dep, only, take, withDeployment } from './world.ts';
 
 const world = cleanWorld();
@@ -95,6 +96,40 @@ describe('config.unrecorded-change', () => {
     expect(f!.evidence['old']).toEqual({ secret: true, updatedAt: day(1) });
     expect(f!.evidence['new']).toEqual({ secret: true, updatedAt: day(2, '09:00:00') });
     expect(f!.message).toContain(`from secret (updated ${day(1)}) to secret (updated ${day(2, '09:00:00')})`);
+  });
+
+  describe('keyed secret fingerprints', () => {
+    const keyA = secretKeyFrom('ledger-key-A-0123456789abcdefghijklmnopqr')!;
+    const keyB = secretKeyFrom('ledger-key-B-0123456789abcdefghijklmnopqr')!;
+    const secret = (value: string, key: SecretKey | null) => fingerprintSecret('api', 'DB_PASSWORD', value, key);
+    const twoNights = (before: unknown, after: unknown) =>
+      days([
+        { ...world, configs: prodValues({ DB_PASSWORD: before }), takenAt: day(2) },
+        { ...world, configs: prodValues({ DB_PASSWORD: after }), takenAt: day(3) },
+      ]);
+
+    it('a secret that changes between two nights under one key is reported, by a short fingerprint only', () => {
+      const [f, ...rest] = only(twoNights(secret('old-pw', keyA), secret('new-pw', keyA))[1]!, 'config.unrecorded-change');
+      expect(rest).toEqual([]);
+      expect(f!.id).toBe('config.unrecorded-change/api/prod/DB_PASSWORD');
+      expect(f!.message).toMatch(/changed from redacted hmac:[0-9a-f]{12} \(key [0-9a-f]{16}\) to redacted hmac:[0-9a-f]{12} \(key [0-9a-f]{16}\)/);
+      expect(JSON.stringify(f)).not.toContain('old-pw');
+      expect(only(twoNights(secret('same', keyA), secret('same', keyA))[1]!, 'config.unrecorded-change')).toEqual([]);
+    });
+
+    it('a key rotation, a legacy plain hash before a keyed one, or no key at all raises nothing: not comparable is not changed', () => {
+      expect(only(twoNights(secret('same', keyA), secret('same', keyB))[1]!, 'config.unrecorded-change')).toEqual([]);
+      expect(only(twoNights(secret('old', keyA), secret('new', keyB))[1]!, 'config.unrecorded-change')).toEqual([]);
+      expect(only(twoNights({ redacted: true, sha256: hash('a') }, secret('same', keyA))[1]!, 'config.unrecorded-change')).toEqual([]);
+      expect(only(twoNights(secret('old', null), secret('new', null))[1]!, 'config.unrecorded-change')).toEqual([]);
+    });
+
+    it('config.drift compares one key of one service across environments by fingerprint, and never without one', () => {
+      const drift = (dev: unknown, qa: unknown) => only(take({ ...world, configs: configs({ dev: { DB_PASSWORD: dev }, qa: { DB_PASSWORD: qa }, prod: { DB_PASSWORD: qa } }), takenAt: day(2) }), 'config.drift');
+      expect(drift(secret('a', keyA), secret('b', keyA)).map((f) => f.id)).toEqual(['config.drift/api/qa/DB_PASSWORD']);
+      expect(drift(secret('a', keyA), secret('a', keyA))).toEqual([]);
+      expect(drift(secret('a', null), secret('b', null))).toEqual([]);
+    });
   });
 
   it('near misses: the change came with a deployment; the first snapshot; a source that did not answer', () => {

@@ -380,7 +380,7 @@ describe('immutability of past compare pages', () => {
 
 describe('compare page grouping', () => {
   it('lists undeclared differences value by value and groups the expected ones and matching secrets by key', () => {
-    const row = (service: string, key: string, envSpecific: boolean, redacted = false) => ({ service, source: 'github', key, a: '1', b: '2', redacted, envSpecific });
+    const row = (service: string, key: string, envSpecific: boolean, redacted = false) => ({ service, source: 'github', key, a: '1', b: '2', redacted, comparable: true, envSpecific });
     const grouped = groupConfigDifferences([row('b', 'DATABASE_URL', true), row('a', 'DATABASE_URL', true), row('a', 'FLAG', false), row('c', 'TOKEN', true, true)]);
     expect(grouped.undeclared.map((c) => [c.service, c.key])).toEqual([['a', 'FLAG']]);
     expect(grouped.expected).toEqual([

@@ -245,14 +245,12 @@ export function mapBranches(
 }
 
 /** Environment variables (values) and secrets (only that they exist and when they changed). */
-/** Marks a variable value that the ETag cache holds only as a hash (see `cacheSafe` in collectors/github.ts). */
-export const CACHED_SECRET_PREFIX = '\u0000release-ledger:redacted:sha256:';
 
 export function environmentValues(variables: readonly RestVariable[], secrets: readonly RestSecret[]): { values: Record<string, StoredValue>; changedAt?: string } {
   const values: Record<string, StoredValue> = {};
   const times: string[] = [];
   for (const v of variables) {
-    values[v.name] = v.value.startsWith(CACHED_SECRET_PREFIX) ? { redacted: true, sha256: v.value.slice(CACHED_SECRET_PREFIX.length) } : v.value;
+    values[v.name] = v.value;
     times.push(isoUtc(v.updated_at));
   }
   for (const s of secrets) {
