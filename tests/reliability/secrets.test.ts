@@ -3,8 +3,11 @@
  * through the real pipeline: an inventory file -> `collect` (the CLI,
  * in-process) -> `content/`, then the site build. None may appear in clear
  * in any file under `content/` or the built site (nor on the CLI's output),
- * and a second collect in which every value changed must show a different
- * stored sha256 and a config change for every key.
+ * nor may the plain sha256 of any of them (issue 26: an unsalted hash of a
+ * low-entropy secret can be guessed offline). A second collect in which
+ * every value changed must show a different keyed fingerprint and a config
+ * change for every key; a third, with the same values under a rotated ledger
+ * key, must claim no change and raise no `config.unrecorded-change`.
  *
  * The policy under test (src/snapshot/redact.ts, docs/guarantees.md):
  * - under a secret-looking key (the default `policies.secretKeys`), ANY value
@@ -15,6 +18,7 @@
  * A value that looks like nothing in particular under an innocent key is
  * stored in clear by design, so it is not generated here.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -154,6 +158,8 @@ function needles(secret: Secret): string[] {
     forms.add(text);
     forms.add(JSON.stringify(text).slice(1, -1));
     forms.add(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+    // Its plain sha256, and the 12-character prefix pages used to show: either lets anyone test guesses offline.
+    forms.add(createHash('sha256').update(text).digest('hex').slice(0, 12));
   }
   return [...forms].filter((f) => f.length >= 8);
 }
@@ -198,7 +204,7 @@ function leaks(placed: Placed[], files: { file: string; text: string }[]): strin
 }
 
 describe('no secrets at rest', () => {
-  it(`${RUNS} generated secret-like config values never appear in clear; their hashes reveal a change`, async ({ task }) => {
+  it(`${RUNS} generated secret-like config values never appear in clear or as a plain hash; keyed fingerprints reveal a change, a key rotation does not`, async ({ task }) => {
     const root = await tempRoot();
     const keyChoice = fc.sample(fc.nat(), { seed: SEED, numRuns: RUNS });
     const first = place(fc.sample(secretArb, { seed: SEED, numRuns: RUNS }), keyChoice);
@@ -206,13 +212,14 @@ describe('no secrets at rest', () => {
     const second = first.map(changedByOne);
     expect(new Set(first.map((p) => p.key)).size).toBe(RUNS);
 
-    const configFile = await writeWorld(root, { services: SERVICES, inventory: inventoryWith(first) });
+    const configFile = await writeWorld(root, { services: SERVICES, inventory: inventoryWith(first), extra: { secretKeyEnv: 'RELIABILITY_LEDGER_KEY' } });
     const output: string[] = [];
     const ids: string[] = [];
-    for (const [i, placed] of [first, second].entries()) {
+    const keys = ['reliability-ledger-key-A-0123456789abcdef', 'reliability-ledger-key-A-0123456789abcdef', 'reliability-ledger-key-B-rotated-456789abcdef'];
+    for (const [i, placed] of [first, second, second].entries()) {
       await writeInventory(root, inventoryWith(placed));
       const at = `2026-03-1${i}T02:00:00Z`;
-      const run = await runCli(['collect', '--config', configFile, '--at', at], { cwd: root });
+      const run = await runCli(['collect', '--config', configFile, '--at', at], { cwd: root, env: { RELIABILITY_LEDGER_KEY: keys[i] } });
       expect(run.code, run.stderr).toBeLessThanOrEqual(4);
       expect(run.stderr).not.toMatch(/internal error/);
       output.push(run.stdout, run.stderr);
@@ -224,7 +231,7 @@ describe('no secrets at rest', () => {
 
     // Hashes still reveal the change: every key's stored sha256 differs, and the diff lists it as a changed secret.
     const snapshotsDir = path.join(content, 'snapshots');
-    const [a, b] = await Promise.all(ids.map((id) => readSnapshot(snapshotsDir, id)));
+    const [a, b, rotated] = await Promise.all(ids.map((id) => readSnapshot(snapshotsDir, id)));
     const stored = (snapshot: typeof a, p: Placed) =>
       snapshot!.configs.find((c) => c.service === p.service && c.environment === p.environment)?.values[p.key];
     const redactedBoth = first.filter((p) => {
@@ -233,13 +240,16 @@ describe('no secrets at rest', () => {
       return typeof x === 'object' && x !== null && 'redacted' in x && typeof y === 'object' && y !== null && 'redacted' in y;
     });
     const hashChanged = first.filter((p) => {
-      const x = stored(a, p) as { sha256?: string } | undefined;
-      const y = stored(b, p) as { sha256?: string } | undefined;
-      return x?.sha256 !== undefined && y?.sha256 !== undefined && x.sha256 !== y.sha256;
+      const x = stored(a, p) as { hmac?: string } | undefined;
+      const y = stored(b, p) as { hmac?: string } | undefined;
+      return x?.hmac !== undefined && y?.hmac !== undefined && x.hmac !== y.hmac;
     });
     const diff = diffSnapshots(a!, b!);
     const changedKeys = new Set(diff.configs.filter((c) => c.change === 'changed' && c.redacted).map((c) => `${c.service}/${c.environment}/${c.key}`));
     const visible = first.filter((p) => changedKeys.has(`${p.service}/${p.environment}/${p.key}`));
+    // The rotation: same values, another key. Not comparable is not a change.
+    const afterRotation = diffSnapshots(b!, rotated!).configs.filter((c) => c.redacted).length;
+    const rotationFindings = rotated!.findings.filter((f) => f.rule === 'config.unrecorded-change').length;
 
     // The site, when its builder is there: built over the same ledger, scanned the same way.
     const build = await siteBuilder();
@@ -266,9 +276,10 @@ describe('no secrets at rest', () => {
     recordFigure(task, {
       case: '2 secrets: generated config values',
       runs: RUNS,
-      result: `${clear} in clear (content ${contentLeaks.length}, site ${build ? siteLeaks.length : 'n/a'}); ${hashChanged.length}/${RUNS} hashes changed, ${visible.length}/${RUNS} changes visible`,
-      target: '0 in clear; hashes reveal a change',
-      pass: clear === 0 && redactedBoth.length === RUNS && hashChanged.length === RUNS && visible.length === RUNS && build !== undefined && siteError === undefined,
+      result: `${clear} in clear or as plain sha256 (content ${contentLeaks.length}, site ${build ? siteLeaks.length : 'n/a'}); ${hashChanged.length}/${RUNS} keyed fingerprints changed, ${visible.length}/${RUNS} changes visible; after a key rotation ${afterRotation} changes, ${rotationFindings} findings`,
+      target: '0 in clear or hashed plain; fingerprints reveal a change; a rotation is no change',
+      pass:
+        clear === 0 && redactedBoth.length === RUNS && hashChanged.length === RUNS && visible.length === RUNS && afterRotation === 0 && rotationFindings === 0 && build !== undefined && siteError === undefined,
       detail: `${RUNS - innocent} under secret-looking keys, ${innocent} under innocent keys; ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}; ${siteNote}`,
     });
     expect(contentLeaks.slice(0, 10), `seed ${SEED}`).toEqual([]);
@@ -276,6 +287,8 @@ describe('no secrets at rest', () => {
     expect(first.filter((p) => !redactedBoth.includes(p)).map((p) => `${p.kind} under ${p.key}: stored in clear`).slice(0, 10), `seed ${SEED}`).toEqual([]);
     expect(hashChanged.length).toBe(RUNS);
     expect(visible.length).toBe(RUNS);
+    expect(afterRotation).toBe(0);
+    expect(rotationFindings).toBe(0);
     expect(build, 'the site builder (src/site/build.ts) must be available').toBeDefined();
     expect(siteError).toBeUndefined();
   });
