@@ -194,26 +194,27 @@ async function load(args: { config?: unknown }, io: CliIO): Promise<LoadedConfig
 }
 
 /**
- * The ledger key that `secretKeyEnv` names, read once per command. Without one,
- * says once on stderr that secret changes cannot be detected (the snapshot
- * says it too); a key too short to protect anything is refused.
+ * The ledger key that `secretKeyEnv` names, read once per command; a key too
+ * short to protect anything is refused before any source runs. Without one,
+ * `warning` is what to say once on stderr after the write (the snapshot says
+ * it too: `secretFingerprints.keyId` is null).
  */
-function ledgerKey(loaded: LoadedConfig, io: CliIO): SecretKey | null {
+function ledgerKey(loaded: LoadedConfig, io: CliIO): { secretKey: SecretKey | null; warning?: string } {
   const name = loaded.config.secretKeyEnv;
   const text = name ? io.env[name] : undefined;
   if (name && text) {
-    const key = secretKeyFrom(text);
-    if (!key)
+    const secretKey = secretKeyFrom(text);
+    if (!secretKey)
       throw new ConfigError(
         `${loaded.file}: secretKeyEnv: ${name} holds ${text.length} characters; the ledger key needs at least ${MIN_SECRET_KEY_LENGTH} (create one with: openssl rand -base64 32)`,
         loaded.file,
       );
-    return key;
+    return { secretKey };
   }
-  io.stderr(
-    `warning: ${name ? `${name} (secretKeyEnv) is not set` : 'no secretKeyEnv in the config'}: secret values are stored with no fingerprint, so their changes cannot be detected until a ledger key is configured (see docs/guarantees.md)\n`,
-  );
-  return null;
+  return {
+    secretKey: null,
+    warning: `warning: ${name ? `${name} (secretKeyEnv) is not set` : 'no secretKeyEnv in the config'}: secret values were stored with no fingerprint, so their changes cannot be detected until a ledger key is configured (see docs/guarantees.md)\n`,
+  };
 }
 
 function parseSeverity(value: unknown): Severity | undefined {
@@ -264,13 +265,17 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
         if (typeof args.at !== 'string') throw new UsageError('collect --shard needs --at (the same time on every shard, e.g. the time the matrix started)');
         if (failOn) throw new UsageError('--fail-on applies to the whole snapshot: pass it to merge, not to collect --shard');
         const loaded = await load(args, io);
-        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard, secretKey: ledgerKey(loaded, io) });
+        const key = ledgerKey(loaded, io);
+        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard, secretKey: key.secretKey });
+        if (key.warning) io.stderr(key.warning);
         io.stdout(`${path.relative(io.cwd, result.file) || result.file} — shard ${shard.index}/${shard.count}: ${result.services.length} services, ${result.gaps} gaps\n`);
         return ExitCode.ok;
       }
       const loaded = await load(args, io);
       const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
-      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress, secretKey: ledgerKey(loaded, io) });
+      const key = ledgerKey(loaded, io);
+      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress, secretKey: key.secretKey });
+      if (key.warning) io.stderr(key.warning);
       return reportSnapshot(result, failOn, io);
     }
     case 'merge': {
@@ -279,7 +284,9 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const count = args.shards === undefined ? undefined : Number(args.shards);
       if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
       const loaded = await load(args, io);
-      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count, secretKey: ledgerKey(loaded, io) });
+      const key = ledgerKey(loaded, io);
+      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count, secretKey: key.secretKey });
+      if (key.warning) io.stderr(key.warning);
       return reportSnapshot(result, failOn, io);
     }
     case 'init': {
@@ -291,7 +298,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const result = await writeInitFiles({ dir, force: Boolean(args.force), shards });
       for (const file of result.written) io.stdout(`wrote ${path.relative(io.cwd, file) || file}\n`);
       io.stdout(
-        `next: edit ${path.relative(io.cwd, result.written[0]!) || result.written[0]} and ${path.relative(io.cwd, result.written[1]!) || result.written[1]}, run "release-ledger collect", commit, and enable GitHub Pages (Settings → Pages → Source: GitHub Actions)\n`,
+        `next: edit ${path.relative(io.cwd, result.written[0]!) || result.written[0]} and ${path.relative(io.cwd, result.written[1]!) || result.written[1]}, create the ledger key (openssl rand -base64 32) as the repository secret RELEASE_LEDGER_SECRET_KEY and export it before "release-ledger collect", commit, and enable GitHub Pages (Settings → Pages → Source: GitHub Actions)\n`,
       );
       return ExitCode.ok;
     }

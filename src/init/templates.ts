@@ -88,6 +88,14 @@ environments:
     production: true
     requiredApprovals: 1
 
+# The environment variable holding the ledger key: secret config values are
+# never stored, only an HMAC-SHA-256 fingerprint under this key, so a change
+# stays visible and nobody without the key can test guesses. Create it once
+# (openssl rand -base64 32), keep it as the repository secret
+# RELEASE_LEDGER_SECRET_KEY (the workflow passes it) and in a password
+# manager. Without it, secret changes cannot be detected.
+secretKeyEnv: RELEASE_LEDGER_SECRET_KEY
+
 # Named sources. Each service lists the ones that describe it.
 sources:
   # A declared inventory for systems with no API (one YAML file, or a folder).
@@ -188,7 +196,7 @@ deployments:
 configs:
   - service: example-api
     environment: prod
-    # DB_PASSWORD matches a secret pattern: only its sha256 is stored.
+    # DB_PASSWORD matches a secret pattern: only its keyed fingerprint is stored.
     values: { LOG_LEVEL: info, REPLICAS: 4, DB_PASSWORD: "change-me" }
 `;
 }
@@ -308,6 +316,7 @@ ${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the reb
         env:
           AT: \${{ inputs.at }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
+          RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
         run: |
 ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"}`)}
 `;
@@ -446,6 +455,7 @@ ${checkout(false)}      # Each shard keeps its own ETag cache: it asks for the s
           AT: \${{ needs.plan.outputs.at }}
           SHARD: \${{ matrix.shard }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
+          RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
         run: ${cli} collect --config ${configPath} --shard "$SHARD/${shards}" --at "$AT"
 
       - name: Upload the shard
@@ -483,6 +493,7 @@ ${site}      - name: Download the shards
         id: collect
         env:
           AT: \${{ needs.plan.outputs.at }}
+          RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
         run: |
 ${writtenOrStop(`${cli} merge --config ${configPath} --at "$AT" --shards ${shards} --fail-on ${failOn}`)}
 ${tail}${deploy}`;

@@ -161,6 +161,35 @@ describe('collect', () => {
     expect(all).toContain('"redacted": true');
   });
 
+  it('fingerprints secrets under the ledger key that secretKeyEnv names; without it says once what cannot be known and stores no fingerprint', async () => {
+    const { createHash } = await import('node:crypto');
+    const keyed = `secretKeyEnv: LEDGER_KEY\n${CONFIG}`;
+    await writeFile(path.join(dir, 'release-ledger.config.yaml'), keyed);
+    const withKey = await runCli(['collect', '--at', '2026-03-02T12:00:00Z'], { cwd: dir, env: { LEDGER_KEY: 'k'.repeat(20) + '-0123456789abcdef' } });
+    expect(withKey.code).toBe(0);
+    expect(withKey.stderr).not.toContain('no fingerprint');
+    let snapshot = JSON.parse(Object.values(await ledgerBytes())[0]!);
+    expect(snapshot.secretFingerprints.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(snapshot.configs[0].values.DB_PASSWORD).toEqual({ redacted: true, hmac: expect.stringMatching(/^[0-9a-f]{64}$/), keyId: snapshot.secretFingerprints.keyId });
+    expect(JSON.stringify(snapshot)).not.toContain(createHash('sha256').update(SECRET).digest('hex'));
+
+    const without = await runCli(['collect', '--at', '2026-03-03T12:00:00Z'], { cwd: dir, env: {} });
+    expect(without.code).toBe(0);
+    expect(without.stderr.match(/LEDGER_KEY \(secretKeyEnv\) is not set: secret values were stored with no fingerprint/g)).toHaveLength(1);
+    snapshot = JSON.parse(Object.values(await ledgerBytes())[1]!);
+    expect(snapshot.secretFingerprints).toEqual({ keyId: null });
+    expect(snapshot.configs[0].values.DB_PASSWORD).toEqual({ redacted: true });
+    expect(snapshot.findings.filter((f: { rule: string }) => f.rule === 'config.unrecorded-change')).toEqual([]);
+
+    const before = await ledgerBytes();
+    const short = await runCli(['collect', '--at', '2026-03-04T12:00:00Z'], { cwd: dir, env: { LEDGER_KEY: 'short' } });
+    expect(short.code).toBe(2);
+    expect(short.stderr.trim().split('\n')).toHaveLength(1);
+    expect(short.stderr).toContain('LEDGER_KEY holds 5 characters; the ledger key needs at least 32');
+    expect(short.stderr).not.toContain('short');
+    expect(await ledgerBytes()).toEqual(before);
+  });
+
   it('names the config file, line and field on a config error, and writes nothing', async () => {
     await writeFile(path.join(dir, 'release-ledger.config.yaml'), CONFIG.replace('kind: library', 'kind: libary'));
     const run = await cli('collect', '--at', '2026-03-02T12:00:00Z');
