@@ -119,7 +119,9 @@ register();
 const { generateDemo, inventoryFiles, configForDay, githubScenario, DEMO_PORTS, withPorts } = await import('../examples/acme/generate.ts');
 const { startGitHubServer } = await import('../examples/servers/github-server.ts');
 const { startRuntimeServer } = await import('../examples/servers/runtime-server.ts');
-const sourceEnv = { ...process.env, NO_COLOR: '1', [TOKEN_ENV]: TOKEN };
+// A fixed, public demo key: the demo's snapshots are reproducible. Never use a published key for a real ledger.
+const DEMO_LEDGER_KEY = 'acme-demo-ledger-key-public-not-secret-0001';
+const sourceEnv = { ...process.env, NO_COLOR: '1', [TOKEN_ENV]: TOKEN, RELEASE_LEDGER_SECRET_KEY: DEMO_LEDGER_KEY };
 
 /** Runs the real CLI for one night; resolves with its exit code and output (never rejects on a non-zero exit). */
 function runCli(args) {

@@ -54,3 +54,21 @@ export function dayChanges(current: Snapshot, previous: Snapshot | null, changeR
   const tickets = [...new Set(deployments.flatMap((d) => d.tickets))].sort(compareText);
   return { deployments, configs, tickets };
 }
+
+/**
+ * What a page must say about secret changes it cannot see (docs/guarantees.md,
+ * "No secrets at rest"): no ledger key for this snapshot, or a key other than
+ * the previous snapshot's (a rotation, or the first keyed night after plain
+ * hashes), so secrets are not comparable across that step. Null when every
+ * secret change is visible.
+ */
+export function secretChangesNote(current: Snapshot, previous: Snapshot | null): string | null {
+  const keyId = current.secretFingerprints?.keyId;
+  if (keyId === null) return 'No ledger key was configured for this snapshot (secretKeyEnv): secret values carry no fingerprint, so whether a secret changed cannot be known.';
+  if (!previous || keyId === undefined) return null;
+  const before = previous.secretFingerprints?.keyId;
+  if (before === null || before === keyId) return before === null ? `The previous snapshot (${previous.id}) had no ledger key: secret changes since then cannot be known.` : null;
+  return before === undefined
+    ? `Secret fingerprints are keyed from this snapshot on; ${previous.id} holds plain hashes, so secret changes since then cannot be known.`
+    : `The ledger key changed since ${previous.id} (key ${before} → ${keyId}): secrets are not comparable across the rotation, so their changes since then cannot be known.`;
+}

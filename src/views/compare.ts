@@ -21,7 +21,7 @@ export interface PrBetween {
 
 export interface EnvironmentComparison {
   diff: EnvironmentDiff;
-  /** Secret keys present in both environments whose hashes match: shown as "unchanged (redacted)". */
+  /** Secret keys present in both environments whose fingerprints match: shown as "unchanged (redacted)". */
   unchangedSecrets: { service: string; key: string }[];
   pullRequests: PrBetween[];
 }
@@ -82,6 +82,8 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
 export interface ExpectedDifference {
   key: string;
   redacted: boolean;
+  /** False for secrets whose fingerprints cannot be compared (see `ConfigEnvironmentDiff.comparable`). */
+  comparable: boolean;
   /** Services whose value of `key` differs, each declaring it environment-specific. */
   services: string[];
 }
@@ -94,15 +96,15 @@ export interface ExpectedDifference {
  */
 export function groupConfigDifferences(configs: EnvironmentDiff['configs']): { undeclared: EnvironmentDiff['configs']; expected: ExpectedDifference[] } {
   const undeclared = configs.filter((c) => !c.envSpecific);
-  const groups = new Map<string, { key: string; redacted: boolean; services: Set<string> }>();
+  const groups = new Map<string, { key: string; redacted: boolean; comparable: boolean; services: Set<string> }>();
   for (const c of configs) {
     if (!c.envSpecific) continue;
-    const id = `${c.key}\u0000${c.redacted}`;
+    const id = `${c.key}\u0000${c.redacted}\u0000${c.comparable}`;
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { key: c.key, redacted: c.redacted, services: new Set() }));
+    if (!group) groups.set(id, (group = { key: c.key, redacted: c.redacted, comparable: c.comparable, services: new Set() }));
     group.services.add(c.service);
   }
-  const expected = [...groups.values()].map((g) => ({ ...g, services: [...g.services].sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted));
+  const expected = [...groups.values()].map((g) => ({ ...g, services: [...g.services].sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted) || Number(x.comparable) - Number(y.comparable));
   return { undeclared, expected };
 }
 

@@ -1,6 +1,7 @@
 /** The site's view functions: what each page shows, computed from snapshots without Astro. */
 import { describe, expect, it } from 'vitest';
-import { buildChange, buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
+import { buildChange, buildConfig, buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
+import { fingerprintSecret, secretKeyFrom, type SecretKey } from '../../src/model/index.ts';
 import {
   approvalRows,
   buildLedgerIndex,
@@ -11,6 +12,7 @@ import {
   type ApprovalRow,
   groupConfigDifferences,
   groupUnchangedSecrets,
+  secretChangesNote,
   comparePairs,
   dayChanges,
   environmentGraph,
@@ -384,8 +386,8 @@ describe('compare page grouping', () => {
     const grouped = groupConfigDifferences([row('b', 'DATABASE_URL', true), row('a', 'DATABASE_URL', true), row('a', 'FLAG', false), row('c', 'TOKEN', true, true)]);
     expect(grouped.undeclared.map((c) => [c.service, c.key])).toEqual([['a', 'FLAG']]);
     expect(grouped.expected).toEqual([
-      { key: 'DATABASE_URL', redacted: false, services: ['a', 'b'] },
-      { key: 'TOKEN', redacted: true, services: ['c'] },
+      { key: 'DATABASE_URL', redacted: false, comparable: true, services: ['a', 'b'] },
+      { key: 'TOKEN', redacted: true, comparable: true, services: ['c'] },
     ]);
     expect(groupUnchangedSecrets([{ service: 'z', key: 'K' }, { service: 'a', key: 'K' }, { service: 'a', key: 'B' }])).toEqual([
       { key: 'B', services: ['a'] },
@@ -401,5 +403,41 @@ describe('day page approvals', () => {
     const { shown, unchangedApproved } = dayApprovals(rows, new Set(['a\u0000prod']));
     expect(shown.map((r) => r.service)).toEqual(['a', 'c', 'd']);
     expect(unchangedApproved).toEqual({ prod: 1, preprod: 1 });
+  });
+});
+
+describe('secrets that cannot be compared', () => {
+  const keyA = secretKeyFrom('views-ledger-key-A-0123456789abcdefghijkl')!;
+  const keyB = secretKeyFrom('views-ledger-key-B-0123456789abcdefghijkl')!;
+  const withSecret = (takenAt: string, key: SecretKey | null, value: string, environment = 'prod') =>
+    buildSnapshot({
+      takenAt,
+      secretFingerprints: { keyId: key?.id ?? null },
+      configs: [buildConfig({ service: 'api', environment, values: { DB_PASSWORD: fingerprintSecret('api', 'DB_PASSWORD', value, key) } })],
+    });
+
+  it('a day page says what cannot be known: no key, a rotation, the first keyed night after plain hashes; nothing when every change is visible', () => {
+    expect(secretChangesNote(withSecret('2026-03-14T02:00:00Z', null, 'x'), null)).toContain('whether a secret changed cannot be known');
+    const a = withSecret('2026-03-13T02:00:00Z', keyA, 'x');
+    expect(secretChangesNote(withSecret('2026-03-14T02:00:00Z', keyA, 'y'), a)).toBeNull();
+    expect(secretChangesNote(withSecret('2026-03-14T02:00:00Z', keyB, 'x'), a)).toContain(`key ${keyA.id} → ${keyB.id}`);
+    const legacy = buildSnapshot({ takenAt: '2026-03-13T02:00:00Z' });
+    expect(secretChangesNote(withSecret('2026-03-14T02:00:00Z', keyA, 'x'), legacy)).toContain('holds plain hashes');
+  });
+
+  it('a rotation lists no secret as changed; one key shows a real change', () => {
+    const a = withSecret('2026-03-13T02:00:00Z', keyA, 'x');
+    expect(dayChanges(withSecret('2026-03-14T02:00:00Z', keyB, 'y'), a, []).configs).toEqual([]);
+    expect(dayChanges(withSecret('2026-03-14T02:00:00Z', keyA, 'y'), a, []).configs.map((c) => c.label)).toEqual(['changed (redacted)']);
+  });
+
+  it('compare pages: secrets with no fingerprint are not comparable, never "the same" or "different"', () => {
+    const s = buildSnapshot({
+      secretFingerprints: { keyId: null },
+      configs: ['qa', 'prod'].map((environment) => buildConfig({ service: 'api', environment, values: { DB_PASSWORD: fingerprintSecret('api', 'DB_PASSWORD', 'same', null) } })),
+    });
+    const cmp = compareEnvironments(s, 'qa', 'prod');
+    expect(cmp.diff.configs.map((c) => [c.key, c.comparable])).toEqual([['DB_PASSWORD', false]]);
+    expect(cmp.unchangedSecrets).toEqual([]);
   });
 });
