@@ -75,3 +75,19 @@ export function fingerprintOf(value: RedactedValue): { scheme: string; value: st
   if ('sha256' in value && value.sha256 !== undefined) return { scheme: 'sha256', value: value.sha256 };
   return null;
 }
+
+/**
+ * What a page may show of text written before keyed fingerprints: the plain
+ * sha256 of a secret (and the 12-character prefix finding messages quoted)
+ * lets anyone test guesses offline, so pages withhold it. The ledger keeps
+ * it; snapshots are never rewritten.
+ */
+export function withholdPlainHashes<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/redacted sha256:[0-9a-f]{12,64}/g, 'redacted (plain hash withheld)') as T;
+  if (Array.isArray(value)) return value.map(withholdPlainHashes) as T;
+  if (value !== null && typeof value === 'object') {
+    if ('redacted' in value && 'sha256' in value) return { redacted: true, sha256: 'withheld' } as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withholdPlainHashes(v)])) as T;
+  }
+  return value;
+}

@@ -3,7 +3,7 @@
  * it); each has the stable anchor `#finding-<id>`. A plain function for the
  * same reason as the matrix (views/html.ts): a day page lists every finding.
  */
-import type { Finding } from '../model/index.ts';
+import { withholdPlainHashes, type Finding } from '../model/index.ts';
 import { evidenceRows, SEVERITY_ICON, type EvidenceValue } from './findings.ts';
 import { formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
@@ -14,7 +14,9 @@ export function findingsHtml(findings: readonly Finding[], empty = 'No findings.
   return html`<div class="findings">${findings.map(findingHtml)}</div>`;
 }
 
-function findingHtml(f: Finding): Html {
+function findingHtml(shown: Finding): Html {
+  // Findings of snapshots written before keyed fingerprints may quote a secret's plain hash.
+  const f = withholdPlainHashes(shown);
   const anchor = findingAnchor(f.id);
   return html`<article class="${`finding sev-border-${f.severity}${f.exception ? ' excepted' : ''}`}" id="${anchor}"><p><span class="badge sev-${f.severity}"><span aria-hidden="true">${SEVERITY_ICON[f.severity]}</span> ${f.severity}</span> <code>${f.rule}</code>${
     f.service && html` · ${f.service}`

@@ -40,6 +40,22 @@ describe('matrixHtml', () => {
 });
 
 describe('findingsHtml', () => {
+  it('withholds the plain secret hashes that findings of snapshots before keyed fingerprints quote', () => {
+    const plain = 'ab12cd34ef56'.padEnd(64, '0');
+    const f = buildFinding({
+      rule: 'config.unrecorded-change',
+      message: `api config key DB_PASSWORD in prod changed from redacted sha256:${plain.slice(0, 12)} to redacted sha256:${'9'.repeat(12)}.`,
+      evidence: { key: 'DB_PASSWORD', old: { redacted: true, sha256: plain }, new: { redacted: true, hmac: 'e'.repeat(64), keyId: 'f'.repeat(16) }, artifact: `sha256:${plain}` },
+    });
+    const out = findingsHtml([f]).value;
+    expect(out).not.toContain(`sha256:${plain.slice(0, 12)} `);
+    expect(out).not.toContain('9'.repeat(12));
+    expect(out).not.toContain(`&quot;${plain}&quot;`);
+    expect(out).toContain('redacted (plain hash withheld)');
+    // An artifact digest is not a secret's hash: it stays.
+    expect(out).toContain(`sha256:${plain}`);
+  });
+
   it('says when there is nothing, and escapes messages, evidence and exception reasons', () => {
     expect(findingsHtml([], `none for ${HOSTILE}`).value).toBe('<p>✓ none for &lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;</p>');
     const f = buildFinding({
