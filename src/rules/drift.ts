@@ -3,7 +3,8 @@
  * long (`drift.version`), and what is observed or declared running that is not
  * what was recorded as deployed (`drift.runtime`).
  */
-import { computeDriftStates, sameCommit, sameVersion } from '../snapshot/promotion.ts';
+import { computeDriftStates } from '../snapshot/promotion.ts';
+import { runtimeMismatches } from '../model/build.ts';
 import type { Declared, Deployment, Observed } from '../model/snapshot.ts';
 import { DAY_MS, daysBetween, exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
 
@@ -57,31 +58,6 @@ export const driftVersion: Rule = (ctx) => {
   return out;
 };
 
-interface Build {
-  version: string | null;
-  commit: string | null;
-  artifact?: string | null;
-}
-
-/** A version label that embeds an abbreviated commit (`sha-9f86d08`) matches that commit. */
-function labelNamesCommit(label: string | null, commit: string | null): boolean {
-  if (!label || !commit) return false;
-  return (label.match(/[0-9a-f]{7,40}/gi) ?? []).some((hex) => sameCommit(hex, commit));
-}
-
-/** Why `a` is not `b`, or null when they agree (or cannot be compared). Commits first; versions only when a commit is missing. */
-function mismatch(aName: string, a: Build, bName: string, b: Build): string | null {
-  if (a.artifact && b.artifact && a.artifact !== b.artifact) return `${aName} artifact ${a.artifact} is not ${bName} artifact ${b.artifact}`;
-  if (a.commit && b.commit) return sameCommit(a.commit, b.commit) ? null : `${aName} commit ${short(a.commit)} is not ${bName} commit ${short(b.commit)}`;
-  if (a.version && b.version) {
-    if (sameVersion(a.version, b.version) || labelNamesCommit(a.version, b.commit) || labelNamesCommit(b.version, a.commit)) return null;
-    return `${aName} version ${a.version} is not ${bName} version ${b.version}`;
-  }
-  if (a.version && b.commit && labelNamesCommit(a.version, b.commit)) return null;
-  if (b.version && a.commit && labelNamesCommit(b.version, a.commit)) return null;
-  return null;
-}
-
 export const driftRuntime: Rule = (ctx) => {
   const out: RuleResult[] = [];
   const places = new Map<string, { service: string; environment: string; observed: Observed[]; declared: Declared[] }>();
@@ -95,25 +71,11 @@ export const driftRuntime: Rule = (ctx) => {
   for (const d of ctx.draft.declared) place(d.service, d.environment).declared.push(d);
   for (const p of [...places.values()].sort((a, b) => (a.service + '\u0000' + a.environment < b.service + '\u0000' + b.environment ? -1 : 1))) {
     const deployed = ctx.deployment(p.service, p.environment);
-    const reasons: string[] = [];
-    const dep: Build | null = deployed ? { version: deployed.version, commit: deployed.commit || null, artifact: deployed.artifact ?? null } : null;
-    for (const o of p.observed) {
-      const ob: Build = { version: o.version, commit: o.commit };
-      if (dep) {
-        const why = mismatch(`observed (${o.source})`, ob, 'deployed', dep);
-        if (why) reasons.push(why);
-      }
-      for (const d of p.declared) {
-        const why = mismatch(`observed (${o.source})`, ob, `declared (${d.source})`, { version: d.version, commit: null });
-        if (why) reasons.push(why);
-      }
-    }
-    if (dep) {
-      for (const d of p.declared) {
-        const why = mismatch(`declared (${d.source})`, { version: d.version, commit: null, artifact: d.artifact ?? null }, 'deployed', dep);
-        if (why) reasons.push(why);
-      }
-    }
+    const reasons = runtimeMismatches({
+      deployed: deployed ? { version: deployed.version, commit: deployed.commit || null, artifact: deployed.artifact ?? null } : null,
+      observed: p.observed,
+      declared: p.declared,
+    });
     if (reasons.length === 0) continue;
     out.push({
       rule: 'drift.runtime',

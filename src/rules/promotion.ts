@@ -3,7 +3,8 @@
  * first (`promotion.bypass`), and a version label means one build everywhere
  * (`promotion.artifact-mismatch`).
  */
-import { arrivalAt, sameCommit } from '../snapshot/promotion.ts';
+import { arrivalAt } from '../snapshot/promotion.ts';
+import { normaliseVersion, sameCommit } from '../model/build.ts';
 import type { Deployment } from '../model/snapshot.ts';
 import { exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
 
@@ -78,7 +79,7 @@ export const promotionArtifactMismatch: Rule = (ctx) => {
   const groups = new Map<string, Deployment[]>();
   for (const d of ctx.draft.deployments) {
     if (!isReleaseLabel(d)) continue;
-    const key = `${d.service}\u0000${d.version.trim().replace(/^v(?=\d)/i, '')}`;
+    const key = `${d.service}\u0000${normaliseVersion(d.version)}`;
     const list = groups.get(key);
     if (list) list.push(d);
     else groups.set(key, [d]);
@@ -87,8 +88,8 @@ export const promotionArtifactMismatch: Rule = (ctx) => {
     if (list.length < 2) continue;
     const rank = (e: string) => ctx.order.indexOf(e);
     list.sort((a, b) => rank(a.environment) - rank(b.environment) || (a.environment < b.environment ? -1 : 1));
-    const differ = (a: Deployment, b: Deployment) =>
-      Boolean(a.commit && b.commit && !sameCommit(a.commit, b.commit)) || (a.artifact !== undefined && b.artifact !== undefined && a.artifact !== b.artifact);
+    // Same label, different build: the commits or the artifacts differ (where both are known).
+    const differ = (a: Deployment, b: Deployment) => Boolean(a.commit && b.commit && !sameCommit(a.commit, b.commit)) || Boolean(a.artifact && b.artifact && a.artifact !== b.artifact);
     if (!list.some((a, i) => list.slice(i + 1).some((b) => differ(a, b)))) continue;
     const highest = list[list.length - 1]!;
     const builds = list.map((d) => ({ environment: d.environment, version: d.version, commit: d.commit, ...(d.artifact ? { artifact: d.artifact } : {}), deployedAt: d.deployedAt, source: d.source }));

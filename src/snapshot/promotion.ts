@@ -44,35 +44,9 @@
 import type { EnvironmentConfig, Policies } from '../model/config.ts';
 import type { HistoryEvent } from '../model/evidence.ts';
 import type { CarriedSighting, Deployment, Sighting, Snapshot, Tracking } from '../model/snapshot.ts';
+import { differentBuilds, sameCommit } from '../model/build.ts';
 
 const DAY_MS = 86_400_000;
-/** Shortest abbreviated commit accepted as the same commit as a longer one (git's default abbreviation). */
-const MIN_ABBREVIATION = 7;
-
-/** Whether two commit shas name the same commit: equal, or one an abbreviation (≥ 7 chars) of the other. */
-export function sameCommit(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (!a || !b) return false;
-  const x = a.trim().toLowerCase();
-  const y = b.trim().toLowerCase();
-  if (x === y) return x.length > 0;
-  const [short, long] = x.length < y.length ? [x, y] : [y, x];
-  return short.length >= MIN_ABBREVIATION && long.startsWith(short);
-}
-
-/** Version labels compared loosely: surrounding space and a leading `v` do not matter. */
-export function sameVersion(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (a == null || b == null) return false;
-  const norm = (v: string) => v.trim().replace(/^v(?=\d)/i, '');
-  return norm(a) === norm(b);
-}
-
-/** Whether two deployments (or what is running) are different builds: by commit, else artifact, else version label. */
-export function differentBuilds(a: Pick<Deployment, 'commit' | 'version' | 'artifact'>, b: Pick<Deployment, 'commit' | 'version' | 'artifact'>): boolean {
-  if (a.commit && b.commit) return !sameCommit(a.commit, b.commit) || (a.artifact !== undefined && b.artifact !== undefined && a.artifact !== b.artifact);
-  if (a.artifact && b.artifact) return a.artifact !== b.artifact;
-  return !sameVersion(a.version, b.version);
-}
-
 /** When a deployment's commit reached its own environment: its first sighting there, else its deployedAt. */
 export function arrivalAt(d: Pick<Deployment, 'environment' | 'deployedAt'> & { promotion?: Deployment['promotion'] }): string {
   return d.promotion?.path.find((s) => s.environment === d.environment)?.at ?? d.deployedAt;

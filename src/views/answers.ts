@@ -6,7 +6,8 @@
 import semver from 'semver';
 import type { Change, Deployment, Snapshot } from '../model/snapshot.ts';
 import { parseVersion } from '../rules/index.ts';
-import { computeDriftStates, driftKey, sameCommit } from '../snapshot/promotion.ts';
+import { computeDriftStates, driftKey } from '../snapshot/promotion.ts';
+import { sameCommit } from '../model/build.ts';
 
 const DAY_MS = 86_400_000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -15,7 +15,7 @@ export interface MatrixLinks {
 }
 
 export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Html {
-  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment at the end of ${date} (UTC). ✓ aligned with the previous environment · ≠ drift · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
+  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment at the end of ${date} (UTC). ✓ the same build as the previous environment · → a different build, within the allowed days · ≠ drift (a different build for longer, a finding) · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
     (env) => html`<th scope="col"><a href="${links.environment(env.name)}">${env.name}</a>${env.production && html`<span class="muted"> (production)</span>`}</th>`,
   )}</tr></thead><tbody>${matrix.rows.map(
     (row) =>
@@ -30,7 +30,7 @@ function cellHtml(cell: MatrixCell): Html {
     deployed ? html`<span class="mono">${deployed.version}</span>` : html`<span class="muted">${cell.status === 'gap' ? 'unknown' : '—'}</span>`
   }<span class="sr-text"> (${label.text})</span>${deployed && html`<div class="muted mono">${shortCommit(deployed.commit)}</div>`}${
     cell.previousVersion &&
-    html`<div>≠ previous env: <span class="mono">${cell.previousVersion}</span>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}${cell.driftDays !== null && html` (${cell.driftDays} d)`}</div>`
+    html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: <span class="mono">${cell.previousVersion}</span>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}${cell.driftDays !== null && html` (${cell.driftDays} d)`}</div>`
   }${cell.differences.map((d) => html`<div>⚠ ${d}</div>`)}${cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`}${
     cell.openFindings > 0 && html`<div>${cell.openFindings} open finding${cell.openFindings === 1 ? '' : 's'}</div>`
   }</td>`;

@@ -4,22 +4,26 @@
  * before it on the promotion path.
  */
 import type { Finding, Severity, Snapshot } from '../model/index.ts';
+import { runtimeMismatches } from '../model/build.ts';
 import { compareText } from './format.ts';
 import { severityRank } from './findings.ts';
 import { driftAges } from './answers.ts';
 
 /**
- * - `aligned`: same version as the previous environment on the path (or the first environment).
- * - `drift`: differs from the previous environment.
- * - `mismatch`: what is declared or observed differs from what was recorded as deployed.
+ * - `aligned`: the same build as the previous environment on the path (or the first environment).
+ * - `differs`: a different build from the previous environment, within `policies.maxDriftDays` (no finding).
+ * - `drift`: a different build for longer than allowed: the snapshot holds a `drift.version` finding (open or excepted).
+ * - `mismatch`: what is declared or observed is not the build recorded as deployed (`drift.runtime`'s reasons).
  * - `gap`: nothing recorded because a source failed.
  * - `absent`: not deployed there.
+ * Builds are compared only by src/model/build.ts, as the rules compare them.
  */
-export type CellStatus = 'aligned' | 'drift' | 'mismatch' | 'gap' | 'absent';
+export type CellStatus = 'aligned' | 'differs' | 'drift' | 'mismatch' | 'gap' | 'absent';
 
 /** Text and icon for each status, so the matrix reads without colour (print, colour-blind readers). */
 export const CELL_STATUS_LABEL: Record<CellStatus, { icon: string; text: string }> = {
   aligned: { icon: '✓', text: 'aligned' },
+  differs: { icon: '→', text: 'differs from the previous environment, within the allowed days' },
   drift: { icon: '≠', text: 'drift' },
   mismatch: { icon: '⚠', text: 'deployed/declared/observed differ' },
   gap: { icon: '?', text: 'evidence missing' },
@@ -32,9 +36,14 @@ export interface MatrixCell {
   declared: { version: string | null; file: string } | null;
   observed: { version: string | null; commit: string | null; at: string } | null;
   status: CellStatus;
-  /** Why the cell is `mismatch`, e.g. `observed 2.4.0`. */
+  /** Why the cell is `mismatch`, e.g. `observed (runtime) version 2.4.0 is not deployed version 2.5.0`. */
   differences: string[];
-  /** The previous environment's version when the cell drifts from it. */
+  /**
+   * How the cell's build relates to the previous environment's, whatever its status (a `mismatch` may also drift):
+   * `drift` where a drift.version finding stands, `differs` for a different build within the allowed days, null otherwise.
+   */
+  neighbour: 'differs' | 'drift' | null;
+  /** The previous environment's version when the cell runs a different build from it (`differs` or `drift`). */
   previousVersion: string | null;
   /** Days this environment has differed from the previous one (answers.ts `driftAges`), when it does. */
   driftDays: number | null;
@@ -59,13 +68,6 @@ export interface MatrixRow {
 export interface Matrix {
   environments: { name: string; production: boolean }[];
   rows: MatrixRow[];
-}
-
-/** True when two commit strings name the same commit (one may be abbreviated). */
-export function sameCommit(a: string, b: string): boolean {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x.length >= 7 && y.length >= 7 ? x.startsWith(y) || y.startsWith(x) : x === y;
 }
 
 export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly string[]; environments?: readonly string[] } = {}): Matrix {
@@ -95,29 +97,31 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
     .sort((a, b) => compareText(a.name, b.name));
 
   const ages = new Map(driftAges(snapshot).map((a) => [`${a.service}\u0000${a.higher}`, a]));
+  // drift.version findings (open or excepted) decide when a difference has lasted too long: the page shows what the findings say.
+  const driftFindings = new Set(snapshot.findings.filter((f) => f.rule === 'drift.version' && f.service && f.environment).map((f) => key(f.service!, f.environment!)));
+  const observedBy = groupBy(snapshot.observed, (o) => key(o.service, o.environment));
+  const declaredBy = groupBy(snapshot.declared, (d) => key(d.service, d.environment));
+  const versionIn = (service: string, environment: string) => deployed.get(key(service, environment))?.version ?? null;
   const rows = services.map((service): MatrixRow => {
-    let previous: string | null = null;
-    let first = true;
     const cells = environments.map((env): MatrixCell => {
       const d = deployed.get(key(service.name, env.name));
       const decl = declared.get(key(service.name, env.name));
       const obs = observed.get(key(service.name, env.name));
-      const differences: string[] = [];
-      if (d && decl && decl.version !== null && decl.version !== d.version) differences.push(`declared ${decl.version}`);
-      if (d && obs) {
-        if (obs.version !== null && obs.version !== d.version) differences.push(`observed ${obs.version}`);
-        else if (obs.commit !== null && !sameCommit(obs.commit, d.commit)) differences.push(`observed commit ${obs.commit}`);
-      }
+      const differences = runtimeMismatches({
+        deployed: d ? { version: d.version, commit: d.commit || null, artifact: d.artifact ?? null } : null,
+        observed: observedBy.get(key(service.name, env.name)) ?? [],
+        declared: declaredBy.get(key(service.name, env.name)) ?? [],
+      });
       const gaps = gapsFor(service.name, env.name);
       const cellFindings = findings.get(key(service.name, env.name)) ?? [];
       const worst = cellFindings.reduce<Severity | null>((w, f) => (w === null || severityRank(f.severity) > severityRank(w) ? f.severity : w), null);
-      const version = d?.version ?? null;
-      const drifts = !first && version !== null && previous !== null && version !== previous;
+      // Differs from its neighbour below, as computeDriftStates (and so drift.version) decides it.
+      const age = d ? ages.get(key(service.name, env.name)) : undefined;
+      const neighbour = age ? (driftFindings.has(key(service.name, env.name)) ? 'drift' : 'differs') : null;
       let status: CellStatus;
-      if (!d) status = gaps.length > 0 ? 'gap' : 'absent';
-      else if (differences.length > 0) status = 'mismatch';
-      else if (drifts) status = 'drift';
-      else status = 'aligned';
+      if (differences.length > 0) status = 'mismatch';
+      else if (!d) status = gaps.length > 0 ? 'gap' : 'absent';
+      else status = neighbour ?? 'aligned';
       const cell: MatrixCell = {
         environment: env.name,
         deployed: d
@@ -127,15 +131,14 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
         observed: obs ? { version: obs.version, commit: obs.commit, at: obs.at } : null,
         status,
         differences,
-        previousVersion: drifts ? previous : null,
-        driftDays: drifts ? (ages.get(key(service.name, env.name))?.days ?? null) : null,
-        driftSince: drifts ? (ages.get(key(service.name, env.name))?.since ?? null) : null,
+        neighbour,
+        previousVersion: age ? versionIn(service.name, age.lower) : null,
+        driftDays: age?.days ?? null,
+        driftSince: age?.since ?? null,
         gaps,
         openFindings: cellFindings.length,
         worstSeverity: worst,
       };
-      if (version !== null) previous = version;
-      first = false;
       return cell;
     });
     return {
@@ -147,4 +150,15 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
     };
   });
   return { environments: environments.map((e) => ({ name: e.name, production: e.production })), rows };
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
-import { sameVersion } from '../snapshot/promotion.ts';
+import { sameVersion } from '../model/build.ts';
 import { rowAnchor } from './links.ts';
 
 /** Approvals behind each production deployment, beside the proof it passed the lower environments first. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/snapshot.ts';
-import { attachPromotion, buildSightingIndex, buildTracking, sameCommit } from '../../src/snapshot/promotion.ts';
+import { attachPromotion, buildSightingIndex, buildTracking } from '../../src/snapshot/promotion.ts';
+import { sameCommit } from '../../src/model/build.ts';
 import { cleanWorld, day, days, dep, only, sha, take, withDeployment } from './world.ts';
 
 const world = cleanWorld();

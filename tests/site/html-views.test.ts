@@ -27,6 +27,7 @@ describe('matrixHtml', () => {
         buildDeployment({ service: 'api', environment: 'dev', version: `2.0.0-${HOSTILE}`, deployedBy: HOSTILE }),
         buildDeployment({ service: 'api', environment: 'prod', version: '1.0.0' }),
       ],
+      findings: [buildFinding({ id: 'drift.version/api/prod', rule: 'drift.version', service: 'api', environment: 'prod' })],
     });
     const out = matrixHtml(buildMatrix(s), '2026-03-14', links).value;
     expect(out).not.toContain('<img');

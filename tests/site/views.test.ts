@@ -92,7 +92,11 @@ describe('matrix', () => {
       ],
       observed: [{ service: 'api', environment: 'prod', version: '0.9.0', commit: null, at: '2026-03-14T02:00:00Z', source: 'http' }],
       gaps: [{ source: 'github', service: 'web', environment: 'qa', evidence: 'deployment', reason: 'HTTP 502' }],
-      findings: [buildFinding({ service: 'api', environment: 'prod', severity: 'high' }), buildFinding({ id: 'x', service: 'api', environment: 'prod', severity: 'low' })],
+      findings: [
+        buildFinding({ service: 'api', environment: 'prod', severity: 'high' }),
+        buildFinding({ id: 'x', service: 'api', environment: 'prod', severity: 'low' }),
+        buildFinding({ id: 'drift.version/api/qa', rule: 'drift.version', service: 'api', environment: 'qa', severity: 'low' }),
+      ],
     });
     const m = buildMatrix(s);
     expect(m.environments.map((e) => e.name)).toEqual(['dev', 'qa', 'prod']);
@@ -101,8 +105,10 @@ describe('matrix', () => {
     expect(api.cells[1]!.previousVersion).toBe('1.1.0');
     expect(api.cells[1]!.driftDays).toEqual(expect.any(Number));
     expect(api.cells[0]!.driftDays).toBeNull();
-    expect(api.cells[2]!.differences).toEqual(['observed 0.9.0']);
+    expect(api.cells[2]!.differences).toEqual(['observed (http) version 0.9.0 is not deployed version 1.0.0']);
     expect(api.cells[2]!.openFindings).toBe(2);
+    // Without the drift.version finding, the same difference is within the allowed days: `differs`, not drift.
+    expect(buildMatrix({ ...s, findings: [] }).rows.find((r) => r.service === 'api')!.cells.map((c) => c.status)).toEqual(['aligned', 'differs', 'mismatch']);
     expect(api.cells[2]!.worstSeverity).toBe('high');
     const web = m.rows.find((r) => r.service === 'web')!;
     expect(web.cells.map((c) => c.status)).toEqual(['aligned', 'gap', 'absent']);
