@@ -52,7 +52,7 @@ export function formatEnvironmentDiff(d: EnvironmentDiff): string {
       c.key,
       c.a ?? '(absent)',
       c.b ?? '(absent)',
-      [c.redacted && c.a !== null && c.b !== null ? (c.comparable ? 'differs (redacted)' : 'not comparable (redacted, no common fingerprint)') : '', c.envSpecific ? 'expected: environment-specific' : ''].filter(Boolean).join('; '),
+      [c.redacted && c.a !== null && c.b !== null ? (c.notComparable ? `not comparable (${c.notComparable})` : 'differs (redacted)') : '', c.envSpecific ? 'expected: environment-specific' : ''].filter(Boolean).join('; '),
     ]),
   );
   if (out.length === 1) out.push('', 'No services or config in either environment.');

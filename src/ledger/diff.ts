@@ -6,7 +6,7 @@
 import { UsageError } from '../errors.ts';
 import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, StoredValue } from '../model/index.ts';
 import { SEVERITIES } from '../model/index.ts';
-import { compareSecrets, isRedacted } from '../model/secret-fingerprint.ts';
+import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from '../model/secret-fingerprint.ts';
 import { parseAt } from './ids.ts';
 
 /** A deployment as the diffs show it. */
@@ -99,8 +99,8 @@ export interface ConfigEnvironmentDiff {
   a: string | null;
   b: string | null;
   redacted: boolean;
-  /** False for two secrets whose fingerprints cannot be compared (no ledger key, another key): neither same nor different. */
-  comparable: boolean;
+  /** Why the two sides cannot be said to be the same or different (secrets with no common fingerprint, or never read); null when they can. */
+  notComparable: NotComparable | null;
   /** The service declares this key environment-specific (`envSpecificKeys`): the difference is expected. */
   envSpecific: boolean;
 }
@@ -198,7 +198,7 @@ export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | st
       a: va === undefined ? null : displayValue(va),
       b: vb === undefined ? null : displayValue(vb),
       redacted: isSecret(va) || isSecret(vb),
-      comparable: !(isRedacted(va) && isRedacted(vb) && compareSecrets(va, vb) === 'not-comparable'),
+      notComparable: whyNotComparable(va, vb),
       envSpecific: envSpecific.get(group.service)?.has(key) ?? false,
     });
   }
@@ -377,8 +377,8 @@ function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
 /**
  * Whether two stored values are the same. Redacted values compare by fingerprint.
  * A secret known only by name (`{ secret: true }`) compares by update time
- * across snapshots ('time'); across environments its value is unknowable,
- * so only its presence counts ('presence').
+ * across snapshots ('time'); across environments its value is unknowable, so
+ * it is never the same ('presence': listed as not comparable).
  */
 function sameValue(x: StoredValue, y: StoredValue, secrets: 'time' | 'presence'): boolean {
   const ox = typeof x === 'object' && x !== null ? x : null;
@@ -389,7 +389,8 @@ function sameValue(x: StoredValue, y: StoredValue, secrets: 'time' | 'presence')
     const comparison = compareSecrets(ox, oy);
     return secrets === 'time' ? comparison !== 'different' : comparison === 'same';
   }
-  if ('secret' in ox && 'secret' in oy) return secrets === 'presence' || ox.updatedAt === oy.updatedAt;
+  // Across snapshots a name-only secret compares by its update time; across environments nothing about its value is known.
+  if ('secret' in ox && 'secret' in oy) return secrets === 'time' && ox.updatedAt === oy.updatedAt;
   return false;
 }
 

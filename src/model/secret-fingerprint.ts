@@ -62,6 +62,21 @@ export function compareSecrets(a: RedactedValue, b: RedactedValue): SecretCompar
   return x.value === y.value ? 'same' : 'different';
 }
 
+/** Why two stored values of one key cannot be said to be the same or different, or null when they can. */
+export type NotComparable = 'no common fingerprint' | 'values never read';
+
+export function whyNotComparable(a: StoredValue | undefined, b: StoredValue | undefined): NotComparable | null {
+  if (a === undefined || b === undefined) return null;
+  // A secret known only by name (GitHub never returns secret values): nothing about its value is known.
+  if (isNameOnly(a) || isNameOnly(b)) return 'values never read';
+  if (isRedacted(a) && isRedacted(b) && compareSecrets(a, b) === 'not-comparable') return 'no common fingerprint';
+  return null;
+}
+
+function isNameOnly(value: StoredValue): boolean {
+  return value !== null && typeof value === 'object' && 'secret' in value;
+}
+
 /** The fingerprint as text people may see (a prefix), or what is missing. */
 export function describeSecret(value: RedactedValue): string {
   const f = fingerprintOf(value);

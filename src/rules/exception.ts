@@ -10,6 +10,7 @@
  */
 import type { ExceptionConfig } from '../model/config.ts';
 import type { Finding } from '../model/snapshot.ts';
+import { expiresAt, inForce, matches } from '../model/exception.ts';
 import { exceptionHint, type RuleResult } from './_context.ts';
 
 export const docs = {
@@ -17,24 +18,6 @@ export const docs = {
   why: 'A temporary exception has passed its `expires` day, so the finding it silenced is back, and the reason it was accepted needs a fresh decision.',
   resolve: 'Fix the finding the exception covered and delete the exception, or renew it with a new `expires` date, a current reason and an approver.',
 };
-
-/** The last instant an exception is in force: the end of its `expires` day, UTC. */
-export function expiresAt(exception: Pick<ExceptionConfig, 'expires'>): number {
-  return Date.parse(`${exception.expires}T23:59:59.999Z`);
-}
-
-export function inForce(exception: Pick<ExceptionConfig, 'expires'>, now: number): boolean {
-  return now <= expiresAt(exception);
-}
-
-/** Rule + service + (the exception's environment, or any when it names none). */
-export function matches(exception: ExceptionConfig, finding: Pick<Finding, 'rule' | 'service' | 'environment'>): boolean {
-  return (
-    exception.rule === finding.rule &&
-    exception.service === finding.service &&
-    (exception.environment === undefined || exception.environment === finding.environment)
-  );
-}
 
 /** `exception.expired` for every expired exception, naming the findings it would have covered (now open again). */
 export function exceptionExpired(exceptions: ExceptionConfig[], findings: Pick<Finding, 'id' | 'rule' | 'service' | 'environment'>[], now: number): RuleResult[] {

@@ -17,7 +17,8 @@ import * as config from './config.ts';
 import { createContext, slug, type DraftSnapshot, type Rule, type RuleResult } from './_context.ts';
 import * as dependency from './dependency.ts';
 import * as drift from './drift.ts';
-import * as exception from './exception.ts';
+import * as exception from '../model/exception.ts';
+import * as exceptionRule from './exception.ts';
 import * as gap from './gap.ts';
 import * as promotion from './promotion.ts';
 
@@ -55,7 +56,7 @@ export const RULE_DOCS: Record<RuleId, { title: string; why: string; resolve: st
   'branch.not-merged-back': branch.docs,
   'dependency.incompatible': dependency.incompatibleDocs,
   'component.skew': dependency.skewDocs,
-  'exception.expired': exception.docs,
+  'exception.expired': exceptionRule.docs,
   'source.gap': gap.docs,
 };
 
@@ -103,7 +104,7 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
   const enabled = (rule: RuleId) => settings[rule]?.enabled !== false;
 
   const results = withIds(RULE_IDS.flatMap((rule) => (rule !== 'exception.expired' && enabled(rule) ? RULES[rule](ctx) : [])));
-  const all = enabled('exception.expired') ? [...results, ...withIds(exception.exceptionExpired(draft.exceptions, results, ctx.now))] : results;
+  const all = enabled('exception.expired') ? [...results, ...withIds(exceptionRule.exceptionExpired(draft.exceptions, results, ctx.now))] : results;
 
   const before = new Map((previous?.findings ?? []).map((f) => [f.id, f]));
   const inForce = draft.exceptions.filter((e) => exception.inForce(e, ctx.now));

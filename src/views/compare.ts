@@ -82,8 +82,8 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
 export interface ExpectedDifference {
   key: string;
   redacted: boolean;
-  /** False for secrets whose fingerprints cannot be compared (see `ConfigEnvironmentDiff.comparable`). */
-  comparable: boolean;
+  /** Why these secrets cannot be compared (see `ConfigEnvironmentDiff.notComparable`), or null. */
+  notComparable: string | null;
   /** Services whose value of `key` differs, each declaring it environment-specific. */
   services: string[];
 }
@@ -96,15 +96,15 @@ export interface ExpectedDifference {
  */
 export function groupConfigDifferences(configs: EnvironmentDiff['configs']): { undeclared: EnvironmentDiff['configs']; expected: ExpectedDifference[] } {
   const undeclared = configs.filter((c) => !c.envSpecific);
-  const groups = new Map<string, { key: string; redacted: boolean; comparable: boolean; services: Set<string> }>();
+  const groups = new Map<string, { key: string; redacted: boolean; notComparable: string | null; services: Set<string> }>();
   for (const c of configs) {
     if (!c.envSpecific) continue;
-    const id = `${c.key}\u0000${c.redacted}\u0000${c.comparable}`;
+    const id = `${c.key}\u0000${c.redacted}\u0000${c.notComparable}`;
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { key: c.key, redacted: c.redacted, comparable: c.comparable, services: new Set() }));
+    if (!group) groups.set(id, (group = { key: c.key, redacted: c.redacted, notComparable: c.notComparable, services: new Set() }));
     group.services.add(c.service);
   }
-  const expected = [...groups.values()].map((g) => ({ ...g, services: [...g.services].sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted) || Number(x.comparable) - Number(y.comparable));
+  const expected = [...groups.values()].map((g) => ({ ...g, services: [...g.services].sort(compareText) })).sort((x, y) => compareText(x.key, y.key) || Number(x.redacted) - Number(y.redacted) || compareText(x.notComparable ?? '', y.notComparable ?? ''));
   return { undeclared, expected };
 }
 

@@ -1,5 +1,6 @@
 /** Findings as pages show them: ordered, counted, with their evidence laid out. */
 import { SEVERITIES, type ExceptionConfig, type Finding, type Severity, type Snapshot } from '../model/index.ts';
+import { inForce } from '../model/exception.ts';
 import { compareText, safeUrl } from './format.ts';
 
 /** Higher is worse. */
@@ -76,16 +77,10 @@ function evidenceValue(value: unknown): EvidenceValue {
   return { kind: 'json', text: JSON.stringify(value, null, 2) };
 }
 
-/** Whether an exception is in force on a day (`expires` is inclusive, DESIGN.md "Times"). */
-export function exceptionInForce(exception: ExceptionConfig, date: string): boolean {
-  return exception.expires >= date;
-}
-
 /** The exceptions in force on the snapshot's own day (never "today"), sorted. */
 export function exceptionsInForce(snapshot: Snapshot): ExceptionConfig[] {
-  const date = snapshot.takenAt.slice(0, 10);
   return snapshot.exceptions
-    .filter((e) => exceptionInForce(e, date))
+    .filter((e) => inForce(e, snapshot.takenAt))
     .sort((a, b) => compareText(a.service, b.service) || compareText(a.rule, b.rule) || compareText(a.environment ?? '', b.environment ?? ''));
 }
 

@@ -163,7 +163,7 @@ export function undeclaredConfigHtml(configs: readonly ConfigEnvironmentDiff[], 
   if (configs.length === 0) return html``;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${configs.map(
     (c) =>
-      html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${c.comparable ? configChangeLabel('changed', c.redacted) : 'not comparable (redacted, no common fingerprint)'}<strong> — not declared environment-specific</strong></td></tr>`,
+      html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${c.notComparable ? `not comparable (${c.notComparable})` : configChangeLabel('changed', c.redacted)}<strong> — not declared environment-specific</strong></td></tr>`,
   )}</tbody></table></div>`;
 }
 

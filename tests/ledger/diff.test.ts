@@ -172,10 +172,10 @@ describe('diffEnvironments', () => {
   it('lists only the config keys that differ, marks environment-specific ones, and compares secrets by hash', () => {
     const d = diffEnvironments(after, 'prod', 'qa');
     expect(d.configs).toEqual([
-      { service: 'api', source: 'github', key: 'DB_HOST', a: '"db.prod"', b: '"db.qa"', redacted: false, comparable: true, envSpecific: true },
-      { service: 'api', source: 'github', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, comparable: true, envSpecific: false },
-      { service: 'api', source: 'github', key: 'LOG_LEVEL', a: '"debug"', b: '"info"', redacted: false, comparable: true, envSpecific: false },
-      { service: 'api', source: 'github', key: 'NEW_FLAG', a: 'true', b: null, redacted: false, comparable: true, envSpecific: false },
+      { service: 'api', source: 'github', key: 'DB_HOST', a: '"db.prod"', b: '"db.qa"', redacted: false, notComparable: null, envSpecific: true },
+      { service: 'api', source: 'github', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: null, envSpecific: false },
+      { service: 'api', source: 'github', key: 'LOG_LEVEL', a: '"debug"', b: '"info"', redacted: false, notComparable: null, envSpecific: false },
+      { service: 'api', source: 'github', key: 'NEW_FLAG', a: 'true', b: null, redacted: false, notComparable: null, envSpecific: false },
     ]);
     expect(diffEnvironments(before, 'prod', 'qa').configs.map((c) => c.key)).toEqual(['DB_HOST', 'GONE']);
   });

@@ -200,9 +200,9 @@ describe('the long tables', () => {
   it('undeclared config differences: values escaped, secrets never shown', () => {
     const out = undeclaredConfigHtml(
       [
-        { service: 'api', source: 'file', key: HOSTILE, a: JSON.stringify(HOSTILE), b: null, redacted: false, comparable: true, envSpecific: false },
-        { service: 'api', source: 'file', key: 'TOKEN', a: '(redacted)', b: '(redacted)', redacted: true, comparable: true, envSpecific: false },
-        { service: 'api', source: 'file', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, comparable: false, envSpecific: false },
+        { service: 'api', source: 'file', key: HOSTILE, a: JSON.stringify(HOSTILE), b: null, redacted: false, notComparable: null, envSpecific: false },
+        { service: 'api', source: 'file', key: 'TOKEN', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: null, envSpecific: false },
+        { service: 'api', source: 'file', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: 'no common fingerprint', envSpecific: false },
       ],
       'dev',
       HOSTILE,
@@ -210,7 +210,7 @@ describe('the long tables', () => {
     expect(out).not.toContain('<img');
     expect(out).toContain('<td class="mono">(not set)</td>');
     expect(out).toContain('<td>changed (redacted)<strong> — not declared environment-specific</strong></td>');
-    expect(out).toContain('<td>not comparable (redacted, no common fingerprint)<strong> — not declared environment-specific</strong></td>');
+    expect(out).toContain('<td>not comparable (no common fingerprint)<strong> — not declared environment-specific</strong></td>');
   });
 
   it('a service history: versions and pull requests escaped, links to days, where each pull request is now', () => {

@@ -388,12 +388,12 @@ describe('immutability of past compare pages', () => {
 
 describe('compare page grouping', () => {
   it('lists undeclared differences value by value and groups the expected ones and matching secrets by key', () => {
-    const row = (service: string, key: string, envSpecific: boolean, redacted = false) => ({ service, source: 'github', key, a: '1', b: '2', redacted, comparable: true, envSpecific });
+    const row = (service: string, key: string, envSpecific: boolean, redacted = false) => ({ service, source: 'github', key, a: '1', b: '2', redacted, notComparable: null, envSpecific });
     const grouped = groupConfigDifferences([row('b', 'DATABASE_URL', true), row('a', 'DATABASE_URL', true), row('a', 'FLAG', false), row('c', 'TOKEN', true, true)]);
     expect(grouped.undeclared.map((c) => [c.service, c.key])).toEqual([['a', 'FLAG']]);
     expect(grouped.expected).toEqual([
-      { key: 'DATABASE_URL', redacted: false, comparable: true, services: ['a', 'b'] },
-      { key: 'TOKEN', redacted: true, comparable: true, services: ['c'] },
+      { key: 'DATABASE_URL', redacted: false, notComparable: null, services: ['a', 'b'] },
+      { key: 'TOKEN', redacted: true, notComparable: null, services: ['c'] },
     ]);
     expect(groupUnchangedSecrets([{ service: 'z', key: 'K' }, { service: 'a', key: 'K' }, { service: 'a', key: 'B' }])).toEqual([
       { key: 'B', services: ['a'] },
@@ -443,7 +443,32 @@ describe('secrets that cannot be compared', () => {
       configs: ['qa', 'prod'].map((environment) => buildConfig({ service: 'api', environment, values: { DB_PASSWORD: fingerprintSecret('api', 'DB_PASSWORD', 'same', null) } })),
     });
     const cmp = compareEnvironments(s, 'qa', 'prod');
-    expect(cmp.diff.configs.map((c) => [c.key, c.comparable])).toEqual([['DB_PASSWORD', false]]);
+    expect(cmp.diff.configs.map((c) => [c.key, c.notComparable])).toEqual([['DB_PASSWORD', 'no common fingerprint']]);
     expect(cmp.unchangedSecrets).toEqual([]);
+  });
+});
+
+describe('compare pages claim a secret matches only with a fingerprint of both values', () => {
+  const key = secretKeyFrom('compare-ledger-key-0123456789abcdefghijklm')!;
+  const snapshotWith = (qa: Record<string, unknown>, prod: Record<string, unknown>) =>
+    buildSnapshot({
+      configs: [buildConfig({ service: 'api', environment: 'qa', values: qa as never }), buildConfig({ service: 'api', environment: 'prod', values: prod as never })],
+    });
+
+  it('GitHub-style secrets (names and update times only) are "not comparable (values never read)", never "unchanged"', () => {
+    const s = snapshotWith({ DB_PASSWORD: { secret: true, updatedAt: '2026-03-01T00:00:00Z' } }, { DB_PASSWORD: { secret: true, updatedAt: '2026-03-01T00:00:00Z' } });
+    const cmp = compareEnvironments(s, 'qa', 'prod');
+    expect(cmp.unchangedSecrets).toEqual([]);
+    expect(cmp.diff.configs.map((c) => [c.key, c.notComparable])).toEqual([['DB_PASSWORD', 'values never read']]);
+  });
+
+  it('fingerprinted values: equal ones match, different ones differ', () => {
+    const f = (v: string) => fingerprintSecret('api', 'DB_PASSWORD', v, key);
+    const same = compareEnvironments(snapshotWith({ DB_PASSWORD: f('x') }, { DB_PASSWORD: f('x') }), 'qa', 'prod');
+    expect(same.unchangedSecrets).toEqual([{ service: 'api', key: 'DB_PASSWORD' }]);
+    expect(same.diff.configs).toEqual([]);
+    const different = compareEnvironments(snapshotWith({ DB_PASSWORD: f('x') }, { DB_PASSWORD: f('y') }), 'qa', 'prod');
+    expect(different.unchangedSecrets).toEqual([]);
+    expect(different.diff.configs.map((c) => [c.key, c.redacted, c.notComparable])).toEqual([['DB_PASSWORD', true, null]]);
   });
 });
