@@ -12,6 +12,7 @@ import { ConfigError, ExitCode, LedgerError, UsageError } from '../src/errors.ts
 import {
   diffEnvironments,
   diffSnapshots,
+  lastKnownBefore,
   findSnapshotAt,
   formatEnvironmentDiff,
   formatSnapshotDiff,
@@ -352,7 +353,12 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
         const diff = diffEnvironments(sa!, a.environment, sb!, b.environment);
         io.stdout(args.json ? `${JSON.stringify(diff, null, 2)}\n` : printable(formatEnvironmentDiff(diff)));
       } else {
-        const diff = diffSnapshots(sa!, sb!);
+        // A deployment a gap hid in A is compared with the last snapshot before A that knew it.
+        const ids = await listSnapshotIds(loaded.snapshotsDir);
+        const earlier = async function* () {
+          for (let j = ids.indexOf(sa!.id) - 1; j >= 0; j--) yield readSnapshot(loaded.snapshotsDir, ids[j]!);
+        };
+        const diff = diffSnapshots(sa!, sb!, { lastKnown: await lastKnownBefore(sa!, sb!, earlier()) });
         io.stdout(args.json ? `${JSON.stringify(diff, null, 2)}\n` : printable(formatSnapshotDiff(diff)));
       }
       return ExitCode.ok;

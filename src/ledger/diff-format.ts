@@ -10,6 +10,11 @@ export function formatSnapshotDiff(d: SnapshotDiff): string {
   section(out, 'Deployments', d.deployments.map(deploymentRow));
   section(
     out,
+    'Unknown: a source gave no evidence (not counted as changes)',
+    d.unknown.map((u) => [u.service, u.environment, `${u.evidence} from ${u.source}`, `known: ${u.known}`, `unknown in ${u.hiddenIn}: ${u.reason}`]),
+  );
+  section(
+    out,
     'Config',
     d.configs.map((c) => [c.service, c.environment, c.source, c.key, configChange(c)]),
   );
@@ -68,7 +73,7 @@ function deploymentRow(d: DeploymentDiff): string[] {
     case 'redeployed':
       return [d.service, d.environment, `redeployed ${versionOf(d.to)} at ${d.to?.deployedAt} by ${d.to?.deployedBy}`];
     case 'changed':
-      return [d.service, d.environment, `${versionOf(d.from)} -> ${versionOf(d.to)}`];
+      return [d.service, d.environment, `${versionOf(d.from)} -> ${versionOf(d.to)}${d.comparedWith ? ` (as of ${d.comparedWith}, the last snapshot that knew it)` : ''}`];
   }
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, StoredValue } from '../model/index.ts';
 import { SEVERITIES } from '../model/index.ts';
 import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from '../model/secret-fingerprint.ts';
+import { gapHiding } from '../model/gaps.ts';
 import { parseAt } from './ids.ts';
 
 /** A deployment as the diffs show it. */
@@ -30,6 +31,57 @@ export interface DeploymentDiff {
   to: DeploymentState | null;
   /** The fields that differ (empty for added, removed and redeployed). */
   fields: DeploymentField[];
+  /** Set when `from` is not the diff's first snapshot but the last one that knew the record (a gap hid it in between). */
+  comparedWith?: string;
+}
+
+/** A record one side cannot speak for: a source gave no evidence for it there (a gap). Never counted as a change. */
+export interface UnknownRecord {
+  service: string;
+  environment: string;
+  source: string;
+  evidence: 'deployment' | 'config';
+  /** The snapshot whose gap hides the record. */
+  hiddenIn: string;
+  /** The gap's reason. */
+  reason: string;
+  /** What the other side knows (the deployment's version, or the config source's key count). */
+  known: string;
+}
+
+/**
+ * The last snapshot that knew a service's deployment in an environment hidden
+ * by a gap: what it held there (null: known not deployed), or undefined when
+ * no snapshot within reach knew.
+ */
+export type LastKnownDeployment = (service: string, environment: string) => { snapshot: string; deployment: Deployment | null } | undefined;
+
+/**
+ * Walks back from `a` through `earlier` (newest first, at most `limit`) for
+ * the deployments of `b` that a gap in `a` hides, and answers for them.
+ */
+export async function lastKnownBefore(a: Snapshot, b: Snapshot, earlier: AsyncIterable<Snapshot>, limit = 31): Promise<LastKnownDeployment> {
+  const found = new Map<string, { snapshot: string; deployment: Deployment | null }>();
+  const open = new Map<string, Deployment>();
+  const inA = deploymentsByKey(a);
+  for (const [key, d] of deploymentsByKey(b)) {
+    if (!inA.has(key) && gapHiding(a.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) open.set(key, d);
+  }
+  let seen = 0;
+  if (open.size > 0) {
+    for await (const s of earlier) {
+      const held = deploymentsByKey(s);
+      for (const [key, d] of [...open]) {
+        const there = held.get(key);
+        if (there) found.set(key, { snapshot: s.id, deployment: there });
+        else if (!gapHiding(s.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) found.set(key, { snapshot: s.id, deployment: null });
+        else continue;
+        open.delete(key);
+      }
+      if (open.size === 0 || ++seen >= limit) break;
+    }
+  }
+  return (service, environment) => found.get([service, environment].join(SEP));
 }
 
 export interface ConfigKeyDiff {
@@ -74,6 +126,8 @@ export interface SnapshotDiff {
   changes: Change[];
   /** Every ticket key in `changes`, sorted, without repeats. */
   tickets: string[];
+  /** Records a gap hides on one side: unknown there, so neither added nor removed. Sorted. */
+  unknown: UnknownRecord[];
 }
 
 export interface EnvironmentSide {
@@ -114,25 +168,64 @@ export interface EnvironmentDiff {
   configs: ConfigEnvironmentDiff[];
 }
 
-export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
+export function diffSnapshots(a: Snapshot, b: Snapshot, options: { lastKnown?: LastKnownDeployment } = {}): SnapshotDiff {
   const deployments: DeploymentDiff[] = [];
+  const unknown: UnknownRecord[] = [];
   const before = deploymentsByKey(a);
   const after = deploymentsByKey(b);
   for (const key of unionKeys(before, after)) {
     const [service, environment] = splitKey(key);
-    const from = before.get(key);
+    let from = before.get(key);
     const to = after.get(key);
-    if (!from) deployments.push({ service, environment, change: 'added', from: null, to: state(to!), fields: [] });
+    let comparedWith: string | undefined;
+    if (from && !to) {
+      // Missing today because its source failed: unknown, not removed.
+      const gap = gapHiding(b.gaps, { source: from.source, service, environment, evidence: 'deployment' });
+      if (gap) {
+        unknown.push({ service, environment, source: from.source, evidence: 'deployment', hiddenIn: b.id, reason: gap.reason, known: `${from.version} in ${a.id}` });
+        continue;
+      }
+    }
+    if (!from && to) {
+      // Missing yesterday because its source failed: compared with the last snapshot that knew it, or unknown.
+      const gap = gapHiding(a.gaps, { source: to.source, service, environment, evidence: 'deployment' });
+      if (gap) {
+        const last = options.lastKnown?.(service, environment);
+        if (!last) {
+          unknown.push({ service, environment, source: to.source, evidence: 'deployment', hiddenIn: a.id, reason: gap.reason, known: `${to.version} in ${b.id}` });
+          continue;
+        }
+        from = last.deployment ?? undefined;
+        comparedWith = last.snapshot;
+      }
+    }
+    const since = comparedWith ? { comparedWith } : {};
+    if (!from) deployments.push({ service, environment, change: 'added', from: null, to: state(to!), fields: [], ...since });
     else if (!to) deployments.push({ service, environment, change: 'removed', from: state(from), to: null, fields: [] });
     else {
       const fields = differingFields(from, to);
-      if (fields.length > 0) deployments.push({ service, environment, change: 'changed', from: state(from), to: state(to), fields });
-      else if (from.deployedAt !== to.deployedAt) deployments.push({ service, environment, change: 'redeployed', from: state(from), to: state(to), fields });
+      if (fields.length > 0) deployments.push({ service, environment, change: 'changed', from: state(from), to: state(to), fields, ...since });
+      else if (from.deployedAt !== to.deployedAt) deployments.push({ service, environment, change: 'redeployed', from: state(from), to: state(to), fields, ...since });
     }
   }
 
+  // A config source that gave no evidence on one side: its keys are unknown there, not removed or added.
+  const configsA = configIndex(a.configs).all;
+  const configsB = configIndex(b.configs).all;
+  const hidden = new Set<string>();
+  for (const [side, other, snapshot] of [[configsA, configsB, b], [configsB, configsA, a]] as const) {
+    for (const [prefix, group] of side) {
+      if (other.has(prefix)) continue;
+      const gap = gapHiding(snapshot.gaps, { source: group.source, service: group.service, environment: group.environment, evidence: 'config' });
+      if (!gap) continue;
+      hidden.add(prefix);
+      const known = `${group.values.size} key${group.values.size === 1 ? '' : 's'} in ${snapshot === b ? a.id : b.id}`;
+      unknown.push({ service: group.service, environment: group.environment, source: group.source, evidence: 'config', hiddenIn: snapshot.id, reason: gap.reason, known });
+    }
+  }
+  const visible = (index: Map<string, ConfigGroup>) => (hidden.size === 0 ? index : new Map([...index].filter(([prefix]) => !hidden.has(prefix))));
   const configs: ConfigKeyDiff[] = [];
-  for (const { group, key, x: from, y: to } of differingValues(configIndex(a.configs).all, configIndex(b.configs).all, 'time')) {
+  for (const { group, key, x: from, y: to } of differingValues(visible(configsA), visible(configsB), 'time')) {
     configs.push({
       service: group.service,
       environment: group.environment,
@@ -144,6 +237,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
       redacted: isSecret(from) || isSecret(to),
     });
   }
+  unknown.sort((x, y) => compareTuples([x.service, x.environment, x.evidence, x.source], [y.service, y.environment, y.evidence, y.source]));
 
   const findingsBefore = new Map(a.findings.map((f) => [f.id, f]));
   const findingsAfter = new Map(b.findings.map((f) => [f.id, f]));
@@ -156,7 +250,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
     .sort((x, y) => compareTuples([x.service, x.environment, x.deployedAt, x.commit], [y.service, y.environment, y.deployedAt, y.commit]));
   const tickets = [...new Set(changes.flatMap((c) => c.tickets))].sort();
 
-  return { from: ref(a), to: ref(b), deployments, configs, findings: { opened, closed }, changes, tickets };
+  return { from: ref(a), to: ref(b), deployments, configs, findings: { opened, closed }, changes, tickets, unknown };
 }
 
 /**

@@ -15,7 +15,7 @@ export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
 export { verifyLedger } from './verify.ts';
 export type { VerifyOptions, VerifyResult } from './verify.ts';
 export { findSnapshotAt } from './lookup.ts';
-export { diffEnvironments, diffSnapshots, displayValue, parseDiffOperand, secretConfigKeys } from './diff.ts';
+export { diffEnvironments, diffSnapshots, displayValue, lastKnownBefore, parseDiffOperand, secretConfigKeys } from './diff.ts';
 export type {
   ConfigEnvironmentDiff,
   ConfigKeyDiff,
@@ -25,8 +25,10 @@ export type {
   EnvironmentDiff,
   EnvironmentSide,
   FindingRef,
+  LastKnownDeployment,
   ServiceEnvironmentDiff,
   SnapshotDiff,
   SnapshotRef,
+  UnknownRecord,
 } from './diff.ts';
 export { formatEnvironmentDiff, formatSnapshotDiff } from './diff-format.ts';

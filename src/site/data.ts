@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
-import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type SnapshotEntry } from '../ledger/index.ts';
+import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
@@ -80,6 +80,8 @@ export interface DayData {
   previousDay: DayGroup | null;
   /** The `changes[]` of every snapshot of the day, oldest first. */
   changeRecords: Change[];
+  /** For deployments a gap hid in `previous`: the last earlier day's snapshot that knew them. */
+  lastKnown: LastKnownDeployment;
 }
 
 export async function dayData(date: string): Promise<DayData> {
@@ -92,6 +94,11 @@ export async function dayData(date: string): Promise<DayData> {
   const previous = previousDay ? (await snapshotEntry(previousDay.lastId)).snapshot : null;
   const changeRecords: Change[] = [];
   for (const id of day.ids) changeRecords.push(...(id === day.lastId ? last.snapshot : (await snapshotEntry(id)).snapshot).changes);
+  // Walks back only when a gap hid something yesterday; earlier snapshots are immutable, so incremental builds stay exact.
+  const earlier = async function* () {
+    for (let j = i - 2; j >= 0; j--) yield (await snapshotEntry(all[j]!.lastId)).snapshot;
+  };
+  const lastKnown = previous ? await lastKnownBefore(previous, last.snapshot, earlier()) : () => undefined;
   return {
     day,
     snapshot: last.snapshot,
@@ -100,6 +107,7 @@ export async function dayData(date: string): Promise<DayData> {
     previous,
     previousDay,
     changeRecords,
+    lastKnown,
   };
 }
 

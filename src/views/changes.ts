@@ -3,7 +3,7 @@
  * previous day and the end of this one, joined with the pull requests and
  * tickets the day's change records name.
  */
-import { diffSnapshots, type ConfigKeyDiff, type DeploymentDiff } from '../ledger/index.ts';
+import { diffSnapshots, type ConfigKeyDiff, type DeploymentDiff, type LastKnownDeployment, type UnknownRecord } from '../ledger/index.ts';
 import type { Change, PullRequest, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 
@@ -23,6 +23,8 @@ export interface DayChanges {
   deployments: DeploymentChange[];
   configs: (ConfigKeyDiff & { label: string })[];
   tickets: string[];
+  /** Records a gap hides on one side: unknown, not changes (see `diffSnapshots`). */
+  unknown: UnknownRecord[];
 }
 
 /**
@@ -30,9 +32,9 @@ export interface DayChanges {
  * (`previous`, null for the first day: everything counts as added).
  * `changeRecords` are the `changes[]` of every snapshot taken that day, oldest first.
  */
-export function dayChanges(current: Snapshot, previous: Snapshot | null, changeRecords: readonly Change[]): DayChanges {
-  const base: Snapshot = previous ?? { ...current, deployments: [], configs: [], findings: [], changes: [] };
-  const diff = diffSnapshots(base, current);
+export function dayChanges(current: Snapshot, previous: Snapshot | null, changeRecords: readonly Change[], lastKnown?: LastKnownDeployment): DayChanges {
+  const base: Snapshot = previous ?? { ...current, deployments: [], configs: [], findings: [], changes: [], gaps: [] };
+  const diff = diffSnapshots(base, current, lastKnown ? { lastKnown } : {});
   const records = new Map<string, Change>();
   for (const c of changeRecords) records.set(`${c.service}\u0000${c.environment}\u0000${c.commit}`, c);
   const production = new Set(current.environments.filter((e) => e.production).map((e) => e.name));
@@ -52,7 +54,7 @@ export function dayChanges(current: Snapshot, previous: Snapshot | null, changeR
     .sort((x, y) => Number(y.production) - Number(x.production) || compareText(x.environment, y.environment) || compareText(x.service, y.service));
   const configs = previous ? diff.configs.map((c) => ({ ...c, label: configChangeLabel(c.change, c.redacted) })) : [];
   const tickets = [...new Set(deployments.flatMap((d) => d.tickets))].sort(compareText);
-  return { deployments, configs, tickets };
+  return { deployments, configs, tickets, unknown: previous ? diff.unknown : [] };
 }
 
 /**

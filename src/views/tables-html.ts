@@ -8,7 +8,7 @@ import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
-import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff } from '../ledger/diff.ts';
+import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
@@ -81,10 +81,18 @@ export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (
           })}</ul>`;
     return html`<tr><td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td><td><a href="${serviceHref(c.service)}">${c.service}</a></td><td>${
       c.from ? html`<span class="mono">${c.from.version}</span> <span class="muted mono">${shortCommit(c.from.commit)}</span>` : html`<span class="muted">new</span>`
-    }</td><td>${c.to ? html`<span class="mono">${c.to.version}</span> <span class="muted mono">${shortCommit(c.to.commit)}</span>` : html`<span class="muted">removed</span>`}${c.change === 'redeployed' && html`<span class="muted"> (redeployed)</span>`}</td><td>${
+    }${c.comparedWith && html`<div class="muted">as of ${c.comparedWith}, the last snapshot that knew it</div>`}</td><td>${c.to ? html`<span class="mono">${c.to.version}</span> <span class="muted mono">${shortCommit(c.to.commit)}</span>` : html`<span class="muted">removed</span>`}${c.change === 'redeployed' && html`<span class="muted"> (redeployed)</span>`}</td><td>${
       c.to ? html`${formatTime(c.to.deployedAt)} by ${c.to.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}` : '—'
     }</td><td>${prs}</td><td>${c.tickets.join(', ') || '—'}</td></tr>`;
   })}</tbody></table></div>`;
+}
+
+/** Records a source gave no evidence for on one side of a day: unknown there, so neither removed nor new. */
+export function unknownRecordsHtml(unknown: readonly UnknownRecord[]): Html {
+  if (unknown.length === 0) return html``;
+  return html`<h3>Unknown: a source gave no evidence <span class="muted">(${unknown.length}, not counted as changes)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Environment</th><th scope="col">What</th><th scope="col">Known</th><th scope="col">Unknown in</th></tr></thead><tbody>${unknown.map(
+    (u) => html`<tr><td>${u.service}</td><td>${u.environment}</td><td>${u.evidence === 'deployment' ? 'deployment' : 'config'} from ${u.source}</td><td>${u.known}</td><td>${u.hiddenIn}: <span class="muted">${u.reason}</span></td></tr>`,
+  )}</tbody></table></div>`;
 }
 
 const EDGE_STATUS = { ok: '✓ met', incompatible: '✗ incompatible', unknown: '? unknown' } as const;

@@ -4,6 +4,7 @@ import {
   diffEnvironments,
   diffSnapshots,
   formatEnvironmentDiff,
+  lastKnownBefore,
   formatSnapshotDiff,
   parseDiffOperand,
   sha256Hex,
@@ -255,5 +256,55 @@ describe('parseDiffOperand', () => {
       `[UsageError: "tomorrow" is not a date or time; use YYYY-MM-DD (end of that day, UTC), an ISO time such as 2026-03-14T02:00:00Z, or a snapshot id such as 2026-03-14T020000Z]`,
     );
     expect(() => parseDiffOperand('prod')).toThrowErrorMatchingInlineSnapshot(`[UsageError: "prod" is not a date, time, snapshot id or ENV@DATE; e.g. 2026-03-14, 2026-03-14T020000Z or prod@2026-03-14]`);
+  });
+});
+
+describe('a gap night: unknown is not absent', () => {
+  const gap = { source: 'inventory', service: 'hooks', evidence: 'all', reason: 'inventory/hooks.yaml: not YAML' };
+  const night = (day: number, hooks: string | null, gaps: (typeof gap)[] = []) =>
+    buildSnapshot({
+      takenAt: `2026-03-${String(day).padStart(2, '0')}T23:30:00Z`,
+      deployments: [
+        buildDeployment({ service: 'api', environment: 'prod', version: '1.0.0', source: 'inventory' }),
+        ...(hooks ? [buildDeployment({ service: 'hooks', environment: 'prod', version: hooks, source: 'inventory' })] : []),
+      ],
+      configs: hooks ? [buildConfig({ service: 'hooks', environment: 'prod', source: 'inventory', values: { LOG_LEVEL: 'info' } })] : [],
+      gaps,
+    });
+  const d10 = night(10, '2.13.0');
+  const d11 = night(11, null, [gap]);
+  const d12same = night(12, '2.13.0');
+  const d12new = night(12, '2.14.0');
+  const from = async function* (...snapshots: Snapshot[]) {
+    yield* snapshots;
+  };
+
+  it('the gap night says the service is unknown, not removed, and counts no change', () => {
+    const diff = diffSnapshots(d10, d11);
+    expect(diff.deployments).toEqual([]);
+    expect(diff.configs).toEqual([]);
+    expect(diff.unknown.map((u) => [u.service, u.environment, u.evidence, u.hiddenIn])).toEqual([
+      ['hooks', 'prod', 'config', d11.id],
+      ['hooks', 'prod', 'deployment', d11.id],
+    ]);
+    expect(formatSnapshotDiff(diff)).toContain('Unknown: a source gave no evidence');
+    expect(formatSnapshotDiff(diff)).not.toContain('removed');
+  });
+
+  it('the night after compares with the last night that knew it: no change when nothing changed, the real change otherwise', async () => {
+    const same = diffSnapshots(d11, d12same, { lastKnown: await lastKnownBefore(d11, d12same, from(d10)) });
+    expect(same.deployments).toEqual([]);
+    const changed = diffSnapshots(d11, d12new, { lastKnown: await lastKnownBefore(d11, d12new, from(d10)) });
+    expect(changed.deployments.map((d) => [d.service, d.change, d.from?.version, d.to?.version, d.comparedWith])).toEqual([['hooks', 'changed', '2.13.0', '2.14.0', d10.id]]);
+    // Without the ledger behind it, the earlier state is unknown: never "new".
+    const alone = diffSnapshots(d11, d12new);
+    expect(alone.deployments).toEqual([]);
+    expect(alone.unknown.map((u) => [u.service, u.evidence])).toEqual([['hooks', 'config'], ['hooks', 'deployment']]);
+  });
+
+  it('a record with no gap behind it is still removed or added', () => {
+    const diff = diffSnapshots(d10, night(11, null));
+    expect(diff.deployments.map((d) => [d.service, d.change])).toEqual([['hooks', 'removed']]);
+    expect(diff.unknown).toEqual([]);
   });
 });
