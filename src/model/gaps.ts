@@ -22,3 +22,23 @@ export function gapHiding(gaps: readonly Gap[], record: { source: string; servic
       (g.evidence === 'all' || g.evidence === record.evidence),
   );
 }
+
+/**
+ * The gap that hides `service`'s deployment in `environment` when the snapshot
+ * has none there: a gap of one of the sources the service lists (or of any
+ * source, for a service that lists none). Undefined: genuinely not deployed.
+ */
+export function deploymentHidden(
+  snapshot: { services: readonly { name: string; sources?: readonly string[] }[]; gaps: readonly Gap[] },
+  service: string,
+  environment: string,
+): Gap | undefined {
+  const sources = snapshot.services.find((s) => s.name === service)?.sources ?? [];
+  return snapshot.gaps.find(
+    (g) =>
+      (sources.length === 0 || sources.includes(g.source)) &&
+      (g.service === undefined || g.service === service) &&
+      (g.environment === undefined || g.environment === environment) &&
+      (g.evidence === 'all' || g.evidence === 'deployment'),
+  );
+}

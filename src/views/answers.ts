@@ -3,6 +3,7 @@
  * blast radius (who depends on a service, per environment), where a pull
  * request or ticket is running, and drift age per pair of environments.
  */
+import { deploymentHidden } from '../model/gaps.ts';
 import semver from 'semver';
 import type { Change, Deployment, Snapshot } from '../model/snapshot.ts';
 import { parseVersion } from '../rules/index.ts';
@@ -25,6 +26,8 @@ export interface BlastRadiusDependent {
   version: string | null;
   /** Whether that version satisfies the range; null when either is unknown or not a semantic version. */
   satisfied: boolean | null;
+  /** The dependent's deployment here is unknown: a source gave no evidence for it (a gap), so it is kept, not dropped. */
+  unknown?: boolean;
 }
 
 export interface BlastRadiusEntry {
@@ -38,7 +41,7 @@ export interface BlastRadiusEntry {
  * always count (they run inside whatever embeds them). A link is a declared
  * `dependsOn` or, for a library, a service's `components`.
  */
-export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments'>, service: string): BlastRadiusEntry[] {
+export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments' | 'gaps'>, service: string): BlastRadiusEntry[] {
   const index = dependentsIndex(snapshot);
   return snapshot.environments.map(({ name: environment }) => {
     const { direct, deployed } = index.get(environment)!;
@@ -58,7 +61,8 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
           next.push(s);
           const version = versionOf(via, s);
           const satisfied = range === null || version === null ? null : satisfiesRange(version, range);
-          dependents.push({ service: s, depth, via, range, version, satisfied });
+          const unknown = index.kind.get(s) !== 'library' && !deployed.has(s);
+          dependents.push({ service: s, depth, via, range, version, satisfied, ...(unknown ? { unknown } : {}) });
         }
       }
       frontier = next.sort();
@@ -88,7 +92,7 @@ type DependentsIndex = Map<string, { direct: Map<string, { service: string; rang
  * every hop of every page was quadratic in the number of services.
  */
 const dependentsIndexes = new WeakMap<object, DependentsIndex>();
-function dependentsIndex(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments'>): DependentsIndex {
+function dependentsIndex(snapshot: Pick<Snapshot, 'environments' | 'services' | 'deployments' | 'gaps'>): DependentsIndex {
   const cached = dependentsIndexes.get(snapshot);
   if (cached) return cached;
   const kind = new Map(snapshot.services.map((s) => [s.name, s.kind as string]));
@@ -110,7 +114,8 @@ function dependentsIndex(snapshot: Pick<Snapshot, 'environments' | 'services' | 
       direct.set(
         target,
         [...m.entries()]
-          .filter(([s]) => kind.get(s) === 'library' || deployed.has(s))
+          // A dependent whose deployment a gap hides stays in: unknown is not absent.
+          .filter(([s]) => kind.get(s) === 'library' || deployed.has(s) || deploymentHidden(snapshot, s, environment) !== undefined)
           .map(([s, range]) => ({ service: s, range }))
           .sort((a, b) => cmp(a.service, b.service)),
       );

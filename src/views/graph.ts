@@ -15,6 +15,7 @@
  * string can add a statement or a click handler. The page runs mermaid with
  * `securityLevel: 'strict'` on top of that.
  */
+import { deploymentHidden } from '../model/gaps.ts';
 import semver from 'semver';
 import type { Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
@@ -33,6 +34,8 @@ export interface GraphNode {
   owner: string | null;
   /** What runs in the environment (or is built in, for a library); null if nothing. */
   version: string | null;
+  /** No version because a source gave no evidence (a gap): unknown, not "not deployed". */
+  unknown?: boolean;
   /** Highlighted: the service the neighbourhood is about. */
   focus?: boolean;
 }
@@ -74,7 +77,11 @@ export function environmentGraph(snapshot: Snapshot, environment: string): Graph
   const deployed = new Map(snapshot.deployments.filter((d) => d.environment === environment).map((d) => [d.service, d]));
   const services = [...snapshot.services].sort((a, b) => compareText(a.name, b.name));
   const names = new Set(services.map((s) => s.name));
-  const nodes: GraphNode[] = services.map((s) => ({ name: s.name, kind: s.kind, owner: s.owner ?? null, version: deployed.get(s.name)?.version ?? null }));
+  const nodes: GraphNode[] = services.map((s) => {
+    const version = deployed.get(s.name)?.version ?? null;
+    const unknown = version === null && s.kind === 'service' && deploymentHidden(snapshot, s.name, environment) !== undefined;
+    return { name: s.name, kind: s.kind, owner: s.owner ?? null, version, ...(unknown ? { unknown } : {}) };
+  });
   const edges: GraphEdge[] = [];
   for (const s of services) {
     for (const [to, range] of Object.entries(s.dependsOn).sort(([a], [b]) => compareText(a, b))) {
@@ -179,7 +186,7 @@ export function toMermaid(model: GraphModel): string | null {
   const ids = new Map(model.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = ['flowchart LR'];
   for (const n of model.nodes) {
-    const label = n.kind === 'team' ? n.name : n.version ? `${n.name} ${n.version}` : `${n.name} (not deployed)`;
+    const label = n.kind === 'team' ? n.name : n.version ? `${n.name} ${n.version}` : n.unknown ? `${n.name} (unknown: evidence missing)` : `${n.name} (not deployed)`;
     // Shapes: service box, library cylinder, team stadium; the label is always quoted.
     const [open, close] = n.kind === 'library' ? ['[("', '")]'] : n.kind === 'team' ? ['(["', '"])'] : ['["', '"]'];
     lines.push(`  ${ids.get(n.name)}${open}${mermaidText(label)}${close}`);

@@ -116,7 +116,7 @@ export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Ht
   if (dependents.length === 0) return html`nothing depends on it here`;
   return html`${dependents.map(
     (d, i) =>
-      html`${i > 0 && ', '}${d.service}${d.depth > 1 && html`<span class="muted"> (via ${d.via})</span>`}${d.satisfied === false && html`<strong> ✗ range ${d.range} not met</strong>`}`,
+      html`${i > 0 && ', '}${d.service}${d.unknown && html`<span class="muted"> (deployment unknown: evidence missing)</span>`}${d.depth > 1 && html`<span class="muted"> (via ${d.via})</span>`}${d.satisfied === false && html`<strong> ✗ range ${d.range} not met</strong>`}`,
   )}`;
 }
 

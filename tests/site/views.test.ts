@@ -16,6 +16,7 @@ import {
   comparePairs,
   dayChanges,
   environmentGraph,
+  blastRadius,
   evidenceRows,
   exceptionsInForce,
   findingAnchor,
@@ -470,5 +471,34 @@ describe('compare pages claim a secret matches only with a fingerprint of both v
     const different = compareEnvironments(snapshotWith({ DB_PASSWORD: f('x') }, { DB_PASSWORD: f('y') }), 'qa', 'prod');
     expect(different.unchangedSecrets).toEqual([]);
     expect(different.diff.configs.map((c) => [c.key, c.redacted, c.notComparable])).toEqual([['DB_PASSWORD', true, null]]);
+  });
+});
+
+describe('a gap is unknown in the graphs and the blast radius', () => {
+  const s = buildSnapshot({
+    services: [
+      { name: 'api', kind: 'service', dependsOn: {}, envSpecificKeys: [], sources: ['inventory'] },
+      { name: 'hooks', kind: 'service', dependsOn: { api: '^1.0.0' }, envSpecificKeys: [], sources: ['inventory'] },
+      { name: 'web', kind: 'service', dependsOn: { api: '^1.0.0' }, envSpecificKeys: [], sources: ['inventory'] },
+    ],
+    deployments: [buildDeployment({ service: 'api', environment: 'prod', version: '1.2.0', source: 'inventory' })],
+    gaps: [{ source: 'inventory', service: 'hooks', evidence: 'all', reason: 'inventory/hooks.yaml: not YAML' }],
+  });
+
+  it('a service whose source failed is drawn unknown, a service with no record not deployed', () => {
+    const graph = environmentGraph(s, 'prod');
+    expect(graph.nodes.map((n) => [n.name, n.version, n.unknown ?? false])).toEqual([
+      ['api', '1.2.0', false],
+      ['hooks', null, true],
+      ['web', null, false],
+    ]);
+    const mermaid = toMermaid(graph)!;
+    expect(mermaid).toContain('hooks (unknown: evidence missing)');
+    expect(mermaid).toContain('web (not deployed)');
+  });
+
+  it('the blast radius keeps a dependent whose deployment is unknown, and drops one not deployed', () => {
+    const prod = blastRadius(s, 'api').find((e) => e.environment === 'prod')!;
+    expect(prod.dependents.map((d) => [d.service, d.unknown ?? false])).toEqual([['hooks', true]]);
   });
 });
