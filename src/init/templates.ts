@@ -39,9 +39,11 @@ export const WORKFLOW_FILE = '.github/workflows/release-ledger.yml';
 const SITE_DIR = 'dist';
 
 const DEFAULT_FAIL_ON = 'high';
-// 02:17 UTC: off the top of the hour, when GitHub's scheduler is busiest and
-// drops or delays runs (https://docs.github.com/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#schedule).
-const DEFAULT_CRON = '17 2 * * *';
+// 22:17 UTC: late in the UTC day, so day D's snapshot (and page) holds D's work
+// (docs/time.md), with time to spare before midnight for a delayed run; and off
+// the top of the hour, when GitHub's scheduler is busiest and drops or delays runs
+// (https://docs.github.com/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#schedule).
+const DEFAULT_CRON = '17 22 * * *';
 
 /** Path of the JSON Schema relative to the config folder, for the `yaml-language-server` modeline. */
 export function schemaReference(options: Pick<InitOptions, 'mode' | 'configDir'>): string {

@@ -6,7 +6,7 @@ export interface DayGroup {
   date: string;
   /** The snapshot ids taken that day, oldest first. */
   ids: string[];
-  /** The last one: the state at the end of the day, which the day page shows. */
+  /** The last one: the state the day page shows, as recorded at its time (docs/time.md). */
   lastId: string;
 }
 

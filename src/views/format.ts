@@ -29,6 +29,14 @@ export function dayOfSnapshotId(id: string): string {
 }
 
 /** `2026-03-14 02:00:00 UTC` for a snapshot id. */
+/**
+ * When a page's state was recorded: the time of the snapshot it shows, never
+ * "the end of the day" (docs/time.md). `2026-09-15 23:30 UTC`.
+ */
+export function recordedAt(snapshot: { takenAt: string }): string {
+  return formatTime(snapshot.takenAt);
+}
+
 export function formatSnapshotId(id: string): string {
   return `${id.slice(0, 10)} ${id.slice(11, 13)}:${id.slice(13, 15)}:${id.slice(15, 17)} UTC`;
 }

@@ -15,7 +15,7 @@ export interface MatrixLinks {
 }
 
 export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Html {
-  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment at the end of ${date} (UTC). ✓ the same build as the previous environment · → a different build, within the allowed days · ≠ drift (a different build for longer, a finding) · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
+  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment on ${date}, as the day's last snapshot recorded it (UTC). ✓ the same build as the previous environment · → a different build, within the allowed days · ≠ drift (a different build for longer, a finding) · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
     (env) => html`<th scope="col"><a href="${links.environment(env.name)}">${env.name}</a>${env.production && html`<span class="muted"> (production)</span>`}</th>`,
   )}</tr></thead><tbody>${matrix.rows.map(
     (row) =>

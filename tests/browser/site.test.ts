@@ -55,7 +55,7 @@ describe('the site in Chromium', () => {
     await page.getByRole('link', { name: '2026-03-14' }).first().click();
     await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/'));
     expect(await page.locator('#row-payments-api').count()).toBe(1);
-    expect(await page.locator('h1').textContent()).toContain('end of 2026-03-14');
+    expect(await page.locator('h1').textContent()).toMatch(/2026-03-14 as recorded at 2026-03-14 \d\d:\d\d UTC/);
 
     // A finding's evidence, by its stable anchor.
     await page.locator('a[href="#finding-promotion.bypass/payments-api/prod"]').click();
@@ -101,7 +101,7 @@ describe('the site in Chromium', () => {
     await page.locator('a[rel="next"]').click();
     // Through /days/2026-03-12/next/, which the browser follows on its own (a meta refresh, no script).
     await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-13/'));
-    expect(await page.locator('h1').textContent()).toContain('end of 2026-03-13');
+    expect(await page.locator('h1').textContent()).toMatch(/2026-03-13 as recorded at 2026-03-13 \d\d:\d\d UTC/);
     await page.goto(server.url('/days/2026-03-14/'));
     await page.locator('a[rel="next"]').click();
     await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/next/'));
