@@ -111,7 +111,11 @@ const commands = {
     meta: { name: 'build', description: 'Build the static site over the ledger beside the config' },
     args: {
       ...common,
-      out: { type: 'string', description: 'Output folder (default: dist/ beside the config)', valueHint: 'DIR' },
+      out: {
+        type: 'string',
+        description: 'Output folder (default: dist/ beside the config), replaced whole: missing, empty or an earlier build\'s; never the config\'s folder, the ledger or a git root',
+        valueHint: 'DIR',
+      },
       full: { type: 'boolean', description: 'Rebuild every page instead of reusing unchanged past days from the previous build' },
     },
   },
@@ -333,7 +337,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const { buildSite } = await import('../src/site/build.ts');
       progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
       // Incremental by default: past day pages are immutable, so a nightly build reuses them (cache beside the output).
-      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn', incremental: !args.full });
+      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, configDir: loaded.dir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn', incremental: !args.full });
       io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir} (${result.rendered} rendered, ${result.reused} reused)\n`);
       return ExitCode.ok;
     }
