@@ -313,6 +313,21 @@ export async function readManifest(cacheDir: string, fingerprint: string): Promi
   }
 }
 
+/**
+ * Every file the manifest in `cacheDir` says an earlier build wrote, whatever generator wrote it,
+ * or null. Sites built before the output marker (src/site/output.ts) carry none; their manifest
+ * still lists their files, so an incremental CI cache keeps working after an upgrade.
+ */
+export async function manifestFiles(cacheDir: string): Promise<Set<string> | null> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(cacheDir, MANIFEST), 'utf8')) as Partial<SiteManifest>;
+    if (typeof manifest.groups !== 'object' || manifest.groups === null) return null;
+    return new Set(Object.values(manifest.groups).flatMap((g) => (Array.isArray(g?.files) ? g.files.filter((f): f is string => typeof f === 'string') : [])));
+  } catch {
+    return null;
+  }
+}
+
 export async function removeManifest(cacheDir: string): Promise<void> {
   await rm(path.join(cacheDir, MANIFEST), { force: true });
 }

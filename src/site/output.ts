@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, cp, link, copyFile, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LedgerError } from '../errors.ts';
+import { listFiles, manifestFiles } from './incremental.ts';
 
 /** The file at the root of every built site that says the folder is the build's own. */
 export const SITE_MARKER = '.release-ledger-site';
@@ -88,7 +89,7 @@ async function gitRootOf(dir: string): Promise<string | null> {
   }
 }
 
-async function outStateOf(out: string): Promise<{ outState: Placement['outState']; outIsGitRoot: boolean }> {
+async function outStateOf(out: string, cacheDir: string | undefined): Promise<{ outState: Placement['outState']; outIsGitRoot: boolean }> {
   let names: string[];
   try {
     names = await readdir(out);
@@ -99,16 +100,24 @@ async function outStateOf(out: string): Promise<{ outState: Placement['outState'
     throw new LedgerError(`cannot read the output folder ${out} (${code ?? 'error'}); check its permissions`, { cause: error });
   }
   const outIsGitRoot = names.includes('.git');
-  return { outState: names.length === 0 ? 'empty' : names.includes(SITE_MARKER) ? 'ours' : 'foreign', outIsGitRoot };
+  if (names.length === 0) return { outState: 'empty', outIsGitRoot };
+  if (names.includes(SITE_MARKER)) return { outState: 'ours', outIsGitRoot };
+  // No marker: a site from before the marker is still ours if the incremental manifest lists every file in it.
+  const listed = cacheDir === undefined ? null : await manifestFiles(cacheDir);
+  if (listed && listed.has('index.html') && !outIsGitRoot) {
+    const files = await listFiles(out);
+    if (files.every((file) => listed.has(file))) return { outState: 'ours', outIsGitRoot };
+  }
+  return { outState: 'foreign', outIsGitRoot };
 }
 
 /** Gathers the facts about an output folder and refuses it (LedgerError, exit 2) when `placementRefusal` says so. Returns the resolved output path. */
-export async function checkOutput(outDir: string, where: { snapshotsDir: string; configDir?: string | undefined }): Promise<string> {
+export async function checkOutput(outDir: string, where: { snapshotsDir: string; configDir?: string | undefined; cacheDir?: string | undefined }): Promise<string> {
   const out = await resolveReal(outDir);
   const ledger = await resolveReal(where.snapshotsDir);
   const configDir = where.configDir === undefined ? null : await resolveReal(where.configDir);
   const gitRoot = await gitRootOf(configDir ?? ledger);
-  const refusal = placementRefusal({ out, configDir, ledger, gitRoot, ...(await outStateOf(out)) });
+  const refusal = placementRefusal({ out, configDir, ledger, gitRoot, ...(await outStateOf(out, where.cacheDir)) });
   if (refusal) throw new LedgerError(refusal);
   return out;
 }

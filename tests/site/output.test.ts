@@ -131,5 +131,17 @@ describe('build --out', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(await treeState(out)).toEqual(site);
     expect((await readdir(dir)).filter((n) => n.includes('release-ledger-'))).toEqual([]);
+
+    // A site built before the marker existed (a nightly CI cache after an upgrade) is still recognised
+    // by its incremental manifest, which lists every file of it; with a file it does not list, it is not.
+    await rm(path.join(out, SITE_MARKER));
+    await writeFile(path.join(out, 'notes.txt'), 'mine');
+    const foreign = await runCli(['build', '--config', config, '--quiet'], { cwd: dir });
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/not empty and was not written by release-ledger build/);
+    await rm(path.join(out, 'notes.txt'));
+    const upgraded = await runCli(['build', '--config', config, '--quiet'], { cwd: dir });
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(await treeState(out)).toEqual(site);
   }, 120_000);
 });
