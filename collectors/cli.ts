@@ -67,7 +67,7 @@ const commands = {
     meta: { name: 'collect', description: 'Run every configured source and append one snapshot to the ledger' },
     args: {
       ...common,
-      at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
+      at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC), not in the future (5 minutes of clock skew allowed); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
       'fail-on': failOnArg,
       shard: {
         type: 'string',
@@ -244,13 +244,14 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
         if (typeof args.at !== 'string') throw new UsageError('collect --shard needs --at (the same time on every shard, e.g. the time the matrix started)');
         if (failOn) throw new UsageError('--fail-on applies to the whole snapshot: pass it to merge, not to collect --shard');
         const loaded = await load(args, io);
-        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard });
+        const result = await collectShard({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), env: io.env, fetch: io.fetch, progress, shard });
         io.stdout(`${path.relative(io.cwd, result.file) || result.file} — shard ${shard.index}/${shard.count}: ${result.services.length} services, ${result.gaps} gaps\n`);
         return ExitCode.ok;
       }
       const loaded = await load(args, io);
-      const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
-      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress });
+      const now = (io.now ?? (() => new Date()))();
+      const at = typeof args.at === 'string' ? parseAt(args.at) : now;
+      const result = await collect({ loaded, at, now, env: io.env, fetch: io.fetch, progress });
       return reportSnapshot(result, failOn, io);
     }
     case 'merge': {
@@ -259,7 +260,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const count = args.shards === undefined ? undefined : Number(args.shards);
       if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
       const loaded = await load(args, io);
-      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count });
+      const result = await mergeShards({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), progress, count });
       return reportSnapshot(result, failOn, io);
     }
     case 'init': {

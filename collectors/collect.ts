@@ -30,6 +30,8 @@ export interface CollectOptions {
   loaded: LoadedConfig;
   /** The snapshot time. */
   at: Date;
+  /** The clock (default: the system's): `at` may not be later than this plus `CLOCK_SKEW_MS`. */
+  now?: Date;
   env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof globalThis.fetch;
   progress?: (message: string) => void;
@@ -57,8 +59,29 @@ function safeReason(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-/** Refuses (before any source runs) a time that is not after the ledger head: a backfill never rewrites or precedes history. */
-async function refuseOldTime(snapshotsDir: string, id: string) {
+/**
+ * How far `--at` may run ahead of this machine's clock: two CI runners' clocks
+ * can disagree by seconds to minutes. More is refused: a future snapshot
+ * becomes the head, and every real collect until then would be "older than
+ * the head" and refused (issue 17 item 4).
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Why `at` is too far in the future to record, or null. */
+export function futureTimeRefusal(at: Date, now: Date): string | null {
+  if (at.getTime() <= now.getTime() + CLOCK_SKEW_MS) return null;
+  const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `--at ${iso(at)} is later than now (${iso(now)}) by more than ${CLOCK_SKEW_MS / 60_000} minutes of clock skew; a snapshot records what already ran, so its time cannot be in the future (a date alone means the end of that day, UTC) (nothing was written)`;
+}
+
+/**
+ * Refuses (before any source runs) a time in the future, or one that is not
+ * after the ledger head: a backfill never rewrites or precedes history.
+ */
+async function refuseTime(snapshotsDir: string, at: Date, now: Date | undefined) {
+  const future = futureTimeRefusal(at, now ?? new Date());
+  if (future) throw new LedgerWriteError(future);
+  const id = snapshotIdFor(at);
   const head = await readHead(snapshotsDir);
   if (head && head.snapshot.id >= id) {
     throw new LedgerWriteError(
@@ -133,7 +156,7 @@ async function assembleAndAppend(options: CollectOptions, id: string, head: { sn
 
 export async function collect(options: CollectOptions): Promise<CollectResult> {
   const id = snapshotIdFor(options.at);
-  const head = await refuseOldTime(options.loaded.snapshotsDir, id);
+  const head = await refuseTime(options.loaded.snapshotsDir, options.at, options.now);
   const outcomes = await runSources(options, id);
   return assembleAndAppend(options, id, head, outcomes);
 }
@@ -156,7 +179,7 @@ export interface ShardResult {
 export async function collectShard(options: CollectOptions & { shard: ShardSpec }): Promise<ShardResult> {
   const { loaded, at, shard } = options;
   const id = snapshotIdFor(at);
-  await refuseOldTime(loaded.snapshotsDir, id);
+  await refuseTime(loaded.snapshotsDir, at, options.now);
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
   const outcomes = (await runSources(options, id, new Set(services))).map((o) => ({ ...o, evidence: evidenceForShard(o.evidence, owns) }));
@@ -183,7 +206,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
 export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' | 'registry'> & { count?: number }): Promise<CollectResult> {
   const { loaded } = options;
   const id = snapshotIdFor(options.at);
-  const head = await refuseOldTime(loaded.snapshotsDir, id);
+  const head = await refuseTime(loaded.snapshotsDir, options.at, options.now);
   const shards = await readShards(loaded.snapshotsDir, {
     id,
     configHash: configHash(loaded.config),
