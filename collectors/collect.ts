@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LedgerError, LedgerWriteError } from '../src/errors.ts';
-import { appendSnapshot, readHead, snapshotIdFor } from '../src/ledger/index.ts';
+import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../src/ledger/index.ts';
 import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
@@ -75,12 +75,18 @@ export function futureTimeRefusal(at: Date, now: Date): string | null {
 }
 
 /**
- * Refuses (before any source runs) a time in the future, or one that is not
- * after the ledger head: a backfill never rewrites or precedes history.
+ * Refuses (before any source runs) a time in the future, a head that does
+ * not verify, or a time that is not after the ledger head: a backfill never
+ * rewrites or precedes history.
  */
 async function refuseTime(snapshotsDir: string, at: Date, now: Date | undefined) {
   const future = futureTimeRefusal(at, now ?? new Date());
   if (future) throw new LedgerWriteError(future);
+  // The head this snapshot will link to must hold: its own content, and its link to the one before it.
+  const checked = await verifyLedger(snapshotsDir, { last: 1 });
+  if (!checked.ok) {
+    throw new LedgerWriteError(`cannot append onto the ledger: ${checked.file} ${checked.reason}; run release-ledger verify and restore it from git (nothing was written)`);
+  }
   const id = snapshotIdFor(at);
   const head = await readHead(snapshotsDir);
   if (head && head.snapshot.id >= id) {
