@@ -22,9 +22,10 @@
  *   day never renders the previous day's page again.
  * - Astro renders only the groups whose key changed (`RenderOnly`, read by
  *   `getStaticPaths` through `renders()` in data.ts) plus every cross-day
- *   page; the new files are moved over the previous output and files that no
- *   longer belong to the site are deleted. `site-manifest.json` records each
- *   group's key and files.
+ *   page; the new files and the previous output's unchanged ones (hard-linked)
+ *   make a staged site that replaces the previous one whole (output.ts), so
+ *   files that no longer belong to the site are not carried over.
+ *   `site-manifest.json` records each group's key and files.
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
