@@ -129,7 +129,7 @@ function startedBefore(start: string, atMs: number): boolean {
  * Returns the release function.
  */
 export async function takeLock(dir: string): Promise<() => Promise<void>> {
-  const file = path.join(dir, LOCK_FILE);
+  const file = path.resolve(dir, LOCK_FILE);
   const here = { pid: process.pid, host: hostname() };
   const record: LockHolder = { ...here, ...(processStart(process.pid) ? { start: processStart(process.pid)! } : {}) };
   const tempPath = path.join(dir, `${LOCK_FILE}.${process.pid}.${++counter}.tmp`);

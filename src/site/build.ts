@@ -96,7 +96,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
-  let result: Omit<BuildSiteResult, 'snapshotsRead'>;
+  let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
   let site: string | null = null;
   let manifest: SiteManifest | null = null;
   try {
@@ -132,8 +132,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     site = null;
     if (manifest) await writeManifest(cacheDir, manifest);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
-    throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
+    // A page of the previous site was deleted by hand: its manifest is already removed, so build everything (below).
+    if (error instanceof KeptFileMissing) result = undefined;
+    else {
+      const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
+      throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
+    }
   } finally {
     if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
@@ -142,8 +146,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     releaseIndex();
     releaseChains();
   }
+  if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };
 }
+
+/** A file the previous build's manifest lists is no longer in its output. */
+class KeptFileMissing extends Error {}
 
 /**
  * `/snapshots/ID.json`: the ledger files' bytes, copied (`SiteOptions.copySnapshots`).
@@ -196,7 +204,13 @@ async function mergeIntoPrevious(
   };
   for (const [group, { files }] of Object.entries(groups)) {
     if (fresh.has(group)) continue;
-    for (const file of files) await place(file, (target) => keepFile(path.join(outDir, file), target));
+    for (const file of files) {
+      await place(file, (target) =>
+        keepFile(path.join(outDir, file), target).catch((error: unknown) => {
+          throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new KeptFileMissing(file) : error;
+        }),
+      );
+    }
   }
   let renderedPages = 0;
   for (const files of fresh.values()) {

@@ -143,5 +143,14 @@ describe('build --out', () => {
     const upgraded = await runCli(['build', '--config', config, '--quiet'], { cwd: dir });
     expect(upgraded.code, upgraded.stderr).toBe(0);
     expect(await treeState(out)).toEqual(site);
+
+    // A kept page deleted by hand: the incremental build cannot link it, so it builds everything instead.
+    const dayPage = path.join(out, 'days', '2026-03-14', 'index.html');
+    await rm(dayPage);
+    expect((await runCli(['collect', '--config', config, '--at', '2026-03-15T02:00:00Z', '--quiet'], { cwd: dir })).code).toBe(0);
+    const third = await runCli(['build', '--config', config], { cwd: dir });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/ 0 reused\)/);
+    expect((await stat(dayPage)).isFile()).toBe(true);
   }, 120_000);
 });
