@@ -80,9 +80,9 @@ export function parseHolder(text: string): LockHolder | null {
  * Whether the holder a lock file names still holds it. The one rule:
  * - this process: only if it took the lock itself (`held`);
  * - another host: while the file is touched (it cannot be asked);
- * - this host: its PID must be alive and, where start times can be read,
- *   started at the recorded time; a lock that records none (the old format) is
- *   held only by a Node process that started before the lock was written.
+ * - this host: its PID must be alive, a Node process and, where start times
+ *   can be read, started at the recorded time; a lock that records none (the
+ *   old format) is held only by one that started before the lock was written.
  */
 export function holderIsLive(holder: LockHolder | null, lock: { file: string; mtimeMs: number }, now: number, here: { pid: number; host: string }): boolean {
   // Nothing we wrote: every record is linked in whole, so unreadable text is not a holder's.
@@ -91,10 +91,12 @@ export function holderIsLive(holder: LockHolder | null, lock: { file: string; mt
   if (holder.pid === here.pid) return held.has(lock.file);
   if (!isAlive(holder.pid)) return false;
   const start = processStart(holder.pid);
-  if (holder.start !== undefined) return start === null ? now - lock.mtimeMs < STALE_MS : start === holder.start;
-  if (start === null) return true;
-  // The old format: only a Node process (release-ledger runs on Node) that started before the lock was written can have written it.
-  return startedBefore(start, lock.mtimeMs) && isNode(holder.pid);
+  if (start === null) return holder.start === undefined || now - lock.mtimeMs < STALE_MS;
+  // Only a Node process (release-ledger runs on Node) can hold it: that settles even a record copied from a live process.
+  if (!isNode(holder.pid)) return false;
+  if (holder.start !== undefined) return start === holder.start;
+  // The old format: a process that started after the lock was written cannot have written it.
+  return startedBefore(start, lock.mtimeMs);
 }
 
 /** Whether a process runs Node, from its command line (proc(5): `/proc/PID/cmdline`, NUL-separated). */
