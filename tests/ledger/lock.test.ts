@@ -44,9 +44,10 @@ describe('append lock', () => {
     expect(await listSnapshotIds(dir)).toEqual(['2026-03-14T020000Z']);
   });
 
-  it('a lock naming a live unrelated process is stale, in the old format and with a start time that is not its own', async () => {
+  it('a lock naming a live unrelated process is stale, in the old format, with a start time not its own, and with its own', async () => {
     const pid = await unrelated();
-    for (const text of [`${pid}\n`, `${JSON.stringify({ pid, host: hostname(), start: 'another-boot:12345' })}\n`]) {
+    // Even a record with its true start time: it is not a Node process, so it cannot hold the lock.
+    for (const text of [`${pid}\n`, `${JSON.stringify({ pid, host: hostname(), start: 'another-boot:12345' })}\n`, `${JSON.stringify({ pid, host: hostname(), start: processStart(pid) })}\n`]) {
       const dir = await withLock(text);
       await appendSnapshot(dir, buildSnapshot());
       expect(await listSnapshotIds(dir), text).toEqual(['2026-03-14T020000Z']);
