@@ -59,9 +59,9 @@ export function defaultCacheDir(outDir: string): string {
 
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const snapshotsDir = path.resolve(options.snapshotsDir);
-  // Refused before anything is read or written (exit 2); then what a killed build left beside it is cleaned up.
   const incremental = options.incremental === true;
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(options.outDir));
+  // Refused before anything is read or written (exit 2); then what a killed build left beside it is cleaned up.
   const outDir = await checkOutput(options.outDir, { snapshotsDir, configDir: options.configDir, cacheDir });
   await recoverOutput(outDir);
   await disableAstroTelemetry();
