@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendSnapshot, listSnapshotIds } from '../../src/ledger/index.ts';
-import { parseHolder, processStart } from '../../src/ledger/lock.ts';
+import { holderIsLive, parseHolder, processStart } from '../../src/ledger/lock.ts';
 import { buildSnapshot } from '../helpers/snapshot-builder.ts';
 import { messageOf, useTempDirs } from './temp-ledger.ts';
 
@@ -74,6 +74,10 @@ describe('append lock', () => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
       child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
     });
+    // The same holder in the old format (a PID alone): held only if it started before the lock was written.
+    const here = { pid: process.pid, host: hostname() };
+    expect(holderIsLive({ pid: child.pid! }, { file: 'x', mtimeMs: Date.now() }, Date.now(), here)).toBe(true);
+    expect(holderIsLive({ pid: child.pid! }, { file: 'x', mtimeMs: Date.parse('2020-01-01T00:00:00Z') }, Date.now(), here)).toBe(false);
     const message = await messageOf(appendSnapshot(dir, buildSnapshot()), dir);
     expect(message).toBe(`LedgerWriteError: another append is in progress (pid ${child.pid} holds <dir>/${LOCK}); wait for it to finish, or delete that file if no collect is running (nothing written)`);
     expect(await listSnapshotIds(dir)).toEqual([]);
