@@ -71,7 +71,9 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 export function futureTimeRefusal(at: Date, now: Date): string | null {
   if (at.getTime() <= now.getTime() + CLOCK_SKEW_MS) return null;
   const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `--at ${iso(at)} is later than now (${iso(now)}) by more than ${CLOCK_SKEW_MS / 60_000} minutes of clock skew; a snapshot records what already ran, so its time cannot be in the future (a date alone means the end of that day, UTC) (nothing was written)`;
+  // parseAt reads a date alone as the end of that day.
+  const endOfDay = at.toISOString().endsWith('T23:59:59.999Z') ? ' (a date alone means the end of that day, UTC)' : '';
+  return `--at ${iso(at)} is later than now (${iso(now)}) by more than ${CLOCK_SKEW_MS / 60_000} minutes of clock skew${endOfDay}; a snapshot records what already ran, so its time cannot be in the future (nothing was written)`;
 }
 
 /**
