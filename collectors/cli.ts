@@ -69,7 +69,7 @@ const commands = {
     meta: { name: 'collect', description: 'Run every configured source and append one snapshot to the ledger' },
     args: {
       ...common,
-      at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
+      at: { type: 'string', description: 'Snapshot time (ISO time or date = end of that day, UTC), not in the future (5 minutes of clock skew allowed); never rewrites or precedes an existing snapshot', valueHint: 'ISO-TIME' },
       'fail-on': failOnArg,
       shard: {
         type: 'string',
@@ -113,7 +113,11 @@ const commands = {
     meta: { name: 'build', description: 'Build the static site over the ledger beside the config' },
     args: {
       ...common,
-      out: { type: 'string', description: 'Output folder (default: dist/ beside the config)', valueHint: 'DIR' },
+      out: {
+        type: 'string',
+        description: 'Output folder (default: dist/ beside the config), replaced whole: missing, empty or an earlier build\'s; never the config\'s folder, the ledger or a git root',
+        valueHint: 'DIR',
+      },
       full: { type: 'boolean', description: 'Rebuild every page instead of reusing unchanged past days from the previous build' },
     },
   },
@@ -267,15 +271,16 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
         if (failOn) throw new UsageError('--fail-on applies to the whole snapshot: pass it to merge, not to collect --shard');
         const loaded = await load(args, io);
         const key = ledgerKey(loaded, io);
-        const result = await collectShard({ loaded, at: parseAt(args.at), env: io.env, fetch: io.fetch, progress, shard, secretKey: key.secretKey });
+        const result = await collectShard({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), env: io.env, fetch: io.fetch, progress, shard, secretKey: key.secretKey });
         if (key.warning) io.stderr(key.warning);
         io.stdout(`${path.relative(io.cwd, result.file) || result.file} — shard ${shard.index}/${shard.count}: ${result.services.length} services, ${result.gaps} gaps\n`);
         return ExitCode.ok;
       }
       const loaded = await load(args, io);
-      const at = typeof args.at === 'string' ? parseAt(args.at) : (io.now ?? (() => new Date()))();
+      const now = (io.now ?? (() => new Date()))();
+      const at = typeof args.at === 'string' ? parseAt(args.at) : now;
       const key = ledgerKey(loaded, io);
-      const result = await collect({ loaded, at, env: io.env, fetch: io.fetch, progress, secretKey: key.secretKey });
+      const result = await collect({ loaded, at, now, env: io.env, fetch: io.fetch, progress, secretKey: key.secretKey });
       if (key.warning) io.stderr(key.warning);
       return reportSnapshot(result, failOn, io);
     }
@@ -286,7 +291,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
       const loaded = await load(args, io);
       const key = ledgerKey(loaded, io);
-      const result = await mergeShards({ loaded, at: parseAt(args.at), progress, count, secretKey: key.secretKey });
+      const result = await mergeShards({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), progress, count, secretKey: key.secretKey });
       if (key.warning) io.stderr(key.warning);
       return reportSnapshot(result, failOn, io);
     }
@@ -370,7 +375,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const { buildSite } = await import('../src/site/build.ts');
       progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
       // Incremental by default: past day pages are immutable, so a nightly build reuses them (cache beside the output).
-      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn', incremental: !args.full });
+      const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, configDir: loaded.dir, siteName: loaded.config.name, logLevel: args.quiet ? 'error' : 'warn', incremental: !args.full });
       io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir} (${result.rendered} rendered, ${result.reused} reused)\n`);
       return ExitCode.ok;
     }

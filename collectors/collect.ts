@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LedgerError, LedgerWriteError } from '../src/errors.ts';
-import { appendSnapshot, readHead, snapshotIdFor } from '../src/ledger/index.ts';
+import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../src/ledger/index.ts';
 import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
@@ -32,6 +32,8 @@ export interface CollectOptions {
   loaded: LoadedConfig;
   /** The snapshot time. */
   at: Date;
+  /** The clock (default: the system's): `at` may not be later than this plus `CLOCK_SKEW_MS`. */
+  now?: Date;
   env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof globalThis.fetch;
   progress?: (message: string) => void;
@@ -61,8 +63,37 @@ function safeReason(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-/** Refuses (before any source runs) a time that is not after the ledger head: a backfill never rewrites or precedes history. */
-async function refuseOldTime(snapshotsDir: string, id: string) {
+/**
+ * How far `--at` may run ahead of this machine's clock: two CI runners' clocks
+ * can disagree by seconds to minutes. More is refused: a future snapshot
+ * becomes the head, and every real collect until then would be "older than
+ * the head" and refused (issue 17 item 4).
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Why `at` is too far in the future to record, or null. */
+export function futureTimeRefusal(at: Date, now: Date): string | null {
+  if (at.getTime() <= now.getTime() + CLOCK_SKEW_MS) return null;
+  const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // parseAt reads a date alone as the end of that day.
+  const endOfDay = at.toISOString().endsWith('T23:59:59.999Z') ? ' (a date alone means the end of that day, UTC)' : '';
+  return `--at ${iso(at)} is later than now (${iso(now)}) by more than ${CLOCK_SKEW_MS / 60_000} minutes of clock skew${endOfDay}; a snapshot records what already ran, so its time cannot be in the future (nothing was written)`;
+}
+
+/**
+ * Refuses (before any source runs) a time in the future, a head that does
+ * not verify, or a time that is not after the ledger head: a backfill never
+ * rewrites or precedes history.
+ */
+async function refuseTime(snapshotsDir: string, at: Date, now: Date | undefined) {
+  const future = futureTimeRefusal(at, now ?? new Date());
+  if (future) throw new LedgerWriteError(future);
+  // The head this snapshot will link to must hold: its own content, and its link to the one before it.
+  const checked = await verifyLedger(snapshotsDir, { last: 1 });
+  if (!checked.ok) {
+    throw new LedgerWriteError(`cannot append onto the ledger: ${checked.file} ${checked.reason}; run release-ledger verify and restore it from git (nothing was written)`);
+  }
+  const id = snapshotIdFor(at);
   const head = await readHead(snapshotsDir);
   if (head && head.snapshot.id >= id) {
     throw new LedgerWriteError(
@@ -138,7 +169,7 @@ async function assembleAndAppend(options: CollectOptions, id: string, head: { sn
 
 export async function collect(options: CollectOptions): Promise<CollectResult> {
   const id = snapshotIdFor(options.at);
-  const head = await refuseOldTime(options.loaded.snapshotsDir, id);
+  const head = await refuseTime(options.loaded.snapshotsDir, options.at, options.now);
   const outcomes = await runSources(options, id);
   return assembleAndAppend(options, id, head, outcomes);
 }
@@ -161,7 +192,7 @@ export interface ShardResult {
 export async function collectShard(options: CollectOptions & { shard: ShardSpec }): Promise<ShardResult> {
   const { loaded, at, shard } = options;
   const id = snapshotIdFor(at);
-  await refuseOldTime(loaded.snapshotsDir, id);
+  await refuseTime(loaded.snapshotsDir, at, options.now);
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
   // Redacted before the shard is written: a shard file is uploaded between jobs and must hold no secret value either.
@@ -193,7 +224,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
 export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' | 'registry'> & { count?: number }): Promise<CollectResult> {
   const { loaded } = options;
   const id = snapshotIdFor(options.at);
-  const head = await refuseOldTime(loaded.snapshotsDir, id);
+  const head = await refuseTime(loaded.snapshotsDir, options.at, options.now);
   const shards = await readShards(loaded.snapshotsDir, {
     id,
     configHash: configHash(loaded.config),

@@ -180,6 +180,8 @@ await mkdir(snapshotsDir, { recursive: true });
 await rm(dayConfigFile, { force: true });
 // The simulated GitHub restarts at the first night, so yesterday's ETags and facts would describe another world.
 await rm(cacheDir, { recursive: true, force: true });
+// The demo's own site, regenerated with its ledger (a site from before the build's output marker would be refused).
+await rm(distDir, { recursive: true, force: true });
 
 const demo = generateDemo(days === undefined ? {} : { days });
 const configText = await readFile(configFile, 'utf8');

@@ -16,12 +16,12 @@ import { LedgerError, LedgerWriteError } from '../errors.ts';
 import { snapshotSchema, type Snapshot } from '../model/index.ts';
 import { canonicalForms, canonicalJson, sha256Hex } from './canonical.ts';
 import { snapshotIdFor } from './ids.ts';
+import { takeLock } from './lock.ts';
 
 /** A snapshot file name; anything else in the folder (.gitkeep, temp files, the lock) is ignored. */
 const SNAPSHOT_FILE = /^(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json$/;
 /** Temp files this module writes: `.<name>.<pid>.<n>.tmp`. */
 const TEMP_FILE = /^\..+\.(\d+)\.(\d+)\.tmp$/;
-const LOCK_FILE = '.release-ledger.lock';
 /** Large snapshots are written in chunks; the test seam below fires after the first one. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -127,7 +127,7 @@ export async function appendSnapshot(dir: string, input: Snapshot, options: Appe
   } catch (error) {
     throw new LedgerWriteError(`cannot create the ledger folder ${dir} (${errorCode(error) ?? 'error'}); check the path and its permissions (nothing written)`, { cause: error });
   }
-  const unlock = await lock(dir);
+  const unlock = await takeLock(dir);
   try {
     await step('locked');
     await removeStaleTemps(dir);
@@ -209,45 +209,6 @@ async function writeNew(dir: string, id: string, bytes: Buffer, step: (s: Append
   await step('linked');
   await unlink(temp).catch(() => undefined);
   await syncDir(dir);
-}
-
-/**
- * Take the ledger's lock: a file holding the owner's pid, created complete
- * (temp + link) so nobody ever reads a half-written pid. A lock whose process
- * is gone (killed mid-append) is removed. Two processes clearing the same
- * stale lock at the same instant is the one race left; collectors run on a
- * schedule, one at a time, so it is accepted.
- */
-async function lock(dir: string): Promise<() => Promise<void>> {
-  const file = path.join(dir, LOCK_FILE);
-  const tempPath = path.join(dir, `${LOCK_FILE}.${process.pid}.${++tempCounter}.tmp`);
-  const handle = await open(tempPath, 'wx');
-  await handle.writeFile(`${process.pid}\n`);
-  await handle.close();
-  try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await link(tempPath, file);
-        return async () => {
-          await unlink(file).catch(() => undefined);
-        };
-      } catch (error) {
-        if (errorCode(error) !== 'EEXIST') {
-          throw new LedgerWriteError(`cannot create the lock ${file} (${errorCode(error) ?? 'error'}); check permissions (nothing written)`, { cause: error });
-        }
-      }
-      const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new LedgerWriteError(
-          `another append is in progress (pid ${owner} holds ${file}); wait for it to finish, or delete that file if no collect is running (nothing written)`,
-        );
-      }
-      await unlink(file).catch(() => undefined);
-    }
-    throw new LedgerWriteError(`cannot take the lock ${file}; another process keeps taking it (nothing written)`);
-  } finally {
-    await unlink(tempPath).catch(() => undefined);
-  }
 }
 
 /** Remove temp files left by a killed append: those of dead processes, and our own (we hold the lock, so none is in flight). */

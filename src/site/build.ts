@@ -4,13 +4,14 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { copyFile, cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
 import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { handOver } from './handover.ts';
+import { checkOutput, keepFile, moveInto, openStaging, recoverOutput, swapIn } from './output.ts';
 import {
   CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type SiteManifest,
@@ -19,8 +20,13 @@ import {
 export interface BuildSiteOptions {
   /** Folder of `<id>.json` snapshots. */
   snapshotsDir: string;
-  /** Where the static site is written (emptied first by Astro). */
+  /**
+   * Where the static site is written. Replaced whole, so it must be missing, empty or a
+   * site this build wrote (src/site/output.ts); never the config's folder, the ledger or a git root.
+   */
   outDir: string;
+  /** The config's folder: the output folder may not be or hold it (nor the git work tree root above it). */
+  configDir?: string;
   /** Organisation name for the ledger-wide pages; day pages show the name their snapshot recorded. */
   siteName?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
@@ -52,10 +58,12 @@ export function defaultCacheDir(outDir: string): string {
 }
 
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
-  const outDir = path.resolve(options.outDir);
   const snapshotsDir = path.resolve(options.snapshotsDir);
   const incremental = options.incremental === true;
-  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(outDir));
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(options.outDir));
+  // Refused before anything is read or written (exit 2); then what a killed build left beside it is cleaned up.
+  const outDir = await checkOutput(options.outDir, { snapshotsDir, configDir: options.configDir, cacheDir });
+  await recoverOutput(outDir);
   await disableAstroTelemetry();
   const { build } = await import('astro');
 
@@ -71,7 +79,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
-  // build goes to a private folder under the current directory and is moved into place.
+  // build goes to a private folder under the current directory, is moved into a staging folder
+  // beside the output and swapped in whole (src/site/output.ts).
   // The bundle's chunks import Astro's own dependencies by bare name, so they must sit under the
   // package root (where node_modules is), wherever the ledger and the caller's folder are: the
   // build runs with the package root as its current directory (restored afterwards).
@@ -87,7 +96,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
-  let result: Omit<BuildSiteResult, 'snapshotsRead'>;
+  let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
+  let site: string | null = null;
+  let manifest: SiteManifest | null = null;
   try {
     await build({
       ...config,
@@ -100,39 +111,47 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       mode: 'production',
     });
     await copySnapshots(snapshotsDir, staging, only ? only.snapshots : ids);
+    site = await openStaging(outDir);
     if (plan && previous) {
-      result = await mergeIntoPrevious(staging, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
+      ({ manifest, ...result } = await mergeIntoPrevious(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint));
     } else {
       if (incremental) await removeManifest(cacheDir);
-      await rm(outDir, { recursive: true, force: true });
-      await mkdir(path.dirname(outDir), { recursive: true });
-      try {
-        await rename(staging, outDir);
-      } catch {
-        // Another file system (EXDEV): copy instead.
-        await cp(staging, outDir, { recursive: true });
-      }
-      const files = await listFiles(outDir);
+      const files = await listFiles(staging);
+      for (const name of await readdir(staging)) await moveInto(path.join(staging, name), path.join(site, name));
       const pages = files.filter(isPage).length;
       result = { pages, rendered: pages, reused: 0 };
       if (incremental) {
         const groups: SiteManifest['groups'] = {};
         for (const [group, list] of groupFiles(files)) groups[group] = { key: keys.get(group) ?? '', files: list };
         for (const [group, key] of keys) groups[group] ??= { key, files: [] };
-        await writeManifest(cacheDir, { format: CACHE_FORMAT, fingerprint, head: ids.at(-1) ?? null, groups });
+        // Written after the swap: a manifest must never describe a site that is not in place.
+        manifest = { format: CACHE_FORMAT, fingerprint, head: ids.at(-1) ?? null, groups };
       }
     }
+    await swapIn(site, outDir);
+    site = null;
+    if (manifest) await writeManifest(cacheDir, manifest);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
-    throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
+    // A page of the previous site was deleted by hand: its manifest is already removed, so build everything (below).
+    if (error instanceof KeptFileMissing) result = undefined;
+    else {
+      const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 300);
+      throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
+    }
   } finally {
     if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
+    // A failed build leaves the previous site as it was and no staged one beside it.
+    if (site) await rm(site, { recursive: true, force: true });
     releaseIndex();
     releaseChains();
   }
+  if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };
 }
+
+/** A file the previous build's manifest lists is no longer in its output. */
+class KeptFileMissing extends Error {}
 
 /**
  * `/snapshots/ID.json`: the ledger files' bytes, copied (`SiteOptions.copySnapshots`).
@@ -155,13 +174,16 @@ async function usableManifest(cacheDir: string, fingerprint: string, outDir: str
 }
 
 /**
- * Moves the freshly rendered files over the previous output and deletes the
- * files that no longer belong to the site. The manifest is removed first and
- * written last, so an interrupted merge makes the next build a full one.
+ * Builds the new site in `site` from the freshly rendered files and the
+ * previous output's unchanged ones (hard-linked: same parent folder, so the
+ * same file system); files that no longer belong to the site are simply not
+ * carried over. The previous output is not touched until the swap. The
+ * manifest is removed first and returned, to be written after the swap, so an
+ * interrupted build makes the next one a full one.
  */
 async function mergeIntoPrevious(
-  staging: string, outDir: string, cacheDir: string, previous: SiteManifest, keys: Map<string, string>, rendered: Set<string>, head: string | null, fingerprint: string,
-): Promise<Omit<BuildSiteResult, 'snapshotsRead'>> {
+  staging: string, site: string, outDir: string, cacheDir: string, previous: SiteManifest, keys: Map<string, string>, rendered: Set<string>, head: string | null, fingerprint: string,
+): Promise<Omit<BuildSiteResult, 'snapshotsRead'> & { manifest: SiteManifest }> {
   await removeManifest(cacheDir);
   const fresh = groupFiles(await listFiles(staging));
   const groups: SiteManifest['groups'] = {};
@@ -170,25 +192,35 @@ async function mergeIntoPrevious(
   for (const group of rendered) groups[group] ??= { key: keys.get(group)!, files: [] };
   // Kept: unchanged per-day groups.
   for (const [group, key] of keys) if (!groups[group] && previous.groups[group]?.key === key) groups[group] = previous.groups[group]!;
-  const wanted = new Set(Object.values(groups).flatMap((g) => g.files));
-  for (const old of Object.values(previous.groups)) for (const file of old.files) if (!wanted.has(file)) await rm(path.join(outDir, file), { force: true });
-  let renderedPages = 0;
   const made = new Set<string>();
+  const place = async (file: string, put: (target: string) => Promise<void>) => {
+    const target = path.join(site, file);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await put(target);
+  };
+  for (const [group, { files }] of Object.entries(groups)) {
+    if (fresh.has(group)) continue;
+    for (const file of files) {
+      await place(file, (target) =>
+        keepFile(path.join(outDir, file), target).catch((error: unknown) => {
+          throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new KeptFileMissing(file) : error;
+        }),
+      );
+    }
+  }
+  let renderedPages = 0;
   for (const files of fresh.values()) {
     for (const file of files) {
-      const target = path.join(outDir, file);
-      const dir = path.dirname(target);
-      if (!made.has(dir)) {
-        await mkdir(dir, { recursive: true });
-        made.add(dir);
-      }
-      await rename(path.join(staging, file), target).catch(() => cp(path.join(staging, file), target));
+      await place(file, (target) => moveInto(path.join(staging, file), target));
       if (isPage(file)) renderedPages++;
     }
   }
-  const pages = [...wanted].filter(isPage).length;
-  await writeManifest(cacheDir, { format: CACHE_FORMAT, fingerprint, head, groups });
-  return { pages, rendered: renderedPages, reused: pages - renderedPages };
+  const pages = Object.values(groups).flatMap((g) => g.files).filter(isPage).length;
+  return { pages, rendered: renderedPages, reused: pages - renderedPages, manifest: { format: CACHE_FORMAT, fingerprint, head, groups } };
 }
 
 /**

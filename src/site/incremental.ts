@@ -22,9 +22,10 @@
  *   day never renders the previous day's page again.
  * - Astro renders only the groups whose key changed (`RenderOnly`, read by
  *   `getStaticPaths` through `renders()` in data.ts) plus every cross-day
- *   page; the new files are moved over the previous output and files that no
- *   longer belong to the site are deleted. `site-manifest.json` records each
- *   group's key and files.
+ *   page; the new files and the previous output's unchanged ones (hard-linked)
+ *   make a staged site that replaces the previous one whole (output.ts), so
+ *   files that no longer belong to the site are not carried over.
+ *   `site-manifest.json` records each group's key and files.
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
@@ -308,6 +309,21 @@ export async function readManifest(cacheDir: string, fingerprint: string): Promi
   try {
     const manifest = JSON.parse(await readFile(path.join(cacheDir, MANIFEST), 'utf8')) as SiteManifest;
     return manifest.format === FORMAT && manifest.fingerprint === fingerprint ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every file the manifest in `cacheDir` says an earlier build wrote, whatever generator wrote it,
+ * or null. Sites built before the output marker (src/site/output.ts) carry none; their manifest
+ * still lists their files, so an incremental CI cache keeps working after an upgrade.
+ */
+export async function manifestFiles(cacheDir: string): Promise<Set<string> | null> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(cacheDir, MANIFEST), 'utf8')) as Partial<SiteManifest>;
+    if (typeof manifest.groups !== 'object' || manifest.groups === null) return null;
+    return new Set(Object.values(manifest.groups).flatMap((g) => (Array.isArray(g?.files) ? g.files.filter((f): f is string => typeof f === 'string') : [])));
   } catch {
     return null;
   }

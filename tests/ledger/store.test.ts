@@ -104,15 +104,22 @@ describe('appendSnapshot', () => {
     expect(await folderState(dir)).toEqual({});
   });
 
-  it('refuses while another live process holds the lock', async () => {
+  it('refuses while another append holds the lock (here: one in this process, paused once it holds it)', async () => {
     const dir = await tempDir();
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, '.release-ledger.lock'), `${process.pid}\n`);
-    const message = await messageOf(appendSnapshot(dir, buildSnapshot()), dir);
+    let resume!: () => void;
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const first = appendSnapshot(dir, buildSnapshot(), {
+      onStep: (step) => (step === 'locked' ? (locked(), new Promise<void>((resolve) => (resume = resolve))) : undefined),
+    });
+    await holding;
+    const message = await messageOf(appendSnapshot(dir, buildSnapshot({ takenAt: '2026-03-14T03:00:00Z' })), dir);
     expect(message.replace(String(process.pid), '<pid>')).toMatchInlineSnapshot(
       `"LedgerWriteError: another append is in progress (pid <pid> holds <dir>/.release-ledger.lock); wait for it to finish, or delete that file if no collect is running (nothing written)"`,
     );
-    expect(await listSnapshotIds(dir)).toEqual([]);
+    resume();
+    await first;
+    expect(await listSnapshotIds(dir)).toEqual(['2026-03-14T020000Z']);
   });
 
   it('clears a dead process’s lock and temp files, and readers ignore them and other files', async () => {

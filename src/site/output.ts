@@ -1,0 +1,200 @@
+/**
+ * Where `build` may write, and how the new site replaces the old one.
+ *
+ * `build` removes only files it wrote itself (docs/guarantees.md, "Build
+ * output"): an output folder that is or holds the config's folder, the
+ * ledger or a git work tree's root is refused, and so is a non-empty folder
+ * without the marker file every built site carries. The new site is staged in
+ * a sibling folder (same parent, so the same file system) and renamed into
+ * place only when complete: a failed or killed build leaves the previous site
+ * whole, and the next build removes what a killed one left beside it.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, cp, link, copyFile, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LedgerError } from '../errors.ts';
+import { listFiles, manifestFiles } from './incremental.ts';
+
+/** The file at the root of every built site that says the folder is the build's own. */
+export const SITE_MARKER = '.release-ledger-site';
+const MARKER_TEXT = 'Written by `release-ledger build`, which replaces this whole folder on the next build: keep no other files here.\n';
+
+/** What a placement is checked against: every path absolute and resolved (symlinks followed). */
+export interface Placement {
+  out: string;
+  /** The config's folder, when known. */
+  configDir: string | null;
+  /** The ledger folder (`snapshotsDir`). */
+  ledger: string;
+  /** The root of the git work tree holding the config (or the ledger), if any. */
+  gitRoot: string | null;
+  /** What is at `out` now. */
+  outState: 'missing' | 'empty' | 'ours' | 'foreign' | 'not-a-folder';
+  /** `out` holds a `.git` entry: it is a git work tree's root itself. */
+  outIsGitRoot: boolean;
+}
+
+/** `child` is `parent` or below it. */
+export function within(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** Why `build` must not write to `placement.out`, or null when it may. The one rule; `checkOutput` gathers its facts. */
+export function placementRefusal(placement: Placement): string | null {
+  const { out } = placement;
+  const guarded: [string | null, string][] = [
+    [placement.configDir, 'the config\'s folder'],
+    [placement.ledger, 'the ledger'],
+    [placement.gitRoot, 'the git work tree root'],
+  ];
+  for (const [dir, what] of guarded) {
+    if (dir === null) continue;
+    if (out === dir) return `the output folder ${out} is ${what}; build replaces its output folder whole, so choose another --out (default: dist/ beside the config)`;
+    if (within(dir, out)) return `the output folder ${out} contains ${what} (${dir}); build replaces its output folder whole, so choose another --out (default: dist/ beside the config)`;
+  }
+  if (within(out, placement.ledger)) return `the output folder ${out} is inside the ledger ${placement.ledger}, which holds only snapshots; choose another --out`;
+  if (placement.outIsGitRoot) return `the output folder ${out} is the root of a git work tree (it has .git); build replaces its output folder whole, so choose another --out`;
+  if (placement.outState === 'not-a-folder') return `the output ${out} is a file, not a folder; choose another --out`;
+  if (placement.outState === 'foreign') {
+    return `the output folder ${out} is not empty and was not written by release-ledger build (no ${SITE_MARKER} file); build replaces its output folder whole, so empty it, or choose another --out`;
+  }
+  return null;
+}
+
+/** An absolute path with symlinks resolved as far as the path exists (the rest need not exist yet). */
+export async function resolveReal(file: string): Promise<string> {
+  const absolute = path.resolve(file);
+  const rest: string[] = [];
+  let at = absolute;
+  for (;;) {
+    try {
+      return path.join(await realpath(at), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return absolute;
+      rest.push(path.basename(at));
+      at = parent;
+    }
+  }
+}
+
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
+/** The nearest folder at or above `dir` holding `.git` (a folder, or a file in a linked worktree). */
+async function gitRootOf(dir: string): Promise<string | null> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (await exists(path.join(at, '.git'))) return at;
+    if (path.dirname(at) === at) return null;
+  }
+}
+
+async function outStateOf(out: string, cacheDir: string | undefined): Promise<{ outState: Placement['outState']; outIsGitRoot: boolean }> {
+  let names: string[];
+  try {
+    names = await readdir(out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { outState: 'missing', outIsGitRoot: false };
+    if (code === 'ENOTDIR') return { outState: 'not-a-folder', outIsGitRoot: false };
+    throw new LedgerError(`cannot read the output folder ${out} (${code ?? 'error'}); check its permissions`, { cause: error });
+  }
+  const outIsGitRoot = names.includes('.git');
+  if (names.length === 0) return { outState: 'empty', outIsGitRoot };
+  if (names.includes(SITE_MARKER)) return { outState: 'ours', outIsGitRoot };
+  // No marker: a site from before the marker is still ours if the incremental manifest lists every file in it.
+  const listed = cacheDir === undefined ? null : await manifestFiles(cacheDir);
+  if (listed && listed.has('index.html') && !outIsGitRoot) {
+    const files = await listFiles(out);
+    if (files.every((file) => listed.has(file))) return { outState: 'ours', outIsGitRoot };
+  }
+  return { outState: 'foreign', outIsGitRoot };
+}
+
+/** Gathers the facts about an output folder and refuses it (LedgerError, exit 2) when `placementRefusal` says so. Returns the resolved output path. */
+export async function checkOutput(outDir: string, where: { snapshotsDir: string; configDir?: string | undefined; cacheDir?: string | undefined }): Promise<string> {
+  const out = await resolveReal(outDir);
+  const ledger = await resolveReal(where.snapshotsDir);
+  const configDir = where.configDir === undefined ? null : await resolveReal(where.configDir);
+  const gitRoot = await gitRootOf(configDir ?? ledger);
+  const refusal = placementRefusal({ out, configDir, ledger, gitRoot, ...(await outStateOf(out, where.cacheDir)) });
+  if (refusal) throw new LedgerError(refusal);
+  return out;
+}
+
+const stagingPrefix = (out: string) => `.${path.basename(out)}.release-ledger-staging-`;
+const previousPrefix = (out: string) => `.${path.basename(out)}.release-ledger-previous-`;
+
+/**
+ * Cleans up after a build that was killed: a staged site is removed, and a
+ * previous site moved aside for the swap is put back if the new one never
+ * arrived (else removed). Only folders carrying the marker (or empty ones) are touched.
+ */
+export async function recoverOutput(out: string): Promise<void> {
+  const parent = path.dirname(out);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const staged = name.startsWith(stagingPrefix(out));
+    const previous = name.startsWith(previousPrefix(out));
+    if (!staged && !previous) continue;
+    const dir = path.join(parent, name);
+    if (!(await exists(path.join(dir, SITE_MARKER)))) {
+      // Killed before the marker was written: the folder is empty, or it is not ours.
+      await rmdir(dir).catch(() => undefined);
+      continue;
+    }
+    if (previous && !(await exists(out))) await rename(dir, out);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A new, empty staging folder beside `out`, marked as the build's own before anything else goes in. */
+export async function openStaging(out: string): Promise<string> {
+  await mkdir(path.dirname(out), { recursive: true });
+  const dir = await mkdtemp(path.join(path.dirname(out), stagingPrefix(out)));
+  await writeFile(path.join(dir, SITE_MARKER), MARKER_TEXT);
+  return dir;
+}
+
+/** Moves `from` (a file or folder) to `to`; copies when they are on different file systems. */
+export async function moveInto(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch {
+    // Another file system (EXDEV): copy instead.
+    await cp(from, to, { recursive: true });
+  }
+}
+
+/** Puts a kept file of the previous site into the staged one: a hard link (same parent folder, same file system), a copy where links are refused. */
+export async function keepFile(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    await copyFile(from, to);
+  }
+}
+
+/**
+ * Swaps the complete staged site in: the previous site is renamed aside, the
+ * staged one renamed to `out`, then the previous one removed. Between the two
+ * renames `out` is briefly missing; `recoverOutput` puts the previous site back
+ * if the process dies there.
+ */
+export async function swapIn(staging: string, out: string): Promise<void> {
+  // mkdtemp makes the folder 0700; a site is published, so its root is world-readable like every folder in it.
+  await chmod(staging, 0o755);
+  let aside: string | null = null;
+  if (await exists(out)) {
+    aside = path.join(path.dirname(out), `${previousPrefix(out)}${randomBytes(6).toString('hex')}`);
+    await rename(out, aside);
+  }
+  try {
+    await rename(staging, out);
+  } catch (error) {
+    if (aside) await rename(aside, out).catch(() => undefined);
+    throw error;
+  }
+  if (aside) await rm(aside, { recursive: true, force: true });
+}
