@@ -66,6 +66,10 @@ describe('format', () => {
     expect(findingAnchor('config.drift/api/prod/A B"<')).toBe('finding-config.drift/api/prod/A~20B~22~3C');
     expect(rowAnchor('payments-api')).toBe('row-payments-api');
     expect(paths.compare('2026-03-14', 'qa', 'prod')).toBe('/days/2026-03-14/compare/qa...prod/');
+    expect(paths.compare('2026-03-14', 'qa.', 'prod')).toBe('/days/2026-03-14/compare/qa....prod/');
+    // A name with `...` would make `A...B` stand for two pairs: such a pair is `A/B`.
+    expect(paths.compare('2026-03-14', 'x...y', 'prod')).toBe('/days/2026-03-14/compare/x...y/prod/');
+    expect(paths.compare('2026-03-14', 'x', 'y...prod')).toBe('/days/2026-03-14/compare/x/y...prod/');
     expect(paths.snapshot('2026-03-14T020000Z')).toBe('/snapshots/2026-03-14T020000Z.json');
   });
 });
