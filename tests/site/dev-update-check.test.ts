@@ -39,17 +39,17 @@ process.on('beforeExit', async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A clean environment: no CI variables (ci-info), no Astro variables. */
-const env = { PATH: process.env.PATH ?? '', HOME: dir };
+const cleanEnv = () => ({ PATH: process.env.PATH ?? '', HOME: dir });
 
 describe('dev and the npm registry', () => {
   it("the CLI entry switches off Astro's update check", () => {
-    const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, BIN, '--version'], { encoding: 'utf8', env, cwd: dir });
+    const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, BIN, '--version'], { encoding: 'utf8', env: cleanEnv(), cwd: dir });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('astro would check for updates: false');
   });
 
   it('without the entry point, the same process would check (the control)', () => {
-    const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, '-e', ''], { encoding: 'utf8', env, cwd: dir });
+    const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, '-e', ''], { encoding: 'utf8', env: cleanEnv(), cwd: dir });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('astro would check for updates: true');
   });
