@@ -57,6 +57,8 @@ const METADATA_TARGETS: [string, RegExp][] = [
   ['http://2852039166/computeMetadata/v1/', /address 169\.254\.169\.254 refused/],
   ['http://0xa9.0xfe.0xa9.0xfe/', /address 169\.254\.169\.254 refused/],
   ['http://[::ffff:169.254.169.254]/latest/', /address ::ffff:a9fe:a9fe refused/],
+  ['http://[64:ff9b::169.254.169.254]/latest/', /address 64:ff9b::a9fe:a9fe refused/],
+  ['http://[::169.254.169.254]/latest/', /address ::a9fe:a9fe refused/],
   ['http://[fe80::1]/v', /address fe80::1 refused/],
   ['http://[febf:ffff::1]/v', /address febf:ffff::1 refused/],
   ['http://[fd00:ec2::254]/latest/meta-data/', /address fd00:ec2::254 refused/],

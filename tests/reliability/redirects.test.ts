@@ -2,7 +2,7 @@
  * Case 17.10 — a version endpoint's redirect never leads to a link-local
  * address or a cloud metadata service, nor to another scheme. Generated
  * redirect targets in every spelling the WHATWG URL parser accepts (dotted,
- * decimal, hex and octal IPv4; IPv4-mapped and expanded IPv6; fe80::/10;
+ * decimal, hex and octal IPv4; IPv4 inside IPv6 (mapped, NAT64, compatible); fe80::/10;
  * upper case and trailing-dot metadata names; names that resolve to such an
  * address) are served as `Location` by a real server on 127.0.0.1. Each must
  * be a gap naming the refusal, with no request ever made to it: the recording
@@ -21,7 +21,7 @@ const RUNS = 400;
 const byte = fc.integer({ min: 0, max: 255 });
 const port = fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined });
 const hex16 = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
-const linkLocalV4 = fc.tuple(byte, byte, fc.constantFrom('dotted', 'decimal', 'hex', 'octal', 'mapped')).map(([a, b, form]) => {
+const linkLocalV4 = fc.tuple(byte, byte, fc.constantFrom('dotted', 'decimal', 'hex', 'octal', 'mapped', 'nat64', 'compatible')).map(([a, b, form]) => {
   switch (form) {
     case 'dotted':
       return `169.254.${a}.${b}`;
@@ -31,6 +31,10 @@ const linkLocalV4 = fc.tuple(byte, byte, fc.constantFrom('dotted', 'decimal', 'h
       return `0xa9.0xfe.0x${a.toString(16)}.0x${b.toString(16)}`;
     case 'octal':
       return `0251.0376.0${a.toString(8)}.${b}`;
+    case 'nat64':
+      return `[64:ff9b::169.254.${a}.${b}]`;
+    case 'compatible':
+      return `[::169.254.${a}.${b}]`;
     default:
       return `[::ffff:169.254.${a}.${b}]`;
   }
@@ -101,7 +105,7 @@ describe('redirects from version endpoints', () => {
         result: `${refused}/${blocked} refused, ${strayRequests.length} requests to them; ${followed} ordinary redirects followed`,
         target: 'all refused before connecting; ordinary ones followed',
         pass: refused === blocked && strayRequests.length === 0 && problems.length === 0,
-        detail: `IPv4 dotted/decimal/hex/octal/mapped, fe80::/10, metadata names, names resolving to ${rebindTo}, ${fetched.length} fetches in all`,
+        detail: `IPv4 dotted/decimal/hex/octal/mapped/NAT64/compatible, fe80::/10, metadata names, names resolving to ${rebindTo}, ${fetched.length} fetches in all`,
       });
       expect(problems.slice(0, 10)).toEqual([]);
       expect(strayRequests).toEqual([]);

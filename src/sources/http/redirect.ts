@@ -12,7 +12,8 @@
  *   https://cloud.google.com/compute/docs/metadata/querying-metadata; Alibaba
  *   Cloud at 100.100.100.200). A redirect there is how a server-side request
  *   forgery reads them. IPv4-mapped IPv6 forms (`::ffff:a9fe:a9fe`) match the
- *   IPv4 rules, and WHATWG URL parsing has already turned `2852039166` or
+ *   IPv4 rules, and the NAT64 (`64:ff9b::a9fe:a9fe`) and IPv4-compatible
+ *   (`::a9fe:a9fe`) forms are listed, and WHATWG URL parsing has already turned `2852039166` or
  *   `0xa9.0xfe.0xa9.0xfe` into `169.254.169.254`.
  */
 import { BlockList, isIP } from 'node:net';
@@ -21,6 +22,9 @@ import { safeUrl } from './targets.ts';
 const FORBIDDEN = new BlockList();
 FORBIDDEN.addSubnet('169.254.0.0', 16, 'ipv4');
 FORBIDDEN.addSubnet('fe80::', 10, 'ipv6');
+// 169.254.0.0/16 written inside IPv6: the NAT64 well-known prefix (RFC 6052) and the old IPv4-compatible form.
+FORBIDDEN.addSubnet('64:ff9b::a9fe:0', 112, 'ipv6');
+FORBIDDEN.addSubnet('::a9fe:0', 112, 'ipv6');
 FORBIDDEN.addAddress('fd00:ec2::254', 'ipv6');
 FORBIDDEN.addAddress('100.100.100.200', 'ipv4');
 const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata']);
