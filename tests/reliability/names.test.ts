@@ -5,7 +5,8 @@
  * `stringMatching`), together with the names that broke the site before
  * (`qa.`, `x...y`: `compare/qa....prod` was split on `...`) and names that
  * look like the site's own path parts (`next`, `index.html`, `revisions.json`).
- * Each world goes through the real CLI collect and the real build; then every
+ * Each world goes through the real CLI collect and the real incremental build
+ * on two nights (the second reuses the first's pages); then every
  * `href`/`src` of every built page is resolved as a browser resolves it
  * (WHATWG `URL` against the page's address) and fetched from a static server
  * on 127.0.0.1: each one must answer 200, and each environment, compare and
@@ -19,8 +20,8 @@ import { NAME_PATTERN } from '../../src/model/config.ts';
 import { comparePairs, paths } from '../../src/views/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { serveStatic } from '../helpers/static-server.ts';
-import { siteBuilder } from './site.ts';
-import { commitOf, recordFigure, SEED, useTempRoot, writeWorld } from './world.ts';
+import { buildSite } from '../../src/site/build.ts';
+import { commitOf, recordFigure, SEED, useTempRoot, writeInventory, writeWorld } from './world.ts';
 
 const tempRoot = useTempRoot('names');
 const WORLDS = 4;
@@ -36,6 +37,18 @@ function worldNames(generated: string[], w: number): { environments: string[]; s
   return { environments: unique.slice(0, PER_WORLD), services: unique.slice(PER_WORLD, PER_WORLD * 2) };
 }
 
+/** Every service in every environment; on night 1 the first environment moves to a new version, so the second day differs. */
+function inventory(environments: string[], services: string[], night: number) {
+  return {
+    deployments: services.flatMap((service) =>
+      environments.map((environment, e) => {
+        const version = `1.${night === 1 && e === 0 ? 2 : e % 2}.0`;
+        return { service, environment, version, commit: commitOf(`${service}-${version}`), deployedAt: night === 1 && e === 0 ? '2026-03-13T10:00:00Z' : '2026-03-01T10:00:00Z', deployedBy: 'alice' };
+      }),
+    ),
+  };
+}
+
 /** Every `href="…"`/`src="…"` in a page (attribute values are HTML-escaped). */
 function linksIn(html: string): string[] {
   return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&').replaceAll('&#38;', '&').replaceAll('&quot;', '"'));
@@ -45,8 +58,6 @@ describe('names the schema accepts', () => {
   it('build, and every link of every page resolves', async ({ task }) => {
     const generated = fc.sample(fc.stringMatching(NAME_PATTERN), { seed: SEED, numRuns: WORLDS * PER_WORLD * 4 });
     expect(generated.every((name) => NAME_PATTERN.test(name))).toBe(true);
-    const build = await siteBuilder();
-    expect(build).toBeDefined();
     const problems: string[] = [];
     let links = 0;
     let pagesChecked = 0;
@@ -58,32 +69,27 @@ describe('names the schema accepts', () => {
       const dir = path.join(await tempRoot(), 'ledger');
       const configFile = await writeWorld(dir, {
         services,
-        inventory: {
-          deployments: services.flatMap((service) =>
-            environments.map((environment, e) => ({
-              service,
-              environment,
-              version: `1.${e % 2}.0`,
-              commit: commitOf(`${service}-1.${e % 2}.0`),
-              deployedAt: '2026-03-01T10:00:00Z',
-              deployedBy: 'alice',
-            })),
-          ),
-        },
+        inventory: inventory(environments, services, 0),
         extra: { environments: environments.map((name, e) => ({ name, production: e === environments.length - 1 })) },
       });
-      const run = await runCli(['collect', '--config', configFile, '--at', '2026-03-14T02:00:00Z'], { cwd: dir });
-      if (run.code !== 0 && run.code !== 3 && run.code !== 4) {
-        problems.push(`world ${w} (${[...environments, ...services].join(', ')}): collect exit ${run.code}: ${run.stderr.trim()}`);
-        continue;
-      }
       const outDir = path.join(dir, 'dist');
-      const failed = await build!({ snapshotsDir: path.join(dir, 'content/snapshots'), outDir }).then(
-        () => undefined,
-        (error: Error) => error.message,
-      );
+      // Two nights, each collect followed by an incremental build (as the CLI builds): the second reuses the first's pages.
+      let failed: string | undefined;
+      for (const [night, at] of ['2026-03-13T02:00:00Z', '2026-03-14T02:00:00Z'].entries()) {
+        if (night === 1) await writeInventory(dir, inventory(environments, services, 1));
+        const run = await runCli(['collect', '--config', configFile, '--at', at], { cwd: dir });
+        if (run.code !== 0 && run.code !== 3 && run.code !== 4) {
+          failed = `collect exit ${run.code}: ${run.stderr.trim()}`;
+          break;
+        }
+        failed = await buildSite({ snapshotsDir: path.join(dir, 'content/snapshots'), outDir, siteName: 'Names Org', logLevel: 'error', incremental: true }).then(
+          () => undefined,
+          (error: Error) => `build failed: ${error.message}`,
+        );
+        if (failed !== undefined) break;
+      }
       if (failed !== undefined) {
-        problems.push(`world ${w} (${[...environments, ...services].join(', ')}): build failed: ${failed}`);
+        problems.push(`world ${w} (${[...environments, ...services].join(', ')}): ${failed}`);
         continue;
       }
       built++;
@@ -95,12 +101,11 @@ describe('names the schema accepts', () => {
           return status.get(url)!;
         };
         // The pages each name must have, where `paths` puts them.
-        const date = '2026-03-14';
-        const expected = [
+        const expected = ['2026-03-13', '2026-03-14'].flatMap((date) => [
           ...environments.map((e) => paths.dayEnvironment(date, e)),
           ...comparePairs(environments).map(([a, b]) => paths.compare(date, a, b)),
-          ...services.map((s) => paths.service(s)),
-        ];
+        ]);
+        expected.push(...services.map((s) => paths.service(s)));
         for (const page of expected) if ((await fetchStatus(server.url(page))) !== 200) problems.push(`world ${w}: no page at ${page}`);
         // Every link of every built page, resolved as a browser resolves it.
         const files = (await readdir(outDir, { recursive: true, withFileTypes: true }))
@@ -130,7 +135,7 @@ describe('names the schema accepts', () => {
       result: `${built}/${WORLDS} sites built; ${problems.length} broken of ${links} links on ${pagesChecked} pages`,
       target: 'every accepted name builds; 0 broken links',
       pass: built === WORLDS && problems.length === 0 && links > 0,
-      detail: `${WORLDS} worlds of ${PER_WORLD} environments + ${PER_WORLD} services; names from NAME_PATTERN plus ${EDGE.length} edge names`,
+      detail: `${WORLDS} worlds of ${PER_WORLD} environments + ${PER_WORLD} services, two nights each (incremental build); names from NAME_PATTERN plus ${EDGE.length} edge names`,
     });
     expect(problems.slice(0, 10)).toEqual([]);
     expect(built).toBe(WORLDS);
