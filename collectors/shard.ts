@@ -260,9 +260,10 @@ export async function readShards(snapshotsDir: string, expect: ShardExpectation)
  * service (configured or not) another shard owns. A record naming no service
  * (an organisation-wide gap, or a malformed record a source returned) speaks
  * for no service: every shard may carry it, and the merge takes it as a
- * single collect would (`mergeOutcomes`). The owner of a name is unique, so a record repeated in a second shard is always
- * outside that shard's partition: no shard can add to, or override, another's
- * services.
+ * single collect would (`mergeOutcomes`; assembly leaves a malformed one out
+ * as a gap). The owner of a name is unique, so a record repeated in a second
+ * shard is always outside that shard's partition: no shard can add to, or
+ * override, another's services.
  */
 function outsidePartition(shard: ShardFile, configured: readonly string[]): string | undefined {
   const { index, count } = shard.shard;

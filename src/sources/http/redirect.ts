@@ -11,10 +11,12 @@
  *   GCP also as metadata.google.internal and metadata,
  *   https://cloud.google.com/compute/docs/metadata/querying-metadata; Alibaba
  *   Cloud at 100.100.100.200). A redirect there is how a server-side request
- *   forgery reads them. IPv4-mapped IPv6 forms (`::ffff:a9fe:a9fe`) match the
- *   IPv4 rules, and the NAT64 (`64:ff9b::a9fe:a9fe`) and IPv4-compatible
- *   (`::a9fe:a9fe`) forms are listed, and WHATWG URL parsing has already turned `2852039166` or
- *   `0xa9.0xfe.0xa9.0xfe` into `169.254.169.254`.
+ *   forgery reads them. Other spellings are covered: WHATWG URL parsing has
+ *   already turned `2852039166` or `0xa9.0xfe.0xa9.0xfe` into
+ *   `169.254.169.254`; IPv4-mapped IPv6 (`::ffff:a9fe:a9fe`) matches the IPv4
+ *   rules; the NAT64 (`64:ff9b::a9fe:a9fe`) and IPv4-compatible
+ *   (`::a9fe:a9fe`) forms are listed below.
+ * - A name is checked again by what it resolves to (`collectors/http.ts`).
  */
 import { BlockList, isIP } from 'node:net';
 import { safeUrl } from './targets.ts';
