@@ -4,6 +4,11 @@ import { requireNode } from './require-node.mjs';
 requireNode();
 // Astro reports telemetry on every build unless told not to; a ledger build never phones home.
 process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
+// Nor does `dev` ask the npm registry for a newer Astro at start: the site promises no network when viewed.
+// Astro skips that check when ASTRO_DISABLE_UPDATE_CHECK is "true" (astro/dist/core/dev/update-check.js; the
+// per-user switch for the same check is `astro preferences disable checkUpdates`,
+// https://docs.astro.build/en/reference/cli-reference/#astro-preferences). Set, not defaulted: not a user choice.
+process.env.ASTRO_DISABLE_UPDATE_CHECK = 'true';
 // Node 22.18+ runs the TypeScript sources itself (type stripping; the code keeps to erasable syntax,
 // tsconfig `erasableSyntaxOnly`), which starts about two seconds sooner than compiling through tsx.
 // Node refuses to strip types under node_modules, so an installed copy (and older Node) uses tsx.

@@ -6,7 +6,9 @@
  * - Timeout: one `AbortSignal.timeout(timeoutMs)` covers the whole exchange
  *   (redirects and body included).
  * - Redirects are followed by hand (`redirect: 'manual'`) so the limit is
- *   ours, a https -> http downgrade is refused, and the configured headers are
+ *   ours, a redirect to another scheme, to https -> http, or to a link-local or
+ *   cloud metadata address is refused before connecting
+ *   (src/sources/http/redirect.ts), and the configured headers are
  *   only sent to the origin they were configured for (as browsers do with
  *   Authorization, https://fetch.spec.whatwg.org/#http-redirect-fetch).
  * - TLS is verified by default. `insecureTls: true` sends https requests
@@ -21,12 +23,14 @@
  *   reason: timeout, HTTP status, too many redirects, wrong content type,
  *   unparsable body (with the shapes tried), connection refused or reset.
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Collector, Evidence, Gap, HttpSourceConfig, Observed } from '../src/model/index.ts';
+import type { Collector, Evidence, Gap, HttpSourceConfig, Observed, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
-import { parseVersionBody, planHttpTargets, resolveHeaders, safeUrl } from '../src/sources/http/index.ts';
+import { isForbiddenAddress, parseVersionBody, planHttpTargets, redirectHost, redirectRefusal, resolveHeaders } from '../src/sources/http/index.ts';
 import type { HttpTarget, VersionReport } from '../src/sources/http/index.ts';
 
 /** Version bodies are tiny; anything bigger is not a version endpoint. */
@@ -34,8 +38,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 type Outcome = { ok: true; report: VersionReport } | { ok: false; reason: string };
 
+type Lookup = NonNullable<SourceContext['lookup']>;
+
 interface AskOptions {
   fetch: typeof globalThis.fetch;
+  lookup: Lookup;
   headers: Record<string, string>;
   timeoutMs: number;
   maxRedirects: number;
@@ -70,6 +77,7 @@ export const collectHttp: Collector<HttpSourceConfig> = async (context) => {
 
   const options: AskOptions = {
     fetch: settings.insecureTls ? insecureTlsFetch(context.fetch) : context.fetch,
+    lookup: context.lookup ?? ((host) => dnsLookup(host, { all: true, verbatim: true })),
     headers,
     timeoutMs: settings.timeoutMs,
     maxRedirects: settings.maxRedirects,
@@ -147,8 +155,8 @@ async function askVersion(startUrl: string, options: AskOptions): Promise<Outcom
         } catch {
           return { ok: false, reason: `HTTP ${response.status} redirect to an unparsable Location` };
         }
-        if (next.protocol !== 'https:' && next.protocol !== 'http:') return { ok: false, reason: `redirect to a ${next.protocol} URL refused` };
-        if (url.protocol === 'https:' && next.protocol === 'http:') return { ok: false, reason: `redirect from https to ${safeUrl(next.href)} refused` };
+        const refusal = redirectRefusal(url, next) ?? (await resolvesToForbidden(next, options.lookup));
+        if (refusal) return { ok: false, reason: refusal };
         url = next;
         continue;
       }
@@ -169,6 +177,24 @@ async function askVersion(startUrl: string, options: AskOptions): Promise<Outcom
   } catch (error) {
     return { ok: false, reason: describeFailure(error, signal, options.timeoutMs, phase) };
   }
+}
+
+/**
+ * A redirect to a name is refused when the name resolves to a link-local or
+ * metadata address (src/sources/http/redirect.ts), before fetch connects. A
+ * name that does not resolve is left to fetch, which reports it as such.
+ */
+async function resolvesToForbidden(url: URL, lookup: Lookup): Promise<string | undefined> {
+  const host = redirectHost(url);
+  if (isIP(host) !== 0) return undefined;
+  let addresses: { address: string }[];
+  try {
+    addresses = await lookup(host);
+  } catch {
+    return undefined;
+  }
+  const bad = addresses.find((a) => isForbiddenAddress(a.address));
+  return bad ? `redirect to ${host}, which resolves to the link-local or metadata address ${bad.address}, refused` : undefined;
 }
 
 /** Text a server chose (a status line), made safe for a one-line gap: printable, at most 60 characters. */

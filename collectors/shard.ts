@@ -28,7 +28,8 @@
  * job replaces its own shard. They are intermediates: keep them out of git.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LedgerWriteError, UsageError } from '../src/errors.ts';
@@ -177,8 +178,10 @@ export interface ShardExpectation {
 
 /**
  * Reads and checks every shard of `id`: refuses (LedgerWriteError, exit 2)
- * missing, duplicate or overlapping shards, and shards of another count,
- * config, id or generator. Returns them in shard order.
+ * missing, duplicate or overlapping shards, shards of another count, config,
+ * id or generator, a shard holding anything outside its own partition
+ * (`outsidePartition`), and a shard file or folder that is a symbolic link or
+ * lies outside the ledger. Returns them in shard order.
  */
 export async function readShards(snapshotsDir: string, expect: ShardExpectation): Promise<ShardFile[]> {
   const dir = shardsDir(snapshotsDir, expect.id);
@@ -192,11 +195,19 @@ export async function readShards(snapshotsDir: string, expect: ShardExpectation)
   }
   if (names.length === 0) throw refuse(`no shards in ${dir}; run "release-ledger collect --shard i/n --at ${expect.id}" for every shard first`);
 
+  // Shards come from inside the ledger's own folder: neither the folder nor a file may lead elsewhere.
+  const ledgerRoot = path.dirname(snapshotsDir);
+  const realDir = await realpath(dir).catch(() => dir);
+  const expectedDir = path.join(await realpath(ledgerRoot).catch(() => ledgerRoot), 'shards', expect.id);
+  if (realDir !== expectedDir) throw refuse(`${dir} leads to ${realDir}, outside the ledger; shards must be files inside ${path.join(ledgerRoot, 'shards')}`);
+
   const shards: { name: string; shard: ShardFile }[] = [];
   for (const name of names) {
+    const text = await readShardText(path.join(dir, name));
+    if (text.refused !== undefined) throw refuse(`${name} in ${dir} ${text.refused}; shards must be plain files written by collect --shard: delete it and re-run that shard`);
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path.join(dir, name), 'utf8'));
+      raw = JSON.parse(text.text);
     } catch {
       throw refuse(`${name} in ${dir} is not a readable JSON shard file; delete it and re-run that shard`);
     }
@@ -236,8 +247,65 @@ export async function readShards(snapshotsDir: string, expect: ShardExpectation)
   }
   const uncovered = expect.services.filter((s) => !owner.has(s));
   if (uncovered.length > 0) throw refuse(`no shard covers ${uncovered.slice(0, 5).map((s) => `"${s}"`).join(', ')}${uncovered.length > 5 ? ', …' : ''}`);
+  for (const { name, shard } of shards) {
+    const outside = outsidePartition(shard, expect.services);
+    if (outside) throw refuse(`${name} ${outside}; a shard carries only its own services' records (re-run shard ${shard.shard.index}/${count})`);
+  }
 
   return shards.map((s) => s.shard).sort((a, b) => a.shard.index - b.shard.index);
+}
+
+/**
+ * What in a shard lies outside its partition, recomputed from the names and
+ * the count (`shardOf`) instead of trusted from the file: a `services` list
+ * other than the configured services the shard owns, or a record naming a
+ * service (configured or not) another shard owns. A record naming no service
+ * (an organisation-wide gap, or a malformed record a source returned) speaks
+ * for no service: every shard may carry it, and the merge takes it as a
+ * single collect would (`mergeOutcomes`; assembly leaves a malformed one out
+ * as a gap). The owner of a name is unique, so a record repeated in a second
+ * shard is always outside that shard's partition: no shard can add to, or
+ * override, another's services.
+ */
+function outsidePartition(shard: ShardFile, configured: readonly string[]): string | undefined {
+  const { index, count } = shard.shard;
+  const own = configured.filter((name) => shardOf(name, count) === index).sort();
+  const listed = [...shard.services].sort();
+  if (canonicalJson(listed) !== canonicalJson(own)) return `lists services ${JSON.stringify(listed).slice(0, 200)}, but shard ${index} of ${count} owns ${JSON.stringify(own).slice(0, 200)}`;
+  for (const outcome of shard.outcomes) {
+    for (const key of EVIDENCE_KEYS) {
+      for (const record of outcome.evidence[key] as unknown[]) {
+        const service = serviceOf(record);
+        if (service === undefined) continue;
+        const owner = shardOf(service, count);
+        if (owner !== index) return `holds a ${key} record of source "${outcome.name}" for service ${JSON.stringify(service).slice(0, 110)}, which shard ${owner} of ${count} owns`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A shard file's text, opened without following a symlink (`O_NOFOLLOW`, so
+ * no check-then-open race) and without waiting on a FIFO (`O_NONBLOCK`); only
+ * a regular file is read.
+ */
+async function readShardText(file: string): Promise<{ text: string; refused?: undefined } | { refused: string }> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { refused: code === 'ELOOP' ? 'is a symbolic link' : `cannot be opened (${code ?? 'error'})` };
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return { refused: 'is not a regular file' };
+    return { text: await handle.readFile('utf8') };
+  } catch (error) {
+    return { refused: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

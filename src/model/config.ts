@@ -9,7 +9,7 @@ import semver from 'semver';
 import { z } from 'zod';
 
 /** Names that end up in URLs and file paths: letters, digits, `.`, `_`, `-`. */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const nameSchema = (what: string) =>
   z
     .string()

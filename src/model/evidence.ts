@@ -69,6 +69,8 @@ export interface SourceContext<C extends SourceConfig = SourceConfig> {
   env: Readonly<Record<string, string | undefined>>;
   /** HTTP client (global fetch by default). */
   fetch: typeof globalThis.fetch;
+  /** DNS lookup of every address of a name (`node:dns` by default); the http source checks where a redirect leads before following it. */
+  lookup?: (hostname: string) => Promise<{ address: string; family: number }[]>;
   /** Progress line on stderr. */
   progress: (message: string) => void;
 }

@@ -17,6 +17,8 @@ import {
   type SiteManifest,
 } from './incremental.ts';
 
+const ASTRO_LOG = path.join(import.meta.dirname, 'astro-log.mjs');
+
 export interface BuildSiteOptions {
   /** Folder of `<id>.json` snapshots. */
   snapshotsDir: string;
@@ -30,6 +32,8 @@ export interface BuildSiteOptions {
   /** Organisation name for the ledger-wide pages; day pages show the name their snapshot recorded. */
   siteName?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /** Astro's error log lines too, stacks and all (`--debug`); without it a failed build is only the one-line error it throws (astro-log.mjs). */
+  debug?: boolean;
   /**
    * Reuse the previous build's per-day pages whose inputs did not change
    * (src/site/incremental.ts). Needs the previous `outDir` and `cacheDir`;
@@ -108,6 +112,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       // One cache per output folder, under Astro's default node_modules/.astro, so concurrent builds never share one.
       cacheDir: path.join(SITE_ROOT, 'node_modules', '.astro', 'release-ledger', sha256Hex(outDir).slice(0, 16)),
       logLevel: options.logLevel ?? 'warn',
+      ...(options.debug ? {} : { logger: { entrypoint: ASTRO_LOG } }),
       mode: 'production',
     });
     await copySnapshots(snapshotsDir, staging, only ? only.snapshots : ids);

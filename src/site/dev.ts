@@ -1,4 +1,9 @@
-/** `devSite()`: Astro's dev server over a ledger (https://docs.astro.build/en/reference/programmatic-reference/#dev). */
+/**
+ * `devSite()`: Astro's dev server over a ledger (https://docs.astro.build/en/reference/programmatic-reference/#dev).
+ * Astro's start-up check of the npm registry for a newer version is switched
+ * off by the CLI entry (bin/release-ledger.mjs sets ASTRO_DISABLE_UPDATE_CHECK,
+ * as it does ASTRO_TELEMETRY_DISABLED): only the entry touches process.env.
+ */
 import path from 'node:path';
 import { siteConfig } from './config.ts';
 

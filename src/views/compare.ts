@@ -41,8 +41,9 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
     .filter((k) => inB.has(k) && !differing.has(k))
     .sort(compareText)
     .map((k) => {
-      const [service, key] = k.split('\u0000') as [string, string];
-      return { service, key };
+      // A service name never holds NUL (NAME_PATTERN); a config key may, so split at the first one only.
+      const cut = k.indexOf('\u0000');
+      return { service: k.slice(0, cut), key: k.slice(cut + 1) };
     });
   const pullRequests: PrBetween[] = [];
   if (index) {

@@ -17,13 +17,27 @@ export const paths = {
   dayNext: (date: string) => `/days/${date}/next/`,
   dayService: (date: string, service: string) => `/days/${date}/services/${encodeURIComponent(service)}/`,
   dayEnvironment: (date: string, environment: string) => `/days/${date}/environments/${encodeURIComponent(environment)}/`,
-  compare: (date: string, a: string, b: string) => `/days/${date}/compare/${encodeURIComponent(a)}...${encodeURIComponent(b)}/`,
+  compare: (date: string, a: string, b: string) => `/days/${date}/compare/${encodeURIComponent(a)}${compareSeparator(a, b)}${encodeURIComponent(b)}/`,
   service: (service: string) => `/services/${encodeURIComponent(service)}/`,
   changes: () => '/changes/',
   changesIndex: () => '/changes/index.json',
   stats: () => '/stats/',
   snapshot: (id: string) => `/snapshots/${id}.json`,
 };
+
+/**
+ * What joins the two names of a compare page's path: `A...B`, as GitHub's
+ * compare URLs, whenever that is unambiguous. Names may contain dots
+ * (NAME_PATTERN in model/config.ts) but start with a letter or digit, so when
+ * neither name contains `...` the separator is the one `...` followed by a
+ * letter or digit (`qa....prod` is `qa.` and `prod`). When one does
+ * (`x...y`), `A...B` could be two different pairs, so that pair is `A/B`
+ * (names never contain `/`, and an `A...B` path never has one): every pair
+ * has its own page, and every existing `A...B` address stays where it was.
+ */
+export function compareSeparator(a: string, b: string): '...' | '/' {
+  return a.includes('...') || b.includes('...') ? '/' : '...';
+}
 
 /** `#finding-…` anchor id for a finding id; keeps URL-safe characters, encodes the rest as `~XX`. */
 export function findingAnchor(id: string): string {

@@ -11,7 +11,7 @@ export const NOW = new Date('2026-03-14T02:00:00Z');
 export function sourceContext<C extends SourceConfig>(
   input: ConfigInput,
   sourceName: string,
-  options: { configDir?: string; env?: Record<string, string | undefined>; progress?: string[]; fetch?: typeof globalThis.fetch } = {},
+  options: { configDir?: string; env?: Record<string, string | undefined>; progress?: string[]; fetch?: typeof globalThis.fetch; lookup?: SourceContext['lookup'] } = {},
 ): SourceContext<C> {
   const config = configSchema.parse(input);
   const settings = config.sources[sourceName];
@@ -25,6 +25,7 @@ export function sourceContext<C extends SourceConfig>(
     now: NOW,
     env: options.env ?? {},
     fetch: options.fetch ?? globalThis.fetch,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
     progress: (message) => options.progress?.push(message),
   };
 }

@@ -69,6 +69,10 @@ describe('format', () => {
     expect(findingAnchor('config.drift/api/prod/A B"<')).toBe('finding-config.drift/api/prod/A~20B~22~3C');
     expect(rowAnchor('payments-api')).toBe('row-payments-api');
     expect(paths.compare('2026-03-14', 'qa', 'prod')).toBe('/days/2026-03-14/compare/qa...prod/');
+    expect(paths.compare('2026-03-14', 'qa.', 'prod')).toBe('/days/2026-03-14/compare/qa....prod/');
+    // A name with `...` would make `A...B` stand for two pairs: such a pair is `A/B`.
+    expect(paths.compare('2026-03-14', 'x...y', 'prod')).toBe('/days/2026-03-14/compare/x...y/prod/');
+    expect(paths.compare('2026-03-14', 'x', 'y...prod')).toBe('/days/2026-03-14/compare/x/y...prod/');
     expect(paths.snapshot('2026-03-14T020000Z')).toBe('/snapshots/2026-03-14T020000Z.json');
   });
 });
@@ -203,8 +207,8 @@ describe('compare', () => {
     const s = buildSnapshot({
       deployments: [buildDeployment({ service: 'api', environment: 'qa', version: '1.1.0' }), buildDeployment({ service: 'api', environment: 'prod', version: '1.0.0' })],
       configs: [
-        { service: 'api', environment: 'qa', source: 'github', values: { A: 'x', PASS: secret('a'), TOKEN: secret('c') } },
-        { service: 'api', environment: 'prod', source: 'github', values: { A: 'y', PASS: secret('b'), TOKEN: secret('c') } },
+        { service: 'api', environment: 'qa', source: 'github', values: { A: 'x', PASS: secret('a'), TOKEN: secret('c'), 'K\u0000EY': secret('d') } },
+        { service: 'api', environment: 'prod', source: 'github', values: { A: 'y', PASS: secret('b'), TOKEN: secret('c'), 'K\u0000EY': secret('d') } },
       ],
       changes: [buildChange({ service: 'api', environment: 'qa', version: '1.1.0', deployedAt: '2026-03-13T10:00:00Z', pullRequests: [{ number: 9, title: 't', author: 'a', mergedBy: null, mergedAt: null, reviewers: [] }] })],
     });
@@ -214,7 +218,8 @@ describe('compare', () => {
       ['A', false],
       ['PASS', true],
     ]);
-    expect(cmp.unchangedSecrets).toEqual([{ service: 'api', key: 'TOKEN' }]);
+    // A key may hold the NUL the view joins service and key with: it comes back whole.
+    expect(cmp.unchangedSecrets).toEqual([{ service: 'api', key: 'K\u0000EY' }, { service: 'api', key: 'TOKEN' }]);
     expect(cmp.pullRequests).toEqual([{ service: 'api', number: 9, title: 't', url: undefined, tickets: [], in: 'a' }]);
     expect(comparePairs(['dev', 'qa', 'prod'])).toEqual([
       ['dev', 'qa'],

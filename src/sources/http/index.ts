@@ -3,3 +3,4 @@ export { parseVersionBody, mediaType, getPath } from './parse-version.ts';
 export type { VersionReport, ParseResult, ParseOptions } from './parse-version.ts';
 export { planHttpTargets, resolveHeaders, safeUrl } from './targets.ts';
 export type { HttpTarget, PlanInput } from './targets.ts';
+export { isForbiddenAddress, redirectHost, redirectRefusal } from './redirect.ts';
