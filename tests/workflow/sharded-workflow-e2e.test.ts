@@ -26,6 +26,9 @@ let repo: GitRepo;
 let remote: string;
 let jobs: WorkflowJobs;
 const TOKEN_EXPRESSION = 'secrets.RELEASE_LEDGER_TOKEN || github.token';
+/** Every job that collects or merges gets the ledger key from the repository secret. */
+const KEY_EXPRESSION = 'secrets.RELEASE_LEDGER_SECRET_KEY';
+const LEDGER_KEY = 'workflow-test-ledger-key-0123456789abcdef';
 
 const git = (cwd: string, ...args: string[]) => runnerGit(root, cwd, ...args);
 
@@ -48,7 +51,7 @@ async function shardJob(shard: number, at: string, artifacts: string): Promise<s
     root: runner,
     cwd: checkout,
     date: at,
-    expressions: { 'needs.plan.outputs.at': at, 'matrix.shard': String(shard), [TOKEN_EXPRESSION]: '' },
+    expressions: { 'needs.plan.outputs.at': at, 'matrix.shard': String(shard), [TOKEN_EXPRESSION]: '', [KEY_EXPRESSION]: LEDGER_KEY },
   });
   expect(collected.code, collected.stderr).toBe(0);
   expect(collected.stdout).toMatch(new RegExp(`shard ${shard}/3: \\d+ services, 0 gaps`));
@@ -104,7 +107,7 @@ describe('the sharded nightly workflow (init --shards 3), run locally', () => {
     for (const shard of jobs.collect!.strategy!.matrix!.shard as number[]) await shardJob(shard, at, artifacts);
     await download(artifacts);
 
-    const merged = await runWorkflowStep(jobs, 'ledger', 'Merge the shards', { root, cwd: repo.dir, date: at, expressions: { 'needs.plan.outputs.at': at } });
+    const merged = await runWorkflowStep(jobs, 'ledger', 'Merge the shards', { root, cwd: repo.dir, date: at, expressions: { 'needs.plan.outputs.at': at, [KEY_EXPRESSION]: LEDGER_KEY } });
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stdout).toMatch(/^content\/snapshots\/2026-01-08T020000Z\.json [0-9a-f]{64} — 4 deployments, 0 open findings, 0 gaps\n$/);
     expect((await runnerOutputs(root)).code).toBe('0');
@@ -125,7 +128,7 @@ describe('the sharded nightly workflow (init --shards 3), run locally', () => {
     const plain = path.join(root, 'unsharded');
     await git(root, 'clone', '--quiet', remote, plain);
     await git(plain, 'checkout', '--quiet', 'HEAD~1');
-    const unsharded = await runCli(['collect', '--at', at], { cwd: plain, env: {} });
+    const unsharded = await runCli(['collect', '--at', at], { cwd: plain, env: { RELEASE_LEDGER_SECRET_KEY: LEDGER_KEY } });
     expect(unsharded.code, unsharded.stderr).toBe(0);
     const name = path.join('content', 'snapshots', '2026-01-08T020000Z.json');
     expect(await readFile(path.join(repo.dir, name), 'utf8')).toBe(await readFile(path.join(plain, name), 'utf8'));
@@ -137,7 +140,7 @@ describe('the sharded nightly workflow (init --shards 3), run locally', () => {
     await shardJob(1, at, artifacts);
     await shardJob(3, at, artifacts);
     await download(artifacts);
-    const merged = await runWorkflowStep(jobs, 'ledger', 'Merge the shards', { root, cwd: repo.dir, date: at, expressions: { 'needs.plan.outputs.at': at } });
+    const merged = await runWorkflowStep(jobs, 'ledger', 'Merge the shards', { root, cwd: repo.dir, date: at, expressions: { 'needs.plan.outputs.at': at, [KEY_EXPRESSION]: LEDGER_KEY } });
     expect(merged.code).toBe(2);
     expect(merged.stderr).toMatch(/cannot merge 2026-01-09T020000Z: shard 2\/3 missing in .*; run "release-ledger collect --shard 2\/3 --at 2026-01-09T020000Z" \(nothing written\)\n$/);
     expect(await readdir(path.join(repo.dir, 'content', 'snapshots'))).toEqual(['2026-01-08T020000Z.json']);

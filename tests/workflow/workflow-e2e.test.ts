@@ -23,6 +23,10 @@ let repo: GitRepo;
 let remote: string;
 let jobs: WorkflowJobs;
 
+/** The ledger key the workflow passes from the repository secret (docs/guarantees.md, "No secrets at rest"). */
+const KEY_EXPRESSION = 'secrets.RELEASE_LEDGER_SECRET_KEY';
+const LEDGER_KEY = 'workflow-test-ledger-key-0123456789abcdef';
+
 /** The verify step's checkpoint expression: the cached file on scheduled nights, none on manual runs. */
 const SCHEDULED = "github.event_name == 'schedule' && '.ledger-cache/verified-head' || ''";
 
@@ -51,10 +55,13 @@ describe('the nightly workflow, run locally', () => {
     const edited = (await readFile(inventoryFile, 'utf8')).replaceAll('LOG_LEVEL: info', 'LOG_LEVEL: warn');
     await repo.commit({ files: { 'inventory.yaml': edited }, author: ALICE, date: '2026-01-07T13:00:00Z', message: 'inventory: real values' });
 
-    const collected = await runStep('ledger', 'Collect', { date: '2026-01-08T02:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-08T02:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '', [KEY_EXPRESSION]: LEDGER_KEY } });
     expect(collected.code, collected.stderr).toBe(0);
     expect(collected.stdout).toMatch(/^content\/snapshots\/2026-01-08T020000Z\.json [0-9a-f]{64} — 4 deployments, 0 open findings, 0 gaps\n$/);
     expect((await outputs()).code).toBe('0');
+    // The secret reached collect: secrets are fingerprinted under the key, and no warning was printed.
+    expect(collected.stderr).not.toContain('no fingerprint');
+    expect(JSON.parse(await readFile(path.join(repo.dir, 'content/snapshots/2026-01-08T020000Z.json'), 'utf8')).secretFingerprints.keyId).toMatch(/^[0-9a-f]{16}$/);
 
     // Someone pushes while the job runs: the first push is rejected.
     const other = path.join(root, 'other');
@@ -94,7 +101,7 @@ describe('the nightly workflow, run locally', () => {
     expect(hotfix).not.toBe(text);
     await repo.commit({ files: { 'inventory.yaml': hotfix }, author: ALICE, date: '2026-01-08T13:00:00Z', message: 'hotfix to prod' });
 
-    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T02:00:00Z', expressions: { 'inputs.at': '2026-01-09T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T02:00:00Z', expressions: { 'inputs.at': '2026-01-09T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '', [KEY_EXPRESSION]: LEDGER_KEY } });
     expect(collected.code, collected.stderr).toBe(0);
     expect(collected.stderr).toMatch(/open findings? at or above high: .*promotion\.bypass\/example-api\/prod/);
     expect((await outputs()).code).toBe('4');
@@ -115,7 +122,7 @@ describe('the nightly workflow, run locally', () => {
   }, 120_000);
 
   it('a collect that writes nothing (exit 2) stops the job before the commit', async () => {
-    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T03:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '' } });
+    const collected = await runStep('ledger', 'Collect', { date: '2026-01-09T03:00:00Z', expressions: { 'inputs.at': '2026-01-08T02:00:00Z', 'secrets.RELEASE_LEDGER_TOKEN || github.token': '', [KEY_EXPRESSION]: LEDGER_KEY } });
     expect(collected.code).toBe(2);
     expect(collected.stderr).toContain('later than --at 2026-01-08T020000Z');
   }, 60_000);
