@@ -5,6 +5,7 @@
  * argument, so tests and backfills are deterministic.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LedgerError, LedgerWriteError } from '../src/errors.ts';
 import { appendSnapshot, readHead, snapshotIdFor } from '../src/ledger/index.ts';
@@ -12,6 +13,9 @@ import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
+import { credentialsOf, refuseCredentials, type Credentials } from '../src/sources/credentials.ts';
+import { scrub } from '../src/sources/github/errors.ts';
+import { snapshotFile } from '../src/ledger/store.ts';
 import { loadCollector, type CollectorRegistry } from './registry.ts';
 import {
   SHARD_FORMAT,
@@ -20,7 +24,9 @@ import {
   evidenceForShard,
   mergeOutcomes,
   readShards,
+  shardFileName,
   shardOf,
+  shardsDir,
   shardServiceNames,
   writeShardFile,
   type ShardSpec,
@@ -50,10 +56,10 @@ export async function readGeneratorVersion(): Promise<string> {
   return generatorVersion;
 }
 
-/** A thrown error's message, safe to store: one line, no stack, bounded length. */
-function safeReason(error: unknown): string {
+/** A thrown error's message, safe to store: one line, no stack, no credential, bounded length. */
+function safeReason(error: unknown, credentials: Credentials): string {
   const message = error instanceof Error ? error.message : String(error);
-  const line = message.split('\n')[0]?.trim() || 'unknown error';
+  const line = scrub(message.split('\n')[0]?.trim() || 'unknown error', credentials);
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
@@ -79,6 +85,8 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
   const { loaded, at } = options;
   const progress = options.progress ?? (() => {});
   const { config } = loaded;
+  // The boundary: every source's evidence and progress lines pass the one scrubber (src/sources/credentials.ts).
+  const credentials = credentialsOf(config, options.env);
   const names = Object.keys(config.sources);
   progress(`collecting ${id} from ${names.length} source${names.length === 1 ? '' : 's'}: ${names.join(', ') || 'none'}`);
   return Promise.all(
@@ -93,15 +101,15 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
         now: at,
         env: options.env,
         fetch: options.fetch ?? globalThis.fetch,
-        progress: (message) => progress(`${name}: ${message}`),
+        progress: (message) => progress(credentials.scrub(`${name}: ${message}`)),
       };
       let evidence: Evidence;
       try {
         const collector = await loadCollector(settings.type, options.registry);
-        evidence = await collector(context as never);
+        evidence = credentials.scrubDeep(await collector(context as never));
       } catch (error) {
         evidence = emptyEvidence();
-        evidence.gaps.push({ source: name, evidence: 'all', reason: `the ${settings.type} source failed: ${safeReason(error)}` });
+        evidence.gaps.push({ source: name, evidence: 'all', reason: `the ${settings.type} source failed: ${safeReason(error, credentials)}` });
       }
       progress(`${name}: ${evidence.deployments.length} deployments, ${evidence.gaps.length} gaps`);
       return { name, type: settings.type, evidence };
@@ -121,13 +129,15 @@ async function assembleAndAppend(options: CollectOptions, id: string, head: { sn
     previous: head,
     generator: { name: 'release-ledger', version: await readGeneratorVersion() },
   });
+  const credentials = credentialsOf(loaded.config, options.env);
+  refuseCredentials(snapshotFile(loaded.snapshotsDir, id), snapshot, credentials);
   try {
     const written = await appendSnapshot(loaded.snapshotsDir, snapshot);
     progress(`wrote ${written.file} (sha256 ${written.sha256})`);
     return { snapshot, ...written };
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerWriteError(`could not write the snapshot to ${loaded.snapshotsDir}: ${safeReason(error)}`, { cause: error });
+    throw new LedgerWriteError(`could not write the snapshot to ${loaded.snapshotsDir}: ${safeReason(error, credentials)}`, { cause: error });
   }
 }
 
@@ -160,6 +170,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
   const outcomes = (await runSources(options, id, new Set(services))).map((o) => ({ ...o, evidence: evidenceForShard(o.evidence, owns) }));
+  refuseCredentials(path.join(shardsDir(loaded.snapshotsDir, id), shardFileName(shard)), outcomes, credentialsOf(loaded.config, options.env));
   const file = await writeShardFile(loaded.snapshotsDir, {
     format: SHARD_FORMAT,
     formatVersion: SHARD_FORMAT_VERSION,
