@@ -5,7 +5,7 @@
  * so (`…[truncated N chars]`); nothing is cut silently. The caps follow what
  * GitHub itself allows where it documents a limit (a login is at most 39
  * characters, a pull request title 256) and are generous elsewhere; they are
- * listed in docs/sources/github.md ("Field caps").
+ * listed in docs/guarantees.md ("When the API lies").
  */
 
 /** Caps by field name; any other string gets `DEFAULT_CAP`. */
