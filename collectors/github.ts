@@ -34,8 +34,8 @@ import { Octokit } from '@octokit/rest';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
-import { capFor, capText } from '../src/sources/caps.ts';
-import { Credentials, mapStrings } from '../src/sources/credentials.ts';
+import { capFor, capStrings, capText } from '../src/sources/caps.ts';
+import { Credentials } from '../src/sources/credentials.ts';
 import { isSecretKey, looksLikeSecretValue, secretHash } from '../src/snapshot/redact.ts';
 import { CACHED_SECRET_PREFIX } from '../src/sources/github/map.ts';
 import {
@@ -87,6 +87,7 @@ import type {
   RestRunApproval,
   RestSecret,
   RestVariable,
+  TimeBounds,
 } from '../src/sources/github/index.ts';
 
 /** Knobs for tests and benchmarks; production uses the defaults. */
@@ -299,7 +300,7 @@ class GitHubRun {
   /** Every credential in use (the token or App key, and installation tokens as they are made); see src/sources/credentials.ts. */
   private credentials = new Credentials();
   /** The window a GitHub event's time must fall in to be evidence. */
-  private readonly bounds;
+  private readonly bounds: TimeBounds;
   private cache: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private readonly used: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private requests = 0;
@@ -1002,7 +1003,7 @@ class GitHubRun {
    * scrubbed first, so a cut never leaves part of a credential behind.
    */
   private bounded<T>(value: T): T {
-    return mapStrings(value, (text, key) => capText(this.credentials.scrub(text), capFor(key))) as T;
+    return capStrings(this.credentials.scrubDeep(value));
   }
 
   private finish(): Evidence {

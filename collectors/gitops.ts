@@ -35,6 +35,7 @@ import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
+import { capStrings } from '../src/sources/caps.ts';
 import { credentialsOf, type Credentials } from '../src/sources/credentials.ts';
 import { BudgetExhausted, describeError, scrub, splitRepo } from '../src/sources/github/index.ts';
 import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
@@ -331,7 +332,8 @@ export function createGitOpsCollector(options: GitOpsCollectorOptions = {}): Col
     let clean = credentials.scrubDeep(evidence);
     if (mode.credentials) clean = mode.credentials.scrubDeep(clean);
     for (const gap of clean.gaps) gap.reason = scrub(gap.reason, credentials);
-    return finish(clean, context.progress, line);
+    // Strings from the repository (or from GitHub, in repo mode) are capped like the GitHub source's (src/sources/caps.ts).
+    return finish(capStrings(clean), context.progress, line);
   };
 }
 

@@ -50,3 +50,23 @@ export function capText(text: string, max: number): string {
 export function capFor(key: string | undefined): number {
   return (key !== undefined ? FIELD_CAPS[key] : undefined) ?? DEFAULT_CAP;
 }
+
+/** Fields whose object maps user-chosen names to values (config values, components): their keys are data, not field names. */
+const DATA_MAPS = new Set(['values', 'components']);
+
+/** A copy of a JSON-like value with every string cut to the cap of the field it sits under (keys to `DEFAULT_CAP`). */
+export function capStrings<T>(value: T): T {
+  return walk(value, undefined, false) as T;
+}
+
+function walk(value: unknown, key: string | undefined, data: boolean): unknown {
+  if (typeof value === 'string') return capText(value, data ? DEFAULT_CAP : capFor(key));
+  if (Array.isArray(value)) return value.map((item) => walk(item, key, data));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    const inner = data || (key !== undefined && DATA_MAPS.has(key));
+    for (const [k, v] of Object.entries(value)) out[capText(k, DEFAULT_CAP)] = walk(v, k, inner);
+    return out;
+  }
+  return value;
+}

@@ -57,6 +57,15 @@ export class Credentials {
   add(value: string | undefined): void {
     if (!value) return;
     const parts = [value, value.replace(/\\n/g, '\n'), ...value.split(/\r?\n|\\n/).map((line) => line.trim())];
+    // A header value (`Bearer X`, `token X`, `Basic base64(user:password)`): the bare credential, and a basic password, count too.
+    const scheme = /^\s*(bearer|token|basic)\s+(\S+)\s*$/i.exec(value);
+    if (scheme) {
+      parts.push(scheme[2]!);
+      if (scheme[1]!.toLowerCase() === 'basic') {
+        const decoded = Buffer.from(scheme[2]!, 'base64').toString('utf8');
+        parts.push(decoded, decoded.slice(decoded.indexOf(':') + 1));
+      }
+    }
     for (const part of parts) {
       const compact = part.replace(/\s+/g, '');
       if (compact.length < MIN_CREDENTIAL_LENGTH || this.values.has(part)) continue;
@@ -106,13 +115,13 @@ export class Credentials {
   }
 }
 
-/** A copy of a JSON-like value with `f` applied to every string, object keys included; `key` is the field name a string sits under. */
-export function mapStrings(value: unknown, f: (text: string, key: string | undefined) => string, key?: string): unknown {
-  if (typeof value === 'string') return f(value, key);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, f, key));
+/** A copy of a JSON-like value with `f` applied to every string, object keys included. */
+function mapStrings(value: unknown, f: (text: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, f));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, inner] of Object.entries(value)) out[f(k, undefined)] = mapStrings(inner, f, k);
+    for (const [k, inner] of Object.entries(value)) out[f(k)] = mapStrings(inner, f);
     return out;
   }
   return value;

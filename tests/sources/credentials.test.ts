@@ -8,7 +8,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { capFor, capText } from '../../src/sources/caps.ts';
+import { capFor, capStrings, capText } from '../../src/sources/caps.ts';
 import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../src/sources/credentials.ts';
 import { BudgetExhausted, DeadlineReached, scrub } from '../../src/sources/github/errors.ts';
 import { RequestBudget, sharedBudget } from '../../src/sources/github/budget.ts';
@@ -135,6 +135,11 @@ describe('GitHub times, records and fields from a lying server', () => {
     expect(capText('t'.repeat(300), capFor('title'))).toHaveLength(256 + '…[truncated 44 chars]'.length);
     expect(capText('short', capFor('title'))).toBe('short');
     expect(capFor('somethingElse')).toBe(65_536);
+    // A config variable named like a field keeps the data cap: names inside `values` are data, not fields.
+    const record = capStrings({ deployedBy: 'd'.repeat(40), values: { url: 'u'.repeat(3000), title: { nested: 'n'.repeat(300) } } });
+    expect(record.deployedBy).toBe(`${'d'.repeat(39)}…[truncated 1 chars]`);
+    expect(record.values.url).toHaveLength(3000);
+    expect(record.values.title.nested).toHaveLength(300);
   });
 
   it('ticket extraction reads at most a title cap of each text, so a 1 MB title costs what a 256-character one does', () => {
@@ -169,5 +174,13 @@ describe('RequestBudget: one budget and one deadline per credential and run', ()
     expect(sharedBudget(run, TOKEN, make)).toBe(sharedBudget(run, TOKEN, make));
     expect(sharedBudget(run, `${TOKEN}2`, make)).not.toBe(sharedBudget(run, TOKEN, make));
     expect(sharedBudget({}, TOKEN, make)).not.toBe(sharedBudget(run, TOKEN, make));
+  });
+});
+
+describe('header values and data maps', () => {
+  it('a header value counts bare too, and a basic password by itself', () => {
+    const creds = new Credentials(['Bearer hdr-S3cr3tValue-0042', `Basic ${Buffer.from('robot:pa55w0rd-Very-Secret').toString('base64')}`]);
+    expect(creds.scrub('echo hdr-S3cr3tValue-0042')).toBe('echo [redacted]');
+    expect(creds.scrub('password pa55w0rd-Very-Secret')).toBe('password [redacted]');
   });
 });
