@@ -30,9 +30,9 @@ export interface HostileAnswer {
 export interface HostileRule {
   label: string;
   match: (request: HostileRequest) => boolean;
-  /** Answers without asking the server. */
+  /** Answers without asking the server (the first matching rule that answers or hangs wins). */
   answer?: (request: HostileRequest) => HostileAnswer;
-  /** Rewrites the server's JSON answer (return it, changed or replaced). */
+  /** Rewrites the server's JSON answer (return it, changed or replaced); every matching rule's rewrite applies, in order. */
   rewrite?: (body: unknown, request: HostileRequest) => unknown;
   /** Extra response headers on the forwarded answer. */
   headers?: (request: HostileRequest) => Record<string, string>;
@@ -73,11 +73,13 @@ export async function startHostileProxy(target: string): Promise<HostileProxy> {
         request.graphql = '';
       }
     }
-    const rule = state.rules.find((r) => r.match(request));
-    if (!rule) return pipe(req, res, body);
-    state.hits.push(rule.label);
-    if (rule.hang) return; // the socket stays open; closeAllConnections ends it
-    if (rule.answer) return send(res, rule.answer(request));
+    // Rules that answer or hang: the first one wins. Rules that rewrite all apply, in order (one batched GraphQL query can carry several repositories' lies).
+    const matching = state.rules.filter((r) => r.match(request));
+    if (matching.length === 0) return pipe(req, res, body);
+    state.hits.push(...matching.map((r) => r.label));
+    const final = matching.find((r) => r.hang || r.answer);
+    if (final?.hang) return; // the socket stays open; closeAllConnections ends it
+    if (final?.answer) return send(res, final.answer(request));
     const answer = await forward(req, body);
     let json: unknown;
     try {
@@ -85,9 +87,12 @@ export async function startHostileProxy(target: string): Promise<HostileProxy> {
     } catch {
       json = undefined;
     }
-    const rewritten = rule.rewrite && json !== undefined ? rule.rewrite(json, request) : json;
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...(answer.link ? { link: answer.link } : {}), ...rule.headers?.(request) };
-    return send(res, { status: answer.status, body: rewritten === undefined ? answer.text : rewritten, headers });
+    let headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...(answer.link ? { link: answer.link } : {}) };
+    for (const rule of matching) {
+      if (rule.rewrite && json !== undefined) json = rule.rewrite(json, request);
+      if (rule.headers) headers = { ...headers, ...rule.headers(request) };
+    }
+    return send(res, { status: answer.status, body: json === undefined ? answer.text : json, headers });
   }
 
   function send(res: ServerResponse, answer: HostileAnswer): void {

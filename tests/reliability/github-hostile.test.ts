@@ -13,7 +13,8 @@
  *    repository, a GitOps file's GraphQL error) and as a deployment time;
  *  - bad and implausible times (a token, 1960, 2099) in a deployment status
  *    or a review's `submittedAt`;
- *  - nulls where a commit belongs in the pull-request lookups;
+ *  - nulls where a commit belongs in the pull-request lookups, and among an
+ *    environment's deployments;
  *  - oversized fields (a 1 MB login, a 64 KB title);
  *  - `Link: next` pages that loop.
  * Then: no written file holds the token in any of those forms (checked by
@@ -23,8 +24,10 @@
  * with a 2 s deadline (the snapshot is still written, the rest gaps), and
  * the gitops repo mode and the GitHub source drawing on one request budget.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../collectors/collect.ts';
 import { createGitHubCollector } from '../../collectors/github.ts';
@@ -35,6 +38,7 @@ import type { Snapshot } from '../../src/model/snapshot.ts';
 import { ENVIRONMENTS, buildOrg, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
 import { startHostileProxy, type HostileProxy, type HostileRule } from './github-hostile-proxy.ts';
+import { siteBuilder } from './site.ts';
 import { recordFigure, SEED, useTempRoot } from './world.ts';
 
 const RUNS = 3;
@@ -105,9 +109,29 @@ function textsOf(raw: string): string[] {
   return texts;
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+/** Every file under `dir` with its text (and a gzipped file's text unzipped, as the site's search fragments are). */
+async function filesUnder(dir: string): Promise<{ file: string; text: string }[]> {
+  const out: { file: string; text: string }[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const bytes = await readFile(file);
+    out.push({ file: path.relative(dir, file), text: bytes.toString('utf8') });
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) out.push({ file: `${path.relative(dir, file)} (gunzipped)`, text: gunzipSync(bytes).toString('utf8') });
+  }
+  return out;
+}
+
+/** Files of `files` that hold `token` in any form, with the form. */
+function leakingFiles(files: { file: string; text: string }[], token: string): string[] {
+  const found: string[] = [];
+  for (const { file, text } of files) {
+    const where = textsOf(text)
+      .map((t) => leakIn(t, token))
+      .find((w) => w !== null);
+    if (where) found.push(`${file} (${where})`);
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------- the organisation and the hostile records
@@ -124,6 +148,7 @@ const KINDS = [
   'status-2099',
   'review-time',
   'null-commit',
+  'null-deployment',
   'rest-echo',
   'loop-pages',
   'echo-graphql',
@@ -232,6 +257,19 @@ function plant(kind: Kind, scenario: Scenario, rules: HostileRule[], repoName: s
         },
       });
       return { ...base, required: ENVIRONMENTS.map((e) => `${repoName}/${e.ledger}/approvals`), cells: ENVIRONMENTS.map((e) => `${repoName}/${e.ledger}`) };
+    case 'null-deployment':
+      // A null among an environment's deployments: which one is active is unknown, so the cell is a gap.
+      rules.push({
+        label: kind,
+        match: (r) => r.graphql !== undefined && r.graphql.includes('nameWithOwner') && r.graphql.includes(`name: "${repoName}"`),
+        rewrite: (body, r) => {
+          const alias = new RegExp(`(r\\d+): repository\\(owner: "acme", name: "${repoName}"\\)`).exec(r.graphql!)?.[1] ?? 'r0';
+          const block = (body as { data: Record<string, Record<string, { nodes?: unknown[] } | null> | null> }).data[alias];
+          block?.[`d${ENVIRONMENTS.indexOf(env)}`]?.nodes?.unshift(null);
+          return body;
+        },
+      });
+      return { ...base, required: [at('deployment')], cells: [cell] };
     case 'rest-echo':
       rules.push({
         label: kind,
@@ -330,6 +368,7 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
     let longest = 0;
     let truncated = 0;
     const seconds: number[] = [];
+    let last: { dir: string; token: string } | undefined;
     const perForm = new Map<string, number>();
     for (let n = 0; n < RUNS; n++) {
       const token = tokenFrom(random);
@@ -350,18 +389,14 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
       planted += plants.length;
       for (const p of plants) perForm.set(p.form, (perForm.get(p.form) ?? 0) + 1);
       // 0 credentials in any written file: snapshot, cache, log, anything else under the folder.
-      for (const file of await filesUnder(hostile.dir)) {
-        filesChecked++;
-        const raw = await readFile(file, 'utf8');
-        for (const text of textsOf(raw)) {
-          const where = leakIn(text, token);
-          if (where) {
-            leaks++;
-            problems.push(`run ${n}: ${path.relative(hostile.dir, file)} holds the token (${where})`);
-            break;
-          }
-        }
+      const written = await filesUnder(hostile.dir);
+      filesChecked += written.length;
+      for (const leak of leakingFiles(written, token)) {
+        leaks++;
+        problems.push(`run ${n}: ${leak} holds the token`);
       }
+      if (!existsSync(path.join(hostile.dir, '.ledger-cache/github-etags.json'))) problems.push(`run ${n}: the ETag cache was not saved`);
+      last = { dir: hostile.dir, token };
 
       if (!hostile.snapshot) {
         problems.push(`run ${n}: no snapshot written: ${hostile.lines.at(-1)}`);
@@ -397,14 +432,27 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
         if (!pr || pr.title.length > 300 || !change!.tickets.includes(`PAY-${pr.number}`)) problems.push(`run ${n}: the 64 KB title in ${p.repo}/${p.env.ledger} was not capped (or its ticket lost)`);
       }
     }
+    // The published site of the last hostile run: every page, script and search fragment.
+    let siteNote = 'site builder not available';
+    const build = await siteBuilder();
+    if (build && last) {
+      const outDir = path.join(last.dir, 'dist');
+      await build({ snapshotsDir: path.join(last.dir, 'content', 'snapshots'), outDir });
+      const site = await filesUnder(outDir);
+      const siteLeaks = leakingFiles(site, last.token);
+      leaks += siteLeaks.length;
+      problems.push(...siteLeaks.map((leak) => `site: ${leak} holds the token`));
+      filesChecked += site.length;
+      siteNote = `site of the last run: ${site.length} files`;
+    }
     const pass = problems.length === 0;
     recordFigure(task, {
       case: 'github: hostile answers',
       runs: planted,
       result: `${leaks} credential leaks in ${filesChecked} written files; ${exact}/${planted} hostile records cost exactly their cell; longest stored string ${longest} chars (${truncated} cut visibly)`,
-      target: '0 leaks in any file (snapshot, cache, log); each bad record a gap for exactly its cell; every stored string capped',
+      target: '0 leaks in any file (snapshot, cache, log, site); each bad record a gap for exactly its cell; every stored string capped',
       pass,
-      detail: `${RUNS} runs x ${REPOS} repositories, ${KINDS.length} kinds; forms ${[...perForm].sort().map(([f, c]) => `${f} ${c}`).join(', ')}; hostile collect ${seconds.map((s) => s.toFixed(1)).join('/')} s; peak RSS of the test process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+      detail: `${RUNS} runs x ${REPOS} repositories, ${KINDS.length} kinds; ${siteNote}; forms ${[...perForm].sort().map(([f, c]) => `${f} ${c}`).join(', ')}; hostile collect ${seconds.map((s) => s.toFixed(1)).join('/')} s; peak RSS of the test process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     });
     expect(problems.slice(0, 12), `seed ${SEED}`).toEqual([]);
   });
