@@ -369,6 +369,7 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
     let truncated = 0;
     const seconds: number[] = [];
     let last: { dir: string; token: string } | undefined;
+    let untouchedCells = 0;
     const perForm = new Map<string, number>();
     for (let n = 0; n < RUNS; n++) {
       const token = tokenFrom(random);
@@ -413,6 +414,15 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
         if (missing.length > 0) problems.push(`run ${n}: ${p.kind} (${p.form}) in ${p.repo}/${p.env.ledger}: missing gap ${missing.join(', ')}`);
         else exact++;
       }
+      // Nothing else lost or changed: every other cell's deployment and change equal the clean run's (but for
+      // `promotion`, which the snapshot derives from the other environments' history, so it follows a planted cell's loss).
+      const touched = new Set(plants.flatMap((p) => (p.cells.length > 0 ? p.cells : [`${p.repo}/${p.env.ledger}`])));
+      const untouched = <T extends { service: string; environment: string }>(list: T[]) =>
+        JSON.stringify(list.filter((x) => !touched.has(`${x.service}/${x.environment}`) && !touched.has(`${x.service}/-`)).map(({ promotion: _, ...x }: T & { promotion?: unknown }) => x));
+      if (untouched(hostile.snapshot.deployments) !== untouched(clean.snapshot.deployments)) problems.push(`run ${n}: deployments outside the planted cells differ from the clean run`);
+      if (untouched(hostile.snapshot.changes) !== untouched(clean.snapshot.changes)) problems.push(`run ${n}: changes outside the planted cells differ from the clean run`);
+      if (extra.length === 0) untouchedCells += clean.snapshot.deployments.filter((d) => !touched.has(`${d.service}/${d.environment}`)).length;
+
       // A deployment whose time is implausible is not evidence: no record for its cell, so no finding can rest on it.
       for (const p of plants.filter((x) => x.kind.startsWith('status-'))) {
         if (hostile.snapshot.deployments.some((d) => d.service === p.repo && d.environment === p.env.ledger && d.source === 'github')) problems.push(`run ${n}: ${p.kind} in ${p.repo}/${p.env.ledger} still gave a deployment`);
@@ -449,7 +459,7 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
     recordFigure(task, {
       case: 'github: hostile answers',
       runs: planted,
-      result: `${leaks} credential leaks in ${filesChecked} written files; ${exact}/${planted} hostile records cost exactly their cell; longest stored string ${longest} chars (${truncated} cut visibly)`,
+      result: `${leaks} credential leaks in ${filesChecked} written files; ${exact}/${planted} hostile records cost exactly their cell (${untouchedCells} other cells as in a clean run); longest stored string ${longest} chars (${truncated} cut visibly)`,
       target: '0 leaks in any file (snapshot, cache, log, site); each bad record a gap for exactly its cell; every stored string capped',
       pass,
       detail: `${RUNS} runs x ${REPOS} repositories, ${KINDS.length} kinds; ${siteNote}; forms ${[...perForm].sort().map(([f, c]) => `${f} ${c}`).join(', ')}; hostile collect ${seconds.map((s) => s.toFixed(1)).join('/')} s; peak RSS of the test process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
