@@ -213,7 +213,7 @@ export function createGitHubClient(
     // Installation tokens (and the App's JWT) are made during the run: learn each from the header that carries it, so it is scrubbed too.
     const headers = init?.headers;
     const authorization = headers instanceof Headers ? headers.get('authorization') : (headers as Record<string, string> | undefined)?.authorization;
-    if (typeof authorization === 'string') credentials.add(authorization.replace(/^\s*(token|bearer|basic)\s+/i, '').trim());
+    if (typeof authorization === 'string') credentials.add(authorization);
     budget.sent();
     const deadline = AbortSignal.timeout(Math.max(1, budget.remainingMs()));
     return inner(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
@@ -881,7 +881,8 @@ class GitHubRun {
     for (const service of state.services) {
       for (const env of state.envs) {
         try {
-          this.assembleCell(state, service, env, libraries, pattern);
+          const cell = this.assembleCell(state, service, env, libraries, pattern);
+          for (const key of ['history', 'configs', 'deployments', 'changes'] as const) (this.evidence[key] as unknown[]).push(...cell[key]);
         } catch (error) {
           // A record the checks above did not foresee still costs only its cell.
           this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name} ${env.github}: ${(error as Error).message.split('\n')[0]}`);
@@ -899,15 +900,16 @@ class GitHubRun {
     }
   }
 
-  /** The evidence of one service in one environment. */
-  private assembleCell(state: RepoState, service: ServiceConfig, env: EnvState, libraries: Map<string, string>, pattern: string): void {
+  /** The evidence of one service in one environment, whole or not at all (a throw leaves nothing half-recorded). */
+  private assembleCell(state: RepoState, service: ServiceConfig, env: EnvState, libraries: Map<string, string>, pattern: string): Evidence {
     const repo = state.repo!;
     const source = this.ctx.name;
+    const out = emptyEvidence();
     for (const d of env.deployments) {
       const at = successAt(d);
       if (!at) continue;
       const artifact = artifactOf(d);
-      this.evidence.history.push({
+      out.history.push({
         service: service.name,
         environment: env.ledger,
         commit: d.commitOid,
@@ -920,10 +922,10 @@ class GitHubRun {
     }
     if (env.variables) {
       const { values, changedAt } = environmentValues(env.variables.variables, env.variables.secrets);
-      this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });
+      out.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });
     }
     const active = env.active;
-    if (!active) return;
+    if (!active) return out;
     const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
     const deployedAt = isoUtc(active.latestStatus!.createdAt);
     const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
@@ -958,14 +960,14 @@ class GitHubRun {
         }
       }
     }
-    this.evidence.deployments.push(deployment);
+    out.deployments.push(deployment);
 
     const path = configFileFor(service.configFiles, env.ledger)?.replace(/^\.?\//, '');
     if (path) {
       const text = state.blobs.get(`${active.commitOid}:${path}`);
       if (typeof text === 'string') {
         try {
-          this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values: parseConfigFile(path, text), origin: path, revision: active.commitOid });
+          out.configs.push({ service: service.name, environment: env.ledger, source, values: parseConfigFile(path, text), origin: path, revision: active.commitOid });
         } catch (error) {
           this.gap(service.name, env.ledger, 'config', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
         }
@@ -994,7 +996,8 @@ class GitHubRun {
       change.pullRequests = pulls;
       change.tickets = extractTickets(pulls, pattern);
     }
-    if (!prev || prev.commitOid === active.commitOid || env.compare) this.evidence.changes.push(change);
+    if (!prev || prev.commitOid === active.commitOid || env.compare) out.changes.push(change);
+    return out;
   }
 
   /**
