@@ -29,6 +29,7 @@ import {
   shardsDir,
   shardServiceNames,
   writeShardFile,
+  type ShardFile,
   type ShardSpec,
 } from './shard.ts';
 
@@ -170,8 +171,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
   const outcomes = (await runSources(options, id, new Set(services))).map((o) => ({ ...o, evidence: evidenceForShard(o.evidence, owns) }));
-  refuseCredentials(path.join(shardsDir(loaded.snapshotsDir, id), shardFileName(shard)), outcomes, credentialsOf(loaded.config, options.env));
-  const file = await writeShardFile(loaded.snapshotsDir, {
+  const shardFile: ShardFile = {
     format: SHARD_FORMAT,
     formatVersion: SHARD_FORMAT_VERSION,
     id,
@@ -181,7 +181,9 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
     shard,
     services,
     outcomes,
-  });
+  };
+  refuseCredentials(path.join(shardsDir(loaded.snapshotsDir, id), shardFileName(shard)), shardFile, credentialsOf(loaded.config, options.env));
+  const file = await writeShardFile(loaded.snapshotsDir, shardFile);
   (options.progress ?? (() => {}))(`wrote shard ${shard.index}/${shard.count} (${services.length} services) to ${file}`);
   return { file, shard, services, gaps: outcomes.reduce((n, o) => n + o.evidence.gaps.length, 0) };
 }
