@@ -13,8 +13,7 @@ import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
-import { credentialsOf, refuseCredentials, type Credentials } from '../src/sources/credentials.ts';
-import { scrub } from '../src/sources/github/errors.ts';
+import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../src/sources/credentials.ts';
 import { snapshotFile } from '../src/ledger/store.ts';
 import { loadCollector, type CollectorRegistry } from './registry.ts';
 import {
@@ -60,7 +59,7 @@ export async function readGeneratorVersion(): Promise<string> {
 /** A thrown error's message, safe to store: one line, no stack, no credential, bounded length. */
 function safeReason(error: unknown, credentials: Credentials): string {
   const message = error instanceof Error ? error.message : String(error);
-  const line = scrub(message.split('\n')[0]?.trim() || 'unknown error', credentials);
+  const line = scrubMessage(message.split('\n')[0]?.trim() || 'unknown error', credentials);
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
@@ -102,7 +101,7 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
         now: at,
         env: options.env,
         fetch: options.fetch ?? globalThis.fetch,
-        progress: (message) => progress(credentials.scrub(`${name}: ${message}`)),
+        progress: (message) => progress(scrubMessage(`${name}: ${message}`, credentials)),
       };
       let evidence: Evidence;
       try {

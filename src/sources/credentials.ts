@@ -115,6 +115,23 @@ export class Credentials {
   }
 }
 
+/** Token shapes GitHub issues (https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/), and JWTs. */
+const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|v1\.[0-9a-f]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\b/g;
+
+/**
+ * A message from outside (an error, a gap's reason) made safe to print: every
+ * form of every known credential, and anything token-shaped (a credential the
+ * run was not given, such as one a server invents), removed. Evidence gets
+ * only `Credentials.scrub`: a token-shaped config value is for the secret
+ * policy (src/snapshot/redact.ts) to hash, not to blank.
+ */
+export function scrubMessage(text: string, credentials: Credentials): string {
+  return credentials
+    .scrub(text)
+    .replace(TOKEN_LIKE, REDACTED)
+    .replace(/\b(bearer|token|basic)\s+[A-Za-z0-9_.=+/-]{16,}/gi, `$1 ${REDACTED}`);
+}
+
 /** A copy of a JSON-like value with `f` applied to every string, object keys included. */
 function mapStrings(value: unknown, f: (text: string) => string): unknown {
   if (typeof value === 'string') return f(value);

@@ -4,23 +4,14 @@
  * method, path, status and the first line of GitHub's message, with anything
  * that looks like a credential removed.
  */
-import { Credentials } from '../credentials.ts';
-
-/** Token shapes GitHub issues (https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/). */
-const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|v1\.[0-9a-f]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\b/g;
+import { Credentials, scrubMessage } from '../credentials.ts';
 
 let memo: { key: readonly string[] | Credentials; credentials: Credentials } | null = null;
 
-/**
- * Removes every known credential, in every form `Credentials` knows (plain,
- * spaced out, base64, hex, URL-encoded), and anything token-shaped from a text.
- */
+/** `scrubMessage` (src/sources/credentials.ts) with the credentials as a list or a `Credentials`. */
 export function scrub(text: string, secrets: readonly string[] | Credentials = []): string {
   if (memo?.key !== secrets) memo = { key: secrets, credentials: secrets instanceof Credentials ? secrets : new Credentials(secrets) };
-  return memo.credentials
-    .scrub(text)
-    .replace(TOKEN_LIKE, '[redacted]')
-    .replace(/\b(bearer|token|basic)\s+[A-Za-z0-9_.=+/-]{16,}/gi, '$1 [redacted]');
+  return scrubMessage(text, memo.credentials);
 }
 
 interface ErrorLike {
