@@ -23,6 +23,13 @@
  *  5. REST fallback for a run the lookups did not find:
  *     `GET /repos/{o}/{r}/actions/runs/{id}/approvals`. Reviews are cached by
  *     run id and never asked again.
+ *
+ * Every request draws on one budget (`maxRequests`) and one deadline
+ * (`deadlineSeconds`) per token and run, shared with the gitops source's
+ * `repo` mode (`src/sources/github/budget.ts`). Answers are not trusted:
+ * times are checked, a bad record is a gap for its cell, strings are scrubbed
+ * of every credential and capped before anything is stored (docs/guarantees.md,
+ * "When the API lies").
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -823,6 +830,8 @@ class GitHubRun {
           const run = isObject(suite) && isObject(suite.workflowRun) ? suite.workflowRun : null;
           const nodes = run && isObject(run.deploymentReviews) && Array.isArray(run.deploymentReviews.nodes) ? run.deploymentReviews.nodes : null;
           if (!run || typeof run.databaseId !== 'number' || !nodes) continue;
+          // A null among the reviews drops none silently: the run is asked through REST instead, which is checked whole.
+          if (nodes.some((r) => !isObject(r))) continue;
           repo.runReviews.set(
             run.databaseId,
             nodes.filter(isObject).map((r) => ({

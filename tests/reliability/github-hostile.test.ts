@@ -14,7 +14,7 @@
  *  - bad and implausible times (a token, 1960, 2099) in a deployment status
  *    or a review's `submittedAt`;
  *  - nulls where a commit belongs in the pull-request lookups, and among an
- *    environment's deployments;
+ *    environment's deployments and among a run's reviews;
  *  - oversized fields (a 1 MB login, a 64 KB title);
  *  - `Link: next` pages that loop.
  * Then: no written file holds the token in any of those forms (checked by
@@ -149,6 +149,7 @@ const KINDS = [
   'review-time',
   'null-commit',
   'null-deployment',
+  'null-review',
   'rest-echo',
   'loop-pages',
   'echo-graphql',
@@ -270,6 +271,21 @@ function plant(kind: Kind, scenario: Scenario, rules: HostileRule[], repoName: s
         },
       });
       return { ...base, required: [at('deployment')], cells: [cell] };
+    case 'null-review':
+      // A null among a run's deployment reviews: the run is asked through REST instead, so nothing is lost and no gap is left.
+      rules.push({
+        label: kind,
+        match: (r) => r.graphql !== undefined && r.graphql.includes('deploymentReviews') && r.graphql.includes(`name: "${repoName}"`),
+        rewrite: (body, r) => {
+          const alias = new RegExp(`(r\\d+): repository\\(owner: "acme", name: "${repoName}"\\)`).exec(r.graphql!)?.[1] ?? 'r0';
+          const block = (body as { data: Record<string, Record<string, { checkSuites?: { nodes?: { workflowRun?: { deploymentReviews?: { nodes?: unknown[] } } }[] } } | null> | null> }).data[alias];
+          for (const [key, commit] of Object.entries(block ?? {})) {
+            if (/^w\d+$/.test(key)) for (const suite of commit?.checkSuites?.nodes ?? []) suite.workflowRun?.deploymentReviews?.nodes?.unshift(null);
+          }
+          return body;
+        },
+      });
+      return { ...base, required: [], cells: [] };
     case 'rest-echo':
       rules.push({
         label: kind,
@@ -385,7 +401,9 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
       const plants = Array.from({ length: REPOS }, (_, i) => plant(order[(n * REPOS + i) % order.length]!, scenario, rules, `svc-${String(i).padStart(3, '0')}`, random, token, proxy));
       server.scenario = scenario;
       proxy.rules = rules;
+      proxy.hits = [];
       const hostile = await run(proxy, token);
+      for (const rule of rules) if (!proxy.hits.includes(rule.label)) problems.push(`run ${n}: the ${rule.label} lie was never told (no request matched it)`);
       seconds.push(hostile.seconds);
       planted += plants.length;
       for (const p of plants) perForm.set(p.form, (perForm.get(p.form) ?? 0) + 1);
@@ -416,7 +434,8 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
       }
       // Nothing else lost or changed: every other cell's deployment and change equal the clean run's (but for
       // `promotion`, which the snapshot derives from the other environments' history, so it follows a planted cell's loss).
-      const touched = new Set(plants.flatMap((p) => (p.cells.length > 0 ? p.cells : [`${p.repo}/${p.env.ledger}`])));
+      // (A null review changes nothing at all: the run is read through REST instead.)
+      const touched = new Set(plants.flatMap((p) => (p.kind === 'null-review' ? [] : p.cells.length > 0 ? p.cells : [`${p.repo}/${p.env.ledger}`])));
       const untouched = <T extends { service: string; environment: string }>(list: T[]) =>
         JSON.stringify(list.filter((x) => !touched.has(`${x.service}/${x.environment}`) && !touched.has(`${x.service}/-`)).map(({ promotion: _, ...x }: T & { promotion?: unknown }) => x));
       if (untouched(hostile.snapshot.deployments) !== untouched(clean.snapshot.deployments)) problems.push(`run ${n}: deployments outside the planted cells differ from the clean run`);
