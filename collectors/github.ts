@@ -180,7 +180,7 @@ export type GitHubClient = InstanceType<typeof GitHubOctokit>;
  */
 export function createGitHubClient(
   settings: GitHubSourceConfig,
-  context: Pick<SourceContext, 'env' | 'fetch' | 'progress' | 'config'>,
+  context: Pick<SourceContext, 'env' | 'fetch' | 'progress' | 'config' | 'now'>,
   options: GitHubCollectorOptions & { fetch?: typeof globalThis.fetch; label?: string } = {},
 ): { ok: true; octokit: GitHubClient; secrets: string[]; credentials: Credentials; budget: RequestBudget } | { ok: false; reason: string } {
   const { env } = context;
@@ -214,7 +214,7 @@ export function createGitHubClient(
   const progress = context.progress;
   const credentials = new Credentials(secrets);
   // One budget and one deadline per credential and run, shared with every other reader of this token (src/sources/github/budget.ts).
-  const budget = sharedBudget(context.config, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
+  const budget = sharedBudget(context, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
   const inner = options.fetch ?? context.fetch;
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     // Installation tokens (and the App's JWT) are made during the run: learn each from the header that carries it, so it is scrubbed too.

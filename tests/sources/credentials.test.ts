@@ -169,11 +169,13 @@ describe('RequestBudget: one budget and one deadline per credential and run', ()
   });
 
   it('is shared by every reader of the same credential in the same run, and by no one else', () => {
-    const run = {};
+    const config = {};
+    const run = { config, now: new Date('2026-03-14T02:00:00Z') };
     const make = () => new RequestBudget(5, 60);
-    expect(sharedBudget(run, TOKEN, make)).toBe(sharedBudget(run, TOKEN, make));
+    expect(sharedBudget(run, TOKEN, make)).toBe(sharedBudget({ ...run }, TOKEN, make));
     expect(sharedBudget(run, `${TOKEN}2`, make)).not.toBe(sharedBudget(run, TOKEN, make));
-    expect(sharedBudget({}, TOKEN, make)).not.toBe(sharedBudget(run, TOKEN, make));
+    expect(sharedBudget({ config: {}, now: run.now }, TOKEN, make)).not.toBe(sharedBudget(run, TOKEN, make));
+    expect(sharedBudget({ config, now: new Date('2026-03-15T02:00:00Z') }, TOKEN, make)).not.toBe(sharedBudget(run, TOKEN, make));
   });
 });
 

@@ -60,13 +60,17 @@ export class RequestBudget {
 
 const budgets = new WeakMap<object, Map<string, RequestBudget>>();
 
-/** The budget of `credential` in the run that `run` (the run's config object) identifies; made by `make` on first use. */
-export function sharedBudget(run: object, credential: string, make: () => RequestBudget): RequestBudget {
-  let byCredential = budgets.get(run);
-  if (!byCredential) budgets.set(run, (byCredential = new Map()));
+/**
+ * The budget of `credential` in one run, made by `make` on first use. A run
+ * is its config object (every source of one `collect` gets the same one) at
+ * its snapshot time, so a second collect in the same process starts afresh.
+ */
+export function sharedBudget(run: { config: object; now: Date }, credential: string, make: () => RequestBudget): RequestBudget {
+  let byKey = budgets.get(run.config);
+  if (!byKey) budgets.set(run.config, (byKey = new Map()));
   // Keyed by a hash: the credential itself is kept only where the client needs it.
-  const key = createHash('sha256').update(credential).digest('hex');
-  let budget = byCredential.get(key);
-  if (!budget) byCredential.set(key, (budget = make()));
+  const key = `${run.now.getTime()}:${createHash('sha256').update(credential).digest('hex')}`;
+  let budget = byKey.get(key);
+  if (!budget) byKey.set(key, (budget = make()));
   return budget;
 }
