@@ -55,6 +55,7 @@ import {
   checkTime,
   deploymentTimeProblem,
   eventBounds,
+  repositoryBounds,
   sharedBudget,
   approvalTime,
   artifactOf,
@@ -155,6 +156,8 @@ interface RepoState {
   pulls: Map<string, GqlPullRequest[]>;
   /** Commits whose pull requests came back (partly) unusable, and why: a gap for the cells that use them. */
   pullProblems: Map<string, string>;
+  /** The window this repository's events must fall in (the run's, narrowed to after the repository was created). */
+  bounds?: TimeBounds;
   blobs: Map<string, string | null>;
   branchCompares: Map<string, { aheadBy: number; behindBy: number }>;
   /** Workflow run id -> its deployment reviews, from the GraphQL lookups. */
@@ -529,6 +532,7 @@ class GitHubRun {
         return;
       }
       repo.repo = block;
+      const bounds = (repo.bounds = repositoryBounds(this.bounds, block.createdAt));
       repo.envs.forEach((env, j) => {
         const nodes = (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
         env.deployments = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
@@ -537,7 +541,7 @@ class GitHubRun {
         const problem =
           dropped > 0
             ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
-            : env.deployments.map((d) => deploymentTimeProblem(d, this.bounds)).find((p) => p !== null);
+            : env.deployments.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
         if (problem) {
           this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
           env.deployments = [];
@@ -626,7 +630,7 @@ class GitHubRun {
       if (!okVars || !okSecrets) throw malformed('GET', `/repos/${owner}/${name}/environments/${environment_name}/${okVars ? 'secrets' : 'variables'}`);
       for (const item of [...variables, ...secrets] as { name: string; updated_at?: unknown }[]) {
         if (item.updated_at == null) continue;
-        const time = checkTime(item.updated_at, this.bounds, `${environment_name} variable or secret ${item.name.slice(0, 100)} updated_at`);
+        const time = checkTime(item.updated_at, repo.bounds ?? this.bounds, `${environment_name} variable or secret ${item.name.slice(0, 100)} updated_at`);
         if (!time.ok) throw new BadRecord(`${owner}/${name}: ${time.reason}`);
       }
       env.variables = { variables: variables as RestVariable[], secrets: (secrets as RestSecret[]).map(({ name: n, created_at, updated_at }) => ({ name: n, created_at, updated_at })) };
@@ -860,7 +864,7 @@ class GitHubRun {
 
   /** A commit's pull requests, checked (times, shapes) and capped; what had to be dropped is a problem for the cells that use the commit. */
   private keepPulls(repo: RepoState, sha: string, nodes: readonly unknown[]): void {
-    const { pulls, problem } = checkPulls(nodes, this.bounds, (text, key) => capText(this.credentials.scrub(text), capFor(key)));
+    const { pulls, problem } = checkPulls(nodes, repo.bounds ?? this.bounds, (text, key) => capText(this.credentials.scrub(text), capFor(key)));
     repo.pulls.set(sha, pulls);
     if (problem) repo.pullProblems.set(sha, `${repo.owner}/${repo.name}@${sha.slice(0, 7)}: ${problem}`);
     else this.used.facts[`pulls:${repo.key}#${sha}`] = pulls;

@@ -11,7 +11,8 @@
  *    deployment's creator, a pull request's title, branch or reviewer, a
  *    variable's value), in errors (a REST 422, a GraphQL error for a whole
  *    repository, a GitOps file's GraphQL error) and as a deployment time;
- *  - bad and implausible times (a token, 1960, 2099) in a deployment status
+ *  - bad and implausible times (a token, 1960, 2099, before the repository
+ *    was created) in a deployment status
  *    or a review's `submittedAt`;
  *  - nulls where a commit belongs in the pull-request lookups, and among an
  *    environment's deployments and among a run's reviews;
@@ -146,6 +147,7 @@ const KINDS = [
   'status-token',
   'status-1960',
   'status-2099',
+  'status-before-repo',
   'review-time',
   'null-commit',
   'null-deployment',
@@ -173,6 +175,8 @@ const cellOf = (key: string) => key.split('/').slice(0, 2).join('/');
 
 function organisation(): Scenario {
   const scenario = buildOrg({ repos: REPOS, commits: COMMITS });
+  // Created a month before their first commit: a time before that is plausible for GitHub, not for this repository.
+  for (const repo of scenario.repos) repo.createdAt = '2026-02-01T00:00:00Z';
   // Every workflow run exists on GitHub, reviewed or not (asking an unreviewed run's approvals answers []).
   for (const repo of scenario.repos) {
     for (const d of repo.deployments) {
@@ -238,8 +242,9 @@ function plant(kind: Kind, scenario: Scenario, rules: HostileRule[], repoName: s
       return { ...base, required: [], cells: [] };
     case 'status-token':
     case 'status-1960':
-    case 'status-2099': {
-      const time = kind === 'status-token' ? echo : kind === 'status-1960' ? '1960-01-01T00:00:00Z' : '2099-01-01T00:00:00Z';
+    case 'status-2099':
+    case 'status-before-repo': {
+      const time = { 'status-token': echo, 'status-1960': '1960-01-01T00:00:00Z', 'status-2099': '2099-01-01T00:00:00Z', 'status-before-repo': '2025-06-01T00:00:00Z' }[kind];
       activeOf(repo, env.github).statuses.find((s) => s.state === 'success')!.createdAt = time;
       return { ...base, required: [at('deployment')], cells: [cell] };
     }

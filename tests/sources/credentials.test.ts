@@ -12,7 +12,7 @@ import { capFor, capStrings, capText } from '../../src/sources/caps.ts';
 import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../src/sources/credentials.ts';
 import { BudgetExhausted, DeadlineReached, scrub } from '../../src/sources/github/errors.ts';
 import { RequestBudget, sharedBudget } from '../../src/sources/github/budget.ts';
-import { checkPulls, checkTime, eventBounds, extractTickets, isoUtc } from '../../src/sources/github/map.ts';
+import { checkPulls, checkTime, eventBounds, extractTickets, isoUtc, repositoryBounds } from '../../src/sources/github/map.ts';
 
 const TOKEN = 'ghp_R4nd0mT0kenValue0123456789abcdefXYZ';
 
@@ -109,7 +109,7 @@ describe('GitHub times, records and fields from a lying server', () => {
 
   it('a time is evidence only when it parses and is plausible; a bad one is never quoted unless it is made of time characters', () => {
     expect(checkTime('2026-03-01T10:00:00+01:00', bounds, 'x')).toEqual({ ok: true, iso: '2026-03-01T09:00:00Z' });
-    expect(checkTime('1960-01-01T00:00:00Z', bounds, 'status createdAt')).toMatchObject({ ok: false, reason: expect.stringContaining('implausible (before 2008-01-01)') });
+    expect(checkTime('1960-01-01T00:00:00Z', bounds, 'status createdAt')).toMatchObject({ ok: false, reason: expect.stringContaining('implausible (before 2008-01-01T00:00:00Z)') });
     expect(checkTime('2026-03-14T02:09:00Z', bounds, 'x').ok).toBe(true); // clock skew
     expect(checkTime('2026-03-14T03:00:00Z', bounds, 'x')).toMatchObject({ ok: false, reason: expect.stringContaining('in the future') });
     const bad = checkTime(TOKEN, bounds, 'status createdAt');
@@ -117,6 +117,14 @@ describe('GitHub times, records and fields from a lying server', () => {
     expect(JSON.stringify(bad)).not.toContain(TOKEN.slice(0, 8));
     expect(() => isoUtc(TOKEN)).toThrow(`not a time: a ${TOKEN.length}-character string`);
     expect(() => isoUtc('2026-13-45')).toThrow('not a time: "2026-13-45"');
+  });
+
+  it("a repository's creation narrows the window; a creation time that is itself implausible is ignored", () => {
+    const repo = repositoryBounds(bounds, '2026-02-01T00:00:00Z');
+    expect(checkTime('2025-06-01T00:00:00Z', bounds, 'x').ok).toBe(true);
+    expect(checkTime('2025-06-01T00:00:00Z', repo, 'status createdAt')).toMatchObject({ ok: false, reason: expect.stringContaining('before 2026-01-31T23:50:00Z') });
+    expect(repositoryBounds(bounds, '2099-01-01T00:00:00Z')).toEqual(bounds);
+    expect(repositoryBounds(bounds, null)).toEqual(bounds);
   });
 
   it('a review with a bad submittedAt is dropped and reported; the other reviews and the pull request stay', () => {

@@ -9,6 +9,7 @@ export {
   checkTime,
   deploymentTimeProblem,
   eventBounds,
+  repositoryBounds,
   componentsFrom,
   configFileFor,
   environmentValues,

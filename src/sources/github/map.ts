@@ -48,12 +48,18 @@ export function eventBounds(now: Date, wallClock: number = Date.now()): TimeBoun
   return { notBefore: GITHUB_EPOCH, notAfter: Math.max(now.getTime(), wallClock) + CLOCK_SKEW_MS };
 }
 
+/** `bounds` narrowed to a repository's life: nothing that happened in it is older than its creation (when that is a plausible time itself). */
+export function repositoryBounds(bounds: TimeBounds, createdAt: unknown): TimeBounds {
+  const created = checkTime(createdAt, bounds, 'repository createdAt');
+  return created.ok ? { notBefore: Math.max(bounds.notBefore, Date.parse(created.iso) - CLOCK_SKEW_MS), notAfter: bounds.notAfter } : bounds;
+}
+
 /** A time from outside as `isoUtc` gives it, or why it cannot be evidence: unparsable, or outside `bounds`. */
 export function checkTime(value: unknown, bounds: TimeBounds, what: string): { ok: true; iso: string } | { ok: false; reason: string } {
   const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time)) return { ok: false, reason: `${what} is not a time (${quoteTime(value)})` };
   const iso = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (time < bounds.notBefore) return { ok: false, reason: `${what} ${iso} is implausible (before ${new Date(bounds.notBefore).toISOString().slice(0, 10)}), so it is not used as evidence` };
+  if (time < bounds.notBefore) return { ok: false, reason: `${what} ${iso} is implausible (before ${new Date(bounds.notBefore).toISOString().replace(/\.\d{3}Z$/, 'Z')}), so it is not used as evidence` };
   if (time > bounds.notAfter) return { ok: false, reason: `${what} ${iso} is implausible (in the future of this run), so it is not used as evidence` };
   return { ok: true, iso };
 }
