@@ -69,6 +69,8 @@ export class Credentials {
     for (const part of parts) {
       const compact = part.replace(/\s+/g, '');
       if (compact.length < MIN_CREDENTIAL_LENGTH || this.values.has(part)) continue;
+      // A PEM armor line is the same in every key: blanking it would hide other keys from the secret policy (src/snapshot/redact.ts).
+      if (/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(part)) continue;
       this.values.add(part);
       this.pattern = null;
     }

@@ -55,6 +55,8 @@ describe('Credentials: one scrubber for every form of every credential', () => {
     expect(key.holds(privateKey.replace(/\n/g, ' '))).toBe(true);
     const line = privateKey.split('\n')[3]!;
     expect(key.scrub(`error near ${line} here`)).toBe('error near [redacted] here');
+    // The armor alone is no credential: another key's BEGIN line stays, for the secret policy to recognise.
+    expect(key.scrub('-----BEGIN RSA PRIVATE KEY-----')).toBe('-----BEGIN RSA PRIVATE KEY-----');
   });
 
   it('learns a credential during the run (an installation token)', () => {
