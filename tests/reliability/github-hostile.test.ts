@@ -35,6 +35,7 @@ import { createGitHubCollector } from '../../collectors/github.ts';
 import { createGitOpsCollector } from '../../collectors/gitops.ts';
 import type { CollectorRegistry } from '../../collectors/registry.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
+import { extractTickets } from '../../src/sources/github/map.ts';
 import type { Snapshot } from '../../src/model/snapshot.ts';
 import { ENVIRONMENTS, buildOrg, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
@@ -489,6 +490,26 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
       detail: `${RUNS} runs x ${REPOS} repositories, ${KINDS.length} kinds; ${siteNote}; forms ${[...perForm].sort().map(([f, c]) => `${f} ${c}`).join(', ')}; hostile collect ${seconds.map((s) => s.toFixed(1)).join('/')} s; peak RSS of the test process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     });
     expect(problems.slice(0, 12), `seed ${SEED}`).toEqual([]);
+  });
+
+  it('ticket extraction on titles of 64 KB to 10 MB costs what a 256-character title does', ({ task }) => {
+    // Issue 27: 64/128/256 KB titles took 2.1/6.9/26.4 s with the default pattern, 10 MB never finished.
+    const sizes = [64 * 1024, 256 * 1024, 10 * 1024 * 1024];
+    const figures = sizes.map((size) => {
+      const pr = { number: 1, title: `PAY-1 ${'A'.repeat(size)}`, author: 'a', mergedBy: null, mergedAt: null, reviewers: [], branch: 'b', url: 'u' };
+      const started = performance.now();
+      const tickets = extractTickets([pr], '[A-Z][A-Z0-9]+-[0-9]+');
+      return { size, ms: performance.now() - started, tickets };
+    });
+    recordFigure(task, {
+      case: 'github: ticket extraction on huge titles',
+      runs: sizes.length,
+      result: figures.map((f) => `${f.size >= 1024 * 1024 ? `${f.size / 1024 / 1024} MB` : `${f.size / 1024} KB`} ${f.ms.toFixed(1)} ms`).join(', '),
+      target: 'bounded per title (the text is cut to the 256-character title cap first)',
+      pass: figures.every((f) => f.tickets.join() === 'PAY-1'),
+      detail: "default ticketPattern '[A-Z][A-Z0-9]+-[0-9]+'",
+    });
+    for (const f of figures) expect(f.tickets).toEqual(['PAY-1']);
   });
 
   it('a hung connection with a 2 s deadline: the run ends at the deadline, the rest are gaps, the snapshot is written', { timeout: 30_000 }, async ({ task }) => {
