@@ -5,6 +5,7 @@
  * argument, so tests and backfills are deterministic.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LedgerError, LedgerWriteError } from '../src/errors.ts';
 import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../src/ledger/index.ts';
@@ -14,6 +15,8 @@ import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
 import { redactRawConfigRecord } from '../src/snapshot/redact.ts';
 import type { SecretKey } from '../src/model/secret-fingerprint.ts';
+import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../src/sources/credentials.ts';
+import { snapshotFile } from '../src/ledger/store.ts';
 import { loadCollector, type CollectorRegistry } from './registry.ts';
 import {
   SHARD_FORMAT,
@@ -22,9 +25,12 @@ import {
   evidenceForShard,
   mergeOutcomes,
   readShards,
+  shardFileName,
   shardOf,
+  shardsDir,
   shardServiceNames,
   writeShardFile,
+  type ShardFile,
   type ShardSpec,
 } from './shard.ts';
 
@@ -56,10 +62,10 @@ export async function readGeneratorVersion(): Promise<string> {
   return generatorVersion;
 }
 
-/** A thrown error's message, safe to store: one line, no stack, bounded length. */
-function safeReason(error: unknown): string {
+/** A thrown error's message, safe to store: one line, no stack, no credential, bounded length. */
+function safeReason(error: unknown, credentials: Credentials): string {
   const message = error instanceof Error ? error.message : String(error);
-  const line = message.split('\n')[0]?.trim() || 'unknown error';
+  const line = scrubMessage(message.split('\n')[0]?.trim() || 'unknown error', credentials);
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
@@ -114,6 +120,8 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
   const { loaded, at } = options;
   const progress = options.progress ?? (() => {});
   const { config } = loaded;
+  // The boundary: every source's evidence and progress lines pass the one scrubber (src/sources/credentials.ts).
+  const credentials = credentialsOf(config, options.env);
   const names = Object.keys(config.sources);
   progress(`collecting ${id} from ${names.length} source${names.length === 1 ? '' : 's'}: ${names.join(', ') || 'none'}`);
   return Promise.all(
@@ -128,15 +136,15 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
         now: at,
         env: options.env,
         fetch: options.fetch ?? globalThis.fetch,
-        progress: (message) => progress(`${name}: ${message}`),
+        progress: (message) => progress(scrubMessage(`${name}: ${message}`, credentials)),
       };
       let evidence: Evidence;
       try {
         const collector = await loadCollector(settings.type, options.registry);
-        evidence = await collector(context as never);
+        evidence = credentials.scrubDeep(await collector(context as never));
       } catch (error) {
         evidence = emptyEvidence();
-        evidence.gaps.push({ source: name, evidence: 'all', reason: `the ${settings.type} source failed: ${safeReason(error)}` });
+        evidence.gaps.push({ source: name, evidence: 'all', reason: `the ${settings.type} source failed: ${safeReason(error, credentials)}` });
       }
       progress(`${name}: ${evidence.deployments.length} deployments, ${evidence.gaps.length} gaps`);
       return { name, type: settings.type, evidence };
@@ -157,13 +165,15 @@ async function assembleAndAppend(options: CollectOptions, id: string, head: { sn
     generator: { name: 'release-ledger', version: await readGeneratorVersion() },
     secretKey: options.secretKey ?? null,
   });
+  const credentials = credentialsOf(loaded.config, options.env);
+  refuseCredentials(snapshotFile(loaded.snapshotsDir, id), snapshot, credentials);
   try {
     const written = await appendSnapshot(loaded.snapshotsDir, snapshot);
     progress(`wrote ${written.file} (sha256 ${written.sha256})`);
     return { snapshot, ...written };
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerWriteError(`could not write the snapshot to ${loaded.snapshotsDir}: ${safeReason(error)}`, { cause: error });
+    throw new LedgerWriteError(`could not write the snapshot to ${loaded.snapshotsDir}: ${safeReason(error, credentials)}`, { cause: error });
   }
 }
 
@@ -200,7 +210,7 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
     const evidence = evidenceForShard(o.evidence, owns);
     return { ...o, evidence: { ...evidence, configs: evidence.configs.map((r) => redactRawConfigRecord(r, loaded.config, options.secretKey ?? null)) as Evidence['configs'] } };
   });
-  const file = await writeShardFile(loaded.snapshotsDir, {
+  const shardFile: ShardFile = {
     format: SHARD_FORMAT,
     formatVersion: SHARD_FORMAT_VERSION,
     id,
@@ -211,7 +221,9 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
     services,
     secretKeyId: options.secretKey?.id ?? null,
     outcomes,
-  });
+  };
+  refuseCredentials(path.join(shardsDir(loaded.snapshotsDir, id), shardFileName(shard)), shardFile, credentialsOf(loaded.config, options.env));
+  const file = await writeShardFile(loaded.snapshotsDir, shardFile);
   (options.progress ?? (() => {}))(`wrote shard ${shard.index}/${shard.count} (${services.length} services) to ${file}`);
   return { file, shard, services, gaps: outcomes.reduce((n, o) => n + o.evidence.gaps.length, 0) };
 }

@@ -23,7 +23,15 @@
  *  5. REST fallback for a run the lookups did not find:
  *     `GET /repos/{o}/{r}/actions/runs/{id}/approvals`. Reviews are cached by
  *     run id and never asked again.
+ *
+ * Every request draws on one budget (`maxRequests`) and one deadline
+ * (`deadlineSeconds`) per token and run, shared with the gitops source's
+ * `repo` mode (`src/sources/github/budget.ts`). Answers are not trusted:
+ * times are checked, a bad record is a gap for its cell, strings are scrubbed
+ * of every credential and capped before anything is stored (docs/guarantees.md,
+ * "When the API lies").
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createAppAuth } from '@octokit/auth-app';
@@ -33,10 +41,21 @@ import { Octokit } from '@octokit/rest';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
+import { capFor, capStrings, capText } from '../src/sources/caps.ts';
+import { Credentials } from '../src/sources/credentials.ts';
 import { isSecretKey, looksLikeSecretValue } from '../src/snapshot/redact.ts';
 import {
+  BadRecord,
   BudgetExhausted,
+  PaginationLoop,
   RateLimitSpent,
+  RequestBudget,
+  checkPulls,
+  checkTime,
+  deploymentTimeProblem,
+  eventBounds,
+  repositoryBounds,
+  sharedBudget,
   approvalTime,
   artifactOf,
   branchPrefixes,
@@ -75,6 +94,7 @@ import type {
   RestRunApproval,
   RestSecret,
   RestVariable,
+  TimeBounds,
 } from '../src/sources/github/index.ts';
 
 /** Knobs for tests and benchmarks; production uses the defaults. */
@@ -133,6 +153,10 @@ interface RepoState {
   envs: EnvState[];
   /** Phase-4 results. */
   pulls: Map<string, GqlPullRequest[]>;
+  /** Commits whose pull requests came back (partly) unusable, and why: a gap for the cells that use them. */
+  pullProblems: Map<string, string>;
+  /** The window this repository's events must fall in (the run's, narrowed to after the repository was created). */
+  bounds?: TimeBounds;
   blobs: Map<string, string | null>;
   branchCompares: Map<string, { aheadBy: number; behindBy: number }>;
   /** Workflow run id -> its deployment reviews, from the GraphQL lookups. */
@@ -158,9 +182,9 @@ export type GitHubClient = InstanceType<typeof GitHubOctokit>;
  */
 export function createGitHubClient(
   settings: GitHubSourceConfig,
-  context: Pick<SourceContext, 'env' | 'fetch' | 'progress'>,
+  context: Pick<SourceContext, 'env' | 'fetch' | 'progress' | 'config' | 'now'>,
   options: GitHubCollectorOptions & { fetch?: typeof globalThis.fetch; label?: string } = {},
-): { ok: true; octokit: GitHubClient; secrets: string[] } | { ok: false; reason: string } {
+): { ok: true; octokit: GitHubClient; secrets: string[]; credentials: Credentials; budget: RequestBudget } | { ok: false; reason: string } {
   const { env } = context;
   const secrets: string[] = [];
   const app = settings.app;
@@ -190,12 +214,25 @@ export function createGitHubClient(
   const maxWait = options.maxRateLimitWaitSeconds ?? 300;
   const label = options.label ?? 'github';
   const progress = context.progress;
+  const credentials = new Credentials(secrets);
+  // One budget and one deadline per credential and run, shared with every other reader of this token (src/sources/github/budget.ts).
+  const budget = sharedBudget(context, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
+  const inner = options.fetch ?? context.fetch;
+  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    // Installation tokens (and the App's JWT) are made during the run: learn each from the header that carries it, so it is scrubbed too.
+    const headers = init?.headers;
+    const authorization = headers instanceof Headers ? headers.get('authorization') : (headers as Record<string, string> | undefined)?.authorization;
+    if (typeof authorization === 'string') credentials.add(authorization);
+    budget.sent();
+    const deadline = AbortSignal.timeout(Math.max(1, budget.remainingMs()));
+    return inner(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  }) as typeof globalThis.fetch;
   const octokit = new GitHubOctokit({
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),
     ...(typeof auth === 'string' ? { auth } : { authStrategy: createAppAuth, auth }),
     userAgent: 'release-ledger',
     log: silentLog,
-    request: { fetch: options.fetch ?? context.fetch },
+    request: { fetch },
     // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
     throttle: {
       retryAfterBaseValue: base,
@@ -227,7 +264,12 @@ export function createGitHubClient(
   octokit.hook.before('request', (options) => {
     options.headers['x-github-api-version'] = API_VERSION;
   });
-  return { ok: true, octokit, secrets };
+  // Taken when a request is asked (synchronously, so concurrent requests cannot overshoot); retries and waits stop at the deadline.
+  octokit.hook.wrap('request', (request, requestOptions) => {
+    budget.ask();
+    return budget.race(Promise.resolve(request(requestOptions)));
+  });
+  return { ok: true, octokit, secrets, credentials, budget };
 }
 
 /**
@@ -264,7 +306,10 @@ class GitHubRun {
   private readonly settings: GitHubSourceConfig;
   private readonly evidence: Evidence = emptyEvidence();
   private readonly gapKeys = new Set<string>();
-  private readonly secrets: string[] = [];
+  /** Every credential in use (the token or App key, and installation tokens as they are made); see src/sources/credentials.ts. */
+  private credentials = new Credentials();
+  /** The window a GitHub event's time must fall in to be evidence. */
+  private readonly bounds: TimeBounds;
   private cache: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private readonly used: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
   private requests = 0;
@@ -285,6 +330,7 @@ class GitHubRun {
     this.ctx = ctx;
     this.options = options;
     this.settings = ctx.settings;
+    this.bounds = eventBounds(ctx.now);
   }
 
   async collect(): Promise<Evidence> {
@@ -322,6 +368,7 @@ class GitHubRun {
           services: [] as ServiceConfig[],
           envs: environments.map((e) => ({ ...e, deployments: [], active: null, previous: null })),
           pulls: new Map(),
+          pullProblems: new Map(),
           blobs: new Map(),
           branchCompares: new Map(),
           runReviews: new Map(),
@@ -340,7 +387,7 @@ class GitHubRun {
       this.allGaps(repos, client.reason);
       return false;
     }
-    this.secrets.push(...client.secrets);
+    this.credentials = client.credentials;
     this.octokit = client.octokit;
     this.octokit.hook.wrap('request', (request, options) => this.conditional(request as never, options as never) as never);
     return true;
@@ -403,7 +450,6 @@ class GitHubRun {
     request: (options: never) => Promise<{ status: number; url: string; headers: Record<string, string | undefined>; data: unknown }>,
     options: { method: string; headers: Record<string, string>; [key: string]: unknown },
   ) {
-    if (this.requests >= this.settings.maxRequests) throw new BudgetExhausted(this.settings.maxRequests);
     const spentUntil = this.rateLimitSpentUntil[/\/graphql$/.test(String(options.url)) ? 'graphql' : 'rest'];
     if (spentUntil !== null) throw new RateLimitSpent(spentUntil);
     if (options.method !== 'GET') return request(options as never);
@@ -486,9 +532,20 @@ class GitHubRun {
         return;
       }
       repo.repo = block;
+      const bounds = (repo.bounds = repositoryBounds(this.bounds, block.createdAt));
       repo.envs.forEach((env, j) => {
         const nodes = (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
         env.deployments = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
+        // One bad record costs its cell: without a usable time, which deployment is active is unknown, so the cell is a gap.
+        const dropped = Array.isArray(nodes) ? nodes.length - env.deployments.length : 0;
+        const problem =
+          dropped > 0
+            ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
+            : env.deployments.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
+        if (problem) {
+          this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
+          env.deployments = [];
+        }
         const { active, previous } = pickActive(env.deployments);
         env.active = active;
         env.previous = previous;
@@ -500,13 +557,23 @@ class GitHubRun {
 
   /** `octokit.paginate` over a list endpoint; a body that is not GitHub's list shape becomes a one-line malformed-response error naming the path. */
   private async list(route: string, params: Record<string, string | number>): Promise<unknown[]> {
+    const path = route.replace(/^GET /, '').replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
     try {
-      const items = (await this.octokit.paginate(route as never, params as never)) as unknown;
-      if (!Array.isArray(items)) throw new TypeError('not a list');
+      const items: unknown[] = [];
+      // A page URL or a page body seen before means the `next` links loop: stop, rather than spend the budget on it.
+      const seenUrls = new Set<string>();
+      const seenBodies = new Set<string>();
+      for await (const response of this.octokit.paginate.iterator(route as never, params as never) as AsyncIterable<{ url: string; data: unknown }>) {
+        if (!Array.isArray(response.data)) throw new TypeError('not a list');
+        const body = createHash('sha256').update(JSON.stringify(response.data)).digest('hex');
+        if (seenUrls.has(response.url) || (response.data.length > 0 && seenBodies.has(body))) throw new PaginationLoop(path, seenUrls.size + 1);
+        seenUrls.add(response.url);
+        seenBodies.add(body);
+        items.push(...(response.data as unknown[]));
+      }
       return items;
     } catch (error) {
-      if (typeof (error as { status?: unknown }).status === 'number' || error instanceof BudgetExhausted) throw error;
-      const path = route.replace(/^GET /, '').replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
+      if (typeof (error as { status?: unknown }).status === 'number' || error instanceof BudgetExhausted || error instanceof PaginationLoop) throw error;
       throw malformed('GET', path);
     }
   }
@@ -561,6 +628,11 @@ class GitHubRun {
       const okVars = Array.isArray(variables) && variables.every((v) => isObject(v) && typeof v.name === 'string' && typeof v.value === 'string' && typeof v.updated_at === 'string');
       const okSecrets = Array.isArray(secrets) && secrets.every((s) => isObject(s) && typeof s.name === 'string');
       if (!okVars || !okSecrets) throw malformed('GET', `/repos/${owner}/${name}/environments/${environment_name}/${okVars ? 'secrets' : 'variables'}`);
+      for (const item of [...variables, ...secrets] as { name: string; updated_at?: unknown }[]) {
+        if (item.updated_at == null) continue;
+        const time = checkTime(item.updated_at, repo.bounds ?? this.bounds, `${environment_name} variable or secret ${item.name.slice(0, 100)} updated_at`);
+        if (!time.ok) throw new BadRecord(`${owner}/${name}: ${time.reason}`);
+      }
       env.variables = { variables: variables as RestVariable[], secrets: (secrets as RestSecret[]).map(({ name: n, created_at, updated_at }) => ({ name: n, created_at, updated_at })) };
     } catch (error) {
       if ((error as { status?: number }).status === 404) return; // no such environment on GitHub: nothing configured there
@@ -671,12 +743,10 @@ class GitHubRun {
         if (withLibraries) files.add(`${env.active.commitOid}:package.json`);
       }
       const uncachedCommits = [...commits].filter((sha) => {
-        const cached = this.cache.facts[`pulls:${repo.key}#${sha}`] as GqlPullRequest[] | undefined;
-        if (cached) {
-          repo.pulls.set(sha, cached);
-          this.used.facts[`pulls:${repo.key}#${sha}`] = cached;
-        }
-        return !cached;
+        const cached = this.cache.facts[`pulls:${repo.key}#${sha}`];
+        // Checked like a fresh answer: the cache file is outside input too.
+        if (Array.isArray(cached)) this.keepPulls(repo, sha, cached);
+        return !Array.isArray(cached);
       });
       const defaultRef = repo.repo!.defaultBranchRef;
       if (defaultRef?.target) {
@@ -746,10 +816,12 @@ class GitHubRun {
       input.commits.forEach((sha, j) => {
         const commit = block[`c${j}`];
         const nodes = isObject(commit) && isObject(commit.associatedPullRequests) ? commit.associatedPullRequests.nodes : undefined;
-        if (!Array.isArray(nodes)) return; // unknown commit: no pull requests to report
-        const pulls = nodes.filter((n): n is GqlPullRequest => isObject(n) && typeof n.number === 'number' && typeof n.title === 'string');
-        repo.pulls.set(sha, pulls);
-        this.used.facts[`pulls:${repo.key}#${sha}`] = pulls;
+        if (!Array.isArray(nodes)) {
+          // A deployed or compared commit GitHub answers null for: its pull requests and approvals are unknown, not absent.
+          repo.pullProblems.set(sha, `GraphQL lookups for ${repo.owner}/${repo.name} returned no pull requests for commit ${sha.slice(0, 7)} (null where a commit belongs)`);
+          return;
+        }
+        this.keepPulls(repo, sha, nodes);
       });
       input.files.forEach((expr, j) => {
         const blob = block[`f${j}`];
@@ -762,6 +834,8 @@ class GitHubRun {
           const run = isObject(suite) && isObject(suite.workflowRun) ? suite.workflowRun : null;
           const nodes = run && isObject(run.deploymentReviews) && Array.isArray(run.deploymentReviews.nodes) ? run.deploymentReviews.nodes : null;
           if (!run || typeof run.databaseId !== 'number' || !nodes) continue;
+          // A null among the reviews drops none silently: the run is asked through REST instead, which is checked whole.
+          if (nodes.some((r) => !isObject(r))) continue;
           repo.runReviews.set(
             run.databaseId,
             nodes.filter(isObject).map((r) => ({
@@ -788,6 +862,14 @@ class GitHubRun {
     });
   }
 
+  /** A commit's pull requests, checked (times, shapes) and capped; what had to be dropped is a problem for the cells that use the commit. */
+  private keepPulls(repo: RepoState, sha: string, nodes: readonly unknown[]): void {
+    const { pulls, problem } = checkPulls(nodes, repo.bounds ?? this.bounds, (text, key) => capText(this.credentials.scrub(text), capFor(key)));
+    repo.pulls.set(sha, pulls);
+    if (problem) repo.pullProblems.set(sha, `${repo.owner}/${repo.name}@${sha.slice(0, 7)}: ${problem}`);
+    else this.used.facts[`pulls:${repo.key}#${sha}`] = pulls;
+  }
+
   private lookupFailed(repo: RepoState, input: LookupInput, error: unknown): void {
     const reason = this.reason(error);
     for (const env of repo.envs) {
@@ -811,105 +893,137 @@ class GitHubRun {
     const pattern = this.ctx.config.policies.ticketPattern;
     for (const service of state.services) {
       for (const env of state.envs) {
-        for (const d of env.deployments) {
-          const at = successAt(d);
-          if (!at) continue;
-          const artifact = artifactOf(d);
-          this.evidence.history.push({
-            service: service.name,
-            environment: env.ledger,
-            commit: d.commitOid,
-            ...(artifact ? { artifact } : {}),
-            version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
-            at: isoUtc(at),
-            source,
-            url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
-          });
+        try {
+          const cell = this.assembleCell(state, service, env, libraries, pattern);
+          for (const key of ['history', 'configs', 'deployments', 'changes'] as const) (this.evidence[key] as unknown[]).push(...cell[key]);
+        } catch (error) {
+          // A record the checks above did not foresee still costs only its cell.
+          this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name} ${env.github}: ${(error as Error).message.split('\n')[0]}`);
         }
-        if (env.variables) {
-          const { values, changedAt } = environmentValues(env.variables.variables, env.variables.secrets);
-          this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });
-        }
-        const active = env.active;
-        if (!active) continue;
-        const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
-        const deployedAt = isoUtc(active.latestStatus!.createdAt);
-        const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
-        const ghEnvironment = state.environments?.get(env.github);
-        const artifact = artifactOf(active);
-        const deployment: Omit<Deployment, 'promotion'> = {
-          service: service.name,
-          environment: env.ledger,
-          version,
-          commit: active.commitOid,
-          ...(active.ref?.name ? { ref: active.ref.name } : {}),
-          ...(artifact ? { artifact } : {}),
-          deployedAt,
-          deployedBy: active.creator?.login ?? 'unknown',
-          source,
-          url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
-          status: 'success',
-          approvals,
-          ...(ghEnvironment ? { protection: mapProtection(ghEnvironment, env.branchPolicies) } : {}),
-        };
-        if (libraries.size > 0) {
-          const manifest = state.blobs.get(`${active.commitOid}:package.json`);
-          if (manifest) {
-            try {
-              const components = componentsFrom(manifest, libraries);
-              delete components[service.name];
-              if (Object.keys(components).length > 0) deployment.components = components;
-            } catch (error) {
-              this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
-            }
-          }
-        }
-        this.evidence.deployments.push(deployment);
-
-        const path = configFileFor(service.configFiles, env.ledger)?.replace(/^\.?\//, '');
-        if (path) {
-          const text = state.blobs.get(`${active.commitOid}:${path}`);
-          if (typeof text === 'string') {
-            try {
-              this.evidence.configs.push({ service: service.name, environment: env.ledger, source, values: parseConfigFile(path, text), origin: path, revision: active.commitOid });
-            } catch (error) {
-              this.gap(service.name, env.ledger, 'config', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
-            }
-          } else if (!state.failed) {
-            this.gap(service.name, env.ledger, 'config', `${path} not found (or not text) in ${state.owner}/${state.name} at ${active.commitOid.slice(0, 7)}`);
-          }
-        }
-
-        const prev = env.previous;
-        const change: Change = {
-          service: service.name,
-          environment: env.ledger,
-          commit: active.commitOid,
-          version,
-          fromCommit: prev?.commitOid ?? null,
-          fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref?.name ?? null) : null,
-          deployedAt,
-          pullRequests: [],
-          tickets: [],
-          source,
-        };
-        if (env.compare) {
-          const pulls = mapPullRequests(env.compare.commits.flatMap((sha) => state.pulls.get(sha) ?? []));
-          change.pullRequests = pulls;
-          change.tickets = extractTickets(pulls, pattern);
-        }
-        if (!prev || prev.commitOid === active.commitOid || env.compare) this.evidence.changes.push(change);
       }
       const defaultRef = repo.defaultBranchRef;
       if (defaultRef) {
-        const refs = this.releaseRefs(state);
-        this.evidence.branches.push(...mapBranches(service.name, source, refs, this.settings.releaseBranches, (name) => state.branchCompares.get(name)));
+        try {
+          const refs = this.releaseRefs(state);
+          this.evidence.branches.push(...mapBranches(service.name, source, refs, this.settings.releaseBranches, (name) => state.branchCompares.get(name)));
+        } catch (error) {
+          this.gap(service.name, undefined, 'branches', `${state.owner}/${state.name}: ${(error as Error).message.split('\n')[0]}`);
+        }
       }
     }
   }
 
+  /** The evidence of one service in one environment, whole or not at all (a throw leaves nothing half-recorded). */
+  private assembleCell(state: RepoState, service: ServiceConfig, env: EnvState, libraries: Map<string, string>, pattern: string): Evidence {
+    const repo = state.repo!;
+    const source = this.ctx.name;
+    const out = emptyEvidence();
+    for (const d of env.deployments) {
+      const at = successAt(d);
+      if (!at) continue;
+      const artifact = artifactOf(d);
+      out.history.push({
+        service: service.name,
+        environment: env.ledger,
+        commit: d.commitOid,
+        ...(artifact ? { artifact } : {}),
+        version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
+        at: isoUtc(at),
+        source,
+        url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
+      });
+    }
+    if (env.variables) {
+      const { values, changedAt } = environmentValues(env.variables.variables, env.variables.secrets);
+      out.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });
+    }
+    const active = env.active;
+    if (!active) return out;
+    const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
+    const deployedAt = isoUtc(active.latestStatus!.createdAt);
+    const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
+    const pullProblem = state.pullProblems.get(active.commitOid);
+    if (pullProblem) this.gap(service.name, env.ledger, 'approvals', pullProblem);
+    const ghEnvironment = state.environments?.get(env.github);
+    const artifact = artifactOf(active);
+    const deployment: Omit<Deployment, 'promotion'> = {
+      service: service.name,
+      environment: env.ledger,
+      version,
+      commit: active.commitOid,
+      ...(active.ref?.name ? { ref: active.ref.name } : {}),
+      ...(artifact ? { artifact } : {}),
+      deployedAt,
+      deployedBy: active.creator?.login ?? 'unknown',
+      source,
+      url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
+      status: 'success',
+      approvals,
+      ...(ghEnvironment ? { protection: mapProtection(ghEnvironment, env.branchPolicies) } : {}),
+    };
+    if (libraries.size > 0) {
+      const manifest = state.blobs.get(`${active.commitOid}:package.json`);
+      if (manifest) {
+        try {
+          const components = componentsFrom(manifest, libraries);
+          delete components[service.name];
+          if (Object.keys(components).length > 0) deployment.components = components;
+        } catch (error) {
+          this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
+        }
+      }
+    }
+    out.deployments.push(deployment);
+
+    const path = configFileFor(service.configFiles, env.ledger)?.replace(/^\.?\//, '');
+    if (path) {
+      const text = state.blobs.get(`${active.commitOid}:${path}`);
+      if (typeof text === 'string') {
+        try {
+          out.configs.push({ service: service.name, environment: env.ledger, source, values: parseConfigFile(path, text), origin: path, revision: active.commitOid });
+        } catch (error) {
+          this.gap(service.name, env.ledger, 'config', `${state.owner}/${state.name}@${active.commitOid.slice(0, 7)}: ${(error as Error).message}`);
+        }
+      } else if (!state.failed) {
+        this.gap(service.name, env.ledger, 'config', `${path} not found (or not text) in ${state.owner}/${state.name} at ${active.commitOid.slice(0, 7)}`);
+      }
+    }
+
+    const prev = env.previous;
+    const change: Change = {
+      service: service.name,
+      environment: env.ledger,
+      commit: active.commitOid,
+      version,
+      fromCommit: prev?.commitOid ?? null,
+      fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref?.name ?? null) : null,
+      deployedAt,
+      pullRequests: [],
+      tickets: [],
+      source,
+    };
+    if (env.compare) {
+      const changeProblem = env.compare.commits.map((sha) => state.pullProblems.get(sha)).find((p) => p !== undefined);
+      if (changeProblem) this.gap(service.name, env.ledger, 'changes', changeProblem);
+      const pulls = mapPullRequests(env.compare.commits.flatMap((sha) => state.pulls.get(sha) ?? []));
+      change.pullRequests = pulls;
+      change.tickets = extractTickets(pulls, pattern);
+    }
+    if (!prev || prev.commitOid === active.commitOid || env.compare) out.changes.push(change);
+    return out;
+  }
+
+  /**
+   * A copy of anything about to be stored (evidence, the cache) with every
+   * credential scrubbed, then every string capped (src/sources/caps.ts);
+   * scrubbed first, so a cut never leaves part of a credential behind.
+   */
+  private bounded<T>(value: T): T {
+    return capStrings(this.credentials.scrubDeep(value));
+  }
+
   private finish(): Evidence {
-    const e = this.evidence;
+    const e = this.bounded(this.evidence);
     const by = (...keys: string[]) => (a: object, b: object) => {
       for (const k of keys) {
         const x = String((a as Record<string, unknown>)[k] ?? '');
@@ -935,7 +1049,7 @@ class GitHubRun {
       const key = `${service}\u0000${environment ?? ''}\u0000${evidence}`;
       if (this.gapKeys.has(key)) continue;
       this.gapKeys.add(key);
-      this.evidence.gaps.push({ source: this.ctx.name, service, ...(environment ? { environment } : {}), evidence, reason: scrub(reason, this.secrets) });
+      this.evidence.gaps.push({ source: this.ctx.name, service, ...(environment ? { environment } : {}), evidence, reason: scrub(reason, this.credentials) });
     }
   }
 
@@ -945,8 +1059,8 @@ class GitHubRun {
 
   private reason(error: unknown): string {
     if (typeof error === 'string') return error;
-    if (error instanceof BudgetExhausted) return error.message;
-    return describeError(error, this.secrets);
+    if (error instanceof BudgetExhausted || error instanceof BadRecord || error instanceof PaginationLoop) return scrub(error.message, this.credentials);
+    return describeError(error, this.credentials);
   }
 
   private repoFailed(repo: RepoState, evidence: Kind, error: unknown): void {
@@ -978,7 +1092,7 @@ class GitHubRun {
     try {
       await mkdir(dirname(path), { recursive: true });
       const temp = `${path}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(sortKeys(this.used)));
+      await writeFile(temp, JSON.stringify(this.bounded(sortKeys(this.used))));
       await rename(temp, path);
     } catch (error) {
       this.ctx.progress(`github: could not write the ETag cache ${this.settings.cacheFile}: ${(error as Error).message.split('\n')[0]}`);

@@ -35,7 +35,9 @@ import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
-import { BudgetExhausted, describeError, splitRepo } from '../src/sources/github/index.ts';
+import { capStrings } from '../src/sources/caps.ts';
+import { credentialsOf, type Credentials } from '../src/sources/credentials.ts';
+import { BudgetExhausted, describeError, scrub, splitRepo } from '../src/sources/github/index.ts';
 import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
 import type { ChangeAnswer, FileAnswer } from '../src/sources/gitops/index.ts';
 import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from './github.ts';
@@ -313,9 +315,12 @@ export function createGitOpsCollector(options: GitOpsCollectorOptions = {}): Col
     const cells: Cell[] = context.services.flatMap((service) =>
       context.config.environments.map((e) => ({ service: service.name, environment: e.name, sourceEnvironment: settings.environments[e.name] ?? e.name })),
     );
+    // Every credential the config reads, for the local mode's git messages; the repo mode's client also knows the tokens it was issued.
+    const credentials = credentialsOf(context.config, context.env);
     const failAll = (reason: string) => {
-      evidence.gaps.push(...cells.map((cell): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: 'all', reason })));
-      return finish(evidence, context.progress, `${name}: ${reason}`);
+      const safe = scrub(reason, credentials);
+      evidence.gaps.push(...cells.map((cell): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: 'all', reason: safe })));
+      return finish(evidence, context.progress, `${name}: ${safe}`);
     };
     const ref = settings.ref;
     if (ref !== undefined && (ref.startsWith('-') || /[\0\s]/.test(ref))) return failAll(`sources.${name}.ref "${ref}" is not a valid git ref`);
@@ -323,11 +328,16 @@ export function createGitOpsCollector(options: GitOpsCollectorOptions = {}): Col
     if (!mode.ok) return failAll(mode.reason);
     await collectCells(evidence, settings, name, cells, mode.revision, mode.reader);
     const counts = `${evidence.declared.length} declared image(s), ${evidence.configs.length} config record(s), ${evidence.gaps.length} gap(s)`;
-    return finish(evidence, context.progress, `${name}: read ${mode.label} at ${mode.revision.slice(0, 12)}: ${counts}${mode.requests ? `, ${mode.requests()} request(s)` : ''}`);
+    const line = `${name}: read ${mode.label} at ${mode.revision.slice(0, 12)}: ${counts}${mode.requests ? `, ${mode.requests()} request(s)` : ''}`;
+    let clean = credentials.scrubDeep(evidence);
+    if (mode.credentials) clean = mode.credentials.scrubDeep(clean);
+    for (const gap of clean.gaps) gap.reason = scrub(gap.reason, credentials);
+    // Strings from the repository (or from GitHub, in repo mode) are capped like the GitHub source's (src/sources/caps.ts).
+    return finish(capStrings(clean), context.progress, line);
   };
 }
 
-type Opened = { ok: true; revision: string; reader: Reader; label: string; requests?: () => number } | { ok: false; reason: string };
+type Opened = { ok: true; revision: string; reader: Reader; label: string; requests?: () => number; credentials?: Credentials } | { ok: false; reason: string };
 
 /** The local-clone mode: `git` on a clone at `path`, at `ref` (default HEAD). */
 async function openClone(context: SourceContext<GitOpsSourceConfig>, path: string): Promise<Opened> {
@@ -418,7 +428,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     else inFlight += 1;
     requests += 1;
     try {
-      // A hung GitHub must not hold the run; the GitHub source's per-request timeout when it has one.
+      // A hung GitHub must not hold the run: the GitHub source's per-request timeout (and its whole-run deadline, see createGitHubClient).
       const timeout = AbortSignal.timeout((github as { timeoutMs?: number }).timeoutMs ?? 30_000);
       return await context.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
     } finally {
@@ -429,16 +439,10 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
   }) as typeof globalThis.fetch;
   const client = createGitHubClient(github, context, { ...options.github, fetch: boundedFetch, label: name });
   if (!client.ok) return { ok: false, reason: `${client.reason} (GitHub source "${settings.github}", which reads ${settings.repo})` };
-  const { octokit, secrets } = client;
-  // The budget is taken when a request is asked (synchronously), so concurrent requests cannot overshoot it.
-  let asked = 0;
-  octokit.hook.wrap('request', (request, requestOptions) => {
-    if (Math.max(asked, requests) >= github.maxRequests) throw new BudgetExhausted(github.maxRequests);
-    asked += 1;
-    return request(requestOptions);
-  });
+  // The client takes every request from the budget and deadline this token shares with the GitHub source (src/sources/github/budget.ts).
+  const { octokit, credentials } = client;
   const { owner, name: repo } = parts;
-  const fail = (error: unknown) => describeError(error, secrets);
+  const fail = (error: unknown) => describeError(error, credentials);
   const statusOf = (error: unknown) => (error as { status?: unknown }).status;
 
   // The commit to read: one request, and every later request pins it, so all files come from one commit.
@@ -489,7 +493,9 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
       lastChanges.set(file, { error: fail(error) });
     });
     if (!answer) return;
-    readGitOpsFilesAnswer(answer.data, answer.errors, batch).forEach(({ file, change }, i) => {
+    // GitHub's per-file error messages are text from outside: scrubbed before anything keeps them.
+    const errors = answer.errors.map((e) => (typeof e.message === 'string' ? { ...e, message: scrub(e.message, credentials) } : e));
+    readGitOpsFilesAnswer(answer.data, errors, batch).forEach(({ file, change }, i) => {
       files.set(batch[i]!, file);
       lastChanges.set(batch[i]!, change);
     });
@@ -549,7 +555,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     },
     lastChange: async (file) => lastChanges.get(file) ?? { error: 'not read' },
   };
-  return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests };
+  return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests, credentials };
 }
 
 /** What `read` gives for a file found (or not) by the contents API. */

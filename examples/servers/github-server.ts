@@ -92,6 +92,8 @@ export interface ScenarioRepo {
   owner: string;
   name: string;
   id: number;
+  /** ISO time the repository was created (default: 2008-04-10, GitHub's launch). */
+  createdAt?: string;
   defaultBranch: string;
   /** Branch name -> head sha. */
   branches: Record<string, string>;
@@ -820,6 +822,7 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
   return {
     nameWithOwner: `${repo.owner}/${repo.name}`,
     url: web,
+    createdAt: repo.createdAt ?? '2008-04-10T00:00:00Z',
     defaultBranchRef: repo.branches[repo.defaultBranch] ? refNode(repo.defaultBranch, repo.branches[repo.defaultBranch]!) : null,
     releases: ({ first }: { first?: number }) =>
       conn(

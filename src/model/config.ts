@@ -103,6 +103,14 @@ export const githubSourceSchema = z
     concurrency: z.number().int().min(1).max(32).default(8).describe('How many requests run at once.'),
     /** Per-request timeout in milliseconds; a request that takes longer is a gap. */
     timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
+    /** Whole-run deadline in seconds; what is not collected by then becomes gaps and the snapshot is still written. */
+    deadlineSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(86_400)
+      .default(1200)
+      .describe('Deadline for the whole GitHub read (and a gitops repo mode reading through it), in seconds; what is not collected by then becomes gaps, and the snapshot is still written.'),
     /** Where ETags are cached between runs, relative to the config file. */
     cacheFile: z.string().default('.ledger-cache/github-etags.json').describe('ETag cache between runs, relative to the config file.'),
     /** Whether to read environment variables and secret names (two requests per repository and environment). */

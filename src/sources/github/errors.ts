@@ -4,15 +4,14 @@
  * method, path, status and the first line of GitHub's message, with anything
  * that looks like a credential removed.
  */
+import { Credentials, scrubMessage } from '../credentials.ts';
 
-/** Token shapes GitHub issues (https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/). */
-const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|v1\.[0-9a-f]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\b/g;
+let memo: { key: readonly string[] | Credentials; credentials: Credentials } | null = null;
 
-/** Removes every known secret and anything token-shaped from a text. */
-export function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(TOKEN_LIKE, '[redacted]').replace(/\b(bearer|token)\s+[A-Za-z0-9_.=-]{16,}/gi, '$1 [redacted]');
+/** `scrubMessage` (src/sources/credentials.ts) with the credentials as a list or a `Credentials`. */
+export function scrub(text: string, secrets: readonly string[] | Credentials = []): string {
+  if (memo?.key !== secrets) memo = { key: secrets, credentials: secrets instanceof Credentials ? secrets : new Credentials(secrets) };
+  return scrubMessage(text, memo.credentials);
 }
 
 interface ErrorLike {
@@ -23,7 +22,7 @@ interface ErrorLike {
 }
 
 /** `GET /repos/acme/api/environments failed: HTTP 502 Bad Gateway` — never headers, never bodies beyond GitHub's message line. */
-export function describeError(error: unknown, secrets: readonly string[] = []): string {
+export function describeError(error: unknown, secrets: readonly string[] | Credentials = []): string {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const method = typeof e.request?.method === 'string' ? e.request.method : undefined;
   let path: string | undefined;
@@ -63,6 +62,31 @@ export class BudgetExhausted extends Error {
     super(`request budget of ${limit} (settings.maxRequests) exhausted before this was collected`);
     this.limit = limit;
     this.name = 'BudgetExhausted';
+  }
+}
+
+/** The run's deadline passed before this request was asked or answered. */
+export class DeadlineReached extends BudgetExhausted {
+  constructor(seconds: number) {
+    super(0);
+    this.message = `the GitHub source's deadline of ${seconds} s (settings.deadlineSeconds) was reached before this was collected`;
+    this.name = 'DeadlineReached';
+  }
+}
+
+/** A record in an answer that cannot be used (a bad time, a null where an object belongs); its message is the gap's reason. */
+export class BadRecord extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRecord';
+  }
+}
+
+/** Following `next` links came back to a page already read: the pages loop, and reading on would only spend the budget. */
+export class PaginationLoop extends Error {
+  constructor(path: string, page: number) {
+    super(`GET ${path}: page ${page} repeats an earlier page (the pagination loops), so the list is incomplete`);
+    this.name = 'PaginationLoop';
   }
 }
 

@@ -1,9 +1,15 @@
 /** The GitHub source's plain functions: queries, payload mapping, safe error text. I/O lives in `collectors/github.ts`. */
 export { HISTORY_DEPTH, branchPrefixes, lookupWeight, lookupsQuery, repositoriesQuery } from './queries.ts';
 export type { LookupInput, RepoQueryInput } from './queries.ts';
+export type { TimeBounds } from './map.ts';
 export {
   approvalTime,
   artifactOf,
+  checkPulls,
+  checkTime,
+  deploymentTimeProblem,
+  eventBounds,
+  repositoryBounds,
   componentsFrom,
   configFileFor,
   environmentValues,
@@ -23,5 +29,6 @@ export {
   successAt,
   versionOf,
 } from './map.ts';
-export { BudgetExhausted, RateLimitSpent, describeError, scrub, tokenHelp } from './errors.ts';
+export { BadRecord, BudgetExhausted, DeadlineReached, PaginationLoop, RateLimitSpent, describeError, scrub, tokenHelp } from './errors.ts';
+export { RequestBudget, sharedBudget } from './budget.ts';
 export type * from './types.ts';

@@ -11,11 +11,130 @@ import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, GqlRepository,
 
 type Protection = { requiredReviewers: string[]; preventSelfReview: boolean; waitTimerMinutes: number; branchPolicy: string };
 
+/** A value quoted in a message only when it is made of time characters: anything else may be a credential or megabytes long. */
+function quoteTime(value: unknown): string {
+  return typeof value === 'string' && /^[0-9TZ:.+\- ]{1,40}$/.test(value) ? JSON.stringify(value) : `a ${typeof value === 'string' ? `${value.length}-character string` : String(value === null ? 'null' : typeof value)}`;
+}
+
 /** ISO time normalised to `YYYY-MM-DDTHH:MM:SSZ` (the snapshot schema rejects offsets and keeps it short). */
 export function isoUtc(value: string): string {
   const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new TypeError(`not a time: ${JSON.stringify(value).slice(0, 40)}`);
+  if (Number.isNaN(time.getTime())) throw new TypeError(`not a time: ${quoteTime(value)}`);
   return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The window a time from GitHub must fall in to be used as evidence (milliseconds since the epoch). */
+export interface TimeBounds {
+  notBefore: number;
+  notAfter: number;
+}
+
+/**
+ * Before this, no GitHub event (deployment, status, review, merge, variable
+ * change) can have happened: GitHub opened in April 2008. Commit dates are
+ * set by whoever commits (imported history may predate git), so they are
+ * only held to the epoch.
+ */
+export const GITHUB_EPOCH = Date.parse('2008-01-01T00:00:00Z');
+/** How far ahead of the run's clock a time may be (clock skew between GitHub and the runner). */
+export const CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * The window for GitHub events in a run taken at `now`: after GitHub opened,
+ * and not later than the later of `now` and the wall clock (a backfill's
+ * `--at` is in the past, the events it reads are not) plus clock skew.
+ */
+export function eventBounds(now: Date, wallClock: number = Date.now()): TimeBounds {
+  return { notBefore: GITHUB_EPOCH, notAfter: Math.max(now.getTime(), wallClock) + CLOCK_SKEW_MS };
+}
+
+/** `bounds` narrowed to a repository's life: nothing that happened in it is older than its creation (when that is a plausible time itself). */
+export function repositoryBounds(bounds: TimeBounds, createdAt: unknown): TimeBounds {
+  const created = checkTime(createdAt, bounds, 'repository createdAt');
+  return created.ok ? { notBefore: Math.max(bounds.notBefore, Date.parse(created.iso) - CLOCK_SKEW_MS), notAfter: bounds.notAfter } : bounds;
+}
+
+/** A time from outside as `isoUtc` gives it, or why it cannot be evidence: unparsable, or outside `bounds`. */
+export function checkTime(value: unknown, bounds: TimeBounds, what: string): { ok: true; iso: string } | { ok: false; reason: string } {
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) return { ok: false, reason: `${what} is not a time (${quoteTime(value)})` };
+  const iso = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (time < bounds.notBefore) return { ok: false, reason: `${what} ${iso} is implausible (before ${new Date(bounds.notBefore).toISOString().replace(/\.\d{3}Z$/, 'Z')}), so it is not used as evidence` };
+  if (time > bounds.notAfter) return { ok: false, reason: `${what} ${iso} is implausible (in the future of this run), so it is not used as evidence` };
+  return { ok: true, iso };
+}
+
+/** Why a deployment's times cannot be used (its creation and every status), or null when they all can. */
+export function deploymentTimeProblem(deployment: GqlDeployment, bounds: TimeBounds): string | null {
+  const label = `deployment ${deployment.databaseId ?? deployment.commitOid.slice(0, 7)}`;
+  const checks = [checkTime(deployment.createdAt, bounds, `${label} createdAt`)];
+  if (deployment.latestStatus) checks.push(checkTime(deployment.latestStatus.createdAt, bounds, `${label} status createdAt`));
+  for (const status of deployment.statuses?.nodes ?? []) if (status) checks.push(checkTime(status.createdAt, bounds, `${label} status createdAt`));
+  for (const check of checks) if (!check.ok) return check.reason;
+  return null;
+}
+
+/**
+ * Pull requests of one commit as the collector keeps them: fields capped,
+ * reviews with an unusable `submittedAt` and pull requests with an unusable
+ * `mergedAt` dropped, and `problem` saying what was dropped (a gap for the
+ * cells that use this commit). Entries that are not pull requests are
+ * dropped and reported too.
+ */
+export function checkPulls(nodes: readonly unknown[], bounds: TimeBounds, cap: (text: string, key: string) => string): { pulls: GqlPullRequest[]; problem: string | null } {
+  const problems: string[] = [];
+  const pulls: GqlPullRequest[] = [];
+  const login = (v: unknown) => (isRecord(v) && typeof v.login === 'string' ? { login: cap(v.login, 'login') } : null);
+  for (const node of nodes) {
+    if (!isRecord(node) || typeof node.number !== 'number' || typeof node.title !== 'string') {
+      problems.push('an entry that is not a pull request');
+      continue;
+    }
+    if (node.mergedAt != null) {
+      const merged = checkTime(node.mergedAt, bounds, `pull request #${node.number} mergedAt`);
+      if (!merged.ok) {
+        problems.push(merged.reason);
+        continue;
+      }
+    }
+    const reviews: NonNullable<NonNullable<GqlPullRequest['reviews']>['nodes']> = [];
+    const rawReviews = isRecord(node.reviews) && Array.isArray(node.reviews.nodes) ? node.reviews.nodes : [];
+    for (const review of rawReviews) {
+      if (!isRecord(review) || typeof review.state !== 'string') {
+        problems.push(`pull request #${node.number}: a review that is not a review`);
+        continue;
+      }
+      if (review.submittedAt != null) {
+        const submitted = checkTime(review.submittedAt, bounds, `pull request #${node.number} review submittedAt`);
+        if (!submitted.ok) {
+          problems.push(submitted.reason);
+          continue;
+        }
+      }
+      reviews.push({
+        state: review.state,
+        submittedAt: typeof review.submittedAt === 'string' ? review.submittedAt : null,
+        url: typeof review.url === 'string' ? cap(review.url, 'url') : '',
+        author: login(review.author),
+      });
+    }
+    pulls.push({
+      number: node.number,
+      title: cap(node.title, 'title'),
+      url: typeof node.url === 'string' ? cap(node.url, 'url') : '',
+      headRefName: typeof node.headRefName === 'string' ? cap(node.headRefName, 'branch') : '',
+      merged: node.merged === true,
+      mergedAt: typeof node.mergedAt === 'string' ? node.mergedAt : null,
+      author: login(node.author),
+      mergedBy: login(node.mergedBy),
+      reviews: { nodes: reviews },
+    });
+  }
+  return { pulls, problem: problems.length > 0 ? problems.join('; ') : null };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const byTime = (a: { createdAt: string }, b: { createdAt: string }) => Date.parse(a.createdAt) - Date.parse(b.createdAt);
@@ -212,12 +331,22 @@ export function mapPullRequests(pulls: readonly GqlPullRequest[]): PullRequest[]
   }));
 }
 
-/** Ticket keys (e.g. PAY-123) in pull request titles and branch names, sorted and unique. */
+/** Longest text the ticket pattern runs over (a title's cap, see src/sources/caps.ts). */
+const TICKET_TEXT_MAX = 256;
+
+/**
+ * Ticket keys (e.g. PAY-123) in pull request titles and branch names, sorted
+ * and unique. The pattern is the user's and JavaScript has no linear-time
+ * regex engine, so a backtracking pattern is quadratic in the text; each text
+ * is cut to `TICKET_TEXT_MAX` characters first, which bounds the work per pull
+ * request and makes extraction linear in the number of pull requests.
+ */
 export function extractTickets(pulls: readonly PullRequest[], pattern: string): string[] {
   const found = new Set<string>();
+  const re = new RegExp(pattern, 'g');
   for (const pr of pulls) {
     for (const text of [pr.title, pr.branch ?? '']) {
-      for (const match of text.matchAll(new RegExp(pattern, 'g'))) found.add(match[0]);
+      for (const match of text.slice(0, TICKET_TEXT_MAX).matchAll(re)) found.add(match[0]);
     }
   }
   return [...found].sort();

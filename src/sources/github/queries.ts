@@ -47,7 +47,7 @@ export function repositoriesQuery(repos: readonly RepoQueryInput[]): string {
       .map((prefix, j) => `b${j}: refs(refPrefix: "refs/heads/", query: ${str(prefix)}, first: 100) { nodes { name target { oid ... on Commit { committedDate } } } }`)
       .join('\n    ');
     return `r${i}: repository(owner: ${str(repo.owner)}, name: ${str(repo.name)}) {
-    nameWithOwner url
+    nameWithOwner url createdAt
     defaultBranchRef { name target { oid ... on Commit { committedDate } } }
     releases(first: 50, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { tagName isDraft isPrerelease url tagCommit { oid } } }
     tags: refs(refPrefix: "refs/tags/", first: 100, orderBy: {field: TAG_COMMIT_DATE, direction: DESC}) { nodes { name target { __typename oid ... on Tag { target { oid } } } } }

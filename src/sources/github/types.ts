@@ -39,6 +39,8 @@ export interface GqlCommitTarget {
 export interface GqlRepository {
   nameWithOwner: string;
   url: string;
+  /** When the repository was created: no deployment, status or review of it is older. */
+  createdAt?: string | null;
   defaultBranchRef: { name: string; target: GqlCommitTarget | null } | null;
   releases: { nodes: ({ tagName: string; isDraft: boolean; isPrerelease: boolean; url: string; tagCommit: { oid: string } | null } | null)[] | null } | null;
   tags: { nodes: ({ name: string; target: GqlCommitTarget | null } | null)[] | null } | null;
