@@ -1,0 +1,146 @@
+/**
+ * What counts as a secret, decided here and nowhere else: token formats,
+ * random-looking keys, and the names of fields that carry credentials (query
+ * parameters, connection-string keywords). `redact.ts` applies it to config
+ * values and `redact-url.ts` to URLs and connection strings.
+ *
+ * Every check is linear in its input: the patterns below are tested with a
+ * ReDoS checker (tests/redact/redos.test.ts), and nothing here walks back over
+ * text it has already passed (docs/guarantees.md, "Redaction is linear").
+ *
+ * Why hand-written rather than secretlint's preset
+ * (`@secretlint/secretlint-rule-preset-recommend`): its only API is async
+ * (`lintSource` returns a Promise) while redaction runs inside the pure,
+ * synchronous snapshot assembly, and it does not recognise JDBC, Go DSN,
+ * ADO.NET, signed-URL or `?access_token=` credentials (see docs/guarantees.md).
+ */
+
+/** What a removed credential is replaced with in a stored URL or text. */
+export const REDACTED = 'REDACTED';
+
+/**
+ * Token formats with a published, recognisable prefix (the same families as
+ * gitleaks' and secretlint's rules). Each is anchored on a boundary and has a
+ * bounded or final quantifier, so a failed attempt never rescans its run.
+ */
+export const TOKEN_PATTERNS: readonly RegExp[] = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens: https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g, // GitHub fine-grained personal access tokens
+  /\bxox[abprse]-[A-Za-z0-9-]{10,}/g, // Slack tokens
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,}/g, // Stripe secret and restricted keys
+  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/g, // OpenAI / Anthropic style keys
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
+  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab personal access tokens
+  /\bnpm_[A-Za-z0-9]{36}/g, // npm tokens
+  /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, // PEM / OpenSSH / PGP private keys
+  // JWT: base64url JSON header and payload; starts only where a base64url run starts, so "eyJ-eyJ-…" is not rescanned.
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+];
+
+/** Runs of base64/base64url characters, the candidates for random keys. */
+export const KEY_RUN = /[A-Za-z0-9+/=_-]{20,}/g;
+
+/** A value that stands for a secret without being one: `${DB_PASSWORD}`, `{{ .pw }}`, `<password>`, `****`, `xxx`, `...`, or our own marker. */
+const PLACEHOLDER = /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|\*+|x+|\.\.\.|REDACTED)$/i;
+
+/** Whether a credential field's value is a real credential rather than empty or a placeholder. */
+export function isRealCredential(value: string): boolean {
+  return value.length > 0 && !PLACEHOLDER.test(value);
+}
+
+/** Credential field names, compared lowercase with `-`, `_`, `.` and spaces removed. */
+const CREDENTIAL_NAMES = new Set([
+  'sig', // Azure SAS: https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas
+  'key', // Google APIs' ?key=
+  'pass',
+  'pwd',
+  'auth',
+  'code', // OAuth authorization codes
+  'xamzcredential', // AWS SigV4 query auth: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+  'xgoogcredential', // GCS signed URLs: https://cloud.google.com/storage/docs/access-control/signed-urls
+  'sessionid',
+  'session',
+]);
+/** Name endings that mark a credential: `password`, `db_password`, `access_token`, `X-Amz-Signature`, `AccountKey`, `api_key`. */
+const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'signature', 'apikey', 'accesskey', 'accountkey', 'privatekey', 'sharedaccesskey', 'credential', 'credentials'];
+
+/** Whether a query parameter or connection-string keyword names a credential. */
+export function isCredentialName(name: string): boolean {
+  if (name.length > 64) return false;
+  const normal = name.toLowerCase().replace(/[-_. ]/g, '');
+  return CREDENTIAL_NAMES.has(normal) || CREDENTIAL_SUFFIXES.some((suffix) => normal.endsWith(suffix));
+}
+
+/** Whether a value has a token or a random-looking key in it, by its form alone. */
+export function looksLikeToken(value: string): boolean {
+  return redactTokens(value) !== value;
+}
+
+/** The text with every token and random-looking key replaced by `REDACTED`. */
+export function redactTokens(text: string): string {
+  let out = text;
+  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+  // A PEM header is removed above; the key's body lines are random runs, caught here.
+  return out.replace(KEY_RUN, (run) => (isRandomKey(run) ? REDACTED : run));
+}
+
+/**
+ * One run of base64/base64url characters that looks random. Three tests,
+ * tuned with tests/redact/redact.test.ts against random tokens (32+
+ * characters are always caught; 20-31 almost always) and identifiers such as
+ * `PaymentServiceConfiguration2`, `k8s-prod-eu-west-1a`, package names and
+ * paths (never caught):
+ * - not hex-with-dashes (commits, digests, UUIDs are identifiers) and not
+ *   dense with separators (`ip-10-0-12-34-ec2-internal`);
+ * - not made of words (see `wordLike`): random text switches between upper,
+ *   lower and digits every 1-2 characters and has few vowels;
+ * - Shannon entropy close to that of random text of the same length.
+ */
+function isRandomKey(run: string): boolean {
+  let end = run.length;
+  while (end > 0 && run[end - 1] === '=') end--; // not /=+$/, which rescans a run of "=" from every start
+  const body = run.slice(0, end);
+  if (body.length < 20) return false;
+  if (/^[0-9a-fA-F-]+$/.test(body)) return false;
+  const separators = body.replace(/[A-Za-z0-9]/g, '').length;
+  if (separators * 6 > body.length) return false;
+  if ([/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(body)).length < 2) return false;
+  if (wordLike(body)) return false;
+  return shannonEntropy(body) >= Math.min(4.3, Math.log2(body.length) - 1.3);
+}
+
+/**
+ * Made of words: pieces (`Payment`, `Service`, `2026`, `JSON`) that are long
+ * on average and carry vowels like language does (about 40% of letters,
+ * against 19% in random base62 text).
+ */
+function wordLike(text: string): boolean {
+  let segments = 0;
+  let segmentChars = 0;
+  for (const _ of text.matchAll(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g)) {
+    segments++;
+    segmentChars += _[0].length;
+  }
+  const average = segmentChars / Math.max(1, segments);
+  const letters = text.replace(/[^A-Za-z]/g, '');
+  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length / Math.max(1, letters.length);
+  return average >= 4.5 || (average >= 2.5 && vowels >= 0.3);
+}
+
+function shannonEntropy(text: string): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+/** Every regular expression used to find secrets, for the ReDoS test. */
+export const DETECTION_PATTERNS: readonly RegExp[] = [...TOKEN_PATTERNS, KEY_RUN, PLACEHOLDER];
