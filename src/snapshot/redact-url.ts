@@ -23,7 +23,7 @@ export function redactUrl(url: string): string {
 
 /** Free text with every URL cleaned as `redactUrl` does and every other credential replaced by `REDACTED`. */
 export function redactSecretsInText(text: string): string {
-  return redactTokens(scan(text).text);
+  return scan(text, true).text;
 }
 
 /** Whether text holds a URL or connection string with a real password or credential parameter (a user name alone is not one). */
@@ -70,7 +70,7 @@ function cleanParsed(original: string, url: URL): Cleaned {
     changed = true;
   }
   const segments = url.pathname.split('/');
-  const path = segments.map((segment) => (looksLikeToken(decodeSafe(segment)) ? REDACTED : segment));
+  const path = segments.map((segment) => (segment.length >= TOKEN_MIN && looksLikeToken(decodeSafe(segment)) ? REDACTED : segment));
   if (path.some((segment, i) => segment !== segments[i])) {
     url.pathname = path.join('/');
     found = true;
@@ -87,29 +87,39 @@ const URL_END = new Set([' ', '\t', '\n', '\r', '"', "'", '`', '<', '>']);
 /** Characters that end a connection-string or query value. */
 const VALUE_END = new Set([...URL_END, ';', '&', '#', ',', ')']);
 const SCHEME_MAX = 32;
+/** No token pattern matches fewer characters (`xoxb-` and ten). */
+const TOKEN_MIN = 15;
+const PLUS = /\+/g;
 const NAME_MAX = 64;
 
-const isSchemeChar = (c: string) => /[A-Za-z0-9+.-]/.test(c);
-const isNameChar = (c: string) => /[A-Za-z0-9_.\- ]/.test(c);
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** RFC 3986 scheme characters: letters, digits, `+`, `-`, `.`. */
+const isSchemeChar = (c: number) => isLetter(c) || isDigit(c) || c === 43 || c === 45 || c === 46;
+/** Names in `name=value`: letters, digits, `_`, `.`, `-`, and spaces (`Account Key=`). */
+const isNameChar = (c: number) => isLetter(c) || isDigit(c) || c === 95 || c === 46 || c === 45 || c === 32;
 
-/** URLs, then `name=value` pairs, then Go DSNs; each pass linear. */
-function scan(text: string): Cleaned {
-  const urls = scanUrls(text);
-  const pairs = cleanPairs(urls.text);
-  const dsns = scanGoDsns(pairs.text);
-  return { text: dsns.text, found: urls.found || pairs.found || dsns.found };
-}
-
-/** Every `scheme://…` in the text, cleaned as a URL (or, unparsable, by dropping its userinfo). */
-function scanUrls(text: string): Cleaned {
+/**
+ * Every `scheme://…` in the text is cleaned as a URL (or, unparsable, by
+ * dropping its userinfo); the text around them by the `name=value` and Go DSN
+ * scans and, for free text (`tokens`), the token patterns. Token patterns stay
+ * out of URLs, whose path segments `cleanParsed` judges one by one.
+ */
+function scan(text: string, tokens = false): Cleaned {
   let out = '';
   let last = 0;
   let found = false;
+  const between = (piece: string) => {
+    const pairs = cleanPairs(piece);
+    const dsns = scanGoDsns(pairs.text);
+    found ||= pairs.found || dsns.found;
+    return tokens ? redactTokens(dsns.text) : dsns.text;
+  };
   let at = text.indexOf('://');
   while (at !== -1) {
     let start = at;
-    while (start > last && at - start < SCHEME_MAX && isSchemeChar(text[start - 1]!)) start--;
-    while (start < at && !/[A-Za-z]/.test(text[start]!)) start++;
+    while (start > last && at - start < SCHEME_MAX && isSchemeChar(text.charCodeAt(start - 1))) start--;
+    while (start < at && !isLetter(text.charCodeAt(start))) start++;
     if (start === at) {
       at = text.indexOf('://', at + 3);
       continue;
@@ -119,12 +129,15 @@ function scanUrls(text: string): Cleaned {
     const token = text.slice(start, end);
     const parsed = parseHierarchical(token);
     const cleaned = parsed ? cleanParsed(token, parsed) : dropUserinfo(token, at - start + 3);
-    out += text.slice(last, start) + cleaned.text;
-    found ||= cleaned.found;
+    // The pair scan as well: a `;Password=…` after the host parses as part of it.
+    const pairs = cleanPairs(cleaned.text);
+    out += between(text.slice(last, start)) + pairs.text;
+    found ||= cleaned.found || pairs.found;
     last = end;
     at = text.indexOf('://', end);
   }
-  return { text: out + text.slice(last), found };
+  out += between(text.slice(last));
+  return { text: out, found };
 }
 
 /** An unparsable URL: its userinfo is everything before the last `@` of the authority (as WHATWG reads it). */
@@ -150,9 +163,9 @@ function cleanPairs(text: string): Cleaned {
   let eq = text.indexOf('=');
   while (eq !== -1) {
     let start = eq;
-    while (start > last && eq - start < NAME_MAX && isNameChar(text[start - 1]!)) start--;
+    while (start > last && eq - start < NAME_MAX && isNameChar(text.charCodeAt(start - 1))) start--;
     const name = text.slice(start, eq).trim();
-    if (name !== '' && isCredentialName(decodeSafe(name.replace(/\+/g, ' ')))) {
+    if (name !== '' && isCredentialName(decodeSafe(name.replace(PLUS, ' ')))) {
       let from = eq + 1;
       while (text[from] === ' ') from++;
       const close = { '"': '"', "'": "'", '{': '}' }[text[from] ?? ''];
@@ -161,7 +174,7 @@ function cleanPairs(text: string): Cleaned {
       else for (end = from; end < text.length && !VALUE_END.has(text[end]!); ) end++;
       const value = text.slice(from, end);
       const bare = close && value.length >= 2 ? value.slice(1, -1) : value;
-      if (isRealCredential(decodeSafe(bare.replace(/\+/g, ' ')))) {
+      if (isRealCredential(decodeSafe(bare.replace(PLUS, ' ')))) {
         out += text.slice(last, from) + REDACTED;
         last = end;
         found = true;
@@ -205,4 +218,4 @@ function decodeSafe(text: string): string {
 }
 
 /** Every regular expression used here, for the ReDoS test. */
-export const URL_PATTERNS: readonly RegExp[] = [DSN_PROTOCOL, /[A-Za-z0-9+.-]/, /[A-Za-z0-9_.\- ]/, /[A-Za-z]/, /\+/g];
+export const URL_PATTERNS: readonly RegExp[] = [DSN_PROTOCOL, PLUS];

@@ -20,26 +20,28 @@ export const REDACTED = 'REDACTED';
 
 /**
  * Token formats with a published, recognisable prefix (the same families as
- * gitleaks' and secretlint's rules). Each is anchored on a boundary and has a
- * bounded or final quantifier, so a failed attempt never rescans its run.
+ * gitleaks' and secretlint's rules). Each starts on a boundary, and "at least
+ * n" is written `X{n}X*`, never `X{n,}`: V8 backtracks `{n,}` through a stack
+ * that a run of a few million characters overflows ("Maximum call stack size
+ * exceeded"), while it runs `X*` in a loop (tests/redact/redact-url.test.ts).
  */
 export const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens: https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g, // GitHub fine-grained personal access tokens
-  /\bxox[abprse]-[A-Za-z0-9-]{10,}/g, // Slack tokens
-  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,}/g, // Stripe secret and restricted keys
-  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/g, // OpenAI / Anthropic style keys
+  /\bgh[pousr]_[A-Za-z0-9]{20}[A-Za-z0-9]*/g, // GitHub tokens: https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/
+  /\bgithub_pat_[A-Za-z0-9_]{20}[A-Za-z0-9_]*/g, // GitHub fine-grained personal access tokens
+  /\bxox[abprse]-[A-Za-z0-9-]{10}[A-Za-z0-9-]*/g, // Slack tokens
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10}[A-Za-z0-9]*/g, // Stripe secret and restricted keys
+  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20}[A-Za-z0-9_-]*/g, // OpenAI / Anthropic style keys
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
   /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
-  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab personal access tokens
+  /\bglpat-[A-Za-z0-9_-]{20}[A-Za-z0-9_-]*/g, // GitLab personal access tokens
   /\bnpm_[A-Za-z0-9]{36}/g, // npm tokens
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, // PEM / OpenSSH / PGP private keys
-  // JWT: base64url JSON header and payload; starts only where a base64url run starts, so "eyJ-eyJ-…" is not rescanned.
-  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  // JWT: base64url JSON header and payload. Starts only where a base64url run starts, so "eyJ-eyJ-…" is not rescanned.
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
 ];
 
-/** Runs of base64/base64url characters, the candidates for random keys. */
-export const KEY_RUN = /[A-Za-z0-9+/=_-]{20,}/g;
+/** Runs of base64/base64url characters, the candidates for random keys (20 or more characters: checked by `isRandomKey`). */
+export const KEY_RUN = /[A-Za-z0-9+/=_-]+/g;
 
 /** A value that stands for a secret without being one: `${DB_PASSWORD}`, `{{ .pw }}`, `<password>`, `****`, `xxx`, `...`, or our own marker. */
 const PLACEHOLDER = /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|\*+|x+|\.\.\.|REDACTED)$/i;
@@ -68,9 +70,18 @@ const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'signature
 /** Whether a query parameter or connection-string keyword names a credential. */
 export function isCredentialName(name: string): boolean {
   if (name.length > 64) return false;
-  const normal = name.toLowerCase().replace(/[-_. ]/g, '');
+  const normal = name.toLowerCase().replace(NAME_SEPARATORS, '');
   return CREDENTIAL_NAMES.has(normal) || CREDENTIAL_SUFFIXES.some((suffix) => normal.endsWith(suffix));
 }
+
+const NAME_SEPARATORS = /[-_. ]/g;
+const HEX_WITH_DASHES = /^[0-9a-fA-F-]+$/;
+const ALPHANUMERIC = /[A-Za-z0-9]/g;
+const CHARACTER_CLASSES = [/[a-z]/, /[A-Z]/, /[0-9]/];
+/** Pieces of identifiers: `Payment`, `JSON`, `2026`. */
+const WORD_SEGMENT = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
+const NOT_LETTER = /[^A-Za-z]/g;
+const NOT_VOWEL = /[^aeiouAEIOU]/g;
 
 /** Whether a value has a token or a random-looking key in it, by its form alone. */
 export function looksLikeToken(value: string): boolean {
@@ -102,10 +113,10 @@ function isRandomKey(run: string): boolean {
   while (end > 0 && run[end - 1] === '=') end--; // not /=+$/, which rescans a run of "=" from every start
   const body = run.slice(0, end);
   if (body.length < 20) return false;
-  if (/^[0-9a-fA-F-]+$/.test(body)) return false;
-  const separators = body.replace(/[A-Za-z0-9]/g, '').length;
+  if (HEX_WITH_DASHES.test(body)) return false;
+  const separators = body.replace(ALPHANUMERIC, '').length;
   if (separators * 6 > body.length) return false;
-  if ([/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(body)).length < 2) return false;
+  if (CHARACTER_CLASSES.filter((c) => c.test(body)).length < 2) return false;
   if (wordLike(body)) return false;
   return shannonEntropy(body) >= Math.min(4.3, Math.log2(body.length) - 1.3);
 }
@@ -118,13 +129,13 @@ function isRandomKey(run: string): boolean {
 function wordLike(text: string): boolean {
   let segments = 0;
   let segmentChars = 0;
-  for (const _ of text.matchAll(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g)) {
+  for (const segment of text.matchAll(WORD_SEGMENT)) {
     segments++;
-    segmentChars += _[0].length;
+    segmentChars += segment[0].length;
   }
   const average = segmentChars / Math.max(1, segments);
-  const letters = text.replace(/[^A-Za-z]/g, '');
-  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length / Math.max(1, letters.length);
+  const letters = text.replace(NOT_LETTER, '');
+  const vowels = letters.replace(NOT_VOWEL, '').length / Math.max(1, letters.length);
   return average >= 4.5 || (average >= 2.5 && vowels >= 0.3);
 }
 
@@ -143,4 +154,15 @@ function shannonEntropy(text: string): number {
 }
 
 /** Every regular expression used to find secrets, for the ReDoS test. */
-export const DETECTION_PATTERNS: readonly RegExp[] = [...TOKEN_PATTERNS, KEY_RUN, PLACEHOLDER];
+export const DETECTION_PATTERNS: readonly RegExp[] = [
+  ...TOKEN_PATTERNS,
+  KEY_RUN,
+  PLACEHOLDER,
+  NAME_SEPARATORS,
+  HEX_WITH_DASHES,
+  ALPHANUMERIC,
+  ...CHARACTER_CLASSES,
+  WORD_SEGMENT,
+  NOT_LETTER,
+  NOT_VOWEL,
+];
