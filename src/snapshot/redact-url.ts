@@ -84,8 +84,8 @@ function cleanParsed(original: string, url: URL): Cleaned {
 
 /** Characters that end a URL inside text. */
 const URL_END = new Set([' ', '\t', '\n', '\r', '"', "'", '`', '<', '>']);
-/** Characters that end a connection-string or query value. */
-const VALUE_END = new Set([...URL_END, ';', '&', '#', ',', ')']);
+/** Characters that end a connection-string or query value. Not `#`, `,` or `)`: passwords hold them (`Password=#a,b)c;`), and a credential cut short there would leave the rest in clear. */
+const VALUE_END = new Set([...URL_END, ';', '&']);
 const SCHEME_MAX = 32;
 /** No token pattern matches fewer characters (`xoxb-` and ten). */
 const TOKEN_MIN = 15;

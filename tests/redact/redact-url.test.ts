@@ -49,6 +49,7 @@ describe('connection strings', () => {
     ['Server=tcp:sql.acme.example,1433;Database=p;User Id=a;Password=abc;Encrypt=true', 'Server=tcp:sql.acme.example,1433;Database=p;User Id=a;Password=REDACTED;Encrypt=true'],
     ['Driver={ODBC Driver 18};Server=s;UID=a;PWD={a;b};', 'Driver={ODBC Driver 18};Server=s;UID=a;PWD=REDACTED;'],
     ['Data Source=s;Password="x;y";', 'Data Source=s;Password=REDACTED;'],
+    ['Server=s;Password=#a,b)c%zz;Encrypt=true', 'Server=s;Password=REDACTED;Encrypt=true'],
     ['DefaultEndpointsProtocol=https;AccountName=a;AccountKey=bXlrZXk=;EndpointSuffix=core.windows.net', 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=REDACTED;EndpointSuffix=core.windows.net'],
     ['jdbc:sqlserver://db:1433;databaseName=o;user=app;password=Pw1', 'jdbc:sqlserver://db:1433;databaseName=o;user=app;password=REDACTED'],
     ['--dsn postgres://u:pw@db/app --verbose', '--dsn postgres://db/app --verbose'],
