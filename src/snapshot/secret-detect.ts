@@ -40,8 +40,8 @@ export const TOKEN_PATTERNS: readonly RegExp[] = [
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{5}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g,
 ];
 
-/** Runs of base64/base64url characters, the candidates for random keys (20 or more characters: checked by `isRandomKey`). */
-export const KEY_RUN = /[A-Za-z0-9+/=_-]+/g;
+/** Runs of 20 or more base64/base64url characters, the candidates for random keys; tried only where a run starts. */
+export const KEY_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{20}[A-Za-z0-9+/=_-]*/g;
 
 /** A value that stands for a secret without being one: `${DB_PASSWORD}`, `{{ .pw }}`, `<password>`, `****`, `xxx`, `...`, or our own marker. */
 const PLACEHOLDER = /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|\*+|x+|\.\.\.|REDACTED)$/i;
@@ -76,12 +76,8 @@ export function isCredentialName(name: string): boolean {
 
 const NAME_SEPARATORS = /[-_. ]/g;
 const HEX_WITH_DASHES = /^[0-9a-fA-F-]+$/;
-const ALPHANUMERIC = /[A-Za-z0-9]/g;
-const CHARACTER_CLASSES = [/[a-z]/, /[A-Z]/, /[0-9]/];
 /** Pieces of identifiers: `Payment`, `JSON`, `2026`. */
 const WORD_SEGMENT = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
-const NOT_LETTER = /[^A-Za-z]/g;
-const NOT_VOWEL = /[^aeiouAEIOU]/g;
 
 /** Whether a value has a token or a random-looking key in it, by its form alone. */
 export function looksLikeToken(value: string): boolean {
@@ -114,11 +110,35 @@ function isRandomKey(run: string): boolean {
   const body = run.slice(0, end);
   if (body.length < 20) return false;
   if (HEX_WITH_DASHES.test(body)) return false;
-  const separators = body.replace(ALPHANUMERIC, '').length;
-  if (separators * 6 > body.length) return false;
-  if (CHARACTER_CLASSES.filter((c) => c.test(body)).length < 2) return false;
-  if (wordLike(body)) return false;
-  return shannonEntropy(body) >= Math.min(4.3, Math.log2(body.length) - 1.3);
+  const counts = characterCounts(body);
+  if (counts.separators * 6 > body.length) return false;
+  if (Number(counts.lower > 0) + Number(counts.upper > 0) + Number(counts.digits > 0) < 2) return false;
+  if (wordLike(body, counts)) return false;
+  return shannonEntropy(counts.byCode, body.length) >= Math.min(4.3, Math.log2(body.length) - 1.3);
+}
+
+/** ASCII code -> class: 1 lower-case letter, 2 upper-case letter, 3 digit, 0 anything else; vowels marked separately. */
+const CLASS = new Uint8Array(128);
+const VOWEL = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CLASS[c] = ch >= 'a' && ch <= 'z' ? 1 : ch >= 'A' && ch <= 'Z' ? 2 : ch >= '0' && ch <= '9' ? 3 : 0;
+  VOWEL[c] = 'aeiouAEIOU'.includes(ch) ? 1 : 0;
+}
+
+/** One pass over a run (its characters are ASCII): how many of each character and of each class. */
+function characterCounts(text: string) {
+  const byCode = new Int32Array(128);
+  const byClass = [0, 0, 0, 0];
+  let vowels = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) & 127;
+    byCode[code]!++;
+    byClass[CLASS[code]!]!++;
+    vowels += VOWEL[code]!;
+  }
+  const [separators, lower, upper, digits] = byClass as [number, number, number, number];
+  return { byCode, lower, upper, digits, vowels, separators };
 }
 
 /**
@@ -126,7 +146,7 @@ function isRandomKey(run: string): boolean {
  * on average and carry vowels like language does (about 40% of letters,
  * against 19% in random base62 text).
  */
-function wordLike(text: string): boolean {
+function wordLike(text: string, counts: ReturnType<typeof characterCounts>): boolean {
   let segments = 0;
   let segmentChars = 0;
   for (const segment of text.matchAll(WORD_SEGMENT)) {
@@ -134,20 +154,15 @@ function wordLike(text: string): boolean {
     segmentChars += segment[0].length;
   }
   const average = segmentChars / Math.max(1, segments);
-  const letters = text.replace(NOT_LETTER, '');
-  const vowels = letters.replace(NOT_VOWEL, '').length / Math.max(1, letters.length);
+  const vowels = counts.vowels / Math.max(1, counts.lower + counts.upper);
   return average >= 4.5 || (average >= 2.5 && vowels >= 0.3);
 }
 
-function shannonEntropy(text: string): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  }
+function shannonEntropy(byCode: Int32Array, length: number): number {
   let entropy = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
+  for (const count of byCode) {
+    if (count === 0) continue;
+    const p = count / length;
     entropy -= p * Math.log2(p);
   }
   return entropy;
@@ -160,9 +175,5 @@ export const DETECTION_PATTERNS: readonly RegExp[] = [
   PLACEHOLDER,
   NAME_SEPARATORS,
   HEX_WITH_DASHES,
-  ALPHANUMERIC,
-  ...CHARACTER_CLASSES,
   WORD_SEGMENT,
-  NOT_LETTER,
-  NOT_VOWEL,
 ];
