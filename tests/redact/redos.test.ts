@@ -24,7 +24,7 @@ describe('redaction patterns are linear', () => {
       const diagnostics = await check(pattern.source, pattern.flags, params);
       verdicts.push({ pattern: String(pattern), status: diagnostics.status });
     }
-    expect(verdicts.length).toBeGreaterThan(20);
+    expect(verdicts.length).toBeGreaterThanOrEqual(15); // the token patterns, key runs, placeholders, name and DSN scans
     expect(verdicts.filter((v) => v.status !== 'safe')).toEqual([]);
   });
 
