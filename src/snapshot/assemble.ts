@@ -26,7 +26,8 @@ import {
 import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from './promotion.ts';
-import { redactConfigs, redactServiceConfigs } from './redact.ts';
+import { redactConfigs } from './redact.ts';
+import { redactSecretsInText, redactUrl } from './redact-url.ts';
 import type { SecretKey } from '../model/secret-fingerprint.ts';
 
 /** One source's outcome: its name, type and evidence (gaps included). */
@@ -116,6 +117,36 @@ export function assembleSnapshot(input: AssembleInput): Snapshot {
 }
 
 export function assembleDraft(input: AssembleInput): DraftSnapshot {
+  return withoutCredentials(assembleRaw(input));
+}
+
+/**
+ * The one place where every stored URL goes through `redactUrl` and every
+ * free-text field from a source through `redactSecretsInText` (issue 17,
+ * docs/guarantees.md "No credentials in stored URLs"). Config values are
+ * redacted by `redactConfigs`; sightings carried from older snapshots are
+ * cleaned here too.
+ */
+function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
+  const url = <T extends { url?: string }>(record: T): T => (record.url === undefined ? record : { ...record, url: redactUrl(record.url) });
+  return {
+    ...draft,
+    services: draft.services.map((s) => ({ ...s, versionUrl: Object.fromEntries(Object.entries(s.versionUrl).map(([env, u]) => [env, redactUrl(u)])) })),
+    deployments: draft.deployments.map((d) =>
+      url({
+        ...d,
+        approvals: d.approvals.map((a) => url(a.comment === undefined ? a : { ...a, comment: redactSecretsInText(a.comment) })),
+        promotion: d.promotion && { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) },
+      }),
+    ),
+    observed: draft.observed.map(url),
+    changes: draft.changes.map((c) => ({ ...c, pullRequests: c.pullRequests.map((pr) => url({ ...pr, title: redactSecretsInText(pr.title) })) })),
+    gaps: draft.gaps.map((g) => ({ ...g, reason: redactSecretsInText(g.reason) })),
+    ...(draft.tracking && { tracking: { ...draft.tracking, sightings: draft.tracking.sightings.map(url) } }),
+  };
+}
+
+function assembleRaw(input: AssembleInput): DraftSnapshot {
   const { config, outcomes } = input;
   const known = {
     services: new Set(config.services.map((s) => s.name)),
@@ -169,7 +200,7 @@ export function assembleDraft(input: AssembleInput): DraftSnapshot {
     previous: input.previous ? { id: input.previous.snapshot.id, sha256: input.previous.sha256 } : null,
     name: config.name,
     environments: config.environments,
-    services: redactServiceConfigs(config.services).sort(byKeys((s) => s.name)),
+    services: [...config.services].sort(byKeys((s) => s.name)),
     policies: config.policies,
     exceptions: config.exceptions,
     sources: outcomes.map((o) => ({ name: o.name, type: o.type })).sort(byKeys((s) => s.name)),

@@ -22,6 +22,8 @@ import type { Config } from '../model/config.ts';
 import { fingerprintSecret, type SecretKey } from '../model/secret-fingerprint.ts';
 import type { RawConfigRecord, RawValue } from '../model/evidence.ts';
 import type { ConfigRecord, StoredValue } from '../model/snapshot.ts';
+import { hasConnectionCredentials } from './redact-url.ts';
+import { looksLikeToken } from './secret-detect.ts';
 
 /** Whether `key` matches one of the glob `patterns` (case-insensitive). */
 export function isSecretKey(key: string, patterns: readonly string[]): boolean {
@@ -40,90 +42,14 @@ function matcher(patterns: readonly string[]): (key: string) => boolean {
   return match;
 }
 
-/** Token formats with a published, recognisable prefix. */
-const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/, // GitHub tokens: https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/, // GitHub fine-grained personal access tokens
-  /\bxox[abprse]-[A-Za-z0-9-]{10,}/, // Slack tokens
-  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,}/, // Stripe secret and restricted keys
-  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/, // OpenAI / Anthropic style keys
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key ids
-  /\bAIza[0-9A-Za-z_-]{35}/, // Google API keys
-  /\bglpat-[A-Za-z0-9_-]{20,}/, // GitLab personal access tokens
-  /\bnpm_[A-Za-z0-9]{36}/, // npm tokens
-  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, // PEM / OpenSSH / PGP private keys
-  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/, // JWT: base64url JSON header and payload
-  /(?:^|[;\s])(?:password|pwd|passwd)\s*=\s*[^;\s]+/i, // ADO/JDBC-style connection strings: "...;Password=...;"
-];
-
-/** `scheme://user:password@host` with a password that is not a placeholder such as `${DB_PASSWORD}`. */
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:([^\s/@]+)@/i;
-const PLACEHOLDER = /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|\*+|x+|\.\.\.)$/i;
-
-/** Whether a value looks like a credential by itself, whatever its key. */
+/**
+ * Whether a value looks like a credential by itself, whatever its key: a
+ * token or random key (secret-detect.ts), or a URL or connection string with
+ * a password or credential parameter (redact-url.ts). Linear in the value.
+ */
 export function looksLikeSecretValue(value: unknown): boolean {
   if (typeof value !== 'string' || value.length < 8) return false;
-  if (TOKEN_PATTERNS.some((pattern) => pattern.test(value))) return true;
-  const url = URL_WITH_PASSWORD.exec(value);
-  if (url && !PLACEHOLDER.test(decodeSafe(url[1]!))) return true;
-  return highEntropyRuns(value);
-}
-
-/**
- * Long runs of base64/base64url characters that look random. Three tests,
- * tuned with tests/redact/redact.test.ts against random tokens (32+
- * characters are always caught; 20-31 almost always) and identifiers such as
- * `PaymentServiceConfiguration2`, `k8s-prod-eu-west-1a`, package names and
- * paths (never caught):
- * - not hex-with-dashes (commits, digests, UUIDs are identifiers) and not
- *   dense with separators (`ip-10-0-12-34-ec2-internal`);
- * - not made of words (see `wordLike`): random text switches between upper,
- *   lower and digits every 1-2 characters and has few vowels;
- * - Shannon entropy close to that of random text of the same length.
- */
-function highEntropyRuns(value: string): boolean {
-  for (const run of value.match(/[A-Za-z0-9+/=_-]{20,}/g) ?? []) {
-    const body = run.replace(/=+$/, '');
-    if (/^[0-9a-fA-F-]+$/.test(body)) continue;
-    const separators = body.replace(/[A-Za-z0-9]/g, '').length;
-    if (separators * 6 > body.length) continue;
-    if ([/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(body)).length < 2) continue;
-    if (wordLike(body)) continue;
-    if (shannonEntropy(body) >= Math.min(4.3, Math.log2(body.length) - 1.3)) return true;
-  }
-  return false;
-}
-
-/**
- * Made of words: pieces (`Payment`, `Service`, `2026`, `JSON`) that are long
- * on average and carry vowels like language does (about 40% of letters,
- * against 19% in random base62 text).
- */
-function wordLike(text: string): boolean {
-  const segments = text.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g) ?? [];
-  const average = segments.join('').length / Math.max(1, segments.length);
-  const letters = text.replace(/[^A-Za-z]/g, '');
-  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length / Math.max(1, letters.length);
-  return average >= 4.5 || (average >= 2.5 && vowels >= 0.3);
-}
-
-function shannonEntropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
-    entropy -= p * Math.log2(p);
-  }
-  return entropy;
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return looksLikeToken(value) || hasConnectionCredentials(value);
 }
 
 /** Already a stored secret marker (`{ redacted }` or `{ secret }`): kept as it is. */
@@ -179,20 +105,4 @@ export function redactRawConfigRecord(record: unknown, config: Config, secretKey
 /** Code-point order, the same on every machine (no locale). */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A URL as it may be stored: credentials in its userinfo (`https://user:pass@host`)
- * are dropped whole. Works on templates such as `{environment}`.
- */
-export function redactUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string) => `${scheme}redacted@`);
-}
-
-/** The services as a snapshot stores them: the config, minus credentials written into version URLs. */
-export function redactServiceConfigs<T extends { versionUrl: Record<string, string> }>(services: readonly T[]): T[] {
-  return services.map((service) => ({
-    ...service,
-    versionUrl: Object.fromEntries(Object.entries(service.versionUrl).map(([env, url]) => [env, redactUrlCredentials(url)])),
-  }));
 }
