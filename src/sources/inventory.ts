@@ -26,6 +26,7 @@ import type { Config, ServiceConfig } from '../model/config.ts';
 import type { Evidence, HistoryEvent, RawConfigRecord } from '../model/evidence.ts';
 import { emptyEvidence } from '../model/evidence.ts';
 import { formatPath, parseYamlWithSchema, type YamlSource } from '../model/friendly-errors.ts';
+import { INPUT_LIMITS } from '../model/input-limits.ts';
 import { inventorySchema, type Inventory } from '../model/inventory.ts';
 import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../model/snapshot.ts';
 
@@ -54,7 +55,13 @@ const NUMERIC_FIELDS = new Set(['aheadBy', 'behindBy', 'number']);
 
 /** Parses and validates one inventory file. Never throws. */
 export function parseInventory(text: string, file: string): ParsedInventory {
-  const result = parseYamlWithSchema(inventorySchema, text, file, { expectTop: 'a mapping with `deployments`, `configs`, `observed`, `branches`, `changes` or `history`' }, keepWrittenNumbers);
+  const result = parseYamlWithSchema(
+    inventorySchema,
+    text,
+    file,
+    { expectTop: 'a mapping with `deployments`, `configs`, `observed`, `branches`, `changes` or `history`', maxBytes: INPUT_LIMITS.inventoryFileBytes },
+    keepWrittenNumbers,
+  );
   if (!result.ok) return { ok: false, reason: result.message };
   const { source } = result;
   return { ok: true, inventory: result.data, locate: (path) => locate(source, path) };
