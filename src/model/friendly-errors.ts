@@ -16,7 +16,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { looksLikeSecretValue } from '../snapshot/redact.ts';
-import { yamlProblem } from './yaml-guard.ts';
+import { isTooDeepForParser, TOO_DEEP, yamlProblem } from './yaml-guard.ts';
 
 type Issue = z.core.$ZodIssue;
 type PathSegment = PropertyKey;
@@ -388,6 +388,7 @@ function yamlErrorLine(error: Document.Parsed['errors'][number], source: YamlSou
   if (error.code === 'MULTIPLE_DOCS') return `${where(source, offset)}: a second YAML document ("---") starts here; keep everything in one document`;
   // The yaml package appends " at line L, column C:" and a code excerpt; keep the sentence only.
   const sentence = error.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '');
+  if (isTooDeepForParser(sentence)) return `${where(source, offset)}: ${TOO_DEEP}`;
   return `${where(source, offset)}: YAML syntax error: ${sentence}`;
 }
 

@@ -34,6 +34,12 @@ export interface YamlTally {
   expanded: number;
 }
 
+/** Said for nesting past the cap, whether this walk or the yaml parser (which reports a stack overflow as a syntax error) finds it. */
+export const TOO_DEEP = `nested more than ${INPUT_LIMITS.yamlDepth} levels deep; flatten the structure`;
+
+/** True for the yaml parser's error on nesting so deep that it ran out of stack. */
+export const isTooDeepForParser = (message: string): boolean => /Maximum call stack size exceeded/.test(message);
+
 class Stop {
   readonly problem: YamlProblem;
   constructor(problem: YamlProblem) {
@@ -69,7 +75,7 @@ export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: 
       add(n, size);
       return size;
     }
-    if (depth > INPUT_LIMITS.yamlDepth) stop(n, `nested more than ${INPUT_LIMITS.yamlDepth} levels deep; flatten the structure`);
+    if (depth > INPUT_LIMITS.yamlDepth) stop(n, TOO_DEEP);
     const anchor = (n as { anchor?: string }).anchor;
     if (anchor) anchors.set(anchor, n);
     let size = 1;

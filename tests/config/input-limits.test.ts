@@ -102,7 +102,7 @@ describe('YAML aliases', () => {
 describe('nesting', () => {
   it.each(['flow', 'block'] as const)('%s nesting past 100 levels is one line', async (style) => {
     const message = await errorOf(`${HEAD}deep:${style === 'flow' ? ' ' : ''}${nested(style === 'flow' ? 5000 : 300, style)}\n`);
-    expect(message).toMatch(/^release-ledger\.config\.yaml:\d+:\d+: (nested more than 100 levels deep; flatten the structure|YAML syntax error: .*)$/);
+    expect(message).toMatch(/^release-ledger\.config\.yaml:\d+:\d+: nested more than 100 levels deep; flatten the structure$/);
   });
 });
 
