@@ -6,9 +6,12 @@
  * values.yaml costs a `stat`, not the memory to hold it. The YAML caps bound
  * what a small file can turn into once parsed (alias bombs, deep nesting).
  *
- * Parsing YAML with the `yaml` package takes about 50 bytes of memory per byte
- * of text, so a 4 MiB file peaks near 200 MB: the caps keep a collect under
+ * Parsing, validating and collecting YAML takes about 100 bytes of memory per
+ * byte of text (measured: a collect over one valid 2 MiB inventory peaks near
+ * 350 MB, two near 440 MB, 120 MB of it Node and the CLI; 8 MiB peaked at
+ * 500-870 MB), so the caps keep a collect with one source of each kind under
  * 512 MB peak RSS whatever the inputs (tests/reliability/adversarial-yaml.test.ts).
+ * The caps are per source: a config with many sources may use more.
  */
 
 const MiB = 1024 * 1024;
@@ -16,12 +19,12 @@ const MiB = 1024 * 1024;
 export const INPUT_LIMITS = {
   /** `release-ledger.config.yaml`. A config for 500 services is about 200 KB. */
   configBytes: 1 * MiB,
-  /** One inventory file of a `file` source (about 10,000 deployment records). */
-  inventoryFileBytes: 4 * MiB,
-  /** All inventory files of one `file` source together; files past it are gaps. */
-  inventoryTotalBytes: 16 * MiB,
+  /** One inventory file of a `file` source (about 5,000 deployment records; a folder holds more). */
+  inventoryFileBytes: 2 * MiB,
+  /** All inventory files of one `file` source together (3,000 deployments with approvals take about 1.5 MiB); files past it are gaps. */
+  inventoryTotalBytes: 4 * MiB,
   /** One file a `gitops` source reads (Helm values, overlays, manifests, config files). */
-  sourceFileBytes: 4 * MiB,
+  sourceFileBytes: 2 * MiB,
   /** All files one `gitops` source reads in a run together; files past it are gaps. */
   sourceTotalBytes: 32 * MiB,
   /** Alias uses (`*name`) in one YAML file; the yaml package resolves each alias by a scan, so more costs time squared. */

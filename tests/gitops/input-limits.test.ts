@@ -67,16 +67,17 @@ describe('gitops clone mode: caps and encodings', () => {
     const short = repo.shas[1]!.slice(0, 12);
     const reasons = Object.fromEntries(evidence.gaps.filter((g) => g.evidence === 'declared').map((g) => [g.service, g.reason]));
     expect(reasons).toEqual({
-      bomb: expect.stringMatching(/^environments\/prod\/bomb\/values\.yaml: unparsable YAML at line \d+: the alias \*a\d takes the file past 4 MiB once aliases are expanded/),
-      huge: `environments/prod/huge/values.yaml: cannot read at ${short}: 64 MiB, over the 4 MiB cap on one file a source reads; not read`,
+      bomb: expect.stringMatching(/^environments\/prod\/bomb\/values\.yaml: unparsable YAML at line \d+: the alias \*a\d takes the file past 2 MiB once aliases are expanded/),
+      huge: `environments/prod/huge/values.yaml: cannot read at ${short}: 64 MiB, over the 2 MiB cap on one file a source reads; not read`,
       latin: `environments/prod/latin/values.yaml: cannot read at ${short}: line 6: not UTF-8: byte 0xE9 at byte offset ${Buffer.byteLength(values('latin', '1.0.0')) + 11} is not valid UTF-8 (Latin-1 or Windows-1252 text?); save the file as UTF-8`,
       wide: `environments/prod/wide/values.yaml: cannot read at ${short}: the file is UTF-16LE (byte-order mark FF FE), not UTF-8; save it as UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8)`,
     });
   });
 
   it('files past the 32 MiB total of one source are gaps; the files before them are read', async () => {
-    const services = Array.from({ length: 9 }, (_, i) => `svc${i}`);
-    const padding = `# ${'x'.repeat(Math.floor(3.9 * MiB))}\n`;
+    // 17 files of 1.95 MiB: the 17th would take the total past 32 MiB.
+    const services = Array.from({ length: 17 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
+    const padding = `# ${'x'.repeat(Math.floor(1.95 * MiB))}\n`;
     const big = await makeGitRepo([
       {
         files: Object.fromEntries(services.map((s) => [`environments/prod/${s}/values.yaml`, `${values(s, '2.0.0')}${padding}`])),
@@ -86,11 +87,11 @@ describe('gitops clone mode: caps and encodings', () => {
     ]);
     try {
       const evidence = await collect(big, services);
-      expect(evidence.declared.map((d) => d.service)).toEqual(services.slice(0, 8));
+      expect(evidence.declared.map((d) => d.service)).toEqual(services.slice(0, 16));
       expect(evidence.gaps.map((g) => `${g.service} ${g.evidence}: ${g.reason}`)).toEqual(
         ['config', 'declared'].map(
           (kind) =>
-            `svc8 ${kind}: environments/prod/svc8/values.yaml: cannot read at ${big.shas[0]!.slice(0, 12)}: not read: the files this source reads would total more than 32 MiB, the cap on one source; split the patterns over two gitops sources`,
+            `svc16 ${kind}: environments/prod/svc16/values.yaml: cannot read at ${big.shas[0]!.slice(0, 12)}: not read: the files this source reads would total more than 32 MiB, the cap on one source; split the patterns over two gitops sources`,
         ),
       );
     } finally {
