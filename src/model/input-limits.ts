@@ -19,8 +19,8 @@ const MiB = 1024 * 1024;
 export const INPUT_LIMITS = {
   /** `release-ledger.config.yaml`. A config for 500 services is about 200 KB. */
   configBytes: 1 * MiB,
-  /** One inventory file of a `file` source (about 5,000 deployment records; a folder holds more). */
-  inventoryFileBytes: 2 * MiB,
+  /** One inventory file of a `file` source (about 2,500 deployment records; a folder holds more). */
+  inventoryFileBytes: 1 * MiB,
   /** All inventory files of one `file` source together (3,000 deployments with approvals take about 1.5 MiB); files past it are gaps. */
   inventoryTotalBytes: 4 * MiB,
   /** One file a `gitops` source reads (Helm values, overlays, manifests, config files). */

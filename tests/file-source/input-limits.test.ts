@@ -61,10 +61,10 @@ describe('file source: a bad file is a gap naming it; the other files still coun
       expect(reasons.filter((r) => r.startsWith(`inv/${file}.yaml`)), file).toHaveLength(1);
     }
     for (const reason of reasons) expect(reason).not.toContain('\n');
-    expect(reasons).toContain('inv/c-huge.yaml: 200 MiB, over the 2 MiB cap on one inventory file; split it into several files in a folder (sources.inventory.path may name a folder)');
+    expect(reasons).toContain('inv/c-huge.yaml: 200 MiB, over the 1 MiB cap on one inventory file; split it into several files in a folder (sources.inventory.path may name a folder)');
     expect(reasons).toContain('inv/e-utf16.yaml: the file is UTF-16LE (byte-order mark FF FE), not UTF-8; save it as UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8)');
     expect(reasons.find((r) => r.startsWith('inv/d-latin1.yaml'))).toMatch(/^inv\/d-latin1\.yaml:8: not UTF-8: byte 0xE9 at byte offset \d+ /);
-    expect(reasons.find((r) => r.startsWith('inv/b-bomb.yaml'))).toMatch(/^inv\/b-bomb\.yaml:\d+:\d+: the alias \*a\d takes the file past 2 MiB once aliases are expanded/);
+    expect(reasons.find((r) => r.startsWith('inv/b-bomb.yaml'))).toMatch(/^inv\/b-bomb\.yaml:\d+:\d+: the alias \*a\d takes the file past 1 MiB once aliases are expanded/);
     expect(reasons.find((r) => r.startsWith('inv/f-proto.yaml'))).toBe('inv/f-proto.yaml:5:7: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it');
     expect(reasons.find((r) => r.startsWith('inv/g-deep.yaml'))).toMatch(/^inv\/g-deep\.yaml:2:\d+: nested more than 100 levels deep/);
     // The services with no records say which files could not be used.
@@ -75,15 +75,15 @@ describe('file source: a bad file is a gap naming it; the other files still coun
     const folder = path.join(tmp, 'total');
     const inv = path.join(folder, 'inv');
     await mkdir(inv, { recursive: true });
-    // Three files of 1.9 MiB (mostly a comment): the third would take the total past 4 MiB.
-    const padding = `# ${'x'.repeat(Math.floor(1.9 * MiB))}\n`;
-    for (const [i, service] of ['api', 'web', 'core'].entries()) {
-      await writeFile(path.join(inv, `${i}.yaml`), `deployments:\n${deployment(service)}${padding}`);
+    // Five files of 0.95 MiB (mostly a comment): the fifth would take the total past 4 MiB.
+    const padding = `# ${'x'.repeat(Math.floor(0.95 * MiB))}\n`;
+    for (const [i, service] of ['api', 'web', 'core', 'jobs', 'api'].entries()) {
+      await writeFile(path.join(inv, `${i}.yaml`), `deployments:\n${deployment(service).replace('environment: prod', i === 4 ? 'environment: dev' : 'environment: prod')}${padding}`);
     }
     const evidence = await collect(folder);
-    expect(evidence.deployments.map((d) => `${d.service}/${d.environment}`)).toEqual(['api/prod', 'web/prod']);
+    expect(evidence.deployments.map((d) => `${d.service}/${d.environment}`)).toEqual(['api/prod', 'core/prod', 'jobs/prod', 'web/prod']);
     expect(evidence.gaps.map((g) => g.reason).filter((r) => r.startsWith('inv/'))).toEqual([
-      expect.stringMatching(/^inv\/2\.yaml: not read: with it the inventory files of sources\.inventory would total 5\.7 MiB, over the 4 MiB cap on one file source; move some files to a second file source$/),
+      expect.stringMatching(/^inv\/4\.yaml: not read: with it the inventory files of sources\.inventory would total 4\.8 MiB, over the 4 MiB cap on one file source; move some files to a second file source$/),
     ]);
   });
 });

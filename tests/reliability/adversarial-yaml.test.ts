@@ -20,13 +20,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatBytes, INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { aliasBomb, encode, nested, writeSparse } from '../helpers/adversarial-yaml.ts';
 import { runCli } from '../helpers/cli.ts';
 import { commitOf, recordFigure, REPO_ROOT, SEED, useTempRoot } from './world.ts';
 
 const MiB = 1024 * 1024;
-const CONFIG_CAP = 1 * MiB;
-const INVENTORY_CAP = 2 * MiB;
+const CONFIG_CAP = INPUT_LIMITS.configBytes;
+const INVENTORY_CAP = INPUT_LIMITS.inventoryFileBytes;
 const RSS_TARGET_MB = 512;
 const tempRoot = useTempRoot('adversarial-yaml');
 const run = promisify(execFile);
@@ -230,24 +231,26 @@ describe('adversarial YAML and oversized input', () => {
       path.join(dir, 'release-ledger.config.yaml'),
       CONFIG_HEAD.replace('sources:\n', 'sources:\n  declared:\n    type: gitops\n    path: gitops\n').replace(/sources: \[inventory\]/g, 'sources: [inventory, declared]'),
     );
-    // Two valid files that fill the 4 MiB a file source may read (the most memory it can take), then hostile files at their worst.
+    // Valid files that fill what a file source may read (the most memory it can take), then hostile files at their worst.
     const event = (file: number, i: number) => `  - service: core\n    environment: dev\n    commit: ${commitOf(`e${file}-${i}`)}\n    at: 2026-02-01T10:00:00Z\n    version: 1.0.${i}\n`;
     let events = 0;
-    for (const file of [0, 1]) {
+    const validFiles = Math.floor(INPUT_LIMITS.inventoryTotalBytes / INVENTORY_CAP);
+    let validBytes = 0;
+    for (let file = 0; file < validFiles; file++) {
       const parts: string[] = [];
       let size = 0;
-      for (let i = 0; size < 1.9 * MiB; i++, events++) {
+      for (let i = 0; size < 0.95 * INVENTORY_CAP; i++, events++) {
         parts.push(event(file, i));
         size += parts[i]!.length;
       }
       await writeFile(path.join(inv, `0-valid-${file}.yaml`), `${file === 0 ? deployments('api') : ''}history:\n${parts.join('')}`);
+      validBytes += (await stat(path.join(inv, `0-valid-${file}.yaml`))).size;
     }
     await writeSparse(path.join(inv, 'huge.yaml'), deployments('web'), 1200 * MiB);
     await writeFile(path.join(inv, 'bomb.yaml'), `${deployments('web')}${aliasBomb(12, 12, 'zz')}`);
     await writeFile(path.join(inv, 'aliases.yaml'), `${deployments('web')}zz: [&k a, ${Array.from({ length: 12_000 }, () => '*k').join(', ')}]\n`);
     await writeFile(path.join(inv, 'deep.yaml'), `${deployments('web')}zz: ${nested(50_000, 'flow')}\n`);
     await writeFile(path.join(inv, 'wide.yaml'), encode(deployments('web'), 'utf16le-bom'));
-    const validBytes = (await stat(path.join(inv, '0-valid-0.yaml'))).size + (await stat(path.join(inv, '0-valid-1.yaml'))).size;
 
     const collect = await peakRss(['collect', '--config', 'release-ledger.config.yaml', '--at', '2026-03-14T02:00:00Z', '--quiet'], dir);
     // The same with a 1.2 GB config: refused by its size.
@@ -258,7 +261,7 @@ describe('adversarial YAML and oversized input', () => {
 
     const snapshot = collect.code === 3 ? await newestSnapshot(dir) : undefined;
     const gapFiles = ['huge', 'bomb', 'aliases', 'deep', 'wide'].filter((f) => snapshot?.gaps.some((g) => g.reason.startsWith(`inv/${f}.yaml`)));
-    const valuesGap = snapshot?.gaps.some((g) => g.source === 'declared' && g.reason.includes('300 MiB, over the 2 MiB cap'));
+    const valuesGap = snapshot?.gaps.some((g) => g.source === 'declared' && g.reason.includes(`300 MiB, over the ${formatBytes(INPUT_LIMITS.sourceFileBytes)} cap`));
     const pass = collect.rssMb < RSS_TARGET_MB && refused.rssMb < RSS_TARGET_MB && collect.code === 3 && refused.code === 2 && gapFiles.length === 5 && valuesGap === true;
     recordFigure(task, {
       case: '7c peak RSS: collect over oversized input',
@@ -266,7 +269,7 @@ describe('adversarial YAML and oversized input', () => {
       result: `collect ${collect.rssMb} MB, 1.2 GB config refused at ${refused.rssMb} MB`,
       target: `peak RSS < ${RSS_TARGET_MB} MB; oversized files gaps or refused`,
       pass,
-      detail: `inputs: 1.2 GB sparse inventory, 12^12 alias bomb, 12,000 aliases, 50,000-deep nesting, UTF-16, ${(validBytes / MiB).toFixed(1)} MiB of valid inventory (${events} history events), a 300 MiB values.yaml in a GitOps clone; measured by ${existsSync('/usr/bin/time') ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'}`,
+      detail: `inputs: 1.2 GB sparse inventory, 12^12 alias bomb, 12,000 aliases, 50,000-deep nesting, UTF-16, ${validFiles} valid inventory files of ${(validBytes / validFiles / MiB).toFixed(2)} MiB (${events} history events), a 300 MiB values.yaml in a GitOps clone; measured by ${existsSync('/usr/bin/time') ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'}`,
     });
     expect(collect.code, collect.stderr).toBe(3);
     expect(refused.code).toBe(2);
