@@ -4,6 +4,10 @@
  * `*.yaml` / `*.yml` files (not hidden, not in sub-folders) are read in
  * code-point order of their names and merged.
  *
+ * Each file may hold 1 MiB and the files of one source 4 MiB together,
+ * checked before reading (src/model/input-limits.ts, docs/guarantees.md
+ * "Bounded input"); a file over a cap, or not UTF-8, is a gap naming it.
+ *
  * This file only finds and reads files; what they mean is decided by the
  * plain functions in `src/sources/inventory.ts` (see the rules there). It
  * never throws: a missing path or a bad file is a recorded gap.

@@ -103,7 +103,7 @@ export function formatIssues(
   input?: unknown,
   references?: ParseOptions['references'],
 ): string {
-  const data = input === undefined ? source.doc.toJS() : input;
+  const data = input === undefined ? source.doc.toJS({ maxAliasCount: -1 }) : input;
   const expanded = issues.flatMap(expandIssue);
   const located = expanded.map((issue, order) => ({ issue, order, offset: locateIssue(issue, source, schema, data).offset }));
   located.sort((a, b) => a.offset - b.offset || a.order - b.order);
@@ -132,7 +132,7 @@ export function formatIssue(
   input?: unknown,
 ): string {
   const source: YamlSource = { file, text: '', doc, lineCounter };
-  const data = input === undefined ? doc.toJS() : input;
+  const data = input === undefined ? doc.toJS({ maxAliasCount: -1 }) : input;
   const { offset } = locateIssue(issue, source, schema, data);
   const text = describeIssue(issue, schema, data);
   return `${where(source, offset)}: ${text}`;

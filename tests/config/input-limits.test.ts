@@ -65,6 +65,12 @@ describe('config size cap (1 MiB), checked before reading', () => {
   });
 });
 
+describe('not a regular file', () => {
+  it('a device given as the config is refused, not read', async () => {
+    await expect(loadConfig('/dev/zero')).rejects.toThrowErrorMatchingInlineSnapshot(`[ConfigError: /dev/zero: not a regular file (a device, pipe or socket); point at a YAML file]`);
+  });
+});
+
 describe('YAML aliases', () => {
   it('one anchor used 101 times is fine', async () => {
     const services = Array.from({ length: 101 }, (_, i) => `  - name: s${i}\n    secretKeys: ${i === 0 ? '&keys [TOKEN_*]' : '*keys'}\n`).join('');
