@@ -37,6 +37,9 @@ export interface YamlTally {
 /** Said for nesting past the cap, whether this walk or the yaml parser (which reports a stack overflow as a syntax error) finds it. */
 export const TOO_DEEP = `nested more than ${INPUT_LIMITS.yamlDepth} levels deep; flatten the structure`;
 
+/** Said for a `__proto__` key, in YAML or in `.env`/`.properties` lines. */
+export const PROTO_KEY = 'the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it';
+
 /** True for the yaml parser's error on nesting so deep that it ran out of stack. */
 export const isTooDeepForParser = (message: string): boolean => /Maximum call stack size exceeded/.test(message);
 
@@ -89,7 +92,7 @@ export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: 
         if (!isPair(pair)) continue;
         const key = pair.key as YamlNode | null;
         if (isScalar(key)) {
-          if (key.value === '__proto__') stop(key, 'the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it');
+          if (key.value === '__proto__') stop(key, PROTO_KEY);
           const id = `${typeof key.value}:${String(key.value)}`;
           if (keys.has(id)) stop(key, `duplicate key "${String(key.value)}"; each key may appear only once in a mapping`);
           keys.add(id);

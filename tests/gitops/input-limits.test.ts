@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGitOps } from '../../collectors/gitops.ts';
+import { extractConfigValues } from '../../src/sources/gitops/index.ts';
 import type { ConfigInput, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { aliasBomb, encode, writeSparse } from '../helpers/adversarial-yaml.ts';
 import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
@@ -97,5 +98,19 @@ describe('gitops clone mode: caps and encodings', () => {
     } finally {
       await big.cleanup();
     }
+  });
+});
+
+describe('gitops config files: __proto__ keys are refused, never dropped', () => {
+  it.each([
+    ['app.env', 'A=1\n__proto__=x\n', 'app.env: line 2: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it'],
+    ['app.properties', '__proto__: x\n', 'app.properties: line 1: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it'],
+    ['values.yaml', 'env:\n  A: 1\n  __proto__: x\n', 'values.yaml: unparsable YAML at line 3: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it'],
+  ])('%s', (file, text, reason) => {
+    expect(extractConfigValues(text, file, 'api')).toEqual({ ok: false, reason });
+  });
+
+  it('constructor and toString keys are data', () => {
+    expect(extractConfigValues('constructor=a\ntoString=b\n', 'app.env', 'api')).toEqual({ ok: true, values: { constructor: 'a', toString: 'b' } });
   });
 });
