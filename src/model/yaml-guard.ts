@@ -53,6 +53,7 @@ class Stop {
 /** The first problem in `doc`, or null. `expandedBytes` is the cap of the file the document came from. */
 export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: YamlTally = { aliases: 0, expanded: 0 }): YamlProblem | null {
   const anchors = new Map<string, YamlNode>();
+  /** Expanded size of each anchored node, once it is complete (absent while inside it: an alias then is a cycle). */
   const sizes = new Map<YamlNode, number>();
   const stop = (node: { range?: readonly number[] | null | undefined } | null | undefined, message: string): never => {
     throw new Stop({ offset: node?.range?.[0] ?? 0, message });
@@ -103,7 +104,7 @@ export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: 
       add(n, 1);
       for (const item of n.items) size += walk(item, depth + 1);
     }
-    sizes.set(n, size);
+    if (anchor) sizes.set(n, size); // only anchored nodes are named by aliases
     return size;
   };
 
