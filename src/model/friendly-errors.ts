@@ -70,7 +70,7 @@ export function parseYamlWithSchema<S extends AnySchema>(
     return { ok: false, message: withMore(yamlErrorLine(first!, source), more) };
   }
   const problem = yamlProblem(doc, options.maxBytes);
-  if (problem) return { ok: false, message: `${where(source, problem.offset)}: ${problem.message}` };
+  if (problem) return { ok: false, message: `${where(source, problem.offset)}: ${problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ''}${problem.message}` };
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
     return { ok: false, message: `${file}:1:1: the file is empty; expected ${options.expectTop}${options.emptyHint ? ` (${options.emptyHint})` : ''}` };

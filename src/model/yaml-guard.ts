@@ -26,6 +26,8 @@ export interface YamlProblem {
   offset: number;
   /** One sentence, without the position. */
   message: string;
+  /** The field it is in (keys and list indexes), when short enough to help; [] for the top or for nesting. */
+  path: (string | number)[];
 }
 
 /** Counts carried across the documents of one file, so a multi-document file gets one budget. */
@@ -55,8 +57,11 @@ export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: 
   const anchors = new Map<string, YamlNode>();
   /** Expanded size of each anchored node, once it is complete (absent while inside it: an alias then is a cycle). */
   const sizes = new Map<YamlNode, number>();
+  /** Where the walk is: the keys and indexes from the top. */
+  const trail: (string | number)[] = [];
   const stop = (node: { range?: readonly number[] | null | undefined } | null | undefined, message: string): never => {
-    throw new Stop({ offset: node?.range?.[0] ?? 0, message });
+    const path = message === TOO_DEEP || trail.length > 12 ? [] : [...trail];
+    throw new Stop({ offset: node?.range?.[0] ?? 0, message, path });
   };
   const add = (node: YamlNode, size: number) => {
     tally.expanded += size;
@@ -98,11 +103,18 @@ export function yamlProblem(doc: Document.Parsed, expandedBytes: number, tally: 
           if (keys.has(id)) stop(key, `duplicate key "${String(key.value)}"; each key may appear only once in a mapping`);
           keys.add(id);
         }
-        size += walk(key, depth + 1) + walk(pair.value, depth + 1);
+        size += walk(key, depth + 1);
+        trail.push(isScalar(key) ? String(key.value) : '?');
+        size += walk(pair.value, depth + 1);
+        trail.pop();
       }
     } else if (isSeq(n)) {
       add(n, 1);
-      for (const item of n.items) size += walk(item, depth + 1);
+      n.items.forEach((item, i) => {
+        trail.push(i);
+        size += walk(item, depth + 1);
+        trail.pop();
+      });
     }
     if (anchor) sizes.set(n, size); // only anchored nodes are named by aliases
     return size;

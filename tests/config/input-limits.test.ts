@@ -82,7 +82,7 @@ describe('YAML aliases', () => {
 
   it('billion laughs is one line naming where it blows up, exit 2 (was exit 1 "internal error")', async () => {
     expect(await errorOf(`${HEAD}${aliasBomb(9, 9)}`)).toMatchInlineSnapshot(
-      `"release-ledger.config.yaml:12:20: the alias *a5 takes the file past 1 MiB once aliases are expanded, more than the file itself may hold (an alias bomb?); use fewer aliases"`,
+      `"release-ledger.config.yaml:12:20: x6[2]: the alias *a5 takes the file past 1 MiB once aliases are expanded, more than the file itself may hold (an alias bomb?); use fewer aliases"`,
     );
     const folder = await folderWith(`${HEAD}${aliasBomb(9, 9)}`);
     const run = await runCli(['collect', '--config', 'release-ledger.config.yaml'], { cwd: folder });
@@ -94,13 +94,13 @@ describe('YAML aliases', () => {
   it('more aliases than the cap', async () => {
     const uses = Array.from({ length: 10_001 }, () => '*k').join(', ');
     expect(await errorOf(`${HEAD}services:\n  - name: s\n    secretKeys: [&k A, ${uses}]\n`)).toMatch(
-      /^release-ledger\.config\.yaml:8:\d+: more than 10000 aliases \(\*name\) in one file; write some values out or split the file$/,
+      /^release-ledger\.config\.yaml:8:\d+: services\[0\]\.secretKeys\[\d+\]: more than 10000 aliases \(\*name\) in one file; write some values out or split the file$/,
     );
   });
 
   it('an alias inside the value it names', async () => {
     expect(await errorOf(`${HEAD}services: &s\n  - name: x\n    secretKeys: *s\n`)).toMatchInlineSnapshot(
-      `"release-ledger.config.yaml:8:17: the alias *s is inside the value it names (a cycle); point it at a value defined before it"`,
+      `"release-ledger.config.yaml:8:17: services[0].secretKeys: the alias *s is inside the value it names (a cycle); point it at a value defined before it"`,
     );
   });
 });
@@ -141,7 +141,7 @@ describe('encodings', () => {
 describe('reserved keys', () => {
   it('a __proto__ key is refused with its line, never dropped', async () => {
     expect(await errorOf(`${HEAD}services:\n  - name: api\n    dependsOn:\n      __proto__: ">=1"\n`)).toMatchInlineSnapshot(
-      `"release-ledger.config.yaml:9:7: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it"`,
+      `"release-ledger.config.yaml:9:7: services[0].dependsOn: the key "__proto__" cannot be kept as data (JavaScript reserves it, so it would be dropped); rename it"`,
     );
   });
 
