@@ -149,7 +149,12 @@ function withoutFileName(reason: string, file: string): string {
  * more means something is wrong, and it must not be buffered.
  */
 function catFile(cwd: string, env: Record<string, string>, mode: '--batch' | '--batch-check', input: string, limit: number): Promise<{ ok: true; stdout: Buffer } | { ok: false; stderr: string }> {
-  return new Promise((done) => {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: { ok: true; stdout: Buffer } | { ok: false; stderr: string }) => {
+      if (!settled) resolve(result);
+      settled = true;
+    };
     const child = spawn('git', ['cat-file', mode], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     const chunks: Buffer[] = [];
     let size = 0;
@@ -169,6 +174,7 @@ function catFile(cwd: string, env: Record<string, string>, mode: '--batch' | '--
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       failure ??= error.code === 'ENOENT' ? 'the git command was not found on PATH' : `git failed (${error.code ?? 'error'})`;
+      if (error.code === 'ENOENT') done({ ok: false, stderr: failure });
     });
     child.on('close', (code) => {
       if (failure) return done({ ok: false, stderr: failure });
