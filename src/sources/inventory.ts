@@ -53,8 +53,19 @@ export type ParsedInventory = { ok: true; inventory: Inventory; locate: (path: r
 /** Fields whose numbers stay numbers; every other plain number is kept as written (a version, a commit). */
 const NUMERIC_FIELDS = new Set(['aheadBy', 'behindBy', 'number']);
 
-/** Parses and validates one inventory file. Never throws. */
+/**
+ * Parses and validates one inventory file. Never throws: whatever goes wrong
+ * with one file is that file's gap, so the other files of a folder still count.
+ */
 export function parseInventory(text: string, file: string): ParsedInventory {
+  try {
+    return parseChecked(text, file);
+  } catch (error) {
+    return { ok: false, reason: `${file}: cannot be read as an inventory (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})` };
+  }
+}
+
+function parseChecked(text: string, file: string): ParsedInventory {
   const result = parseYamlWithSchema(
     inventorySchema,
     text,
