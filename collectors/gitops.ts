@@ -37,13 +37,16 @@ import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigR
 import { emptyEvidence } from '../src/model/index.ts';
 import { capStrings } from '../src/sources/caps.ts';
 import { credentialsOf, type Credentials } from '../src/sources/credentials.ts';
+import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../src/model/input-limits.ts';
 import { BudgetExhausted, describeError, scrub, splitRepo } from '../src/sources/github/index.ts';
 import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
 import type { ChangeAnswer, FileAnswer } from '../src/sources/gitops/index.ts';
 import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from './github.ts';
 
-/** Largest file read from the repository. */
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Largest file read from the repository (one cap for both modes; src/model/input-limits.ts). */
+const MAX_FILE_BYTES = INPUT_LIMITS.sourceFileBytes;
+/** Largest output of a git listing (`ls-tree` of a large monorepo runs to megabytes of names). */
+const MAX_GIT_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** Variables that would make git read another repository than the one configured. */
 const REPOSITORY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE'];
 
@@ -59,11 +62,11 @@ function gitEnv(contextEnv: Readonly<Record<string, string | undefined>>): Recor
 function gitIn(cwd: string, env: Record<string, string>): Git {
   return (args) =>
     new Promise((done) => {
-      execFile('git', args, { cwd, env, encoding: 'utf8', maxBuffer: MAX_FILE_BYTES, windowsHide: true }, (error, stdout, stderr) => {
+      execFile('git', args, { cwd, env, encoding: 'utf8', maxBuffer: MAX_GIT_OUTPUT_BYTES, windowsHide: true }, (error, stdout, stderr) => {
         if (!error) return done({ ok: true, stdout });
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return done({ ok: false, stderr: 'the git command was not found on PATH' });
-        if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return done({ ok: false, stderr: `larger than ${MAX_FILE_BYTES} bytes` });
+        if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return done({ ok: false, stderr: `output larger than ${formatBytes(MAX_GIT_OUTPUT_BYTES)}` });
         done({ ok: false, stderr: firstLine(stderr) || 'git failed' });
       });
     });
@@ -72,53 +75,116 @@ function gitIn(cwd: string, env: Record<string, string>): Git {
 const firstLine = (text: string) => (text.split('\n').find((l) => l.trim() !== '') ?? '').replace(/^(fatal|error): /, '').trim();
 
 /**
- * The blobs of `files` at `revision`, through one `git cat-file --batch`
- * process instead of one process per file
+ * The blobs of `files` at `revision`, capped before they are read
+ * (docs/guarantees.md, "Bounded input"): one `git cat-file --batch-check`
+ * gives each file's object id, type and size; then one `git cat-file --batch`
+ * reads, by object id, only the blobs within `INPUT_LIMITS.sourceFileBytes`
+ * each and `INPUT_LIMITS.sourceTotalBytes` together, and is stopped if it
+ * sends more than those sizes add up to. So a 1.2 GB values.yaml costs a line
+ * of output, not its bytes. Two processes in all, not one per file
  * (https://git-scm.com/docs/git-cat-file#_batch_output).
  */
-function readBlobs(cwd: string, env: Record<string, string>, revision: string, files: readonly string[]): Promise<Map<string, GitResult>> {
+async function readBlobs(cwd: string, env: Record<string, string>, revision: string, files: readonly string[]): Promise<Map<string, GitResult>> {
   const result = new Map<string, GitResult>();
   const asked = files.filter((file) => {
     if (!file.includes('\n')) return true;
     result.set(file, { ok: false, stderr: 'a file name with a line break cannot be read' });
     return false;
   });
-  if (asked.length === 0) return Promise.resolve(result);
-  return new Promise((done) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const failAll = (message: string) => {
-      for (const file of asked) if (!result.has(file)) result.set(file, { ok: false, stderr: message });
-      done(result);
+  if (asked.length === 0) return result;
+  const failAll = (message: string) => {
+    for (const file of asked) if (!result.has(file)) result.set(file, { ok: false, stderr: message });
+    return result;
+  };
+
+  const input = asked.map((file) => `${revision}:./${file}\n`).join('');
+  const checked = await catFile(cwd, env, '--batch-check', input, input.length + asked.length * 128);
+  if (!checked.ok) return failAll(checked.stderr);
+  const lines = checked.stdout.toString('utf8').split('\n');
+  const wanted = new Map<string, { size: number; files: string[] }>();
+  let total = 0;
+  asked.forEach((file, i) => {
+    const header = lines[i] ?? '';
+    const [, oid, type, size] = /^([0-9a-f]+) (\S+) (\d+)$/.exec(header) ?? [];
+    if (!oid || !type || !size) return result.set(file, { ok: false, stderr: header.endsWith(' missing') ? 'not in this commit' : `not readable (${header.slice(-40)})` });
+    const length = Number(size);
+    if (type !== 'blob') return result.set(file, { ok: false, stderr: `is a ${type}, not a file` });
+    if (length > MAX_FILE_BYTES) return result.set(file, { ok: false, stderr: `${formatBytes(length)}, over the ${formatBytes(MAX_FILE_BYTES)} cap on one file a source reads; not read` });
+    const known = wanted.get(oid);
+    if (known) return known.files.push(file);
+    if (total + length > INPUT_LIMITS.sourceTotalBytes) {
+      return result.set(file, { ok: false, stderr: `not read: the files this source reads would total more than ${formatBytes(INPUT_LIMITS.sourceTotalBytes)}, the cap on one source; split the patterns over two gitops sources` });
+    }
+    total += length;
+    wanted.set(oid, { size: length, files: [file] });
+  });
+  if (wanted.size === 0) return failAll('not read');
+
+  // Exactly what --batch sends for these objects: "<oid> blob <size>\n<bytes>\n" each.
+  const expected = [...wanted].reduce((sum, [oid, { size }]) => sum + `${oid} blob ${size}\n`.length + size + 1, 0);
+  const batch = await catFile(cwd, env, '--batch', [...wanted.keys()].map((oid) => `${oid}\n`).join(''), expected);
+  if (!batch.ok) return failAll(batch.stderr);
+  const out = batch.stdout;
+  let pos = 0;
+  for (const [oid, { size, files: named }] of wanted) {
+    const end = out.indexOf(0x0a, pos);
+    if (end === -1 || out.subarray(pos, end).toString('utf8') !== `${oid} blob ${size}`) break;
+    const body = out.subarray(end + 1, end + 1 + size);
+    pos = end + 1 + size + 1;
+    for (const file of named) {
+      const decoded = decodeUtf8(body, file);
+      result.set(file, decoded.ok ? { ok: true, stdout: decoded.text } : { ok: false, stderr: withoutFileName(decoded.reason, file) });
+    }
+  }
+  return failAll('git cat-file stopped early');
+}
+
+/** `file:3: not UTF-8 …` as `line 3: not UTF-8 …`, for a gap that already names the file. */
+function withoutFileName(reason: string, file: string): string {
+  const rest = reason.startsWith(file) ? reason.slice(file.length) : reason;
+  return rest.replace(/^:(\d+): /, 'line $1: ').replace(/^: /, '');
+}
+
+/**
+ * `git cat-file MODE` with `input` on stdin; its stdout, or why not. Output
+ * past `limit` bytes stops the process: git never sends more than asked, so
+ * more means something is wrong, and it must not be buffered.
+ */
+function catFile(cwd: string, env: Record<string, string>, mode: '--batch' | '--batch-check', input: string, limit: number): Promise<{ ok: true; stdout: Buffer } | { ok: false; stderr: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: { ok: true; stdout: Buffer } | { ok: false; stderr: string }) => {
+      if (!settled) resolve(result);
+      settled = true;
     };
-    child.on('error', (error: NodeJS.ErrnoException) => failAll(error.code === 'ENOENT' ? 'the git command was not found on PATH' : `git failed (${error.code ?? 'error'})`));
-    child.on('close', () => {
-      const out = Buffer.concat(chunks);
-      let pos = 0;
-      for (const file of asked) {
-        const end = out.indexOf(0x0a, pos);
-        if (end === -1) break;
-        const header = out.subarray(pos, end).toString('utf8');
-        pos = end + 1;
-        const [, type, size] = /^\S+ (\S+) (\d+)$/.exec(header) ?? [];
-        if (!type || !size) {
-          result.set(file, { ok: false, stderr: header.endsWith(' missing') ? 'not in this commit' : `not readable (${header.slice(-40)})` });
-          continue;
-        }
-        const length = Number(size);
-        const body = out.subarray(pos, pos + length);
-        pos += length + 1;
-        if (type !== 'blob') result.set(file, { ok: false, stderr: `is a ${type}, not a file` });
-        else if (length > MAX_FILE_BYTES) result.set(file, { ok: false, stderr: `larger than ${MAX_FILE_BYTES} bytes` });
-        else result.set(file, { ok: true, stdout: body.toString('utf8') });
+    const child = spawn('git', ['cat-file', mode], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    let failure: string | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        failure ??= `git cat-file sent more than the ${formatBytes(limit)} asked for`;
+        child.kill();
+        return;
       }
-      failAll(firstLine(stderr) || 'git cat-file stopped early');
+      chunks.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      failure ??= error.code === 'ENOENT' ? 'the git command was not found on PATH' : `git failed (${error.code ?? 'error'})`;
+      if (error.code === 'ENOENT') done({ ok: false, stderr: failure });
+    });
+    child.on('close', (code) => {
+      if (failure) return done({ ok: false, stderr: failure });
+      if (code !== 0 && chunks.length === 0) return done({ ok: false, stderr: firstLine(stderr) || 'git cat-file failed' });
+      done({ ok: true, stdout: Buffer.concat(chunks) });
     });
     child.stdin.on('error', () => {}); // git may exit before reading everything; `close` reports it
-    child.stdin.end(asked.map((file) => `${revision}:./${file}\n`).join(''));
+    child.stdin.end(input);
   });
 }
 

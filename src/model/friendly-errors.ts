@@ -13,9 +13,10 @@
  * zod 4's (https://zod.dev/packages/core#issue-types). Nothing here prints
  * zod's own wording ("Invalid input"): every issue kind has its own sentence.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { looksLikeSecretValue } from '../snapshot/redact.ts';
+import { isTooDeepForParser, TOO_DEEP, yamlProblem } from './yaml-guard.ts';
 
 type Issue = z.core.$ZodIssue;
 type PathSegment = PropertyKey;
@@ -38,6 +39,8 @@ export interface ParseOptions {
   expectTop: string;
   /** Extra advice for an empty file, e.g. 'run "release-ledger init" for a starter'. */
   emptyHint?: string;
+  /** The cap on the file (bytes): aliases may not expand the data past it (src/model/yaml-guard.ts). */
+  maxBytes: number;
   /**
    * Names a reference may use, by kind, for "did you mean" on messages such
    * as `no environment named "prd"`: kind -> names found in the parsed data.
@@ -58,14 +61,16 @@ export function parseYamlWithSchema<S extends AnySchema>(
   prepare?: (source: YamlSource) => void,
 ): FriendlyResult<z.output<S>> {
   const lineCounter = new LineCounter();
-  // uniqueKeys (the default) makes a repeated key an error instead of "last one wins".
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // Repeated keys are refused by `yamlProblem` (linear); the yaml package's own uniqueKeys check is quadratic.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
   const source: YamlSource = { file, text, doc, lineCounter };
   if (doc.errors.length > 0) {
     const [first] = doc.errors;
     const more = doc.errors.length - 1;
     return { ok: false, message: withMore(yamlErrorLine(first!, source), more) };
   }
+  const problem = yamlProblem(doc, options.maxBytes);
+  if (problem) return { ok: false, message: `${where(source, problem.offset)}: ${problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ''}${problem.message}` };
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
     return { ok: false, message: `${file}:1:1: the file is empty; expected ${options.expectTop}${options.emptyHint ? ` (${options.emptyHint})` : ''}` };
@@ -74,7 +79,13 @@ export function parseYamlWithSchema<S extends AnySchema>(
     return { ok: false, message: `${where(source, contents.range?.[0] ?? 0)}: expected ${options.expectTop} at the top, received ${describeNode(contents)}` };
   }
   prepare?.(source);
-  const input: unknown = doc.toJS({ maxAliasCount: 100 });
+  let input: unknown;
+  try {
+    // Aliases are already bounded by `yamlProblem`, which also says where; the yaml package's own count is off.
+    input = doc.toJS({ maxAliasCount: -1 });
+  } catch (error) {
+    return { ok: false, message: `${file}: cannot be turned into data: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` };
+  }
   const result = (schema as unknown as z.ZodType).safeParse(input);
   if (result.success) return { ok: true, data: result.data as z.output<S>, source };
   return { ok: false, message: formatIssues(result.error.issues, source, schema, input, options.references) };
@@ -92,7 +103,7 @@ export function formatIssues(
   input?: unknown,
   references?: ParseOptions['references'],
 ): string {
-  const data = input === undefined ? source.doc.toJS() : input;
+  const data = input === undefined ? source.doc.toJS({ maxAliasCount: -1 }) : input;
   const expanded = issues.flatMap(expandIssue);
   const located = expanded.map((issue, order) => ({ issue, order, offset: locateIssue(issue, source, schema, data).offset }));
   located.sort((a, b) => a.offset - b.offset || a.order - b.order);
@@ -121,7 +132,7 @@ export function formatIssue(
   input?: unknown,
 ): string {
   const source: YamlSource = { file, text: '', doc, lineCounter };
-  const data = input === undefined ? doc.toJS() : input;
+  const data = input === undefined ? doc.toJS({ maxAliasCount: -1 }) : input;
   const { offset } = locateIssue(issue, source, schema, data);
   const text = describeIssue(issue, schema, data);
   return `${where(source, offset)}: ${text}`;
@@ -367,19 +378,6 @@ function keyOffset(doc: Document.Parsed, path: readonly PathSegment[]): number {
 
 function yamlErrorLine(error: Document.Parsed['errors'][number], source: YamlSource): string {
   const offset = error.pos[0];
-  if (error.code === 'DUPLICATE_KEY') {
-    let key: string | undefined;
-    visit(source.doc, {
-      Pair(_, pair) {
-        if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-          key = String(pair.key.value);
-          return visit.BREAK;
-        }
-        return undefined;
-      },
-    });
-    return `${where(source, offset)}: duplicate key${key === undefined ? '' : ` "${key}"`}; each key may appear only once in a mapping`;
-  }
   if (error.code === 'MISSING_CHAR' && /closing ["']quote/.test(error.message)) {
     // The parser notices an unclosed quote only at the end of the file; point at the quote that opened it.
     const quote = error.message.includes('"quote') ? '"' : "'";
@@ -390,6 +388,7 @@ function yamlErrorLine(error: Document.Parsed['errors'][number], source: YamlSou
   if (error.code === 'MULTIPLE_DOCS') return `${where(source, offset)}: a second YAML document ("---") starts here; keep everything in one document`;
   // The yaml package appends " at line L, column C:" and a code excerpt; keep the sentence only.
   const sentence = error.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '');
+  if (isTooDeepForParser(sentence)) return `${where(source, offset)}: ${TOO_DEEP}`;
   return `${where(source, offset)}: YAML syntax error: ${sentence}`;
 }
 

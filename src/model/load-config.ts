@@ -5,11 +5,12 @@
  *
  *   release-ledger.config.yaml:12:7: services[1].dependsOn.ledger-core: expected a semver range such as ">=2.3.0 <3" or "^1.4", received "banana"
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { configSchema, type Config } from './config.ts';
 import { parseYamlWithSchema } from './friendly-errors.ts';
+import { INPUT_LIMITS } from './input-limits.ts';
+import { readCappedText } from './read-capped.ts';
 
 export interface LoadedConfig {
   /** The validated config, defaults applied. */
@@ -47,6 +48,7 @@ export function parseConfig(text: string, file: string): Config {
   const result = parseYamlWithSchema(configSchema, text, file, {
     expectTop: TOP,
     emptyHint: 'run "release-ledger init" for a commented starter',
+    maxBytes: INPUT_LIMITS.configBytes,
     references: REFERENCES,
   });
   if (!result.ok) throw new ConfigError(result.message, file);
@@ -59,13 +61,19 @@ export function parseConfig(text: string, file: string): Config {
  */
 export async function loadConfig(file: string, options: { cwd?: string } = {}): Promise<LoadedConfig> {
   const absolute = path.resolve(options.cwd ?? process.cwd(), file);
-  let text: string;
+  let read;
   try {
-    text = await readFile(absolute, 'utf8');
+    // Size checked before reading (docs/guarantees.md, "Bounded input").
+    read = await readCappedText(absolute, file, {
+      bytes: INPUT_LIMITS.configBytes,
+      what: 'a config file',
+      advice: 'check that --config names the release-ledger config',
+    });
   } catch (error) {
     throw new ConfigError(readFailure(file, error), file, { cause: error });
   }
-  const config = parseConfig(text, file);
+  if (!read.ok) throw new ConfigError(read.reason, file);
+  const config = parseConfig(read.text, file);
   const dir = path.dirname(absolute);
   return { config, file: absolute, dir, snapshotsDir: path.resolve(dir, config.snapshotsDir) };
 }

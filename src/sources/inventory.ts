@@ -26,6 +26,7 @@ import type { Config, ServiceConfig } from '../model/config.ts';
 import type { Evidence, HistoryEvent, RawConfigRecord } from '../model/evidence.ts';
 import { emptyEvidence } from '../model/evidence.ts';
 import { formatPath, parseYamlWithSchema, type YamlSource } from '../model/friendly-errors.ts';
+import { INPUT_LIMITS } from '../model/input-limits.ts';
 import { inventorySchema, type Inventory } from '../model/inventory.ts';
 import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../model/snapshot.ts';
 
@@ -52,9 +53,26 @@ export type ParsedInventory = { ok: true; inventory: Inventory; locate: (path: r
 /** Fields whose numbers stay numbers; every other plain number is kept as written (a version, a commit). */
 const NUMERIC_FIELDS = new Set(['aheadBy', 'behindBy', 'number']);
 
-/** Parses and validates one inventory file. Never throws. */
+/**
+ * Parses and validates one inventory file. Never throws: whatever goes wrong
+ * with one file is that file's gap, so the other files of a folder still count.
+ */
 export function parseInventory(text: string, file: string): ParsedInventory {
-  const result = parseYamlWithSchema(inventorySchema, text, file, { expectTop: 'a mapping with `deployments`, `configs`, `observed`, `branches`, `changes` or `history`' }, keepWrittenNumbers);
+  try {
+    return parseChecked(text, file);
+  } catch (error) {
+    return { ok: false, reason: `${file}: cannot be read as an inventory (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})` };
+  }
+}
+
+function parseChecked(text: string, file: string): ParsedInventory {
+  const result = parseYamlWithSchema(
+    inventorySchema,
+    text,
+    file,
+    { expectTop: 'a mapping with `deployments`, `configs`, `observed`, `branches`, `changes` or `history`', maxBytes: INPUT_LIMITS.inventoryFileBytes },
+    keepWrittenNumbers,
+  );
   if (!result.ok) return { ok: false, reason: result.message };
   const { source } = result;
   return { ok: true, inventory: result.data, locate: (path) => locate(source, path) };

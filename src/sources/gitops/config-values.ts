@@ -13,6 +13,7 @@
  */
 import type { RawValue } from '../../model/index.ts';
 import { WORKLOAD_KINDS, workloadContainers } from './kubernetes.ts';
+import { PROTO_KEY } from '../../model/yaml-guard.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
 
 export type ConfigResult = { ok: true; values: Record<string, RawValue> } | { ok: false; reason: string };
@@ -92,6 +93,7 @@ function fromLines(text: string, file: string, kind: 'env' | 'properties'): Conf
     if (line === '' || line.startsWith('#') || (kind === 'properties' && line.startsWith('!'))) continue;
     const match = kind === 'env' ? /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/.exec(line) : /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
     if (!match) return { ok: false, reason: `${file}: line ${i + 1} is not KEY=value` };
+    if (match[1] === '__proto__') return { ok: false, reason: `${file}: line ${i + 1}: ${PROTO_KEY}` };
     values[match[1]!] = kind === 'env' ? unquote(match[2]!) : match[2]!.trim();
   }
   return { ok: true, values: sortKeys(values) };
