@@ -12,8 +12,8 @@ import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../src/le
 import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
-import { assembleSnapshot, type SourceOutcome } from '../src/snapshot/assemble.ts';
-import { redactRawConfigRecord } from '../src/snapshot/redact.ts';
+import { assembleSnapshot, type SourceOutcome } from '../src/collect/assemble.ts';
+import { redactRawConfigRecord } from '../src/model/redact.ts';
 import type { SecretKey } from '../src/model/secret-fingerprint.ts';
 import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../src/sources/credentials.ts';
 import { snapshotFile } from '../src/ledger/store.ts';

@@ -43,7 +43,7 @@ import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
 import { capFor, capStrings, capText } from '../src/sources/caps.ts';
 import { Credentials } from '../src/sources/credentials.ts';
-import { isSecretKey, looksLikeSecretValue } from '../src/snapshot/redact.ts';
+import { isSecretKey, looksLikeSecretValue } from '../src/model/redact.ts';
 import {
   BadRecord,
   BudgetExhausted,

@@ -36,7 +36,7 @@ import { LedgerWriteError, UsageError } from '../src/errors.ts';
 import { canonicalJson, sha256Hex } from '../src/ledger/index.ts';
 import type { Config } from '../src/model/config.ts';
 import { emptyEvidence, type Evidence } from '../src/model/evidence.ts';
-import type { SourceOutcome } from '../src/snapshot/assemble.ts';
+import type { SourceOutcome } from '../src/collect/assemble.ts';
 
 export const SHARD_FORMAT = 'release-ledger-shard';
 export const SHARD_FORMAT_VERSION = 1;

@@ -10,8 +10,8 @@
  * best of three runs. Linear redaction shows as MB/s that stays level as the
  * size grows.
  */
-import { redactUrl } from '../src/snapshot/redact-url.ts';
-import { looksLikeSecretValue } from '../src/snapshot/redact.ts';
+import { redactUrl } from '../src/model/redact-url.ts';
+import { looksLikeSecretValue } from '../src/model/redact.ts';
 import { ADVERSARIAL_SHAPES, MB } from '../tests/helpers/adversarial-values.ts';
 
 const sizesArg = process.argv.indexOf('--sizes');

@@ -15,7 +15,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { looksLikeSecretValue } from '../snapshot/redact.ts';
+import { looksLikeSecretValue } from '../model/redact.ts';
 import { isTooDeepForParser, TOO_DEEP, yamlProblem } from './yaml-guard.ts';
 
 type Issue = z.core.$ZodIssue;

@@ -6,3 +6,4 @@ export { formatIssue, formatIssues, parseYamlWithSchema, type YamlSource, type F
 export * from './inventory.ts';
 export { configJsonSchema, configJsonSchemaText, CONFIG_SCHEMA_ID } from './json-schema.ts';
 export { compareSecrets, describeSecret, fingerprintSecret, isRedacted, secretKeyFrom, whyNotComparable, withholdPlainHashes, type NotComparable, MIN_SECRET_KEY_LENGTH, type RedactedValue, type SecretComparison, type SecretKey } from './secret-fingerprint.ts';
+export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue } from './redact.ts';

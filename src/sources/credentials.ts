@@ -69,7 +69,7 @@ export class Credentials {
     for (const part of parts) {
       const compact = part.replace(/\s+/g, '');
       if (compact.length < MIN_CREDENTIAL_LENGTH || this.values.has(part)) continue;
-      // A PEM armor line is the same in every key: blanking it would hide other keys from the secret policy (src/snapshot/redact.ts).
+      // A PEM armor line is the same in every key: blanking it would hide other keys from the secret policy (src/model/redact.ts).
       if (/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(part)) continue;
       this.values.add(part);
       this.pattern = null;
@@ -125,7 +125,7 @@ const TOKEN_LIKE = /\b(?:gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,}|
  * form of every known credential, and anything token-shaped (a credential the
  * run was not given, such as one a server invents), removed. Evidence gets
  * only `Credentials.scrub`: a token-shaped config value is for the secret
- * policy (src/snapshot/redact.ts) to hash, not to blank.
+ * policy (src/model/redact.ts) to hash, not to blank.
  */
 export function scrubMessage(text: string, credentials: Credentials): string {
   return credentials

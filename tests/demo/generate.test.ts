@@ -32,7 +32,7 @@ import {
   type DemoDay,
 } from '../../examples/acme/generate.ts';
 import { inventorySchema, loadConfig, parseConfig, RULE_IDS, type Config } from '../../src/model/index.ts';
-import { isSecretKey } from '../../src/snapshot/redact.ts';
+import { isSecretKey } from '../../src/model/redact.ts';
 import { parseInventory } from '../../src/sources/inventory.ts';
 
 const CONFIG = path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml');

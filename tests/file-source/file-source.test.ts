@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFile } from '../../collectors/file.ts';
 import type { ConfigInput, FileSourceConfig } from '../../src/model/index.ts';
-import { redactConfigs } from '../../src/snapshot/index.ts';
+import { redactConfigs } from '../../src/model/index.ts';
 import { extractTickets, parseInventory } from '../../src/sources/inventory.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 

@@ -10,7 +10,7 @@ import { collectGitOps } from '../../collectors/gitops.ts';
 import { collectHttp } from '../../collectors/http.ts';
 import type { ConfigInput, Evidence, GitOpsSourceConfig, HttpSourceConfig } from '../../src/model/index.ts';
 import { configSchema, emptyEvidence, snapshotSchema } from '../../src/model/index.ts';
-import { assembleSnapshot } from '../../src/snapshot/assemble.ts';
+import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import { ALICE, BOB, makeGitRepo } from '../helpers/git-repo.ts';
 import type { GitRepo } from '../helpers/git-repo.ts';
 import { json, startHttpServer } from '../helpers/http-server.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeSecretValue } from '../../src/snapshot/redact.ts';
-import { hasConnectionCredentials, redactSecretsInText, redactUrl } from '../../src/snapshot/redact-url.ts';
+import { looksLikeSecretValue } from '../../src/model/redact.ts';
+import { hasConnectionCredentials, redactSecretsInText, redactUrl } from '../../src/model/redact-url.ts';
 import { ADVERSARIAL_SHAPES, MB } from '../helpers/adversarial-values.ts';
 
 describe('redactUrl', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Config, RawConfigRecord } from '../../src/model/index.ts';
 import { compareSecrets, configSchema, fingerprintSecret, secretKeyFrom } from '../../src/model/index.ts';
-import { isSecretKey, looksLikeSecretValue, redactConfigs } from '../../src/snapshot/index.ts';
+import { isSecretKey, looksLikeSecretValue, redactConfigs } from '../../src/model/index.ts';
 
 const config: Config = configSchema.parse({
   name: 'Acme',
@@ -190,7 +190,7 @@ describe('isSecretKey', () => {
 
 describe('credentials in version URLs', () => {
   it('stores a URL without its userinfo (not even a hash of it) and leaves other URLs alone', async () => {
-    const { redactUrl } = await import('../../src/snapshot/redact-url.ts');
+    const { redactUrl } = await import('../../src/model/redact-url.ts');
     const stored = redactUrl('https://deploy:s3cr3t-Pa55@payments.acme.example/{environment}/version');
     expect(stored).toBe('https://payments.acme.example/{environment}/version');
     expect(redactUrl('https://payments.acme.example/version?x=a@b')).toBe('https://payments.acme.example/version?x=a@b');

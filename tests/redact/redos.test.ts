@@ -12,8 +12,8 @@
  */
 import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
-import { URL_PATTERNS } from '../../src/snapshot/redact-url.ts';
-import { DETECTION_PATTERNS } from '../../src/snapshot/secret-detect.ts';
+import { URL_PATTERNS } from '../../src/model/redact-url.ts';
+import { DETECTION_PATTERNS } from '../../src/model/secret-detect.ts';
 
 const params = { timeout: 60_000 };
 

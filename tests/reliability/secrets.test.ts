@@ -9,7 +9,7 @@
  * change for every key; a third, with the same values under a rotated ledger
  * key, must claim no change and raise no `config.unrecorded-change`.
  *
- * The policy under test (src/snapshot/redact.ts, docs/guarantees.md):
+ * The policy under test (src/model/redact.ts, docs/guarantees.md):
  * - under a secret-looking key (the default `policies.secretKeys`), ANY value
  *   is redacted — here weak passwords as well as credentials;
  * - under an innocent key, a value is redacted when it looks like a

@@ -18,10 +18,10 @@
  * null are secret only when their key says so.
  */
 import picomatch from 'picomatch';
-import type { Config } from '../model/config.ts';
-import { fingerprintSecret, type SecretKey } from '../model/secret-fingerprint.ts';
-import type { RawConfigRecord, RawValue } from '../model/evidence.ts';
-import type { ConfigRecord, StoredValue } from '../model/snapshot.ts';
+import type { Config } from './config.ts';
+import { fingerprintSecret, type SecretKey } from './secret-fingerprint.ts';
+import type { RawConfigRecord, RawValue } from './evidence.ts';
+import type { ConfigRecord, StoredValue } from './snapshot.ts';
 import { hasConnectionCredentials } from './redact-url.ts';
 import { looksLikeToken } from './secret-detect.ts';
 

@@ -25,9 +25,9 @@ import {
 } from '../model/snapshot.ts';
 import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
-import { attachPromotion, buildSightingIndex, buildTracking } from './promotion.ts';
-import { redactConfigs } from './redact.ts';
-import { redactSecretsInText, redactUrl } from './redact-url.ts';
+import { attachPromotion, buildSightingIndex, buildTracking } from '../snapshot/promotion.ts';
+import { redactConfigs } from '../model/redact.ts';
+import { redactSecretsInText, redactUrl } from '../model/redact-url.ts';
 import type { SecretKey } from '../model/secret-fingerprint.ts';
 
 /** One source's outcome: its name, type and evidence (gaps included). */

@@ -1,1 +1,0 @@
-export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue } from './redact.ts';
