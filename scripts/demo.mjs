@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo`: builds the demo ledger of Acme Payments (examples/acme/)
-// with the real CLI, one `collect --at <day>T02:00:00Z` per simulated night,
+// with the real CLI, one `collect --at <day>T22:30:00Z` per simulated night,
 // then verifies it, builds the site and serves it.
 //
 //   npm run demo -- [--no-serve] [--days N] [--dir DIR] [--no-build] [--port P] [--spawn]

@@ -6,14 +6,14 @@
  *
  * The simulation plans every release of every service up front (seeded PRNG,
  * no clock, no Math.random), then renders, for each snapshot day, the state at
- * 02:00 UTC that day: what runs where, its config, what the version endpoints
+ * 22:30 UTC that day: what runs where, its config, what the version endpoints
  * report, release branches, and what was deployed since the night before.
  * Scripted incidents make every rule of the design fire at least once and be
  * resolved later; `INCIDENTS` lists them with their days so tests can check.
  *
  * `scripts/demo.mjs` moves every source to each night (the local GitHub
  * server's scenario, the version endpoints, the GitOps repository, the
- * inventory files) and runs the real CLI (`collect --at <day>T02:00:00Z`).
+ * inventory files) and runs the real CLI (`collect --at <day>T22:30:00Z`).
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
@@ -46,7 +46,7 @@ export type { Env, ServiceSpec } from './organisation.ts';
 export const FIRST_DAY = '2026-09-01';
 export const LAST_DAY = '2026-11-15';
 /** Every snapshot is taken at this time of its day (the nightly CI run). */
-export const SNAPSHOT_TIME = 'T02:00:00Z';
+export const SNAPSHOT_TIME = 'T22:30:00Z';
 /** The config's `policies.maxDriftDays`. */
 export const MAX_DRIFT_DAYS = 14;
 export const DEFAULT_SEED = 20260901;
@@ -147,7 +147,7 @@ export interface Inventory {
 export interface DemoDay {
   /** The snapshot day, YYYY-MM-DD. */
   date: string;
-  /** The snapshot time, `<date>T02:00:00Z` (pass to `collect --at`). */
+  /** The snapshot time, `<date>T22:30:00Z` (pass to `collect --at`). */
   at: string;
   /** What the inventory (the `file` source) declares at that time: the legacy services only. */
   inventory: Inventory;
