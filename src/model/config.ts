@@ -291,6 +291,17 @@ export const configSchema = z
       .describe(
         'Environment variable that holds the ledger key (32+ characters, e.g. `openssl rand -base64 32`, kept as a CI secret). Secret values are fingerprinted with HMAC-SHA-256 under it; without it they are stored with no fingerprint and their changes cannot be detected.',
       ),
+    /** How the published site presents itself to crawlers. */
+    site: z
+      .object({
+        robots: z
+          .enum(['disallow', 'allow'])
+          .default('disallow')
+          .describe('robots.txt of the built site: `disallow` (the default: audit sites are often private) asks every crawler to stay away; `allow` lets them index it.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The published site: robots.txt.'),
     /** Thresholds and rule settings. */
     policies: policiesSchema.describe('Thresholds, secret key patterns, the ticket pattern and rule settings.'),
     /** Temporary, approved exceptions to findings. */

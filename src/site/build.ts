@@ -30,6 +30,8 @@ export interface BuildSiteOptions {
   /** The config's folder: the output folder may not be or hold it (nor the git work tree root above it). */
   configDir?: string;
   /** Organisation name for the ledger-wide pages; day pages show the name their snapshot recorded. */
+  /** robots.txt: `disallow` (default) or `allow` (config `site.robots`). */
+  robots?: 'allow' | 'disallow';
   siteName?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
   /** Astro's error log lines too, stacks and all (`--debug`); without it a failed build is only the one-line error it throws (astro-log.mjs). */
@@ -99,7 +101,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseIndex = handOver(indexFile, index);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   const only: RenderOnly | undefined = plan?.only;
-  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}) });
+  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
   let site: string | null = null;
   let manifest: SiteManifest | null = null;

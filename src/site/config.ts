@@ -29,6 +29,8 @@ export interface SiteOptions {
   snapshotsDir: string;
   /** Overrides the organisation name the snapshots carry, in the header. */
   siteName?: string;
+  /** What robots.txt asks of crawlers (config `site.robots`); `disallow` by default. */
+  robots?: 'allow' | 'disallow';
   /** A JSON file holding the finished `LedgerIndex` (written by `buildSite`), so the pages do not read the whole ledger again. */
   indexFile?: string;
   /** A JSON file of snapshot id → chain hash (written by `buildSite`), so the pages do not hash 6 MB snapshots again. */
@@ -82,6 +84,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
       return [
         `export const snapshotsDir = ${JSON.stringify(snapshotsDir)};`,
         `export const siteName = ${JSON.stringify(options.siteName ?? null)};`,
+        `export const robots = ${JSON.stringify(options.robots ?? 'disallow')};`,
         `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
         `export const chainsFile = ${JSON.stringify(options.chainsFile ?? null)};`,

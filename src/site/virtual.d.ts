@@ -4,6 +4,8 @@ declare module 'virtual:release-ledger/site' {
   export const snapshotsDir: string;
   /** Overrides the organisation name in the header, or null. */
   export const siteName: string | null;
+  /** What robots.txt asks of crawlers. */
+  export const robots: 'allow' | 'disallow';
   /** The version of release-ledger building the pages (shown in every footer). */
   export const generatorVersion: string;
   /** The precomputed cross-day index (JSON), or null to build it from the snapshots. */

@@ -49,6 +49,17 @@ afterAll(async () => {
 });
 
 describe('the site in Chromium', () => {
+  it('asks crawlers to stay away by default and carries its own favicon (public/)', async () => {
+    const robots = await fetch(server.url('/robots.txt'));
+    expect(await robots.text()).toBe('User-agent: *\nDisallow: /\n');
+    const page = await open(server.url('/'));
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(icon).toBe('/favicon.svg');
+    const svg = await fetch(server.url(icon!));
+    expect(svg.status).toBe(200);
+    expect(await svg.text()).toContain('<svg');
+  });
+
   it('goes from / to a day, a finding, a compare page and a service history', async () => {
     const page = await open(server.url('/'));
     await page.screenshot({ path: path.join(SHOTS, 'home.png'), fullPage: true });
