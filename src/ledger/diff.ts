@@ -8,6 +8,7 @@ import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, Sto
 import { SEVERITIES } from '../model/index.ts';
 import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from '../model/secret-fingerprint.ts';
 import { gapHiding } from '../model/gaps.ts';
+import { sameCommit, sameVersion } from '../model/build.ts';
 import { parseAt } from './ids.ts';
 
 /** A deployment as the diffs show it. */
@@ -460,10 +461,11 @@ function sameValues(x: Map<string, StoredValue>, y: Map<string, StoredValue>, se
   return true;
 }
 
+/** Which parts of two deployments name different builds, as src/model/build.ts decides (`v1.2.0` is `1.2.0`; an abbreviated commit is its commit). */
 function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
   const fields: DeploymentField[] = [];
-  if (x.version !== y.version) fields.push('version');
-  if (x.commit !== y.commit) fields.push('commit');
+  if (!sameVersion(x.version, y.version)) fields.push('version');
+  if (!sameCommit(x.commit, y.commit)) fields.push('commit');
   if ((x.artifact ?? null) !== (y.artifact ?? null) && !(x.artifact === undefined || y.artifact === undefined)) fields.push('artifact');
   return fields;
 }
