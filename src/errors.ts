@@ -46,27 +46,3 @@ export class ConfigError extends LedgerError {
 
 /** The ledger refused a write (existing id, older than head) or is unreadable. */
 export class LedgerWriteError extends LedgerError {}
-
-/** `verify` found a snapshot that is altered, missing, out of order or invalid. */
-export class VerificationError extends LedgerError {
-  readonly file: string;
-
-  constructor(message: string, file: string) {
-    super(message, { exitCode: ExitCode.usage });
-    this.file = file;
-  }
-}
-
-/**
- * A source failed. Sources never throw this out of `collect`: the collector
- * turns it into a recorded `gap`. It exists so a source can fail with a
- * message that is safe to store (no token, no request object).
- */
-export class SourceError extends LedgerError {
-  readonly source: string;
-
-  constructor(message: string, source: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.source = source;
-  }
-}

@@ -1,7 +1,7 @@
 /**
  * Snapshot ids and the times users type. UTC everywhere: a snapshot id is the
  * UTC time it was taken, and a date alone means the end of that UTC day
- * (DESIGN.md, "Times"), so `show --at 2026-03-14` is what the day page shows.
+ * (docs/time.md), so `show --at 2026-03-14` is what the day page shows.
  */
 import { UsageError } from '../errors.ts';
 import { SNAPSHOT_ID_PATTERN } from '../model/index.ts';

@@ -1,6 +1,6 @@
 /**
  * Point-in-time lookup: "what was running at that moment" is the latest
- * snapshot taken at or before it (DESIGN.md, "The CLI", `show --at`).
+ * snapshot taken at or before it (docs/time.md).
  */
 import { snapshotIdToDate } from './ids.ts';
 import { listSnapshotIds, readSnapshot } from './store.ts';

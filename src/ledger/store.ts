@@ -1,6 +1,6 @@
 /**
  * The append-only store: `<dir>/<id>.json`, one file per snapshot, written
- * once and never rewritten (DESIGN.md, "Snapshot").
+ * once and never rewritten (docs/guarantees.md, "Append-only").
  *
  * A write is atomic and never overwrites: the bytes go to a temp file in the
  * same folder (a name readers ignore), are fsynced, then hard-linked to the

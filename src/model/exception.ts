@@ -1,8 +1,7 @@
 /**
  * Whether an exception is in force and which findings it covers, decided
  * once: the rules silence findings with it, and pages list the exceptions in
- * force with it (docs/guarantees.md; DESIGN "Times": `expires` is a UTC day,
- * inclusive).
+ * force with it (docs/time.md: `expires` is a UTC day, inclusive).
  */
 import type { ExceptionConfig } from './config.ts';
 import type { Finding } from './snapshot.ts';

@@ -7,3 +7,4 @@ export * from './inventory.ts';
 export { configJsonSchema, configJsonSchemaText, CONFIG_SCHEMA_ID } from './json-schema.ts';
 export { compareSecrets, describeSecret, fingerprintSecret, isRedacted, secretKeyFrom, whyNotComparable, withholdPlainHashes, type NotComparable, MIN_SECRET_KEY_LENGTH, type RedactedValue, type SecretComparison, type SecretKey } from './secret-fingerprint.ts';
 export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue } from './redact.ts';
+export { DAY_MS } from './time.ts';

@@ -9,7 +9,9 @@ import { compareSecrets, describeSecret, fingerprintOf, isRedacted } from '../mo
 
 export type DraftSnapshot = Omit<Snapshot, 'findings'>;
 
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from '../model/time.ts';
+
+export { DAY_MS };
 
 export interface RuleContext {
   draft: DraftSnapshot;

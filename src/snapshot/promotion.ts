@@ -45,8 +45,8 @@ import type { EnvironmentConfig, Policies } from '../model/config.ts';
 import type { HistoryEvent } from '../model/evidence.ts';
 import type { CarriedSighting, Deployment, Sighting, Snapshot, Tracking } from '../model/snapshot.ts';
 import { differentBuilds, sameCommit } from '../model/build.ts';
+import { DAY_MS } from '../model/time.ts';
 
-const DAY_MS = 86_400_000;
 /** When a deployment's commit reached its own environment: its first sighting there, else its deployedAt. */
 export function arrivalAt(d: Pick<Deployment, 'environment' | 'deployedAt'> & { promotion?: Deployment['promotion'] }): string {
   return d.promotion?.path.find((s) => s.environment === d.environment)?.at ?? d.deployedAt;

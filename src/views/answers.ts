@@ -9,8 +9,8 @@ import type { Change, Deployment, Snapshot } from '../model/snapshot.ts';
 import { parseVersion } from '../rules/index.ts';
 import { computeDriftStates, driftKey } from '../snapshot/promotion.ts';
 import { sameCommit } from '../model/build.ts';
+import { DAY_MS } from '../model/time.ts';
 
-const DAY_MS = 86_400_000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface BlastRadiusDependent {

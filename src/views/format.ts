@@ -3,6 +3,7 @@
  * and whenever it is built (no local time zone, no "3 days ago" relative to
  * the build time).
  */
+import { DAY_MS } from '../model/time.ts';
 
 /** `2026-03-14 02:00 UTC` for an ISO time; the input unchanged when it is not a time. */
 export function formatTime(iso: string | null | undefined): string {
@@ -16,12 +17,6 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 const UTC_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z$/;
-
-/** `2026-03-14` for an ISO time (its UTC day). */
-export function dayOf(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso.slice(0, 10) : date.toISOString().slice(0, 10);
-}
 
 /** The UTC day of a snapshot id (`2026-03-14T020000Z` → `2026-03-14`). */
 export function dayOfSnapshotId(id: string): string {
@@ -55,7 +50,7 @@ export function formatDuration(ms: number | null | undefined): string {
 
 /** Whole days between two ISO times (b − a), rounded down. */
 export function daysBetween(a: string, b: string): number {
-  return Math.floor((Date.parse(b) - Date.parse(a)) / 86_400_000);
+  return Math.floor((Date.parse(b) - Date.parse(a)) / DAY_MS);
 }
 
 /** The first 7 characters of a hex commit; other strings are cut at 12 characters. */
@@ -84,11 +79,6 @@ export function safeUrl(url: string | null | undefined): string | null {
 /** Cuts a long outside string for table cells; the full text goes in a `title`. */
 export function truncate(text: string, max = 120): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** `1 finding`, `2 findings`. */
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
 }
 
 /** Code-unit string order: the same on every machine and Node version (unlike locale collation). */
