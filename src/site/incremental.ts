@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
-import { byService, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
+import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
@@ -351,14 +351,7 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 /** Groups of files from a list of output files. */
 export function groupFiles(files: string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const f of files) {
-    const g = groupOf(f);
-    const list = groups.get(g);
-    if (list) list.push(f);
-    else groups.set(g, [f]);
-  }
-  return groups;
+  return groupBy(files, groupOf);
 }
 
 /**

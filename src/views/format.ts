@@ -88,12 +88,18 @@ export function compareText(a: string, b: string): number {
 
 /** Items grouped by their `service`, in their original order (items without one are left out). */
 export function groupByService<T extends { service?: string | null | undefined }>(items: readonly T[]): Map<string, T[]> {
+  return groupBy(items, (item) => item.service ?? undefined);
+}
+
+/** Items grouped by a key, in their order; an item whose key is undefined is left out. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
-    if (item.service === undefined || item.service === null) continue;
-    const held = out.get(item.service);
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const held = out.get(key);
     if (held) held.push(item);
-    else out.set(item.service, [item]);
+    else out.set(key, [item]);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { Finding, Severity, Snapshot } from '../model/index.ts';
 import { runtimeMismatches } from '../model/build.ts';
-import { compareText } from './format.ts';
+import { compareText, groupBy } from './format.ts';
 import { severityRank } from './findings.ts';
 import { driftAges } from './answers.ts';
 
@@ -152,13 +152,3 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
   return { environments: environments.map((e) => ({ name: e.name, production: e.production })), rows };
 }
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = keyOf(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}

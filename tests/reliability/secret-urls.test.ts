@@ -15,9 +15,7 @@
  * 1,000,000-character value (which did not finish in 200 s) goes through the
  * real collect.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSnapshot, snapshotIdFor } from '../../src/ledger/index.ts';
@@ -25,6 +23,7 @@ import { redactUrl } from '../../src/model/redact-url.ts';
 import { looksLikeSecretValue } from '../../src/model/redact.ts';
 import { ADVERSARIAL_SHAPES, MB } from '../helpers/adversarial-values.ts';
 import { runCli } from '../helpers/cli.ts';
+import { findNeedles, readTree, type TextFile } from './leaks.ts';
 import { siteBuilder } from './site.ts';
 import { baseInventory, commitOf, ENVIRONMENTS, recordFigure, SEED, useTempRoot, writeInventory, writeWorld } from './world.ts';
 
@@ -186,42 +185,9 @@ function decodeSafe(text: string): string {
   }
 }
 
-async function readTree(dir: string): Promise<{ file: string; text: string }[]> {
-  const out: { file: string; text: string }[] = [];
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const bytes = await readFile(file);
-    out.push({ file, text: bytes.toString('utf8') });
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      try {
-        out.push({ file: `${file} (gunzipped)`, text: gunzipSync(bytes).toString('utf8') });
-      } catch {
-        // not gzip after all
-      }
-    }
-  }
-  return out;
-}
-
-/** Which placed credentials appear in any file: one pass per file over 8-character windows (needles are 8+ characters). */
-function leaks(placed: Placed[], files: { file: string; text: string }[]): string[] {
-  const byPrefix = new Map<string, { needle: string; owner: Placed }[]>();
-  for (const owner of placed) {
-    for (const needle of needles(owner)) {
-      const prefix = needle.slice(0, 8);
-      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), { needle, owner }]);
-    }
-  }
-  const found = new Map<Placed, string>();
-  for (const { file, text } of files) {
-    for (let i = 0; i + 8 <= text.length; i++) {
-      const candidates = byPrefix.get(text.slice(i, i + 8));
-      if (!candidates) continue;
-      for (const { needle, owner } of candidates) if (!found.has(owner) && text.startsWith(needle, i)) found.set(owner, `${file} (as ${JSON.stringify(needle)})`);
-    }
-  }
-  return [...found].map(([p, where]) => `${p.kind} in ${p.field} (${p.service}/${p.environment}) in ${where}`);
+/** Which placed values appear in any file. */
+function leaks(placed: Placed[], files: TextFile[]): string[] {
+  return findNeedles(placed, needles, files).map(({ owner: p, where }) => `${p.kind} in ${p.field} (${p.service}/${p.environment}) in ${where}`);
 }
 
 describe('no credentials in stored URLs and connection strings', () => {
