@@ -8,7 +8,7 @@
  * `tests/reliability/github-hostile.test.ts`.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { forwardTo, listenAsGitHub } from './github-proxy.ts';
 import { readBody } from '../../examples/servers/github-server.ts';
 
 export interface HostileRequest {
@@ -116,32 +116,8 @@ export async function startHostileProxy(target: string): Promise<HostileProxy> {
     });
   }
 
-  function pipe(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
-    return new Promise((resolve) => {
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('end', resolve);
-        answer.on('error', () => {
-          res.destroy();
-          resolve();
-        });
-      });
-      out.on('error', () => {
-        res.destroy();
-        resolve();
-      });
-      out.end(body);
-    });
-  }
+  const pipe = (req: IncomingMessage, res: ServerResponse, body: string) => forwardTo(upstream, req, res, body);
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  state.baseUrl = `http://127.0.0.1:${port}/api/v3`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  await listenAsGitHub(server, state);
   return state;
 }

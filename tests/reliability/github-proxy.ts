@@ -11,7 +11,7 @@
  * Everything goes over real sockets: the collector's fetch, Octokit's retry
  * and throttling plugins see exactly what they would see from GitHub.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../examples/servers/github-server.ts';
 
@@ -161,26 +161,36 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     res.end(PRIMARY_BODY);
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
-    return new Promise((resolve) => {
-      const headers = { ...req.headers, host: upstream.host };
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('end', resolve);
-        answer.on('error', () => {
-          res.destroy();
-          resolve();
-        });
-      });
-      out.on('error', () => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: string) => forwardTo(upstream, req, res, body);
+
+  await listenAsGitHub(server, state);
+  return state;
+}
+
+
+/** Passes a request on to `upstream` as it came (headers included) and streams the answer back. */
+export function forwardTo(upstream: URL, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  return new Promise((resolve) => {
+    const headers = { ...req.headers, host: upstream.host };
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      answer.on('end', resolve);
+      answer.on('error', () => {
         res.destroy();
         resolve();
       });
-      out.end(body);
     });
-  }
+    out.on('error', () => {
+      res.destroy();
+      resolve();
+    });
+    out.end(body);
+  });
+}
 
+/** Listens on 127.0.0.1 (a free port) and sets the state's GitHub Enterprise-style `baseUrl` and `close`. */
+export async function listenAsGitHub(server: Server, state: { baseUrl: string; close: () => Promise<void> }): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `http://127.0.0.1:${port}/api/v3`;
@@ -189,6 +199,4 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  return state;
 }
-
