@@ -27,7 +27,7 @@
  * Every request draws on one budget (`maxRequests`) and one deadline
  * (`deadlineSeconds`) per token and run, shared with the gitops source's
  * `repo` mode (`src/sources/github/budget.ts`). Answers are not trusted:
- * times are checked, a bad record is a gap for its cell, strings are scrubbed
+ * each is read to 16 MiB at most (`capped-fetch.ts`), times are checked, a bad record is a gap for its cell, strings are scrubbed
  * of every credential and capped before anything is stored (docs/guarantees.md,
  * "When the API lies").
  */
