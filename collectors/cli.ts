@@ -291,7 +291,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${String(args.shards)}")`);
       const loaded = await load(args, io);
       const key = ledgerKey(loaded, io);
-      const result = await mergeShards({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), progress, count, secretKey: key.secretKey });
+      const result = await mergeShards({ loaded, at: parseAt(args.at), now: (io.now ?? (() => new Date()))(), env: io.env, progress, count, secretKey: key.secretKey });
       if (key.warning) io.stderr(key.warning);
       return reportSnapshot(result, failOn, io);
     }

@@ -230,10 +230,11 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
 
 /**
  * `merge`: reads every shard of the snapshot at `at`, refuses missing,
- * duplicate, overlapping or mismatched shards (nothing written), and appends
- * exactly one snapshot assembled by the same pipeline as `collect`.
+ * duplicate, overlapping or mismatched shards, and a shard holding a
+ * credential of `env` (nothing written), and appends exactly one snapshot
+ * assembled by the same pipeline as `collect`, with the same final check.
  */
-export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' | 'registry'> & { count?: number }): Promise<CollectResult> {
+export async function mergeShards(options: Omit<CollectOptions, 'fetch' | 'registry'> & { count?: number }): Promise<CollectResult> {
   const { loaded } = options;
   const id = snapshotIdFor(options.at);
   const head = await refuseTime(loaded.snapshotsDir, options.at, options.now);
@@ -243,6 +244,7 @@ export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' 
     generatorVersion: await readGeneratorVersion(),
     services: loaded.config.services.map((s) => s.name),
     count: options.count,
+    credentials: credentialsOf(loaded.config, options.env),
   });
   // Fingerprints made under another key (or none) would not compare with this snapshot's: refuse rather than mix them.
   const keyId = options.secretKey?.id ?? null;
@@ -253,5 +255,5 @@ export async function mergeShards(options: Omit<CollectOptions, 'env' | 'fetch' 
     );
   (options.progress ?? (() => {}))(`merging ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${id}`);
   const outcomes = mergeOutcomes(shards, Object.keys(loaded.config.sources));
-  return assembleAndAppend({ ...options, env: {} }, id, head, outcomes);
+  return assembleAndAppend(options, id, head, outcomes);
 }

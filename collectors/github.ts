@@ -27,7 +27,7 @@
  * Every request draws on one budget (`maxRequests`) and one deadline
  * (`deadlineSeconds`) per token and run, shared with the gitops source's
  * `repo` mode (`src/sources/github/budget.ts`). Answers are not trusted:
- * times are checked, a bad record is a gap for its cell, strings are scrubbed
+ * each is read to 16 MiB at most (`capped-fetch.ts`), times are checked, a bad record is a gap for its cell, strings are scrubbed
  * of every credential and capped before anything is stored (docs/guarantees.md,
  * "When the API lies").
  */
@@ -40,7 +40,9 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
 import { emptyEvidence } from '../src/model/index.ts';
+import { INPUT_LIMITS } from '../src/model/input-limits.ts';
 import { mapLimit } from '../src/sources/pool.ts';
+import { cappedFetch } from './capped-fetch.ts';
 import { capFor, capStrings, capText } from '../src/sources/caps.ts';
 import { Credentials } from '../src/sources/credentials.ts';
 import { isSecretKey, looksLikeSecretValue } from '../src/model/redact.ts';
@@ -217,7 +219,8 @@ export function createGitHubClient(
   const credentials = new Credentials(secrets);
   // One budget and one deadline per credential and run, shared with every other reader of this token (src/sources/github/budget.ts).
   const budget = sharedBudget(context, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
-  const inner = options.fetch ?? context.fetch;
+  // Every answer read whole up to its cap before Octokit parses it (docs/guarantees.md, "Bounded input").
+  const inner = cappedFetch(options.fetch ?? context.fetch, INPUT_LIMITS.githubResponseBytes);
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     // Installation tokens (and the App's JWT) are made during the run: learn each from the header that carries it, so it is scrubbed too.
     const headers = init?.headers;

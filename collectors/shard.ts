@@ -37,6 +37,7 @@ import { canonicalJson, sha256Hex } from '../src/ledger/index.ts';
 import type { Config } from '../src/model/config.ts';
 import { emptyEvidence, type Evidence } from '../src/model/evidence.ts';
 import type { SourceOutcome } from '../src/collect/assemble.ts';
+import { findCredential, type Credentials } from '../src/sources/credentials.ts';
 
 export const SHARD_FORMAT = 'release-ledger-shard';
 export const SHARD_FORMAT_VERSION = 1;
@@ -174,14 +175,17 @@ export interface ShardExpectation {
   services: readonly string[];
   /** The shard count the caller expects (`merge --shards N`); otherwise taken from the files, which must agree. */
   count?: number;
+  /** The credentials of this run's environment: a shard holding one is refused (it was checked when written, but a file can be planted). */
+  credentials?: Credentials;
 }
 
 /**
  * Reads and checks every shard of `id`: refuses (LedgerWriteError, exit 2)
  * missing, duplicate or overlapping shards, shards of another count, config,
  * id or generator, a shard holding anything outside its own partition
- * (`outsidePartition`), and a shard file or folder that is a symbolic link or
- * lies outside the ledger. Returns them in shard order.
+ * (`outsidePartition`), a shard holding one of `credentials` (the field is
+ * named, never the credential), and a shard file or folder that is a
+ * symbolic link or lies outside the ledger. Returns them in shard order.
  */
 export async function readShards(snapshotsDir: string, expect: ShardExpectation): Promise<ShardFile[]> {
   const dir = shardsDir(snapshotsDir, expect.id);
@@ -218,6 +222,8 @@ export async function readShards(snapshotsDir: string, expect: ShardExpectation)
     if (shard.configHash !== expect.configHash) throw refuse(`${name} was collected with a different config (config hash ${shard.configHash.slice(0, 12)}…, now ${expect.configHash.slice(0, 12)}…); re-run every shard with this config`);
     if (shard.generatorVersion !== expect.generatorVersion) throw refuse(`${name} was collected by release-ledger ${shard.generatorVersion}, this is ${expect.generatorVersion}; re-run every shard with one version`);
     if (shard.shard.index > shard.shard.count) throw refuse(`${name} claims shard ${shard.shard.index} of ${shard.shard.count}`);
+    const field = expect.credentials ? findCredential(shard, expect.credentials) : null;
+    if (field) throw refuse(`${path.join(dir, name)}: ${field} holds a credential this run was given (in some encoding); delete it and re-run that shard`);
     shards.push({ name, shard });
   }
 

@@ -28,6 +28,13 @@ export const INPUT_LIMITS = {
   sourceFileBytes: 2 * MiB,
   /** All files one `gitops` source reads in a run together; files past it are gaps. */
   sourceTotalBytes: 32 * MiB,
+  /**
+   * One answer from GitHub (a REST page or a GraphQL query), counted after
+   * decompression as it streams in. GitHub's own pages of 100 items and the
+   * batched queries of the GitHub source are well under 1 MiB; a larger
+   * answer is cancelled when it passes the cap and is a gap for what was asked.
+   */
+  githubResponseBytes: 16 * MiB,
   /** Alias uses (`*name`) in one YAML file; the yaml package resolves each alias by a scan, so more costs time squared. */
   yamlAliases: 10_000,
   /** Nesting depth of one YAML file (a Kubernetes manifest needs about 12). */

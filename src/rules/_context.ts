@@ -29,7 +29,12 @@ export interface RuleContext {
   hasGap(service: string, environment: string, evidence: string): boolean;
 }
 
-/** What a rule returns; `index.ts` adds id, severity, since and exception. */
+/**
+ * What a rule returns; `index.ts` adds id, severity, since and exception.
+ * `since` is always when the finding was first seen open (the snapshot
+ * schema's definition); when the problem itself began (a drift's start) is
+ * the rule's evidence and message, not `since`.
+ */
 export interface RuleResult {
   rule: RuleId;
   service?: string;
@@ -39,8 +44,6 @@ export interface RuleResult {
   message: string;
   resolution: string;
   evidence: Record<string, unknown>;
-  /** When the problem began, if the rule knows better than "first seen open" (drift). */
-  since?: string;
 }
 
 export type Rule = (ctx: RuleContext) => RuleResult[];

@@ -76,15 +76,29 @@ export const dependencyIncompatible: Rule = (ctx) => {
   return out;
 };
 
+/**
+ * Which version to converge on: the newest release built into any service in
+ * this snapshot (any environment) that every dependent's declared range
+ * (`dependsOn`) accepts. Prereleases are not recommended (semver's default:
+ * https://github.com/npm/node-semver#prerelease-tags). `ranges` empty: no
+ * dependent declares one, so the newest in use is all there is to say.
+ */
+export function recommendVersion(candidates: readonly string[], ranges: readonly string[]): string | null {
+  const releases = [...new Set(candidates.map((v) => parseVersion(v)).filter((v): v is string => v !== null && semver.prerelease(v) === null))].sort(semver.rcompare);
+  return releases.find((v) => ranges.every((r) => semver.validRange(r) !== null && semver.satisfies(v, r))) ?? null;
+}
+
 export const componentSkew: Rule = (ctx) => {
   const out: RuleResult[] = [];
   const byPlace = new Map<string, { library: string; environment: string; users: { service: string; version: string }[] }>();
+  const seen = new Map<string, string[]>();
   for (const d of ctx.draft.deployments) {
     for (const [library, version] of Object.entries(d.components ?? {})) {
       const k = `${library}\u0000${d.environment}`;
       let p = byPlace.get(k);
       if (!p) byPlace.set(k, (p = { library, environment: d.environment, users: [] }));
       p.users.push({ service: d.service, version });
+      seen.set(library, [...(seen.get(library) ?? []), version]);
     }
   }
   for (const p of [...byPlace.values()].sort((a, b) => (`${a.library}\u0000${a.environment}` < `${b.library}\u0000${b.environment}` ? -1 : 1))) {
@@ -98,16 +112,37 @@ export const componentSkew: Rule = (ctx) => {
       if (va && vb) return semver.rcompare(va, vb);
       return a < b ? -1 : 1;
     });
+    // What the dependents here declare they accept; the advice must stay inside every range.
+    const ranges = Object.fromEntries(
+      [...new Set(p.users.map((u) => u.service))]
+        .sort()
+        .flatMap((service) => {
+          const range = ctx.service(service)?.dependsOn?.[p.library];
+          return range === undefined ? [] : [[service, range] as const];
+        }),
+    );
+    const declared = Object.values(ranges);
+    const recommended = recommendVersion(seen.get(p.library) ?? [], declared);
+    const rangeText = Object.entries(ranges).map(([s, r]) => `${s} ${r}`).join(', ');
+    const hint = exceptionHint('component.skew', p.library, p.environment);
+    const resolution =
+      declared.length === 0
+        ? `Rebuild the services on one ${p.library} version${recommended ? ` (newest built anywhere: ${recommended}; no service here declares a range for ${p.library} in dependsOn)` : ''} and deploy them to ${p.environment}. ${hint}`
+        : recommended
+          ? `Rebuild the services on ${p.library} ${recommended}, the newest version built anywhere that every declared range accepts (${rangeText}), and deploy them to ${p.environment}. ${hint}`
+          : `No ${p.library} version built anywhere is accepted by every declared range (${rangeText}): align the ranges in dependsOn first, then rebuild the services on one version and deploy them to ${p.environment}. ${hint}`;
     out.push({
       rule: 'component.skew',
       service: p.library,
       environment: p.environment,
       message: `In ${p.environment}, ${p.library} runs at ${versions.size} versions: ${ordered.map(([v, s]) => `${v} (${s.join(', ')})`).join('; ')}.`,
-      resolution: `Rebuild the services on one ${p.library} version (newest: ${ordered[0]![0]}) and deploy them to ${p.environment}. ${exceptionHint('component.skew', p.library, p.environment)}`,
+      resolution,
       evidence: {
         library: p.library,
         versions: Object.fromEntries(ordered),
         services: [...p.users].sort((a, b) => (a.service < b.service ? -1 : 1)),
+        ranges,
+        recommended,
       },
     });
   }

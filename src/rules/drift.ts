@@ -52,7 +52,6 @@ export const driftVersion: Rule = (ctx) => {
         lowerDeployment: side(l),
         higherDeployment: side(h),
       },
-      since: s.since,
     });
   }
   return out;

@@ -119,7 +119,8 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
       message: r.message,
       resolution: r.resolution,
       evidence: r.evidence,
-      since: r.since ?? before.get(r.id)?.since ?? draft.takenAt,
+      // First seen open: carried from the previous snapshot's finding, else this snapshot (src/model/snapshot.ts).
+      since: before.get(r.id)?.since ?? draft.takenAt,
       ...(silencedBy ? { exception: silencedBy } : {}),
     };
   });

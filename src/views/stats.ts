@@ -1,10 +1,12 @@
 /**
  * Delivery statistics over a window ending at the newest snapshot (never at
  * the build time): deployment frequency, lead time from merge to each
- * environment, time spent in each stage, rollbacks.
+ * environment, time spent in each stage, rollbacks. The conventions they
+ * follow are stated on the page (`STATS_CONVENTIONS`, `windowNote`).
  */
+import { snapshotIdToDate } from '../ledger/ids.ts';
 import type { DeployEvent, LedgerIndex } from './history.ts';
-import { compareText, groupByService } from './format.ts';
+import { compareText, formatTime, groupByService } from './format.ts';
 
 export const STAT_WINDOWS = [7, 30, 90] as const;
 
@@ -37,10 +39,40 @@ export interface ServiceStats {
 
 export interface WindowStats {
   days: number;
+  /** Where the window counts from: `to` less `days`, or the first snapshot when that is later (`clipped`). */
   from: string;
   to: string;
+  /** `to` less `days`: where the window would begin. */
+  requestedFrom: string;
+  /** The window would begin before the first snapshot: it counts from the first snapshot instead, and says so. */
+  clipped: boolean;
+  /** Days from `from` to `to` (what per-day rates divide by), two decimals. */
+  spanDays: number;
   environments: EnvironmentStats[];
   services: ServiceStats[];
+}
+
+/**
+ * The conventions of every figure on `/stats/`, stated on the page so a
+ * reader can recompute them (issue 25).
+ */
+export const STATS_CONVENTIONS: readonly string[] = [
+  'Median and p90 are nearest-rank values: the median of an even number of samples is the lower of the two middle ones, and p90 is the sample at rank ⌈0.9 n⌉.',
+  'A window ends at the newest snapshot. A window that would begin before the first snapshot counts from the first snapshot instead, and says so; deployments before it are not counted, even where the first snapshot records them, and per-day rates divide by the days actually covered.',
+  "Only deployments the ledger recorded count: a stage sample is a commit's first recorded arrival in an environment inside the window, measured from its first recorded arrival in the previous environment; a commit with no recorded arrival in the previous environment is not a sample, and rollbacks are not samples.",
+  "Lead time runs from a pull request's merge to its first arrival in each environment, for arrivals inside the window.",
+];
+
+/** What a window that starts before the ledger must say, or null. */
+export function windowNote(w: WindowStats): string | null {
+  if (!w.clipped) return null;
+  return `The last ${w.days} days would begin at ${formatTime(w.requestedFrom)}, before the first snapshot (${formatTime(w.from)}): this window counts from the first snapshot, ${w.spanDays} days.`;
+}
+
+/** `takenAt` of the first snapshot of the index, or null when it has none. */
+function ledgerStart(index: LedgerIndex): string | null {
+  const first = index.days[0]?.ids[0];
+  return first === undefined ? null : snapshotIdToDate(first).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function distribution(values: number[]): Distribution {
@@ -109,7 +141,11 @@ export function windowStats(index: LedgerIndex, days: number): WindowStats | nul
   if (days > Math.max(...STAT_WINDOWS)) throw new RangeError(`windowStats: ${days} days is longer than the longest window (${Math.max(...STAT_WINDOWS)})`);
   if (!index.asOf) return null;
   const to = index.asOf;
-  const from = new Date(Date.parse(to) - days * 86_400_000).toISOString();
+  const requestedFrom = new Date(Date.parse(to) - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const start = ledgerStart(index);
+  const clipped = start !== null && start > requestedFrom;
+  const from = clipped ? start : requestedFrom;
+  const spanDays = Math.round(((Date.parse(to) - Date.parse(from)) / 86_400_000) * 100) / 100;
   const inWindow = (t: string) => t > from && t <= to;
   const recent = recentHistory(index);
   const events = recent.events.filter((e) => inWindow(e.deployedAt));
@@ -132,7 +168,7 @@ export function windowStats(index: LedgerIndex, days: number): WindowStats | nul
     return {
       environment,
       deployments: envEvents.length,
-      perDay: Math.round((envEvents.length / days) * 100) / 100,
+      perDay: spanDays > 0 ? Math.round((envEvents.length / spanDays) * 100) / 100 : 0,
       rollbacks: envEvents.filter((e) => e.rollback).length,
       leadTime: distribution(lead),
       stage,
@@ -146,5 +182,5 @@ export function windowStats(index: LedgerIndex, days: number): WindowStats | nul
     const lead = (leadToLast.get(service) ?? []).map((x) => x.ms);
     return { service, deployments: mine.length, rollbacks: mine.filter((e) => e.rollback).length, leadTimeToLast: distribution(lead) };
   });
-  return { days, from, to, environments, services };
+  return { days, from, to, requestedFrom, clipped, spanDays, environments, services };
 }

@@ -25,6 +25,8 @@ export interface HostileAnswer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Streams the body in 1 MiB chunks with no `Content-Length` (chunked transfer), so only reading it tells its size. */
+  chunked?: boolean;
 }
 
 export interface HostileRule {
@@ -96,7 +98,20 @@ export async function startHostileProxy(target: string): Promise<HostileProxy> {
   }
 
   function send(res: ServerResponse, answer: HostileAnswer): void {
-    const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    const text = typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
+    if (answer.chunked) {
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+      const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+      let offset = 0;
+      const more = (): void => {
+        while (offset < bytes.length && !res.destroyed) {
+          const chunk = bytes.subarray(offset, (offset += 1024 * 1024));
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        if (!res.destroyed) res.end();
+      };
+      return more();
+    }
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers, 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseVersion } from '../../src/rules/index.ts';
+import { recommendVersion } from '../../src/rules/dependency.ts';
 import { cleanWorld, day, dep, only, sha, take, withDeployment, type Services } from './world.ts';
 
 const world = cleanWorld();
@@ -78,7 +79,39 @@ describe('component.skew', () => {
         { service: 'web', version: 'v2.4.0' },
         { service: 'worker', version: '2.3.1' },
       ],
+      ranges: { api: '^2.3.0', web: '^2.0.0', worker: '^2.0.0' },
+      recommended: '2.4.0',
     });
+    expect(f.resolution).toContain('Rebuild the services on core 2.4.0, the newest version built anywhere that every declared range accepts (api ^2.3.0, web ^2.0.0, worker ^2.0.0)');
+  });
+
+  it('recommends the newest version every dependent accepts, not the newest built (3.0.0 is outside every range)', () => {
+    const d = [
+      dep('api', 'prod', '1.0.0', { components: { core: '2.3.1' } }),
+      dep('web', 'prod', '1.0.0', { components: { core: '3.0.0' } }),
+      dep('worker', 'prod', '1.0.0', { components: { core: '2.3.1' } }),
+      // Built elsewhere: a newer 2.x (accepted by every range) and a release candidate (never recommended).
+      dep('worker', 'qa', '1.0.0', { components: { core: '2.6.0' } }),
+      dep('api', 'qa', '1.0.0', { components: { core: '2.7.0-rc.1' } }),
+    ].reduce(withDeployment, world.deployments!);
+    const [f] = only(take({ ...world, services, deployments: d, takenAt: day(2) }), 'component.skew').filter((x) => x.environment === 'prod');
+    expect(f!.evidence['recommended']).toBe('2.6.0');
+    expect(f!.resolution).toContain('core 2.6.0, the newest version built anywhere that every declared range accepts');
+    expect(f!.resolution).not.toContain('3.0.0');
+  });
+
+  it('says so when no version built anywhere is accepted by every declared range', () => {
+    const split: Services = [...services.filter((s) => s.name !== 'worker'), { name: 'worker', dependsOn: { core: '^1.0.0' } }];
+    const d = [dep('api', 'prod', '1.0.0', { components: { core: '2.3.1' } }), dep('worker', 'prod', '1.0.0', { components: { core: '1.9.0' } })].reduce(withDeployment, world.deployments!);
+    const [f] = only(take({ ...world, services: split, deployments: d, takenAt: day(2) }), 'component.skew');
+    expect(f!.evidence['recommended']).toBeNull();
+    expect(f!.resolution).toMatch(/^No core version built anywhere is accepted by every declared range \(api \^2\.3\.0, worker \^1\.0\.0\): align the ranges in dependsOn first/);
+  });
+
+  it('recommendVersion: newest release inside every range; none when they exclude each other', () => {
+    expect(recommendVersion(['3.0.0', 'v2.4.0', '2.3.1', '2.9.0-rc.1'], ['^2.0.0', '>=2.3.0'])).toBe('2.4.0');
+    expect(recommendVersion(['3.0.0', '2.4.0'], ['^1.0.0'])).toBeNull();
+    expect(recommendVersion(['3.0.0', '2.4.0'], [])).toBe('3.0.0');
   });
 
   it('near miss: the same version written differently ("v2.3.1" and "2.3.1"), and different versions in different environments', () => {

@@ -18,7 +18,8 @@ describe('drift.version', () => {
     expect(rest).toEqual([]);
     expect(f!.id).toBe('drift.version/api/prod');
     expect(f!.severity).toBe('medium');
-    expect(f!.since).toBe(day(2, '12:00:00'));
+    // `since` is when the finding was first seen open (this snapshot); the drift's start is in the evidence and message.
+    expect(f!.since).toBe(day(17));
     expect(f!.message).toBe(
       `api in prod (1.0.0, ${sha('api-1.0.0').slice(0, 7)}) has differed from qa (1.3.0, ${sha('api-1.3.0').slice(0, 7)}) for 14.5 days, since ${day(2, '12:00:00')}; more than the 14 allowed.`,
     );
@@ -35,6 +36,21 @@ describe('drift.version', () => {
     expect(snaps[1]!.tracking!.driftSince).toEqual({ 'api/qa/prod': day(2, '12:00:00') });
     // dev and qa run the same build: no drift between them.
     expect(snaps[3]!.tracking!.driftSince['api/dev/qa']).toBeUndefined();
+  });
+
+  it('a drift that began before the finding opened: since is first seen open, and stays so; the drift start stays in evidence and message', () => {
+    const qa = (v: string, d: number) => withDeployment(withDeployment(base, dep('api', 'dev', v, { deployedAt: day(d, '11:00:00') })), dep('api', 'qa', v, { deployedAt: day(d, '12:00:00') }));
+    // Drift from day 2 12:00; not yet over 14 days on day 10 or 16; open on day 17 and again on day 18.
+    const snaps = days([at(2), at(3, { deployments: qa('1.1.0', 2) }), at(10, { deployments: qa('1.2.0', 9) }), at(16, { deployments: qa('1.3.0', 16) }), at(17, { deployments: qa('1.3.0', 16) }), at(18, { deployments: qa('1.3.0', 16) })]);
+    expect(only(snaps[3]!, 'drift.version')).toEqual([]);
+    const [opened] = only(snaps[4]!, 'drift.version');
+    const [later] = only(snaps[5]!, 'drift.version');
+    expect(opened!.since).toBe(day(17));
+    expect(later!.since).toBe(day(17));
+    expect(later!.evidence['since']).toBe(day(2, '12:00:00'));
+    expect(later!.message).toContain(`for 15.5 days, since ${day(2, '12:00:00')}`);
+    // The drift began 15 days before the finding was first seen open.
+    expect(Date.parse(later!.since) - Date.parse(later!.evidence['since'] as string)).toBeGreaterThan(14 * 86_400_000);
   });
 
   it('near miss: the same drift one day younger (13.5 days) does not fire', () => {

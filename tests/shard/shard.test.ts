@@ -142,7 +142,7 @@ describe('merge', () => {
         const sharded = await ledgerDir(`sharded-${n}`, day);
         // Shards run in any order (a CI matrix); run them backwards.
         for (let i = n; i >= 1; i--) await collectShard({ loaded: sharded, at, env: {}, registry, shard: { index: i, count: n } });
-        const merged = await mergeShards({ loaded: sharded, at });
+        const merged = await mergeShards({ loaded: sharded, at, env: {} });
         expect(merged.snapshot.deployments.length).toBeGreaterThan(9);
       }
     }

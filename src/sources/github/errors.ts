@@ -16,6 +16,7 @@ export function scrub(text: string, secrets: readonly string[] | Credentials = [
 
 interface ErrorLike {
   status?: unknown;
+  cause?: unknown;
   message?: unknown;
   request?: { method?: unknown; url?: unknown };
   response?: { data?: unknown };
@@ -33,6 +34,9 @@ export function describeError(error: unknown, secrets: readonly string[] | Crede
       path = e.request.url.split('?')[0];
     }
   }
+  // Octokit marks what its fetch throws as HTTP 500 (@octokit/request); an oversized answer is not one.
+  const tooLarge = error instanceof ResponseTooLarge ? error : e.cause instanceof ResponseTooLarge ? e.cause : undefined;
+  if (tooLarge) return scrub(tooLarge.message, secrets);
   const status = typeof e.status === 'number' ? e.status : undefined;
   const data = e.response?.data;
   const apiMessage = typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
@@ -62,6 +66,16 @@ export class BudgetExhausted extends Error {
     super(`request budget of ${limit} (settings.maxRequests) exhausted before this was collected`);
     this.limit = limit;
     this.name = 'BudgetExhausted';
+  }
+}
+
+/** An answer larger than the cap on one GitHub response (`INPUT_LIMITS.githubResponseBytes`); it was cancelled unread past the cap. */
+export class ResponseTooLarge extends Error {
+  constructor(what: string, cap: string, size?: string) {
+    super(`the answer to ${what} is ${size ? `${size}, ` : ''}larger than the ${cap} cap on one GitHub response (docs/guarantees.md, "Bounded input"); not read`);
+    // The read was aborted, and named so: @octokit/request passes an AbortError from its fetch through as it is
+    // (no RequestError), so @octokit/plugin-retry does not ask again for an answer that would be as large.
+    this.name = 'AbortError';
   }
 }
 

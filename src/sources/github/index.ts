@@ -29,6 +29,6 @@ export {
   successAt,
   versionOf,
 } from './map.ts';
-export { BadRecord, BudgetExhausted, DeadlineReached, PaginationLoop, RateLimitSpent, describeError, scrub, tokenHelp } from './errors.ts';
+export { BadRecord, BudgetExhausted, DeadlineReached, PaginationLoop, RateLimitSpent, ResponseTooLarge, describeError, scrub, tokenHelp } from './errors.ts';
 export { RequestBudget, sharedBudget } from './budget.ts';
 export type * from './types.ts';
