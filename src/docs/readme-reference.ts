@@ -1,8 +1,9 @@
 /**
- * The README's generated sections: the configuration reference (from the JSON
- * Schema, so from the zod schema's `.describe` texts) and the rules reference
- * (from `RULE_DOCS` and `DEFAULT_SEVERITIES`), so the docs cannot drift from
- * what the code does. `npm run schema` rewrites them; a test fails when stale.
+ * The docs' generated sections: the configuration reference in
+ * docs/configuration.md (from the JSON Schema, so from the zod schema's
+ * `.describe` texts) and the rules reference in docs/rules.md (from
+ * `RULE_DOCS` and `DEFAULT_SEVERITIES`), so the docs cannot drift from what
+ * the code does. `npm run schema` rewrites them; a test fails when stale.
  */
 import { configJsonSchema } from '../model/json-schema.ts';
 import { RULE_IDS } from '../model/config.ts';
@@ -86,20 +87,22 @@ export function rulesReferenceMarkdown(): string {
   }).join('\n\n');
 }
 
-/** The README's generated blocks, by marker name. */
+/** The generated blocks, by marker name, and the doc (relative to the repository root) that holds each. */
 export function generatedBlocks(): Record<string, string> {
   return { 'CONFIG-REFERENCE': configReferenceMarkdown(), 'RULES-REFERENCE': rulesReferenceMarkdown() };
 }
+export const GENERATED_DOCS: Record<string, string> = { 'CONFIG-REFERENCE': 'docs/configuration.md', 'RULES-REFERENCE': 'docs/rules.md' };
 
-/** README text with every generated block replaced. */
-export function withGeneratedBlocks(readme: string): string {
-  let text = readme;
+/** A doc's text with each generated block it holds replaced; `file` names it in the error when a block's markers are missing. */
+export function withGeneratedBlocks(text: string, file: string): string {
+  let out = text;
   for (const [name, block] of Object.entries(generatedBlocks())) {
+    if (GENERATED_DOCS[name] !== file) continue;
     const { start, end } = marker(name);
-    const from = text.indexOf(start);
-    const to = text.indexOf(end);
-    if (from === -1 || to < from) throw new Error(`README.md has no ${name} markers`);
-    text = `${text.slice(0, from)}${start}\n${block}\n${end}${text.slice(to + end.length)}`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from === -1 || to < from) throw new Error(`${file} has no ${name} markers`);
+    out = `${out.slice(0, from)}${start}\n${block}\n${end}${out.slice(to + end.length)}`;
   }
-  return text;
+  return out;
 }

@@ -365,12 +365,12 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
           mb=$(( bytes / 1000000 )); kb_a_day=$(( per_day / 1000 ))
           echo "site: $mb MB for $days days, about $kb_a_day KB a day"
           if [ "$bytes" -gt "$limit" ]; then
-            echo "::error::the site is $mb MB, past the 1 GB GitHub Pages publishes; serve ${siteDir}/ from another static host (README: Nightly CI)"
+            echo "::error::the site is $mb MB, past the 1 GB GitHub Pages publishes; serve ${siteDir}/ from another static host (docs/scale.md in release-ledger)"
             exit 1
           fi
           left=$(( (limit - bytes) / per_day ))
           if [ "$left" -lt 90 ]; then
-            echo "::warning::at about $kb_a_day KB a day the site reaches GitHub Pages' 1 GB in about $left days; plan another static host (README: Nightly CI)"
+            echo "::warning::at about $kb_a_day KB a day the site reaches GitHub Pages' 1 GB in about $left days; plan another static host (docs/scale.md in release-ledger)"
           fi
 
       - name: Upload the site

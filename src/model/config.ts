@@ -1,7 +1,7 @@
 /**
  * The configuration schema (`release-ledger.config.yaml`). This zod schema is
  * the authority: the TypeScript types, the JSON Schema in
- * `schema/config.schema.json` (for editors) and the README reference all come
+ * `schema/config.schema.json` (for editors) and the reference in docs/configuration.md all come
  * from it. Every field carries a one-line doc comment (`.describe`), which is
  * also what editors show on hover.
  */

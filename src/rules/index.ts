@@ -43,7 +43,7 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'source.gap': 'low',
 };
 
-/** What each rule means, why it matters and how to resolve it: the README section per rule and the site's finding help. */
+/** What each rule means, why it matters and how to resolve it: the section per rule in docs/rules.md and the site's finding help. */
 export const RULE_DOCS: Record<RuleId, { title: string; why: string; resolve: string }> = {
   'promotion.bypass': promotion.bypassDocs,
   'promotion.artifact-mismatch': promotion.artifactMismatchDocs,

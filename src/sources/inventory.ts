@@ -2,7 +2,7 @@
  * The `file` source's plain logic: inventory YAML text in, `Evidence` out.
  * `collectors/file.ts` only finds and reads the files.
  *
- * Rules (documented in the README's `file` source section):
+ * Rules (documented in docs/sources.md, `file`):
  * - A file that is not valid YAML or does not match `inventorySchema` gives
  *   one gap (evidence `all`) with the one-line `file:line:col` message, and
  *   nothing from that file counts; other files of a folder still count.

@@ -1,6 +1,6 @@
 /**
  * Every URL of the site, built in one place so the documented URL scheme
- * (README.md, "The site") and the pages cannot drift apart. Paths end in `/`
+ * (docs/site.md) and the pages cannot drift apart. Paths end in `/`
  * (`trailingSlash: 'always'`, `build.format: 'directory'`).
  */
 

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 import { RULE_IDS } from '../../src/model/config.ts';
-import { withGeneratedBlocks, generatedBlocks } from '../../src/docs/readme-reference.ts';
+import { GENERATED_DOCS, withGeneratedBlocks, generatedBlocks } from '../../src/docs/readme-reference.ts';
 
-it('the README configuration and rules references are generated from the current code (run `npm run schema` if this fails)', async () => {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  expect(withGeneratedBlocks(readme)).toBe(readme);
+it('the configuration and rules references in docs/ are generated from the current code (run `npm run schema` if this fails)', async () => {
+  for (const doc of new Set(Object.values(GENERATED_DOCS))) {
+    const text = await readFile(new URL(`../../${doc}`, import.meta.url), 'utf8');
+    expect(withGeneratedBlocks(text, doc), doc).toBe(text);
+  }
   const blocks = generatedBlocks();
   // The reference covers nested fields and source variants, not only the top level.
   expect(blocks['CONFIG-REFERENCE']).toContain('`services[].dependsOn`');

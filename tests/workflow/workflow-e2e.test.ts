@@ -149,11 +149,11 @@ describe('the nightly workflow, run locally', () => {
       await truncate(padding, 1_000_000_000);
       const near = await runStep('ledger', 'Check the site fits GitHub Pages', { date: '2026-01-09T02:08:00Z' });
       expect(near.code, near.stderr).toBe(0);
-      expect(near.stdout).toMatch(/^::warning::at about 50\d{4} KB a day the site reaches GitHub Pages' 1 GB in about 0 days; plan another static host \(README: Nightly CI\)$/m);
+      expect(near.stdout).toMatch(/^::warning::at about 50\d{4} KB a day the site reaches GitHub Pages' 1 GB in about 0 days; plan another static host \(docs\/scale\.md in release-ledger\)$/m);
       await truncate(padding, 1_100_000_000);
       const over = await runStep('ledger', 'Check the site fits GitHub Pages', { date: '2026-01-09T02:08:00Z' });
       expect(over.code).toBe(1);
-      expect(over.stdout).toMatch(/::error::the site is 110\d MB, past the 1 GB GitHub Pages publishes; serve dist\/ from another static host \(README: Nightly CI\)/);
+      expect(over.stdout).toMatch(/::error::the site is 110\d MB, past the 1 GB GitHub Pages publishes; serve dist\/ from another static host \(docs\/scale\.md in release-ledger\)/);
     } finally {
       await rm(padding, { force: true });
     }
