@@ -89,8 +89,12 @@ interface Planned {
 // reset, and the collector stops asking at once (it must, or the integration may be banned). Its own case
 // below ("primary rate limit spent") checks that behaviour, so it is not mixed in with one-off faults here.
 const REST_KINDS: ProxyFaultKind[] = ['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'latency', 'secondary-limit', 'http-429', 'primary-limit-now', 'malformed', 'truncated', 'html', 'empty-body'];
-/** Faults the client turns into an exception (and so retries, or splits a GraphQL batch over). */
-const THROWING: ReadonlySet<ProxyFaultKind> = new Set(['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'truncated', 'secondary-limit', 'http-429', 'primary-limit-now', 'primary-limit-hour']);
+/**
+ * Faults the client turns into an exception (and so retries, or splits a GraphQL batch over). The client
+ * reads every body inside its fetch (collectors/capped-fetch.ts, the 16 MiB cap), so a connection reset
+ * mid-body is a network error there and is retried like any reset.
+ */
+const THROWING: ReadonlySet<ProxyFaultKind> = new Set(['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'truncated', 'secondary-limit', 'http-429', 'primary-limit-now', 'primary-limit-hour']);
 
 /**
  * How many consecutive hits the client outlasts (its documented retry policy):

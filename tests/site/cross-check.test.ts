@@ -45,7 +45,8 @@ describe('cross-checks against the raw snapshots', () => {
     const seen = new Map<string, { environment: string; deployedAt: string }>();
     for (const s of ledger) for (const d of s.deployments) seen.set([d.service, d.environment, d.commit, d.deployedAt].join('|'), d);
     for (const days of [7, 30]) {
-      const from = Date.parse(to) - days * 86_400_000;
+      // A window that would begin before the ledger counts from its first snapshot (the page says so).
+      const from = Math.max(Date.parse(to) - days * 86_400_000, Date.parse(ledger[0]!.takenAt));
       const stats = windowStats(index, days)!;
       for (const env of stats.environments) {
         const count = [...seen.values()].filter((d) => d.environment === env.environment && Date.parse(d.deployedAt) > from && Date.parse(d.deployedAt) <= Date.parse(to)).length;
