@@ -204,15 +204,15 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
 
 /**
  * What a day page shows of approvals: the deployments that arrived that day
- * and every one running without the approvals it needs; the rest (unchanged,
- * approved) are counted and listed on each environment's page. At 500
+ * and every one running without the approvals it needs or not judged; the rest
+ * (unchanged, separate) are counted and listed on each environment's page. At 500
  * services the full list was a megabyte on every day page, repeating itself.
  */
 export function dayApprovals(rows: readonly ApprovalRow[], arrived: ReadonlySet<string>): { shown: ApprovalRow[]; unchangedApproved: Record<string, number> } {
   const shown: ApprovalRow[] = [];
   const unchangedApproved: Record<string, number> = {};
   for (const r of rows) {
-    if (arrived.has(`${r.service}\u0000${r.environment}`) || r.status === 'short' || r.status === 'self') shown.push(r);
+    if (arrived.has(`${r.service}\u0000${r.environment}`) || r.status === 'short' || r.status === 'self' || r.status === 'unknown') shown.push(r);
     else unchangedApproved[r.environment] = (unchangedApproved[r.environment] ?? 0) + 1;
   }
   return { shown, unchangedApproved };

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, type Finding } from '../../src/model/index.ts';
-import { approvalRows, approvalsHtml, escapeHtml, EVIDENCE_RENDERERS, findingAnchor, findingsHtml, ruleEvidenceHtml } from '../../src/views/index.ts';
+import { approvalRows, approvalsHtml, dayApprovals, escapeHtml, EVIDENCE_RENDERERS, findingAnchor, findingsHtml, ruleEvidenceHtml } from '../../src/views/index.ts';
 import { buildChange, buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
 import { cleanWorld, day, dep, days, sha, withDeployment } from '../rules/world.ts';
 
@@ -171,6 +171,8 @@ describe('separation of duties', () => {
     expect(gap.status).toBe('unknown');
     expect(gap.verdict[0]!.text).toBe(`not judged: github could not read the approvals (${HOSTILE})`);
     expect(approvalsHtml([gap]).value).not.toContain('✓');
+    // A day page lists it with the ones that need attention, never among the approved it only counts.
+    expect(dayApprovals([gap], new Set()).shown).toEqual([gap]);
   });
 
   it('a promotion.bypass finding takes the ✓ off the promotion proof', () => {
