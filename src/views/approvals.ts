@@ -168,9 +168,11 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
         status = 'met';
         verdict.push(
           part(
-            pullRequests === null || authors.length === 0
-              ? `separate: approver ≠ deployer (pull request authors not recorded in this snapshot)`
-              : has(authors, d.deployedBy)
+            pullRequests === null
+              ? 'separate: approver ≠ deployer (pull request authors not recorded in this snapshot)'
+              : authors.length === 0
+                ? 'separate: approver ≠ deployer (no pull request recorded for this change)'
+                : has(authors, d.deployedBy)
                 ? 'separate: approver ≠ author = deployer'
                 : 'separate: author ≠ approver ≠ deployer',
             null,

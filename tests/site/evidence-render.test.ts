@@ -133,6 +133,23 @@ describe('separation of duties', () => {
     expect(out).toContain('<li>separate: author ≠ approver ≠ deployer</li>');
   });
 
+  it('says what it does not know: authors of a change this snapshot holds no record of, or a change without pull requests; the author as deployer', () => {
+    const deployment = (service: string) => buildDeployment({ service, environment: 'prod', deployedBy: 'dana', approvals: [approved('bob', null)] });
+    const rows = approvalRows(
+      buildSnapshot({
+        environments,
+        deployments: [deployment('api'), deployment('web'), deployment('worker')],
+        changes: [buildChange({ service: 'web', environment: 'prod', version: '1.0.0', pullRequests: [] }), change('worker', '1.0.0', 'Dana', ['bob'])],
+      }),
+    );
+    expect(rows.map((r) => [r.service, r.status, r.verdict.map((v) => v.text)])).toEqual([
+      ['api', 'met', ['separate: approver ≠ deployer (pull request authors not recorded in this snapshot)']],
+      ['web', 'met', ['separate: approver ≠ deployer (no pull request recorded for this change)']],
+      ['worker', 'met', ['separate: approver ≠ author = deployer']],
+    ]);
+    expect(approvalsHtml(rows.slice(0, 1)).value).toContain('<td><span class="muted">not recorded in this snapshot</span></td>');
+  });
+
   it('a self-approval carries no ✓ anywhere in its row and names who approved their own change, linked to the finding', () => {
     const s = buildSnapshot({
       environments,
