@@ -122,6 +122,20 @@ describe('a day page in Chromium', () => {
     await page.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals.png') });
   });
 
+  it('an environment page lists every production deployment; a separate one says so in words, with its ✓', async () => {
+    const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    expect((await env.goto(server.url('/days/2026-03-14/environments/prod/')))?.status()).toBe(200);
+    const rows = env.locator('table.approvals tbody tr');
+    const auth = rows.filter({ hasText: 'auth-service' });
+    expect(await auth.locator('.badge').textContent()).toBe('✓ separate');
+    expect(await auth.textContent()).toContain('✓ bob approved the deployment');
+    expect(await auth.textContent()).toContain('separate: approver ≠ deployer (pull request authors not recorded in this snapshot)');
+    expect(await rows.filter({ hasText: '2.4.1' }).textContent()).not.toContain('✓');
+    await env.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals-environment.png') });
+    await env.close();
+  });
+
   it('keeps low findings short whatever their evidence: where the changes start, and how tall the findings are', async () => {
     const figures = await page.evaluate(() => ({
       page: document.documentElement.scrollHeight,
