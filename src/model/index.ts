@@ -1,6 +1,7 @@
 export * from './config.ts';
 export * from './snapshot.ts';
 export * from './evidence.ts';
+export { approversOf, requiredApprovals, sameLogin } from './approvals.ts';
 export { loadConfig, parseConfig, type LoadedConfig } from './load-config.ts';
 export { formatIssue, formatIssues, parseYamlWithSchema, type YamlSource, type FriendlyResult } from './friendly-errors.ts';
 export * from './inventory.ts';

@@ -2,6 +2,7 @@
  * Approvals: enough independent approvals behind a deployment
  * (`approval.missing`), and nobody approving their own change (`approval.self`).
  */
+import { approversOf as approvers, requiredApprovals, sameLogin } from '../model/approvals.ts';
 import type { Approval, Deployment } from '../model/snapshot.ts';
 import { exceptionHint, short, type Rule, type RuleContext, type RuleResult } from './_context.ts';
 
@@ -18,20 +19,9 @@ export const selfDocs = {
   resolve: 'Have someone else approve; on GitHub, enable "prevent self-review" on the environment and require pull-request reviews. Or record an exception.',
 };
 
-const login = (s: string) => s.trim().toLowerCase();
-
-/** Distinct approvers (by login, case-insensitive) with an `approved` state of the given kind. */
-function approvers(approvals: Approval[], kind: Approval['kind']): string[] {
-  const seen = new Map<string, string>();
-  for (const a of approvals) if (a.state === 'approved' && a.kind === kind && !seen.has(login(a.by))) seen.set(login(a.by), a.by);
-  return [...seen.values()].sort();
-}
-
-/** What production means for approvals: production environments need at least one, others what they declare. */
+/** What production means for approvals (model/approvals.ts). */
 function required(ctx: RuleContext, environment: string): number {
-  const env = ctx.environment(environment);
-  if (!env) return 0;
-  return Math.max(env.requiredApprovals, env.production ? 1 : 0);
+  return requiredApprovals(ctx.environment(environment));
 }
 
 const approvalEvidence = (a: Approval) => ({ by: a.by, at: a.at, state: a.state, kind: a.kind, ...(a.url ? { url: a.url } : {}) });
@@ -54,9 +44,9 @@ export const approvalMissing: Rule = (ctx) => {
     const need = required(ctx, d.environment);
     if (need === 0 || ctx.hasGap(d.service, d.environment, 'approvals')) continue;
     const all = approvers(d.approvals, 'deployment');
-    const independent = all.filter((a) => login(a) !== login(d.deployedBy));
+    const independent = all.filter((a) => !sameLogin(a, d.deployedBy));
     if (independent.length >= need) continue;
-    const self = all.filter((a) => login(a) === login(d.deployedBy));
+    const self = all.filter((a) => sameLogin(a, d.deployedBy));
     out.push({
       rule: 'approval.missing',
       service: d.service,
@@ -84,12 +74,12 @@ export const approvalSelf: Rule = (ctx) => {
   for (const d of ctx.draft.deployments) {
     const reasons: string[] = [];
     const deploymentApprovers = approvers(d.approvals, 'deployment');
-    if (deploymentApprovers.length > 0 && deploymentApprovers.every((a) => login(a) === login(d.deployedBy))) {
+    if (deploymentApprovers.length > 0 && deploymentApprovers.every((a) => sameLogin(a, d.deployedBy))) {
       reasons.push(`the deployment was approved only by its deployer, ${d.deployedBy}`);
     }
     const reviewers = approvers(d.approvals, 'pull-request');
     const prAuthors = authors(ctx, d);
-    if (reviewers.length > 0 && prAuthors.length > 0 && reviewers.every((r) => prAuthors.some((a) => login(a) === login(r)))) {
+    if (reviewers.length > 0 && prAuthors.length > 0 && reviewers.every((r) => prAuthors.some((a) => sameLogin(a, r)))) {
       reasons.push(`the pull requests were approved only by their author${prAuthors.length === 1 ? '' : 's'}, ${prAuthors.join(', ')}`);
     }
     if (reasons.length === 0) continue;

@@ -1,21 +1,56 @@
-/** The approvals behind each deployment to a production environment, and the promotion proof beside them. */
-import type { Approval, Sighting, Snapshot } from '../model/index.ts';
-import { compareText } from './format.ts';
+/**
+ * Separation of duties behind each deployment to a production environment:
+ * who wrote the change, who reviewed and approved it (and when, against the
+ * deployment), who deployed it, and the verdict in words. The verdict asks the
+ * snapshot's own findings first (`approval.self`, `approval.missing`,
+ * `promotion.bypass`), so a page never marks as fine what its snapshot's
+ * findings say is not; who counts as an approver is model/approvals.ts.
+ */
+import { approversOf, requiredApprovals, sameLogin } from '../model/approvals.ts';
+import type { Approval, Finding, Gap, Sighting, Snapshot } from '../model/index.ts';
+import { compareText, formatDuration } from './format.ts';
 
 /**
- * - `met`: at least the required number of approvals by someone other than the deployer.
- * - `short`: fewer approvals than required.
- * - `self`: the only approvals are by the person who deployed.
- * - `none-required`: the environment requires none (and none may be present).
+ * - `met`: enough independent approvals, nobody approved their own change, and no finding says otherwise.
+ * - `short`: fewer independent approvals than required (an `approval.missing` finding, or the same count without one).
+ * - `self`: someone approved their own change (an `approval.self` finding, or the recorded approvals show it).
+ * - `unknown`: not judged: a source could not read the approvals, or the rule is off.
+ * - `none-required`: the environment requires none.
  */
-export type ApprovalStatus = 'met' | 'short' | 'self' | 'none-required';
+export type ApprovalStatus = 'met' | 'short' | 'self' | 'unknown' | 'none-required';
 
 export const APPROVAL_STATUS_LABEL: Record<ApprovalStatus, { icon: string; text: string }> = {
-  met: { icon: '✓', text: 'approved' },
+  met: { icon: '✓', text: 'separate' },
   short: { icon: '✗', text: 'missing approvals' },
-  self: { icon: '⚠', text: 'self-approved only' },
+  self: { icon: '⚠', text: 'self-approved' },
+  unknown: { icon: '?', text: 'not judged' },
   'none-required': { icon: '–', text: 'no approval required' },
 };
+
+/** One approval as the table shows it: when it came against the deployment, and whether its author approved their own change. */
+export interface ApprovalEntry extends Approval {
+  /** Its time against the deployment's (null: the source gave no time). */
+  relative: { when: 'before' | 'at' | 'after'; by: string } | null;
+  /** The approver is the deployer (a deployment approval) or an author of the pull requests it brought. */
+  own: boolean;
+}
+
+/** A pull request the deployment brought, from the snapshot's change record for its commit. */
+export interface ApprovalPullRequest {
+  number: number;
+  title: string;
+  author: string;
+  reviewers: string[];
+  url: string | undefined;
+}
+
+/** One sentence of the separation verdict, with the finding that says it (if one does). */
+export interface VerdictPart {
+  text: string;
+  finding: string | null;
+  /** The finding is silenced by an exception in force until this day. */
+  exceptedUntil: string | null;
+}
 
 export interface ApprovalRow {
   service: string;
@@ -26,33 +61,125 @@ export interface ApprovalRow {
   deployedBy: string;
   url: string | undefined;
   required: number;
-  approvals: Approval[];
-  /** Approvals in state `approved` by someone other than the deployer. */
+  approvals: ApprovalEntry[];
+  /** Distinct deployment approvers other than the deployer (as `approval.missing` counts them). */
   independent: number;
+  /** Pull requests the deployment brought; null when this snapshot holds no change record for its commit (it arrived earlier). */
+  pullRequests: ApprovalPullRequest[] | null;
+  /** Their distinct authors, sorted. */
+  authors: string[];
   status: ApprovalStatus;
+  /** The separation verdict in words, one sentence per finding or fact. */
+  verdict: VerdictPart[];
   /** The previous environment on the path and when the commit was first seen there (null: never, a bypass). */
   previousEnvironment: string | null;
   previous: Sighting | null;
   path: Sighting[];
+  /** The `promotion.bypass` finding about this deployment: the promotion proof then carries no ✓. */
+  bypass: string | null;
+}
+
+const names = (list: readonly string[]) => (list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
+const has = (list: readonly string[], who: string) => list.some((x) => sameLogin(x, who));
+
+/** The gap that says a source could not read the approvals of `service` in `environment` (as `approval.missing` skips them). */
+function approvalsGap(gaps: readonly Gap[], service: string, environment: string): Gap | undefined {
+  return gaps.find(
+    (g) => (g.service === undefined || g.service === service) && (g.environment === undefined || g.environment === environment) && (g.evidence === 'all' || g.evidence === 'approvals'),
+  );
+}
+
+function relativeTo(deployedAt: string, at: string | null): ApprovalEntry['relative'] {
+  if (!at) return null;
+  const ms = Date.parse(at) - Date.parse(deployedAt);
+  if (!Number.isFinite(ms)) return null;
+  return { when: ms < 0 ? 'before' : ms > 0 ? 'after' : 'at', by: formatDuration(Math.abs(ms)) };
 }
 
 /** One row per deployment to an environment that is production or requires approvals. */
 export function approvalRows(snapshot: Snapshot, filter: { service?: string } = {}): ApprovalRow[] {
   const envs = new Map(snapshot.environments.map((e) => [e.name, e]));
+  const key = (service: string | undefined, environment: string | undefined) => `${service}\u0000${environment}`;
+  const findings = new Map<string, Finding[]>();
+  for (const f of snapshot.findings) {
+    if (f.rule !== 'approval.self' && f.rule !== 'approval.missing' && f.rule !== 'promotion.bypass') continue;
+    const k = key(f.service, f.environment);
+    findings.set(k, [...(findings.get(k) ?? []), f]);
+  }
+  const changes = new Map(snapshot.changes.map((c) => [`${key(c.service, c.environment)}\u0000${c.commit}`, c]));
+  const ruleOff = (rule: 'approval.self' | 'approval.missing') => snapshot.policies.rules[rule]?.enabled === false;
   return snapshot.deployments
     .filter((d) => {
       const env = envs.get(d.environment);
       return env !== undefined && (env.production || env.requiredApprovals > 0) && (filter.service === undefined || d.service === filter.service);
     })
     .map((d): ApprovalRow => {
-      const required = envs.get(d.environment)?.requiredApprovals ?? 0;
-      const approved = d.approvals.filter((a) => a.state === 'approved');
-      const independent = approved.filter((a) => a.by !== d.deployedBy).length;
+      const required = requiredApprovals(envs.get(d.environment));
+      const change = changes.get(`${key(d.service, d.environment)}\u0000${d.commit}`);
+      const pullRequests = change
+        ? [...change.pullRequests].sort((a, b) => a.number - b.number).map((p) => ({ number: p.number, title: p.title, author: p.author, reviewers: [...p.reviewers].sort(compareText), url: p.url }))
+        : null;
+      const authors = [...new Set((pullRequests ?? []).map((p) => p.author))].sort(compareText);
+      const deploymentApprovers = approversOf(d.approvals, 'deployment');
+      const independent = deploymentApprovers.filter((a) => !sameLogin(a, d.deployedBy));
+      const approvals = [...d.approvals]
+        .sort((a, b) => compareText(a.at ?? '', b.at ?? '') || compareText(a.by, b.by))
+        .map((a): ApprovalEntry => ({ ...a, relative: relativeTo(d.deployedAt, a.at), own: a.state === 'approved' && ((a.kind === 'deployment' && sameLogin(a.by, d.deployedBy)) || has(authors, a.by)) }));
+
+      const about = findings.get(key(d.service, d.environment)) ?? [];
+      const selfFinding = about.find((f) => f.rule === 'approval.self') ?? null;
+      const missingFinding = about.find((f) => f.rule === 'approval.missing') ?? null;
+      const part = (text: string, f: Finding | null): VerdictPart => ({ text, finding: f?.id ?? null, exceptedUntil: f?.exception?.expires ?? null });
+
+      // Who approved their own change, as the recorded approvals show it.
+      const ownDeployment = deploymentApprovers.filter((a) => sameLogin(a, d.deployedBy));
+      const ownPullRequest = approversOf(d.approvals, 'pull-request').filter((a) => has(authors, a));
+      const authorApproved = independent.filter((a) => has(authors, a));
+      const selfParts: VerdictPart[] = [];
+      if (ownDeployment.length > 0) selfParts.push(part(`self-approved: ${names(ownDeployment)} approved their own change (deployed it and approved the deployment)`, selfFinding));
+      if (ownPullRequest.length > 0) selfParts.push(part(`self-approved: ${names(ownPullRequest)} approved their own change (wrote the pull request and approved it)`, selfFinding));
+      if (authorApproved.length > 0) selfParts.push(part(`self-approved: ${names(authorApproved)} approved their own change (wrote a pull request it brought and approved the deployment)`, selfFinding));
+      // Approvals by others that are neither the deployer nor an author: what separation rests on.
+      const separate = independent.filter((a) => !has(authors, a));
+
       let status: ApprovalStatus;
-      if (required === 0) status = 'none-required';
-      else if (independent >= required) status = 'met';
-      else if (approved.length > 0 && independent === 0) status = 'self';
-      else status = 'short';
+      const verdict: VerdictPart[] = [];
+      const gap = approvalsGap(snapshot.gaps, d.service, d.environment);
+      const shortText = `missing approvals: ${independent.length} of ${required} required by someone other than the deployer, ${d.deployedBy}`;
+      if (selfFinding || missingFinding) {
+        status = selfFinding ? 'self' : 'short';
+        if (selfFinding) verdict.push(...(selfParts.length > 0 ? selfParts : [part('self-approved: the only approvals came from the people who made the change', selfFinding)]));
+        if (missingFinding) verdict.push(part(shortText, missingFinding));
+      } else if (gap) {
+        status = 'unknown';
+        verdict.push(part(`not judged: ${gap.source} could not read the approvals (${gap.reason})`, null));
+      } else if (required === 0) {
+        status = 'none-required';
+        verdict.push(part(`no approval required in ${d.environment}`, null));
+      } else if (ruleOff('approval.missing') || ruleOff('approval.self')) {
+        status = 'unknown';
+        verdict.push(part(`not judged: rule ${ruleOff('approval.missing') ? 'approval.missing' : 'approval.self'} is off`, null));
+      } else if (independent.length < required || (selfParts.length > 0 && separate.length < required)) {
+        // What the records show, when no finding says it (a rule off in an older snapshot; an author approving the deployment alone, which approval.self does not judge).
+        status = selfParts.length > 0 ? 'self' : 'short';
+        verdict.push(...selfParts);
+        if (independent.length < required) verdict.push(part(shortText, null));
+      } else {
+        status = 'met';
+        verdict.push(
+          part(
+            pullRequests === null
+              ? 'separate: approver ≠ deployer (pull request authors not recorded in this snapshot)'
+              : authors.length === 0
+                ? 'separate: approver ≠ deployer (no pull request recorded for this change)'
+                : has(authors, d.deployedBy)
+                ? 'separate: approver ≠ author = deployer'
+                : 'separate: author ≠ approver ≠ deployer',
+            null,
+          ),
+          ...selfParts.map((p) => ({ ...p, text: `${p.text.replace(/^self-approved: /, '')}, not counted` })),
+        );
+      }
       return {
         service: d.service,
         environment: d.environment,
@@ -62,12 +189,16 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
         deployedBy: d.deployedBy,
         url: d.url,
         required,
-        approvals: [...d.approvals].sort((a, b) => compareText(a.at ?? '', b.at ?? '') || compareText(a.by, b.by)),
-        independent,
+        approvals,
+        independent: independent.length,
+        pullRequests,
+        authors,
         status,
+        verdict,
         previousEnvironment: d.promotion?.previousEnvironment ?? null,
         previous: d.promotion?.previous ?? null,
         path: d.promotion?.path ?? [],
+        bypass: about.find((f) => f.rule === 'promotion.bypass')?.id ?? null,
       };
     })
     .sort((a, b) => compareText(a.environment, b.environment) || compareText(a.service, b.service));
@@ -75,15 +206,15 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
 
 /**
  * What a day page shows of approvals: the deployments that arrived that day
- * and every one running without the approvals it needs; the rest (unchanged,
- * approved) are counted and listed on each environment's page. At 500
+ * and every one running without the approvals it needs or not judged; the rest
+ * (unchanged, separate) are counted and listed on each environment's page. At 500
  * services the full list was a megabyte on every day page, repeating itself.
  */
 export function dayApprovals(rows: readonly ApprovalRow[], arrived: ReadonlySet<string>): { shown: ApprovalRow[]; unchangedApproved: Record<string, number> } {
   const shown: ApprovalRow[] = [];
   const unchangedApproved: Record<string, number> = {};
   for (const r of rows) {
-    if (arrived.has(`${r.service}\u0000${r.environment}`) || r.status === 'short' || r.status === 'self') shown.push(r);
+    if (arrived.has(`${r.service}\u0000${r.environment}`) || r.status === 'short' || r.status === 'self' || r.status === 'unknown') shown.push(r);
     else unchangedApproved[r.environment] = (unchangedApproved[r.environment] ?? 0) + 1;
   }
   return { shown, unchangedApproved };

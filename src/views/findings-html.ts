@@ -2,9 +2,14 @@
  * Findings with their evidence as HTML (components/Findings.astro inserts
  * it); each has the stable anchor `#finding-<id>`. A plain function for the
  * same reason as the matrix (views/html.ts): a day page lists every finding.
+ * Evidence is the rule's own table or sentence (views/evidence-html.ts), else
+ * the generic rows, with the raw JSON one click away; it is open for
+ * medium and worse, closed for info and low, so a page of low findings stays
+ * short (issue 19: three low findings were 4,000 px of a day page).
  */
 import { withholdPlainHashes, type Finding } from '../model/index.ts';
-import { evidenceRows, SEVERITY_ICON, type EvidenceValue } from './findings.ts';
+import { ruleEvidenceHtml } from './evidence-html.ts';
+import { evidenceRows, evidenceOpen, SEVERITY_ICON, type EvidenceValue } from './findings.ts';
 import { formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
 import { findingAnchor } from './links.ts';
@@ -22,7 +27,12 @@ function findingHtml(shown: Finding): Html {
     f.service && html` · ${f.service}`
   }${f.environment && html` @ ${f.environment}`}${f.exception && html` · <span class="badge appr-self">excepted until ${f.exception.expires}</span>`} <a href="#${anchor}" class="muted" aria-label="Link to finding ${f.id}">#</a></p><h3>${f.message}</h3><dl><dt>Resolve by</dt><dd>${f.resolution}</dd><dt>Open since</dt><dd>${formatTime(f.since)}</dd><dt>Finding id</dt><dd><code>${f.id}</code></dd>${
     f.exception && html`<dt>Exception</dt><dd>${f.exception.reason} — approved by ${f.exception.approvedBy}, expires ${f.exception.expires}</dd>`
-  }</dl><details open><summary>Evidence</summary><dl>${evidenceRows(f.evidence).map((row) => html`<dt>${row.key}</dt><dd>${valueHtml(row.value)}</dd>`)}</dl></details></article>`;
+  }</dl>${evidenceHtml(f)}</article>`;
+}
+
+function evidenceHtml(f: Finding): Html {
+  const shown = ruleEvidenceHtml(f.rule, f.evidence) ?? html`<dl>${evidenceRows(f.evidence).map((row) => html`<dt>${row.key}</dt><dd>${valueHtml(row.value)}</dd>`)}</dl>`;
+  return html`<details class="evidence"${evidenceOpen(f.severity) && html` open`}><summary>Evidence</summary>${shown}<details class="raw-evidence"><summary>Raw evidence (JSON)</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></details>`;
 }
 
 function valueHtml(value: EvidenceValue): Html | string {

@@ -46,6 +46,11 @@ export function summariseFindings(findings: readonly Finding[]): FindingSummary 
 /** Icons that carry the severity without colour (colour-blind readers, print). */
 export const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ', low: '▽', medium: '◆', high: '▲', critical: '⛔' };
 
+/** Whether a finding's evidence is shown open: closed for info and low, which a reader opens when they care. */
+export function evidenceOpen(severity: Severity): boolean {
+  return severityRank(severity) > severityRank('low');
+}
+
 /** One piece of evidence, typed for rendering: components choose markup by `kind`. */
 export type EvidenceValue =
   | { kind: 'text'; text: string }

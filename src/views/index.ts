@@ -11,6 +11,7 @@ export * from './links.ts';
 export * from './matrix.ts';
 export * from './matrix-html.ts';
 export * from './findings-html.ts';
+export { EVIDENCE_RENDERERS, ruleEvidenceHtml } from './evidence-html.ts';
 export * from './tables-html.ts';
 export * from './html.ts';
 export * from './search.ts';

@@ -42,7 +42,9 @@ export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
       service,
       row: rows.get(name) ?? null,
       findings: findings.get(name) ?? [],
-      approvals: approvals.get(name) ?? [],
+      // Who wrote the change comes from the change record of the night it arrived and is gone the next
+      // night; it stays true of the same deployment, so the revision page keeps showing it (status and findings are keyed).
+      approvals: (approvals.get(name) ?? []).map(({ pullRequests: _prs, authors: _authors, verdict: _verdict, ...rest }) => rest),
       builds: deployedBuildRows(snapshot.environments, deployments.get(name) ?? []),
       protection: protectionRows(snapshot.environments, deployments.get(name) ?? []),
       radius: blastRadius(snapshot, name),

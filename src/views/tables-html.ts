@@ -6,7 +6,7 @@
  */
 import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
-import { APPROVAL_STATUS_LABEL, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
+import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
 import type { PrBetween } from './compare.ts';
@@ -15,31 +15,58 @@ import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
-import { rowAnchor } from './links.ts';
+import { findingAnchor, rowAnchor } from './links.ts';
 
-/** Approvals behind each production deployment, beside the proof it passed the lower environments first. */
+/**
+ * Separation of duties, one row per production deployment: who wrote the
+ * change, who reviewed and approved it (and when, against the deployment),
+ * who deployed it, and the verdict in words with the findings that say it.
+ * A ✓ appears only where no finding of the snapshot contradicts it.
+ */
 export function approvalsHtml(rows: readonly ApprovalRow[]): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Deployed</th><th scope="col">Approvals</th><th scope="col">Status</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map(approvalRowHtml)}</tbody></table></div>`;
+  return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map(approvalRowHtml)}</tbody></table></div>`;
 }
+
+const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 'commented' } as const;
 
 function approvalRowHtml(r: ApprovalRow): Html {
   const record = safeUrl(r.url);
   const label = APPROVAL_STATUS_LABEL[r.status];
+  // Marks of approval only where the row is separate: elsewhere the state is said in words.
+  const mark = (a: ApprovalEntry) => (a.state === 'approved' ? (r.status === 'met' && !a.own ? '✓ ' : a.own ? '⚠ ' : '') : a.state === 'rejected' ? '✗ ' : '');
   const approvals =
     r.approvals.length === 0
       ? html`<span class="muted">none</span>`
       : html`<ul>${r.approvals.map((a) => {
           const link = safeUrl(a.url);
-          return html`<li>${a.state === 'approved' ? '✓' : a.state === 'rejected' ? '✗' : '💬'} ${a.by} <span class="muted">(${a.kind}${a.at ? `, ${formatTime(a.at)}` : ''}${a.timeFrom ? `, time from ${a.timeFrom}` : ''})</span>${link && html` <a href="${link}" rel="nofollow noopener">record</a>`}${a.comment && html`<div class="muted">“${a.comment}”</div>`}</li>`;
+          const when = a.at
+            ? html`${formatTime(a.at)}${a.relative && html`, <strong>${a.relative.when === 'at' ? 'at the deployment' : `${a.relative.by} ${a.relative.when} the deployment`}</strong>`}${a.timeFrom && html` <span class="muted">(time from ${a.timeFrom})</span>`}`
+            : html`time not recorded`;
+          return html`<li>${mark(a)}${a.by} ${APPROVAL_STATE[a.state]} ${a.kind === 'pull-request' ? 'the pull request' : 'the deployment'}${a.own && html` <strong>(own change)</strong>`} <span class="muted">(${when})</span>${link && html` <a href="${link}" rel="nofollow noopener">record</a>`}${a.comment && html`<div class="muted">“${a.comment}”</div>`}</li>`;
         })}</ul>`;
+  const prs =
+    r.pullRequests === null
+      ? html`<span class="muted">not recorded in this snapshot</span>`
+      : r.pullRequests.length === 0
+        ? html`<span class="muted">none recorded</span>`
+        : html`<ul>${r.pullRequests.map((pr) => {
+            const link = safeUrl(pr.url);
+            return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} by ${pr.author}${pr.reviewers.length > 0 ? html`, reviewed by ${pr.reviewers.join(', ')}` : html`, <span class="muted">no reviewer recorded</span>`}</li>`;
+          })}</ul>`;
+  const verdict = html`<ul class="verdict">${r.verdict.map(
+    (v) =>
+      html`<li>${v.text}${v.finding && html` <a href="#${findingAnchor(v.finding)}">finding</a>`}${v.exceptedUntil && html` <span class="muted">(excepted until ${v.exceptedUntil})</span>`}</li>`,
+  )}</ul>`;
   const passed =
     r.previousEnvironment === null
       ? html`<span class="muted">first environment</span>`
-      : r.previous
-        ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
-        : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  return html`<tr><td>${r.service}</td><td>${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td>${approvals}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span></td><td>${passed}${
+      : r.bypass
+        ? html`<strong>✗ bypassed ${r.previousEnvironment}</strong> <a href="#${findingAnchor(r.bypass)}">finding</a>${r.previous && html`<div class="muted">first seen in ${r.previous.environment} ${formatTime(r.previous.at)}</div>`}`
+        : r.previous
+          ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
+          : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
 }

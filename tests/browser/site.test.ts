@@ -69,7 +69,8 @@ describe('the site in Chromium', () => {
     expect(await page.locator('h1').textContent()).toMatch(/2026-03-14 as recorded at 2026-03-14 \d\d:\d\d UTC/);
 
     // A finding's evidence, by its stable anchor.
-    await page.locator('a[href="#finding-promotion.bypass/payments-api/prod"]').click();
+    // (The finding's own # link; the approvals table links it too.)
+    await page.locator('a[href="#finding-promotion.bypass/payments-api/prod"]').first().click();
     expect(page.url()).toBe(server.url('/days/2026-03-14/#finding-promotion.bypass/payments-api/prod'));
     const finding = page.locator('[id="finding-promotion.bypass/payments-api/prod"]');
     expect(await finding.textContent()).toContain('reached prod without passing staging');

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type ApprovalRow, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -78,18 +78,21 @@ describe('findingsHtml', () => {
 
 describe('the long tables', () => {
   it('approvals: escape who, comments and sources, and link only http(s) records', () => {
-    const row: ApprovalRow = {
-      service: HOSTILE, environment: 'prod', version: '1.0.0', commit: 'a'.repeat(40), deployedAt: '2026-03-14T02:00:00Z', deployedBy: HOSTILE,
-      url: 'javascript:alert(1)', required: 1, independent: 1, status: 'met', previousEnvironment: 'staging',
-      previous: { environment: 'staging', at: '2026-03-13T02:00:00Z', source: HOSTILE },
-      path: [],
-      approvals: [{ by: HOSTILE, at: null, state: 'approved', kind: 'deployment', comment: HOSTILE, url: 'https://example.test/r?a=1&b=2' }],
-    };
-    const out = approvalsHtml([row]).value;
+    const snapshot = buildSnapshot({
+      deployments: [
+        buildDeployment({
+          service: 'api', environment: 'prod', deployedAt: '2026-03-14T02:00:00Z', deployedBy: HOSTILE, url: 'javascript:alert(1)',
+          approvals: [{ by: `bob${HOSTILE}`, at: null, state: 'approved', kind: 'deployment', comment: HOSTILE, url: 'https://example.test/r?a=1&b=2' }],
+          promotion: { previousEnvironment: 'staging', previous: { environment: 'staging', at: '2026-03-13T02:00:00Z', source: HOSTILE }, path: [] },
+        }),
+      ],
+    });
+    const out = approvalsHtml(approvalRows(snapshot)).value;
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
     expect(out).toContain('<a href="https://example.test/r?a=1&amp;b=2" rel="nofollow noopener">record</a>');
-    expect(out).toContain('<span class="badge appr-met"><span aria-hidden="true">✓</span> approved</span> <span class="muted">1/1 required</span>');
+    expect(out).toContain('<span class="badge appr-met"><span aria-hidden="true">✓</span> separate</span> <span class="muted">1/1 required</span>');
+    expect(out).toContain(`“${escapeHtml(HOSTILE)}”`);
     expect(approvalsHtml([]).value).toBe('<p>No deployment to a production environment.</p>');
   });
 

@@ -1,0 +1,151 @@
+/**
+ * Issue 19, items 3 and 4, in Chromium: a day page has a section menu and
+ * summary cards that lead to their sections, findings show their evidence as
+ * tables with low severity collapsed, and a self-approved production
+ * deployment shows no ✓. The fixture ledger's findings are recomputed by the
+ * real rules, so the evidence has exactly the shapes `collect` writes.
+ * Screenshots go to test-results/screenshots/.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendSnapshot } from '../../src/ledger/index.ts';
+import type { Snapshot } from '../../src/model/index.ts';
+import { evaluateRules } from '../../src/rules/index.ts';
+import { buildSite } from '../../src/site/build.ts';
+import { launchChromium } from '../helpers/chromium.ts';
+import { fixtureSnapshots } from '../helpers/site-fixture.ts';
+import { buildSnapshot } from '../helpers/snapshot-builder.ts';
+import { serveStatic } from '../helpers/static-server.ts';
+
+const SHOTS = path.resolve('test-results/screenshots');
+let work: string;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+let page: Page;
+
+/** The site fixture, each snapshot's findings as the real rules find them, chained through the real `appendSnapshot`. */
+async function writeLedger(dir: string): Promise<void> {
+  let previous: Snapshot | null = null;
+  let link: Snapshot['previous'] = null;
+  for (const fixture of fixtureSnapshots()) {
+    const { findings: _fixtureFindings, ...draft } = fixture;
+    const snapshot: Snapshot = buildSnapshot({ ...draft, previous: link, findings: evaluateRules({ draft, previous }) });
+    const { sha256 } = await appendSnapshot(dir, snapshot);
+    link = { id: snapshot.id, sha256 };
+    previous = snapshot;
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'site-evidence-'));
+  await writeLedger(path.join(work, 'snapshots'));
+  await buildSite({ snapshotsDir: path.join(work, 'snapshots'), outDir: path.join(work, 'dist'), logLevel: 'error' });
+  server = await serveStatic(path.join(work, 'dist'));
+  browser = await launchChromium();
+  await mkdir(SHOTS, { recursive: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Nothing leaves the machine (as in site.test.ts).
+  await page.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+  expect((await page.goto(server.url('/days/2026-03-14/')))?.status()).toBe(200);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('a day page in Chromium', () => {
+  it('opens with a section menu and summary cards, each leading to a section of the page', async () => {
+    const menu = page.getByRole('navigation', { name: 'Sections of this day' });
+    const targets = await menu.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(targets).toEqual(['#matrix', '#findings', '#changes', '#approvals', '#graph', '#gaps']);
+    for (const target of targets) expect(await page.locator(`h2${target}`).count()).toBe(1);
+    const cards = await page.locator('ul.summary-cards a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(cards.length).toBeGreaterThanOrEqual(5);
+    for (const target of new Set(cards)) expect(await page.locator(`h2${target}`).count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'evidence-day-top.png') });
+    await menu.getByRole('link', { name: /^Approvals/ }).click();
+    await expect.poll(() => page.url()).toBe(server.url('/days/2026-03-14/#approvals'));
+  });
+
+  it('shows evidence as tables, open for medium and worse, collapsed for info and low, raw JSON closed', async () => {
+    const findings = page.locator('article.finding');
+    const shown = await findings.evaluateAll((articles) =>
+      articles.map((a) => ({
+        severity: [...a.classList].find((c) => c.startsWith('sev-border-'))!.slice('sev-border-'.length),
+        open: (a.querySelector('details.evidence') as HTMLDetailsElement).open,
+        rawOpen: (a.querySelector('details.raw-evidence') as HTMLDetailsElement).open,
+        tables: a.querySelectorAll('details.evidence table.evidence-table').length,
+      })),
+    );
+    expect(shown.length).toBeGreaterThan(4);
+    expect(shown.some((f) => f.severity === 'low')).toBe(true);
+    for (const f of shown) {
+      expect(f.open).toBe(f.severity !== 'low' && f.severity !== 'info');
+      expect(f.rawOpen).toBe(false);
+    }
+    expect(shown.filter((f) => f.tables > 0).length).toBeGreaterThan(2);
+    // The promotion proof of the hotfix, as a table with the record links.
+    const bypass = page.locator('article.finding', { has: page.locator('code', { hasText: 'promotion.bypass' }) });
+    expect(await bypass.locator('details.evidence[open] table.evidence-table th').allTextContents()).toEqual(['Environment', 'First seen', 'From']);
+    expect(await bypass.locator('a[href="https://github.example/acme/payments-api/deployments/prod"]').textContent()).toBe('deployment record');
+    // A low finding's evidence is not laid out until opened.
+    const low = page.locator('article.sev-border-low').first();
+    expect(await low.locator('details.evidence > :not(summary)').first().isVisible()).toBe(false);
+    await low.locator('details.evidence > summary').click();
+    expect(await low.locator('details.evidence > :not(summary)').first().isVisible()).toBe(true);
+    await low.locator('details.evidence > summary').click();
+    await page.locator('section[aria-labelledby="findings"]').screenshot({ path: path.join(SHOTS, 'evidence-findings.png') });
+    await page.locator('#findings').evaluate((h) => h.scrollIntoView());
+    await page.screenshot({ path: path.join(SHOTS, 'evidence-findings-top.png') });
+  });
+
+  it('shows separation of duties per production deployment, and no ✓ on the self-approved hotfix', async () => {
+    const table = page.locator('section[aria-labelledby="approvals"] table.approvals');
+    const headers = await table.locator('thead th').allTextContents();
+    expect(headers).toEqual(['Service', 'Environment', 'Version', 'Pull requests (author, reviewers)', 'Approvals', 'Deployed', 'Separation', 'Passed before']);
+    const hotfix = table.locator('tbody tr', { hasText: 'payments-api' }).filter({ hasText: '2.4.1' });
+    expect(await hotfix.count()).toBe(1);
+    const text = (await hotfix.textContent())!;
+    expect(text).not.toContain('✓');
+    expect(text).toContain('#115 by dana, reviewed by frank');
+    expect(text).toContain('self-approved: carol approved their own change (deployed it and approved the deployment)');
+    expect(text).toContain('by carol');
+    expect(await hotfix.locator('a[href="#finding-approval.self/payments-api/prod"]').count()).toBe(1);
+    // No green anywhere in the row: the badge is amber, nothing is styled as approved.
+    const green = await hotfix.evaluate((row) => [...row.querySelectorAll('*')].filter((e) => e.classList.contains('appr-met')).length);
+    expect(green).toBe(0);
+    await page.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals.png') });
+  });
+
+  it('an environment page lists every production deployment; a separate one says so in words, with its ✓', async () => {
+    const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    expect((await env.goto(server.url('/days/2026-03-14/environments/prod/')))?.status()).toBe(200);
+    const rows = env.locator('table.approvals tbody tr');
+    const auth = rows.filter({ hasText: 'auth-service' });
+    expect(await auth.locator('.badge').textContent()).toBe('✓ separate');
+    expect(await auth.textContent()).toContain('✓ bob approved the deployment');
+    expect(await auth.textContent()).toContain('separate: approver ≠ deployer (pull request authors not recorded in this snapshot)');
+    expect(await rows.filter({ hasText: '2.4.1' }).textContent()).not.toContain('✓');
+    await env.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals-environment.png') });
+    await env.close();
+  });
+
+  it('keeps low findings short whatever their evidence: where the changes start, and how tall the findings are', async () => {
+    const figures = await page.evaluate(() => ({
+      page: document.documentElement.scrollHeight,
+      findings: document.querySelector('section[aria-labelledby="findings"]')!.getBoundingClientRect().height,
+      changesAt: document.querySelector('#changes')!.getBoundingClientRect().top + window.scrollY,
+      lowTallest: Math.max(...[...document.querySelectorAll('article.sev-border-low, article.sev-border-info')].map((a) => a.getBoundingClientRect().height)),
+    }));
+    // Before this change the same page was 10,521 px, its findings 7,963 px, the changes at 8,839 px.
+    console.log(`day page ${Math.round(figures.page)} px; findings ${Math.round(figures.findings)} px; changes start at ${Math.round(figures.changesAt)} px; tallest low finding ${Math.round(figures.lowTallest)} px`);
+    // A collapsed low finding is its heading, resolution and ids: a few lines, whatever its evidence holds.
+    expect(figures.lowTallest).toBeLessThan(400);
+  });
+});
