@@ -1,7 +1,7 @@
 /** The footer of a day page: what the page depends on, so an auditor can check it. */
 import type { Snapshot } from '../model/index.ts';
 import { paths } from './links.ts';
-import { downloadLabel, HASH_LABEL, verifyCommand } from './snapshots.ts';
+import { downloadLabel, HASH_LABEL, HASH_SENTENCE, verifyCommand } from './snapshots.ts';
 
 export interface FooterLine {
   label: string;
@@ -20,7 +20,8 @@ export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: str
     { label: 'Raw snapshot', value: downloadLabel(hashes.bytes), path: paths.snapshot(snapshot.id) },
     { label: HASH_LABEL.chain, value: hashes.chain },
     { label: HASH_LABEL.file, value: hashes.file },
-    { label: 'Check the download against either hash', value: verifyCommand(snapshot.id) },
+    { label: 'Which is which', value: HASH_SENTENCE },
+    { label: 'Check a download', value: verifyCommand(snapshot.id) },
     { label: 'Previous snapshot', value: snapshot.previous ? `${snapshot.previous.id} sha256 ${snapshot.previous.sha256}` : 'none (first snapshot)' },
     { label: 'Collected by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion})` },
     { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },

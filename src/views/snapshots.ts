@@ -14,11 +14,11 @@ export interface SnapshotRow {
   fileSha256: string;
 }
 
-/** What each hash is, one short sentence each. */
-export const HASH_LABEL = {
-  chain: 'Chain hash: sha256 of the canonical JSON (the next snapshot records it)',
-  file: 'File hash: sha256 of the file as downloaded (what sha256sum prints)',
-} as const;
+/** The two hashes' short names (footer labels, table headings). */
+export const HASH_LABEL = { chain: 'Chain hash', file: 'File hash' } as const;
+
+/** Which hash is which, in one short sentence. */
+export const HASH_SENTENCE = 'The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the downloaded bytes, which sha256sum prints.';
 
 /** The command that checks a downloaded snapshot against either hash. */
 export function verifyCommand(id: string, hash = '<either hash>'): string {

@@ -49,8 +49,8 @@ async function footer(page: Page): Promise<Map<string, { text: string; href: str
   return new Map(lines.map((l) => [l.label, { text: l.text, href: l.href }]));
 }
 
-const CHAIN = 'Chain hash: sha256 of the canonical JSON (the next snapshot records it)';
-const FILE = 'File hash: sha256 of the file as downloaded (what sha256sum prints)';
+const CHAIN = 'Chain hash';
+const FILE = 'File hash';
 
 describe('carrying the evidence away', () => {
   it('a snapshot downloaded from the site verifies alone against either hash its day page footer shows', async () => {
@@ -68,7 +68,8 @@ describe('carrying the evidence away', () => {
     expect(chain).toMatch(/^[0-9a-f]{64}$/);
     expect(file).toMatch(/^[0-9a-f]{64}$/);
     expect(chain).not.toBe(file);
-    expect(lines.get('Check the download against either hash')!.text).toBe(`release-ledger verify --file ${id}.json --expect-sha256 <either hash>`);
+    expect(lines.get('Which is which')!.text).toBe('The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the downloaded bytes, which sha256sum prints.');
+    expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json --expect-sha256 <either hash>`);
 
     // Download it as the browser does, from the labelled link on /snapshots/.
     await page.goto(server.url(lines.get('Snapshot')!.href!));
