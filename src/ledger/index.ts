@@ -12,8 +12,8 @@ export { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash } from './can
 export { parseAt, snapshotIdFor, snapshotIdToDate } from './ids.ts';
 export { appendSnapshot, listSnapshotIds, readHead, readSnapshot, readSnapshotEntry, readSnapshotFile } from './store.ts';
 export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
-export { verifyLedger } from './verify.ts';
-export type { VerifyOptions, VerifyResult } from './verify.ts';
+export { HASH_FORM_NAME, verifyLedger, verifySnapshotFile } from './verify.ts';
+export type { FileVerifyResult, HashForm, VerifyOptions, VerifyResult } from './verify.ts';
 export { findSnapshotAt } from './lookup.ts';
 export { diffEnvironments, diffSnapshots, displayValue, lastKnownBefore, parseDiffOperand, secretConfigKeys } from './diff.ts';
 export type {

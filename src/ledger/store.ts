@@ -272,7 +272,8 @@ export function parseSnapshotBytes(bytes: Uint8Array): { ok: true; raw: unknown;
   try {
     return { ok: true, raw: JSON.parse(text), text };
   } catch (error) {
-    return { ok: false, reason: `is not valid JSON (${(error as Error).message}): it may be truncated or edited; restore it from git` };
+    // V8 quotes the text around the error, newlines and all: the reason stays one line.
+    return { ok: false, reason: `is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}): it may be truncated or edited; restore it from git` };
   }
 }
 

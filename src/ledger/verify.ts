@@ -9,9 +9,17 @@
  * unless the successor is also disowned by ITS successor (then the successor,
  * whose `previous` was edited, is the altered file). The head has no successor;
  * pass `expectedHead` (the hash anchored outside the repo) to cover it.
+ *
+ * A snapshot has two sha256 values, and an auditor may hold either
+ * (docs/guarantees.md, "Tamper-evident"): its chain hash, over its RFC 8785
+ * canonical JSON (what the next snapshot records and `verify` prints), and its
+ * file hash, over the file's bytes (what `sha256sum` prints for a download).
+ * A file in canonical form has exactly one of each, so accepting either
+ * weakens nothing; the result says which one matched.
  */
 import { readFile } from 'node:fs/promises';
-import { snapshotSchema } from '../model/index.ts';
+import path from 'node:path';
+import { SNAPSHOT_ID_PATTERN, snapshotSchema, type Snapshot } from '../model/index.ts';
 import { canonicalForms, sha256Hex } from './canonical.ts';
 import { snapshotIdFor } from './ids.ts';
 import { describeSchemaIssue, listSnapshotIds, parseSnapshotBytes, snapshotFile } from './store.ts';
@@ -25,6 +33,8 @@ export type VerifyResult =
       head: { id: string; sha256: string } | null;
       /** How many files were read: all of them, or with `since` that one and the newer ones. */
       checked: number;
+      /** With `expectedHead`: which of the head's hashes it was. */
+      expectedHeadForm?: HashForm;
     }
   | {
       ok: false;
@@ -54,10 +64,20 @@ export interface VerifyOptions {
   last?: number;
 }
 
+/** The two hashes of a snapshot: `chain`, sha256 of its canonical JSON; `file`, sha256 of its bytes. */
+export type HashForm = 'chain' | 'file';
+
+/** How each form is named to people, in the CLI and the site's footer. */
+export const HASH_FORM_NAME: Record<HashForm, string> = {
+  chain: 'chain hash (sha256 of its canonical JSON, as the next snapshot records it)',
+  file: 'file hash (sha256 of its bytes, as sha256sum prints it)',
+};
+
 interface Loaded {
   id: string;
   raw: unknown;
   text: string;
+  bytes: Uint8Array;
   /** What the text must be: `serializeSnapshot(JSON.parse(text))`. */
   pretty: string;
   sha256: string;
@@ -108,7 +128,7 @@ export async function verifyLedger(dir: string, options: VerifyOptions = {}): Pr
       }
       const disowned =
         (nextRecord && nextRecord.id === id && nextRecord.sha256 !== loaded.sha256) ||
-        (nextId === undefined && options.expectedHead !== undefined && options.expectedHead !== loaded.sha256);
+        (nextId === undefined && options.expectedHead !== undefined && formOf(loaded, options.expectedHead) === null);
       if (disowned) {
         return fail(
           id,
@@ -119,20 +139,9 @@ export async function verifyLedger(dir: string, options: VerifyOptions = {}): Pr
     }
 
     // 2. The file on its own.
-    const valid = snapshotSchema.safeParse(loaded.raw);
-    if (!valid.success) return fail(id, `${describeSchemaIssue(valid.error)}: it was altered, or written by an incompatible tool`);
-    const snapshot = valid.data;
-    if (snapshot.id !== id) {
-      return fail(id, `contains snapshot ${snapshot.id}, not ${id}: the file was renamed, or its content swapped with another snapshot's`);
-    }
-    const idOfTime = snapshotIdFor(new Date(snapshot.takenAt));
-    if (idOfTime !== id) return fail(id, `takenAt ${snapshot.takenAt} does not match its id ${id}: the time was altered after it was written`);
-    if (loaded.pretty !== loaded.text) {
-      return fail(
-        id,
-        `is not in canonical form (first difference on line ${firstDifferentLine(loaded.pretty, loaded.text)}): it was edited after it was written (whitespace and key order count); restore it from git`,
-      );
-    }
+    const own = checkOwn(loaded, id);
+    if (typeof own === 'string') return fail(id, own);
+    const snapshot = own;
 
     // 3. Its place in the chain.
     const previous = snapshot.previous;
@@ -167,25 +176,101 @@ export async function verifyLedger(dir: string, options: VerifyOptions = {}): Pr
 
   if (options.expectedHead !== undefined) {
     if (before === null) return { ok: false, count: 0, file: dir, reason: `the ledger is empty, but head sha256 ${options.expectedHead} was expected: its snapshots were deleted` };
-    if (before.sha256 !== options.expectedHead) {
-      return fail(before.id, `content does not match the expected head sha256 ${options.expectedHead}: the newest snapshot was altered, or the chain was rewritten up to it`);
-    }
+    const form = formOf(before, options.expectedHead);
+    if (form === null) return fail(before.id, `${neitherForm(before, options.expectedHead, 'the expected head sha256')}: the newest snapshot was altered, or the chain was rewritten up to it`);
+    return { ok: true, count: ids.length, head: { id: before.id, sha256: before.sha256 }, checked, expectedHeadForm: form };
   }
   return { ok: true, count: ids.length, head: before && { id: before.id, sha256: before.sha256 }, checked };
 }
 
+export type FileVerifyResult =
+  | {
+      ok: true;
+      /** The snapshot the file holds. */
+      id: string;
+      /** sha256 of its canonical JSON: what its successor records as `previous.sha256`. */
+      chainSha256: string;
+      /** sha256 of the file's bytes. */
+      fileSha256: string;
+      /** The predecessor it records (the chain goes on from there: `/snapshots/index.json` on the site). */
+      previous: Snapshot['previous'];
+      /** With `expectedSha256`: which of the two hashes it was. */
+      matched: HashForm | null;
+    }
+  | { ok: false; file: string; reason: string };
+
+/**
+ * One snapshot file on its own, e.g. downloaded from the site's
+ * `/snapshots/ID.json`: valid, its id and time agree, in canonical form, and,
+ * with `expectedSha256` (a hash the auditor holds: a successor's
+ * `previous.sha256`, a footer, a tag), equal to its chain or file hash. Its
+ * place in the chain needs the other files (`verifyLedger`).
+ */
+export async function verifySnapshotFile(file: string, expectedSha256?: string): Promise<FileVerifyResult> {
+  const fail = (reason: string): FileVerifyResult => ({ ok: false, file, reason });
+  const loaded = await loadFile(file, '');
+  if (typeof loaded === 'string') return fail(loaded);
+  // A download may have been renamed ("… (1).json"); a name that is a snapshot id must still be its own.
+  const named = path.basename(file).replace(/\.json$/, '');
+  const own = checkOwn(loaded, SNAPSHOT_ID_PATTERN.test(named) ? named : null);
+  if (typeof own === 'string') return fail(own);
+  let matched: HashForm | null = null;
+  if (expectedSha256 !== undefined) {
+    matched = formOf(loaded, expectedSha256);
+    if (matched === null) return fail(`${neitherForm(loaded, expectedSha256, 'the expected sha256')}: the file was altered, or the hash is another snapshot's`);
+  }
+  return { ok: true, id: own.id, chainSha256: loaded.sha256, fileSha256: sha256Hex(loaded.bytes), previous: own.previous, matched };
+}
+
+/** Which of a loaded file's hashes `expected` is, or null. */
+function formOf(loaded: Loaded, expected: string): HashForm | null {
+  const hex = expected.toLowerCase();
+  if (hex === loaded.sha256) return 'chain';
+  return hex === sha256Hex(loaded.bytes) ? 'file' : null;
+}
+
+/** The one line for a hash that is neither of a file's: it names both, so a reader sees which form they hold. */
+function neitherForm(loaded: Loaded, expected: string, what: string): string {
+  return `content does not match ${what} ${expected} in either form (its ${HASH_FORM_NAME.chain} is ${loaded.sha256}; its ${HASH_FORM_NAME.file} is ${sha256Hex(loaded.bytes)})`;
+}
+
+/** Schema, id (when known) and time, canonical form: the snapshot, or what is wrong with it. */
+function checkOwn(loaded: Loaded, id: string | null): Snapshot | string {
+  const valid = snapshotSchema.safeParse(loaded.raw);
+  if (!valid.success) return `${describeSchemaIssue(valid.error)}: it was altered, or written by an incompatible tool`;
+  const snapshot = valid.data;
+  if (id !== null && snapshot.id !== id) return `contains snapshot ${snapshot.id}, not ${id}: the file was renamed, or its content swapped with another snapshot's`;
+  const idOfTime = snapshotIdFor(new Date(snapshot.takenAt));
+  if (idOfTime !== snapshot.id) return `takenAt ${snapshot.takenAt} does not match its id ${snapshot.id}: the time was altered after it was written`;
+  if (loaded.pretty !== loaded.text) {
+    return `is not in canonical form (first difference on line ${firstDifferentLine(loaded.pretty, loaded.text)}): it was edited after it was written (whitespace and key order count); restore it from git`;
+  }
+  return snapshot;
+}
+
 /** A file as JSON with its chain hash, or the reason it cannot be read. */
-async function load(dir: string, id: string): Promise<Loaded | string> {
+function load(dir: string, id: string): Promise<Loaded | string> {
+  return loadFile(snapshotFile(dir, id), id);
+}
+
+async function loadFile(file: string, id: string): Promise<Loaded | string> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(snapshotFile(dir, id));
+    bytes = await readFile(file);
   } catch (error) {
-    return `cannot be read (${(error as { code?: string }).code ?? 'error'}); check its permissions`;
+    const code = (error as { code?: string }).code;
+    return code === 'ENOENT' ? 'does not exist; check the path' : `cannot be read (${code ?? 'error'}); check its permissions`;
   }
   const parsed = parseSnapshotBytes(bytes);
   if (!parsed.ok) return parsed.reason;
-  const forms = canonicalForms(parsed.raw, true);
-  return { id, raw: parsed.raw, text: parsed.text, pretty: forms.pretty, sha256: sha256Hex(forms.canonical) };
+  // Canonicalising a value with no JSON form (e.g. a number too large) throws: that file is not a snapshot.
+  let forms: { canonical: string; pretty: string };
+  try {
+    forms = canonicalForms(parsed.raw, true);
+  } catch (error) {
+    return `has no canonical form (${(error as Error).message}): it was altered, or written by an incompatible tool`;
+  }
+  return { id, raw: parsed.raw, text: parsed.text, bytes, pretty: forms.pretty, sha256: sha256Hex(forms.canonical) };
 }
 
 /** `previous` read loosely (before schema validation), so a file's vouch can be checked first. */

@@ -100,6 +100,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const chainsFile = `${staging}.chains.json`;
   const releaseIndex = handOver(indexFile, index);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
+  // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
+  const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
@@ -152,6 +154,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     if (site) await rm(site, { recursive: true, force: true });
     releaseIndex();
     releaseChains();
+    releaseFiles();
   }
   if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };

@@ -25,7 +25,7 @@ const LRU_SIZE = 6;
 
 let idsPromise: Promise<string[]> | null = null;
 let indexPromise: Promise<LedgerIndex> | null = null;
-const lru = new Map<string, Promise<SnapshotEntry & { fileSha256: string }>>();
+const lru = new Map<string, Promise<SnapshotEntry & { fileSha256: string; fileBytes: number }>>();
 
 /** Every snapshot id, oldest first. */
 export function snapshotIds(): Promise<string[]> {
@@ -39,7 +39,7 @@ export async function days(): Promise<DayGroup[]> {
 }
 
 /** One snapshot with its chain hash and the sha256 of its file's bytes (what `sha256sum` prints for the download). */
-export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string }> {
+export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string; fileBytes: number }> {
   const cached = lru.get(id);
   if (cached) {
     lru.delete(id);
@@ -48,7 +48,7 @@ export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256:
   }
   const loading = (async () => {
     const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, (await chains())?.[id]);
-    return { ...entry, fileSha256: sha256Hex(bytes) };
+    return { ...entry, fileSha256: sha256Hex(bytes), fileBytes: bytes.length };
   })();
   lru.set(id, loading);
   while (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value!);
@@ -64,6 +64,39 @@ function chains(): Promise<Record<string, string> | null> {
   return chainsPromise;
 }
 
+/** One row of `/snapshots/`: a snapshot file and its two hashes. */
+export interface SnapshotListing {
+  id: string;
+  /** The file's size in bytes. */
+  bytes: number;
+  /** sha256 of its canonical JSON (the hash chain). */
+  chainSha256: string;
+  /** sha256 of its bytes. */
+  fileSha256: string;
+}
+
+/**
+ * Every snapshot with both hashes, oldest first. `buildSite` hands over what it
+ * already knows (chain hashes from the links, file hashes cached between
+ * builds); otherwise (dev server, plain `astro build`) every file is read.
+ */
+export async function snapshotListing(): Promise<SnapshotListing[]> {
+  const known = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`) : undefined;
+  const chainOf = await chains();
+  const out: SnapshotListing[] = [];
+  for (const id of await snapshotIds()) {
+    const file = known?.[id];
+    const chain = chainOf?.[id];
+    if (file && chain) {
+      out.push({ id, bytes: file.bytes, chainSha256: chain, fileSha256: file.sha256 });
+      continue;
+    }
+    const { bytes, sha256 } = await readSnapshotFile(snapshotsDir, id, chain);
+    out.push({ id, bytes: bytes.length, chainSha256: sha256, fileSha256: sha256Hex(bytes) });
+  }
+  return out;
+}
+
 /** The exact bytes of a snapshot file, for `/snapshots/ID.json`. */
 export function rawSnapshot(id: string): Promise<Buffer> {
   return readFile(path.join(snapshotsDir, `${id}.json`));
@@ -75,6 +108,8 @@ export interface DayData {
   snapshot: Snapshot;
   chainSha256: string;
   fileSha256: string;
+  /** The snapshot file's size in bytes (the footer's download link says it). */
+  fileBytes: number;
   /** The last snapshot of the previous day with snapshots, or null for the first day. */
   previous: Snapshot | null;
   previousDay: DayGroup | null;
@@ -104,6 +139,7 @@ export async function dayData(date: string): Promise<DayData> {
     snapshot: last.snapshot,
     chainSha256: last.sha256,
     fileSha256: last.fileSha256,
+    fileBytes: last.fileBytes,
     previous,
     previousDay,
     changeRecords,

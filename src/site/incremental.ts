@@ -39,6 +39,7 @@ import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
 const LINKS = 'ledger-links.json';
+const FILES = 'ledger-files.json';
 export const CACHE_FORMAT = 6;
 const FORMAT = CACHE_FORMAT;
 
@@ -110,6 +111,15 @@ export interface LedgerFacts {
   identity: Map<string, string>;
   /** The newest snapshot, parsed: its hash had to be computed from it, and the index reads it next. */
   head: Snapshot | null;
+  /** Snapshot id → sha256 of the file's bytes and its size: what `/snapshots/` lists beside the chain hash. */
+  files: Map<string, SnapshotFileFacts>;
+}
+
+export interface SnapshotFileFacts {
+  /** sha256 of the file's bytes (what `sha256sum` prints for the download). */
+  sha256: string;
+  /** Its size in bytes. */
+  bytes: number;
 }
 
 /** A snapshot file's `previous` link as read by the last build, and the file as it was then. */
@@ -159,7 +169,37 @@ export async function ledgerFacts(snapshotsDir: string, ids: string[], cacheDir:
     await writeFile(`${linksFile}.tmp`, JSON.stringify(found));
     await rename(`${linksFile}.tmp`, linksFile);
   }
-  return { ids, days: groupDays(ids), identity, head };
+  const files = await fileHashes(snapshotsDir, ids, stats, cacheDir);
+  return { ids, days: groupDays(ids), identity, head, files };
+}
+
+/**
+ * The sha256 of every snapshot file's bytes, for `/snapshots/`. A nightly
+ * build hashes only new or changed files: each hash is remembered in
+ * `ledger-files.json` with the file's size, mtime and inode, as the links are
+ * (a file rewritten in place gets a new mtime, so it is hashed again).
+ */
+async function fileHashes(snapshotsDir: string, ids: string[], stats: readonly { size: number; mtimeMs: number; ino: number }[], cacheDir: string | null): Promise<Map<string, SnapshotFileFacts>> {
+  type Known = { size: number; mtimeMs: number; ino: number; sha256: string };
+  const cache = cacheDir ? path.join(cacheDir, FILES) : null;
+  let known: Record<string, Known> = {};
+  if (cache) known = (JSON.parse(await readFile(cache, 'utf8').catch(() => '{}')) as Record<string, Known> | null) ?? {};
+  const out = new Map<string, SnapshotFileFacts>();
+  const kept: Record<string, Known> = {};
+  for (const [i, id] of ids.entries()) {
+    const { size, mtimeMs, ino } = stats[i]!;
+    const was = known[id];
+    const same = typeof was === 'object' && was !== null && was.size === size && was.mtimeMs === mtimeMs && was.ino === ino && /^[0-9a-f]{64}$/.test(String(was.sha256));
+    const sha256 = same ? was.sha256 : createHash('sha256').update(await readFile(path.join(snapshotsDir, `${id}.json`))).digest('hex');
+    kept[id] = { size, mtimeMs, ino, sha256 };
+    out.set(id, { sha256, bytes: size });
+  }
+  if (cache) {
+    await mkdir(cacheDir!, { recursive: true });
+    await writeFile(`${cache}.tmp`, JSON.stringify(kept));
+    await rename(`${cache}.tmp`, cache);
+  }
+  return out;
 }
 
 interface IndexCache {
@@ -244,7 +284,8 @@ export function groupOf(relativeFile: string): string {
   if (m) return `compare/${m[1]}`;
   m = /^days\/(\d{4}-\d{2}-\d{2})\//.exec(file);
   if (m) return `sub/${m[1]}`;
-  m = /^snapshots\/([^/]+)\.json$/.exec(file);
+  // Only `/snapshots/ID.json`: the index (`/snapshots/`, `index.json`) lists every snapshot and is rendered on every build.
+  m = /^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json$/.exec(file);
   if (m) return `snapshots/${m[1]}`;
   m = /^services\/([^/]+)\/(index\.html|revisions\.json)$/.exec(file) ?? /^changes\/services\/([^/]+)\.json$/.exec(file);
   if (m) return `services/${m[1]}`;

@@ -1,6 +1,7 @@
 /** The footer of a day page: what the page depends on, so an auditor can check it. */
 import type { Snapshot } from '../model/index.ts';
 import { paths } from './links.ts';
+import { downloadLabel, HASH_LABEL, HASH_SENTENCE, verifyCommand } from './snapshots.ts';
 
 export interface FooterLine {
   label: string;
@@ -9,11 +10,18 @@ export interface FooterLine {
   path?: string;
 }
 
-export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: string }, siteGenerator: string): FooterLine[] {
+/**
+ * The snapshot, its download, both hashes named, and the command that checks
+ * a download against either (docs/guarantees.md, "Tamper-evident").
+ */
+export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: string; bytes: number }, siteGenerator: string): FooterLine[] {
   return [
-    { label: 'Snapshot', value: snapshot.id, path: paths.snapshot(snapshot.id) },
-    { label: 'sha256 (canonical JSON, the hash chain)', value: hashes.chain },
-    { label: 'sha256 (file bytes, as downloaded)', value: hashes.file },
+    { label: 'Snapshot', value: snapshot.id, path: paths.snapshotRow(snapshot.id) },
+    { label: 'Raw snapshot', value: downloadLabel(hashes.bytes), path: paths.snapshot(snapshot.id) },
+    { label: HASH_LABEL.chain, value: hashes.chain },
+    { label: HASH_LABEL.file, value: hashes.file },
+    { label: 'Which is which', value: HASH_SENTENCE },
+    { label: 'Check a download', value: verifyCommand(snapshot.id) },
     { label: 'Previous snapshot', value: snapshot.previous ? `${snapshot.previous.id} sha256 ${snapshot.previous.sha256}` : 'none (first snapshot)' },
     { label: 'Collected by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion})` },
     { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },
@@ -24,14 +32,15 @@ export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: str
 /** A service's history page: the last snapshot that changed what it shows (it is not re-rendered on nights that change nothing there). */
 export function serviceFooter(lastChangeId: string | null, siteGenerator: string): FooterLine[] {
   return [
-    { label: 'Last changed by snapshot', value: lastChangeId ?? 'none', ...(lastChangeId ? { path: paths.snapshot(lastChangeId) } : {}) },
+    { label: 'Last changed by snapshot', value: lastChangeId ?? 'none', ...(lastChangeId ? { path: paths.snapshotRow(lastChangeId) } : {}) },
     { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },
   ];
 }
 
 export function ledgerFooter(lastId: string | null, siteGenerator: string): FooterLine[] {
   return [
-    { label: 'As of snapshot', value: lastId ?? 'none', ...(lastId ? { path: paths.snapshot(lastId) } : {}) },
+    { label: 'As of snapshot', value: lastId ?? 'none', ...(lastId ? { path: paths.snapshotRow(lastId) } : {}) },
+    { label: 'Every snapshot, with both hashes', value: 'snapshots', path: paths.snapshots() },
     { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },
   ];
 }

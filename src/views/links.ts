@@ -23,6 +23,11 @@ export const paths = {
   changesIndex: () => '/changes/index.json',
   stats: () => '/stats/',
   snapshot: (id: string) => `/snapshots/${id}.json`,
+  /** Every snapshot with both hashes (HTML), and a snapshot's row there. */
+  snapshots: () => '/snapshots/',
+  snapshotRow: (id: string) => `/snapshots/#${id}`,
+  /** The same list as JSON, to fetch the chain from. */
+  snapshotsIndex: () => '/snapshots/index.json',
 };
 
 /**

@@ -13,7 +13,17 @@
  * resolves a typed-in day URL the same way.
  *
  * The state key is a hash of exactly what the page renders apart from the
- * day itself (drift is shown as "since DATE" there, not "for N days").
+ * day itself (drift is shown as "since DATE" there, not "for N days"), and of
+ * nothing it does not render: the time each night's version endpoints were
+ * asked (`observed[].at`, not shown in the matrix) and the change records a
+ * night repeats are left out, or a quiet service would get a page every night
+ * (issue 19 item 8). The page's "Changes" section needs no key of its own: it
+ * is the difference between the deployments of the previous day and this one,
+ * and every deployment field it compares (version, commit, artifact, time) is
+ * in the key, so a day with a change is always a revision day. What a finding
+ * says is shown whole, so a finding that counts days (`drift.version`,
+ * `branch.not-merged-back`) or quotes an observation time (`drift.runtime`)
+ * revises its service each night it stands.
  */
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../model/index.ts';
@@ -28,7 +38,8 @@ import { buildMatrix } from './matrix.ts';
 /** Per service, a short hash of everything its day page shows that is not the day itself. */
 export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
   const matrix = buildMatrix(snapshot);
-  const rows = new Map(matrix.rows.map((r) => [r.service, { ...r, cells: r.cells.map((c) => ({ ...c, driftDays: null })) }]));
+  // The page shows neither the drift's day count nor when the observed version was read (matrix-html.ts).
+  const rows = new Map(matrix.rows.map((r) => [r.service, { ...r, cells: r.cells.map((c) => ({ ...c, driftDays: null, observed: c.observed && { version: c.observed.version, commit: c.observed.commit } })) }]));
   const findings = groupByService(snapshot.findings);
   const approvals = groupByService(approvalRows(snapshot));
   const configs = groupByService(snapshot.configs);
@@ -69,12 +80,11 @@ export class RevisionTracker {
     this.#keys = new Map(state);
   }
 
-  /** The services whose page changes with this snapshot: a new state, or a change recorded for them. */
+  /** The services whose page changes with this snapshot: those whose state key changed. */
   add(snapshot: Snapshot): string[] {
     const keys = serviceStateKeys(snapshot);
-    const changed = new Set(snapshot.changes.map((c) => c.service));
     const revised: string[] = [];
-    for (const [service, key] of keys) if (this.#keys.get(service) !== key || changed.has(service)) revised.push(service);
+    for (const [service, key] of keys) if (this.#keys.get(service) !== key) revised.push(service);
     this.#keys = keys;
     return revised.sort(compareText);
   }

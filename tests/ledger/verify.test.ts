@@ -1,7 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash, verifyLedger, type VerifyResult } from '../../src/ledger/index.ts';
+import { canonicalJson, serializeSnapshot, sha256Hex, snapshotHash, verifyLedger, verifySnapshotFile, type VerifyResult } from '../../src/ledger/index.ts';
 import type { Snapshot } from '../../src/model/index.ts';
 import { buildChain, buildDeployment, buildSnapshot } from '../helpers/snapshot-builder.ts';
 import { useTempDirs } from './temp-ledger.ts';
@@ -201,8 +201,9 @@ describe('verifyLedger', () => {
       previous = { id: rewritten.id, sha256: snapshotHash(rewritten) };
     }
     expect((await verifyLedger(l.dir)).ok).toBe(true);
-    expect(failure(await verifyLedger(l.dir, { expectedHead: l.hashes[3]! })).replace(l.hashes[3]!, '<anchored>')).toMatchInlineSnapshot(
-      `"2026-03-13T020000Z.json: content does not match the expected head sha256 <anchored>: the newest snapshot was altered, or the chain was rewritten up to it"`,
+    const fileHash = sha256Hex(await readFile(l.file(3)));
+    expect(failure(await verifyLedger(l.dir, { expectedHead: l.hashes[3]! })).replace(l.hashes[3]!, '<anchored>').replace(previous.sha256, '<chain>').replace(fileHash, '<file>')).toMatchInlineSnapshot(
+      `"2026-03-13T020000Z.json: content does not match the expected head sha256 <anchored> in either form (its chain hash (sha256 of its canonical JSON, as the next snapshot records it) is <chain>; its file hash (sha256 of its bytes, as sha256sum prints it) is <file>): the newest snapshot was altered, or the chain was rewritten up to it"`,
     );
     expect(await verifyLedger(l.dir, { expectedHead: previous.sha256 })).toMatchObject({ ok: true, head: previous });
   });
@@ -261,5 +262,54 @@ describe('verifyLedger since a verified snapshot', () => {
     expect(failure(await verifyLedger(l.dir, { since }))).toBe(
       `2026-03-11T020000Z.json: is missing, but an earlier run verified it (sha256 ${l.hashes[1]}): snapshots were deleted or renamed`,
     );
+  });
+});
+
+describe('the two hashes of a snapshot', () => {
+  it('accepts the head\'s chain hash or its file hash as the expected head, and says which', async () => {
+    const l = await ledger();
+    const fileHash = sha256Hex(await readFile(l.file(3)));
+    expect(fileHash).not.toBe(l.hashes[3]);
+    expect(await verifyLedger(l.dir, { expectedHead: l.hashes[3]! })).toMatchObject({ ok: true, expectedHeadForm: 'chain' });
+    expect(await verifyLedger(l.dir, { expectedHead: fileHash })).toMatchObject({ ok: true, expectedHeadForm: 'file', head: { sha256: l.hashes[3] } });
+    // The file hash of an earlier snapshot is neither of the head's.
+    const other = sha256Hex(await readFile(l.file(2)));
+    expect(failure(await verifyLedger(l.dir, { expectedHead: other }))).toContain(`does not match the expected head sha256 ${other} in either form`);
+  });
+
+  it('checks one file alone against either hash, and names both when neither matches', async () => {
+    const l = await ledger();
+    const bytes = await readFile(l.file(2));
+    const fileHash = sha256Hex(bytes);
+    expect(await verifySnapshotFile(l.file(2))).toEqual({ ok: true, id: l.ids[2], chainSha256: l.hashes[2], fileSha256: fileHash, previous: { id: l.ids[1], sha256: l.hashes[1] }, matched: null });
+    expect(await verifySnapshotFile(l.file(2), l.hashes[2])).toMatchObject({ ok: true, matched: 'chain' });
+    expect(await verifySnapshotFile(l.file(2), fileHash.toUpperCase())).toMatchObject({ ok: true, matched: 'file' });
+    const wrong = await verifySnapshotFile(l.file(2), l.hashes[1]);
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.reason).toBe(
+      `content does not match the expected sha256 ${l.hashes[1]} in either form (its chain hash (sha256 of its canonical JSON, as the next snapshot records it) is ${l.hashes[2]}; its file hash (sha256 of its bytes, as sha256sum prints it) is ${fileHash}): the file was altered, or the hash is another snapshot's`,
+    );
+  });
+
+  it('refuses a downloaded file that is not canonical, renamed to another id, or altered', async () => {
+    const l = await ledger();
+    const dir = path.dirname(l.dir);
+    const text = await l.text(2);
+    const reindented = path.join(dir, 'download.json');
+    await writeFile(reindented, JSON.stringify(JSON.parse(text), null, 4));
+    expect(await verifySnapshotFile(reindented)).toMatchObject({ ok: false, reason: expect.stringMatching(/^is not in canonical form \(first difference on line 2\)/) });
+    // Renamed by a browser: still fine; named as another snapshot: refused.
+    const copy = path.join(dir, `${l.ids[2]} (1).json`);
+    await writeFile(copy, text);
+    expect(await verifySnapshotFile(copy, l.hashes[2])).toMatchObject({ ok: true, matched: 'chain' });
+    const swapped = path.join(dir, `${l.ids[3]}.json`);
+    await writeFile(swapped, text);
+    expect(await verifySnapshotFile(swapped)).toMatchObject({ ok: false, reason: expect.stringContaining(`contains snapshot ${l.ids[2]}, not ${l.ids[3]}`) });
+    const altered = path.join(dir, 'altered.json');
+    await writeFile(altered, text.replace('"version": "1.2.0"', '"version": "1.2.1"'));
+    expect(text).toContain('"version": "1.2.0"');
+    expect(await verifySnapshotFile(altered)).toMatchObject({ ok: true });
+    expect(await verifySnapshotFile(altered, l.hashes[2])).toMatchObject({ ok: false });
+    expect(await verifySnapshotFile(path.join(dir, 'missing.json'))).toMatchObject({ ok: false, reason: 'does not exist; check the path' });
   });
 });

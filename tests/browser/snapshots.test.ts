@@ -1,0 +1,151 @@
+/**
+ * Carrying the evidence away (issue 19 item 7), in real Chromium: the footer
+ * names both hashes and links a labelled download; `/snapshots/` lists every
+ * snapshot with both hashes (HTML and JSON); a snapshot downloaded from the
+ * built site verifies alone with the CLI against either hash the footer
+ * shows; and the index follows a new night in an incremental build.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendSnapshot, readHead, sha256Hex } from '../../src/ledger/index.ts';
+import { buildSite } from '../../src/site/build.ts';
+import { buildSnapshot } from '../helpers/snapshot-builder.ts';
+import { launchChromium } from '../helpers/chromium.ts';
+import { runCli } from '../helpers/cli.ts';
+import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { serveStatic } from '../helpers/static-server.ts';
+
+let work: string;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+const snapshotsDir = () => path.join(work, 'snapshots');
+const outDir = () => path.join(work, 'dist');
+const build = () => buildSite({ snapshotsDir: snapshotsDir(), outDir: outDir(), logLevel: 'error', incremental: true });
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'site-snapshots-'));
+  await writeSiteFixture(snapshotsDir());
+  await build();
+  // The auditor's side: a config naming the ledger, for `verify --expect-head`.
+  await writeFile(path.join(work, 'release-ledger.config.yaml'), 'name: Acme\nsnapshotsDir: snapshots\nenvironments: [{ name: prod, production: true }]\nsources: {}\nservices: []\n');
+  server = await serveStatic(outDir());
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** The footer as label → { text, href }. */
+async function footer(page: Page): Promise<Map<string, { text: string; href: string | null }>> {
+  const lines = await page.locator('footer.site-footer dl > div').evaluateAll((divs) =>
+    divs.map((d) => ({ label: d.querySelector('dt')!.textContent!.trim(), text: d.querySelector('dd')!.textContent!.trim(), href: d.querySelector('dd a')?.getAttribute('href') ?? null })),
+  );
+  return new Map(lines.map((l) => [l.label, { text: l.text, href: l.href }]));
+}
+
+const CHAIN = 'Chain hash';
+const FILE = 'File hash';
+
+describe('carrying the evidence away', () => {
+  it('a snapshot downloaded from the site verifies alone against either hash its day page footer shows', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url('/days/2026-03-12/'));
+    const lines = await footer(page);
+    const id = lines.get('Snapshot')!.text;
+    expect(id).toBe('2026-03-12T140000Z');
+    expect(lines.get('Snapshot')!.href).toBe(`/snapshots/#${id}`);
+    const raw = lines.get('Raw snapshot')!;
+    expect(raw.text).toMatch(/^download snapshot JSON, \d+ KB$/);
+    expect(raw.href).toBe(`/snapshots/${id}.json`);
+    const chain = lines.get(CHAIN)!.text;
+    const file = lines.get(FILE)!.text;
+    expect(chain).toMatch(/^[0-9a-f]{64}$/);
+    expect(file).toMatch(/^[0-9a-f]{64}$/);
+    expect(chain).not.toBe(file);
+    expect(lines.get('Which is which')!.text).toBe('The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the downloaded bytes, which sha256sum prints.');
+    expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json --expect-sha256 <either hash>`);
+
+    // Download it as the browser does, from the labelled link on /snapshots/.
+    await page.goto(server.url(lines.get('Snapshot')!.href!));
+    const link = page.locator(`tr[id="${id}"] a[download]`);
+    expect(await link.textContent()).toBe(raw.text);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const saved = path.join(work, 'auditor', download.suggestedFilename());
+    await download.saveAs(saved);
+    expect(path.basename(saved)).toBe(`${id}.json`);
+    expect(sha256Hex(await readFile(saved))).toBe(file);
+    await page.close();
+
+    const auditor = path.join(work, 'auditor');
+    for (const [hash, form] of [[chain, 'chain hash'], [file, 'file hash']] as const) {
+      const run = await runCli(['verify', '--file', `${id}.json`, '--expect-sha256', hash], { cwd: auditor });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`ok: ${id}.json is snapshot ${id}, valid and in canonical form; it matches the given sha256 as its ${form}`);
+    }
+    // The previous day's hash is not this file's, in either form.
+    const other = await runCli(['verify', '--file', `${id}.json`, '--expect-sha256', (await readHead(snapshotsDir()))!.sha256], { cwd: auditor });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('in either form');
+  });
+
+  it('the newest day\'s footer hashes both pass verify --expect-head, each named', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url('/days/2026-03-14/'));
+    const lines = await footer(page);
+    await page.close();
+    const chain = await runCli(['verify', '--expect-head', lines.get(CHAIN)!.text], { cwd: work });
+    expect(chain.stdout).toMatch(/--expect-head matched its chain hash/);
+    const file = await runCli(['verify', '--expect-head', lines.get(FILE)!.text], { cwd: work });
+    expect(file.code).toBe(0);
+    expect(file.stdout).toMatch(/--expect-head matched its file hash \(sha256 of its bytes, as sha256sum prints it\)/);
+  });
+
+  it('/snapshots/ lists every snapshot with both hashes, and index.json says the same, oldest first', async () => {
+    const ids = ['2026-03-10T020000Z', '2026-03-11T020000Z', '2026-03-12T020000Z', '2026-03-12T140000Z', '2026-03-13T020000Z', '2026-03-14T020000Z'];
+    const page = await browser.newPage();
+    await page.goto(server.url('/snapshots/'));
+    const rows = await page.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ id: tr.id, chain: tr.querySelector('[data-hash=chain]')!.textContent, file: tr.querySelector('[data-hash=file]')!.textContent, href: tr.querySelector('a')!.getAttribute('href') })),
+    );
+    expect(rows.map((r) => r.id)).toEqual([...ids].reverse());
+    const index = (await (await fetch(server.url('/snapshots/index.json'))).json()) as { snapshots: { id: string; url: string; bytes: number; sha256: { chain: string; file: string } }[]; verify: string };
+    expect(index.verify).toBe('release-ledger verify --file ID.json --expect-sha256 <either hash>');
+    expect(index.snapshots.map((s) => s.id)).toEqual(ids);
+    for (const s of index.snapshots) {
+      const bytes = await readFile(path.join(snapshotsDir(), `${s.id}.json`));
+      expect(s).toEqual({ id: s.id, url: `/snapshots/${s.id}.json`, bytes: bytes.length, sha256: { chain: s.sha256.chain, file: sha256Hex(bytes) } });
+      expect(rows.find((r) => r.id === s.id)).toEqual({ id: s.id, chain: s.sha256.chain, file: s.sha256.file, href: s.url });
+    }
+    // Each chain hash is what the next snapshot records.
+    for (let i = 1; i < ids.length; i++) {
+      const next = JSON.parse(await readFile(path.join(snapshotsDir(), `${ids[i]}.json`), 'utf8')) as { previous: { id: string; sha256: string } };
+      expect(next.previous).toEqual({ id: ids[i - 1], sha256: index.snapshots[i - 1]!.sha256.chain });
+    }
+    await page.close();
+  });
+
+  it('a new night in an incremental build is listed, and the index equals a full build\'s', async () => {
+    const before = await readFile(path.join(outDir(), 'snapshots', 'index.json'), 'utf8');
+    const head = (await readHead(snapshotsDir()))!;
+    const night = buildSnapshot({ ...head.snapshot, id: undefined, takenAt: '2026-03-15T02:00:00Z', changes: [], previous: { id: head.snapshot.id, sha256: head.sha256 } });
+    await appendSnapshot(snapshotsDir(), night);
+    const result = await build();
+    expect(result.reused).toBeGreaterThan(0);
+    const after = JSON.parse(await readFile(path.join(outDir(), 'snapshots', 'index.json'), 'utf8')) as { snapshots: { id: string }[] };
+    expect(after.snapshots.map((s) => s.id).at(-1)).toBe('2026-03-15T020000Z');
+    expect(JSON.parse(before).snapshots).toHaveLength(after.snapshots.length - 1);
+    const html = await readFile(path.join(outDir(), 'snapshots', 'index.html'), 'utf8');
+    expect(html).toContain('id="2026-03-15T020000Z"');
+    // The same bytes as a full build of the same ledger (deterministic: no build time in it).
+    const full = path.join(work, 'full');
+    await buildSite({ snapshotsDir: snapshotsDir(), outDir: full, logLevel: 'error' });
+    for (const file of ['snapshots/index.json', 'snapshots/index.html']) expect(await readFile(path.join(outDir(), file), 'utf8')).toBe(await readFile(path.join(full, file), 'utf8'));
+  });
+});
