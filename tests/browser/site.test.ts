@@ -176,7 +176,8 @@ describe('the site in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(page.url()).toContain('#main');
+    // The navigation to the fragment is asynchronous: on a loaded runner the URL may not have changed yet.
+    await expect.poll(() => page.url()).toContain('#main');
     await page.close();
   });
 
