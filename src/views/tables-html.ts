@@ -9,7 +9,7 @@ import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
-import type { PrBetween } from './compare.ts';
+import type { PrBetween, PrUnknownBetween } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import type { GraphModel } from './graph.ts';
@@ -146,7 +146,7 @@ export const PULL_REQUESTS_NAMED = 5;
  * render; what an auditor scans for is which services are behind, and by how much.
  */
 export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
-  if (prs.length === 0) return html`<p>None: both environments have the same recorded pull requests.</p>`;
+  if (prs.length === 0) return html`<p>None: no pull request is known to be in one build and not the other.</p>`;
   const groups = new Map<string, PrBetween[]>();
   for (const pr of prs) {
     const id = `${pr.service}\u0000${pr.in}`;
@@ -186,15 +186,47 @@ export function versionStretchesHtml(stretches: readonly VersionStretch[], still
   )}</tbody></table></div>`;
 }
 
-/** A service's recent pull requests and where each is now, one column per environment. */
+/** A service's recent pull requests and where each is now, one column per environment: whether the build running there contains it (docs/pull-requests.md). */
 export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: readonly string[]): Html {
   if (prs.length === 0) return html`<p>None recorded.</p>`;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Pull request</th><th scope="col">Merged</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${prs.map((pr) => {
     const link = safeUrl(pr.url);
-    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => {
-      const last = pr.environments[e]?.at(-1);
-      return html`<td>${last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)}`) : '—'}</td>`;
-    })}</tr>`;
+    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => html`<td>${prWhereCell(pr, e)}</td>`)}</tr>`;
+  })}</tbody></table></div>`;
+}
+
+/** One cell of "where is my change": in (since when), removed, not in the build there, unknown and why, or not deployed. */
+function prWhereCell(pr: PrEntry, environment: string): Html | string {
+  const now = pr.now[environment];
+  const last = pr.environments[environment]?.at(-1);
+  if (!now) return html`<span class="muted">not deployed</span>`;
+  if (now.presence === 'in' && last && last.until === null) return `✓ since ${formatTime(last.since)}${last.exact ? '' : ' or earlier'}`;
+  if (now.presence === 'unknown') return html`<span class="muted">unknown (${now.why ?? 'no evidence'})</span>`;
+  if (last?.until) return `↩ removed ${formatTime(last.until)}`;
+  return html`✗ not in <span class="mono">${now.version}</span>`;
+}
+
+/** The pull requests whose presence on one side of a compare page is unknown, one row per service: how many, and the newest few. */
+export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
+  if (prs.length === 0) return html``;
+  const groups = new Map<string, PrUnknownBetween[]>();
+  for (const pr of prs) {
+    const id = `${pr.service}\u0000${pr.why}`;
+    const held = groups.get(id);
+    if (held) held.push(pr);
+    else groups.set(id, [pr]);
+  }
+  const rows = [...groups.values()].sort((x, y) => (x[0]!.service < y[0]!.service ? -1 : x[0]!.service > y[0]!.service ? 1 : x[0]!.why < y[0]!.why ? -1 : 1));
+  const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
+  return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Unknown in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
+    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
+    const more = list.length - newest.length;
+    const { service, why } = list[0]!;
+    const sides = [...new Set(list.map(side))].join('; ');
+    return html`<tr><td>${service}</td><td>${sides} <span class="muted">(unknown: ${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {
+      const link = safeUrl(pr.url);
+      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}</li>`;
+    })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
