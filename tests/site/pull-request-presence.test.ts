@@ -65,8 +65,10 @@ const history = fc.record({
   nights: fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), step), { maxLength: 4 }), { minLength: 1, maxLength: 8 }),
 });
 
+type History = typeof history extends fc.Arbitrary<infer T> ? T : never;
+
 /** A generated ledger: its snapshots and, per snapshot, the true build (K) of every service in every environment. */
-function generate(h: fc.Value<typeof history>): { snapshots: Snapshot[]; truth: Map<string, number>[] } {
+function generate(h: History): { snapshots: Snapshot[]; truth: Map<string, number>[] } {
   const cells = new Map<string, Cell>();
   const records = new Map<string, Change>();
   const newest = new Map<string, number>();
