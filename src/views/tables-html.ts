@@ -12,6 +12,7 @@ import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvi
 import type { PrBetween, PrUnknownBetween } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
+import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
@@ -195,15 +196,10 @@ export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: rea
   })}</tbody></table></div>`;
 }
 
-/** One cell of "where is my change": in (since when), removed, not in the build there, unknown and why, or not deployed. */
+/** One cell of "where is my change" (`prWhereText` decides its words). */
 function prWhereCell(pr: PrEntry, environment: string): Html | string {
-  const now = pr.now[environment];
-  const last = pr.environments[environment]?.at(-1);
-  if (!now) return html`<span class="muted">not deployed</span>`;
-  if (now.presence === 'in' && last && last.until === null) return `✓ since ${formatTime(last.since)}${last.exact ? '' : ' or earlier'}`;
-  if (now.presence === 'unknown') return html`<span class="muted">unknown (${now.why ?? 'no evidence'})</span>`;
-  if (last?.until) return `↩ removed ${formatTime(last.until)}`;
-  return html`✗ not in <span class="mono">${now.version}</span>`;
+  const { text, muted } = prWhereText(pr.now[environment], pr.environments[environment]);
+  return muted ? html`<span class="muted">${text}</span>` : text;
 }
 
 /** The pull requests whose presence on one side of a compare page is unknown, one row per service: how many, and the newest few. */

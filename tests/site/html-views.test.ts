@@ -232,7 +232,7 @@ describe('the long tables', () => {
     ).value;
     expect(prs).not.toContain('<img');
     expect(prs).not.toContain('javascript:');
-    expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC</td><td><span class="muted">not deployed</span></td>');
+    expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC (1)</td><td><span class="muted">not deployed</span></td>');
   });
 
   it('compare versions: differing services in a table with anchors, the same build as a list, names and versions escaped', () => {

@@ -337,7 +337,7 @@ describe('fixed examples', () => {
     expect(Object.values(where(31)).map((p) => p.presence)).toEqual(['in', 'in', 'in', 'in']);
     const html = pullRequestsWhereHtml(index.pullRequests, ENVIRONMENTS).value;
     expect(html).not.toContain('<td>—</td>');
-    expect(html).toContain('✓ since 2026-08-30 10:00 UTC or earlier');
+    expect(html).toContain('✓ since 2026-08-30 10:00 UTC or earlier (2.13.0)');
   });
 
   it('a pull request merged before the ledger, on a build no record places it in or after: unknown (before the ledger)', () => {
