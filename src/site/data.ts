@@ -196,13 +196,25 @@ async function computeAstroKeys(): Promise<Map<string, string>> {
     keys.set(`day/${day.date}`, h('day', own, before));
     keys.set(`next/${day.date}`, h('next', all[i + 1]?.date ?? '-', siteName ?? index.organisation ?? '-'));
     keys.set(`sub/${day.date}`, h('sub', own, before));
-    // A compare page reads the index only as of the day's last snapshot (views/compare.ts): the lineage facts and pull requests recorded by then.
+    // A compare page reads the index only as of the day's last snapshot (views/compare.ts): the lineage facts and
+    // pull requests recorded by then, which the chain up to `own` fixes; their counts guard against a reader change.
     const asOf = day.lastId;
-    const prs = [index.lineage.filter((f) => f.snapshot <= asOf).length, index.pullRequests.filter((pr) => pr.snapshot <= asOf).map((pr) => [pr.service, pr.number, pr.title, pr.url ?? null, pr.tickets])];
+    const prs = [factsUpTo(index.lineage, asOf), index.pullRequests.reduce((n, pr) => n + (pr.snapshot <= asOf ? 1 : 0), 0)];
     keys.set(`compare/${day.date}`, h('compare', own, before, JSON.stringify(prs)));
   });
   for (const id of ids) keys.set(`snapshots/${id}`, h('snapshot', file.get(id)!));
   return keys;
+}
+
+/** How many of the lineage facts (recorded in snapshot order) snapshot `asOf` knew. */
+function factsUpTo(facts: readonly { snapshot: string }[], asOf: string): number {
+  let [lo, hi] = [0, facts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (facts[mid]!.snapshot <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
