@@ -239,8 +239,9 @@ export class LedgerIndexBuilder {
       const changeKey = `${key}\u0000${record.commit}\u0000${record.deployedAt}`;
       if (this.#seenChanges.has(changeKey)) continue;
       this.#seenChanges.add(changeKey);
-      // The record lists what the deployment brought since the build before it there (DESIGN.md, `changes[]`).
-      const from = record.fromCommit ?? slot?.commit ?? null;
+      // The record lists what the deployment brought since the build before it there (DESIGN.md, `changes[]`);
+      // going back brings nothing, so what a rollback's record lists says nothing of the build it left.
+      const from = rollback ? null : (record.fromCommit ?? slot?.commit ?? null);
       if (record.pullRequests.length > 0) {
         this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: record.commit, prs: record.pullRequests.map((pr) => pr.number), from });
         // A compare that found pull requests went forward from `from`; an empty one may be a rollback the ledger did not see.

@@ -205,21 +205,25 @@ function prWhereCell(pr: PrEntry, environment: string): Html | string {
 /** The pull requests whose presence on one side of a compare page is unknown, one row per service: how many, and the newest few. */
 export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
   if (prs.length === 0) return html``;
+  const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
   const groups = new Map<string, PrUnknownBetween[]>();
   for (const pr of prs) {
-    const id = `${pr.service}\u0000${pr.why}`;
+    const id = `${pr.service}\u0000${side(pr)}\u0000${pr.why}`;
     const held = groups.get(id);
     if (held) held.push(pr);
     else groups.set(id, [pr]);
   }
-  const rows = [...groups.values()].sort((x, y) => (x[0]!.service < y[0]!.service ? -1 : x[0]!.service > y[0]!.service ? 1 : x[0]!.why < y[0]!.why ? -1 : 1));
-  const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
+  const key = (list: PrUnknownBetween[]) => [list[0]!.service, side(list[0]!), list[0]!.why];
+  const rows = [...groups.values()].sort((x, y) => {
+    const [kx, ky] = [key(x), key(y)];
+    const i = kx.findIndex((v, n) => v !== ky[n]);
+    return i < 0 ? 0 : kx[i]! < ky[i]! ? -1 : 1;
+  });
   return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Unknown in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
     const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
     const more = list.length - newest.length;
     const { service, why } = list[0]!;
-    const sides = [...new Set(list.map(side))].join('; ');
-    return html`<tr><td>${service}</td><td>${sides} <span class="muted">(unknown: ${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {
+    return html`<tr><td>${service}</td><td>${side(list[0]!)} <span class="muted">(${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {
       const link = safeUrl(pr.url);
       return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}</li>`;
     })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;

@@ -26,7 +26,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Change, Deployment, Snapshot } from '../../src/model/index.ts';
-import { buildLedgerIndex, compareEnvironments, comparePairs, prPresence, pullRequestsWhereHtml, type LedgerIndex } from '../../src/views/index.ts';
+import { buildLedgerIndex, compareEnvironments, comparePairs, prPresence, pullRequestsWhereHtml, unknownPullRequestsHtml, type LedgerIndex } from '../../src/views/index.ts';
 import { buildChange, buildDeployment, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
 
 const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
@@ -164,7 +164,7 @@ function record(service: string, environment: string, to: number, from: number |
  * no code with the views: a deployment that replaced another without going
  * back (to a build that ran there before, or to a lower version) is a later
  * build of the same line; a change record with pull requests says its commit
- * has them and the build before it does not. A build has a pull request when
+ * has them and the build before it does not (unless it went back). A build has a pull request when
  * it descends from a build that has it, lacks it when a build descending from
  * it lacks it; both or neither is unknown.
  */
@@ -182,7 +182,7 @@ function plainPresence(raw: any[], asOf: string): { known: (service: string) => 
       const back = before !== undefined && (before.ran.includes(d.commit) || minor(d.version) < minor(before.version));
       if (before && !back) link(d.service, d.commit, before.commit);
       const c = s.changes.find((x: any) => x.service === d.service && x.environment === d.environment && x.commit === d.commit);
-      const from = c?.fromCommit ?? before?.commit;
+      const from = back ? undefined : (c?.fromCommit ?? before?.commit);
       if (c && c.pullRequests.length > 0) {
         for (const pr of c.pullRequests) has.add(`${d.service} ${d.commit} ${pr.number}`);
         for (const pr of c.pullRequests) if (from) lacks.add(`${d.service} ${from} ${pr.number}`);
@@ -364,5 +364,16 @@ describe('fixed examples', () => {
       [33, 'in', 'unknown', 'before the ledger'],
     ]);
     expect(cmp.pullRequests.map((p) => [p.number, p.in])).toEqual([[40, 'a']]);
+  });
+
+  it('the unknown section: one row per service, side and reason, titles escaped', () => {
+    const u = (number: number, a: 'in' | 'out' | 'unknown', b: 'in' | 'out' | 'unknown', why: 'before the ledger' | 'no record links this build to it') => ({ service: 'api', number, title: `<b>${number}</b>`, url: 'javascript:x', tickets: [], a, b, why });
+    const out = unknownPullRequestsHtml([u(1, 'in', 'unknown', 'before the ledger'), u(2, 'in', 'unknown', 'before the ledger'), u(3, 'unknown', 'out', 'no record links this build to it')], 'qa', 'prod', () => '/h/').value;
+    expect(out).toContain('(3, not counted as in one only)');
+    expect(out).toContain('<td>api</td><td>prod <span class="muted">(before the ledger)</span></td><td>2</td>');
+    expect(out).toContain('<td>api</td><td>qa <span class="muted">(no record links this build to it)</span></td><td>1</td>');
+    expect(out).not.toContain('<b>');
+    expect(out).not.toContain('javascript:');
+    expect(unknownPullRequestsHtml([], 'qa', 'prod', () => '/').value).toBe('');
   });
 });
