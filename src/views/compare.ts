@@ -132,7 +132,7 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
         const d = side.deployment;
         if (d) {
           const presence = prPresence(index, service, d.commit, pr.number, snapshot.id);
-          where.set(side.environment, presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
+          where.set(side.environment, presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, service, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
         } else where.set(side.environment, side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
       }
       const places = [...where.values()];

@@ -342,7 +342,7 @@ function placePullRequest(index: LedgerIndex, pr: PrMeta): PrEntry {
     if (intervals.length > 0) environments[environment] = intervals;
     const last = list.at(-1)!;
     const presence = previous!;
-    now[environment] = presence === 'unknown' ? { presence, version: last.version, why: unknownWhy(index, last.deployedAt, pr.mergedAt) } : { presence, version: last.version };
+    now[environment] = presence === 'unknown' ? { presence, version: last.version, why: unknownWhy(index, pr.service, last.deployedAt, pr.mergedAt) } : { presence, version: last.version };
   }
   return { ...pr, environments, now };
 }
@@ -364,9 +364,26 @@ function eventsBySlot(index: LedgerIndex): Map<string, Map<string, DeployEvent[]
   return out;
 }
 
-/** Why the ledger cannot tell whether a build deployed at `deployedAt` contains a pull request merged at `mergedAt`. */
-export function unknownWhy(index: Pick<LedgerIndex, 'since'>, deployedAt: string, mergedAt: string | null): UnknownWhy {
-  return index.since !== null && (deployedAt < index.since || (mergedAt !== null && mergedAt < index.since)) ? 'before the ledger' : 'no record links this build to it';
+/**
+ * Why the ledger cannot tell whether `service`'s build deployed at
+ * `deployedAt` contains a pull request merged at `mergedAt`: "before the
+ * ledger" when either is older than the first snapshot that recorded the
+ * service (history it never saw).
+ */
+export function unknownWhy(index: LedgerIndex, service: string, deployedAt: string, mergedAt: string | null): UnknownWhy {
+  const since = watchedSince(index).get(service) ?? index.since;
+  return since != null && (deployedAt < since || (mergedAt !== null && mergedAt < since)) ? 'before the ledger' : 'no record links this build to it';
+}
+
+const watchedCache = new WeakMap<LedgerIndex, Map<string, string>>();
+/** service → the time of the first snapshot that recorded a deployment of it. */
+function watchedSince(index: LedgerIndex): Map<string, string> {
+  let out = watchedCache.get(index);
+  if (out) return out;
+  out = new Map();
+  for (const e of index.events) if (!out.has(e.service)) out.set(e.service, `${e.snapshot.slice(0, 13)}:${e.snapshot.slice(13, 15)}:${e.snapshot.slice(15, 17)}Z`);
+  watchedCache.set(index, out);
+  return out;
 }
 
 /** What one build contains, as far as the ledger's evidence says. */

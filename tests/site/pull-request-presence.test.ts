@@ -376,4 +376,30 @@ describe('fixed examples', () => {
     expect(out).not.toContain('javascript:');
     expect(unknownPullRequestsHtml([], 'qa', 'prod', () => '/').value).toBe('');
   });
+
+  it('says why it cannot tell: before the ledger (of that service), or no record links the build', () => {
+    const pr = (number: number) => ({ number, title: `change ${number}`, author: 'dana', mergedBy: 'erin', mergedAt: '2026-03-11T01:00:00Z', reviewers: [] });
+    const services = [{ name: 'api', repo: 'acme/api', sources: ['github'] }, { name: 'late', repo: 'acme/late', sources: ['github'] }];
+    const d = (service: string, environment: string, version: string, deployedAt: string) => buildDeployment({ service, environment, version, deployedAt });
+    const base = [d('api', 'qa', '1.0.0', '2026-03-09T10:00:00Z'), d('api', 'prod', '1.0.0', '2026-03-09T10:00:00Z')];
+    const s1 = buildSnapshot({ takenAt: '2026-03-10T22:30:00Z', services: services.slice(0, 1), configs: [], deployments: [d('api', 'dev', '1.0.0', '2026-03-09T10:00:00Z'), ...base] });
+    // The service `late` is recorded from 03-12 on; its prod build was deployed on 03-11, before the ledger knew it.
+    const s2 = buildSnapshot({
+      takenAt: '2026-03-12T22:30:00Z',
+      services,
+      configs: [],
+      deployments: [d('api', 'dev', '1.2.0', '2026-03-11T10:00:00Z'), ...base, d('late', 'dev', '1.1.0', '2026-03-12T10:00:00Z'), d('late', 'prod', '1.0.0', '2026-03-11T10:00:00Z')],
+      changes: [
+        buildChange({ service: 'api', environment: 'dev', version: '1.2.0', fromCommit: commitFor('api-1.0.0'), deployedAt: '2026-03-11T10:00:00Z', pullRequests: [pr(7)] }),
+        buildChange({ service: 'late', environment: 'dev', version: '1.1.0', fromCommit: commitFor('late-1.0.5'), deployedAt: '2026-03-12T10:00:00Z', pullRequests: [pr(9)] }),
+      ],
+    });
+    // dev goes back to 1.1.0, a build it never ran: nothing links it to #7.
+    const s3 = buildSnapshot({ ...s2, id: undefined, previous: null, takenAt: '2026-03-13T22:30:00Z', deployments: [d('api', 'dev', '1.1.0', '2026-03-13T10:00:00Z'), ...s2.deployments.filter((x) => !(x.service === 'api' && x.environment === 'dev'))], changes: [] });
+    const index = buildLedgerIndex([s1, s2, s3]);
+    const where = (service: string, n: number) => index.pullRequests.find((p) => p.service === service && p.number === n)!.now;
+    expect(where('api', 7).dev).toEqual({ presence: 'unknown', version: '1.1.0', why: 'no record links this build to it' });
+    expect(where('api', 7).qa).toEqual({ presence: 'out', version: '1.0.0' });
+    expect(where('late', 9).prod).toEqual({ presence: 'unknown', version: '1.0.0', why: 'before the ledger' });
+  });
 });
