@@ -387,7 +387,7 @@ function watchedSince(index: LedgerIndex): Map<string, string> {
 }
 
 /** What one build contains, as far as the ledger's evidence says. */
-export interface BuildContents {
+interface BuildContents {
   /** Pull requests a change record placed in this build or in a build it descends from. */
   has: ReadonlySet<number>;
   /** Pull requests a change record placed after this build or after a later build of its lineage: not in it. */
@@ -466,7 +466,7 @@ function nodeOf(lineage: Lineage, commit: string): string {
  * it or in the builds it descends from, and those they placed after it or
  * after a later build of its lineage (docs/pull-requests.md).
  */
-export function buildContents(index: LedgerIndex, service: string, commit: string, asOf?: string): BuildContents {
+function buildContents(index: LedgerIndex, service: string, commit: string, asOf?: string): BuildContents {
   const lineage = lineageOf(index, service, asOf);
   const start = nodeOf(lineage, commit);
   const cached = lineage.contents.get(start);
