@@ -232,18 +232,25 @@ async function computeAstroKeys(): Promise<Map<string, string>> {
     keys.set(`day/${day.date}`, h('day', own, before));
     keys.set(`next/${day.date}`, h('next', all[i + 1]?.date ?? '-', siteName ?? index.organisation ?? '-'));
     keys.set(`sub/${day.date}`, h('sub', own, before));
-    // prInEnvironmentAt(…, asOf = the day's last snapshot) ignores intervals recorded later and reopens those closed later.
+    // A compare page reads the index only as of the day's last snapshot (views/compare.ts): the lineage facts and
+    // pull requests recorded by then, which the chain up to `own` fixes; their counts guard against a reader change.
     const asOf = day.lastId;
-    const prs = index.pullRequests.flatMap((pr) => {
-      const envs = Object.entries(pr.environments)
-        .map(([env, list]) => [env, list.filter((iv) => iv.snapshot <= asOf).map((iv) => [iv.since, iv.untilSnapshot !== undefined && iv.untilSnapshot > asOf ? null : iv.until])] as const)
-        .filter(([, list]) => list.length > 0);
-      return envs.length > 0 ? [[pr.service, pr.number, pr.title, pr.url ?? null, pr.tickets, envs]] : [];
-    });
+    const prs = [factsUpTo(index.lineage, asOf), index.pullRequests.reduce((n, pr) => n + (pr.snapshot <= asOf ? 1 : 0), 0)];
     keys.set(`compare/${day.date}`, h('compare', own, before, JSON.stringify(prs)));
   });
   for (const id of ids) keys.set(`snapshots/${id}`, h('snapshot', file.get(id)!));
   return keys;
+}
+
+/** How many of the lineage facts (recorded in snapshot order) snapshot `asOf` knew. */
+function factsUpTo(facts: readonly { snapshot: string }[], asOf: string): number {
+  let [lo, hi] = [0, facts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (facts[mid]!.snapshot <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();

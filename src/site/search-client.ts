@@ -4,8 +4,8 @@
  * built with DOM methods and `textContent` only, never HTML strings, so a
  * hostile PR title stays text.
  */
-import { searchChanges, type SearchIndex, type ServiceDetail } from '../views/search-query.ts';
-import { formatTime, safeUrl } from '../views/format.ts';
+import { prWhereText, searchChanges, type SearchIndex, type ServiceDetail } from '../views/search-query.ts';
+import { safeUrl } from '../views/format.ts';
 
 export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl: string, serviceUrl: (name: string) => string): void {
   let index: Promise<SearchIndex> | null = null;
@@ -54,8 +54,7 @@ export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl
       prCell.append(document.createTextNode(` ${hit.title}`));
       row.append(prCell, el('td', hit.tickets.join(', ') || '—'));
       for (const env of idx.environments) {
-        const last = d?.environments[env]?.at(-1);
-        row.append(el('td', last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)} (${last.version})`) : '—'));
+        row.append(el('td', d ? prWhereText(d.now[env], d.environments[env]).text : '—'));
       }
       body.append(row);
     }

@@ -2,12 +2,15 @@
  * Two environments of one snapshot side by side: the ledger's
  * `diffEnvironments` (versions, differing config keys), the secret keys that
  * are the same on both sides ("unchanged (redacted)"), and the pull requests
- * one environment has and the other does not.
+ * one environment's build contains and the other's does not, or where the
+ * ledger cannot tell (docs/pull-requests.md).
  */
 import { diffEnvironments, secretConfigKeys, type EnvironmentDiff } from '../ledger/index.ts';
-import type { Snapshot } from '../model/index.ts';
+import { differentBuilds } from '../model/build.ts';
+import { deploymentHidden } from '../model/gaps.ts';
+import type { Deployment, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
-import { prInEnvironmentAt, type LedgerIndex, type PrEntry } from './history.ts';
+import { byService, prPresence, unknownWhy, type LedgerIndex, type PrEntry, type PrPresence, type UnknownWhy } from './history.ts';
 
 export interface PrBetween {
   service: string;
@@ -15,8 +18,20 @@ export interface PrBetween {
   title: string;
   url: string | undefined;
   tickets: string[];
-  /** The environment that has it (the other one does not). */
+  /** The environment whose build contains it (the other one's does not). */
   in: 'a' | 'b';
+}
+
+/** A pull request the ledger cannot place on one side or both: its builds differ, and no evidence says whether one contains it. */
+export interface PrUnknownBetween {
+  service: string;
+  number: number;
+  title: string;
+  url: string | undefined;
+  tickets: string[];
+  a: PrPresence;
+  b: PrPresence;
+  why: UnknownWhy;
 }
 
 export interface EnvironmentComparison {
@@ -24,6 +39,8 @@ export interface EnvironmentComparison {
   /** Secret keys present in both environments whose fingerprints match: shown as "unchanged (redacted)". */
   unchangedSecrets: { service: string; key: string }[];
   pullRequests: PrBetween[];
+  /** Pull requests whose presence on a side is unknown, where the two sides run different builds. */
+  unknownPullRequests: PrUnknownBetween[];
 }
 
 /** Ordered pairs (lower, higher) of the promotion path: the compare pages a day has. */
@@ -46,35 +63,81 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
       return { service: k.slice(0, cut), key: k.slice(cut + 1) };
     });
   const pullRequests: PrBetween[] = [];
+  const unknownPullRequests: PrUnknownBetween[] = [];
   if (index) {
-    for (const { pr, environments } of partlyDeployed(snapshot, index)) {
-      const inA = environments.has(a);
-      if (inA !== environments.has(b)) pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: inA ? 'a' : 'b' });
+    for (const { pr, where } of partlyDeployed(snapshot, index)) {
+      const [x, y] = [where.get(a), where.get(b)];
+      // The same build on both sides contains the same pull requests (src/model/build.ts decides "the same build").
+      if (!x || !y || x.build === y.build) continue;
+      const [pa, pb] = [x.presence, y.presence];
+      if (pa === pb && pa !== 'unknown') continue;
+      const shown = { service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets };
+      if (pa === 'unknown' || pb === 'unknown') {
+        const whys = [x.why, y.why].filter((w) => w !== undefined);
+        unknownPullRequests.push({ ...shown, a: pa, b: pb, why: whys.includes('before the ledger') ? 'before the ledger' : whys[0]! });
+      } else pullRequests.push({ ...shown, in: pa === 'in' ? 'a' : 'b' });
     }
   }
-  return { diff, unchangedSecrets, pullRequests };
+  return { diff, unchangedSecrets, pullRequests, unknownPullRequests };
+}
+
+/** Where one pull request is in one environment of a snapshot: `build` numbers the distinct builds of its service there (equal: the same build). */
+interface Place {
+  build: number;
+  presence: PrPresence;
+  why?: UnknownWhy;
 }
 
 /**
- * The pull requests running in some but not all of the snapshot's
- * environments at its time (as of that snapshot), with where they run. One
- * pass over the ledger's pull requests serves all of a day's compare pages:
- * checking every pull request for each of the 15 pairs of 6 environments
- * made three years of history cost minutes a day.
+ * The pull requests whose presence differs between some of the snapshot's
+ * environments at its time (as the ledger knew in that snapshot), with where
+ * they are. One pass serves all of a day's compare pages: checking every pull
+ * request for each of the 15 pairs of 6 environments made three years of
+ * history cost minutes a day. A service running the same build everywhere is
+ * skipped whole.
  */
-const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, { pr: PrEntry; environments: Set<string> }[]>>();
-function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; environments: Set<string> }[] {
+const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, { pr: PrEntry; where: Map<string, Place> }[]>>();
+function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; where: Map<string, Place> }[] {
   let byIndex = partlyDeployedCache.get(snapshot);
   if (!byIndex) partlyDeployedCache.set(snapshot, (byIndex = new WeakMap()));
   const cached = byIndex.get(index);
   if (cached) return cached;
   const names = snapshot.environments.map((e) => e.name);
-  const out: { pr: PrEntry; environments: Set<string> }[] = [];
-  for (const pr of index.pullRequests) {
-    // Most pull requests of three years run everywhere: a Set is made only for the few that do not.
-    let inside: string[] | null = null;
-    for (const environment in pr.environments) if (prInEnvironmentAt(pr, environment, snapshot.takenAt, snapshot.id) !== null) (inside ??= []).push(environment);
-    if (inside !== null && names.some((n) => !inside.includes(n))) out.push({ pr, environments: new Set(inside) });
+  const deployed = new Map<string, Map<string, Deployment>>();
+  for (const d of snapshot.deployments) {
+    let held = deployed.get(d.service);
+    if (!held) deployed.set(d.service, (held = new Map()));
+    held.set(d.environment, d);
+  }
+  const out: { pr: PrEntry; where: Map<string, Place> }[] = [];
+  for (const [service, prs] of byService(index).pullRequests) {
+    const here = deployed.get(service);
+    // Each environment's build, numbered so that the same build (by differentBuilds) gets the same number.
+    const builds: Deployment[] = [];
+    const sides: { environment: string; build: number; deployment: Deployment | null; hidden: boolean }[] = [];
+    for (const environment of names) {
+      const d = here?.get(environment) ?? null;
+      let build = -1;
+      if (d) {
+        build = builds.findIndex((b) => !differentBuilds(b, d));
+        if (build < 0) build = builds.push(d) - 1;
+      }
+      sides.push({ environment, build, deployment: d, hidden: d === null && deploymentHidden(snapshot, service, environment) !== undefined });
+    }
+    if (builds.length <= 1 && sides.every((x) => x.deployment !== null)) continue;
+    for (const pr of prs) {
+      if (pr.snapshot > snapshot.id) continue;
+      const where = new Map<string, Place>();
+      for (const side of sides) {
+        const d = side.deployment;
+        if (d) {
+          const presence = prPresence(index, service, d.commit, pr.number, snapshot.id);
+          where.set(side.environment, presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, service, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
+        } else where.set(side.environment, side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
+      }
+      const places = [...where.values()];
+      if (places.some((p) => p.presence !== places[0]!.presence || p.presence === 'unknown')) out.push({ pr, where });
+    }
   }
   byIndex.set(index, out);
   return out;

@@ -5,6 +5,7 @@
  * them here one by one and keeps this compact index.
  */
 import semver from 'semver';
+import { sameCommit } from '../model/build.ts';
 import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
@@ -25,16 +26,51 @@ export interface DeployEvent {
   rollback: boolean;
 }
 
-/** A stretch of time a pull request was running in an environment. */
+/** A stretch of time a pull request was running in an environment: the builds deployed there contained it (docs/pull-requests.md). */
 export interface PrInterval {
+  /** When the first build containing it was deployed there. */
   since: string;
-  /** When a rollback took it out; null while it is still there. */
+  /** Whether `since` is when it arrived: the build before it there is known not to contain it. False: it may have arrived earlier. */
+  exact: boolean;
+  /** When a build not known to contain it replaced it; null while it is still there. */
   until: string | null;
-  /** The snapshot that recorded the rollback, when there was one. */
+  /** The snapshot that recorded that deployment, when there was one. */
   untilSnapshot?: string;
   version: string;
-  /** The snapshot that first recorded it there. */
+  /** The snapshot that first recorded the deployment that brought it. */
   snapshot: string;
+}
+
+/** Whether a build contains a pull request: yes, no, or the ledger holds no evidence either way. */
+export type PrPresence = 'in' | 'out' | 'unknown';
+
+/** Why the ledger cannot tell: the history that would say is older than its first snapshot, or no record links the build to the pull request. */
+export type UnknownWhy = 'before the ledger' | 'no record links this build to it' | 'a source gave no evidence';
+
+/** Where a pull request is now in one environment: whether the build running there contains it. */
+export interface PrNow {
+  presence: PrPresence;
+  /** The version running there. */
+  version: string;
+  /** Set when `presence` is unknown. */
+  why?: UnknownWhy;
+}
+
+/**
+ * One piece of evidence about what a service's builds contain, in the order
+ * the ledger recorded it. `parent`: `commit` is a later build of the same
+ * lineage than `parent` (it replaced it somewhere without going back).
+ * `prs`: a change record says `commit` contains these pull requests and
+ * `from` (the build before it there) does not.
+ */
+export interface LineageFact {
+  service: string;
+  /** The snapshot that recorded it. */
+  snapshot: string;
+  commit: string;
+  parent?: string;
+  prs?: number[];
+  from?: string | null;
 }
 
 export interface PrEntry {
@@ -46,8 +82,12 @@ export interface PrEntry {
   url: string | undefined;
   branch: string | undefined;
   tickets: string[];
-  /** Environment → the intervals it ran there, oldest first. */
+  /** The snapshot that first recorded it. */
+  snapshot: string;
+  /** Environment → the intervals it ran there, oldest first, as the ledger knows now. */
   environments: Record<string, PrInterval[]>;
+  /** Environment → whether the build running there now contains it; environments the service never ran in are absent. */
+  now: Record<string, PrNow>;
 }
 
 export interface DaySummary {
@@ -75,6 +115,10 @@ export interface LedgerIndex {
   services: string[];
   events: DeployEvent[];
   pullRequests: PrEntry[];
+  /** What each build contains, as evidence in recorded order (`prPresence` reads it). */
+  lineage: LineageFact[];
+  /** `takenAt` of the first snapshot: history before it is unknown to the ledger. */
+  since: string | null;
   /** `takenAt` of the newest snapshot: "now" for stats, so pages never depend on the build time. */
   asOf: string | null;
   /** The organisation name the newest snapshot recorded. */
@@ -90,6 +134,9 @@ interface SlotState {
   sequence: number;
 }
 
+/** A pull request as the builder keeps it: what the first change record naming it said. Where it is comes from the lineage at `finish()`. */
+type PrMeta = Omit<PrEntry, 'environments' | 'now'>;
+
 /** `LedgerIndexBuilder.toState()`: the builder's data with its Maps and Sets as arrays. */
 export interface LedgerIndexBuilderState {
   /** A day's `services` is null when it equals the previous day's (most days: this was a tenth of the saved state). */
@@ -98,8 +145,10 @@ export interface LedgerIndexBuilderState {
   services: string[];
   events: DeployEvent[];
   slots: [string, Omit<SlotState, 'seen'> & { seen: [string, number][] }][];
-  prs: [string, PrEntry & { arrivals: [string, number][] }][];
+  prs: [string, PrMeta][];
+  lineage: LineageFact[];
   seenChanges: string[];
+  since: string | null;
   asOf: string | null;
   organisation: string | null;
   lastId: string | null;
@@ -112,8 +161,10 @@ export class LedgerIndexBuilder {
   #services = new Set<string>();
   #events: DeployEvent[] = [];
   #slots = new Map<string, SlotState>();
-  #prs = new Map<string, PrEntry & { arrivals: Map<string, number> }>();
+  #prs = new Map<string, PrMeta>();
+  #lineage: LineageFact[] = [];
   #seenChanges = new Set<string>();
+  #since: string | null = null;
   #asOf: string | null = null;
   #organisation: string | null = null;
   #lastId: string | null = null;
@@ -129,6 +180,7 @@ export class LedgerIndexBuilder {
   add(snapshot: Snapshot): void {
     if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
     this.#lastId = snapshot.id;
+    this.#since ??= snapshot.takenAt;
     this.#asOf = snapshot.takenAt;
     this.#organisation = snapshot.name;
     this.#environments = snapshot.environments.map((e) => e.name);
@@ -179,56 +231,39 @@ export class LedgerIndexBuilder {
       const seen = slot?.seen ?? new Map<string, number>();
       if (!seen.has(d.commit)) seen.set(d.commit, sequence);
       this.#slots.set(key, { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence });
-      if (rollback && previousSeen !== undefined) this.#rollBack(d.service, d.environment, previousSeen, d.deployedAt, snapshot.id);
-      else if (rollback) this.#rollBack(d.service, d.environment, sequence, d.deployedAt, snapshot.id);
+      // A deployment that replaced a build without going back is a later build of its lineage (docs/pull-requests.md).
+      if (slot && !rollback && !sameCommit(slot.commit, d.commit)) this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: d.commit, parent: slot.commit });
       // Pull requests arriving with this deployment.
       const record = snapshot.changes.find((c) => c.service === d.service && c.environment === d.environment && c.commit === d.commit);
-      if (record) {
-        const changeKey = `${key}\u0000${record.commit}\u0000${record.deployedAt}`;
-        if (this.#seenChanges.has(changeKey)) continue;
-        this.#seenChanges.add(changeKey);
-        for (const pr of record.pullRequests) {
-          const prKey = `${d.service}#${pr.number}`;
-          let entry = this.#prs.get(prKey);
-          if (!entry) {
-            const text = `${pr.title} ${pr.branch ?? ''}`;
-            const own = record.tickets.filter((t) => text.includes(t));
-            entry = {
-              service: d.service,
-              number: pr.number,
-              title: pr.title,
-              author: pr.author,
-              mergedAt: pr.mergedAt,
-              url: pr.url,
-              branch: pr.branch,
-              tickets: (own.length > 0 || record.pullRequests.length > 1 ? own : record.tickets).slice().sort(compareText),
-              environments: {},
-              arrivals: new Map(),
-            };
-            this.#prs.set(prKey, entry);
-          }
-          const intervals = (entry.environments[d.environment] ??= []);
-          const last = intervals[intervals.length - 1];
-          if (!last || last.until !== null) {
-            intervals.push({ since: record.deployedAt, until: null, version: d.version, snapshot: snapshot.id });
-            entry.arrivals.set(d.environment, sequence);
-          }
-        }
+      if (!record) continue;
+      const changeKey = `${key}\u0000${record.commit}\u0000${record.deployedAt}`;
+      if (this.#seenChanges.has(changeKey)) continue;
+      this.#seenChanges.add(changeKey);
+      // The record lists what the deployment brought since the build before it there (DESIGN.md, `changes[]`);
+      // going back brings nothing, so what a rollback's record lists says nothing of the build it left.
+      const from = rollback ? null : (record.fromCommit ?? slot?.commit ?? null);
+      if (record.pullRequests.length > 0) {
+        this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: record.commit, prs: record.pullRequests.map((pr) => pr.number), from });
+        // A compare that found pull requests went forward from `from`; an empty one may be a rollback the ledger did not see.
+        if (!rollback && from !== null && !sameCommit(from, record.commit) && !(slot && sameCommit(slot.commit, from)))
+          this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: record.commit, parent: from });
       }
-    }
-  }
-
-  /** PRs that arrived in (service, env) after deployment `sequence` are no longer there. */
-  #rollBack(service: string, environment: string, sequence: number, at: string, snapshotId: string): void {
-    for (const entry of this.#prs.values()) {
-      if (entry.service !== service) continue;
-      const arrival = entry.arrivals.get(environment);
-      const intervals = entry.environments[environment];
-      const last = intervals?.[intervals.length - 1];
-      if (arrival !== undefined && arrival > sequence && last && last.until === null) {
-        last.until = at;
-        last.untilSnapshot = snapshotId;
-        entry.arrivals.delete(environment);
+      for (const pr of record.pullRequests) {
+        const prKey = `${d.service}#${pr.number}`;
+        if (this.#prs.has(prKey)) continue;
+        const text = `${pr.title} ${pr.branch ?? ''}`;
+        const own = record.tickets.filter((t) => text.includes(t));
+        this.#prs.set(prKey, {
+          service: d.service,
+          number: pr.number,
+          title: pr.title,
+          author: pr.author,
+          mergedAt: pr.mergedAt,
+          url: pr.url,
+          branch: pr.branch,
+          tickets: (own.length > 0 || record.pullRequests.length > 1 ? own : record.tickets).slice().sort(compareText),
+          snapshot: snapshot.id,
+        });
       }
     }
   }
@@ -241,8 +276,10 @@ export class LedgerIndexBuilder {
       services: [...this.#services],
       events: this.#events,
       slots: [...this.#slots.entries()].map(([key, slot]) => [key, { ...slot, seen: [...slot.seen.entries()] }]),
-      prs: [...this.#prs.entries()].map(([key, entry]) => [key, { ...entry, arrivals: [...entry.arrivals.entries()] }]),
+      prs: [...this.#prs.entries()],
+      lineage: this.#lineage,
       seenChanges: [...this.#seenChanges],
+      since: this.#since,
       asOf: this.#asOf,
       organisation: this.#organisation,
       lastId: this.#lastId,
@@ -259,8 +296,10 @@ export class LedgerIndexBuilder {
     builder.#services = new Set(state.services);
     builder.#events = state.events;
     builder.#slots = new Map(state.slots.map(([key, slot]) => [key, { ...slot, seen: new Map(slot.seen) }]));
-    builder.#prs = new Map(state.prs.map(([key, entry]) => [key, { ...entry, arrivals: new Map(entry.arrivals) }]));
+    builder.#prs = new Map(state.prs);
+    builder.#lineage = state.lineage;
     builder.#seenChanges = new Set(state.seenChanges);
+    builder.#since = state.since;
     builder.#asOf = state.asOf;
     builder.#organisation = state.organisation;
     builder.#lastId = state.lastId;
@@ -269,18 +308,193 @@ export class LedgerIndexBuilder {
   }
 
   finish(): LedgerIndex {
-    return {
+    const index: LedgerIndex = {
       days: [...this.#days.values()].sort((a, b) => compareText(a.date, b.date)),
       environments: this.#environments,
       services: [...this.#services].sort(compareText),
       events: this.#events,
-      pullRequests: [...this.#prs.values()]
-        .map(({ arrivals: _arrivals, ...entry }) => entry)
-        .sort((a, b) => compareText(a.service, b.service) || a.number - b.number),
+      pullRequests: [],
+      lineage: this.#lineage,
+      since: this.#since,
       asOf: this.#asOf,
       organisation: this.#organisation,
     };
+    index.pullRequests = [...this.#prs.values()].sort((a, b) => compareText(a.service, b.service) || a.number - b.number).map((pr) => placePullRequest(index, pr));
+    return index;
   }
+}
+
+/** Where a pull request ran, environment by environment: the stretches the builds deployed there contained it, and whether the one there now does. */
+function placePullRequest(index: LedgerIndex, pr: PrMeta): PrEntry {
+  const environments: Record<string, PrInterval[]> = {};
+  const now: Record<string, PrNow> = {};
+  const events = eventsBySlot(index).get(pr.service) ?? new Map<string, DeployEvent[]>();
+  for (const [environment, list] of events) {
+    const intervals: PrInterval[] = [];
+    let previous: PrPresence | null = null;
+    for (const e of list) {
+      const presence = prPresence(index, pr.service, e.commit, pr.number);
+      const open = intervals.at(-1);
+      if (presence === 'in' && (!open || open.until !== null)) intervals.push({ since: e.deployedAt, exact: previous === 'out', until: null, version: e.version, snapshot: e.snapshot });
+      else if (presence !== 'in' && open && open.until === null) Object.assign(open, { until: e.deployedAt, untilSnapshot: e.snapshot });
+      previous = presence;
+    }
+    if (intervals.length > 0) environments[environment] = intervals;
+    const last = list.at(-1)!;
+    const presence = previous!;
+    now[environment] = presence === 'unknown' ? { presence, version: last.version, why: unknownWhy(index, pr.service, last.deployedAt, pr.mergedAt) } : { presence, version: last.version };
+  }
+  return { ...pr, environments, now };
+}
+
+const slotCache = new WeakMap<LedgerIndex, Map<string, Map<string, DeployEvent[]>>>();
+/** service → environment → its deployment events in recorded order. */
+function eventsBySlot(index: LedgerIndex): Map<string, Map<string, DeployEvent[]>> {
+  let out = slotCache.get(index);
+  if (out) return out;
+  out = new Map();
+  for (const e of index.events) {
+    let service = out.get(e.service);
+    if (!service) out.set(e.service, (service = new Map()));
+    const list = service.get(e.environment);
+    if (list) list.push(e);
+    else service.set(e.environment, [e]);
+  }
+  slotCache.set(index, out);
+  return out;
+}
+
+/**
+ * Why the ledger cannot tell whether `service`'s build deployed at
+ * `deployedAt` contains a pull request merged at `mergedAt`: "before the
+ * ledger" when either is older than the first snapshot that recorded the
+ * service (history it never saw).
+ */
+export function unknownWhy(index: LedgerIndex, service: string, deployedAt: string, mergedAt: string | null): UnknownWhy {
+  const since = watchedSince(index).get(service) ?? index.since;
+  return since != null && (deployedAt < since || (mergedAt !== null && mergedAt < since)) ? 'before the ledger' : 'no record links this build to it';
+}
+
+const watchedCache = new WeakMap<LedgerIndex, Map<string, string>>();
+/** service → the time of the first snapshot that recorded a deployment of it. */
+function watchedSince(index: LedgerIndex): Map<string, string> {
+  let out = watchedCache.get(index);
+  if (out) return out;
+  out = new Map();
+  for (const e of index.events) if (!out.has(e.service)) out.set(e.service, `${e.snapshot.slice(0, 13)}:${e.snapshot.slice(13, 15)}:${e.snapshot.slice(15, 17)}Z`);
+  watchedCache.set(index, out);
+  return out;
+}
+
+/** What one build contains, as far as the ledger's evidence says. */
+interface BuildContents {
+  /** Pull requests a change record placed in this build or in a build it descends from. */
+  has: ReadonlySet<number>;
+  /** Pull requests a change record placed after this build or after a later build of its lineage: not in it. */
+  lacks: ReadonlySet<number>;
+}
+
+interface Lineage {
+  parents: Map<string, string[]>;
+  children: Map<string, string[]>;
+  has: Map<string, number[]>;
+  lacks: Map<string, number[]>;
+  contents: Map<string, BuildContents>;
+}
+
+const lineageCache = new WeakMap<LedgerIndex, { facts: Map<string, LineageFact[]>; graphs: Map<string, { count: number; lineage: Lineage }> }>();
+
+/** A service's lineage from its first `count` facts: the graphs of the last count asked are kept (pages come day by day). */
+function lineageOf(index: LedgerIndex, service: string, asOf: string | undefined): Lineage {
+  let cache = lineageCache.get(index);
+  if (!cache) {
+    const facts = new Map<string, LineageFact[]>();
+    for (const f of index.lineage) {
+      const list = facts.get(f.service);
+      if (list) list.push(f);
+      else facts.set(f.service, [f]);
+    }
+    lineageCache.set(index, (cache = { facts, graphs: new Map() }));
+  }
+  const facts = cache.facts.get(service) ?? [];
+  // Facts come in recorded order: the first `count` are those the ledger knew in snapshot `asOf`.
+  let count = facts.length;
+  if (asOf !== undefined) {
+    let lo = 0;
+    while (lo < count) {
+      const mid = (lo + count) >> 1;
+      if (facts[mid]!.snapshot <= asOf) lo = mid + 1;
+      else count = mid;
+    }
+  }
+  const held = cache.graphs.get(service);
+  if (held && held.count === count) return held.lineage;
+  const lineage: Lineage = { parents: new Map(), children: new Map(), has: new Map(), lacks: new Map(), contents: new Map() };
+  const add = (map: Map<string, (string | number)[]>, k: string, v: string | number) => {
+    const list = map.get(k);
+    if (list) list.push(v);
+    else map.set(k, [v]);
+  };
+  for (const f of facts.slice(0, count)) {
+    const commit = commitKey(f.commit);
+    if (f.parent !== undefined) {
+      add(lineage.parents, commit, commitKey(f.parent));
+      add(lineage.children, commitKey(f.parent), commit);
+    }
+    for (const n of f.prs ?? []) {
+      add(lineage.has, commit, n);
+      if (f.from) add(lineage.lacks, commitKey(f.from), n);
+    }
+  }
+  cache.graphs.set(service, { count, lineage });
+  return lineage;
+}
+
+const commitKey = (commit: string) => commit.trim().toLowerCase();
+
+/** The node of `commit` in a lineage: the same commit, also when one of the two is an abbreviation (`sameCommit`). */
+function nodeOf(lineage: Lineage, commit: string): string {
+  const key = commitKey(commit);
+  if (lineage.parents.has(key) || lineage.children.has(key) || lineage.has.has(key) || lineage.lacks.has(key)) return key;
+  for (const map of [lineage.parents, lineage.children, lineage.has, lineage.lacks]) for (const k of map.keys()) if (sameCommit(k, key)) return k;
+  return key;
+}
+
+/**
+ * What the build at `commit` of `service` contains, as the ledger knew in
+ * snapshot `asOf` (default: now): the pull requests change records placed in
+ * it or in the builds it descends from, and those they placed after it or
+ * after a later build of its lineage (docs/pull-requests.md).
+ */
+function buildContents(index: LedgerIndex, service: string, commit: string, asOf?: string): BuildContents {
+  const lineage = lineageOf(index, service, asOf);
+  const start = nodeOf(lineage, commit);
+  const cached = lineage.contents.get(start);
+  if (cached) return cached;
+  const collect = (edges: Map<string, string[]>, found: Map<string, number[]>): Set<number> => {
+    const out = new Set<number>();
+    const seen = new Set([start]);
+    const queue = [start];
+    for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
+      for (const n of found.get(node) ?? []) out.add(n);
+      for (const next of edges.get(node) ?? []) if (!seen.has(next)) seen.add(next), queue.push(next);
+    }
+    return out;
+  };
+  const contents = { has: collect(lineage.parents, lineage.has), lacks: collect(lineage.children, lineage.lacks) };
+  lineage.contents.set(start, contents);
+  return contents;
+}
+
+/**
+ * Whether the build at `commit` of `service` contains pull request `number`,
+ * as the ledger knew in snapshot `asOf` (default: now). Evidence both ways
+ * (a lineage the ledger assumed that git contradicts) is unknown too.
+ */
+export function prPresence(index: LedgerIndex, service: string, commit: string, number: number, asOf?: string): PrPresence {
+  const { has, lacks } = buildContents(index, service, commit, asOf);
+  const inside = has.has(number);
+  return inside === lacks.has(number) ? 'unknown' : inside ? 'in' : 'out';
 }
 
 const byServiceCache = new WeakMap<LedgerIndex, { events: Map<string, DeployEvent[]>; pullRequests: Map<string, PrEntry[]> }>();
@@ -312,22 +526,6 @@ export function buildLedgerIndex(snapshots: Iterable<Snapshot>): LedgerIndex {
   const builder = new LedgerIndexBuilder();
   for (const s of snapshots) builder.add(s);
   return builder.finish();
-}
-
-/** Whether a pull request ran in an environment at a moment (ISO time). */
-/**
- * Where a pull request was at a time, as the ledger knew it in snapshot
- * `asOf` (default: as it knows it now). A past page passes its own snapshot
- * id, so records that arrive later (a late collect, a backdated deployment)
- * never change it: pages are immutable.
- */
-export function prInEnvironmentAt(entry: PrEntry, environment: string, at: string, asOf?: string): PrInterval | null {
-  for (const interval of entry.environments[environment] ?? []) {
-    if (asOf !== undefined && interval.snapshot > asOf) continue;
-    const until = asOf !== undefined && interval.untilSnapshot !== undefined && interval.untilSnapshot > asOf ? null : interval.until;
-    if (interval.since <= at && (until === null || until > at)) return interval;
-  }
-  return null;
 }
 
 export interface VersionStretch {

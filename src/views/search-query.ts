@@ -3,8 +3,8 @@
  * the index's shape and the matcher. Kept apart from the build-time half
  * (search.ts) so the client bundle does not pull in the ledger's modules.
  */
-import type { PrInterval } from './history.ts';
-import { compareText } from './format.ts';
+import type { PrInterval, PrNow } from './history.ts';
+import { compareText, formatTime } from './format.ts';
 
 export interface SearchIndex {
   v: 1;
@@ -18,7 +18,7 @@ export interface SearchIndex {
 
 export interface ServiceDetail {
   service: string;
-  prs: Record<string, { title: string; author: string; mergedAt: string | null; url: string | null; environments: Record<string, PrInterval[]> }>;
+  prs: Record<string, { title: string; author: string; mergedAt: string | null; url: string | null; environments: Record<string, PrInterval[]>; now: Record<string, PrNow> }>;
 }
 
 export interface SearchHit {
@@ -66,4 +66,20 @@ export function searchChanges(index: SearchIndex, query: string, limit = 50): Se
     if (out.length >= limit) break;
   }
   return out.sort((a, b) => compareText(a.service, b.service) || a.number - b.number);
+}
+
+/**
+ * One cell of "where is my change" (docs/pull-requests.md), for the service
+ * pages and the search alike: in the build running there (since when; "or
+ * earlier" when the build before it there may have had it), taken out,
+ * not in it, unknown and why, or not deployed there. `muted`: not a finding
+ * about the pull request, only what the ledger lacks.
+ */
+export function prWhereText(now: PrNow | undefined, intervals: readonly PrInterval[] | undefined): { text: string; muted: boolean } {
+  const last = intervals?.at(-1);
+  if (!now) return { text: 'not deployed', muted: true };
+  if (now.presence === 'in' && last && last.until === null) return { text: `✓ since ${formatTime(last.since)}${last.exact ? '' : ' or earlier'} (${last.version})`, muted: false };
+  if (now.presence === 'unknown') return { text: `unknown (${now.why ?? 'no evidence'})`, muted: true };
+  if (last?.until) return { text: `↩ removed ${formatTime(last.until)}`, muted: false };
+  return { text: `✗ not in ${now.version}`, muted: false };
 }

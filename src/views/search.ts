@@ -32,7 +32,7 @@ export function buildSearchIndex(index: LedgerIndex): SearchIndex {
 export function buildServiceDetail(index: LedgerIndex, service: string): ServiceDetail {
   const prs: ServiceDetail['prs'] = {};
   for (const pr of byService(index).pullRequests.get(service) ?? []) {
-    prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments };
+    prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments, now: pr.now };
   }
   return { service, prs };
 }

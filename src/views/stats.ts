@@ -128,7 +128,8 @@ function recentHistory(index: LedgerIndex): RecentHistory {
     if (!pr.mergedAt) continue;
     for (const environment in pr.environments) {
       const first = pr.environments[environment]![0];
-      if (first && first.since > since) arrivals.get(environment)?.push({ service: pr.service, since: first.since, ms: Date.parse(first.since) - Date.parse(pr.mergedAt) });
+      // Only an arrival the ledger saw happen counts (docs/pull-requests.md): a build from before the ledger may have brought it earlier.
+      if (first && first.exact && first.since > since) arrivals.get(environment)?.push({ service: pr.service, since: first.since, ms: Date.parse(first.since) - Date.parse(pr.mergedAt) });
     }
   }
   recent = { events, arrivals, firstArrival };

@@ -9,9 +9,10 @@ import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
-import type { PrBetween } from './compare.ts';
+import type { PrBetween, PrUnknownBetween } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
+import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
@@ -173,7 +174,7 @@ export const PULL_REQUESTS_NAMED = 5;
  * render; what an auditor scans for is which services are behind, and by how much.
  */
 export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
-  if (prs.length === 0) return html`<p>None: both environments have the same recorded pull requests.</p>`;
+  if (prs.length === 0) return html`<p>None: no pull request is known to be in one build and not the other.</p>`;
   const groups = new Map<string, PrBetween[]>();
   for (const pr of prs) {
     const id = `${pr.service}\u0000${pr.in}`;
@@ -213,15 +214,46 @@ export function versionStretchesHtml(stretches: readonly VersionStretch[], still
   )}</tbody></table></div>`;
 }
 
-/** A service's recent pull requests and where each is now, one column per environment. */
+/** A service's recent pull requests and where each is now, one column per environment: whether the build running there contains it (docs/pull-requests.md). */
 export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: readonly string[]): Html {
   if (prs.length === 0) return html`<p>None recorded.</p>`;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Pull request</th><th scope="col">Merged</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${prs.map((pr) => {
     const link = safeUrl(pr.url);
-    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => {
-      const last = pr.environments[e]?.at(-1);
-      return html`<td>${last ? (last.until ? `↩ removed ${formatTime(last.until)}` : `✓ since ${formatTime(last.since)}`) : '—'}</td>`;
-    })}</tr>`;
+    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => html`<td>${prWhereCell(pr, e)}</td>`)}</tr>`;
+  })}</tbody></table></div>`;
+}
+
+/** One cell of "where is my change" (`prWhereText` decides its words). */
+function prWhereCell(pr: PrEntry, environment: string): Html | string {
+  const { text, muted } = prWhereText(pr.now[environment], pr.environments[environment]);
+  return muted ? html`<span class="muted">${text}</span>` : text;
+}
+
+/** The pull requests whose presence on one side of a compare page is unknown, one row per service: how many, and the newest few. */
+export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
+  if (prs.length === 0) return html``;
+  const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
+  const groups = new Map<string, PrUnknownBetween[]>();
+  for (const pr of prs) {
+    const id = `${pr.service}\u0000${side(pr)}\u0000${pr.why}`;
+    const held = groups.get(id);
+    if (held) held.push(pr);
+    else groups.set(id, [pr]);
+  }
+  const key = (list: PrUnknownBetween[]) => [list[0]!.service, side(list[0]!), list[0]!.why];
+  const rows = [...groups.values()].sort((x, y) => {
+    const [kx, ky] = [key(x), key(y)];
+    const i = kx.findIndex((v, n) => v !== ky[n]);
+    return i < 0 ? 0 : kx[i]! < ky[i]! ? -1 : 1;
+  });
+  return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Unknown in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
+    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
+    const more = list.length - newest.length;
+    const { service, why } = list[0]!;
+    return html`<tr><td>${service}</td><td>${side(list[0]!)} <span class="muted">(${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {
+      const link = safeUrl(pr.url);
+      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}</li>`;
+    })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 

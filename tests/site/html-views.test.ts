@@ -197,7 +197,7 @@ describe('the long tables', () => {
     expect(out).not.toContain('<li>#1 ');
     expect(out).toContain('<a href="/services/api/">3 more in the history of api</a>');
     expect(out).toContain('<td>prod</td><td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
-    expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: both environments have the same recorded pull requests.</p>');
+    expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: no pull request is known to be in one build and not the other.</p>');
   });
 
   it('undeclared config differences: values escaped, secrets never shown', () => {
@@ -230,12 +230,12 @@ describe('the long tables', () => {
     expect(stretches).toContain('<td>still running</td><td><a href="/days/2026-03-14/">2026-03-14</a></td>');
     expect(stretches).toContain('<td>2 d</td>');
     const prs = pullRequestsWhereHtml(
-      [{ service: 'api', number: 3, title: HOSTILE, author: 'a', mergedAt: '2026-03-13T02:00:00Z', url: 'javascript:x', tickets: ['T-1'], environments: { dev: [{ since: '2026-03-13T03:00:00Z', until: null, version: '1', snapshot: 's' }] } } as unknown as Parameters<typeof pullRequestsWhereHtml>[0][number]],
+      [{ service: 'api', number: 3, title: HOSTILE, author: 'a', mergedAt: '2026-03-13T02:00:00Z', url: 'javascript:x', tickets: ['T-1'], environments: { dev: [{ since: '2026-03-13T03:00:00Z', exact: true, until: null, version: '1', snapshot: 's' }] }, now: { dev: { presence: 'in', version: '1' } } } as unknown as Parameters<typeof pullRequestsWhereHtml>[0][number]],
       ['dev', 'prod'],
     ).value;
     expect(prs).not.toContain('<img');
     expect(prs).not.toContain('javascript:');
-    expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC</td><td>—</td>');
+    expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC (1)</td><td><span class="muted">not deployed</span></td>');
   });
 
   it('compare versions: differing services in a table with anchors, the same build as a list, names and versions escaped', () => {

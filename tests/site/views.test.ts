@@ -1,10 +1,11 @@
 /** The site's view functions: what each page shows, computed from snapshots without Astro. */
 import { describe, expect, it } from 'vitest';
-import { buildChange, buildConfig, buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
+import { buildChange, buildConfig, buildDeployment, buildFinding, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
 import { fingerprintSecret, secretKeyFrom, type SecretKey } from '../../src/model/index.ts';
 import {
   approvalRows,
   buildLedgerIndex,
+  prPresence,
   buildMatrix,
   buildSearchIndex,
   compareEnvironments,
@@ -210,7 +211,7 @@ describe('compare', () => {
         { service: 'api', environment: 'qa', source: 'github', values: { A: 'x', PASS: secret('a'), TOKEN: secret('c'), 'K\u0000EY': secret('d') } },
         { service: 'api', environment: 'prod', source: 'github', values: { A: 'y', PASS: secret('b'), TOKEN: secret('c'), 'K\u0000EY': secret('d') } },
       ],
-      changes: [buildChange({ service: 'api', environment: 'qa', version: '1.1.0', deployedAt: '2026-03-13T10:00:00Z', pullRequests: [{ number: 9, title: 't', author: 'a', mergedBy: null, mergedAt: null, reviewers: [] }] })],
+      changes: [buildChange({ service: 'api', environment: 'qa', version: '1.1.0', fromCommit: commitFor('api-1.0.0'), deployedAt: '2026-03-13T10:00:00Z', pullRequests: [{ number: 9, title: 't', author: 'a', mergedBy: null, mergedAt: null, reviewers: [] }] })],
     });
     const cmp = compareEnvironments(s, 'qa', 'prod', buildLedgerIndex([s]));
     expect(cmp.diff.services.map((r) => [r.service, r.status])).toEqual([['api', 'different']]);
@@ -220,7 +221,9 @@ describe('compare', () => {
     ]);
     // A key may hold the NUL the view joins service and key with: it comes back whole.
     expect(cmp.unchangedSecrets).toEqual([{ service: 'api', key: 'K\u0000EY' }, { service: 'api', key: 'TOKEN' }]);
+    // qa's record says 1.1.0 brought #9 since 1.0.0, the build prod runs.
     expect(cmp.pullRequests).toEqual([{ service: 'api', number: 9, title: 't', url: undefined, tickets: [], in: 'a' }]);
+    expect(cmp.unknownPullRequests).toEqual([]);
     expect(comparePairs(['dev', 'qa', 'prod'])).toEqual([
       ['dev', 'qa'],
       ['dev', 'prod'],
@@ -311,8 +314,10 @@ describe('ledger index, stats and search', () => {
     const rollback = index.events.filter((e) => e.rollback);
     expect(rollback.map((e) => [e.environment, e.version, e.fromVersion])).toEqual([['qa', '1.0.0', '1.1.0']]);
     const entry = index.pullRequests[0]!;
-    expect(entry.environments.dev).toEqual([{ since: at(10, 12), until: null, version: '1.1.0', snapshot: '2026-03-11T020000Z' }]);
+    expect(entry.environments.dev).toEqual([{ since: at(10, 12), exact: true, until: null, version: '1.1.0', snapshot: '2026-03-11T020000Z' }]);
     expect(entry.environments.qa![0]!.until).toBe(at(11, 9));
+    // qa went back to the build before the one that brought it; prod never left that build.
+    expect(entry.now).toEqual({ dev: { presence: 'in', version: '1.1.0' }, qa: { presence: 'out', version: '1.0.0' }, prod: { presence: 'out', version: '1.0.0' } });
     const qa = serviceTimeline(index, 'api').find((t) => t.environment === 'qa')!;
     expect(qa.stretches.map((s) => [s.version, s.rollback, s.until])).toEqual([
       ['1.0.0', true, null],
@@ -335,13 +340,13 @@ describe('ledger index, stats and search', () => {
     const event = (environment: string, commit: string, deployedAt: string) => ({
       service: 'api', environment, version: '1.0.0', commit, deployedAt, deployedBy: 'ci', fromVersion: null, fromCommit: null, snapshot: `${deployedAt.slice(0, 10)}T020000Z`, rollback: false,
     });
-    const interval = (since: string) => [{ since, until: null, version: '1.0.0', snapshot: `${since.slice(0, 10)}T020000Z` }];
+    const interval = (since: string) => [{ since, exact: true, until: null, version: '1.0.0', snapshot: `${since.slice(0, 10)}T020000Z` }];
     const long: LedgerIndex = {
-      days: [], environments: ['qa', 'prod'], services: ['api'], asOf: '2026-06-30T00:00:00Z', organisation: 'acme',
+      days: [], environments: ['qa', 'prod'], services: ['api'], lineage: [], since: null, asOf: '2026-06-30T00:00:00Z', organisation: 'acme',
       events: [event('qa', 'c0', '2025-12-01T00:00:00Z'), event('qa', 'c1', '2026-01-01T00:00:00Z'), event('prod', 'c1', '2026-06-29T00:00:00Z'), event('qa', 'c2', '2026-06-21T00:00:00Z')],
       pullRequests: [
-        { service: 'api', number: 1, title: 'old', author: 'ann', url: undefined, branch: undefined, mergedAt: '2025-12-31T00:00:00Z', tickets: [], environments: { qa: interval('2026-01-01T00:00:00Z'), prod: interval('2026-06-29T00:00:00Z') } },
-        { service: 'api', number: 2, title: 'new', author: 'ann', url: undefined, branch: undefined, mergedAt: '2026-06-20T00:00:00Z', tickets: [], environments: { qa: interval('2026-06-21T00:00:00Z') } },
+        { service: 'api', number: 1, title: 'old', author: 'ann', url: undefined, branch: undefined, mergedAt: '2025-12-31T00:00:00Z', tickets: [], snapshot: '2026-01-01T020000Z', now: {}, environments: { qa: interval('2026-01-01T00:00:00Z'), prod: interval('2026-06-29T00:00:00Z') } },
+        { service: 'api', number: 2, title: 'new', author: 'ann', url: undefined, branch: undefined, mergedAt: '2026-06-20T00:00:00Z', tickets: [], snapshot: '2026-06-21T020000Z', now: {}, environments: { qa: interval('2026-06-21T00:00:00Z') } },
       ],
     };
     const day = 86_400_000;
@@ -368,27 +373,21 @@ describe('ledger index, stats and search', () => {
 });
 
 describe('immutability of past compare pages', () => {
-  it('a pull request recorded by a later snapshot does not change where it was as of an earlier one', async () => {
-    const { prInEnvironmentAt } = await import('../../src/views/history.ts');
-    const entry = {
-      service: 'api',
-      number: 7,
-      title: 't',
-      tickets: [],
-      environments: {
-        // Recorded by the 03-05 snapshot, though deployed (backdated) on 03-03.
-        qa: [{ since: '2026-03-03T10:00:00Z', until: null, version: '1.1.0', snapshot: '2026-03-05T020000Z' }],
-        // Rolled back on 03-04, but only recorded on 03-06.
-        prod: [{ since: '2026-03-02T10:00:00Z', until: '2026-03-04T10:00:00Z', untilSnapshot: '2026-03-06T020000Z', version: '1.0.0', snapshot: '2026-03-02T020000Z' }],
-      },
-    } as unknown as Parameters<typeof prInEnvironmentAt>[0];
-    const at = '2026-03-04T23:59:59Z';
-    // As the ledger knows it now:
-    expect(prInEnvironmentAt(entry, 'qa', at)).not.toBeNull();
-    expect(prInEnvironmentAt(entry, 'prod', at)).toBeNull();
-    // As the 03-04 page knew it (and must keep showing it):
-    expect(prInEnvironmentAt(entry, 'qa', at, '2026-03-04T020000Z')).toBeNull();
-    expect(prInEnvironmentAt(entry, 'prod', at, '2026-03-04T020000Z')).not.toBeNull();
+  it('evidence recorded by a later snapshot does not change where a pull request was as of an earlier one', () => {
+    const pr = { number: 7, title: 't', author: 'a', mergedBy: null, mergedAt: '2026-03-01T00:00:00Z', reviewers: [] };
+    const first = buildSnapshot({ takenAt: '2026-03-04T02:00:00Z', deployments: [buildDeployment({ service: 'api', environment: 'qa', version: '1.1.0' })] });
+    // Recorded on 03-05: prod deploys the same build and its change record names #7.
+    const second = buildSnapshot({
+      takenAt: '2026-03-05T02:00:00Z',
+      deployments: [buildDeployment({ service: 'api', environment: 'qa', version: '1.1.0' }), buildDeployment({ service: 'api', environment: 'prod', version: '1.1.0', deployedAt: '2026-03-04T10:00:00Z' })],
+      changes: [buildChange({ service: 'api', environment: 'prod', version: '1.1.0', fromCommit: commitFor('api-1.0.0'), deployedAt: '2026-03-04T10:00:00Z', pullRequests: [pr] })],
+    });
+    const index = buildLedgerIndex([first, second]);
+    expect(prPresence(index, 'api', commitFor('api-1.1.0'), 7)).toBe('in');
+    expect(prPresence(index, 'api', commitFor('api-1.0.0'), 7)).toBe('out');
+    // As the 03-04 page knew it (and must keep showing it): nothing about #7.
+    expect(prPresence(index, 'api', commitFor('api-1.1.0'), 7, first.id)).toBe('unknown');
+    expect(compareEnvironments(first, 'qa', 'prod', index).pullRequests).toEqual([]);
   });
 });
 
