@@ -18,9 +18,8 @@
  * - `wrappingWidth`: mermaid wraps SVG labels at 200 px by default and splits a
  *   longer word letter by letter ("notification-servi ce"); service names are
  *   single words, so a node wraps only between name and version.
- * - `curve: 'linear'`: dagre places each edge label on the edge's own points,
- *   and the default spline does not pass through them, so labels floated
- *   away from their edges; straight segments do.
+ * - Edges carry no labels (src/views/graph.ts): mermaid drew them away from
+ *   their edges; the edge table holds ranges and versions.
  */
 import type { Mermaid } from 'mermaid';
 
@@ -41,7 +40,7 @@ function loadMermaid(url: string): Promise<Mermaid> {
       maxTextSize: 50_000,
       htmlLabels: false,
       deterministicIds: true,
-      flowchart: { useMaxWidth: true, wrappingWidth: 400, curve: 'linear' },
+      flowchart: { useMaxWidth: true, wrappingWidth: 400 },
     });
     return mermaid;
   });
@@ -56,8 +55,8 @@ function draw(figure: HTMLElement): Promise<void> {
   const target = figure.querySelector<HTMLElement>('.diagram');
   const source = figure.querySelector('pre.mermaid-source')?.textContent;
   const url = figure.dataset.mermaid;
-  if (!target || !source || !url || target.dataset.rendered) return queue;
-  target.dataset.rendered = 'pending';
+  if (!target || !source || !url || 'drawing' in target.dataset) return queue;
+  target.dataset.drawing = '';
   queue = queue.then(async () => {
     try {
       const mermaid = await loadMermaid(url);
