@@ -218,6 +218,18 @@ describe('print (issue 19, item 6)', () => {
       await page.close();
     });
   }
+  it('without JavaScript a day page still prints its collapsed promotion path (CSS ::details-content, not the beforeprint script)', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(fixture.url(PAGES.day));
+    const paths = await page.locator('section[aria-labelledby="approvals"] details:not([open]) li').allTextContents();
+    expect(paths.length).toBeGreaterThan(0);
+    const pdf = path.join(SHOTS, 'print-day-fixture-no-js.pdf');
+    await writeFile(pdf, await page.pdf({ format: 'A4' }));
+    const printed = execFileSync('/usr/bin/pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    expect(paths.filter((p) => !printed.includes(p.replace(/\s+/g, '')))).toEqual([]);
+    await context.close();
+  });
 });
 
 describe('weight (issue 19, item 9)', () => {
