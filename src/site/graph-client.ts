@@ -27,10 +27,10 @@ import type { Mermaid } from 'mermaid';
 const AHEAD = '400px';
 
 let loading: Promise<Mermaid> | null = null;
+const dark = typeof window !== 'undefined' && (window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false);
 
 function loadMermaid(url: string): Promise<Mermaid> {
   loading ??= (import(/* @vite-ignore */ url) as Promise<{ default: Mermaid }>).then(({ default: mermaid }) => {
-    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
     mermaid.initialize({
       startOnLoad: false,
       securityLevel: 'strict',
@@ -64,6 +64,8 @@ function draw(figure: HTMLElement): Promise<void> {
       // mermaid's output, sanitised by it under securityLevel 'strict'; labels were entity-encoded by the view.
       target.innerHTML = svg;
       target.dataset.rendered = 'true';
+      // A dark drawing (light text, its fills dropped on paper) does not print; the table does (site.css).
+      if (dark) target.dataset.theme = 'dark';
     } catch {
       target.textContent = 'The graph could not be drawn; the table below lists every edge.';
       target.dataset.rendered = 'error';
