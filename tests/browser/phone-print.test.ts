@@ -31,6 +31,8 @@ const BUDGET_GZ = 150 * 1024;
 type Served = Awaited<ReturnType<typeof serveStatic>>;
 let work: string;
 let fixture: Served;
+/** The fixture with script tags, RTL overrides and 5,000-character strings in every free-text field. */
+let hostile: Served;
 /** Generated ledgers: the demo's size (16 services) and the issue's (500 services), two days each. */
 const generated: { services: number; server: Served; day: string }[] = [];
 let browser: Browser;
@@ -52,6 +54,9 @@ beforeAll(async () => {
   await writeSiteFixture(path.join(work, 'snapshots'));
   await buildSite({ snapshotsDir: path.join(work, 'snapshots'), outDir: path.join(work, 'dist'), logLevel: 'error' });
   fixture = await serveStatic(path.join(work, 'dist'));
+  await writeSiteFixture(path.join(work, 'hostile', 'snapshots'), { hostile: true });
+  await buildSite({ snapshotsDir: path.join(work, 'hostile', 'snapshots'), outDir: path.join(work, 'hostile', 'dist'), logLevel: 'error' });
+  hostile = await serveStatic(path.join(work, 'hostile', 'dist'));
   for (const services of [16, 500]) {
     const root = path.join(work, `gen-${services}`);
     await generateLedger({ days: 2, services, environments: 4, outDir: root, seed: 1, direct: true });
@@ -66,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await fixture?.close();
+  await hostile?.close();
   for (const g of generated) await g.server.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -139,6 +145,14 @@ describe('phones (issue 19, item 5)', () => {
       await page.close();
     });
   }
+
+  it('hostile text (5,000-character strings in every free-text field) does not widen any page of a phone', async () => {
+    for (const [kind, url] of Object.entries(PAGES)) {
+      const page = await open(hostile.url(url), PHONE);
+      expect([kind, await page.evaluate(() => document.scrollingElement!.scrollWidth)]).toEqual([kind, PHONE.width]);
+      await page.close();
+    }
+  });
 
   it('the 500-service day page: no sideways scroll on a phone, no broken word on a phone or on a desktop (headers included)', async () => {
     const g = generated.find((x) => x.services === 500)!;
