@@ -141,7 +141,7 @@ describe('phones (issue 19, item 5)', () => {
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
       expect({ scrollWidth, wider: await widerThan(page, innerWidth) }).toEqual({ scrollWidth: innerWidth, wider: [] });
       expect(await brokenWords(page)).toEqual([]);
-      await page.screenshot({ path: path.join(SHOTS, `phone-${kind}.png`) });
+      await page.screenshot({ path: path.join(SHOTS, `phone-${kind}.png`), fullPage: kind === 'day' });
       await page.close();
     });
   }
