@@ -6,7 +6,7 @@
  * self-contained browser build (`dist/mermaid.esm.min.mjs` and its lazily
  * loaded chunks, no bare imports), so the site ships those files as they are
  * under `/_mermaid/<version>/` and `graph-client.ts` imports them by URL:
- * still bundled with the site, no CDN, loaded only on pages with a graph, and
+ * still bundled with the site, no CDN, loaded only when a graph comes into view, and
  * byte-identical from build to build. An Astro integration copies them after
  * the build and serves them in `astro dev`.
  * https://docs.astro.build/en/reference/integrations-reference/#astrobuilddone

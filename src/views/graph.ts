@@ -196,11 +196,9 @@ export function toMermaid(model: GraphModel): string | null {
     const from = ids.get(e.from);
     const to = ids.get(e.to);
     if (!from || !to) return;
-    const label =
-      e.count !== undefined
-        ? `${e.count} dep${e.count === 1 ? '' : 's'}${e.incompatibleCount ? `, ${e.incompatibleCount} incompatible` : ''}`
-        : `${e.range}${e.status === 'incompatible' ? ` incompatible: ${e.running}` : ''}`;
-    lines.push(`  ${from} -->|"${mermaidText(label)}"| ${to}`);
+    // No edge labels: mermaid's dagre layout drew them away from their edges (issue 19), so the drawing shows
+    // who depends on whom and marks incompatible edges; ranges, versions and counts are in the table beside it.
+    lines.push(`  ${from} --> ${to}`);
     if (e.status === 'incompatible') incompatible.push(i);
   });
   lines.push('  classDef focus stroke-width:4px');

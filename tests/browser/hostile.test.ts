@@ -97,7 +97,8 @@ describe('hostile strings', () => {
       });
       const response = await page.goto(server.url(p));
       expect(response?.status()).toBe(200);
-      // Pages with a graph: let mermaid draw it, so its output is checked too.
+      // Pages with a graph: let mermaid draw it (when it comes into view, issue 19), so its output is checked too.
+      for (const figure of await page.locator('[data-graph]').all()) await figure.scrollIntoViewIfNeeded();
       if ((await page.locator('[data-graph] .diagram').count()) > 0)
         await page.waitForFunction(() => [...document.querySelectorAll('[data-graph] .diagram')].every((d) => (d as HTMLElement).dataset.rendered), undefined, { timeout: 60_000 });
       const state = await page.evaluate(() => ({

@@ -123,6 +123,8 @@ describe('the site in Chromium', () => {
 
   it('draws the dependency graph with mermaid (an svg appears) and keeps the table fallback', async () => {
     const page = await open(server.url('/days/2026-03-14/'));
+    // The graph is drawn when it comes into view (issue 19).
+    await page.locator('[data-graph]').first().scrollIntoViewIfNeeded();
     const svg = page.locator('[data-graph] .diagram svg');
     await svg.first().waitFor({ timeout: 30_000 });
     expect(await svg.count()).toBeGreaterThan(0);
