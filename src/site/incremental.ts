@@ -402,7 +402,7 @@ export function groupFiles(files: string[]): Map<string, string[]> {
  * requests two environments had at an earlier moment).
  */
 export function planRender(keys: Map<string, string>, previous: SiteManifest): { only: RenderOnly; groups: Set<string> } {
-  // A past compare page reads the cross-day index only as of its own snapshot (`prInEnvironmentAt`'s
+  // A past compare page reads the cross-day index only as of its own snapshot (`prPresence`'s
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);

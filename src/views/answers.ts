@@ -1,15 +1,15 @@
 /**
  * Answers beyond findings, as plain functions the site and the CLI share:
- * blast radius (who depends on a service, per environment), where a pull
- * request or ticket is running, and drift age per pair of environments.
+ * blast radius (who depends on a service, per environment) and drift age per
+ * pair of environments. Where a pull request is running is history.ts's
+ * `prPresence` (docs/pull-requests.md).
  */
-import { deploymentHidden } from '../model/gaps.ts';
 import semver from 'semver';
-import type { Change, Deployment, Snapshot } from '../model/snapshot.ts';
+import { deploymentHidden } from '../model/gaps.ts';
+import type { Deployment, Snapshot } from '../model/snapshot.ts';
+import { DAY_MS } from '../model/time.ts';
 import { parseVersion } from '../rules/index.ts';
 import { computeDriftStates, driftKey } from '../snapshot/promotion.ts';
-import { sameCommit } from '../model/build.ts';
-import { DAY_MS } from '../model/time.ts';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -124,99 +124,6 @@ function dependentsIndex(snapshot: Pick<Snapshot, 'environments' | 'services' | 
   }
   dependentsIndexes.set(snapshot, index);
   return index;
-}
-
-export interface ChangeLocation {
-  environment: string;
-  service: string;
-  /** When the deployment that brought the change reached the environment. */
-  since: string;
-  /** The deployment that brought it. */
-  via: { commit: string; version: string; fromCommit: string | null; deployedAt: string; pullRequests: { number: number; title: string; url?: string }[]; tickets: string[] };
-  /** What runs there now (in the newest snapshot given), which contains the change. */
-  current: { commit: string; version: string; deployedAt: string } | null;
-}
-
-/** `#123` / `123` is a pull request number; anything else a ticket key (case-insensitive), e.g. `PAY-12`. */
-function matcher(query: string): (c: Change) => Change['pullRequests'] | null {
-  const q = query.trim();
-  const pr = /^#?(\d+)$/.exec(q);
-  if (pr) {
-    const n = Number(pr[1]);
-    return (c) => {
-      const hits = c.pullRequests.filter((p) => p.number === n);
-      return hits.length ? hits : null;
-    };
-  }
-  const key = q.toUpperCase();
-  const inText = (text: string | undefined) => text !== undefined && new RegExp(`(^|[^A-Z0-9])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^0-9])`).test(text.toUpperCase());
-  return (c) => {
-    const hits = c.pullRequests.filter((p) => inText(p.title) || inText(p.branch));
-    if (hits.length) return hits;
-    return c.tickets.some((t) => t.toUpperCase() === key) ? [] : null;
-  };
-}
-
-/**
- * Where a pull request or ticket is running, per service and environment,
- * since when and through which deployment, as of the newest snapshot given.
- * Pass the snapshots to search (oldest first; the site passes them all, the
- * CLI a window), or one snapshot to search only its `changes[]`. A change is
- * in an environment from the first deployment that brought it until a later
- * deployment went back to a commit from before it (a rollback).
- */
-export function whereIsChange(snapshots: readonly Snapshot[] | Snapshot, query: string): ChangeLocation[] {
-  const list = Array.isArray(snapshots) ? (snapshots as readonly Snapshot[]) : [snapshots as Snapshot];
-  const latest = list[list.length - 1];
-  if (!latest || !query.trim()) return [];
-  const match = matcher(query);
-  const unique = new Map<string, Change>();
-  for (const s of list) for (const c of s.changes) unique.set([c.service, c.environment, c.commit, c.deployedAt].join('\u0000'), c);
-  const sequences = new Map<string, Change[]>();
-  for (const c of unique.values()) {
-    const k = `${c.service}\u0000${c.environment}`;
-    sequences.set(k, [...(sequences.get(k) ?? []), c]);
-  }
-  const current = new Map<string, Deployment>(latest.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d]));
-  const order = latest.environments.map((e) => e.name);
-  const out: ChangeLocation[] = [];
-  for (const [k, changes] of sequences) {
-    changes.sort((a, b) => Date.parse(a.deployedAt) - Date.parse(b.deployedAt) || cmp(a.commit, b.commit));
-    let including: { change: Change; prs: Change['pullRequests'] } | null = null;
-    let earlier = new Set<string>();
-    const deployedBefore: string[] = [];
-    for (const c of changes) {
-      const prs = match(c);
-      if (prs && !including) {
-        including = { change: c, prs };
-        earlier = new Set([...deployedBefore, ...(c.fromCommit ? [c.fromCommit] : [])]);
-      } else if (including && [...earlier].some((e) => sameCommit(e, c.commit))) {
-        including = null; // rolled back to a commit from before the change
-      }
-      deployedBefore.push(c.commit);
-      if (c.fromCommit) deployedBefore.push(c.fromCommit);
-    }
-    if (!including) continue;
-    const now = current.get(k);
-    if (!now || Date.parse(now.deployedAt) < Date.parse(including.change.deployedAt) || [...earlier].some((e) => sameCommit(e, now.commit))) continue;
-    const c = including.change;
-    out.push({
-      environment: c.environment,
-      service: c.service,
-      since: c.deployedAt,
-      via: {
-        commit: c.commit,
-        version: c.version,
-        fromCommit: c.fromCommit,
-        deployedAt: c.deployedAt,
-        pullRequests: including.prs.map((p) => ({ number: p.number, title: p.title, ...(p.url ? { url: p.url } : {}) })),
-        tickets: c.tickets,
-      },
-      current: { commit: now.commit, version: now.version, deployedAt: now.deployedAt },
-    });
-  }
-  const rank = (e: string) => (order.indexOf(e) < 0 ? order.length : order.indexOf(e));
-  return out.sort((a, b) => cmp(a.service, b.service) || rank(a.environment) - rank(b.environment));
 }
 
 export interface DriftAge {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius, driftAges, whereIsChange } from '../../src/views/answers.ts';
+import { blastRadius, driftAges } from '../../src/views/answers.ts';
 import { buildChange, cleanWorld, day, days, dep, sha, take, withDeployment, type Services } from './world.ts';
 
 const world = cleanWorld();
@@ -44,53 +44,6 @@ describe('blastRadius', () => {
     const qa = blastRadius(s, 'core').find((e) => e.environment === 'qa')!;
     expect(qa.dependents[0]).toEqual({ service: 'web', depth: 1, via: 'core', range: '^2.0.0', version: '1.9.0', satisfied: false });
     expect(qa.dependents.map((d) => [d.service, d.depth])).toEqual([['web', 1], ['api', 2], ['worker', 3]]);
-  });
-});
-
-describe('whereIsChange', () => {
-  const pr = { number: 12, title: 'PAY-12 add refunds', author: 'dave', mergedBy: 'erin', mergedAt: day(1), reviewers: ['erin'], url: 'https://gh/pr/12' };
-  const qa110 = dep('api', 'qa', '1.1.0', { deployedAt: day(2, '12:00:00') });
-  const prod110 = dep('api', 'prod', '1.1.0', { deployedAt: day(3, '12:00:00') });
-  const change = (environment: string, version: string, deployedAt: string, fromVersion: string, prs = [pr]) =>
-    buildChange({ service: 'api', environment, version, deployedAt, fromCommit: sha(`api-${fromVersion}`), fromVersion, pullRequests: prs, tickets: prs.length ? ['PAY-12'] : [] });
-  const snaps = days([
-    { ...world, takenAt: day(2) },
-    { ...world, deployments: withDeployment(world.deployments, qa110), changes: [change('qa', '1.1.0', day(2, '12:00:00'), '1.0.0')], takenAt: day(3) },
-    { ...world, deployments: [qa110, prod110].reduce(withDeployment, world.deployments), changes: [change('prod', '1.1.0', day(3, '12:00:00'), '1.0.0')], takenAt: day(4) },
-  ]);
-
-  it('finds a pull request by number or a ticket key: where, since when, through which deployment', () => {
-    const expected = [
-      {
-        environment: 'qa',
-        service: 'api',
-        since: day(2, '12:00:00'),
-        via: { commit: sha('api-1.1.0'), version: '1.1.0', fromCommit: sha('api-1.0.0'), deployedAt: day(2, '12:00:00'), pullRequests: [{ number: 12, title: 'PAY-12 add refunds', url: 'https://gh/pr/12' }], tickets: ['PAY-12'] },
-        current: { commit: sha('api-1.1.0'), version: '1.1.0', deployedAt: day(2, '12:00:00') },
-      },
-      {
-        environment: 'prod',
-        service: 'api',
-        since: day(3, '12:00:00'),
-        via: { commit: sha('api-1.1.0'), version: '1.1.0', fromCommit: sha('api-1.0.0'), deployedAt: day(3, '12:00:00'), pullRequests: [{ number: 12, title: 'PAY-12 add refunds', url: 'https://gh/pr/12' }], tickets: ['PAY-12'] },
-        current: { commit: sha('api-1.1.0'), version: '1.1.0', deployedAt: day(3, '12:00:00') },
-      },
-    ];
-    expect(whereIsChange(snaps, '#12')).toEqual(expected);
-    expect(whereIsChange(snaps, '12')).toEqual(expected);
-    expect(whereIsChange(snaps, 'pay-12').map((l) => l.environment)).toEqual(['qa', 'prod']);
-    expect(whereIsChange(snaps[2]!, 'PAY-12').map((l) => l.environment)).toEqual(['prod']);
-  });
-
-  it('near misses: another number, a longer ticket key, a rolled-back environment', () => {
-    expect(whereIsChange(snaps, '#13')).toEqual([]);
-    expect(whereIsChange(snaps, 'PAY-1')).toEqual([]);
-    const rollback = dep('api', 'prod', '1.0.0', { deployedAt: day(4, '12:00:00') });
-    const back = take(
-      { ...world, deployments: [qa110, rollback].reduce(withDeployment, world.deployments), changes: [buildChange({ service: 'api', environment: 'prod', version: '1.0.0', deployedAt: day(4, '12:00:00'), fromCommit: sha('api-1.1.0'), fromVersion: '1.1.0' })], takenAt: day(5) },
-      snaps[2]!,
-    );
-    expect(whereIsChange([...snaps, back], '#12').map((l) => l.environment)).toEqual(['qa']);
   });
 });
 
