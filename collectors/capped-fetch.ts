@@ -13,6 +13,7 @@
  */
 import { formatBytes } from '../src/model/input-limits.ts';
 import { ResponseTooLarge } from '../src/sources/github/index.ts';
+import { readBodyCapped } from '../src/sources/capped-body.ts';
 
 /** Statuses whose Response may not carry a body (https://fetch.spec.whatwg.org/#null-body-status). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -35,26 +36,15 @@ export function cappedFetch(inner: typeof globalThis.fetch, maxBytes: number): t
       throw new ResponseTooLarge(what, cap, formatBytes(declared));
     }
     if (!response.body) return response;
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        oversized.add(key);
-        throw new ResponseTooLarge(what, cap);
-      }
-      chunks.push(value);
+    const body = await readBodyCapped(response.body, maxBytes);
+    if (body === null) {
+      oversized.add(key);
+      throw new ResponseTooLarge(what, cap);
     }
     // The body is decoded already: the headers that described its encoding no longer apply.
     const headers = new Headers(response.headers);
     headers.delete('content-encoding');
     headers.delete('content-length');
-    const body = Buffer.concat(chunks);
-    chunks.length = 0;
     const whole = new Response(NULL_BODY.has(response.status) ? null : body, { status: response.status, statusText: response.statusText, headers });
     // Octokit reads `url` for the answer's URL (pagination follows it).
     Object.defineProperty(whole, 'url', { value: response.url });

@@ -32,6 +32,7 @@ import { emptyEvidence } from '../src/model/index.ts';
 import { mapLimit } from '../src/sources/pool.ts';
 import { isForbiddenAddress, parseVersionBody, planHttpTargets, redirectHost, redirectRefusal, resolveHeaders } from '../src/sources/http/index.ts';
 import type { HttpTarget, VersionReport } from '../src/sources/http/index.ts';
+import { readBodyCapped } from '../src/sources/capped-body.ts';
 
 /** Version bodies are tiny; anything bigger is not a version endpoint. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -205,21 +206,8 @@ function serverText(text: string): string {
 
 /** The body as text, or null past `limit` bytes. */
 async function readLimited(response: Response, limit: number): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+  const body = await readBodyCapped(response.body, limit);
+  return body === null ? null : new TextDecoder('utf-8').decode(body);
 }
 
 const CONNECTION_CODES: Record<string, string> = {
