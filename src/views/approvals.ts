@@ -159,12 +159,17 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
       } else if (ruleOff('approval.missing') || ruleOff('approval.self')) {
         status = 'unknown';
         verdict.push(part(`not judged: rule ${ruleOff('approval.missing') ? 'approval.missing' : 'approval.self'} is off`, null));
-      } else if (independent.length < required || (selfParts.length > 0 && separate.length < required)) {
-        // What the records show, when no finding says it (a rule off in an older snapshot; an author approving the deployment alone, which approval.self does not judge).
+      } else if (independent.length < required) {
+        // Too few approvals by anyone but the deployer, with no finding saying so (a rule off in an older snapshot): what the records show.
         status = selfParts.length > 0 ? 'self' : 'short';
-        verdict.push(...selfParts);
-        if (independent.length < required) verdict.push(part(shortText, null));
+        verdict.push(...selfParts, part(shortText, null));
       } else {
+        // No finding: the page never calls it self-approved on its own judgement (the page must not contradict its snapshot's findings).
+        // An author who approved the deployment is said as a fact, with what approval.self counts (docs/rules.md).
+        const authorNote = (p: VerdictPart) =>
+          p.text.includes('wrote a pull request it brought') && separate.length < required
+            ? { ...p, text: `${p.text.replace(/^self-approved: /, '').replace(' approved their own change (wrote a pull request it brought and approved the deployment)', ' wrote a pull request it brought and approved the deployment')}; approval.self counts only a deployer approving their own deployment or an author their own pull request` }
+            : { ...p, text: `${p.text.replace(/^self-approved: /, '')}, not counted` };
         status = 'met';
         verdict.push(
           part(
@@ -172,12 +177,14 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
               ? 'separate: approver ≠ deployer (pull request authors not recorded in this snapshot)'
               : authors.length === 0
                 ? 'separate: approver ≠ deployer (no pull request recorded for this change)'
-                : has(authors, d.deployedBy)
-                ? 'separate: approver ≠ author = deployer'
-                : 'separate: author ≠ approver ≠ deployer',
+                : separate.length < required
+                  ? 'separate: approver ≠ deployer (the approver also wrote a pull request it brought)'
+                  : has(authors, d.deployedBy)
+                    ? 'separate: approver ≠ author = deployer'
+                    : 'separate: author ≠ approver ≠ deployer',
             null,
           ),
-          ...selfParts.map((p) => ({ ...p, text: `${p.text.replace(/^self-approved: /, '')}, not counted` })),
+          ...selfParts.map(authorNote),
         );
       }
       return {

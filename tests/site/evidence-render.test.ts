@@ -114,6 +114,22 @@ describe('separation of duties', () => {
   const change = (service: string, version: string, author: string, reviewers: string[]) =>
     buildChange({ service, environment: 'prod', version, pullRequests: [{ number: 7, title: HOSTILE, author, mergedBy: null, mergedAt: null, reviewers, url: 'https://example.test/pull/7' }] });
 
+  it('an author who approved the deployment, with no approval.self finding, is said as a fact, never called self-approved by the page alone', () => {
+    const s = buildSnapshot({
+      environments,
+      deployments: [buildDeployment({ service: 'api', environment: 'prod', deployedBy: 'deploy-bot', approvals: [approved('kemal', '2026-03-13T09:45:00Z')] })],
+      changes: [change('api', '1.0.0', 'kemal', ['frank'])],
+      findings: [],
+    });
+    const [row] = approvalRows(s);
+    expect(row!.status).toBe('met');
+    expect(row!.verdict.map((v) => v.text)).toEqual([
+      'separate: approver ≠ deployer (the approver also wrote a pull request it brought)',
+      'kemal wrote a pull request it brought and approved the deployment; approval.self counts only a deployer approving their own deployment or an author their own pull request',
+    ]);
+    expect(row!.verdict.some((v) => v.text.startsWith('self-approved'))).toBe(false);
+  });
+
   it('one row per production deployment: author, reviewers, approvers with times against the deployment, deployer, verdict in words', () => {
     const s = buildSnapshot({
       environments,
