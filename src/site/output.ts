@@ -144,8 +144,19 @@ export async function recoverOutput(out: string): Promise<void> {
       continue;
     }
     if (previous && !(await exists(out))) await rename(dir, out);
-    else await rm(dir, { recursive: true, force: true });
+    else await removeSite(dir);
   }
+}
+
+/**
+ * Removes a folder the build made, its marker last: a removal killed halfway
+ * leaves the marker, so the next run still knows the rest is its own and
+ * finishes the job (a folder without the marker is never emptied).
+ */
+async function removeSite(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) if (name !== SITE_MARKER) await rm(path.join(dir, name), { recursive: true, force: true });
+  await rm(path.join(dir, SITE_MARKER), { force: true });
+  await rmdir(dir);
 }
 
 /** A new, empty staging folder beside `out`, marked as the build's own before anything else goes in. */
@@ -196,5 +207,5 @@ export async function swapIn(staging: string, out: string): Promise<void> {
     if (aside) await rename(aside, out).catch(() => undefined);
     throw error;
   }
-  if (aside) await rm(aside, { recursive: true, force: true });
+  if (aside) await removeSite(aside);
 }

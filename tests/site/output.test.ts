@@ -154,3 +154,25 @@ describe('build --out', () => {
     expect((await stat(dayPage)).isFile()).toBe(true);
   }, 120_000);
 });
+
+describe('recoverOutput', () => {
+  it('finishes a removal killed halfway (the marker is removed last, so it is still there), and never empties a folder without it', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'rl-recover-'));
+    const out = path.join(parent, 'site');
+    await mkdir(out);
+    await writeFile(path.join(out, SITE_MARKER), 'x');
+    // The swapped-out site, half removed: its marker and a few pages left.
+    const aside = path.join(parent, '.site.release-ledger-previous-0123456789ab');
+    await mkdir(path.join(aside, 'days'), { recursive: true });
+    await writeFile(path.join(aside, SITE_MARKER), 'x');
+    await writeFile(path.join(aside, 'days', 'index.html'), 'old');
+    // A folder with our name but no marker and files in it: not provably ours, so kept.
+    const foreign = path.join(parent, '.site.release-ledger-previous-ffffffffffff');
+    await mkdir(foreign);
+    await writeFile(path.join(foreign, 'notes.txt'), 'the user\'s');
+    await recoverOutput(out);
+    expect((await readdir(parent)).sort()).toEqual(['.site.release-ledger-previous-ffffffffffff', 'site']);
+    expect(await readdir(foreign)).toEqual(['notes.txt']);
+    await rm(parent, { recursive: true, force: true });
+  });
+});
