@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAYS, generateDemo, INCIDENTS, LEGACY, ON_GITHUB, type Incident } from '../../examples/acme/generate.ts';
 import { RULE_IDS, snapshotSchema, type Finding, type Snapshot } from '../../src/model/index.ts';
+import { buildMatrix } from '../../src/views/index.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -140,5 +141,26 @@ describe('the demo ledger', () => {
     const counts = nights.map((l) => /github (\d+) requests \((\d+) not modified, \d+ GraphQL\)/.exec(l)!.slice(1).map(Number));
     expect(counts[0]![1]).toBe(0);
     for (const [total, notModified] of counts.slice(1) as [number, number][]) expect(notModified / total).toBeGreaterThan(0.7);
+  });
+
+  it('every matrix cell of every night agrees with the findings of that night: no ⚠ or ≠ without the finding, none missing (issue 18)', () => {
+    let cells = 0;
+    let shown = 0;
+    const wrong: string[] = [];
+    for (const [day, snapshot] of byDay) {
+      const has = (rule: string, service: string, environment: string) => snapshot.findings.some((f) => f.rule === rule && f.service === service && f.environment === environment);
+      for (const row of buildMatrix(snapshot).rows) {
+        for (const cell of row.cells) {
+          cells++;
+          if (cell.status === 'mismatch' || cell.neighbour === 'drift') shown++;
+          if ((cell.status === 'mismatch') !== has('drift.runtime', row.service, cell.environment)) wrong.push(`${day} ${row.service}/${cell.environment}: ⚠ ${cell.status === 'mismatch'}`);
+          if ((cell.neighbour === 'drift') !== has('drift.version', row.service, cell.environment)) wrong.push(`${day} ${row.service}/${cell.environment}: ≠ ${cell.neighbour === 'drift'}`);
+        }
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    expect(cells).toBeGreaterThan(DAYS.length * 50);
+    // The demo's runtime drift and pinned staging do show: the check is not vacuous.
+    expect(shown).toBeGreaterThan(0);
   });
 });
