@@ -7,7 +7,7 @@ import { UsageError } from '../errors.ts';
 import type { Change, ConfigRecord, Deployment, Finding, Severity, Snapshot, StoredValue } from '../model/index.ts';
 import { SEVERITIES } from '../model/index.ts';
 import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from '../model/secret-fingerprint.ts';
-import { gapHiding } from '../model/gaps.ts';
+import { findGap } from '../model/gaps.ts';
 import { sameCommit, sameVersion } from '../model/build.ts';
 import { parseAt } from './ids.ts';
 
@@ -66,7 +66,7 @@ export async function lastKnownBefore(a: Snapshot, b: Snapshot, earlier: AsyncIt
   const open = new Map<string, Deployment>();
   const inA = deploymentsByKey(a);
   for (const [key, d] of deploymentsByKey(b)) {
-    if (!inA.has(key) && gapHiding(a.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) open.set(key, d);
+    if (!inA.has(key) && findGap(a.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) open.set(key, d);
   }
   let seen = 0;
   if (open.size > 0) {
@@ -75,7 +75,7 @@ export async function lastKnownBefore(a: Snapshot, b: Snapshot, earlier: AsyncIt
       for (const [key, d] of [...open]) {
         const there = held.get(key);
         if (there) found.set(key, { snapshot: s.id, deployment: there });
-        else if (!gapHiding(s.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) found.set(key, { snapshot: s.id, deployment: null });
+        else if (!findGap(s.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) found.set(key, { snapshot: s.id, deployment: null });
         else continue;
         open.delete(key);
       }
@@ -181,7 +181,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: { lastKnown?: L
     let comparedWith: string | undefined;
     if (from && !to) {
       // Missing today because its source failed: unknown, not removed.
-      const gap = gapHiding(b.gaps, { source: from.source, service, environment, evidence: 'deployment' });
+      const gap = findGap(b.gaps, { source: from.source, service, environment, evidence: 'deployment' });
       if (gap) {
         unknown.push({ service, environment, source: from.source, evidence: 'deployment', hiddenIn: b.id, reason: gap.reason, known: `${from.version} in ${a.id}` });
         continue;
@@ -189,7 +189,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: { lastKnown?: L
     }
     if (!from && to) {
       // Missing yesterday because its source failed: compared with the last snapshot that knew it, or unknown.
-      const gap = gapHiding(a.gaps, { source: to.source, service, environment, evidence: 'deployment' });
+      const gap = findGap(a.gaps, { source: to.source, service, environment, evidence: 'deployment' });
       if (gap) {
         const last = options.lastKnown?.(service, environment);
         if (!last) {
@@ -217,7 +217,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: { lastKnown?: L
   for (const [side, other, snapshot] of [[configsA, configsB, b], [configsB, configsA, a]] as const) {
     for (const [prefix, group] of side) {
       if (other.has(prefix)) continue;
-      const gap = gapHiding(snapshot.gaps, { source: group.source, service: group.service, environment: group.environment, evidence: 'config' });
+      const gap = findGap(snapshot.gaps, { source: group.source, service: group.service, environment: group.environment, evidence: 'config' });
       if (!gap) continue;
       hidden.add(prefix);
       const known = `${group.values.size} key${group.values.size === 1 ? '' : 's'} in ${snapshot === b ? a.id : b.id}`;

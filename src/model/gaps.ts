@@ -9,17 +9,19 @@ import type { Gap } from './snapshot.ts';
 export type GapEvidence = 'deployment' | 'config' | 'observed' | 'approvals' | 'branches' | 'changes';
 
 /**
- * The gap of `gaps` that hides what `source` would have said of `service` in
- * `environment` (a gap without a service or environment covers them all), or
- * undefined when no gap does: then a missing record is genuinely absent.
+ * The gap of `gaps` that covers `evidence` of `service` in `environment` (a gap
+ * without a service or environment covers them all; `all` covers every kind),
+ * from `source` (one source, several, or any when absent); undefined when no
+ * gap does: then a missing record is genuinely absent.
  */
-export function gapHiding(gaps: readonly Gap[], record: { source: string; service: string; environment: string; evidence: GapEvidence }): Gap | undefined {
+export function findGap(gaps: readonly Gap[], cell: { service: string; environment: string; evidence: GapEvidence; source?: string | readonly string[] }): Gap | undefined {
+  const sources = cell.source === undefined ? null : typeof cell.source === 'string' ? [cell.source] : cell.source;
   return gaps.find(
     (g) =>
-      g.source === record.source &&
-      (g.service === undefined || g.service === record.service) &&
-      (g.environment === undefined || g.environment === record.environment) &&
-      (g.evidence === 'all' || g.evidence === record.evidence),
+      (sources === null || sources.includes(g.source)) &&
+      (g.service === undefined || g.service === cell.service) &&
+      (g.environment === undefined || g.environment === cell.environment) &&
+      (g.evidence === 'all' || g.evidence === cell.evidence),
   );
 }
 
@@ -34,11 +36,5 @@ export function deploymentHidden(
   environment: string,
 ): Gap | undefined {
   const sources = snapshot.services.find((s) => s.name === service)?.sources ?? [];
-  return snapshot.gaps.find(
-    (g) =>
-      (sources.length === 0 || sources.includes(g.source)) &&
-      (g.service === undefined || g.service === service) &&
-      (g.environment === undefined || g.environment === environment) &&
-      (g.evidence === 'all' || g.evidence === 'deployment'),
-  );
+  return findGap(snapshot.gaps, { service, environment, evidence: 'deployment', ...(sources.length > 0 ? { source: sources } : {}) });
 }

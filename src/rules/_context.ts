@@ -6,6 +6,7 @@
 import type { EnvironmentConfig, RuleId, ServiceConfig } from '../model/config.ts';
 import type { ConfigRecord, Deployment, Snapshot, StoredValue } from '../model/snapshot.ts';
 import { compareSecrets, describeSecret, fingerprintOf, isRedacted } from '../model/secret-fingerprint.ts';
+import { findGap, type GapEvidence } from '../model/gaps.ts';
 
 export type DraftSnapshot = Omit<Snapshot, 'findings'>;
 
@@ -26,7 +27,7 @@ export interface RuleContext {
   /** The previous snapshot's deployment, if any. */
   previousDeployment(service: string, environment: string): Deployment | undefined;
   /** Whether the snapshot has a gap for this service/environment covering `evidence` (or `all`). */
-  hasGap(service: string, environment: string, evidence: string): boolean;
+  hasGap(service: string, environment: string, evidence: GapEvidence): boolean;
 }
 
 /**
@@ -63,10 +64,7 @@ export function createContext(draft: DraftSnapshot, previous: Snapshot | null): 
     service: (name) => services.get(name),
     deployment: (s, e) => deployments.get(key(s, e)),
     previousDeployment: (s, e) => previousDeployments.get(key(s, e)),
-    hasGap: (s, e, evidence) =>
-      draft.gaps.some(
-        (g) => (g.service === undefined || g.service === s) && (g.environment === undefined || g.environment === e) && (g.evidence === 'all' || g.evidence === evidence),
-      ),
+    hasGap: (s, e, evidence) => findGap(draft.gaps, { service: s, environment: e, evidence }) !== undefined,
   };
 }
 

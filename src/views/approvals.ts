@@ -6,8 +6,9 @@
  * `promotion.bypass`), so a page never marks as fine what its snapshot's
  * findings say is not; who counts as an approver is model/approvals.ts.
  */
+import { findGap } from '../model/gaps.ts';
 import { approversOf, requiredApprovals, sameLogin } from '../model/approvals.ts';
-import type { Approval, Finding, Gap, Sighting, Snapshot } from '../model/index.ts';
+import type { Approval, Finding, Sighting, Snapshot } from '../model/index.ts';
 import { compareText, formatDuration } from './format.ts';
 
 /**
@@ -82,13 +83,6 @@ export interface ApprovalRow {
 const names = (list: readonly string[]) => (list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
 const has = (list: readonly string[], who: string) => list.some((x) => sameLogin(x, who));
 
-/** The gap that says a source could not read the approvals of `service` in `environment` (as `approval.missing` skips them). */
-function approvalsGap(gaps: readonly Gap[], service: string, environment: string): Gap | undefined {
-  return gaps.find(
-    (g) => (g.service === undefined || g.service === service) && (g.environment === undefined || g.environment === environment) && (g.evidence === 'all' || g.evidence === 'approvals'),
-  );
-}
-
 function relativeTo(deployedAt: string, at: string | null): ApprovalEntry['relative'] {
   if (!at) return null;
   const ms = Date.parse(at) - Date.parse(deployedAt);
@@ -144,7 +138,7 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
 
       let status: ApprovalStatus;
       const verdict: VerdictPart[] = [];
-      const gap = approvalsGap(snapshot.gaps, d.service, d.environment);
+      const gap = findGap(snapshot.gaps, { service: d.service, environment: d.environment, evidence: 'approvals' });
       const shortText = `missing approvals: ${independent.length} of ${required} required by someone other than the deployer, ${d.deployedBy}`;
       if (selfFinding || missingFinding) {
         status = selfFinding ? 'self' : 'short';
