@@ -13,7 +13,7 @@ import type { LoadedConfig } from '../src/model/load-config.ts';
 import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { assembleSnapshot, type SourceOutcome } from '../src/collect/assemble.ts';
-import { redactRawConfigRecord } from '../src/model/redact.ts';
+import { rawConfigRedactor } from '../src/model/redact.ts';
 import type { SecretKey } from '../src/model/secret-fingerprint.ts';
 import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../src/sources/credentials.ts';
 import { snapshotFile } from '../src/ledger/store.ts';
@@ -205,10 +205,11 @@ export async function collectShard(options: CollectOptions & { shard: ShardSpec 
   await refuseTime(loaded.snapshotsDir, at, options.now);
   const services = shardServiceNames(loaded.config, shard);
   const owns = (name: string) => shardOf(name, shard.count) === shard.index;
+  const redactRecord = rawConfigRedactor(loaded.config, options.secretKey ?? null);
   // Redacted before the shard is written: a shard file is uploaded between jobs and must hold no secret value either.
   const outcomes = (await runSources(options, id, new Set(services))).map((o) => {
     const evidence = evidenceForShard(o.evidence, owns);
-    return { ...o, evidence: { ...evidence, configs: evidence.configs.map((r) => redactRawConfigRecord(r, loaded.config, options.secretKey ?? null)) as Evidence['configs'] } };
+    return { ...o, evidence: { ...evidence, configs: evidence.configs.map(redactRecord) as Evidence['configs'] } };
   });
   const shardFile: ShardFile = {
     format: SHARD_FORMAT,

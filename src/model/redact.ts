@@ -70,12 +70,9 @@ export function redactValue(service: string, key: string, value: RawValue, patte
  * origin; values by key.
  */
 export function redactConfigs(configs: readonly RawConfigRecord[], config: Config, secretKey: SecretKey | null): ConfigRecord[] {
-  const servicePatterns = new Map(config.services.map((s) => [s.name, s.secretKeys]));
+  const patternsOf = secretPatterns(config);
   const records = configs.map((record): ConfigRecord => {
-    const patterns = [...config.policies.secretKeys, ...(servicePatterns.get(record.service) ?? [])];
-    const values: Record<string, StoredValue> = {};
-    for (const key of Object.keys(record.values).sort(compare)) values[key] = redactValue(record.service, key, record.values[key]!, patterns, secretKey);
-    const out: ConfigRecord = { service: record.service, environment: record.environment, source: record.source, values };
+    const out: ConfigRecord = { service: record.service, environment: record.environment, source: record.source, values: redactValues(record.service, record.values, patternsOf, secretKey) };
     if (record.origin !== undefined) out.origin = record.origin;
     if (record.revision !== undefined) out.revision = record.revision;
     if (record.changedBy !== undefined) out.changedBy = record.changedBy;
@@ -89,17 +86,32 @@ export function redactConfigs(configs: readonly RawConfigRecord[], config: Confi
 }
 
 /**
- * A record as a source gave it, with its secret values fingerprinted and every
- * other field kept (for shard files, which are screened only when merged).
+ * Redacts records as a source gave them, fingerprinting secret values and
+ * keeping every other field (for shard files, which are screened only when
+ * merged); a record without a service and a values object is kept as it is.
  */
-export function redactRawConfigRecord(record: unknown, config: Config, secretKey: SecretKey | null): unknown {
-  if (record === null || typeof record !== 'object') return record;
-  const { service, values } = record as { service?: unknown; values?: unknown };
-  if (typeof service !== 'string' || values === null || typeof values !== 'object' || Array.isArray(values)) return record;
-  const patterns = [...config.policies.secretKeys, ...(config.services.find((s) => s.name === service)?.secretKeys ?? [])];
-  const redacted: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) redacted[key] = redactValue(service, key, value as RawValue, patterns, secretKey);
-  return { ...record, values: redacted };
+export function rawConfigRedactor(config: Config, secretKey: SecretKey | null): (record: unknown) => unknown {
+  const patternsOf = secretPatterns(config);
+  return (record) => {
+    if (record === null || typeof record !== 'object') return record;
+    const { service, values } = record as { service?: unknown; values?: unknown };
+    if (typeof service !== 'string' || values === null || typeof values !== 'object' || Array.isArray(values)) return record;
+    return { ...record, values: redactValues(service, values as Record<string, RawValue>, patternsOf, secretKey) };
+  };
+}
+
+/** The key patterns that make a value of a service secret: the global ones and the service's own. */
+function secretPatterns(config: Config): (service: string) => string[] {
+  const own = new Map(config.services.map((s) => [s.name, s.secretKeys]));
+  return (service) => [...config.policies.secretKeys, ...(own.get(service) ?? [])];
+}
+
+/** One record's values as they may be stored, by key. */
+function redactValues(service: string, values: Record<string, RawValue>, patternsOf: (service: string) => string[], secretKey: SecretKey | null): Record<string, StoredValue> {
+  const patterns = patternsOf(service);
+  const out: Record<string, StoredValue> = {};
+  for (const key of Object.keys(values).sort(compare)) out[key] = redactValue(service, key, values[key]!, patterns, secretKey);
+  return out;
 }
 
 /** Code-point order, the same on every machine (no locale). */
