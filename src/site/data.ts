@@ -129,11 +129,16 @@ export async function dayData(date: string): Promise<DayData> {
   const previous = previousDay ? (await snapshotEntry(previousDay.lastId)).snapshot : null;
   const changeRecords: Change[] = [];
   for (const id of day.ids) changeRecords.push(...(id === day.lastId ? last.snapshot : (await snapshotEntry(id)).snapshot).changes);
-  // Walks back only when a gap hid something yesterday; earlier snapshots are immutable, so incremental builds stay exact.
-  const earlier = async function* () {
-    for (let j = i - 2; j >= 0; j--) yield (await snapshotEntry(all[j]!.lastId)).snapshot;
-  };
-  const lastKnown = previous ? await lastKnownBefore(previous, last.snapshot, earlier()) : () => undefined;
+  // Once per day, not per page (a day has dozens): walks back only when a gap hid something yesterday;
+  // earlier snapshots are immutable, so incremental builds stay exact.
+  let lastKnown = lastKnownMemo.get(last.snapshot);
+  if (!lastKnown) {
+    const earlier = async function* () {
+      for (let j = i - 2; j >= 0; j--) yield (await snapshotEntry(all[j]!.lastId)).snapshot;
+    };
+    lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
+    lastKnownMemo.set(last.snapshot, lastKnown);
+  }
   return {
     day,
     snapshot: last.snapshot,
@@ -143,9 +148,10 @@ export async function dayData(date: string): Promise<DayData> {
     previous,
     previousDay,
     changeRecords,
-    lastKnown,
+    lastKnown: await lastKnown,
   };
 }
+const lastKnownMemo = new WeakMap<Snapshot, Promise<LastKnownDeployment>>();
 
 /** The newest day, or null for an empty ledger. */
 export async function latestDay(): Promise<DayData | null> {
