@@ -78,7 +78,7 @@ function safeReason(error: unknown, credentials: Credentials): string {
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Why `at` is too far in the future to record, or null. */
-export function futureTimeRefusal(at: Date, now: Date): string | null {
+function futureTimeRefusal(at: Date, now: Date): string | null {
   if (at.getTime() <= now.getTime() + CLOCK_SKEW_MS) return null;
   const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
   // parseAt reads a date alone as the end of that day.

@@ -63,7 +63,7 @@ const short = (commit: string) => commit.slice(0, 7);
  * does not name one). Artifacts first, then commits; labels only when a
  * commit is missing. `aName`/`bName` say which records they are.
  */
-export function buildMismatch(aName: string, a: BuildIdentity, bName: string, b: BuildIdentity): string | null {
+function buildMismatch(aName: string, a: BuildIdentity, bName: string, b: BuildIdentity): string | null {
   if (a.artifact && b.artifact && a.artifact !== b.artifact) return `${aName} artifact ${a.artifact} is not ${bName} artifact ${b.artifact}`;
   if (a.commit && b.commit) return sameCommit(a.commit, b.commit) ? null : `${aName} commit ${short(a.commit)} is not ${bName} commit ${short(b.commit)}`;
   if (a.version && b.version) {
