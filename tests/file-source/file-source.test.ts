@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectFile } from '../../collectors/file.ts';
+import { collectFile } from '../../collectors/file/source.ts';
 import type { ConfigInput, FileSourceConfig } from '../../src/model/index.ts';
 import { redactConfigs } from '../../src/model/index.ts';
-import { extractTickets, parseInventory } from '../../src/sources/inventory.ts';
+import { extractTickets, parseInventory } from '../../collectors/file/inventory.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/file/', import.meta.url));

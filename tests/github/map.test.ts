@@ -20,8 +20,8 @@ import {
   scrub,
   tokenHelp,
   versionOf,
-} from '../../src/sources/github/index.ts';
-import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../src/sources/github/index.ts';
+} from '../../collectors/github/index.ts';
+import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../collectors/github/index.ts';
 
 const deployment = (id: number, createdAt: string, statuses: [string, string][], commit = `c${id}`): GqlDeployment => {
   const nodes = statuses.map(([state, at]) => ({ state, createdAt: at, logUrl: `https://github.com/o/r/actions/runs/${id}00/job/1`, environmentUrl: null }));

@@ -1,5 +1,5 @@
 /**
- * The one scrubber (src/sources/credentials.ts) and the plain checks of the
+ * The one scrubber (collectors/shared/credentials.ts) and the plain checks of the
  * GitHub source that keep a lying answer out of the ledger: every encoding
  * of a credential is found and removed, the final check names the field and
  * never the credential, times are checked for plausibility, a bad review
@@ -8,11 +8,11 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { capFor, capStrings, capText } from '../../src/sources/caps.ts';
-import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../src/sources/credentials.ts';
-import { BudgetExhausted, DeadlineReached, scrub } from '../../src/sources/github/errors.ts';
-import { RequestBudget, sharedBudget } from '../../src/sources/github/budget.ts';
-import { checkPulls, checkTime, eventBounds, extractTickets, isoUtc, repositoryBounds } from '../../src/sources/github/map.ts';
+import { capFor, capStrings, capText } from '../../collectors/shared/caps.ts';
+import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../collectors/shared/credentials.ts';
+import { BudgetExhausted, DeadlineReached, scrub } from '../../collectors/github/errors.ts';
+import { RequestBudget, sharedBudget } from '../../collectors/github/budget.ts';
+import { checkPulls, checkTime, eventBounds, extractTickets, isoUtc, repositoryBounds } from '../../collectors/github/map.ts';
 
 const TOKEN = 'ghp_R4nd0mT0kenValue0123456789abcdefXYZ';
 

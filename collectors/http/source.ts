@@ -1,14 +1,14 @@
 /**
  * The `http` source: what is *observed* running. For every service that lists
  * the source and every environment with a `versionUrl`, it GETs the version
- * endpoint and hands the body to `parseVersionBody` (src/sources/http/).
+ * endpoint and hands the body to `parseVersionBody` (collectors/http/).
  *
  * - Timeout: one `AbortSignal.timeout(timeoutMs)` covers the whole exchange
  *   (redirects and body included).
  * - Redirects are followed by hand (`redirect: 'manual'`) so the limit is
  *   ours, a redirect to another scheme, to https -> http, or to a link-local or
  *   cloud metadata address is refused before connecting
- *   (src/sources/http/redirect.ts), and the configured headers are
+ *   (collectors/http/redirect.ts), and the configured headers are
  *   only sent to the origin they were configured for (as browsers do with
  *   Authorization, https://fetch.spec.whatwg.org/#http-redirect-fetch).
  * - TLS is verified by default. `insecureTls: true` sends https requests
@@ -27,12 +27,12 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Collector, Evidence, Gap, HttpSourceConfig, Observed, SourceContext } from '../src/model/index.ts';
-import { emptyEvidence } from '../src/model/index.ts';
-import { mapLimit } from '../src/sources/pool.ts';
-import { isForbiddenAddress, parseVersionBody, planHttpTargets, redirectHost, redirectRefusal, resolveHeaders } from '../src/sources/http/index.ts';
-import type { HttpTarget, VersionReport } from '../src/sources/http/index.ts';
-import { readBodyCapped } from '../src/sources/capped-body.ts';
+import type { Collector, Evidence, Gap, HttpSourceConfig, Observed, SourceContext } from '../../src/model/index.ts';
+import { emptyEvidence } from '../../src/model/index.ts';
+import { mapLimit } from '../shared/pool.ts';
+import { isForbiddenAddress, parseVersionBody, planHttpTargets, redirectHost, redirectRefusal, resolveHeaders } from './index.ts';
+import type { HttpTarget, VersionReport } from './index.ts';
+import { readBodyCapped } from '../shared/capped-body.ts';
 
 /** Version bodies are tiny; anything bigger is not a version endpoint. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -182,7 +182,7 @@ async function askVersion(startUrl: string, options: AskOptions): Promise<Outcom
 
 /**
  * A redirect to a name is refused when the name resolves to a link-local or
- * metadata address (src/sources/http/redirect.ts), before fetch connects. A
+ * metadata address (collectors/http/redirect.ts), before fetch connects. A
  * name that does not resolve is left to fetch, which reports it as such.
  */
 async function resolvesToForbidden(url: URL, lookup: Lookup): Promise<string | undefined> {

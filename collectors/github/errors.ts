@@ -4,11 +4,11 @@
  * method, path, status and the first line of GitHub's message, with anything
  * that looks like a credential removed.
  */
-import { Credentials, scrubMessage } from '../credentials.ts';
+import { Credentials, scrubMessage } from '../shared/credentials.ts';
 
 let memo: { key: readonly string[] | Credentials; credentials: Credentials } | null = null;
 
-/** `scrubMessage` (src/sources/credentials.ts) with the credentials as a list or a `Credentials`. */
+/** `scrubMessage` (collectors/shared/credentials.ts) with the credentials as a list or a `Credentials`. */
 export function scrub(text: string, secrets: readonly string[] | Credentials = []): string {
   if (memo?.key !== secrets) memo = { key: secrets, credentials: secrets instanceof Credentials ? secrets : new Credentials(secrets) };
   return scrubMessage(text, memo.credentials);

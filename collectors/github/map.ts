@@ -1,12 +1,12 @@
 /**
  * Plain functions from raw GitHub payloads to ledger evidence. No I/O: the
- * collector (`collectors/github.ts`) fetches, these decide.
+ * collector (`collectors/github/source.ts`) fetches, these decide.
  */
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
-import type { Approval, Branch, PullRequest, StoredValue } from '../../model/index.ts';
-import { isDigest, parseImageRef } from '../image-ref.ts';
+import type { Approval, Branch, PullRequest, StoredValue } from '../../src/model/index.ts';
+import { isDigest, parseImageRef } from '../shared/image-ref.ts';
 import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, GqlRepository, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
 
 type Protection = { requiredReviewers: string[]; preventSelfReview: boolean; waitTimerMinutes: number; branchPolicy: string };
@@ -331,7 +331,7 @@ export function mapPullRequests(pulls: readonly GqlPullRequest[]): PullRequest[]
   }));
 }
 
-/** Longest text the ticket pattern runs over (a title's cap, see src/sources/caps.ts). */
+/** Longest text the ticket pattern runs over (a title's cap, see collectors/shared/caps.ts). */
 const TICKET_TEXT_MAX = 256;
 
 /**

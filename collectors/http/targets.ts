@@ -2,7 +2,7 @@
  * Which endpoints an `http` source asks, and with which headers. Pure: the
  * collector does the requests.
  */
-import type { Gap, ServiceConfig } from '../../model/index.ts';
+import type { Gap, ServiceConfig } from '../../src/model/index.ts';
 
 /** One version endpoint to ask. */
 export interface HttpTarget {

@@ -7,17 +7,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LedgerError, LedgerWriteError } from '../src/errors.ts';
-import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../src/ledger/index.ts';
-import type { LoadedConfig } from '../src/model/load-config.ts';
-import { emptyEvidence, type Evidence, type SourceContext } from '../src/model/evidence.ts';
-import type { Snapshot } from '../src/model/snapshot.ts';
-import { assembleSnapshot, type SourceOutcome } from '../src/collect/assemble.ts';
-import { rawConfigRedactor } from '../src/model/redact.ts';
-import type { SecretKey } from '../src/model/secret-fingerprint.ts';
-import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../src/sources/credentials.ts';
-import { snapshotFile } from '../src/ledger/store.ts';
-import { loadCollector, type CollectorRegistry } from './registry.ts';
+import { LedgerError, LedgerWriteError } from '../errors.ts';
+import { appendSnapshot, readHead, snapshotIdFor, verifyLedger } from '../ledger/index.ts';
+import type { LoadedConfig } from '../model/load-config.ts';
+import { emptyEvidence, type Evidence, type SourceContext } from '../model/evidence.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import { assembleSnapshot, type SourceOutcome } from './assemble.ts';
+import { rawConfigRedactor } from '../model/redact.ts';
+import type { SecretKey } from '../model/secret-fingerprint.ts';
+import { credentialsOf, refuseCredentials, scrubMessage, type Credentials } from '../../collectors/shared/credentials.ts';
+import { snapshotFile } from '../ledger/store.ts';
+import { loadCollector, type CollectorRegistry } from '../../collectors/registry.ts';
 import {
   SHARD_FORMAT,
   SHARD_FORMAT_VERSION,
@@ -58,7 +58,7 @@ export interface CollectResult {
 let generatorVersion: string | undefined;
 /** This release-ledger's version (package.json), stamped into every snapshot and printed by `--version`. */
 export async function readGeneratorVersion(): Promise<string> {
-  generatorVersion ??= (JSON.parse(await readFile(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+  generatorVersion ??= (JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
   return generatorVersion;
 }
 
@@ -120,7 +120,7 @@ async function runSources(options: CollectOptions, id: string, services?: Readon
   const { loaded, at } = options;
   const progress = options.progress ?? (() => {});
   const { config } = loaded;
-  // The boundary: every source's evidence and progress lines pass the one scrubber (src/sources/credentials.ts).
+  // The boundary: every source's evidence and progress lines pass the one scrubber (collectors/shared/credentials.ts).
   const credentials = credentialsOf(config, options.env);
   const names = Object.keys(config.sources);
   progress(`collecting ${id} from ${names.length} source${names.length === 1 ? '' : 's'}: ${names.join(', ') || 'none'}`);

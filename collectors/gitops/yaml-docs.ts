@@ -1,7 +1,7 @@
 /** Multi-document YAML (or JSON) to plain values, with one-line errors naming the file and line. */
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { INPUT_LIMITS } from '../../model/input-limits.ts';
-import { isTooDeepForParser, TOO_DEEP, yamlProblem, type YamlTally } from '../../model/yaml-guard.ts';
+import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { isTooDeepForParser, TOO_DEEP, yamlProblem, type YamlTally } from '../../src/model/yaml-guard.ts';
 
 export type Docs = { ok: true; docs: unknown[] } | { ok: false; reason: string };
 

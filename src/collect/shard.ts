@@ -32,12 +32,12 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { LedgerWriteError, UsageError } from '../src/errors.ts';
-import { canonicalJson, sha256Hex } from '../src/ledger/index.ts';
-import type { Config } from '../src/model/config.ts';
-import { emptyEvidence, type Evidence } from '../src/model/evidence.ts';
-import type { SourceOutcome } from '../src/collect/assemble.ts';
-import { findCredential, type Credentials } from '../src/sources/credentials.ts';
+import { LedgerWriteError, UsageError } from '../errors.ts';
+import { canonicalJson, sha256Hex } from '../ledger/index.ts';
+import type { Config } from '../model/config.ts';
+import { emptyEvidence, type Evidence } from '../model/evidence.ts';
+import type { SourceOutcome } from './assemble.ts';
+import { findCredential, type Credentials } from '../../collectors/shared/credentials.ts';
 
 export const SHARD_FORMAT = 'release-ledger-shard';
 export const SHARD_FORMAT_VERSION = 1;

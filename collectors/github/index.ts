@@ -1,4 +1,4 @@
-/** The GitHub source's plain functions: queries, payload mapping, safe error text. I/O lives in `collectors/github.ts`. */
+/** The GitHub source's plain functions: queries, payload mapping, safe error text. I/O lives in `collectors/github/source.ts`. */
 export { HISTORY_DEPTH, branchPrefixes, lookupWeight, lookupsQuery, repositoriesQuery } from './queries.ts';
 export type { LookupInput, RepoQueryInput } from './queries.ts';
 export type { TimeBounds } from './map.ts';

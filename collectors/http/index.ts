@@ -1,4 +1,4 @@
-/** Pure parts of the `http` runtime source; the I/O is in `collectors/http.ts`. */
+/** Pure parts of the `http` runtime source; the I/O is in `collectors/http/source.ts`. */
 export { parseVersionBody, mediaType, getPath } from './parse-version.ts';
 export type { VersionReport, ParseResult, ParseOptions } from './parse-version.ts';
 export { planHttpTargets, resolveHeaders, safeUrl } from './targets.ts';

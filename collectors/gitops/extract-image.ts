@@ -12,7 +12,7 @@
  * Among the images found, the first whose name (last path component) is the
  * service's name wins, else the first one.
  */
-import { formatImageRef, isDigest, isTag, parseImageRef } from '../image-ref.ts';
+import { formatImageRef, isDigest, isTag, parseImageRef } from '../shared/image-ref.ts';
 import { workloadContainers } from './kubernetes.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
 

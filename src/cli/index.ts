@@ -8,7 +8,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
-import { ConfigError, ExitCode, LedgerError, UsageError } from '../src/errors.ts';
+import { ConfigError, ExitCode, LedgerError, UsageError } from '../errors.ts';
 import {
   diffEnvironments,
   diffSnapshots,
@@ -25,14 +25,14 @@ import {
   HASH_FORM_NAME,
   verifyLedger,
   verifySnapshotFile,
-} from '../src/ledger/index.ts';
-import { SEVERITIES, type Severity } from '../src/model/config.ts';
-import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
-import { MIN_SECRET_KEY_LENGTH, secretKeyFrom, type SecretKey } from '../src/model/secret-fingerprint.ts';
-import { formatStateView, stateView } from '../src/report/show.ts';
-import { isOpen, meetsSeverity } from '../src/rules/index.ts';
-import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from './collect.ts';
-import { parseShardSpec } from './shard.ts';
+} from '../ledger/index.ts';
+import { SEVERITIES, type Severity } from '../model/config.ts';
+import { loadConfig, type LoadedConfig } from '../model/load-config.ts';
+import { MIN_SECRET_KEY_LENGTH, secretKeyFrom, type SecretKey } from '../model/secret-fingerprint.ts';
+import { formatStateView, stateView } from '../report/show.ts';
+import { isOpen, meetsSeverity } from '../rules/index.ts';
+import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from '../collect/collect.ts';
+import { parseShardSpec } from '../collect/shard.ts';
 
 export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
@@ -304,7 +304,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const shards = args.shards === undefined ? 1 : Number(args.shards);
       // A GitHub Actions matrix runs at most 256 jobs: https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstrategymatrix
       if (!Number.isInteger(shards) || shards < 1 || shards > 256) throw new UsageError(`--shards must be a whole number from 1 to 256, the jobs of one GitHub Actions matrix (got "${String(args.shards)}")`);
-      const { writeInitFiles } = await import('../src/init/index.ts');
+      const { writeInitFiles } = await import('../init/index.ts');
       const result = await writeInitFiles({ dir, force: Boolean(args.force), shards });
       for (const file of result.written) io.stdout(`wrote ${path.relative(io.cwd, file) || file}\n`);
       io.stdout(
@@ -379,7 +379,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const loaded = await load(args, io);
       const outDir = path.resolve(io.cwd, typeof args.out === 'string' ? args.out : path.join(loaded.dir, 'dist'));
       if ((await readHead(loaded.snapshotsDir)) === null) throw new LedgerError(`the ledger in ${loaded.snapshotsDir} is empty; run release-ledger collect first`);
-      const { buildSite } = await import('../src/site/build.ts');
+      const { buildSite } = await import('../site/build.ts');
       progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
       // Incremental by default: past day pages are immutable, so a nightly build reuses them (cache beside the output).
       const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, configDir: loaded.dir, siteName: loaded.config.name, robots: loaded.config.site.robots, logLevel: args.quiet ? 'error' : 'warn', debug: args.debug === true, incremental: !args.full });
@@ -390,7 +390,7 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const loaded = await load(args, io);
       const port = args.port === undefined ? 4321 : Number(args.port);
       if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${String(args.port)}")`);
-      const { devSite } = await import('../src/site/dev.ts');
+      const { devSite } = await import('../site/dev.ts');
       const server = await devSite({ snapshotsDir: loaded.snapshotsDir, port });
       io.stdout(`serving ${loaded.snapshotsDir} at ${server.url} (Ctrl-C to stop)\n`);
       await new Promise(() => {});

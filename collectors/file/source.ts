@@ -9,16 +9,16 @@
  * "Bounded input"); a file over a cap, or not UTF-8, is a gap naming it.
  *
  * This file only finds and reads files; what they mean is decided by the
- * plain functions in `src/sources/inventory.ts` (see the rules there). It
+ * plain functions in `collectors/file/inventory.ts` (see the rules there). It
  * never throws: a missing path or a bad file is a recorded gap.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Collector, FileSourceConfig } from '../src/model/index.ts';
-import { emptyEvidence } from '../src/model/index.ts';
-import { formatBytes, INPUT_LIMITS } from '../src/model/input-limits.ts';
-import { readCappedText } from '../src/model/read-capped.ts';
-import { inventoryEvidence, type InventoryFile } from '../src/sources/inventory.ts';
+import type { Collector, FileSourceConfig } from '../../src/model/index.ts';
+import { emptyEvidence } from '../../src/model/index.ts';
+import { formatBytes, INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { readCappedText } from '../../src/model/read-capped.ts';
+import { inventoryEvidence, type InventoryFile } from './inventory.ts';
 
 export const collectFile: Collector<FileSourceConfig> = async (context) => {
   const root = path.resolve(context.configDir, context.settings.path);

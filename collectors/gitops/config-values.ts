@@ -11,9 +11,9 @@
  * Nested maps are flattened with dots (`db.pool.size`), lists become JSON
  * text. Values may be secret: redaction happens later, in the snapshot step.
  */
-import type { RawValue } from '../../model/index.ts';
+import type { RawValue } from '../../src/model/index.ts';
 import { WORKLOAD_KINDS, workloadContainers } from './kubernetes.ts';
-import { PROTO_KEY } from '../../model/yaml-guard.ts';
+import { PROTO_KEY } from '../../src/model/yaml-guard.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
 
 export type ConfigResult = { ok: true; values: Record<string, RawValue> } | { ok: false; reason: string };

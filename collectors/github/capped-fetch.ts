@@ -11,9 +11,9 @@
  * anew, so only a repeat of the very same question) is refused without being sent. Used by every GitHub client
  * (`createGitHubClient`): the GitHub source and the gitops `repo` mode.
  */
-import { formatBytes } from '../src/model/input-limits.ts';
-import { ResponseTooLarge } from '../src/sources/github/index.ts';
-import { readBodyCapped } from '../src/sources/capped-body.ts';
+import { formatBytes } from '../../src/model/input-limits.ts';
+import { ResponseTooLarge } from './index.ts';
+import { readBodyCapped } from '../shared/capped-body.ts';
 
 /** Statuses whose Response may not carry a body (https://fetch.spec.whatwg.org/#null-body-status). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);

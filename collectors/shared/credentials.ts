@@ -15,7 +15,7 @@
  * hex (both cases) and URL-encoded. A multi-line credential (a PEM private
  * key) also counts each of its long lines, so one echoed line is caught.
  */
-import { LedgerWriteError } from '../errors.ts';
+import { LedgerWriteError } from '../../src/errors.ts';
 
 /** Shorter strings are not treated as credentials (or as forms of one): they would redact ordinary words. */
 export const MIN_CREDENTIAL_LENGTH = 8;

@@ -11,7 +11,7 @@
  *   are read by one process and dated by one `git log` walk, so 50 services
  *   x 4 environments take about a second, not one process per file.
  * - Only paths listed by `git ls-tree` at that commit are ever read, and
- *   patterns are validated (`src/sources/gitops/paths.ts`), so no pattern,
+ *   patterns are validated (`collectors/gitops/paths.ts`), so no pattern,
  *   service or environment name can reach outside the repository.
  * - Each value records the GitOps commit it was read at, and who last changed
  *   the file and when (as `git log -1 REV -- file` says): the author's name,
@@ -33,15 +33,15 @@ import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import picomatch from 'picomatch';
-import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../src/model/index.ts';
-import { emptyEvidence } from '../src/model/index.ts';
-import { capStrings } from '../src/sources/caps.ts';
-import { credentialsOf, type Credentials } from '../src/sources/credentials.ts';
-import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../src/model/input-limits.ts';
-import { BudgetExhausted, describeError, scrub, splitRepo } from '../src/sources/github/index.ts';
-import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from '../src/sources/gitops/index.ts';
-import type { ChangeAnswer, FileAnswer } from '../src/sources/gitops/index.ts';
-import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from './github.ts';
+import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../../src/model/index.ts';
+import { emptyEvidence } from '../../src/model/index.ts';
+import { capStrings } from '../shared/caps.ts';
+import { credentialsOf, type Credentials } from '../shared/credentials.ts';
+import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { BudgetExhausted, describeError, scrub, splitRepo } from '../github/index.ts';
+import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
+import type { ChangeAnswer, FileAnswer } from './index.ts';
+import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from '../github/source.ts';
 
 /** Largest file read from the repository (one cap for both modes; src/model/input-limits.ts). */
 const MAX_FILE_BYTES = INPUT_LIMITS.sourceFileBytes;
@@ -235,7 +235,7 @@ interface LastChange {
 
 /**
  * How one mode reads the repository at one commit. Both modes feed the same
- * planning and the same pure extractors (`src/sources/gitops/`), so the same
+ * planning and the same pure extractors (`collectors/gitops/`), so the same
  * files give the same records whichever way they were read.
  */
 interface Reader {
@@ -398,7 +398,7 @@ export function createGitOpsCollector(options: GitOpsCollectorOptions = {}): Col
     let clean = credentials.scrubDeep(evidence);
     if (mode.credentials) clean = mode.credentials.scrubDeep(clean);
     for (const gap of clean.gaps) gap.reason = scrub(gap.reason, credentials);
-    // Strings from the repository (or from GitHub, in repo mode) are capped like the GitHub source's (src/sources/caps.ts).
+    // Strings from the repository (or from GitHub, in repo mode) are capped like the GitHub source's (collectors/shared/caps.ts).
     return finish(capStrings(clean), context.progress, line);
   };
 }
@@ -463,7 +463,7 @@ type Contents =
  *    so patterns select files as in a local clone (`**` included);
  *  - 1 GraphQL query per `FILES_PER_QUERY` files the run needs: each file's
  *    text and who changed it last, and when (the author's name and the
- *    committer time, as the local mode); see `src/sources/gitops/github-files.ts`.
+ *    committer time, as the local mode); see `collectors/gitops/github-files.ts`.
  * So 500 services × 6 environments (3,000 files) cost about 62 requests, not
  * 6,000. Fallbacks, each only where needed: a tree GitHub cuts (`truncated`,
  * past 100,000 entries) is listed folder by folder through the contents API
@@ -505,7 +505,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
   }) as typeof globalThis.fetch;
   const client = createGitHubClient(github, context, { ...options.github, fetch: boundedFetch, label: name });
   if (!client.ok) return { ok: false, reason: `${client.reason} (GitHub source "${settings.github}", which reads ${settings.repo})` };
-  // The client takes every request from the budget and deadline this token shares with the GitHub source (src/sources/github/budget.ts).
+  // The client takes every request from the budget and deadline this token shares with the GitHub source (collectors/github/budget.ts).
   const { octokit, credentials } = client;
   const { owner, name: repo } = parts;
   const fail = (error: unknown) => describeError(error, credentials);

@@ -2,7 +2,7 @@
  * The GitHub source: deployments, approvals, protection rules, environment
  * variables, release branches, changes and config files from GitHub or GitHub
  * Enterprise Server. This file does the I/O; every decision about payloads is
- * a plain function in `src/sources/github/`.
+ * a plain function in `collectors/github/`.
  *
  * Request plan (so 500 services × 6 environments stays within a few requests
  * per service, see `scripts/bench-github.ts`):
@@ -26,7 +26,7 @@
  *
  * Every request draws on one budget (`maxRequests`) and one deadline
  * (`deadlineSeconds`) per token and run, shared with the gitops source's
- * `repo` mode (`src/sources/github/budget.ts`). Answers are not trusted:
+ * `repo` mode (`collectors/github/budget.ts`). Answers are not trusted:
  * each is read to 16 MiB at most (`capped-fetch.ts`), times are checked, a bad record is a gap for its cell, strings are scrubbed
  * of every credential and capped before anything is stored (docs/guarantees.md,
  * "When the API lies").
@@ -38,14 +38,14 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../src/model/index.ts';
-import { emptyEvidence } from '../src/model/index.ts';
-import { INPUT_LIMITS } from '../src/model/input-limits.ts';
-import { mapLimit } from '../src/sources/pool.ts';
+import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../../src/model/index.ts';
+import { emptyEvidence } from '../../src/model/index.ts';
+import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { mapLimit } from '../shared/pool.ts';
 import { cappedFetch } from './capped-fetch.ts';
-import { capFor, capStrings, capText } from '../src/sources/caps.ts';
-import { Credentials } from '../src/sources/credentials.ts';
-import { isSecretKey, looksLikeSecretValue } from '../src/model/redact.ts';
+import { capFor, capStrings, capText } from '../shared/caps.ts';
+import { Credentials } from '../shared/credentials.ts';
+import { isSecretKey, looksLikeSecretValue } from '../../src/model/redact.ts';
 import {
   BadRecord,
   BudgetExhausted,
@@ -84,7 +84,7 @@ import {
   successAt,
   tokenHelp,
   versionOf,
-} from '../src/sources/github/index.ts';
+} from './index.ts';
 import type {
   CompareResult,
   GqlDeployment,
@@ -97,7 +97,7 @@ import type {
   RestSecret,
   RestVariable,
   TimeBounds,
-} from '../src/sources/github/index.ts';
+} from './index.ts';
 
 /** Knobs for tests and benchmarks; production uses the defaults. */
 export interface GitHubCollectorOptions {
@@ -217,7 +217,7 @@ export function createGitHubClient(
   const label = options.label ?? 'github';
   const progress = context.progress;
   const credentials = new Credentials(secrets);
-  // One budget and one deadline per credential and run, shared with every other reader of this token (src/sources/github/budget.ts).
+  // One budget and one deadline per credential and run, shared with every other reader of this token (collectors/github/budget.ts).
   const budget = sharedBudget(context, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
   // Every answer read whole up to its cap before Octokit parses it (docs/guarantees.md, "Bounded input").
   const inner = cappedFetch(options.fetch ?? context.fetch, INPUT_LIMITS.githubResponseBytes);
@@ -309,7 +309,7 @@ class GitHubRun {
   private readonly settings: GitHubSourceConfig;
   private readonly evidence: Evidence = emptyEvidence();
   private readonly gapKeys = new Set<string>();
-  /** Every credential in use (the token or App key, and installation tokens as they are made); see src/sources/credentials.ts. */
+  /** Every credential in use (the token or App key, and installation tokens as they are made); see collectors/shared/credentials.ts. */
   private credentials = new Credentials();
   /** The window a GitHub event's time must fall in to be evidence. */
   private readonly bounds: TimeBounds;
@@ -1018,7 +1018,7 @@ class GitHubRun {
 
   /**
    * A copy of anything about to be stored (evidence, the cache) with every
-   * credential scrubbed, then every string capped (src/sources/caps.ts);
+   * credential scrubbed, then every string capped (collectors/shared/caps.ts);
    * scrubbed first, so a cut never leaves part of a credential behind.
    */
   private bounded<T>(value: T): T {

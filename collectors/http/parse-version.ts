@@ -1,6 +1,6 @@
 /**
  * Turns the body of a version endpoint into `{ version, commit }`. Pure: the
- * collector (`collectors/http.ts`) does the request and hands the text and
+ * collector (`collectors/http/source.ts`) does the request and hands the text and
  * content type here.
  *
  * Shapes understood out of the box, tried in this order:

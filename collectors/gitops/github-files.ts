@@ -1,7 +1,7 @@
 /**
  * The `repo` mode's reads through GitHub, as plain functions: the tree of a
  * commit (one REST answer) and the files a run needs with who last changed
- * each (batched GraphQL). The I/O is in `collectors/gitops.ts`.
+ * each (batched GraphQL). The I/O is in `collectors/gitops/source.ts`.
  *
  * At 500 services × 6 environments a GitOps repository names about 3,000
  * files. One contents request and one commits request per file was 6,000

@@ -1,6 +1,6 @@
 /**
  * The `file` source's plain logic: inventory YAML text in, `Evidence` out.
- * `collectors/file.ts` only finds and reads the files.
+ * `collectors/file/source.ts` only finds and reads the files.
  *
  * Rules (documented in docs/sources.md, `file`):
  * - A file that is not valid YAML or does not match `inventorySchema` gives
@@ -22,13 +22,13 @@
  *   written form ("2.10", not 2.1); config values keep their YAML type.
  */
 import { isPair, isScalar, visit } from 'yaml';
-import type { Config, ServiceConfig } from '../model/config.ts';
-import type { Evidence, HistoryEvent, RawConfigRecord } from '../model/evidence.ts';
-import { emptyEvidence } from '../model/evidence.ts';
-import { formatPath, parseYamlWithSchema, type YamlSource } from '../model/friendly-errors.ts';
-import { INPUT_LIMITS } from '../model/input-limits.ts';
-import { inventorySchema, type Inventory } from '../model/inventory.ts';
-import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../model/snapshot.ts';
+import type { Config, ServiceConfig } from '../../src/model/config.ts';
+import type { Evidence, HistoryEvent, RawConfigRecord } from '../../src/model/evidence.ts';
+import { emptyEvidence } from '../../src/model/evidence.ts';
+import { formatPath, parseYamlWithSchema, type YamlSource } from '../../src/model/friendly-errors.ts';
+import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { inventorySchema, type Inventory } from '../../src/model/inventory.ts';
+import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
 
 /** One inventory file: its text, or why it could not be read. `file` is shown in messages (relative to the config folder). */
 export type InventoryFile = { file: string; text: string } | { file: string; readError: string };

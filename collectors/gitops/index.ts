@@ -1,6 +1,6 @@
-/** Pure parts of the `gitops` source; the git I/O is in `collectors/gitops.ts`. */
-export { parseImageRef, formatImageRef } from '../image-ref.ts';
-export type { ImageRef } from '../image-ref.ts';
+/** Pure parts of the `gitops` source; the git I/O is in `collectors/gitops/source.ts`. */
+export { parseImageRef, formatImageRef } from '../shared/image-ref.ts';
+export type { ImageRef } from '../shared/image-ref.ts';
 export { extractImage } from './extract-image.ts';
 export type { DeclaredImage, ImageResult } from './extract-image.ts';
 export { extractConfigValues } from './config-values.ts';

@@ -1,6 +1,6 @@
 /**
  * Where a version endpoint may redirect the http source. One home for the
- * rule; `collectors/http.ts` asks it before every hop, so a refused target is
+ * rule; `collectors/http/source.ts` asks it before every hop, so a refused target is
  * never connected to.
  *
  * - Only http and https, and never from https down to http.
@@ -16,7 +16,7 @@
  *   `169.254.169.254`; IPv4-mapped IPv6 (`::ffff:a9fe:a9fe`) matches the IPv4
  *   rules; the NAT64 (`64:ff9b::a9fe:a9fe`) and IPv4-compatible
  *   (`::a9fe:a9fe`) forms are listed below.
- * - A name is checked again by what it resolves to (`collectors/http.ts`).
+ * - A name is checked again by what it resolves to (`collectors/http/source.ts`).
  */
 import { BlockList, isIP } from 'node:net';
 import { safeUrl } from './targets.ts';
