@@ -32,17 +32,12 @@
  * "When the API lies").
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
+import { resolve } from 'node:path';
 import type { Approval, Change, Collector, Deployment, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
-import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { mapLimit } from '../shared/pool.ts';
-import { cappedFetch } from './capped-fetch.ts';
+import { batchedQuery } from './batched-query.ts';
+import { createGitHubClient, ResponseCache, type GitHubClient, type GitHubClientOptions } from './client/index.ts';
 import { capFor, capStrings, capText } from '../shared/caps.ts';
 import { Credentials } from '../shared/credentials.ts';
 import { isSecretKey, looksLikeSecretValue } from '../../src/model/redact.ts';
@@ -50,14 +45,11 @@ import {
   BadRecord,
   BudgetExhausted,
   PaginationLoop,
-  RateLimitSpent,
-  RequestBudget,
   checkPulls,
   checkTime,
   deploymentTimeProblem,
   eventBounds,
   repositoryBounds,
-  sharedBudget,
   approvalTime,
   artifactOf,
   branchPrefixes,
@@ -82,7 +74,6 @@ import {
   runIdOf,
   splitRepo,
   successAt,
-  tokenHelp,
   versionOf,
 } from './index.ts';
 import type {
@@ -100,15 +91,11 @@ import type {
 } from './index.ts';
 
 /** Knobs for tests and benchmarks; production uses the defaults. */
-export interface GitHubCollectorOptions {
-  /** Milliseconds per second of `retry-after` and of retry back-off (default 1000); tests pass ~1 so nothing sleeps for real. */
-  retryBaseMs?: number;
+export interface GitHubCollectorOptions extends GitHubClientOptions {
   /** Repositories per GraphQL query (default 50). */
   batchSize?: number;
   /** Aliased lookups per GraphQL query in phase 4 (default 1000). */
   lookupBatchWeight?: number;
-  /** Longest primary-rate-limit wait accepted, in seconds (default 300); longer waits become gaps. */
-  maxRateLimitWaitSeconds?: number;
 }
 
 /** The GitHub collector with production settings. */
@@ -117,17 +104,6 @@ export const collectGitHub: Collector<GitHubSourceConfig> = (context) => createG
 /** A GitHub collector with injected timing knobs. */
 export function createGitHubCollector(options: GitHubCollectorOptions = {}): Collector<GitHubSourceConfig> {
   return (context) => new GitHubRun(context, options).collect();
-}
-
-const API_VERSION = '2022-11-28';
-const CACHE_VERSION = 1;
-
-interface CacheFile {
-  version: number;
-  /** GET url -> validator and the data it stood for. */
-  etags: Record<string, { etag: string; data: unknown; link?: string }>;
-  /** Immutable facts (run reviews, commit comparisons, pull requests of a commit, branch comparisons). */
-  facts: Record<string, unknown>;
 }
 
 type Kind = 'deployment' | 'approvals' | 'config' | 'branches' | 'changes' | 'protection' | 'all';
@@ -166,145 +142,6 @@ interface RepoState {
   failed: boolean;
 }
 
-const GitHubOctokit = Octokit.plugin(throttling, retry);
-
-const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** An authenticated Octokit for a GitHub source, with throttling, retries and the pinned API version. */
-export type GitHubClient = InstanceType<typeof GitHubOctokit>;
-
-/**
- * Builds the Octokit a GitHub source uses, from its settings and the collect
- * context: a token from `env[settings.tokenEnv]` or a GitHub App, the
- * source's `baseUrl`, the throttling and retry plugins, and the pinned REST
- * API version. Other sources that read through a GitHub source (the gitops
- * `repo` mode) use it so they authenticate and back off the same way.
- * `secrets` are the credential strings to scrub from any message; `reason`
- * (when no credentials are configured) is a one-line fix.
- */
-export function createGitHubClient(
-  settings: GitHubSourceConfig,
-  context: Pick<SourceContext, 'env' | 'fetch' | 'progress' | 'config' | 'now'>,
-  options: GitHubCollectorOptions & { fetch?: typeof globalThis.fetch; label?: string } = {},
-): { ok: true; octokit: GitHubClient; secrets: string[]; credentials: Credentials; budget: RequestBudget } | { ok: false; reason: string } {
-  const { env } = context;
-  const secrets: string[] = [];
-  const app = settings.app;
-  let auth: Record<string, unknown> | string | undefined;
-  if (app) {
-    const appId = env[app.appIdEnv];
-    const privateKey = env[app.privateKeyEnv]?.replace(/\\n/g, '\n');
-    const installationId = env[app.installationIdEnv];
-    const missing = [
-      !appId && app.appIdEnv,
-      !privateKey && app.privateKeyEnv,
-      !installationId && app.installationIdEnv,
-    ].filter(Boolean);
-    if (missing.length > 0) {
-      return { ok: false, reason: `GitHub App credentials missing: set ${missing.join(', ')} (the App needs read access to actions, contents, deployments, environments, metadata and pull requests)` };
-    }
-    secrets.push(privateKey!);
-    auth = { appId: Number(appId) || appId!, privateKey: privateKey!, installationId: Number(installationId) || installationId! };
-  } else {
-    const token = env[settings.tokenEnv];
-    if (!token) return { ok: false, reason: tokenHelp(settings.baseUrl, settings.tokenEnv, settings.variables) };
-    secrets.push(token);
-    auth = token;
-  }
-
-  const base = options.retryBaseMs ?? 1000;
-  const maxWait = options.maxRateLimitWaitSeconds ?? 300;
-  const label = options.label ?? 'github';
-  const progress = context.progress;
-  const credentials = new Credentials(secrets);
-  // One budget and one deadline per credential and run, shared with every other reader of this token (collectors/github/budget.ts).
-  const budget = sharedBudget(context, secrets[0]!, () => new RequestBudget(settings.maxRequests, settings.deadlineSeconds));
-  // Every answer read whole up to its cap before Octokit parses it (docs/guarantees.md, "Bounded input").
-  const inner = cappedFetch(options.fetch ?? context.fetch, INPUT_LIMITS.githubResponseBytes);
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-    // Installation tokens (and the App's JWT) are made during the run: learn each from the header that carries it, so it is scrubbed too.
-    const headers = init?.headers;
-    const authorization = headers instanceof Headers ? headers.get('authorization') : (headers as Record<string, string> | undefined)?.authorization;
-    if (typeof authorization === 'string') credentials.add(authorization);
-    budget.sent();
-    const deadline = AbortSignal.timeout(Math.max(1, budget.remainingMs()));
-    return inner(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
-  }) as typeof globalThis.fetch;
-  const octokit = new GitHubOctokit({
-    baseUrl: settings.baseUrl.replace(/\/+$/, ''),
-    ...(typeof auth === 'string' ? { auth } : { authStrategy: createAppAuth, auth }),
-    userAgent: 'release-ledger',
-    log: silentLog,
-    request: { fetch },
-    // https://github.com/octokit/plugin-throttling.js — retryAfterBaseValue is ms per second of wait, injectable for tests.
-    throttle: {
-      retryAfterBaseValue: base,
-      // The plugin spaces every "write" 1 s apart in one queue per process, and counts every GraphQL
-      // POST as a write. This collector never writes: its GraphQL requests are read-only queries,
-      // which GitHub limits by points and concurrency, not by that spacing
-      // (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
-      // So the write queue lets them through; rate-limit answers are still retried by the plugin.
-      // Typed as a Bottleneck.Group; only key().schedule(options, task) is used by the plugin.
-      write: { key: () => ({ schedule: <T>(_options: unknown, task: () => Promise<T>) => task() }) } as never,
-      onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-        // Primary limit: wait for the reset when it is near, else give up and record gaps.
-        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
-        if (retryCount > 0 || retryAfter > maxWait) return false;
-        progress(`${label}: primary rate limit reached, waiting ${retryAfter}s for the reset`);
-        return true;
-      },
-      onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-        // Secondary limit: honour retry-after, twice at most.
-        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-secondary-rate-limit
-        if (retryCount > 1) return false;
-        progress(`${label}: secondary rate limit, retrying after ${retryAfter}s`);
-        return true;
-      },
-    },
-    retry: { retryAfterBaseValue: base, retries: 2 },
-  });
-  // Pin the REST API version: https://docs.github.com/en/rest/about-the-rest-api/api-versions
-  octokit.hook.before('request', (options) => {
-    options.headers['x-github-api-version'] = API_VERSION;
-  });
-  // Taken when a request is asked (synchronously, so concurrent requests cannot overshoot); retries and waits stop at the deadline.
-  octokit.hook.wrap('request', (request, requestOptions) => {
-    budget.ask();
-    return budget.race(Promise.resolve(request(requestOptions)));
-  });
-  return { ok: true, octokit, secrets, credentials, budget };
-}
-
-/**
- * Runs one batched GraphQL query (aliases per item). Partial errors come back with the
- * data. A batch that fails as a whole is split in halves and each half asked again (`retry`), so the
- * failure lands on exactly the item that caused it; a single item, or a spent budget, fails as itself.
- * Returns null when the batch was split or failed (already handled). Used by the gitops source's
- * `repo` mode too.
- */
-export async function batchedQuery<T>(
-  octokit: GitHubClient,
-  batch: readonly T[],
-  query: string,
-  retry: (part: T[]) => Promise<void>,
-  fail: (item: T, error: unknown) => void,
-): Promise<{ data: Record<string, unknown>; errors: GraphQLErrorEntry[] } | null> {
-  try {
-    return { data: await octokit.graphql<Record<string, unknown>>(query), errors: [] };
-  } catch (error) {
-    const partial = error as { data?: Record<string, unknown>; errors?: GraphQLErrorEntry[] };
-    if (partial.data && Array.isArray(partial.errors)) return { data: partial.data, errors: partial.errors };
-    if (batch.length > 1 && !(error instanceof BudgetExhausted)) {
-      const half = Math.ceil(batch.length / 2);
-      await retry(batch.slice(0, half));
-      await retry(batch.slice(half));
-    } else {
-      for (const item of batch) fail(item, error);
-    }
-    return null;
-  }
-}
-
 class GitHubRun {
   private readonly settings: GitHubSourceConfig;
   private readonly evidence: Evidence = emptyEvidence();
@@ -313,18 +150,10 @@ class GitHubRun {
   private credentials = new Credentials();
   /** The window a GitHub event's time must fall in to be evidence. */
   private readonly bounds: TimeBounds;
-  private cache: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
-  private readonly used: CacheFile = { version: CACHE_VERSION, etags: {}, facts: {} };
-  private requests = 0;
-  /**
-   * Set when a response says a primary rate limit is spent and its reset is too far to wait for. REST and
-   * GraphQL have separate primary limits (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api),
-   * so one being spent does not stop the other.
-   */
-  private readonly rateLimitSpentUntil: { rest: string | null; graphql: string | null } = { rest: null, graphql: null };
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-  private octokit!: InstanceType<typeof GitHubOctokit>;
+  private cache: ResponseCache;
+  /** HTTP requests sent so far (retries and token exchanges included). */
+  private requests: () => number = () => 0;
+  private octokit!: GitHubClient;
 
   private readonly ctx: SourceContext<GitHubSourceConfig>;
   private readonly options: GitHubCollectorOptions;
@@ -334,20 +163,21 @@ class GitHubRun {
     this.options = options;
     this.settings = ctx.settings;
     this.bounds = eventBounds(ctx.now);
+    this.cache = new ResponseCache(resolve(ctx.configDir, ctx.settings.cacheFile));
   }
 
   async collect(): Promise<Evidence> {
     const repos = this.plan();
     if (repos.length === 0) return this.evidence;
     if (!this.connect(repos)) return this.finish();
-    await this.loadCache();
+    await this.cache.load();
     this.ctx.progress(`github: ${repos.length} repositories`);
     await this.phaseRepositories(repos);
     await Promise.all(repos.filter((r) => r.repo).map((r) => this.phaseRest(r)));
     await this.phaseLookups(repos.filter((r) => r.repo));
     for (const repo of repos) if (repo.repo) this.assemble(repo);
     await this.saveCache();
-    this.ctx.progress(`github: done, ${this.requests} requests`);
+    this.ctx.progress(`github: done, ${this.requests()} requests`);
     return this.finish();
   }
 
@@ -385,100 +215,23 @@ class GitHubRun {
 
   /** Builds the Octokit client; false (with gaps) when no credentials are configured. */
   private connect(repos: RepoState[]): boolean {
-    const client = createGitHubClient(this.settings, this.ctx, { ...this.options, fetch: this.countingFetch() });
+    const client = createGitHubClient(this.settings, this.ctx, this.options);
     if (!client.ok) {
       this.allGaps(repos, client.reason);
       return false;
     }
     this.credentials = client.credentials;
     this.octokit = client.octokit;
-    this.octokit.hook.wrap('request', (request, options) => this.conditional(request as never, options as never) as never);
-    return true;
-  }
-
-  /** Counts every HTTP request (retries and token exchanges included) and bounds how many are in flight. */
-  private countingFetch(): typeof globalThis.fetch {
-    const inner = this.ctx.fetch;
-    const timeoutMs = this.settings.timeoutMs;
-    const maxWaitSeconds = this.options.maxRateLimitWaitSeconds ?? 300;
-    return (async (input: RequestInfo | URL, init?: RequestInit) => {
-      await this.acquire();
-      const api = apiOf(input);
-      const spentUntil = this.rateLimitSpentUntil[api];
-      if (spentUntil !== null) {
-        // Queued before the limit was known to be spent: answer as GitHub would, without asking it.
-        this.release();
-        const reset = String(Math.floor(Date.parse(spentUntil) / 1000));
-        return new Response(JSON.stringify({ message: `API rate limit exceeded (not sent: the limit is spent until ${spentUntil})` }), {
-          status: 403,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
-        });
-      }
-      this.requests += 1;
-      try {
-        // A hung GitHub must not hold a nightly run for Node's 5-minute default.
-        const timeout = AbortSignal.timeout(timeoutMs);
-        const response = await inner(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-        // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit
-        const reset = Number(response.headers.get('x-ratelimit-reset'));
-        if ((response.status === 403 || response.status === 429) && response.headers.get('x-ratelimit-remaining') === '0' && Number.isFinite(reset)) {
-          // Wall-clock time on purpose: the reset is GitHub's clock, not the snapshot's (--at may be in the past).
-          if (reset * 1000 - Date.now() > maxWaitSeconds * 1000) {
-            this.rateLimitSpentUntil[api] ??= new Date(reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-          }
-        }
-        return response;
-      } finally {
-        this.release();
-      }
-    }) as typeof globalThis.fetch;
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.inFlight < this.settings.concurrency) {
-      this.inFlight += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight -= 1;
-  }
-
-  /** The ETag layer: sends `If-None-Match`, and turns a 304 (which Octokit throws) into the cached data. */
-  private async conditional(
-    request: (options: never) => Promise<{ status: number; url: string; headers: Record<string, string | undefined>; data: unknown }>,
-    options: { method: string; headers: Record<string, string>; [key: string]: unknown },
-  ) {
-    const spentUntil = this.rateLimitSpentUntil[/\/graphql$/.test(String(options.url)) ? 'graphql' : 'rest'];
-    if (spentUntil !== null) throw new RateLimitSpent(spentUntil);
-    if (options.method !== 'GET') return request(options as never);
-    const { url } = this.octokit.request.endpoint.parse(options as never);
-    const cached = this.cache.etags[url];
-    if (cached) options.headers['if-none-match'] = cached.etag;
-    try {
-      const response = await request(options as never);
+    this.requests = client.requests;
+    this.cache.install(this.octokit, {
+      keep: (url, data) => this.cacheSafe(url, data),
       // Octokit hands back an empty or cut-off JSON body as a string; every REST answer this source
       // reads is an object or a list, so anything else is a malformed response (a gap), never an empty list.
-      if (typeof response.data !== 'object' || response.data === null) throw malformed('GET', new URL(url).pathname);
-      const etag = response.headers.etag;
-      // A copy: octokit.paginate rewrites `data` of list responses in place.
-      const data = etag ? this.cacheSafe(url, response.data) : undefined;
-      if (etag && data !== undefined) this.used.etags[url] = { etag, data, ...(response.headers.link ? { link: response.headers.link } : {}) };
-      return response;
-    } catch (error) {
-      if (cached && (error as { status?: number }).status === 304) {
-        this.used.etags[url] = cached;
-        const headers = { ...((error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {}) };
-        if (cached.link) headers.link = cached.link;
-        else delete headers.link;
-        return { status: 200, url, headers, data: structuredClone(cached.data) };
-      }
-      throw error;
-    }
+      check: (url, data) => {
+        if (typeof data !== 'object' || data === null) throw malformed('GET', new URL(url).pathname);
+      },
+    });
+    return true;
   }
 
   /**
@@ -654,7 +407,7 @@ class GitHubRun {
     if (runId === null) return;
     const key = `approvals:${repo.key}#${runId}`;
     try {
-      let reviews = (this.cache.facts[key] as RestRunApproval[] | undefined) ?? repo.runReviews.get(runId);
+      let reviews = this.cache.fact<RestRunApproval[]>(key) ?? repo.runReviews.get(runId);
       // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
       if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) reviews = [];
       if (!reviews) {
@@ -670,7 +423,7 @@ class GitHubRun {
           environments: r.environments.map((e) => ({ name: e.name })),
         }));
       }
-      this.used.facts[key] = reviews;
+      this.cache.keepFact(key, reviews);
       const runUrl = `${repo.repo!.url}/actions/runs/${runId}`;
       env.runApprovals = mapRunApprovals(reviews, env.github, approvalTime(deployment), runUrl);
     } catch (error) {
@@ -684,7 +437,7 @@ class GitHubRun {
     if (!base || base === head) return;
     const key = `compare:${repo.key}#${base}...${head}`;
     try {
-      let result = this.cache.facts[key] as CompareResult | undefined;
+      let result = this.cache.fact<CompareResult>(key);
       if (!result) {
         // https://docs.github.com/en/rest/commits/commits#compare-two-commits — commits oldest first, paginated, 250 at most.
         const commits: string[] = [];
@@ -703,7 +456,7 @@ class GitHubRun {
         }
         result = { aheadBy, behindBy, commits, totalCommits: total };
       }
-      this.used.facts[key] = result;
+      this.cache.keepFact(key, result);
       env.compare = result;
       if (result.totalCommits > result.commits.length)
         this.gap(repo.services, env.ledger, 'changes', `only ${result.commits.length} of ${result.totalCommits} commits since the previous deployment were searched for pull requests`);
@@ -746,7 +499,7 @@ class GitHubRun {
         if (withLibraries) files.add(`${env.active.commitOid}:package.json`);
       }
       const uncachedCommits = [...commits].filter((sha) => {
-        const cached = this.cache.facts[`pulls:${repo.key}#${sha}`];
+        const cached = this.cache.fact(`pulls:${repo.key}#${sha}`);
         // Checked like a fresh answer: the cache file is outside input too.
         if (Array.isArray(cached)) this.keepPulls(repo, sha, cached);
         return !Array.isArray(cached);
@@ -755,17 +508,17 @@ class GitHubRun {
       if (defaultRef?.target) {
         for (const ref of this.releaseRefs(repo)) {
           const key = `branch:${repo.key}#${defaultRef.target.oid}...${ref.target!.oid}`;
-          const cached = this.cache.facts[key] as { aheadBy: number; behindBy: number } | undefined;
+          const cached = this.cache.fact<{ aheadBy: number; behindBy: number }>(key);
           if (cached) {
             repo.branchCompares.set(ref.name, cached);
-            this.used.facts[key] = cached;
+            this.cache.keepFact(key, cached);
           } else compares.push({ base: defaultRef.name, head: ref.name });
         }
       }
       const reviews = new Set<string>();
       for (const env of repo.envs) {
         const runId = env.active ? runIdOf(env.active) : null;
-        if (runId !== null && !this.cache.facts[`approvals:${repo.key}#${runId}`]) reviews.add(env.active!.commitOid);
+        if (runId !== null && !this.cache.fact(`approvals:${repo.key}#${runId}`)) reviews.add(env.active!.commitOid);
       }
       // Files are not cached on purpose: config files may hold secrets, and the cache file sits beside the ledger.
       const input: LookupInput = { owner: repo.owner, name: repo.name, commits: uncachedCommits.sort(), files: [...files].sort(), compares, reviews: [...reviews].sort() };
@@ -860,7 +613,7 @@ class GitHubRun {
         const counts = { aheadBy: cmp.aheadBy, behindBy: cmp.behindBy };
         repo.branchCompares.set(c.head, counts);
         const target = this.releaseRefs(repo).find((r) => r.name === c.head)?.target?.oid;
-        this.used.facts[`branch:${repo.key}#${repo.repo!.defaultBranchRef!.target!.oid}...${target}`] = counts;
+        this.cache.keepFact(`branch:${repo.key}#${repo.repo!.defaultBranchRef!.target!.oid}...${target}`, counts);
       });
     });
   }
@@ -870,7 +623,7 @@ class GitHubRun {
     const { pulls, problem } = checkPulls(nodes, repo.bounds ?? this.bounds, (text, key) => capText(this.credentials.scrub(text), capFor(key)));
     repo.pulls.set(sha, pulls);
     if (problem) repo.pullProblems.set(sha, `${repo.owner}/${repo.name}@${sha.slice(0, 7)}: ${problem}`);
-    else this.used.facts[`pulls:${repo.key}#${sha}`] = pulls;
+    else this.cache.keepFact(`pulls:${repo.key}#${sha}`, pulls);
   }
 
   private lookupFailed(repo: RepoState, input: LookupInput, error: unknown): void {
@@ -1075,31 +828,11 @@ class GitHubRun {
     for (const repo of repos) this.gap(repo.services, undefined, 'all', reason);
   }
 
-  private get cachePath(): string {
-    return resolve(this.ctx.configDir, this.settings.cacheFile);
-  }
-
-  private async loadCache(): Promise<void> {
-    try {
-      const parsed = JSON.parse(await readFile(this.cachePath, 'utf8')) as CacheFile;
-      // A cache for another API host would serve wrong data; keys are full URLs, so that cannot happen; the version guards the shape.
-      if (parsed?.version === CACHE_VERSION && isObject(parsed.etags) && isObject(parsed.facts)) this.cache = parsed;
-    } catch {
-      // No cache yet (first night) or unreadable: start empty; the cache only saves requests.
-    }
-  }
-
-  /** Writes only what this run used, atomically (temp file + rename), so the cache never grows without bound. */
   private async saveCache(): Promise<void> {
-    const path = this.cachePath;
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      const temp = `${path}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(this.bounded(sortKeys(this.used))));
-      await rename(temp, path);
-    } catch (error) {
-      this.ctx.progress(`github: could not write the ETag cache ${this.settings.cacheFile}: ${(error as Error).message.split('\n')[0]}`);
-    }
+    await this.cache.save(
+      (value) => this.bounded(value),
+      (reason) => this.ctx.progress(`github: could not write the ETag cache ${this.settings.cacheFile}: ${reason}`),
+    );
   }
 }
 
@@ -1111,20 +844,6 @@ function isDeployment(value: unknown): value is GqlDeployment {
   return isObject(value) && typeof value.commitOid === 'string' && typeof value.createdAt === 'string';
 }
 
-/** One entry of a GraphQL response's `errors`. */
-type GraphQLErrorEntry = { path?: (string | number)[]; message?: string; type?: string };
-
-/** Which primary rate limit a request counts against. */
-function apiOf(input: RequestInfo | URL): 'rest' | 'graphql' {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  return /\/graphql(?:\?|$)/.test(url) ? 'graphql' : 'rest';
-}
-
 function malformed(method: string, path: string): Error {
   return Object.assign(new Error('malformed response body (not the JSON GitHub documents)'), { request: { method, url: `https://api.invalid${path}` } });
-}
-
-function sortKeys(cache: CacheFile): CacheFile {
-  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
-  return { version: cache.version, etags: sorted(cache.etags), facts: sorted(cache.facts) };
 }

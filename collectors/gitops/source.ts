@@ -41,7 +41,8 @@ import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../../src/model/input-lim
 import { BudgetExhausted, describeError, scrub, splitRepo } from '../github/index.ts';
 import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
 import type { ChangeAnswer, FileAnswer } from './index.ts';
-import { batchedQuery, createGitHubClient, type GitHubCollectorOptions } from '../github/source.ts';
+import { batchedQuery } from '../github/batched-query.ts';
+import { createGitHubClient, type GitHubClientOptions } from '../github/client/index.ts';
 
 /** Largest file read from the repository (one cap for both modes; src/model/input-limits.ts). */
 const MAX_FILE_BYTES = INPUT_LIMITS.sourceFileBytes;
@@ -367,7 +368,7 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
 /** Knobs for tests; production uses the defaults. */
 export interface GitOpsCollectorOptions {
   /** Passed to the GitHub client of the `repo` mode (retry and rate-limit timing). */
-  github?: GitHubCollectorOptions;
+  github?: GitHubClientOptions;
 }
 
 /** The gitops collector with production settings. */
@@ -486,26 +487,9 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
       reason: `no GitHub token: set ${github.tokenEnv} (read by GitHub source "${settings.github}") to a token with read-only Contents and Metadata permissions on ${settings.repo}, or configure a GitHub App there`,
     };
   }
-  let requests = 0;
-  let inFlight = 0;
-  const waiting: (() => void)[] = [];
-  const boundedFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    if (inFlight >= github.concurrency) await new Promise<void>((go) => waiting.push(go));
-    else inFlight += 1;
-    requests += 1;
-    try {
-      // A hung GitHub must not hold the run: the GitHub source's per-request timeout (and its whole-run deadline, see createGitHubClient).
-      const timeout = AbortSignal.timeout((github as { timeoutMs?: number }).timeoutMs ?? 30_000);
-      return await context.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else inFlight -= 1;
-    }
-  }) as typeof globalThis.fetch;
-  const client = createGitHubClient(github, context, { ...options.github, fetch: boundedFetch, label: name });
+  // The same client as the GitHub source: its credentials, concurrency, timeouts, rate limits, and the budget and deadline this token shares with it.
+  const client = createGitHubClient(github, context, { ...options.github, label: name });
   if (!client.ok) return { ok: false, reason: `${client.reason} (GitHub source "${settings.github}", which reads ${settings.repo})` };
-  // The client takes every request from the budget and deadline this token shares with the GitHub source (collectors/github/budget.ts).
   const { octokit, credentials } = client;
   const { owner, name: repo } = parts;
   const fail = (error: unknown) => describeError(error, credentials);
@@ -621,7 +605,7 @@ async function openGitHub(context: SourceContext<GitOpsSourceConfig>, options: G
     },
     lastChange: async (file) => lastChanges.get(file) ?? { error: 'not read' },
   };
-  return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: () => requests, credentials };
+  return { ok: true, revision, reader, label: `${owner}/${repo}`, requests: client.requests, credentials };
 }
 
 /** What `read` gives for a file found (or not) by the contents API. */
