@@ -27,6 +27,7 @@ import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from '../snapshot/promotion.ts';
 import { redactConfigs } from '../model/redact.ts';
+import { believedRunning } from '../model/believed.ts';
 import { redactSecretsInText, redactUrl } from '../model/redact-url.ts';
 import type { SecretKey } from '../model/secret-fingerprint.ts';
 
@@ -140,6 +141,7 @@ function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
       }),
     ),
     observed: draft.observed.map(url),
+    declared: draft.declared.map((d) => (d.promotion ? { ...d, promotion: { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) } } : d)),
     changes: draft.changes.map((c) => ({ ...c, pullRequests: c.pullRequests.map((pr) => url({ ...pr, title: redactSecretsInText(pr.title) })) })),
     gaps: draft.gaps.map((g) => ({ ...g, reason: redactSecretsInText(g.reason) })),
     ...(draft.tracking && { tracking: { ...draft.tracking, sightings: draft.tracking.sightings.map(url) } }),
@@ -179,14 +181,20 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
   });
   const history = all('history').map(({ record }) => record as HistoryEvent);
   const environments = config.environments;
+  const declaredRecords = screenAll<Declared>('declared', declaredSchema, 'declared').sort(byKeys((o) => o.service, (o) => o.environment, (o) => o.source));
+  // Where no source recorded a deployment, the declaration stands for one (src/model/believed.ts) and gets promotion evidence too.
+  const believed = believedRunning({ deployments: uniqueDeployments.map((d) => ({ ...d, promotion: null })), declared: declaredRecords, takenAt: input.takenAt });
   const index = buildSightingIndex({
     previous: input.previous?.snapshot ?? null,
     history,
-    draftDeployments: uniqueDeployments,
+    draftDeployments: believed,
     takenAt: input.takenAt,
     snapshotId: input.id,
   });
-  const deployments = attachPromotion(uniqueDeployments, environments, index).sort(svcEnv());
+  const withPromotion = attachPromotion(believed, environments, index);
+  const deployments: Deployment[] = withPromotion.flatMap(({ basis, ...d }) => (basis === 'deployment' ? [d as Deployment] : [])).sort(svcEnv());
+  const promotionOf = new Map(withPromotion.flatMap((b) => (b.basis === 'declared' ? [[b.declared, b.promotion] as const] : [])));
+  const declared = declaredRecords.map((d) => (promotionOf.has(d) ? { ...d, promotion: promotionOf.get(d)! } : d));
 
   // Screened with the stored-record schema: a raw value is any stored value, redaction only narrows it.
   const rawConfigs: RawConfigRecord[] = screenAll('configs', configRecordSchema, 'config');
@@ -208,9 +216,7 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
     observed: screenAll<Observed>('observed', observedSchema, 'observed').sort(
       byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
     ),
-    declared: screenAll<Declared>('declared', declaredSchema, 'declared').sort(
-      byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
-    ),
+    declared,
     configs,
     secretFingerprints: { keyId: input.secretKey?.id ?? null },
     branches: screenAll<Branch>('branches', branchSchema, 'branches').sort(
@@ -223,7 +229,7 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
     // Carried forward so rules never rescan history: first sightings and drift start times.
     tracking: buildTracking({
       index,
-      deployments,
+      deployments: withPromotion,
       environments,
       services: config.services.map((s) => s.name),
       policies: config.policies,

@@ -90,7 +90,8 @@ function findingRow(f: FindingRef): string[] {
 }
 
 function versionOf(s: DeploymentState | null): string {
-  return s ? `${s.version} (${s.commit.slice(0, 7)})` : '-';
+  if (!s) return '-';
+  return s.declared ? `${s.version} (declared in ${s.declared.file})` : `${s.version} (${s.commit.slice(0, 7)})`;
 }
 
 function section(out: string[], title: string, rows: string[][]): void {

@@ -9,6 +9,7 @@ import { SEVERITIES } from '../model/index.ts';
 import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from '../model/secret-fingerprint.ts';
 import { findGap } from '../model/gaps.ts';
 import { sameCommit, sameVersion } from '../model/build.ts';
+import { believedRunning, declarationOf, declaredEvidence } from '../model/believed.ts';
 import { parseAt } from './ids.ts';
 
 /** A deployment as the diffs show it. */
@@ -18,6 +19,8 @@ export interface DeploymentState {
   artifact: string | null;
   deployedAt: string;
   deployedBy: string;
+  /** Set when no deployment record exists and the GitOps declaration stands for one (src/model/believed.ts). */
+  declared?: { file: string; revision: string; changedBy?: string; changedAt?: string; source: string };
 }
 
 /** Which parts of a deployment differ. */
@@ -352,7 +355,8 @@ function unionKeys<V>(x: Map<string, V>, y: Map<string, V>): string[] {
  */
 function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deployment> {
   const out = new Map<string, Deployment>();
-  for (const d of s.deployments) {
+  // Deployment records, and declarations where there is none (src/model/believed.ts).
+  for (const d of believedRunning(s)) {
     if (environment !== undefined && d.environment !== environment) continue;
     const key = environment === undefined ? [d.service, d.environment].join(SEP) : d.service;
     const held = out.get(key);
@@ -465,7 +469,8 @@ function sameValues(x: Map<string, StoredValue>, y: Map<string, StoredValue>, se
 function differingFields(x: Deployment, y: Deployment): DeploymentField[] {
   const fields: DeploymentField[] = [];
   if (!sameVersion(x.version, y.version)) fields.push('version');
-  if (!sameCommit(x.commit, y.commit)) fields.push('commit');
+  // Two declarations know no commit: that is not a difference.
+  if (!sameCommit(x.commit, y.commit) && !(declarationOf(x) && declarationOf(y) && !x.commit && !y.commit)) fields.push('commit');
   if ((x.artifact ?? null) !== (y.artifact ?? null) && !(x.artifact === undefined || y.artifact === undefined)) fields.push('artifact');
   return fields;
 }
@@ -495,7 +500,8 @@ function isSecret(value: StoredValue | undefined): boolean {
 }
 
 function state(d: Deployment): DeploymentState {
-  return { version: d.version, commit: d.commit, artifact: d.artifact ?? null, deployedAt: d.deployedAt, deployedBy: d.deployedBy };
+  const declared = declarationOf(d);
+  return { version: d.version, commit: d.commit, artifact: d.artifact ?? null, deployedAt: d.deployedAt, deployedBy: d.deployedBy, ...(declared ? { declared: declaredEvidence(declared) } : {}) };
 }
 
 function findingRef(f: Finding): FindingRef {

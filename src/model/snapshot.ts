@@ -190,6 +190,8 @@ export const declaredSchema = z
     /** When that file last changed. */
     changedAt: isoTime.optional(),
     source: z.string(),
+    /** Promotion evidence, when no deployment record exists here and the declaration stands for one (src/model/believed.ts); absent in older snapshots. */
+    promotion: promotionSchema.nullable().optional(),
   })
   .strict();
 export type Declared = z.infer<typeof declaredSchema>;
@@ -313,6 +315,8 @@ export const carriedSightingSchema = sightingSchema
     commit: z.string(),
     /** The artifact seen with it, if known. */
     artifact: z.string().optional(),
+    /** A declared build known by neither commit nor artifact: its version label (src/model/believed.ts, `labelIdentity`). */
+    version: z.string().optional(),
     /** The last time the ledger knew it was there (for pruning; see `src/snapshot/promotion.ts`). */
     lastSeenAt: isoTime,
   })

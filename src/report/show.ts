@@ -4,12 +4,15 @@
  */
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { isOpen } from '../rules/index.ts';
+import { believedRunning, declarationOf, type Believed } from '../model/believed.ts';
 
 export interface StateView {
   snapshot: { id: string; takenAt: string; sha256: string; generator: Snapshot['generator'] };
   name: string;
   environments: string[];
   deployments: Snapshot['deployments'];
+  /** What is believed to run (src/model/believed.ts): the deployments, and declarations where there is none (`basis: 'declared'`). */
+  running: Believed[];
   observed: Snapshot['observed'];
   declared: Snapshot['declared'];
   configs: Snapshot['configs'];
@@ -27,6 +30,7 @@ export function stateView(snapshot: Snapshot, sha256: string, environment?: stri
     name: snapshot.name,
     environments: snapshot.environments.map((e) => e.name).filter((e) => environment === undefined || e === environment),
     deployments: inEnv(snapshot.deployments),
+    running: inEnv(believedRunning(snapshot)),
     observed: inEnv(snapshot.observed),
     declared: inEnv(snapshot.declared),
     configs: inEnv(snapshot.configs),
@@ -47,25 +51,29 @@ export function formatStateView(view: StateView): string {
   const lines: string[] = [];
   lines.push(`${view.name} — snapshot ${view.snapshot.id} (taken ${view.snapshot.takenAt}, sha256 ${view.snapshot.sha256})`);
   lines.push('');
-  const services = [...new Set(view.deployments.map((d) => d.service))].sort();
+  const services = [...new Set(view.running.map((d) => d.service))].sort();
+  // A declaration standing in for a missing deployment record says so, with the file it was read from.
+  const version = (d: Believed) => (declarationOf(d) ? `${d.version} (declared)` : d.version);
   if (view.environments.length === 1) {
     const environment = view.environments[0]!;
     const rows = [['SERVICE', 'VERSION', 'COMMIT', 'DEPLOYED', 'BY', 'APPROVED BY']];
-    for (const d of view.deployments.filter((d) => d.environment === environment)) {
+    for (const d of view.running.filter((d) => d.environment === environment)) {
+      const declared = declarationOf(d);
       const approvers = d.approvals.filter((a) => a.state === 'approved').map((a) => a.by);
-      rows.push([d.service, d.version, d.commit.slice(0, 12), d.deployedAt, d.deployedBy, approvers.join(', ') || '-']);
+      const evidence = declared ? `declared in ${declared.file} at ${declared.revision.slice(0, 12)}` : approvers.join(', ') || '-';
+      rows.push([d.service, version(d), d.commit ? d.commit.slice(0, 12) : '-', d.deployedAt, d.deployedBy, evidence]);
     }
     lines.push(`Environment ${environment}:`);
-    lines.push(rows.length > 1 ? formatTable(rows) : '(nothing deployed)');
+    lines.push(rows.length > 1 ? formatTable(rows) : '(nothing deployed or declared)');
   } else {
     const rows = [['SERVICE', ...view.environments]];
     for (const service of services) {
-      rows.push([
-        service,
-        ...view.environments.map((env) => view.deployments.find((d) => d.service === service && d.environment === env)?.version ?? '-'),
-      ]);
+      rows.push([service, ...view.environments.map((env) => {
+        const d = view.running.find((d) => d.service === service && d.environment === env);
+        return d ? version(d) : '-';
+      })]);
     }
-    lines.push(rows.length > 1 ? formatTable(rows) : '(nothing deployed)');
+    lines.push(rows.length > 1 ? formatTable(rows) : '(nothing deployed or declared)');
   }
   const open = view.findings.filter(isOpen);
   const excepted = view.findings.length - open.length;

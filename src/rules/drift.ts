@@ -6,6 +6,7 @@
 import { computeDriftStates } from '../snapshot/promotion.ts';
 import { runtimeMismatches } from '../model/build.ts';
 import type { Declared, Deployment, Observed } from '../model/snapshot.ts';
+import { believedRunning, declarationOf, declaredEvidence } from '../model/believed.ts';
 import { DAY_MS, daysBetween, exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
 
 export const versionDocs = {
@@ -29,18 +30,23 @@ export const runtimeDocs = {
 export const driftVersion: Rule = (ctx) => {
   const out: RuleResult[] = [];
   const maxDays = ctx.draft.policies.maxDriftDays;
-  for (const s of computeDriftStates({ deployments: ctx.draft.deployments, environments: ctx.draft.environments, previous: ctx.previous })) {
+  // Deployment records, and declarations where there is none (src/model/believed.ts).
+  for (const s of computeDriftStates({ deployments: believedRunning(ctx.draft), environments: ctx.draft.environments, previous: ctx.previous })) {
     const age = ctx.now - Date.parse(s.since);
     if (age <= maxDays * DAY_MS) continue;
     const days = daysBetween(Date.parse(s.since), ctx.now);
     const l = s.lowerDeployment;
     const h = s.higherDeployment;
-    const side = (d: Deployment) => ({ version: d.version, commit: d.commit, ...(d.artifact ? { artifact: d.artifact } : {}), deployedAt: d.deployedAt, source: d.source });
+    const side = (d: Deployment) => {
+      const declared = declarationOf(d);
+      return { version: d.version, commit: d.commit, ...(d.artifact ? { artifact: d.artifact } : {}), deployedAt: d.deployedAt, source: d.source, ...(declared ? { declared: declaredEvidence(declared) } : {}) };
+    };
+    const build = (d: Deployment) => (d.commit ? `${d.version}, ${short(d.commit)}` : declarationOf(d) ? `${d.version}, declared` : `${d.version}, ${short(d.commit)}`);
     out.push({
       rule: 'drift.version',
       service: s.service,
       environment: s.higher,
-      message: `${s.service} in ${s.higher} (${h.version}, ${short(h.commit)}) has differed from ${s.lower} (${l.version}, ${short(l.commit)}) for ${days} days${s.basis === 'estimate' ? ' at least' : ''}, since ${s.since}; more than the ${maxDays} allowed.`,
+      message: `${s.service} in ${s.higher} (${build(h)}) has differed from ${s.lower} (${build(l)}) for ${days} days${s.basis === 'estimate' ? ' at least' : ''}, since ${s.since}; more than the ${maxDays} allowed.`,
       resolution: `Promote ${l.version} from ${s.lower} to ${s.higher}, or return ${s.lower} to ${h.version}. ${exceptionHint('drift.version', s.service, s.higher)}`,
       evidence: {
         lower: s.lower,

@@ -6,6 +6,7 @@
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { normaliseVersion, sameCommit } from '../model/build.ts';
 import type { Deployment } from '../model/snapshot.ts';
+import { believedRunning, declarationOf, declaredEvidence, labelIdentity } from '../model/believed.ts';
 import { exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
 
 export const bypassDocs = {
@@ -24,10 +25,13 @@ export const artifactMismatchDocs = {
 export const promotionBypass: Rule = (ctx) => {
   const out: RuleResult[] = [];
   const watched = ctx.draft.tracking?.watchedSince;
-  for (const d of ctx.draft.deployments) {
+  // Deployment records, and declarations where there is none (src/model/believed.ts).
+  for (const d of believedRunning(ctx.draft)) {
     const p = d.promotion;
     if (!p || p.previousEnvironment === null) continue;
-    if (!d.commit && !d.artifact) continue; // nothing to follow; the missing evidence is a source.gap
+    const label = labelIdentity(d);
+    if (!d.commit && !d.artifact && label === undefined) continue; // nothing to follow; the missing evidence is a source.gap
+    const declared = declarationOf(d);
     const arrived = arrivalAt(d);
     const before = p.previous && Date.parse(p.previous.at) <= Date.parse(arrived) ? p.previous : null;
     if (before) continue;
@@ -37,7 +41,10 @@ export const promotionBypass: Rule = (ctx) => {
     // snapshot of a ledger is the horizon.
     const horizon = watched?.[d.service] ?? (ctx.previous ? undefined : ctx.draft.takenAt);
     if (!p.previous && horizon !== undefined && Date.parse(arrived) < Date.parse(horizon)) continue;
-    const what = `${d.service} ${d.version} (commit ${short(d.commit)}${d.artifact ? `, artifact ${d.artifact}` : ''})`;
+    const what = declared
+      ? `${d.service} ${d.version} (declared in ${declared.file} at ${short(declared.revision)}${declared.changedBy ? ` by ${declared.changedBy}` : ''}${d.artifact ? `, artifact ${d.artifact}` : ''})`
+      : `${d.service} ${d.version} (commit ${short(d.commit)}${d.artifact ? `, artifact ${d.artifact}` : ''})`;
+    const build = declared ? (d.artifact ?? `version ${d.version}`) : `commit ${short(d.commit)}`;
     const message = p.previous
       ? `${what} reached ${d.environment} at ${arrived} but was first seen in ${p.previousEnvironment} only at ${p.previous.at}, after it.`
       : `${what} reached ${d.environment} at ${arrived} without ever being seen in ${p.previousEnvironment}.`;
@@ -45,9 +52,9 @@ export const promotionBypass: Rule = (ctx) => {
       rule: 'promotion.bypass',
       service: d.service,
       environment: d.environment,
-      detail: [short(d.commit) === 'unknown' ? (d.artifact ?? 'unknown') : short(d.commit)],
+      detail: [short(d.commit) === 'unknown' ? (d.artifact ?? label ?? 'unknown') : short(d.commit)],
       message,
-      resolution: `Deploy commit ${short(d.commit)} to ${p.previousEnvironment} and validate it there, or redeploy ${d.environment} from a commit that passed ${p.previousEnvironment}. ${exceptionHint('promotion.bypass', d.service, d.environment)}`,
+      resolution: `Deploy ${build} to ${p.previousEnvironment} and validate it there, or redeploy ${d.environment} from a build that passed ${p.previousEnvironment}. ${exceptionHint('promotion.bypass', d.service, d.environment)}`,
       evidence: {
         commit: d.commit,
         version: d.version,
@@ -60,6 +67,7 @@ export const promotionBypass: Rule = (ctx) => {
         previousSighting: p.previous,
         path: p.path,
         ...(d.url ? { url: d.url } : {}),
+        ...(declared ? { declared: declaredEvidence(declared) } : {}),
       },
     });
   }

@@ -45,6 +45,7 @@ import type { EnvironmentConfig, Policies } from '../model/config.ts';
 import type { HistoryEvent } from '../model/evidence.ts';
 import type { CarriedSighting, Deployment, Sighting, Snapshot, Tracking } from '../model/snapshot.ts';
 import { differentBuilds, sameCommit } from '../model/build.ts';
+import { believedRunning, labelIdentity, type Believed } from '../model/believed.ts';
 import { DAY_MS } from '../model/time.ts';
 
 /** When a deployment's commit reached its own environment: its first sighting there, else its deployedAt. */
@@ -53,8 +54,8 @@ export function arrivalAt(d: Pick<Deployment, 'environment' | 'deployedAt'> & { 
 }
 
 export interface SightingIndex {
-  /** The first sighting of `commit` (and `artifact`, when both sides know it) for `service` in `environment`. */
-  first(service: string, environment: string, commit: string, artifact?: string): Sighting | undefined;
+  /** The first sighting of `commit` (and `artifact`, when both sides know it) for `service` in `environment`; with neither, of the declared version `label`. */
+  first(service: string, environment: string, commit: string, artifact?: string, label?: string): Sighting | undefined;
   /** Every known first sighting, merged per service/environment/commit/artifact, sorted. */
   all(): CarriedSighting[];
 }
@@ -85,14 +86,15 @@ function toSighting(c: CarriedSighting): Sighting {
 export function buildSightingIndex(input: {
   previous: Snapshot | null;
   history: HistoryEvent[];
-  draftDeployments: Omit<Deployment, 'promotion'>[];
+  /** Today's deployments, and the declarations standing in for missing ones (`believedRunning`). */
+  draftDeployments: Omit<Deployment, 'promotion'>[] | Omit<Believed, 'promotion'>[];
   takenAt: string;
   snapshotId: string;
 }): SightingIndex {
   const merged = new Map<string, CarriedSighting>();
   const add = (c: CarriedSighting) => {
-    if (!c.commit && !c.artifact) return;
-    const key = [c.service, c.environment, c.commit.toLowerCase(), c.artifact ?? ''].join('\u0000');
+    if (!c.commit && !c.artifact && !c.version) return;
+    const key = [c.service, c.environment, c.commit.toLowerCase(), c.artifact ?? '', c.version ?? ''].join('\u0000');
     const existing = merged.get(key);
     if (!existing) return void merged.set(key, c);
     const best = rank(c, existing) < 0 ? c : existing;
@@ -100,13 +102,18 @@ export function buildSightingIndex(input: {
   };
   const withArtifact = (artifact: string | undefined) => (artifact !== undefined ? { artifact } : {});
   const withUrl = (url: string | undefined) => (url !== undefined ? { url } : {});
+  // A declared build with neither commit nor digest is followed by its version label (src/model/believed.ts).
+  const withLabel = (d: { commit: string; artifact?: string; version: string; basis?: string }) => {
+    const version = labelIdentity(d);
+    return version !== undefined ? { version } : {};
+  };
 
   const previous = input.previous;
   if (previous) {
     for (const c of previous.tracking?.sightings ?? []) add(c);
-    for (const d of previous.deployments) {
+    for (const d of believedRunning(previous)) {
       for (const p of d.promotion?.path ?? []) {
-        add({ ...p, service: d.service, commit: d.commit, ...withArtifact(d.artifact), lastSeenAt: p.environment === d.environment ? previous.takenAt : p.at });
+        add({ ...p, service: d.service, commit: d.commit, ...withArtifact(d.artifact), ...withLabel(d), lastSeenAt: p.environment === d.environment ? previous.takenAt : p.at });
       }
       add({
         environment: d.environment,
@@ -117,6 +124,7 @@ export function buildSightingIndex(input: {
         service: d.service,
         commit: d.commit,
         ...withArtifact(d.artifact),
+        ...withLabel(d),
         lastSeenAt: previous.takenAt,
       });
     }
@@ -125,7 +133,7 @@ export function buildSightingIndex(input: {
     add({ environment: h.environment, at: h.at, source: h.source, ...withUrl(h.url), service: h.service, commit: h.commit, ...withArtifact(h.artifact), lastSeenAt: h.at });
   }
   for (const d of input.draftDeployments) {
-    add({ environment: d.environment, at: d.deployedAt, source: d.source, ...withUrl(d.url), service: d.service, commit: d.commit, ...withArtifact(d.artifact), lastSeenAt: input.takenAt });
+    add({ environment: d.environment, at: d.deployedAt, source: d.source, ...withUrl(d.url), service: d.service, commit: d.commit, ...withArtifact(d.artifact), ...withLabel(d), lastSeenAt: input.takenAt });
   }
 
   const byPlace = new Map<string, CarriedSighting[]>();
@@ -138,11 +146,12 @@ export function buildSightingIndex(input: {
   for (const list of byPlace.values()) list.sort(rank);
 
   return {
-    first(service, environment, commit, artifact) {
-      if (!commit && !artifact) return undefined;
+    first(service, environment, commit, artifact, label) {
+      if (!commit && !artifact && !label) return undefined;
       const list = byPlace.get(`${service}\u0000${environment}`) ?? [];
       // The list is sorted by rank, so the first match is the earliest, best-attested sighting.
       const match = list.find((c) => {
+        if (!commit && !artifact) return c.version === label;
         const artifactsAgree = artifact === undefined || c.artifact === undefined || c.artifact === artifact;
         if (commit) return sameCommit(c.commit, commit) && artifactsAgree;
         return c.artifact !== undefined && c.artifact === artifact;
@@ -156,7 +165,8 @@ export function buildSightingIndex(input: {
           (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0) ||
           rank(a, b) ||
           (a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : 0) ||
-          ((a.artifact ?? '') < (b.artifact ?? '') ? -1 : (a.artifact ?? '') > (b.artifact ?? '') ? 1 : 0),
+          ((a.artifact ?? '') < (b.artifact ?? '') ? -1 : (a.artifact ?? '') > (b.artifact ?? '') ? 1 : 0) ||
+          ((a.version ?? '') < (b.version ?? '') ? -1 : (a.version ?? '') > (b.version ?? '') ? 1 : 0),
       );
     },
   };
@@ -167,13 +177,14 @@ export function buildSightingIndex(input: {
  * commit/artifact in every environment on the path up to its own, and in the
  * previous environment. The first environment has no previous one.
  */
-export function attachPromotion(deployments: Omit<Deployment, 'promotion'>[], environments: EnvironmentConfig[], index: SightingIndex): Deployment[] {
+export function attachPromotion<D extends Omit<Deployment, 'promotion'> & { basis?: string }>(deployments: D[], environments: EnvironmentConfig[], index: SightingIndex): (D & Pick<Deployment, 'promotion'>)[] {
   const order = environments.map((e) => e.name);
   return deployments.map((d) => {
     const position = order.indexOf(d.environment);
     const upTo = position < 0 ? [d.environment] : order.slice(0, position + 1);
+    const label = labelIdentity(d);
     const path = upTo.flatMap((env) => {
-      const s = index.first(d.service, env, d.commit, d.artifact);
+      const s = index.first(d.service, env, d.commit, d.artifact, label);
       return s ? [s] : [];
     });
     const previousEnvironment = position > 0 ? (order[position - 1] ?? null) : null;
@@ -223,7 +234,7 @@ export function computeDriftStates(input: { deployments: Deployment[]; environme
     return map;
   };
   const now = at(deployments);
-  const before = previous ? at(previous.deployments) : new Map<string, Deployment>();
+  const before = previous ? at(believedRunning(previous)) : new Map<string, Deployment>();
   const services = [...new Set(deployments.map((d) => d.service))].sort();
   const states: DriftState[] = [];
   for (const service of services) {
@@ -303,7 +314,9 @@ export function buildTracking(input: {
   for (const d of deployments) running.set(`${d.service}\u0000${d.environment}`, d);
   const isRunning = (c: CarriedSighting) => {
     const d = running.get(`${c.service}\u0000${c.environment}`);
-    return d !== undefined && sameCommit(d.commit, c.commit) && d.artifact === c.artifact;
+    if (d === undefined) return false;
+    const label = labelIdentity(d);
+    return label !== undefined ? c.version === label : sameCommit(d.commit, c.commit) && d.artifact === c.artifact;
   };
   const all = index.all();
   // A commit already seen in the next environment has been judged there (the judgement is frozen in that
@@ -318,7 +331,7 @@ export function buildTracking(input: {
   }
   const promoted = (c: CarriedSighting) => {
     const n = next.get(c.environment);
-    return n !== undefined && (seenIn.get(`${c.service}\u0000${n}`) ?? []).some((x) => sameCommit(x.commit, c.commit));
+    return n !== undefined && (seenIn.get(`${c.service}\u0000${n}`) ?? []).some((x) => sameCommit(x.commit, c.commit) || (c.version !== undefined && x.version === c.version));
   };
   const sightings = all.filter((c) => promotable.has(c.environment) && Date.parse(c.lastSeenAt) >= cutoff && !isRunning(c) && !promoted(c));
 

@@ -4,6 +4,7 @@
  * pair of environments. Where a pull request is running is history.ts's
  * `prPresence` (docs/pull-requests.md).
  */
+import { believedRunning } from '../model/believed.ts';
 import semver from 'semver';
 import { deploymentHidden } from '../model/gaps.ts';
 import type { Deployment, Snapshot } from '../model/snapshot.ts';
@@ -154,7 +155,7 @@ const driftAgeCache = new WeakMap<Snapshot, DriftAge[]>();
 function computeDriftAges(snapshot: Snapshot): DriftAge[] {
   const now = Date.parse(snapshot.takenAt);
   const recorded = snapshot.tracking?.driftSince;
-  return computeDriftStates({ deployments: snapshot.deployments, environments: snapshot.environments, previous: null })
+  return computeDriftStates({ deployments: believedRunning(snapshot), environments: snapshot.environments, previous: null })
     .map((s) => {
       const since = recorded?.[driftKey(s.service, s.lower, s.higher)] ?? s.since;
       return { service: s.service, lower: s.lower, higher: s.higher, since, days: Math.floor(((now - Date.parse(since)) / DAY_MS) * 10) / 10 };

@@ -26,9 +26,9 @@ export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Ht
 function cellHtml(cell: MatrixCell): Html {
   const label = CELL_STATUS_LABEL[cell.status];
   const deployed = cell.deployed;
-  return html`<td class="cell status-${cell.status}"${deployed && html` title="${`${deployed.commit} deployed ${formatTime(deployed.deployedAt)} by ${deployed.deployedBy}`}"`}><span class="icon" aria-hidden="true">${label.icon}</span>${
+  return html`<td class="cell status-${cell.status}"${deployed && html` title="${deployed.declared ? `declared in ${cell.declared?.file ?? 'the GitOps repository'}, changed ${formatTime(deployed.deployedAt)} by ${deployed.deployedBy}` : `${deployed.commit} deployed ${formatTime(deployed.deployedAt)} by ${deployed.deployedBy}`}"`}><span class="icon" aria-hidden="true">${label.icon}</span>${
     deployed ? html`<span class="mono">${deployed.version}</span>` : html`<span class="muted">${cell.status === 'gap' ? 'unknown' : '—'}</span>`
-  }<span class="sr-text"> (${label.text})</span>${deployed && html`<div class="muted mono">${shortCommit(deployed.commit)}</div>`}${
+  }<span class="sr-text"> (${label.text})</span>${deployed && html`<div class="muted mono">${deployed.declared ? 'declared' : shortCommit(deployed.commit)}</div>`}${
     cell.previousVersion &&
     html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: <span class="mono">${cell.previousVersion}</span>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}${cell.driftDays !== null && html` (${cell.driftDays} d)`}</div>`
   }${cell.differences.map((d) => html`<div>⚠ ${d}</div>`)}${cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`}${

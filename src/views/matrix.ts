@@ -5,6 +5,7 @@
  */
 import type { Finding, Severity, Snapshot } from '../model/index.ts';
 import { runtimeMismatches } from '../model/build.ts';
+import { believedRunning } from '../model/believed.ts';
 import { compareText, groupBy } from './format.ts';
 import { severityRank } from './findings.ts';
 import { driftAges } from './answers.ts';
@@ -32,7 +33,8 @@ export const CELL_STATUS_LABEL: Record<CellStatus, { icon: string; text: string 
 
 export interface MatrixCell {
   environment: string;
-  deployed: { version: string; commit: string; deployedAt: string; deployedBy: string; url?: string } | null;
+  /** What is believed to run: the deployment record, or (`declared: true`) the declaration standing in for a missing one. */
+  deployed: { version: string; commit: string; deployedAt: string; deployedBy: string; url?: string; declared?: true } | null;
   declared: { version: string | null; file: string } | null;
   observed: { version: string | null; commit: string | null; at: string } | null;
   status: CellStatus;
@@ -73,7 +75,8 @@ export interface Matrix {
 export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly string[]; environments?: readonly string[] } = {}): Matrix {
   const environments = snapshot.environments.filter((e) => !filter.environments || filter.environments.includes(e.name));
   const key = (service: string, environment: string) => `${service}\u0000${environment}`;
-  const deployed = new Map(snapshot.deployments.map((d) => [key(d.service, d.environment), d]));
+  // What is believed to run: the deployment record, else the declaration (src/model/believed.ts).
+  const deployed = new Map(believedRunning(snapshot).map((d) => [key(d.service, d.environment), d]));
   const declared = new Map(snapshot.declared.map((d) => [key(d.service, d.environment), d]));
   const observed = new Map(snapshot.observed.map((o) => [key(o.service, o.environment), o]));
   const findings = new Map<string, Finding[]>();
@@ -108,7 +111,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
       const decl = declared.get(key(service.name, env.name));
       const obs = observed.get(key(service.name, env.name));
       const differences = runtimeMismatches({
-        deployed: d ? { version: d.version, commit: d.commit || null, artifact: d.artifact ?? null } : null,
+        deployed: d && d.basis === 'deployment' ? { version: d.version, commit: d.commit || null, artifact: d.artifact ?? null } : null,
         observed: observedBy.get(key(service.name, env.name)) ?? [],
         declared: declaredBy.get(key(service.name, env.name)) ?? [],
       });
@@ -125,7 +128,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
       const cell: MatrixCell = {
         environment: env.name,
         deployed: d
-          ? { version: d.version, commit: d.commit, deployedAt: d.deployedAt, deployedBy: d.deployedBy, ...(d.url !== undefined ? { url: d.url } : {}) }
+          ? { version: d.version, commit: d.commit, deployedAt: d.deployedAt, deployedBy: d.deployedBy, ...(d.url !== undefined ? { url: d.url } : {}), ...(d.basis === 'declared' ? { declared: true } : {}) }
           : null,
         declared: decl ? { version: decl.version, file: decl.file } : null,
         observed: obs ? { version: obs.version, commit: obs.commit, at: obs.at } : null,
