@@ -108,10 +108,15 @@ export function extractConfigValues(text: string, file: string, service: string)
   if (file.endsWith('.properties')) return fromLines(text, file, 'properties');
   const parsed = parseYamlDocs(text, file, 'core');
   if (!parsed.ok) return parsed;
+  return extractConfigFromDocs(parsed.docs, file, service);
+}
+
+/** `extractConfigValues` on YAML documents already parsed with the core schema (e.g. layered Helm values; `file` names them in messages). */
+export function extractConfigFromDocs(docs: readonly unknown[], file: string, service: string): ConfigResult {
   const values: Record<string, RawValue> = {};
-  for (const doc of parsed.docs) {
+  for (const doc of docs) {
     if (isMap(doc)) fromYamlDoc(doc, service, values);
   }
-  if (parsed.docs.length > 0 && !parsed.docs.some(isMap)) return { ok: false, reason: `${file}: not a map of config values` };
+  if (docs.length > 0 && !docs.some(isMap)) return { ok: false, reason: `${file}: not a map of config values` };
   return { ok: true, values: sortKeys(values) };
 }

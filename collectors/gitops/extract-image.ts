@@ -22,6 +22,8 @@ export interface DeclaredImage {
   tag: string | null;
   digest: string | null;
   layout: 'kustomize' | 'manifest' | 'helm';
+  /** Helm values only: where the value that gave the version sits (`image.tag`, else the image string or repository), for layered values' evidence. */
+  versionPath?: string[];
 }
 
 export type ImageResult = { ok: true; found: DeclaredImage } | { ok: false; reason: string };
@@ -34,6 +36,9 @@ interface Candidate {
   layout: DeclaredImage['layout'];
   /** Extra names that identify the service (Kustomize `name`, container `name`). */
   alsoNamed: string[];
+  /** Helm values: the path of the image value, and the value. */
+  path?: string[];
+  value?: unknown;
 }
 
 const str = (value: unknown): string | undefined => {
@@ -65,9 +70,9 @@ function manifestCandidates(doc: Record<string, unknown>): Candidate[] {
   });
 }
 
-function helmImage(value: unknown): Candidate | null {
+function helmImage(value: unknown, path: string[]): Candidate | null {
   const text = str(value);
-  if (text) return { reference: text, layout: 'helm', alsoNamed: [] };
+  if (text) return { reference: text, layout: 'helm', alsoNamed: [], path, value };
   if (!isMap(value)) return null;
   const repository = str(value['repository']) ?? str(value['name']);
   if (!repository) return null;
@@ -78,12 +83,24 @@ function helmImage(value: unknown): Candidate | null {
     digest: str(value['digest']),
     layout: 'helm',
     alsoNamed: [],
+    path,
+    value,
   };
 }
 
 function helmCandidates(doc: Record<string, unknown>, service: string): Candidate[] {
   const scoped = doc[service];
-  return [isMap(scoped) ? helmImage(scoped['image']) : null, helmImage(doc['image'])].filter((c): c is Candidate => c !== null);
+  return [isMap(scoped) ? helmImage(scoped['image'], [service, 'image']) : null, helmImage(doc['image'], ['image'])].filter((c): c is Candidate => c !== null);
+}
+
+/** Where the version of a Helm image came from: its `tag`, else its `digest`, else the reference (the string, or `repository`/`name`). */
+function versionPath(c: Candidate): string[] | undefined {
+  const value = c.value;
+  if (!c.path) return undefined;
+  if (!isMap(value)) return c.path;
+  if (c.tag !== undefined) return [...c.path, 'tag'];
+  if (c.digest !== undefined) return [...c.path, 'digest'];
+  return [...c.path, str(value['repository']) ? 'repository' : 'name'];
 }
 
 const lastSegment = (name: string) => name.split('@', 1)[0]!.split('/').pop()!.split(':', 1)[0]!;
@@ -96,7 +113,12 @@ const lastSegment = (name: string) => name.split('@', 1)[0]!.split('/').pop()!.s
 export function extractImage(text: string, file: string, service: string, options: { fallbackToFirst?: boolean } = {}): ImageResult {
   const parsed = parseYamlDocs(text, file, 'failsafe');
   if (!parsed.ok) return parsed;
-  const maps = parsed.docs.filter(isMap);
+  return extractImageFromDocs(parsed.docs, file, service, options);
+}
+
+/** `extractImage` on documents already parsed with the failsafe schema (e.g. layered Helm values; `file` names them in messages). */
+export function extractImageFromDocs(docs: readonly unknown[], file: string, service: string, options: { fallbackToFirst?: boolean } = {}): ImageResult {
+  const maps = docs.filter(isMap);
   const candidates = [
     ...maps.flatMap((doc) => kustomizeCandidates(doc, file)),
     ...maps.flatMap((doc) => manifestCandidates(doc)),
@@ -119,5 +141,6 @@ export function extractImage(text: string, file: string, service: string, option
   const digest = chosen.digest ?? ref.digest;
   if (tag !== null && !isTag(tag)) return { ok: false, reason: `${file}: image tag "${tag}" is not valid` };
   if (digest !== null && !isDigest(digest)) return { ok: false, reason: `${file}: image digest "${digest}" is not valid (expected algorithm:hex, e.g. sha256:…)` };
-  return { ok: true, found: { image: formatImageRef({ ...ref, tag, digest }), tag, digest, layout: chosen.layout } };
+  const at = versionPath(chosen);
+  return { ok: true, found: { image: formatImageRef({ ...ref, tag, digest }), tag, digest, layout: chosen.layout, ...(at ? { versionPath: at } : {}) } };
 }

@@ -39,8 +39,9 @@ import { capStrings } from '../shared/caps.ts';
 import { credentialsOf, type Credentials } from '../shared/credentials.ts';
 import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { BudgetExhausted, describeError, scrub, splitRepo } from '../github/index.ts';
-import { FILES_PER_QUERY, expandPattern, extractConfigValues, extractImage, gitOpsFilesQuery, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
-import type { ChangeAnswer, FileAnswer } from './index.ts';
+import { FILES_PER_QUERY, expandPattern, extractConfigFromDocs, extractConfigValues, extractImageFromDocs, gitOpsFilesQuery, isHelmValues, mergeHelmValues, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
+import type { ChangeAnswer, FileAnswer, ImageResult } from './index.ts';
+import { parseYamlDocs } from './yaml-docs.ts';
 import { batchedQuery } from '../github/batched-query.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../github/client/index.ts';
 
@@ -299,14 +300,42 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
     if (failed.length > 0) return gap(cell, 'declared', failed.join('; '));
     if (files.length === 0) return gap(cell, 'declared', none);
     const failures: string[] = [];
+    // Helm values files merge in the order listed, as `helm -f a -f b` merges them, into one unit at the place of the first (helm-values.ts).
+    type Unit = { kind: 'file'; file: string; shared: boolean; docs: unknown[] } | { kind: 'values'; layers: { file: string; values: Record<string, unknown> }[]; shared: boolean };
+    const units: Unit[] = [];
+    let values: (Unit & { kind: 'values' }) | undefined;
     for (const { file, shared } of files) {
       const text = await reader.read(file);
       if (!text.ok) {
         failures.push(`${file}: cannot read at ${short}: ${text.stderr}`);
         continue;
       }
-      // A file shared by several services (no {service} in its pattern) must name this one.
-      const result = extractImage(text.stdout, file, cell.service, { fallbackToFirst: !shared });
+      const parsed = parseYamlDocs(text.stdout, file, 'failsafe');
+      if (!parsed.ok) {
+        failures.push(parsed.reason);
+        continue;
+      }
+      if (isHelmValues(parsed.docs, file)) {
+        if (!values) units.push((values = { kind: 'values', layers: [], shared: true }));
+        values.layers.push({ file, values: parsed.docs[0] });
+        values.shared &&= shared; // one layer named for the service makes the merged values the service's
+      } else units.push({ kind: 'file', file, shared, docs: parsed.docs });
+    }
+    // A layer that could not be read may be the override that sets the version: the merge would be wrong, so it is a gap.
+    if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
+    for (const unit of units) {
+      let file: string;
+      let result: ImageResult;
+      if (unit.kind === 'file') {
+        // A file shared by several services (no {service} in its pattern) must name this one.
+        result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared });
+        file = unit.file;
+      } else {
+        const layered = mergeHelmValues(unit.layers);
+        result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared });
+        // The evidence is the file that set the version (the tag), not the last layer.
+        file = (result.ok && result.found.versionPath && layered.origin(result.found.versionPath)) || unit.layers[unit.layers.length - 1]!.file;
+      }
       if (!result.ok) {
         failures.push(result.reason);
         continue;
@@ -335,12 +364,28 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
     if (files.length === 0) return gap(cell, 'config', none);
     const values: Record<string, RawValue> = {};
     let newest: LastChange = {};
+    const texts: { file: string; text: string }[] = [];
     for (const { file } of files) {
       const text = await reader.read(file);
       if (!text.ok) return gap(cell, 'config', `${file}: cannot read at ${short}: ${text.stderr}`);
-      const result = extractConfigValues(text.stdout, file, cell.service);
+      texts.push({ file, text: text.stdout });
+    }
+    // Several Helm values files: merged as Helm merges them (null deletes, lists replace), then read once.
+    const layers = texts.length > 1 && texts.every((t) => /\.(ya?ml|json)$/.test(t.file)) ? texts.map((t) => ({ file: t.file, parsed: parseYamlDocs(t.text, t.file, 'core') })) : [];
+    const helm = layers.flatMap((l) => (l.parsed.ok && isHelmValues(l.parsed.docs, l.file) ? [{ file: l.file, values: l.parsed.docs[0] }] : []));
+    const layered = layers.length > 0 && helm.length === layers.length;
+    if (layered) {
+      const merged = mergeHelmValues(helm);
+      const result = extractConfigFromDocs([merged.values], layers.map((l) => l.file).join(' + '), cell.service);
       if (!result.ok) return gap(cell, 'config', result.reason);
-      Object.assign(values, result.values); // later patterns override earlier ones
+      Object.assign(values, result.values);
+    }
+    for (const { file, text } of texts) {
+      if (!layered) {
+        const result = extractConfigValues(text, file, cell.service);
+        if (!result.ok) return gap(cell, 'config', result.reason);
+        Object.assign(values, result.values); // later patterns override earlier ones
+      }
       const change = await reader.lastChange(file);
       if ('error' in change) return gap(cell, 'config', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
       if (change.changedAt && (!newest.changedAt || change.changedAt > newest.changedAt)) newest = change;

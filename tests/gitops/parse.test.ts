@@ -28,7 +28,7 @@ describe('extractImage', () => {
   it('reads Helm values with an image map (registry with port, quoted tag, digest)', () => {
     expect(extractImage(fixture('helm-values.yaml'), 'environments/prod/payments-api/values.yaml', 'payments-api')).toEqual({
       ok: true,
-      found: { image: `registry.acme.example:5000/acme/payments-api:2.4.1@${SHA}`, tag: '2.4.1', digest: SHA, layout: 'helm' },
+      found: { image: `registry.acme.example:5000/acme/payments-api:2.4.1@${SHA}`, tag: '2.4.1', digest: SHA, layout: 'helm', versionPath: ['image', 'tag'] },
     });
   });
 
