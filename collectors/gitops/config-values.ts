@@ -42,9 +42,12 @@ function envList(list: unknown[], into: Record<string, RawValue>): void {
   }
 }
 
-function fromEnvOrConfig(scope: Record<string, unknown>, into: Record<string, RawValue>): boolean {
+/** Keys a file dedicated to one service's config may hold beside `env:`/`config:`. */
+const DEDICATED = new Set(['env', 'config', 'image']);
+
+function fromEnvOrConfig(scope: Record<string, unknown>, into: Record<string, RawValue>, keys: readonly ('env' | 'config')[] = ['env', 'config']): boolean {
   let found = false;
-  for (const key of ['env', 'config'] as const) {
+  for (const key of keys) {
     const value = scope[key];
     if (isMap(value)) {
       flatten(value, '', into);
@@ -63,20 +66,39 @@ function fromWorkload(doc: Record<string, unknown>, service: string, into: Recor
   if (container && Array.isArray(container['env'])) envList(container['env'], into);
 }
 
-function fromYamlDoc(doc: Record<string, unknown>, service: string, into: Record<string, RawValue>): void {
+function fromYamlDoc(doc: Record<string, unknown>, service: string, into: Record<string, RawValue>, options: ConfigOptions): void {
   if (doc['kind'] === 'ConfigMap') {
     if (isMap(doc['data'])) flatten(doc['data'], '', into);
     return;
   }
   if (typeof doc['kind'] === 'string' && WORKLOAD_KINDS.has(doc['kind'])) {
-    fromWorkload(doc, service, into);
+    // Beside the workload of the service's name, another (a CronJob, a migration Job) is not the service's config.
+    if (!options.onlyWorkloadNamed || workloadName(doc) === service) fromWorkload(doc, service, into);
     return;
   }
   if (typeof doc['kind'] === 'string' && typeof doc['apiVersion'] === 'string') return; // another Kubernetes object: no config in it
   const scoped = doc[service];
   if (isMap(scoped) && fromEnvOrConfig(scoped, into)) return;
-  if (fromEnvOrConfig(doc, into)) return;
+  // At the top level, `config:` is the file's config only in a file dedicated to it; in a chart's values
+  // (podinfo's `config: {path, name}` beside hpa, redis, resources) it is one setting among many.
+  const dedicated = Object.keys(doc).every((key) => DEDICATED.has(key));
+  if (fromEnvOrConfig(doc, into, dedicated ? ['env', 'config'] : ['env'])) return;
   flatten(doc, '', into);
+}
+
+/** A Kubernetes object's `metadata.name`. */
+function workloadName(doc: Record<string, unknown>): unknown {
+  return isMap(doc['metadata']) ? doc['metadata']['name'] : undefined;
+}
+
+/** Whether `docs` hold a workload named like `service` (then only its env is the service's: `onlyWorkloadNamed`). */
+export function hasWorkloadNamed(docs: readonly unknown[], service: string): boolean {
+  return docs.some((doc) => isMap(doc) && typeof doc['kind'] === 'string' && WORKLOAD_KINDS.has(doc['kind']) && workloadName(doc) === service);
+}
+
+export interface ConfigOptions {
+  /** Read only the workload named like the service (set when one of the cell's files has it). */
+  onlyWorkloadNamed?: boolean;
 }
 
 function unquote(value: string): string {
@@ -103,19 +125,20 @@ const sortKeys = (values: Record<string, RawValue>) =>
   Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Reads the config values for `service` from the text of `file` (the extension picks the format). */
-export function extractConfigValues(text: string, file: string, service: string): ConfigResult {
+export function extractConfigValues(text: string, file: string, service: string, options: ConfigOptions = {}): ConfigResult {
   if (/(^|\/)\.env$|\.env$/.test(file)) return fromLines(text, file, 'env');
   if (file.endsWith('.properties')) return fromLines(text, file, 'properties');
   const parsed = parseYamlDocs(text, file, 'core');
   if (!parsed.ok) return parsed;
-  return extractConfigFromDocs(parsed.docs, file, service);
+  return extractConfigFromDocs(parsed.docs, file, service, options);
 }
 
 /** `extractConfigValues` on YAML documents already parsed with the core schema (e.g. layered Helm values; `file` names them in messages). */
-export function extractConfigFromDocs(docs: readonly unknown[], file: string, service: string): ConfigResult {
+export function extractConfigFromDocs(docs: readonly unknown[], file: string, service: string, options: ConfigOptions = {}): ConfigResult {
   const values: Record<string, RawValue> = {};
+  const onlyWorkloadNamed = options.onlyWorkloadNamed ?? hasWorkloadNamed(docs, service);
   for (const doc of docs) {
-    if (isMap(doc)) fromYamlDoc(doc, service, values);
+    if (isMap(doc)) fromYamlDoc(doc, service, values, { onlyWorkloadNamed });
   }
   if (docs.length > 0 && !docs.some(isMap)) return { ok: false, reason: `${file}: not a map of config values` };
   return { ok: true, values: sortKeys(values) };

@@ -22,6 +22,12 @@ export interface DeclaredImage {
   tag: string | null;
   digest: string | null;
   layout: 'kustomize' | 'manifest' | 'helm';
+  /**
+   * How the image was chosen, best first: a Kustomize override named like the
+   * service, the container of the workload named like the service, an image or
+   * container named like it, or (`first`) the first image found.
+   */
+  match: 'kustomize' | 'workload' | 'named' | 'first';
   /** Helm values only: where the value that gave the version sits (`image.tag`, else the image string or repository), for layered values' evidence. */
   versionPath?: string[];
 }
@@ -36,6 +42,8 @@ interface Candidate {
   layout: DeclaredImage['layout'];
   /** Extra names that identify the service (Kustomize `name`, container `name`). */
   alsoNamed: string[];
+  /** A manifest: the workload's `metadata.name`. */
+  workload?: string;
   /** Helm values: the path of the image value, and the value. */
   path?: string[];
   value?: unknown;
@@ -63,10 +71,12 @@ function kustomizeCandidates(doc: Record<string, unknown>, file: string): Candid
 
 function manifestCandidates(doc: Record<string, unknown>): Candidate[] {
   if (doc['kind'] === 'List' && Array.isArray(doc['items'])) return doc['items'].filter(isMap).flatMap(manifestCandidates);
+  const metadata = doc['metadata'];
+  const workload = isMap(metadata) ? str(metadata['name']) : undefined;
   return workloadContainers(doc).flatMap((container): Candidate[] => {
     const image = str(container['image']);
     const name = str(container['name']);
-    return image ? [{ reference: image, layout: 'manifest', alsoNamed: name ? [name] : [] }] : [];
+    return image ? [{ reference: image, layout: 'manifest', alsoNamed: name ? [name] : [], ...(workload ? { workload } : {}) }] : [];
   });
 }
 
@@ -130,11 +140,19 @@ export function extractImageFromDocs(docs: readonly unknown[], file: string, ser
       reason: `${file}: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "${service}" or at the top level)`,
     };
   }
-  const named = candidates.find((c) => lastSegment(c.reference) === service || c.alsoNamed.includes(service));
-  if (!named && options.fallbackToFirst === false) {
+  const isNamed = (c: Candidate) => lastSegment(c.reference) === service || c.alsoNamed.includes(service);
+  // A Kustomize override of the service's image overrides the manifests; the workload of the service's name beats a Job or CronJob beside it.
+  const ranked = [
+    ['kustomize', candidates.filter((c) => c.layout === 'kustomize' && isNamed(c))],
+    ['workload', candidates.filter((c) => c.workload === service && (isNamed(c) || workloadContainersOf(candidates, c) === 1))],
+    ['named', candidates.filter(isNamed)],
+  ] as const;
+  const best = ranked.find(([, list]) => list.length > 0);
+  if (!best && options.fallbackToFirst === false) {
     return { ok: false, reason: `${file}: no image named "${service}" (the file is shared, so the first image is not assumed to be this service's)` };
   }
-  const chosen = named ?? candidates[0]!;
+  const match: DeclaredImage['match'] = best ? best[0] : 'first';
+  const chosen = best ? best[1][0]! : candidates[0]!;
   const ref = parseImageRef(chosen.reference);
   if (!ref) return { ok: false, reason: `${file}: image reference "${chosen.reference}" is not valid` };
   const tag = chosen.tag ?? ref.tag;
@@ -142,5 +160,10 @@ export function extractImageFromDocs(docs: readonly unknown[], file: string, ser
   if (tag !== null && !isTag(tag)) return { ok: false, reason: `${file}: image tag "${tag}" is not valid` };
   if (digest !== null && !isDigest(digest)) return { ok: false, reason: `${file}: image digest "${digest}" is not valid (expected algorithm:hex, e.g. sha256:…)` };
   const at = versionPath(chosen);
-  return { ok: true, found: { image: formatImageRef({ ...ref, tag, digest }), tag, digest, layout: chosen.layout, ...(at ? { versionPath: at } : {}) } };
+  return { ok: true, found: { image: formatImageRef({ ...ref, tag, digest }), tag, digest, layout: chosen.layout, match, ...(at ? { versionPath: at } : {}) } };
+}
+
+/** How many containers the workload of candidate `c` has (a one-container workload of the service's name is the service's). */
+function workloadContainersOf(candidates: readonly Candidate[], c: Candidate): number {
+  return candidates.filter((x) => x.layout === 'manifest' && x.workload === c.workload).length;
 }

@@ -39,8 +39,8 @@ import { capStrings } from '../shared/caps.ts';
 import { credentialsOf, type Credentials } from '../shared/credentials.ts';
 import { decodeUtf8, formatBytes, INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { BudgetExhausted, describeError, scrub, splitRepo } from '../github/index.ts';
-import { FILES_PER_QUERY, expandPattern, extractConfigFromDocs, extractConfigValues, extractImageFromDocs, gitOpsFilesQuery, isHelmValues, mergeHelmValues, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
-import type { ChangeAnswer, FileAnswer, ImageResult } from './index.ts';
+import { FILES_PER_QUERY, expandPattern, extractConfigFromDocs, extractConfigValues, extractImageFromDocs, hasWorkloadNamed, gitOpsFilesQuery, isHelmValues, mergeHelmValues, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
+import type { ChangeAnswer, DeclaredImage, FileAnswer, ImageResult } from './index.ts';
 import { parseYamlDocs } from './yaml-docs.ts';
 import { batchedQuery } from '../github/batched-query.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../github/client/index.ts';
@@ -323,6 +323,9 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
     }
     // A layer that could not be read may be the override that sets the version: the merge would be wrong, so it is a gap.
     if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
+    // Every unit is read; the best match wins (a Kustomize override or the workload of the service's name over the first image of the first file), then the order listed.
+    const MATCH_ORDER = ['kustomize', 'workload', 'named', 'first'];
+    let chosen: { file: string; found: DeclaredImage } | undefined;
     for (const unit of units) {
       let file: string;
       let result: ImageResult;
@@ -340,14 +343,18 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
         failures.push(result.reason);
         continue;
       }
+      if (!chosen || MATCH_ORDER.indexOf(result.found.match) < MATCH_ORDER.indexOf(chosen.found.match)) chosen = { file, found: result.found };
+    }
+    if (chosen) {
+      const { file, found } = chosen;
       const change = await reader.lastChange(file);
       if ('error' in change) return gap(cell, 'declared', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
       return {
         service: cell.service,
         environment: cell.environment,
-        version: result.found.tag,
-        image: result.found.image,
-        ...(result.found.digest ? { artifact: result.found.digest } : {}),
+        version: found.tag,
+        image: found.image,
+        ...(found.digest ? { artifact: found.digest } : {}),
         file,
         revision,
         ...change,
@@ -380,9 +387,17 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
       if (!result.ok) return gap(cell, 'config', result.reason);
       Object.assign(values, result.values);
     }
+    // A workload named like the service in any of the cell's files: only its env is the service's (not a CronJob's beside it).
+    const onlyWorkloadNamed =
+      !layered &&
+      texts.some((t) => {
+        if (!/\.(ya?ml|json)$/.test(t.file)) return false;
+        const parsed = parseYamlDocs(t.text, t.file, 'core');
+        return parsed.ok && hasWorkloadNamed(parsed.docs, cell.service);
+      });
     for (const { file, text } of texts) {
       if (!layered) {
-        const result = extractConfigValues(text, file, cell.service);
+        const result = extractConfigValues(text, file, cell.service, { onlyWorkloadNamed });
         if (!result.ok) return gap(cell, 'config', result.reason);
         Object.assign(values, result.values); // later patterns override earlier ones
       }

@@ -14,8 +14,13 @@
  * Deliberately NOT treated as secret by value (they are identifiers that pages
  * must show, and a key pattern still redacts them when needed): hex strings
  * such as commit shas and `sha256:` digests, UUIDs, versions and ranges,
- * hostnames, URLs without a password, paths, and words. Numbers, booleans and
- * null are secret only when their key says so.
+ * hostnames, URLs without a password, paths, and words. Numbers and booleans
+ * are secret only when their key says so.
+ *
+ * Never secret, whatever the key: a value that holds nothing (null, an empty
+ * list `[]` or map `{}`, as config sources write them). There is nothing to
+ * hide, and a chart's `imagePullSecrets: []` or `existingSecret: null` is a
+ * setting people must see is empty; once it holds something it is redacted.
  */
 import picomatch from 'picomatch';
 import type { Config } from './config.ts';
@@ -52,6 +57,11 @@ export function looksLikeSecretValue(value: unknown): boolean {
   return looksLikeToken(value) || hasConnectionCredentials(value);
 }
 
+/** A value with nothing in it: null, or the JSON text of an empty list or map (how sources flatten them). */
+export function holdsNothing(value: RawValue): boolean {
+  return value === null || (typeof value === 'string' && /^\s*(\[\s*\]|\{\s*\})\s*$/.test(value));
+}
+
 /** Already a stored secret marker (`{ redacted }` or `{ secret }`): kept as it is. */
 function isMarker(value: RawValue): value is Extract<StoredValue, object> {
   return value !== null && typeof value === 'object';
@@ -59,7 +69,7 @@ function isMarker(value: RawValue): value is Extract<StoredValue, object> {
 
 /** One value of `service`'s config `key` as it may be stored: in clear, or as its fingerprint. */
 export function redactValue(service: string, key: string, value: RawValue, patterns: readonly string[], secretKey: SecretKey | null): StoredValue {
-  if (isMarker(value)) return value;
+  if (isMarker(value) || holdsNothing(value)) return value;
   if (isSecretKey(key, patterns) || looksLikeSecretValue(value)) return fingerprintSecret(service, key, value, secretKey);
   return value;
 }

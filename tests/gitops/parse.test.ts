@@ -28,7 +28,7 @@ describe('extractImage', () => {
   it('reads Helm values with an image map (registry with port, quoted tag, digest)', () => {
     expect(extractImage(fixture('helm-values.yaml'), 'environments/prod/payments-api/values.yaml', 'payments-api')).toEqual({
       ok: true,
-      found: { image: `registry.acme.example:5000/acme/payments-api:2.4.1@${SHA}`, tag: '2.4.1', digest: SHA, layout: 'helm', versionPath: ['image', 'tag'] },
+      found: { image: `registry.acme.example:5000/acme/payments-api:2.4.1@${SHA}`, tag: '2.4.1', digest: SHA, layout: 'helm', match: 'named', versionPath: ['image', 'tag'] },
     });
   });
 
@@ -42,7 +42,7 @@ describe('extractImage', () => {
     const text = fixture('kustomization.yaml');
     expect(extractImage(text, 'overlays/prod/kustomization.yaml', 'ledger-api')).toEqual({
       ok: true,
-      found: { image: 'registry.acme.example/acme/ledger-api:1.8.0', tag: '1.8.0', digest: null, layout: 'kustomize' },
+      found: { image: 'registry.acme.example/acme/ledger-api:1.8.0', tag: '1.8.0', digest: null, layout: 'kustomize', match: 'kustomize' },
     });
     expect(extractImage(text, 'overlays/prod/kustomization.yaml', 'payments-api')).toMatchObject({
       ok: true,
@@ -66,6 +66,7 @@ describe('extractImage', () => {
         tag: '3.2.0',
         digest: 'sha256:fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9',
         layout: 'manifest',
+        match: 'workload',
       },
     });
     // No container matches: the first one.
