@@ -15,6 +15,7 @@ import type { RawValue } from '../../src/model/index.ts';
 import { WORKLOAD_KINDS, workloadContainers } from './kubernetes.ts';
 import { PROTO_KEY } from '../../src/model/yaml-guard.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
+import { controllerDeclaration, isHelmRelease } from './gitops-kinds.ts';
 
 export type ConfigResult = { ok: true; values: Record<string, RawValue> } | { ok: false; reason: string };
 
@@ -74,6 +75,12 @@ function fromYamlDoc(doc: Record<string, unknown>, service: string, into: Record
   if (typeof doc['kind'] === 'string' && WORKLOAD_KINDS.has(doc['kind'])) {
     // Beside the workload of the service's name, another (a CronJob, a migration Job) is not the service's config.
     if (!options.onlyWorkloadNamed || workloadName(doc) === service) fromWorkload(doc, service, into);
+    return;
+  }
+  // A Flux HelmRelease's or Argo CD Application's inline Helm values are the release's config (gitops-kinds.ts).
+  const controller = controllerDeclaration(doc);
+  if (controller) {
+    for (const values of controller.values) flatten(values, '', into);
     return;
   }
   if (typeof doc['kind'] === 'string' && typeof doc['apiVersion'] === 'string') return; // another Kubernetes object: no config in it
@@ -136,6 +143,9 @@ export function extractConfigValues(text: string, file: string, service: string,
 /** `extractConfigValues` on YAML documents already parsed with the core schema (e.g. layered Helm values; `file` names them in messages). */
 export function extractConfigFromDocs(docs: readonly unknown[], file: string, service: string, options: ConfigOptions = {}): ConfigResult {
   const values: Record<string, RawValue> = {};
+  // Values Flux reads from ConfigMaps and Secrets are not in the repository: the record would be incomplete, so it is a gap.
+  const fromElsewhere = docs.find((doc) => isMap(doc) && isHelmRelease(doc) && isMap(doc['spec']) && Array.isArray(doc['spec']['valuesFrom']) && doc['spec']['valuesFrom'].length > 0);
+  if (fromElsewhere) return { ok: false, reason: `${file}: HelmRelease spec.valuesFrom (values from ConfigMaps or Secrets) is not read, so its config would be incomplete` };
   const onlyWorkloadNamed = options.onlyWorkloadNamed ?? hasWorkloadNamed(docs, service);
   for (const doc of docs) {
     if (isMap(doc)) fromYamlDoc(doc, service, values, { onlyWorkloadNamed });

@@ -15,13 +15,14 @@
 import { formatImageRef, isDigest, isTag, parseImageRef } from '../shared/image-ref.ts';
 import { workloadContainers } from './kubernetes.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
+import { controllerDeclaration, isArgoApplication, isFluxKustomization, substitute } from './gitops-kinds.ts';
 
 export interface DeclaredImage {
-  /** The full reference as declared, normalised: `registry/repo:tag@digest`. */
+  /** The full reference as declared, normalised: `registry/repo:tag@digest`; empty for a chart version (layout `chart`), which names no image. */
   image: string;
   tag: string | null;
   digest: string | null;
-  layout: 'kustomize' | 'manifest' | 'helm';
+  layout: 'kustomize' | 'manifest' | 'helm' | 'helmrelease' | 'argocd' | 'chart';
   /**
    * How the image was chosen, best first: a Kustomize override named like the
    * service, the container of the workload named like the service, an image or
@@ -56,12 +57,19 @@ const str = (value: unknown): string | undefined => {
 };
 
 function kustomizeCandidates(doc: Record<string, unknown>, file: string): Candidate[] {
+  // A Flux Kustomization has the same `images:` overrides under `spec`.
+  if (isFluxKustomization(doc)) return isMap(doc['spec']) ? kustomizeImages(doc['spec']['images']) : [];
   const isKustomization =
     doc['kind'] === 'Kustomization' ||
     String(doc['apiVersion'] ?? '').startsWith('kustomize.config.k8s.io/') ||
     /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(file);
-  if (!isKustomization || !Array.isArray(doc['images'])) return [];
-  return doc['images'].filter(isMap).flatMap((entry): Candidate[] => {
+  if (!isKustomization) return [];
+  return kustomizeImages(doc['images']);
+}
+
+function kustomizeImages(images: unknown): Candidate[] {
+  if (!Array.isArray(images)) return [];
+  return images.filter(isMap).flatMap((entry): Candidate[] => {
     const name = str(entry['name']);
     const target = str(entry['newName']) ?? name;
     if (!target) return [];
@@ -103,6 +111,20 @@ function helmCandidates(doc: Record<string, unknown>, service: string): Candidat
   return [isMap(scoped) ? helmImage(scoped['image'], [service, 'image']) : null, helmImage(doc['image'], ['image'])].filter((c): c is Candidate => c !== null);
 }
 
+/** A Flux HelmRelease's or an Argo CD Application's images: Helm values, Kustomize overrides, else the chart version (gitops-kinds.ts). */
+function controllerCandidates(doc: Record<string, unknown>, service: string): Candidate[] {
+  const declared = controllerDeclaration(doc);
+  if (!declared) return [];
+  const layout = isArgoApplication(doc) ? 'argocd' : 'helmrelease';
+  const workload = declared.name ? { workload: declared.name } : {};
+  const images = [
+    ...declared.images.map((i): Candidate => ({ reference: i.newName ?? i.name, tag: i.newTag, digest: i.digest, layout, alsoNamed: [lastSegment(i.name)], ...workload })),
+    ...declared.values.flatMap((values) => helmCandidates(values, service).map((c): Candidate => ({ ...c, layout, ...workload }))),
+  ];
+  if (images.length > 0 || !declared.chart) return images;
+  return [{ reference: declared.chart.name, tag: declared.chart.version, layout: 'chart', alsoNamed: [declared.chart.name], ...workload }];
+}
+
 /** Where the version of a Helm image came from: its `tag`, else its `digest`, else the reference (the string, or `repository`/`name`). */
 function versionPath(c: Candidate): string[] | undefined {
   const value = c.value;
@@ -127,17 +149,23 @@ export function extractImage(text: string, file: string, service: string, option
 }
 
 /** `extractImage` on documents already parsed with the failsafe schema (e.g. layered Helm values; `file` names them in messages). */
-export function extractImageFromDocs(docs: readonly unknown[], file: string, service: string, options: { fallbackToFirst?: boolean } = {}): ImageResult {
+export function extractImageFromDocs(
+  docs: readonly unknown[],
+  file: string,
+  service: string,
+  options: { fallbackToFirst?: boolean; substitutions?: Readonly<Record<string, string>> } = {},
+): ImageResult {
   const maps = docs.filter(isMap);
   const candidates = [
     ...maps.flatMap((doc) => kustomizeCandidates(doc, file)),
+    ...maps.flatMap((doc) => controllerCandidates(doc, service)),
     ...maps.flatMap((doc) => manifestCandidates(doc)),
     ...maps.flatMap((doc) => helmCandidates(doc, service)),
   ];
   if (candidates.length === 0) {
     return {
       ok: false,
-      reason: `${file}: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "${service}" or at the top level)`,
+      reason: `${file}: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "${service}" or at the top level, Flux HelmRelease and Argo CD Application values, images and exact chart versions)`,
     };
   }
   const isNamed = (c: Candidate) => lastSegment(c.reference) === service || c.alsoNamed.includes(service);
@@ -152,7 +180,22 @@ export function extractImageFromDocs(docs: readonly unknown[], file: string, ser
     return { ok: false, reason: `${file}: no image named "${service}" (the file is shared, so the first image is not assumed to be this service's)` };
   }
   const match: DeclaredImage['match'] = best ? best[0] : 'first';
-  const chosen = best ? best[1][0]! : candidates[0]!;
+  let chosen = best ? best[1][0]! : candidates[0]!;
+  // Flux post-build variables (`${APP_VERSION}`), set by a Flux Kustomization among the cell's files.
+  const missing: string[] = [];
+  const sub = (text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const done = substitute(text, options.substitutions ?? {});
+    missing.push(...done.missing);
+    return done.text;
+  };
+  chosen = { ...chosen, reference: sub(chosen.reference)!, tag: sub(chosen.tag), digest: sub(chosen.digest) };
+  if (missing.length > 0) {
+    return { ok: false, reason: `${file}: \${${missing[0]}} in the image of "${service}" is set by no Flux Kustomization postBuild.substitute among the files read (substituteFrom is not read)` };
+  }
+  if (chosen.layout === 'chart') {
+    return { ok: true, found: { image: '', tag: chosen.tag ?? null, digest: null, layout: 'chart', match } };
+  }
   const ref = parseImageRef(chosen.reference);
   if (!ref) return { ok: false, reason: `${file}: image reference "${chosen.reference}" is not valid` };
   const tag = chosen.tag ?? ref.tag;
@@ -165,5 +208,5 @@ export function extractImageFromDocs(docs: readonly unknown[], file: string, ser
 
 /** How many containers the workload of candidate `c` has (a one-container workload of the service's name is the service's). */
 function workloadContainersOf(candidates: readonly Candidate[], c: Candidate): number {
-  return candidates.filter((x) => x.layout === 'manifest' && x.workload === c.workload).length;
+  return candidates.filter((x) => x.layout === c.layout && x.workload === c.workload).length;
 }

@@ -42,6 +42,7 @@ import { BudgetExhausted, describeError, scrub, splitRepo } from '../github/inde
 import { FILES_PER_QUERY, expandPattern, extractConfigFromDocs, extractConfigValues, extractImageFromDocs, hasWorkloadNamed, gitOpsFilesQuery, isHelmValues, mergeHelmValues, readGitOpsFilesAnswer, selectFiles, treeFiles } from './index.ts';
 import type { ChangeAnswer, DeclaredImage, FileAnswer, ImageResult } from './index.ts';
 import { parseYamlDocs } from './yaml-docs.ts';
+import { postBuildSubstitutions } from './gitops-kinds.ts';
 import { batchedQuery } from '../github/batched-query.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../github/client/index.ts';
 
@@ -323,6 +324,8 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
     }
     // A layer that could not be read may be the override that sets the version: the merge would be wrong, so it is a gap.
     if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
+    // Flux post-build variables set by any Flux Kustomization among the cell's files apply to the others' images (gitops-kinds.ts).
+    const substitutions = postBuildSubstitutions(units.flatMap((u) => (u.kind === 'file' ? u.docs : [])));
     // Every unit is read; the best match wins (a Kustomize override or the workload of the service's name over the first image of the first file), then the order listed.
     const MATCH_ORDER = ['kustomize', 'workload', 'named', 'first'];
     let chosen: { file: string; found: DeclaredImage } | undefined;
@@ -331,11 +334,11 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
       let result: ImageResult;
       if (unit.kind === 'file') {
         // A file shared by several services (no {service} in its pattern) must name this one.
-        result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared });
+        result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared, substitutions });
         file = unit.file;
       } else {
         const layered = mergeHelmValues(unit.layers);
-        result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared });
+        result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared, substitutions });
         // The evidence is the file that set the version (the tag), not the last layer.
         file = (result.ok && result.found.versionPath && layered.origin(result.found.versionPath)) || unit.layers[unit.layers.length - 1]!.file;
       }
@@ -353,7 +356,7 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
         service: cell.service,
         environment: cell.environment,
         version: found.tag,
-        image: found.image,
+        ...(found.image ? { image: found.image } : {}),
         ...(found.digest ? { artifact: found.digest } : {}),
         file,
         revision,

@@ -268,7 +268,7 @@ describe('collectGitOps: failures become gaps', () => {
     expect(reasons(evidence).map((r) => r.replace(head, 'HEAD'))).toMatchInlineSnapshot(`
       [
         "api/dev [declared] no file at HEAD matches environments/dev/api/values.yaml",
-        "api/prod [declared] environments/prod/api/values.yaml: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "api" or at the top level)",
+        "api/prod [declared] environments/prod/api/values.yaml: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "api" or at the top level, Flux HelmRelease and Argo CD Application values, images and exact chart versions)",
         "api/staging [declared] environments/staging/api/values.yaml: image reference "Bad/Ref" is not valid",
       ]
     `);

@@ -79,7 +79,7 @@ describe('extractImage', () => {
     expect(extractImage('replicas: 2\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`
       {
         "ok": false,
-        "reason": "values.yaml: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "api" or at the top level)",
+        "reason": "values.yaml: no image found (looked for Kustomize images:, containers[].image in workloads, Helm image: under "api" or at the top level, Flux HelmRelease and Argo CD Application values, images and exact chart versions)",
       }
     `);
     expect(extractImage('image:\n  repository: acme/api\n   tag: 1\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`
