@@ -12,7 +12,7 @@
  * text. Values may be secret: redaction happens later, in the snapshot step.
  */
 import type { RawValue } from '../../src/model/index.ts';
-import { WORKLOAD_KINDS, workloadContainers } from './kubernetes.ts';
+import { isWorkload, workloadContainers } from './kubernetes.ts';
 import { PROTO_KEY } from '../../src/model/yaml-guard.ts';
 import { isMap, parseYamlDocs } from './yaml-docs.ts';
 import { controllerDeclaration, isHelmRelease } from './gitops-kinds.ts';
@@ -72,7 +72,7 @@ function fromYamlDoc(doc: Record<string, unknown>, service: string, into: Record
     if (isMap(doc['data'])) flatten(doc['data'], '', into);
     return;
   }
-  if (typeof doc['kind'] === 'string' && WORKLOAD_KINDS.has(doc['kind'])) {
+  if (isWorkload(doc)) {
     // Beside the workload of the service's name, another (a CronJob, a migration Job) is not the service's config.
     if (!options.onlyWorkloadNamed || workloadName(doc) === service) fromWorkload(doc, service, into);
     return;
@@ -100,7 +100,7 @@ function workloadName(doc: Record<string, unknown>): unknown {
 
 /** Whether `docs` hold a workload named like `service` (then only its env is the service's: `onlyWorkloadNamed`). */
 export function hasWorkloadNamed(docs: readonly unknown[], service: string): boolean {
-  return docs.some((doc) => isMap(doc) && typeof doc['kind'] === 'string' && WORKLOAD_KINDS.has(doc['kind']) && workloadName(doc) === service);
+  return docs.some((doc) => isMap(doc) && isWorkload(doc) && workloadName(doc) === service);
 }
 
 export interface ConfigOptions {

@@ -22,7 +22,7 @@ export interface DeclaredImage {
   image: string;
   tag: string | null;
   digest: string | null;
-  layout: 'kustomize' | 'manifest' | 'helm' | 'helmrelease' | 'argocd' | 'chart';
+  layout: 'kustomize' | 'manifest' | 'helm' | 'helmrelease' | 'argocd' | 'chart' | 'ocirepository';
   /**
    * How the image was chosen, best first: a Kustomize override named like the
    * service, the container of the workload named like the service, an image or
@@ -120,6 +120,7 @@ function controllerCandidates(doc: Record<string, unknown>, service: string): Ca
   const images = [
     ...declared.images.map((i): Candidate => ({ reference: i.newName ?? i.name, tag: i.newTag, digest: i.digest, layout, alsoNamed: [lastSegment(i.name)], ...workload })),
     ...declared.values.flatMap((values) => helmCandidates(values, service).map((c): Candidate => ({ ...c, layout, ...workload }))),
+    ...(declared.artifact ? [{ reference: declared.artifact.reference, tag: declared.artifact.tag, digest: declared.artifact.digest, layout: 'ocirepository' as const, alsoNamed: [], ...workload }] : []),
   ];
   if (images.length > 0 || !declared.chart) return images;
   return [{ reference: declared.chart.name, tag: declared.chart.version, layout: 'chart', alsoNamed: [declared.chart.name], ...workload }];

@@ -8,6 +8,9 @@
  *   an exact version (a range such as `1.2.x` names no release).
  *   `spec.valuesFrom` (ConfigMaps, Secrets) is not read: the config record
  *   says so with a gap. https://fluxcd.io/flux/components/helm/helmreleases/
+ * - Flux `OCIRepository` (source.toolkit.fluxcd.io): the artifact `spec.url`
+ *   (`oci://…`) pinned by `spec.ref.tag` and/or `spec.ref.digest`; a `semver`
+ *   range is not read. https://fluxcd.io/flux/components/source/ocirepositories/
  * - Flux `Kustomization` (kustomize.toolkit.fluxcd.io): `spec.postBuild.substitute`
  *   variables, applied to `${VAR}`, `${VAR:=default}` and `${VAR:-default}` in
  *   the image references of the cell's other files, as Flux substitutes them
@@ -32,6 +35,7 @@ const isKind = (doc: Record<string, unknown>, kind: string, group: string) =>
 export const isHelmRelease = (doc: Record<string, unknown>) => isKind(doc, 'HelmRelease', 'helm.toolkit.fluxcd.io');
 export const isFluxKustomization = (doc: Record<string, unknown>) => isKind(doc, 'Kustomization', 'kustomize.toolkit.fluxcd.io');
 export const isArgoApplication = (doc: Record<string, unknown>) => isKind(doc, 'Application', 'argoproj.io');
+export const isOciRepository = (doc: Record<string, unknown>) => isKind(doc, 'OCIRepository', 'source.toolkit.fluxcd.io');
 
 /** An exact chart version (semver, optional `v`); a range (`1.2.x`, `>=1 <2`, `^1.2`) is not one. */
 export function exactChartVersion(value: unknown): string | undefined {
@@ -46,6 +50,8 @@ export interface ControllerDeclaration {
   values: Record<string, unknown>[];
   images: { name: string; newName?: string; newTag?: string; digest?: string }[];
   chart?: { name: string; version: string };
+  /** A Flux OCIRepository's artifact: `spec.url` without `oci://`, pinned by `spec.ref.tag` and/or `spec.ref.digest`. */
+  artifact?: { reference: string; tag?: string; digest?: string };
 }
 
 /** Sets `value` at the dotted Helm parameter path `name` (`image.tag`; `a\.b` is a literal dot). */
@@ -78,7 +84,7 @@ function argoKustomizeImage(entry: unknown): ControllerDeclaration['images'][num
   return { name: old ?? newName, newName, ...(newTag ? { newTag } : {}), ...(digest ? { digest } : {}) };
 }
 
-/** What a HelmRelease or an Argo CD Application declares; null for any other object. */
+/** What a HelmRelease, an OCIRepository or an Argo CD Application declares; null for any other object. */
 export function controllerDeclaration(doc: Record<string, unknown>): ControllerDeclaration | null {
   const metadata = isMap(doc['metadata']) ? doc['metadata'] : {};
   const spec = isMap(doc['spec']) ? doc['spec'] : {};
@@ -88,6 +94,16 @@ export function controllerDeclaration(doc: Record<string, unknown>): ControllerD
     const version = exactChartVersion(chartSpec['version']);
     const name = str(spec['releaseName']) ?? str(metadata['name']);
     return { ...(name ? { name } : {}), values: isMap(spec['values']) ? [spec['values']] : [], images: [], ...(chartName && version ? { chart: { name: chartName, version } } : {}) };
+  }
+  if (isOciRepository(doc)) {
+    // https://fluxcd.io/flux/components/source/ocirepositories/ — a `semver` range names no release and is not read.
+    const url = str(spec['url']);
+    const ref = isMap(spec['ref']) ? spec['ref'] : {};
+    const tag = str(ref['tag']);
+    const digest = str(ref['digest']);
+    const name = str(metadata['name']);
+    if (!url?.startsWith('oci://') || (!tag && !digest)) return { ...(name ? { name } : {}), values: [], images: [] };
+    return { ...(name ? { name } : {}), values: [], images: [], artifact: { reference: url.slice('oci://'.length), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) } };
   }
   if (isArgoApplication(doc)) {
     const sources = [spec['source'], ...(Array.isArray(spec['sources']) ? spec['sources'] : [])].filter(isMap);

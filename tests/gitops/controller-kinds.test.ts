@@ -116,3 +116,35 @@ describe('Flux and Argo CD objects in a GitOps repository', () => {
     expect(again.declared).toMatchObject([{ version: 'v0.3', image: 'ghcr.io/acme/guestbook:v0.3' }]);
   });
 });
+
+describe('Argo Rollouts, Knative Services and Flux OCIRepositories', () => {
+  it('reads their images and pinned artifacts; a semver range is a gap', async () => {
+    const repo = await makeGitRepo([
+      {
+        files: {
+          'apps/search/rollout.yaml': `apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: search\nspec:\n  strategy:\n    canary:\n      steps:\n        - setWeight: 20\n  template:\n    spec:\n      containers:\n        - name: search\n          image: ghcr.io/acme/search:4.2.0\n          env:\n            - name: INDEX\n              value: products\n`,
+          'apps/hello/service.yaml': `apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  template:\n    spec:\n      containers:\n        - image: ghcr.io/acme/hello:0.7.1\n`,
+          'apps/podinfo/oci.yaml': `apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: podinfo\nspec:\n  interval: 10m\n  url: oci://ghcr.io/acme/manifests/podinfo\n  ref:\n    tag: 6.9.1\n`,
+          'apps/ranged/oci.yaml': `apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: ranged\nspec:\n  url: oci://ghcr.io/acme/manifests/ranged\n  ref:\n    semver: ">=1.0.0"\n`,
+        },
+        author: ALICE,
+        date: '2026-03-01T10:00:00Z',
+      },
+    ]);
+    try {
+      const input: ConfigInput = {
+        name: 'Acme',
+        environments: [{ name: 'prod' }],
+        sources: { gitops: { type: 'gitops', path: repo.dir, files: ['apps/{service}/*.yaml'], configFiles: ['apps/{service}/rollout.yaml'] } },
+        services: ['search', 'hello', 'podinfo', 'ranged'].map((name) => ({ name, sources: ['gitops'] })),
+      };
+      const got = await collectGitOps(sourceContext<GitOpsSourceConfig>(input, 'gitops', { env: { PATH: process.env['PATH'] }, configDir: join(repo.dir, '..') }));
+      const version = Object.fromEntries(got.declared.map((d) => [d.service, d.image]));
+      expect(version).toEqual({ search: 'ghcr.io/acme/search:4.2.0', hello: 'ghcr.io/acme/hello:0.7.1', podinfo: 'ghcr.io/acme/manifests/podinfo:6.9.1' });
+      expect(got.configs.find((c) => c.service === 'search')?.values).toEqual({ INDEX: 'products' });
+      expect(got.gaps.find((g) => g.service === 'ranged' && g.evidence === 'declared')?.reason).toContain('apps/ranged/oci.yaml: no image found');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
