@@ -1,16 +1,23 @@
 /**
- * The image a GitOps file declares for a service. Three layouts, tried in
- * this order within one file:
+ * The image a GitOps file declares for a service. The layouts, in this order
+ * within one file:
  *
  * 1. Kustomize `images:` overrides (`{ name, newName, newTag, digest }`),
  *    https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/images/
- * 2. plain manifests: `containers[].image` of Deployments, StatefulSets,
- *    DaemonSets, ReplicaSets, Jobs, CronJobs and Pods (multi-document YAML);
- * 3. Helm values: `image:` under the service's key, else at the top level,
+ *    (also a Flux Kustomization's `spec.images`);
+ * 2. Flux HelmRelease / OCIRepository and Argo CD Application objects
+ *    (gitops-kinds.ts): their Helm values, image overrides, pinned artifacts,
+ *    else an exact chart version (a record with a version and no image);
+ * 3. plain manifests: `containers[].image` of workloads (kubernetes.ts),
+ *    multi-document YAML;
+ * 4. Helm values: `image:` under the service's key, else at the top level,
  *    either `{ registry?, repository, tag?, digest? }` or one string.
  *
- * Among the images found, the first whose name (last path component) is the
- * service's name wins, else the first one.
+ * Among the images found the best match wins (`DeclaredImage.match`): a
+ * Kustomize override named like the service, the container of the workload
+ * named like the service, an image or container named like it, else the
+ * first. Flux post-build variables (`${VAR}`) are substituted in the chosen
+ * reference from `substitutions`.
  */
 import { formatImageRef, isDigest, isTag, parseImageRef } from '../shared/image-ref.ts';
 import { workloadContainers } from './kubernetes.ts';

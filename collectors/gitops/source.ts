@@ -1,8 +1,10 @@
 /**
  * The `gitops` source: what is *declared* in a GitOps repository. For every
  * service that lists the source and every environment, it resolves the
- * `files` patterns and reads the image tag (Helm values, Kustomize `images:`,
- * plain manifests), and the `configFiles` patterns for config values.
+ * `files` patterns and reads the image tag (Helm values, layered in the order
+ * listed as Helm layers `-f` files; Kustomize `images:`; plain manifests;
+ * Flux and Argo CD objects; docs/sources.md), and the `configFiles` patterns
+ * for config values.
  *
  * - Reads a local clone (`path`, relative to the config file) at `ref`
  *   (default HEAD) through the `git` CLI (`execFile`/`spawn`, never a shell).
