@@ -18,7 +18,11 @@ type Renderer = (evidence: Record<string, unknown>) => Html | null;
 const text = z.string();
 const nullableText = z.string().nullable();
 const sighting = z.object({ environment: text, at: text, source: text, snapshot: text.optional(), url: text.optional() });
-const build = z.object({ environment: text.optional(), version: text, commit: text, artifact: text.optional(), deployedAt: text, source: text });
+/** Where a declaration standing in for a deployment record was read (src/model/believed.ts). */
+const declaredIn = z.object({ file: text, revision: text, changedBy: text.optional(), changedAt: text.optional(), source: text });
+const build = z.object({ environment: text.optional(), version: text, commit: text, artifact: text.optional(), deployedAt: text, source: text, declared: declaredIn.optional() });
+/** A build's commit cell: the commit, or the file a declaration was read from. */
+const buildCommit = (b: z.infer<typeof build>) => (b.declared ? html`declared in <span class="mono">${b.declared.file}</span> at ${commit(b.declared.revision)}` : commit(b.commit));
 const approval = z.object({ by: text, at: nullableText, state: text, kind: text.optional(), url: text.optional() });
 
 /** `render` only when `evidence` has the shape `schema` describes. */
@@ -68,9 +72,9 @@ function approvalsTable(approvals: readonly z.output<typeof approval>[], deploye
 /** Evidence renderers by rule id; a rule without one (or evidence of another shape) gets the generic rows. */
 export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
   'promotion.bypass': shaped(
-    z.object({ commit: text, version: text, artifact: text.optional(), deployedAt: text, deployedBy: text, arrivedAt: text, previousEnvironment: text, previousSeenAt: nullableText, path: z.array(sighting), url: text.optional() }),
+    z.object({ commit: text, version: text, artifact: text.optional(), deployedAt: text, deployedBy: text, arrivedAt: text, previousEnvironment: text, previousSeenAt: nullableText, path: z.array(sighting), url: text.optional(), declared: declaredIn.optional() }),
     (e) =>
-      html`<p>${e.version} (${commit(e.commit)}${e.artifact && html`, artifact <span class="mono">${e.artifact}</span>`}) was deployed by ${e.deployedBy} at ${formatTime(e.deployedAt)} and arrived ${formatTime(e.arrivedAt)}; in ${e.previousEnvironment} it was ${
+      html`<p>${e.version} (${e.declared ? html`declared in <span class="mono">${e.declared.file}</span> at ${commit(e.declared.revision)}` : commit(e.commit)}${e.artifact && html`, artifact <span class="mono">${e.artifact}</span>`}) was ${e.declared ? 'declared' : 'deployed'} by ${e.deployedBy} at ${formatTime(e.deployedAt)} and arrived ${formatTime(e.arrivedAt)}; in ${e.previousEnvironment} it was ${
         e.previousSeenAt ? html`first seen only at <strong>${formatTime(e.previousSeenAt)}</strong>` : html`<strong>never seen</strong>`
       }. ${record(e.url, 'deployment record')}</p>${
         e.path.length > 0
@@ -90,8 +94,8 @@ export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
       html`<p>${e.higher} has run a different build from ${e.lower} for <strong>${plural(e.driftDays, 'day')}</strong>${e.sinceBasis === 'estimate' && ' at least'} (since ${formatTime(e.since)}); ${e.maxDriftDays} allowed.</p>${table(
         ['Environment', 'Version', 'Commit', 'Deployed', 'Source'],
         [
-          [e.lower, e.lowerDeployment.version, commit(e.lowerDeployment.commit), formatTime(e.lowerDeployment.deployedAt), e.lowerDeployment.source],
-          [e.higher, e.higherDeployment.version, commit(e.higherDeployment.commit), formatTime(e.higherDeployment.deployedAt), e.higherDeployment.source],
+          [e.lower, e.lowerDeployment.version, buildCommit(e.lowerDeployment), formatTime(e.lowerDeployment.deployedAt), e.lowerDeployment.source],
+          [e.higher, e.higherDeployment.version, buildCommit(e.higherDeployment), formatTime(e.higherDeployment.deployedAt), e.higherDeployment.source],
         ],
       )}`,
   ),

@@ -18,6 +18,7 @@ import { diffEnvironments } from '../../src/ledger/diff.ts';
 import { formatEnvironmentDiff } from '../../src/ledger/diff-format.ts';
 import { compareEnvironments } from '../../src/views/compare.ts';
 import { buildMatrix } from '../../src/views/matrix.ts';
+import { ruleEvidenceHtml } from '../../src/views/evidence-html.ts';
 import { ALICE, BOB, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
@@ -118,6 +119,10 @@ describe('a GitOps-only estate: declared state answers show, diff, compare, matr
       source: 'gitops',
     });
     expect(bypass[0]!.evidence['arrivedAt']).toBe('2026-03-04T09:00:00.000Z');
+    // The page says it was declared, where, and by whom; not that it was deployed.
+    const page = String(ruleEvidenceHtml('promotion.bypass', bypass[0]!.evidence));
+    expect(page).toContain('declared in <span class="mono">envs/prod-eu/version.yml</span>');
+    expect(page).toContain('was declared by Bob Example');
     // The promotion proof of what passed is kept on the declaration: prod-us's 1.0 was seen all along the path.
     const us = second.declared.find((d) => d.environment === 'prod-us')!;
     expect(us.promotion?.path.map((p) => p.environment)).toEqual(['qa', 'uat', 'staging', 'preprod', 'prod-us']);
@@ -128,6 +133,7 @@ describe('a GitOps-only estate: declared state answers show, diff, compare, matr
     expect(drift.map((f) => [f.environment, f.evidence['since'], f.evidence['sinceBasis']])).toEqual([['prod-eu', '2026-03-04T09:00:00.000Z', 'change']]);
     expect(drift[0]!.message).toContain('checkout in prod-eu (3.0, declared) has differed from prod-us (1.0, declared)');
     expect(drift[0]!.evidence['higherDeployment']).toMatchObject({ version: '3.0', declared: { file: 'envs/prod-eu/version.yml', changedBy: 'Bob Example' } });
+    expect(String(ruleEvidenceHtml('drift.version', drift[0]!.evidence))).toContain('declared in <span class="mono">envs/prod-us/version.yml</span>');
     // Nothing else: declarations do not invent deployment records, approvals or runtime drift.
     expect(second.deployments).toEqual([]);
     expect(second.findings.filter((f) => f.rule.startsWith('approval.') || f.rule === 'drift.runtime')).toEqual([]);
