@@ -13,8 +13,9 @@
  * 4. Helm values: `image:` under the service's key, else at the top level,
  *    either `{ registry?, repository, tag?, digest? }` or one string.
  *
- * Among the images found the best match wins (`DeclaredImage.match`): a
- * Kustomize override named like the service, the container of the workload
+ * Among the images found the best match wins (`DeclaredImage.match`): an
+ * image override (Kustomize or Argo CD `images`, the image updater's file)
+ * named like the service, the container of the workload
  * named like the service, an image or container named like it, else the
  * first. Flux post-build variables (`${VAR}`) are substituted in the chosen
  * reference from `substitutions`.
@@ -31,11 +32,11 @@ export interface DeclaredImage {
   digest: string | null;
   layout: 'kustomize' | 'manifest' | 'helm' | 'helmrelease' | 'argocd' | 'chart' | 'ocirepository';
   /**
-   * How the image was chosen, best first: a Kustomize override named like the
-   * service, the container of the workload named like the service, an image or
+   * How the image was chosen, best first: an image override (Kustomize
+   * `images:`, Argo CD's image updater) named like the service, the container of the workload named like the service, an image or
    * container named like it, or (`first`) the first image found.
    */
-  match: 'kustomize' | 'workload' | 'named' | 'first';
+  match: 'override' | 'workload' | 'named' | 'first';
   /** Helm values only: where the value that gave the version sits (`image.tag`, else the image string or repository), for layered values' evidence. */
   versionPath?: string[];
 }
@@ -50,6 +51,8 @@ interface Candidate {
   layout: DeclaredImage['layout'];
   /** Extra names that identify the service (Kustomize `name`, container `name`). */
   alsoNamed: string[];
+  /** An image override (Kustomize `images:`, Argo CD image updater), which overrides the manifests. */
+  override?: boolean;
   /** A manifest: the workload's `metadata.name`. */
   workload?: string;
   /** Helm values: the path of the image value, and the value. */
@@ -80,7 +83,7 @@ function kustomizeImages(images: unknown): Candidate[] {
     const name = str(entry['name']);
     const target = str(entry['newName']) ?? name;
     if (!target) return [];
-    return [{ reference: target, tag: str(entry['newTag']), digest: str(entry['digest']), layout: 'kustomize', alsoNamed: name ? [lastSegment(name)] : [] }];
+    return [{ reference: target, tag: str(entry['newTag']), digest: str(entry['digest']), layout: 'kustomize', alsoNamed: name ? [lastSegment(name)] : [], override: true }];
   });
 }
 
@@ -119,14 +122,18 @@ function helmCandidates(doc: Record<string, unknown>, service: string): Candidat
 }
 
 /** A Flux HelmRelease's or an Argo CD Application's images: Helm values, Kustomize overrides, else the chart version (gitops-kinds.ts). */
-function controllerCandidates(doc: Record<string, unknown>, service: string): Candidate[] {
-  const declared = controllerDeclaration(doc);
+function controllerCandidates(doc: Record<string, unknown>, service: string, file: string): Candidate[] {
+  // Argo CD Image Updater's write-back file holds one source's overrides (`helm.parameters`, `kustomize.images`).
+  // https://argocd-image-updater.readthedocs.io/en/stable/basics/update-methods/
+  const updater = /(^|\/)\.argocd-source(-[^/]*)?\.ya?ml$/.test(file);
+  const declared = updater ? controllerDeclaration({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', spec: { source: doc } }) : controllerDeclaration(doc);
   if (!declared) return [];
-  const layout = isArgoApplication(doc) ? 'argocd' : 'helmrelease';
+  const layout = updater || isArgoApplication(doc) ? 'argocd' : 'helmrelease';
+  const override = updater ? { override: true } : {};
   const workload = declared.name ? { workload: declared.name } : {};
   const images = [
-    ...declared.images.map((i): Candidate => ({ reference: i.newName ?? i.name, tag: i.newTag, digest: i.digest, layout, alsoNamed: [lastSegment(i.name)], ...workload })),
-    ...declared.values.flatMap((values) => helmCandidates(values, service).map((c): Candidate => ({ ...c, layout, ...workload }))),
+    ...declared.images.map((i): Candidate => ({ reference: i.newName ?? i.name, tag: i.newTag, digest: i.digest, layout, alsoNamed: [lastSegment(i.name)], ...workload, override: true })),
+    ...declared.values.flatMap((values) => helmCandidates(values, service).map((c): Candidate => ({ ...c, layout, ...workload, ...override }))),
     ...(declared.artifact ? [{ reference: declared.artifact.reference, tag: declared.artifact.tag, digest: declared.artifact.digest, layout: 'ocirepository' as const, alsoNamed: [], ...workload }] : []),
   ];
   if (images.length > 0 || !declared.chart) return images;
@@ -166,7 +173,7 @@ export function extractImageFromDocs(
   const maps = docs.filter(isMap);
   const candidates = [
     ...maps.flatMap((doc) => kustomizeCandidates(doc, file)),
-    ...maps.flatMap((doc) => controllerCandidates(doc, service)),
+    ...maps.flatMap((doc) => controllerCandidates(doc, service, file)),
     ...maps.flatMap((doc) => manifestCandidates(doc)),
     ...maps.flatMap((doc) => helmCandidates(doc, service)),
   ];
@@ -177,9 +184,9 @@ export function extractImageFromDocs(
     };
   }
   const isNamed = (c: Candidate) => lastSegment(c.reference) === service || c.alsoNamed.includes(service);
-  // A Kustomize override of the service's image overrides the manifests; the workload of the service's name beats a Job or CronJob beside it.
+  // An override of the service's image overrides the manifests; the workload of the service's name beats a Job or CronJob beside it.
   const ranked = [
-    ['kustomize', candidates.filter((c) => c.layout === 'kustomize' && isNamed(c))],
+    ['override', candidates.filter((c) => c.override === true && isNamed(c))],
     ['workload', candidates.filter((c) => c.workload === service && (isNamed(c) || workloadContainersOf(candidates, c) === 1))],
     ['named', candidates.filter(isNamed)],
   ] as const;

@@ -328,8 +328,8 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
     if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
     // Flux post-build variables set by any Flux Kustomization among the cell's files apply to the others' images (gitops-kinds.ts).
     const substitutions = postBuildSubstitutions(units.flatMap((u) => (u.kind === 'file' ? u.docs : [])));
-    // Every unit is read; the best match wins (a Kustomize override or the workload of the service's name over the first image of the first file), then the order listed.
-    const MATCH_ORDER = ['kustomize', 'workload', 'named', 'first'];
+    // Every unit is read; the best match wins (an image override or the workload of the service's name over the first image of the first file), then the order listed.
+    const MATCH_ORDER = ['override', 'workload', 'named', 'first'];
     let chosen: { file: string; found: DeclaredImage } | undefined;
     for (const unit of units) {
       let file: string;

@@ -148,3 +148,36 @@ describe('Argo Rollouts, Knative Services and Flux OCIRepositories', () => {
     }
   });
 });
+
+describe("Argo CD Image Updater's write-back file", () => {
+  it('overrides the Application it sits beside, for Helm and Kustomize sources', async () => {
+    const repo = await makeGitRepo([
+      {
+        files: {
+          'apps/guestbook/application.yaml': argoApp('    chart: guestbook\n    targetRevision: 0.2.0\n    helm:\n      valuesObject:\n        image:\n          repository: ghcr.io/acme/guestbook\n          tag: v0.1\n'),
+          // Written by the updater (git write-back); listed after the Application, it still wins: it is an override.
+          'apps/guestbook/.argocd-source-guestbook.yaml': 'helm:\n  parameters:\n    - name: image.name\n      value: ghcr.io/acme/guestbook\n      forcestring: true\n    - name: image.tag\n      value: v0.4\n      forcestring: true\n',
+          'apps/cart/.argocd-source-cart.yaml': 'kustomize:\n  images:\n    - ghcr.io/acme/cart:2.9.0\n',
+        },
+        author: ALICE,
+        date: '2026-03-01T10:00:00Z',
+      },
+    ]);
+    try {
+      const input: ConfigInput = {
+        name: 'Acme',
+        environments: [{ name: 'prod' }],
+        sources: { gitops: { type: 'gitops', path: repo.dir, files: ['apps/{service}/application.yaml', 'apps/{service}/.argocd-source-{service}.yaml'] } },
+        services: ['guestbook', 'cart'].map((name) => ({ name, sources: ['gitops'] })),
+      };
+      const got = await collectGitOps(sourceContext<GitOpsSourceConfig>(input, 'gitops', { env: { PATH: process.env['PATH'] }, configDir: join(repo.dir, '..') }));
+      expect(got.gaps).toEqual([]);
+      expect(Object.fromEntries(got.declared.map((d) => [d.service, [d.image, d.file]]))).toEqual({
+        guestbook: ['ghcr.io/acme/guestbook:v0.4', 'apps/guestbook/.argocd-source-guestbook.yaml'],
+        cart: ['ghcr.io/acme/cart:2.9.0', 'apps/cart/.argocd-source-cart.yaml'],
+      });
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});

@@ -42,7 +42,7 @@ describe('extractImage', () => {
     const text = fixture('kustomization.yaml');
     expect(extractImage(text, 'overlays/prod/kustomization.yaml', 'ledger-api')).toEqual({
       ok: true,
-      found: { image: 'registry.acme.example/acme/ledger-api:1.8.0', tag: '1.8.0', digest: null, layout: 'kustomize', match: 'kustomize' },
+      found: { image: 'registry.acme.example/acme/ledger-api:1.8.0', tag: '1.8.0', digest: null, layout: 'kustomize', match: 'override' },
     });
     expect(extractImage(text, 'overlays/prod/kustomization.yaml', 'payments-api')).toMatchObject({
       ok: true,
