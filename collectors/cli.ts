@@ -30,6 +30,7 @@ import { SEVERITIES, type Severity } from '../src/model/config.ts';
 import { loadConfig, type LoadedConfig } from '../src/model/load-config.ts';
 import { MIN_SECRET_KEY_LENGTH, secretKeyFrom, type SecretKey } from '../src/model/secret-fingerprint.ts';
 import { formatStateView, stateView } from '../src/report/show.ts';
+import { formatReleaseShow, showRelease } from '../src/report/release.ts';
 import { isOpen, meetsSeverity } from '../src/rules/index.ts';
 import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from './collect.ts';
 import { parseShardSpec } from './shard.ts';
@@ -101,6 +102,7 @@ const commands = {
       ...common,
       at: { type: 'string', description: 'Date (end of that day, UTC), ISO time or snapshot id; default: the latest', valueHint: 'DATE-OR-TIME' },
       env: { type: 'string', description: 'Only this environment', valueHint: 'NAME' },
+      release: { type: 'string', description: 'One release (declared, or a ticket key several services share): where each component is, per environment', valueHint: 'NAME' },
       json: { type: 'boolean', description: 'Print JSON' },
     },
   },
@@ -341,6 +343,11 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       const loaded = await load(args, io);
       const id = await snapshotAt(loaded, typeof args.at === 'string' ? args.at : undefined);
       const snapshot = await readSnapshot(loaded.snapshotsDir, id);
+      if (typeof args.release === 'string') {
+        const view = showRelease(snapshot, snapshotHash(snapshot), args.release);
+        io.stdout(args.json ? `${JSON.stringify(view, null, 2)}\n` : printable(formatReleaseShow(view)));
+        return ExitCode.ok;
+      }
       const env = typeof args.env === 'string' ? args.env : undefined;
       if (env !== undefined && !snapshot.environments.some((e) => e.name === env))
         throw new UsageError(`no environment "${env}" in snapshot ${id} (it has ${snapshot.environments.map((e) => e.name).join(', ')})`);
