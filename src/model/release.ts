@@ -76,13 +76,16 @@ export interface EnvironmentStatus {
   partialSince: string | null;
 }
 
+/** What runs in one place, as much of a deployment record as a release asks. */
+export type RunningRecord = Pick<Deployment, 'service' | 'environment' | 'version' | 'commit' | 'deployedAt'> & Partial<Pick<Deployment, 'artifact' | 'promotion'>>;
+
 /** What a status needs of a snapshot; `arrival` says when a deployment reached its environment (snapshot/promotion.ts `arrivalAt`). */
 export interface ReleaseWorld {
   environments: readonly { name: string }[];
   services: readonly { name: string; sources?: readonly string[] }[];
-  deployments: readonly Deployment[];
+  deployments: readonly RunningRecord[];
   gaps: readonly Gap[];
-  arrival?: (d: Deployment) => string;
+  arrival?: (d: RunningRecord) => string;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -129,7 +132,7 @@ function foundRelease(t: FoundRelease): Release {
 const semverOf = (label: string) => semver.valid(normaliseVersion(label));
 
 /** Where `component` stands given what runs there (`deployment`), or that a gap hides it. */
-export function componentPosition(component: ReleaseComponent, deployment: Deployment | undefined, hidden: Gap | undefined, arrival: (d: Deployment) => string): ComponentPosition {
+export function componentPosition(component: ReleaseComponent, deployment: RunningRecord | undefined, hidden: Gap | undefined, arrival: (d: RunningRecord) => string): ComponentPosition {
   const base = { service: component.service, wanted: component.version };
   if (!deployment) return hidden ? { ...base, state: 'unknown', running: null, why: hidden.reason } : { ...base, state: 'absent', running: null };
   const running = { version: deployment.version, commit: deployment.commit, since: arrival(deployment) };
@@ -154,7 +157,7 @@ export function stateOf(positions: readonly ComponentPosition[]): ReleaseState {
 
 /** The release in every environment it targets, in promotion order. */
 export function releaseStatus(release: Release, world: ReleaseWorld): EnvironmentStatus[] {
-  const arrival = world.arrival ?? ((d: Deployment) => d.deployedAt);
+  const arrival = world.arrival ?? ((d: RunningRecord) => d.deployedAt);
   const running = new Map(world.deployments.map((d) => [`${d.service}\u0000${d.environment}`, d]));
   const targets = world.environments.map((e) => e.name).filter((e) => release.environments === null || release.environments.includes(e));
   return targets.map((environment) => {

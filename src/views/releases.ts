@@ -8,6 +8,7 @@ import { releasesOf, releaseStatus, type EnvironmentStatus, type Release } from 
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { blastRadius } from './answers.ts';
+import type { DeployEvent, LedgerIndex } from './history.ts';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -103,4 +104,47 @@ export function releasesInFlight(snapshot: ReleaseSnapshot): { inFlight: Release
     partial: all.filter((r) => r.states.some((s) => s.state === 'partial')),
     inFlight: all.filter((r) => !r.states.some((s) => s.state === 'partial') && r.states.some(arrived) && !r.states.every(arrived)),
   };
+}
+
+/** One day of a release's timeline: per targeted environment, its state and the components missing there. */
+export interface ReleaseDay {
+  date: string;
+  /** The snapshot the day's state comes from (the day's last). */
+  snapshot: string;
+  states: { environment: string; state: EnvironmentStatus['state']; missing: { service: string; running: string | null }[] }[];
+}
+
+/**
+ * Release `release` day by day, from the cross-day index: what each
+ * (service, environment) ran at the end of each day is its last deployment
+ * event recorded by then. A day a gap hid a deployment shows the last one
+ * recorded (the index keeps no gaps); that day's own page says unknown.
+ */
+export function releaseTimeline(index: Pick<LedgerIndex, 'days' | 'events' | 'environments'>, release: Release): ReleaseDay[] {
+  const services = new Set(release.components.map((c) => c.service));
+  const events = index.events.filter((e) => services.has(e.service));
+  const running = new Map<string, DeployEvent>();
+  const out: ReleaseDay[] = [];
+  let next = 0;
+  const environments = index.environments.map((name) => ({ name }));
+  for (const day of index.days) {
+    for (; next < events.length && events[next]!.snapshot <= day.lastId; next++) running.set(`${events[next]!.service}\u0000${events[next]!.environment}`, events[next]!);
+    const deployments = [...running.values()].map((e) => ({ service: e.service, environment: e.environment, version: e.version, commit: e.commit, deployedAt: e.deployedAt }));
+    const statuses = releaseStatus(release, { environments, services: [], deployments, gaps: [] });
+    out.push({
+      date: day.date,
+      snapshot: day.lastId,
+      states: statuses.map((s) => ({
+        environment: s.environment,
+        state: s.state,
+        missing: s.state === 'partial' ? s.components.filter((p) => p.state === 'other' || p.state === 'absent').map((p) => ({ service: p.service, running: p.running?.version ?? null })) : [],
+      })),
+    });
+  }
+  return out;
+}
+
+/** The release named `name` in a snapshot's record (for the timeline), or null. */
+export function releaseNamed(snapshot: Pick<Snapshot, 'releases'>, name: string): Release | null {
+  return releasesOf(snapshot.releases).find((r) => r.name === name) ?? null;
 }
