@@ -86,6 +86,17 @@ describe('release pages', () => {
     await page.close();
   });
 
+  it('/changes/ answers a ticket several services share with every service\'s position and a link to its release page', async () => {
+    const page = await open('/changes/?q=pay-7', { width: 1280, height: 900 });
+    const line = page.locator('#results p[data-release="PAY-7"]');
+    await line.waitFor();
+    expect(await line.innerText()).toBe('PAY-7 changed 2 services (api, web): dev complete · qa complete · prod not-started. Where each part is, day by day');
+    expect(await line.locator('a').getAttribute('href')).toBe('/releases/PAY-7/');
+    // The hits: one pull request per service, each with where it runs.
+    expect(await page.locator('#results tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent))).toEqual(['api', 'web']);
+    await page.close();
+  });
+
   for (const [kind, url] of Object.entries(PAGES)) {
     it(`${kind}: at 390 px the page does not scroll sideways`, async () => {
       const page = await open(url, PHONE);

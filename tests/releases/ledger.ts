@@ -17,6 +17,9 @@ const services: { name: string; dependsOn?: Record<string, string> }[] = [
 ];
 const declaredReleases = [{ name: 'checkout', components: { api: '1.1.0', web: '1.1.0' }, owner: 'team-payments', planned: '2026-03-04' }];
 
+/** One pull request per service and ticket, whichever environment its deployment reaches. */
+const numbers = new Map<string, number>();
+const prNumber = (service: string, ticket: string) => numbers.get(`${service} ${ticket}`) ?? numbers.set(`${service} ${ticket}`, 100 + numbers.size).get(`${service} ${ticket}`)!;
 const move = (service: string, environment: string, version: string, from: string, at: string, tickets: string[]): { d: Deployment; c: Change } => ({
   d: dep(service, environment, version, { deployedAt: at }),
   c: buildChange({
@@ -27,7 +30,7 @@ const move = (service: string, environment: string, version: string, from: strin
     fromCommit: sha(`${service}-${from}`),
     deployedAt: at,
     tickets,
-    pullRequests: tickets.map((t, i) => ({ number: 10 + i, title: `${t} ${service} work`, author: 'dana', mergedBy: 'erin', mergedAt: day(1, '18:00:00'), reviewers: [] })),
+    pullRequests: tickets.map((t) => ({ number: prNumber(service, t), title: `${t} ${service} work`, author: 'dana', mergedBy: 'erin', mergedAt: day(1, '18:00:00'), reviewers: [] })),
   }),
 });
 
