@@ -28,7 +28,9 @@ import { emptyEvidence } from '../../src/model/evidence.ts';
 import { formatPath, parseYamlWithSchema, type YamlSource } from '../../src/model/friendly-errors.ts';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { inventorySchema, type Inventory } from '../../src/model/inventory.ts';
-import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
+import { redactUrl } from '../../src/model/redact-url.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
+import type { Approval, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
 
 /** One inventory file: its text, or why it could not be read. `file` is shown in messages (relative to the config folder). */
 export type InventoryFile = { file: string; text: string } | { file: string; readError: string };
@@ -104,18 +106,6 @@ function locate(source: YamlSource, path: readonly PropertyKey[]): string {
   return `${source.file}:${line}:${col}`;
 }
 
-/** Ticket keys found in `texts` with `pattern` (a regular expression), unique and sorted. */
-export function extractTickets(texts: readonly string[], pattern: string): string[] {
-  const found = new Set<string>();
-  for (const text of texts) for (const match of text.matchAll(new RegExp(pattern, 'g'))) if (match[0]) found.add(match[0]);
-  return [...found].sort(compare);
-}
-
-/** Removes `user:password@` from a URL so credentials never reach a snapshot. */
-export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/i, '$1');
-}
-
 /** Everything the inventory files say, as evidence, sorted. */
 export function inventoryEvidence(files: readonly InventoryFile[], context: InventoryContext): Evidence {
   const evidence = emptyEvidence();
@@ -180,27 +170,7 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`deployment\0${d.service}\0${environment}`, at(['deployments', i]), `deployment of ${d.service} to ${environment}`, { service: d.service, environment, evidence: 'deployment' })) return;
-      const deployment: Omit<Deployment, 'promotion'> = {
-        service: d.service,
-        environment,
-        version: d.version,
-        commit: d.commit,
-        deployedAt: d.deployedAt,
-        deployedBy: d.deployedBy,
-        source,
-        approvals: d.approvals.map((a): Approval => {
-          const approval: Approval = { by: a.by, at: a.at ?? null, state: a.state, kind: a.kind };
-          if (a.comment !== undefined) approval.comment = a.comment;
-          if (a.url !== undefined) approval.url = withoutCredentials(a.url);
-          return approval;
-        }),
-      };
-      if (d.ref !== undefined) deployment.ref = d.ref;
-      if (d.artifact !== undefined) deployment.artifact = d.artifact;
-      if (d.url !== undefined) deployment.url = withoutCredentials(d.url);
-      if (d.status !== undefined) deployment.status = d.status;
-      if (d.components !== undefined) deployment.components = sortKeys(d.components);
-      evidence.deployments.push(deployment);
+      evidence.deployments.push(deploymentRecord(d, environment, source));
     });
 
     inventory.configs.forEach((c, i) => {
@@ -208,10 +178,7 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`config\0${c.service}\0${environment}`, at(['configs', i]), `config of ${c.service} in ${environment}`, { service: c.service, environment, evidence: 'config' })) return;
-      const record: RawConfigRecord = { service: c.service, environment, source, values: sortKeys(c.values), origin: entry.file };
-      if (c.changedBy !== undefined) record.changedBy = c.changedBy;
-      if (c.changedAt !== undefined) record.changedAt = c.changedAt;
-      evidence.configs.push(record);
+      evidence.configs.push(configRecord(c, environment, source, entry.file));
     });
 
     inventory.observed.forEach((o, i) => {
@@ -219,16 +186,13 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`observed\0${o.service}\0${environment}`, at(['observed', i]), `observation of ${o.service} in ${environment}`, { service: o.service, environment, evidence: 'observed' })) return;
-      const observed: Observed = { service: o.service, environment, version: o.version, commit: o.commit, at: o.at ?? now, source };
-      if (o.url !== undefined) observed.url = withoutCredentials(o.url);
-      evidence.observed.push(observed);
+      evidence.observed.push(observedRecord(o, environment, source, now));
     });
 
     inventory.branches.forEach((b, i) => {
       if (!check('branches', i, b, 'branches')) return;
       if (!first(`branch\0${b.service}\0${b.name}`, at(['branches', i]), `branch ${b.name} of ${b.service}`, { service: b.service, evidence: 'branches' })) return;
-      const branch: Branch = { service: b.service, name: b.name, aheadBy: b.aheadBy, behindBy: b.behindBy, lastCommitAt: b.lastCommitAt, source };
-      evidence.branches.push(branch);
+      evidence.branches.push({ service: b.service, name: b.name, aheadBy: b.aheadBy, behindBy: b.behindBy, lastCommitAt: b.lastCommitAt, source });
     });
 
     inventory.changes.forEach((c, i) => {
@@ -237,41 +201,13 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       const environment = ok.environment;
       if (!first(`change\0${c.service}\0${environment}\0${c.commit}`, at(['changes', i]), `change record for ${c.service} ${c.commit} in ${environment}`, { service: c.service, environment, evidence: 'changes' }))
         return;
-      const pullRequests = c.pullRequests
-        .map((p): PullRequest => {
-          const pr: PullRequest = { number: p.number, title: p.title, author: p.author, mergedBy: p.mergedBy, mergedAt: p.mergedAt, reviewers: [...new Set(p.reviewers)].sort(compare) };
-          if (p.branch !== undefined) pr.branch = p.branch;
-          if (p.url !== undefined) pr.url = withoutCredentials(p.url);
-          return pr;
-        })
-        .sort((a, b) => a.number - b.number);
-      const tickets =
-        c.tickets !== undefined
-          ? [...new Set(c.tickets)].sort(compare)
-          : extractTickets(pullRequests.flatMap((p) => [p.title, p.branch ?? '']), config.policies.ticketPattern);
-      const change: Change = {
-        service: c.service,
-        environment,
-        commit: c.commit,
-        version: c.version,
-        fromCommit: c.fromCommit,
-        fromVersion: c.fromVersion,
-        deployedAt: c.deployedAt,
-        pullRequests,
-        tickets,
-        source,
-      };
-      evidence.changes.push(change);
+      evidence.changes.push(changeRecord(c, environment, source, config.policies.ticketPattern));
     });
 
     inventory.history.forEach((h, i) => {
       const ok = check('history', i, h, 'deployment');
       if (!ok?.environment) return;
-      const event: HistoryEvent = { service: h.service, environment: ok.environment, commit: h.commit, at: h.at, source };
-      if (h.artifact !== undefined) event.artifact = h.artifact;
-      if (h.version !== undefined) event.version = h.version;
-      if (h.url !== undefined) event.url = withoutCredentials(h.url);
-      evidence.history.push(event);
+      evidence.history.push(historyRecord(h, ok.environment, source));
     });
   }
 
@@ -284,6 +220,81 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
   }
 
   return sortEvidence(evidence);
+}
+
+type Records<K extends keyof Inventory> = Inventory[K] extends readonly (infer R)[] ? R : never;
+
+function deploymentRecord(d: Records<'deployments'>, environment: string, source: string): Omit<Deployment, 'promotion'> {
+  const deployment: Omit<Deployment, 'promotion'> = {
+    service: d.service,
+    environment,
+    version: d.version,
+    commit: d.commit,
+    deployedAt: d.deployedAt,
+    deployedBy: d.deployedBy,
+    source,
+    approvals: d.approvals.map((a): Approval => {
+      const approval: Approval = { by: a.by, at: a.at ?? null, state: a.state, kind: a.kind };
+      if (a.comment !== undefined) approval.comment = a.comment;
+      if (a.url !== undefined) approval.url = redactUrl(a.url);
+      return approval;
+    }),
+  };
+  if (d.ref !== undefined) deployment.ref = d.ref;
+  if (d.artifact !== undefined) deployment.artifact = d.artifact;
+  if (d.url !== undefined) deployment.url = redactUrl(d.url);
+  if (d.status !== undefined) deployment.status = d.status;
+  if (d.components !== undefined) deployment.components = sortKeys(d.components);
+  return deployment;
+}
+
+function configRecord(c: Records<'configs'>, environment: string, source: string, file: string): RawConfigRecord {
+  const record: RawConfigRecord = { service: c.service, environment, source, values: sortKeys(c.values), origin: file };
+  if (c.changedBy !== undefined) record.changedBy = c.changedBy;
+  if (c.changedAt !== undefined) record.changedAt = c.changedAt;
+  return record;
+}
+
+function observedRecord(o: Records<'observed'>, environment: string, source: string, now: string): Observed {
+  const observed: Observed = { service: o.service, environment, version: o.version, commit: o.commit, at: o.at ?? now, source };
+  if (o.url !== undefined) observed.url = redactUrl(o.url);
+  return observed;
+}
+
+function changeRecord(c: Records<'changes'>, environment: string, source: string, ticketPattern: string): Change {
+  const pullRequests = c.pullRequests
+    .map((p): PullRequest => {
+      const pr: PullRequest = { number: p.number, title: p.title, author: p.author, mergedBy: p.mergedBy, mergedAt: p.mergedAt, reviewers: [...new Set(p.reviewers)].sort(compare) };
+      if (p.branch !== undefined) pr.branch = p.branch;
+      if (p.url !== undefined) pr.url = redactUrl(p.url);
+      return pr;
+    })
+    .sort((a, b) => a.number - b.number);
+  const tickets =
+    c.tickets !== undefined
+      ? [...new Set(c.tickets)].sort(compare)
+      : ticketsIn(pullRequests, ticketPattern);
+  const change: Change = {
+    service: c.service,
+    environment,
+    commit: c.commit,
+    version: c.version,
+    fromCommit: c.fromCommit,
+    fromVersion: c.fromVersion,
+    deployedAt: c.deployedAt,
+    pullRequests,
+    tickets,
+    source,
+  };
+  return change;
+}
+
+function historyRecord(h: Records<'history'>, environment: string, source: string): HistoryEvent {
+  const event: HistoryEvent = { service: h.service, environment, commit: h.commit, at: h.at, source };
+  if (h.artifact !== undefined) event.artifact = h.artifact;
+  if (h.version !== undefined) event.version = h.version;
+  if (h.url !== undefined) event.url = redactUrl(h.url);
+  return event;
 }
 
 function sortEvidence(e: Evidence): Evidence {

@@ -331,27 +331,6 @@ export function mapPullRequests(pulls: readonly GqlPullRequest[]): PullRequest[]
   }));
 }
 
-/** Longest text the ticket pattern runs over (a title's cap, see collectors/shared/caps.ts). */
-const TICKET_TEXT_MAX = 256;
-
-/**
- * Ticket keys (e.g. PAY-123) in pull request titles and branch names, sorted
- * and unique. The pattern is the user's and JavaScript has no linear-time
- * regex engine, so a backtracking pattern is quadratic in the text; each text
- * is cut to `TICKET_TEXT_MAX` characters first, which bounds the work per pull
- * request and makes extraction linear in the number of pull requests.
- */
-export function extractTickets(pulls: readonly PullRequest[], pattern: string): string[] {
-  const found = new Set<string>();
-  const re = new RegExp(pattern, 'g');
-  for (const pr of pulls) {
-    for (const text of [pr.title, pr.branch ?? '']) {
-      for (const match of text.slice(0, TICKET_TEXT_MAX).matchAll(re)) found.add(match[0]);
-    }
-  }
-  return [...found].sort();
-}
-
 /** Release/hotfix branches from the listed refs, with the comparison to the default branch. */
 export function mapBranches(
   service: string,
