@@ -228,7 +228,7 @@ export function workflow(options: InitOptions): string {
   const configPath = dir ? `${dir}/${CONFIG_FILE}` : CONFIG_FILE;
   const siteDir = dir ? `${dir}/${SITE_DIR}` : SITE_DIR;
   const snapshotsDir = dir ? `${dir}/content/snapshots` : 'content/snapshots';
-  // `collect --shard` writes beside the snapshots folder (collectors/shard.ts shardsDir).
+  // `collect --shard` writes beside the snapshots folder (src/collect/shard.ts shardsDir).
   const shardsDir = dir ? `${dir}/content/shards` : 'content/shards';
   const etagCache = dir ? `${dir}/.ledger-cache` : '.ledger-cache';
   // The default cache folder of an incremental build: `.<site folder>-cache` beside it (src/site/build.ts defaultCacheDir).

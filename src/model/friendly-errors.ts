@@ -5,7 +5,7 @@
  * annotate the right line).
  *
  * Used by the config loader (`load-config.ts`, which throws a `ConfigError`)
- * and by the `file` source's inventory (`src/sources/inventory.ts`, which
+ * and by the `file` source's inventory (`collectors/file/inventory.ts`, which
  * records the same line as a gap instead of failing the collect).
  *
  * Positions come from the `yaml` package's CST ranges and `LineCounter`

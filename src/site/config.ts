@@ -44,12 +44,6 @@ export interface SiteOptions {
    * Plain `astro build` and the dev server still serve them through the endpoint.
    */
   copySnapshots?: boolean;
-  /**
-   * Off by default; only scripts/bench-astro-incremental.ts turns it on. Astro's own
-   * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/):
-   * per-day `getStaticPaths` entries get a `cacheKey` (`cacheKeyFor` in data.ts), so it can be measured against ours.
-   */
-  astroIncremental?: boolean;
 }
 
 /** The per-day pages an incremental build renders; every cross-day page is always rendered. */
@@ -91,7 +85,6 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const only = ${JSON.stringify(options.only ?? null)};`,
         `export const snapshotsCopied = ${options.copySnapshots === true};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
-        `export const astroIncremental = ${options.astroIncremental === true};`,
         '',
       ].join('\n');
     },
@@ -113,7 +106,6 @@ export function siteConfig(options: SiteOptions): AstroUserConfig {
     // No dev toolbar: nothing extra is injected into pages (telemetry: see build.ts).
     devToolbar: { enabled: false },
     integrations: [mermaidAssets()],
-    ...(options.astroIncremental === true ? { experimental: { incrementalBuild: true } } : {}),
     vite: {
       plugins: [siteOptionsPlugin(options)],
       build: {

@@ -34,7 +34,7 @@ import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
-import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
+import { generatorFingerprint as fingerprintOf } from './fingerprint.ts';
 
 const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
@@ -43,22 +43,9 @@ const FILES = 'ledger-files.json';
 export const CACHE_FORMAT = 6;
 const FORMAT = CACHE_FORMAT;
 
-/** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
-export async function generatorFingerprint(extra: unknown): Promise<string> {
-  const hash = createHash('sha256').update(`release-ledger ${GENERATOR_VERSION} format ${FORMAT}\n${JSON.stringify(extra)}\n`);
-  const files: string[] = [];
-  // What the pages are made of: all of src/ (the views reach into the ledger's diffs, the rules'
-  // version parsing and the promotion tracking), not the collectors or the CLI.
-  for (const dir of ['src', 'public']) {
-    const entries = await readdir(path.join(SITE_ROOT, dir), { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const e of entries) if (e.isFile()) files.push(path.relative(SITE_ROOT, path.join(e.parentPath, e.name)));
-  }
-  files.push('package.json', 'package-lock.json');
-  for (const file of files.sort()) {
-    const bytes = await readFile(path.join(SITE_ROOT, file)).catch(() => Buffer.alloc(0));
-    hash.update(`${file}\0${createHash('sha256').update(bytes).digest('hex')}\n`);
-  }
-  return hash.digest('hex');
+/** The generator fingerprint (fingerprint.ts) with this cache format. */
+export function generatorFingerprint(extra: unknown): Promise<string> {
+  return fingerprintOf(extra, FORMAT);
 }
 
 const LINK = /^\n {2}"previous": (null|\{\s*"id": "([^"\\]+)",\s*"sha256": "([0-9a-f]{64})"\s*\})/;

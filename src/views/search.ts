@@ -5,7 +5,6 @@
  * CDN; the same function is unit-tested here.
  */
 import { byService, type LedgerIndex } from './history.ts';
-import { compareText } from './format.ts';
 import type { SearchIndex, ServiceDetail } from './search-query.ts';
 import type { ReleaseSummary } from './releases.ts';
 

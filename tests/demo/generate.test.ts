@@ -33,7 +33,7 @@ import {
 } from '../../examples/acme/generate.ts';
 import { inventorySchema, loadConfig, parseConfig, RULE_IDS, type Config } from '../../src/model/index.ts';
 import { isSecretKey } from '../../src/model/redact.ts';
-import { parseInventory } from '../../src/sources/inventory.ts';
+import { parseInventory } from '../../collectors/file/inventory.ts';
 
 const CONFIG = path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml');
 

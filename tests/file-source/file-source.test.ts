@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectFile } from '../../collectors/file.ts';
+import { collectFile } from '../../collectors/file/source.ts';
 import type { ConfigInput, FileSourceConfig } from '../../src/model/index.ts';
 import { redactConfigs } from '../../src/model/index.ts';
-import { extractTickets, parseInventory } from '../../src/sources/inventory.ts';
+import { parseInventory } from '../../collectors/file/inventory.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/file/', import.meta.url));
@@ -224,7 +225,7 @@ describe('parseInventory', () => {
 
 describe('extractTickets', () => {
   it('finds unique keys in sorted order', () => {
-    expect(extractTickets(['PAY-12 and OPS-3', 'feature/PAY-12-x', ''], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-3', 'PAY-12']);
+    expect(ticketsIn([{ title: 'PAY-12 and OPS-3', branch: 'feature/PAY-12-x' }, { title: '' }], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-3', 'PAY-12']);
   });
 });
 

@@ -7,7 +7,6 @@ import {
   componentsFrom,
   describeError,
   environmentValues,
-  extractTickets,
   lookupsQuery,
   mapProtection,
   mapPullRequests,
@@ -20,8 +19,9 @@ import {
   scrub,
   tokenHelp,
   versionOf,
-} from '../../src/sources/github/index.ts';
-import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../src/sources/github/index.ts';
+} from '../../collectors/github/index.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
+import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../collectors/github/index.ts';
 
 const deployment = (id: number, createdAt: string, statuses: [string, string][], commit = `c${id}`): GqlDeployment => {
   const nodes = statuses.map(([state, at]) => ({ state, createdAt: at, logUrl: `https://github.com/o/r/actions/runs/${id}00/job/1`, environmentUrl: null }));
@@ -141,7 +141,7 @@ describe('approvals, protection and pull requests', () => {
     expect(pullRequestApprovals([pulls[0]!])).toEqual([{ by: 'carol', at: '2026-03-01T09:30:00Z', state: 'rejected', kind: 'pull-request', comment: '#2', url: 'r/carol' }]);
     const mapped = mapPullRequests(pulls);
     expect(mapped.map((p) => p.number)).toEqual([2]);
-    expect(extractTickets(mapped, '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-2', 'PAY-2']);
+    expect(ticketsIn(mapped, '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-2', 'PAY-2']);
   });
 });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectGitOps } from '../../collectors/gitops.ts';
+import { collectGitOps } from '../../collectors/gitops/source.ts';
 import type { ConfigInput, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { snapshotSchema } from '../../src/model/index.ts';
 import { ALICE, BOB, CAROL, makeGitRepo } from '../helpers/git-repo.ts';

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGitOpsCollector } from '../../collectors/gitops.ts';
+import { createGitOpsCollector } from '../../collectors/gitops/source.ts';
 import type { ConfigInput, Evidence, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { snapshotSchema } from '../../src/model/index.ts';
 import { ALICE, BOB, CAROL, makeGitRepo } from '../helpers/git-repo.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandPattern, extractConfigValues, extractImage, formatImageRef, parseImageRef, selectFiles } from '../../src/sources/gitops/index.ts';
+import { expandPattern, extractConfigValues, extractImage, formatImageRef, parseImageRef, selectFiles } from '../../collectors/gitops/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/gitops/${name}`, import.meta.url), 'utf8');
 const SHA = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
