@@ -1,13 +1,11 @@
 /**
- * The rule-test world (tests/rules/world.ts) with the releases record `collect`
- * stores (src/collect/assemble.ts): declared releases and the tickets carried
- * from the previous snapshot.
+ * The rule-test world (tests/rules/world.ts, which stores the releases record
+ * as collect does: declared releases and the tickets carried from the previous
+ * snapshot), with the config's declared releases as one more field.
  */
 import type { ReleaseConfig } from '../../src/model/config.ts';
-import { releasesRecord } from '../../src/model/release.ts';
 import type { Snapshot, SnapshotInput } from '../../src/model/snapshot.ts';
-import { evaluateRules } from '../../src/rules/index.ts';
-import { draftOf } from '../rules/world.ts';
+import { take } from '../rules/world.ts';
 
 export * from '../rules/world.ts';
 
@@ -15,10 +13,8 @@ export type Day = Partial<SnapshotInput> & { releases?: never; declaredReleases?
 
 /** One snapshot through the real pipeline, releases included. */
 export function takeWithReleases(o: Day, previous: Snapshot | null = null): Snapshot {
-  const { declaredReleases: declared = [], ...overrides } = o;
-  const base = draftOf(overrides, previous);
-  const draft = { ...base, releases: releasesRecord({ declared, changes: base.changes, previous: previous?.releases, takenAt: base.takenAt }) };
-  return { ...draft, findings: evaluateRules({ draft, previous }) };
+  const { declaredReleases = [], ...overrides } = o;
+  return take({ ...overrides, releases: { declared: declaredReleases, tickets: [] } }, previous);
 }
 
 /** One snapshot per element, each the previous of the next. */
