@@ -18,8 +18,14 @@ import { deploymentHidden } from './gaps.ts';
 import type { Change, Deployment, FoundRelease, Gap, PullRequest, ReleasesRecord, TicketBuild } from './snapshot.ts';
 import { DAY_MS } from './time.ts';
 
-/** Days a ticket is carried after the newest build that brought it; past that it is no longer followed (docs/releases.md). */
+/** Days a ticket two or more services share is carried after the newest build that brought it; past that it is no longer followed (docs/releases.md). */
 export const TICKET_RETENTION_DAYS = 90;
+/**
+ * Days a ticket only one service has brought is carried, waiting for a second
+ * service: most tickets stay in one service, and carrying each for 90 days
+ * would make a 500-service snapshot megabytes larger (docs/scale.md).
+ */
+export const SINGLE_TICKET_RETENTION_DAYS = 14;
 
 /** The release policies with their defaults applied (absent in configs and snapshots written before releases). */
 export function releasePolicies(policies: Pick<Policies, 'releaseGraceDays' | 'maxScopePerDeployment'>): { graceDays: number; maxScope: number } {
@@ -174,7 +180,8 @@ export function releaseStatus(release: Release, world: ReleaseWorld): Environmen
 /**
  * Today's tickets: yesterday's, plus every ticket today's change records name
  * with the build that brought it (once per service and build), minus those
- * whose newest build is older than `TICKET_RETENTION_DAYS`. Sorted, so the
+ * whose newest build is older than `TICKET_RETENTION_DAYS` (two or more
+ * services) or `SINGLE_TICKET_RETENTION_DAYS` (one service). Sorted, so the
  * same inputs give the same bytes.
  */
 export function trackTickets(input: { changes: readonly Change[]; previous: readonly FoundRelease[] | undefined; takenAt: string }): FoundRelease[] {
@@ -189,9 +196,13 @@ export function trackTickets(input: { changes: readonly Change[]; previous: read
       byKey.set(key, builds);
     }
   }
-  const cutoff = Date.parse(input.takenAt) - TICKET_RETENTION_DAYS * DAY_MS;
+  const now = Date.parse(input.takenAt);
+  const kept = (builds: readonly TicketBuild[]) => {
+    const days = new Set(builds.map((b) => b.service)).size >= 2 ? TICKET_RETENTION_DAYS : SINGLE_TICKET_RETENTION_DAYS;
+    return builds.some((b) => Date.parse(b.at) >= now - days * DAY_MS);
+  };
   return [...byKey]
-    .filter(([, builds]) => builds.some((b) => Date.parse(b.at) >= cutoff))
+    .filter(([, builds]) => kept(builds))
     .map(([key, builds]) => ({ key, builds: builds.sort((a, b) => cmp(a.service, b.service) || cmp(a.at, b.at) || cmp(a.commit, b.commit)) }))
     .sort((a, b) => cmp(a.key, b.key));
 }

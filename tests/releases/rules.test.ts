@@ -167,3 +167,23 @@ describe('release.mixed-scope', () => {
     expect(only(qa, 'release.mixed-scope')).toEqual([]);
   });
 });
+
+describe('tickets carried from night to night', () => {
+  const change = (service: string, at: string, tickets: string[]) => buildChange({ service, environment: 'dev', version: '1.1.0', deployedAt: at, tickets });
+  it('a ticket one service brought waits 14 days for a second service; one two services share is followed for 90 days', async () => {
+    const { trackTickets } = await import('../../src/model/release.ts');
+    const first = trackTickets({ changes: [change('api', day(1), ['ONE-1', 'TWO-2']), change('web', day(1), ['TWO-2'])], previous: undefined, takenAt: day(2) });
+    expect(first.map((t) => [t.key, t.builds.map((b) => b.service)])).toEqual([
+      ['ONE-1', ['api']],
+      ['TWO-2', ['api', 'web']],
+    ]);
+    // The same change record the next night adds nothing (same service, same build).
+    expect(trackTickets({ changes: [change('api', day(1), ['ONE-1'])], previous: first, takenAt: day(3) })).toEqual(first);
+    // 15 days after: the single-service ticket is dropped, the shared one kept.
+    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-03-16T02:00:00Z' }).map((t) => t.key)).toEqual(['TWO-2']);
+    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-03-15T02:00:00Z' }).map((t) => t.key)).toEqual(['ONE-1', 'TWO-2']);
+    // 91 days after, the shared one too.
+    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-05-31T02:00:00Z' }).map((t) => t.key)).toEqual([]);
+    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-05-30T02:00:00Z' }).map((t) => t.key)).toEqual(['TWO-2']);
+  });
+});
