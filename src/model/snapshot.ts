@@ -332,37 +332,28 @@ export const trackingSchema = z
   .strict();
 export type Tracking = z.infer<typeof trackingSchema>;
 
-/** A build known to carry a ticket: a change record named the ticket for it (src/model/release.ts). */
+/** A build whose change record named tickets (src/model/release.ts): what found releases are made of. */
 export const ticketBuildSchema = z
   .object({
     service: z.string(),
     version: z.string(),
     commit: z.string(),
-    /** Where the change record that named the ticket was, and when that deployment happened. */
+    /** Where the change record that named them was, and when that deployment happened. */
     environment: z.string(),
     at: isoTime,
+    /** The ticket keys it brought, sorted. */
+    tickets: z.array(z.string()),
   })
   .strict();
 export type TicketBuild = z.infer<typeof ticketBuildSchema>;
 
-/** A ticket key and the builds, per service, that brought it: a found release once two services share it. */
-export const foundReleaseSchema = z
-  .object({
-    /** The ticket key, e.g. `PAY-123`. */
-    key: z.string(),
-    /** Builds whose change records named it, sorted by service then time. */
-    builds: z.array(ticketBuildSchema),
-  })
-  .strict();
-export type FoundRelease = z.infer<typeof foundReleaseSchema>;
-
-/** Releases as the ledger knew them that day: declared in the config, and found from tickets shared by services. */
+/** Releases as the ledger knew them that day: declared in the config, and the builds that brought tickets (a ticket two services' builds share is a found release). */
 export const releasesRecordSchema = z
   .object({
     /** The releases configured at the time. */
     declared: z.array(releaseConfigSchema),
-    /** Tickets and the builds that brought them, carried forward and pruned (see src/model/release.ts). */
-    tickets: z.array(foundReleaseSchema),
+    /** Builds that brought tickets, carried forward and pruned (see src/model/release.ts), sorted by service, time and commit. */
+    builds: z.array(ticketBuildSchema),
   })
   .strict();
 export type ReleasesRecord = z.infer<typeof releasesRecordSchema>;

@@ -35,7 +35,7 @@ describe('the demo releases', () => {
   it('the declared release wallet-payouts lands cleanly: complete in each environment the night both halves are deployed, never partial past the grace period', async () => {
     const { config } = await loadConfig(path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml'));
     expect(config.releases.map((r) => r.name)).toEqual(['wallet-payouts']);
-    const record = { declared: config.releases, tickets: [] };
+    const record = { declared: config.releases, builds: [] };
     expect(overGrace(record, 'wallet-payouts')).toEqual({});
     const release = releasesOf(record)[0]!;
     const firstComplete = Object.fromEntries(ENVIRONMENTS.map((env) => [env, demo.days.find((d) => releaseStatus(release, world(d)).find((s) => s.environment === env)!.state === 'complete')?.date]));
@@ -50,7 +50,7 @@ describe('the demo releases', () => {
     const ticket = /PAYOUT-\d+/.exec(incident.story)![0];
     const record: ReleasesRecord = {
       declared: [],
-      tickets: [{ key: ticket, builds: [pay, chk].map((d) => ({ service: d.service, version: d.version, commit: d.commit, environment: 'dev', at: d.deployedAt })) }],
+      builds: [pay, chk].map((d) => ({ service: d.service, version: d.version, commit: d.commit, environment: 'dev', at: d.deployedAt, tickets: [ticket] })),
     };
     const nights = overGrace(record, ticket);
     expect(Object.keys(nights)).toEqual(['qa']);

@@ -80,7 +80,10 @@ describe('release.partial', () => {
       { ...world, takenAt: day(9), deployments: moves.map((m) => m.d).reduce(withDeployment, base), changes: moves.map((m) => m.c) },
     ]);
     expect(only(snaps[1]!, 'release.partial')).toEqual([]);
-    expect(snaps[1]!.releases!.tickets.map((t) => [t.key, t.builds.map((b) => `${b.service}@${b.environment}`)])).toEqual([['PAY-1', ['api@qa', 'web@qa']]]);
+    expect(snaps[1]!.releases!.builds.map((b) => [b.service, b.environment, b.tickets])).toEqual([
+      ['api', 'qa', ['PAY-1']],
+      ['web', 'qa', ['PAY-1']],
+    ]);
   });
 
   it('near miss: a ticket only one service changed is not a release', () => {
@@ -170,20 +173,25 @@ describe('release.mixed-scope', () => {
 
 describe('tickets carried from night to night', () => {
   const change = (service: string, at: string, tickets: string[]) => buildChange({ service, environment: 'dev', version: '1.1.0', deployedAt: at, tickets });
-  it('a ticket one service brought waits 14 days for a second service; one two services share is followed for 90 days', async () => {
-    const { trackTickets } = await import('../../src/model/release.ts');
-    const first = trackTickets({ changes: [change('api', day(1), ['ONE-1', 'TWO-2']), change('web', day(1), ['TWO-2'])], previous: undefined, takenAt: day(2) });
-    expect(first.map((t) => [t.key, t.builds.map((b) => b.service)])).toEqual([
-      ['ONE-1', ['api']],
-      ['TWO-2', ['api', 'web']],
+  it('a build whose ticket no other service brought waits 14 days for one; a build with a shared ticket is followed for 90 days', async () => {
+    const { trackTicketBuilds, releasesOf } = await import('../../src/model/release.ts');
+    const first = trackTicketBuilds({ changes: [change('api', day(1), ['ONE-1', 'TWO-2']), change('web', day(1), ['TWO-2']), change('ops', day(1), ['SOLO-3'])], previous: undefined, takenAt: day(2) });
+    expect(first.map((b) => [b.service, b.tickets])).toEqual([
+      ['api', ['ONE-1', 'TWO-2']],
+      ['ops', ['SOLO-3']],
+      ['web', ['TWO-2']],
     ]);
-    // The same change record the next night adds nothing (same service, same build).
-    expect(trackTickets({ changes: [change('api', day(1), ['ONE-1'])], previous: first, takenAt: day(3) })).toEqual(first);
-    // 15 days after: the single-service ticket is dropped, the shared one kept.
-    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-03-16T02:00:00Z' }).map((t) => t.key)).toEqual(['TWO-2']);
-    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-03-15T02:00:00Z' }).map((t) => t.key)).toEqual(['ONE-1', 'TWO-2']);
-    // 91 days after, the shared one too.
-    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-05-31T02:00:00Z' }).map((t) => t.key)).toEqual([]);
-    expect(trackTickets({ changes: [], previous: first, takenAt: '2026-05-30T02:00:00Z' }).map((t) => t.key)).toEqual(['TWO-2']);
+    expect(releasesOf({ declared: [], builds: first }).map((r) => [r.name, r.components.map((c) => c.service)])).toEqual([['TWO-2', ['api', 'web']]]);
+    // The same build named again the next night (another environment, another ticket) is one build with both tickets.
+    const again = trackTicketBuilds({ changes: [{ ...change('ops', day(2), ['SOLO-4']), environment: 'qa' }], previous: first, takenAt: day(3) });
+    expect(again.find((b) => b.service === 'ops')).toMatchObject({ environment: 'dev', at: day(1), tickets: ['SOLO-3', 'SOLO-4'] });
+    expect(again).toHaveLength(3);
+    // 15 days after: the ops build is dropped; the api build is kept (TWO-2 is shared), its unshared ONE-1 with it.
+    const keys = (takenAt: string) => trackTicketBuilds({ changes: [], previous: first, takenAt }).map((b) => b.service);
+    expect(keys('2026-03-15T02:00:00Z')).toEqual(['api', 'ops', 'web']);
+    expect(keys('2026-03-16T02:00:00Z')).toEqual(['api', 'web']);
+    // 90 days after (May 30), kept; 91, gone.
+    expect(keys('2026-05-30T02:00:00Z')).toEqual(['api', 'web']);
+    expect(keys('2026-05-31T02:00:00Z')).toEqual([]);
   });
 });
