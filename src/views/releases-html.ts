@@ -97,8 +97,9 @@ export function releaseTimelineHtml(days: readonly ReleaseDay[], link: Link): Ht
 </table></div>`;
 }
 
-/** The day page's section: releases partial that day, and those in flight (arrived somewhere, not everywhere). */
-export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link): Html {
+/** The day page's section: releases partial that day, and those in flight (arrived somewhere, not everywhere). `recorded`: the snapshot holds a releases record at all. */
+export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link, recorded = true): Html {
+  if (!recorded) return html`<p class="muted">This snapshot was taken before the ledger recorded releases: it says nothing about them.</p>`;
   const item = (r: ReleaseSummary) =>
     html`<li data-release="${r.name}"><a href="${link(paths.release(r.name))}">${r.name}</a>${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
   if (flight.partial.length === 0 && flight.inFlight.length === 0) return html`<p>No release is partial or in flight this day. <a href="${link(paths.releases())}">All releases</a>.</p>`;

@@ -93,3 +93,11 @@ describe('release views', () => {
     expect(hostile).toContain('&lt;b&gt;x');
   });
 });
+
+describe('the day page section', () => {
+  it('says so when the snapshot predates release tracking, rather than "none partial"', async () => {
+    const { releasesInFlightHtml } = await import('../../src/views/index.ts');
+    expect(releasesInFlightHtml({ inFlight: [], partial: [] }, (p) => p, false).value).toContain('before the ledger recorded releases');
+    expect(releasesInFlightHtml({ inFlight: [], partial: [] }, (p) => p).value).toContain('No release is partial or in flight this day');
+  });
+});
