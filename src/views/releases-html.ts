@@ -8,7 +8,10 @@ import type { ComponentPosition, EnvironmentStatus } from '../model/release.ts';
 import { formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
 import { paths } from './links.ts';
-import type { ReleaseDay, ReleaseSummary, ReleaseView } from './releases.ts';
+import { hasReleasePage, type ReleaseDay, type ReleaseSummary, type ReleaseView } from './releases.ts';
+
+/** A release's name, linked to its page when it has one. */
+const nameLink = (name: string, link: Link): Html => (hasReleasePage(name) ? html`<a href="${link(paths.release(name))}">${name}</a>` : html`${name}`);
 
 type Link = (path: string) => string;
 
@@ -51,7 +54,7 @@ export function releasesListHtml(releases: readonly ReleaseSummary[], environmen
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Release</th><th scope="col">Owner</th><th scope="col">Components</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead>
 <tbody>${releases.map(
-    (r) => html`<tr data-release="${r.name}"><th scope="row"><a href="${link(paths.release(r.name))}">${r.name}</a> <span class="muted">${r.kind === 'declared' ? 'declared' : 'ticket'}</span>${r.openFindings > 0 && html` <span class="badge sev-medium">${r.openFindings} open</span>`}</th><td>${r.owner ?? html`<span class="muted">none declared</span>`}</td><td>${r.components.map((c, i) => html`${i > 0 && ', '}${c.service} ${c.version}`)}</td>${environments.map((e) => html`<td>${cell(r, e)}</td>`)}</tr>`,
+    (r) => html`<tr data-release="${r.name}"><th scope="row">${nameLink(r.name, link)} <span class="muted">${r.kind === 'declared' ? 'declared' : 'ticket'}</span>${r.openFindings > 0 && html` <span class="badge sev-medium">${r.openFindings} open</span>`}</th><td>${r.owner ?? html`<span class="muted">none declared</span>`}</td><td>${r.components.map((c, i) => html`${i > 0 && ', '}${c.service} ${c.version}`)}</td>${environments.map((e) => html`<td>${cell(r, e)}</td>`)}</tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -101,7 +104,7 @@ export function releaseTimelineHtml(days: readonly ReleaseDay[], link: Link): Ht
 export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link, recorded = true): Html {
   if (!recorded) return html`<p class="muted">This snapshot was taken before the ledger recorded releases: it says nothing about them.</p>`;
   const item = (r: ReleaseSummary) =>
-    html`<li data-release="${r.name}"><a href="${link(paths.release(r.name))}">${r.name}</a>${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
+    html`<li data-release="${r.name}">${nameLink(r.name, link)}${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
   if (flight.partial.length === 0 && flight.inFlight.length === 0) return html`<p>No release is partial or in flight this day. <a href="${link(paths.releases())}">All releases</a>.</p>`;
   return html`${flight.partial.length > 0 && html`<h3>Partial</h3><ul class="releases-partial">${flight.partial.map(item)}</ul>`}${flight.inFlight.length > 0 && html`<h3>In flight</h3><ul class="releases-in-flight">${flight.inFlight.map(item)}</ul>`}<p class="no-print"><a href="${link(paths.releases())}">All releases</a></p>`;
 }

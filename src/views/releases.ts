@@ -5,6 +5,7 @@
  * are src/model/release.ts's; this only arranges them.
  */
 import { releasesOf, releaseStatus, type EnvironmentStatus, type Release } from '../model/release.ts';
+import { NAME_PATTERN } from '../model/config.ts';
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { blastRadius } from './answers.ts';
@@ -64,6 +65,16 @@ export function releasesOverview(snapshot: ReleaseSnapshot): ReleaseSummary[] {
 /** Names of the releases a snapshot knows, sorted. */
 export function releaseNames(snapshot: Pick<Snapshot, 'releases'>): string[] {
   return releasesOf(snapshot.releases).map((r) => r.name);
+}
+
+/**
+ * Whether a release has a page (`/releases/NAME/`): its name is one the config
+ * accepts in URLs. A declared name always is; a ticket key found with a custom
+ * `policies.ticketPattern` (`#123`, `JIRA/12`) may not be: it is listed, and
+ * `show --release` answers for it, without a page.
+ */
+export function hasReleasePage(name: string): boolean {
+  return NAME_PATTERN.test(name);
 }
 
 /** Release `name` in the snapshot, or null when the snapshot does not know it. */

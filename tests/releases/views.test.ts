@@ -101,3 +101,13 @@ describe('the day page section', () => {
     expect(releasesInFlightHtml({ inFlight: [], partial: [] }, (p) => p).value).toContain('No release is partial or in flight this day');
   });
 });
+
+describe('names without a page', () => {
+  it('a ticket key a custom pattern found that is not a URL-safe name is listed without a link (no page is built for it)', async () => {
+    const { releasesListHtml, hasReleasePage } = await import('../../src/views/index.ts');
+    expect([hasReleasePage('PAY-7'), hasReleasePage('JIRA/12'), hasReleasePage('#12')]).toEqual([true, false, false]);
+    const list = releasesListHtml([{ name: 'JIRA/12', kind: 'found', owner: null, planned: null, components: [], states: [], openFindings: 0 }], [], (p) => p, 'c').value;
+    expect(list).toContain('JIRA/12');
+    expect(list).not.toContain('href="/releases/');
+  });
+});
