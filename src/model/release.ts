@@ -36,7 +36,13 @@ interface TicketGroup {
 /** Ticket key -> the builds that brought it, in record order. */
 function byTicket(builds: readonly TicketBuild[]): Map<string, TicketBuild[]> {
   const out = new Map<string, TicketBuild[]>();
-  for (const b of builds) for (const key of b.tickets) out.set(key, [...(out.get(key) ?? []), b]);
+  for (const b of builds) {
+    for (const key of b.tickets) {
+      const list = out.get(key);
+      if (list) list.push(b);
+      else out.set(key, [b]);
+    }
+  }
   return out;
 }
 
@@ -202,12 +208,21 @@ export function releaseStatus(release: Release, world: ReleaseWorld): Environmen
  */
 export function trackTicketBuilds(input: { changes: readonly Change[]; previous: readonly TicketBuild[] | undefined; takenAt: string }): TicketBuild[] {
   const builds: TicketBuild[] = (input.previous ?? []).map((b) => ({ ...b, tickets: [...b.tickets] }));
+  // Per service, so a night of a 500-service organisation compares each change with its own service's builds only.
+  const ofService = new Map<string, TicketBuild[]>();
+  for (const b of builds) ofService.set(b.service, [...(ofService.get(b.service) ?? []), b]);
   for (const c of input.changes) {
     if (c.tickets.length === 0) continue;
     const identity = { version: c.version, commit: c.commit };
-    const held = builds.find((b) => b.service === c.service && !differentBuilds(b, identity));
-    if (held) held.tickets = [...new Set([...held.tickets, ...c.tickets])].sort(cmp);
-    else builds.push({ service: c.service, version: c.version, commit: c.commit, environment: c.environment, at: c.deployedAt, tickets: [...new Set(c.tickets)].sort(cmp) });
+    const own = ofService.get(c.service) ?? [];
+    const held = own.find((b) => !differentBuilds(b, identity));
+    if (held) {
+      held.tickets = [...new Set([...held.tickets, ...c.tickets])].sort(cmp);
+      continue;
+    }
+    const build = { service: c.service, version: c.version, commit: c.commit, environment: c.environment, at: c.deployedAt, tickets: [...new Set(c.tickets)].sort(cmp) };
+    builds.push(build);
+    ofService.set(c.service, [...own, build]);
   }
   const shared = new Set([...byTicket(builds)].filter(([, list]) => new Set(list.map((b) => b.service)).size >= 2).map(([key]) => key));
   const now = Date.parse(input.takenAt);
