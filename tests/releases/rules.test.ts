@@ -119,11 +119,12 @@ describe('release.partial', () => {
 describe('release.mixed-scope', () => {
   const prs = (n: number, titled: (i: number) => string) =>
     Array.from({ length: n }, (_, i) => ({ number: 100 + i, title: titled(i), author: 'dana', mergedBy: 'erin', mergedAt: day(1, '18:00:00'), reviewers: [] }));
-  const prodWith = (pullRequests: ReturnType<typeof prs>, tickets: string[], policies = {}) =>
+  const prodWith = (pullRequests: ReturnType<typeof prs>, tickets: string[], policies = {}, declaredReleases: Day['declaredReleases'] = []) =>
     takeWithReleases({
       ...world,
       takenAt: day(9),
       policies,
+      declaredReleases,
       deployments: withDeployment(base, dep('api', 'prod', '1.4.0', { deployedAt: day(8, '15:00:00'), deployedBy: 'erin', url: 'https://gh/deploy/1' })),
       changes: [buildChange({ service: 'api', environment: 'prod', version: '1.4.0', fromVersion: '1.0.0', fromCommit: sha('api-1.0.0'), deployedAt: day(8, '15:00:00'), pullRequests, tickets })],
     });
@@ -154,6 +155,12 @@ describe('release.mixed-scope', () => {
       releases: [],
       url: 'https://gh/deploy/1',
     });
+  });
+
+  it('names the declared releases the deployment ships a component of (v1.4.0 is 1.4.0)', () => {
+    const list = prs(6, (i) => `T-${i} work`);
+    const [f] = only(prodWith(list, list.map((_, i) => `T-${i}`), {}, [{ name: 'spring', components: { api: 'v1.4.0', web: '1.1.0' }, owner: 'o' }]), 'release.mixed-scope');
+    expect(f!.evidence['releases']).toEqual(['spring']);
   });
 
   it('near miss: exactly the threshold, or the same deployment outside production, does not fire', () => {
