@@ -84,17 +84,18 @@ export function releaseBlastRadiusHtml(view: ReleaseView, link: Link): Html {
   )}</ul>`;
 }
 
-/** The release day by day: each environment's state at the end of each day, newest first, with what was missing. */
+/** The release day by day: each environment's state at the end of each day, newest first, with where each component was. */
 export function releaseTimelineHtml(days: readonly ReleaseDay[], link: Link): Html {
   const shown = days.filter((d) => d.states.some((s) => s.state !== 'not-started')).reverse();
   if (shown.length === 0) return html`<p>No component of this release has arrived in any environment yet.</p>`;
   const environments = shown[0]!.states.map((s) => s.environment);
+  const mark = (position: ComponentPosition['state']) => (position === 'running' || position === 'superseded' ? '✓' : position === 'unknown' ? '?' : '✗');
   return html`<div class="table-wrap"><table class="release-timeline">
-<caption>At the end of each day, newest first (days when nothing had arrived anywhere are left out)</caption>
+<caption>At the end of each day, newest first (days when nothing had arrived anywhere are left out); ✓ arrived (or a later version), ✗ not there</caption>
 <thead><tr><th scope="col">Day</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead>
 <tbody>${shown.map(
     (d) => html`<tr data-day="${d.date}"><th scope="row"><a href="${link(paths.day(d.date))}">${d.date}</a></th>${d.states.map(
-      (s) => html`<td>${releaseStateHtml(s.state)}${s.missing.length > 0 && html`<div class="muted">missing ${s.missing.map((m, i) => html`${i > 0 && ', '}${m.service}${m.running ? ` (runs ${m.running})` : ' (not deployed)'}`)}</div>`}</td>`,
+      (s) => html`<td>${releaseStateHtml(s.state)}${s.components.map((c) => html`<div${c.position === 'other' || c.position === 'absent' ? '' : html` class="muted"`} data-component="${c.service}">${mark(c.position)} ${c.service} ${c.running ?? '(not deployed)'}</div>`)}</td>`,
     )}</tr>`,
   )}</tbody>
 </table></div>`;

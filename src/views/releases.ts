@@ -4,7 +4,7 @@
  * missing, the owner, and the blast radius (docs/releases.md). The decisions
  * are src/model/release.ts's; this only arranges them.
  */
-import { releasesOf, releaseStatus, type EnvironmentStatus, type Release } from '../model/release.ts';
+import { releasesOf, releaseStatus, type ComponentPosition, type EnvironmentStatus, type Release } from '../model/release.ts';
 import { NAME_PATTERN } from '../model/config.ts';
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
@@ -122,7 +122,13 @@ export interface ReleaseDay {
   date: string;
   /** The snapshot the day's state comes from (the day's last). */
   snapshot: string;
-  states: { environment: string; state: EnvironmentStatus['state']; missing: { service: string; running: string | null }[] }[];
+  states: {
+    environment: string;
+    state: EnvironmentStatus['state'];
+    /** Where each component was: its position and the version running there (null: not deployed). */
+    components: { service: string; position: ComponentPosition['state']; running: string | null }[];
+    missing: { service: string; running: string | null }[];
+  }[];
 }
 
 /**
@@ -148,6 +154,7 @@ export function releaseTimeline(index: Pick<LedgerIndex, 'days' | 'events' | 'en
       states: statuses.map((s) => ({
         environment: s.environment,
         state: s.state,
+        components: s.components.map((p) => ({ service: p.service, position: p.state, running: p.running?.version ?? null })),
         missing: s.state === 'partial' ? s.components.filter((p) => p.state === 'other' || p.state === 'absent').map((p) => ({ service: p.service, running: p.running?.version ?? null })) : [],
       })),
     });

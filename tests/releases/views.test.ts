@@ -79,7 +79,8 @@ describe('release views', () => {
     expect(timeline[5]!.states.find((x) => x.environment === 'qa')!.missing).toEqual([{ service: 'web', running: '1.1.0' }]);
     const table = releaseTimelineHtml(timeline, (p) => p).value;
     expect(table).toContain('<a href="/days/2026-03-07/">2026-03-07</a>');
-    expect(table).toContain('missing web (runs 1.1.0)');
+    expect(table).toContain('<div data-component="web">✗ web 1.1.0</div>');
+    expect(table).toContain('<div class="muted" data-component="api">✓ api 1.2.0</div>');
     expect(day(7)).toBe('2026-03-07T02:00:00Z');
   });
 
