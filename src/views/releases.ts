@@ -29,6 +29,8 @@ export interface ReleaseSummary {
 
 export interface ReleaseView extends ReleaseSummary {
   description: string | null;
+  /** Each component's owning team from the config of the day (`services[].owner`), null where none is set: who acts for each half. */
+  teams: { service: string; owner: string | null }[];
   environments: EnvironmentStatus[];
   /** Per environment: every service that depends on a component (not the components themselves), nearest first. */
   blastRadius: { environment: string; dependents: { service: string; depth: number; via: string; unknown?: boolean }[] }[];
@@ -99,6 +101,7 @@ export function releaseView(snapshot: ReleaseSnapshot, name: string): ReleaseVie
   return {
     ...summary(snapshot, release, environments),
     description: release.description,
+    teams: release.components.map((c) => ({ service: c.service, owner: snapshot.services.find((s) => s.name === c.service)?.owner ?? null })),
     environments,
     blastRadius: [...radius]
       .filter(([environment]) => targeted.has(environment))
