@@ -35,6 +35,9 @@ describe('the demo releases', () => {
   it('the declared release wallet-payouts lands cleanly: complete in each environment the night both halves are deployed, never partial past the grace period', async () => {
     const { config } = await loadConfig(path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml'));
     expect(config.releases.map((r) => r.name)).toEqual(['wallet-payouts']);
+    expect(config.policies.releaseGraceDays).toBe(RELEASE_GRACE_DAYS);
+    // api-gateway's oversized deployment brings 8; card-gateway's fix release, 6, stays within the demo's threshold.
+    expect(config.policies.maxScopePerDeployment).toBe(6);
     const record = { declared: config.releases, builds: [] };
     expect(overGrace(record, 'wallet-payouts')).toEqual({});
     const release = releasesOf(record)[0]!;
