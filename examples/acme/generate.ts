@@ -39,6 +39,7 @@ import {
   type Env,
   type ServiceSpec,
 } from './organisation.ts';
+import { planReleases } from './releases.ts';
 
 export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS, LEGACY, ON_GITHUB } from './organisation.ts';
 export type { RuntimeReport } from '../servers/runtime-server.ts';
@@ -550,6 +551,7 @@ function planOrganisation(seed: number): Plan {
     planService(spec, seed, plan);
   }
   plan.deploys.sort((a, b) => a.at.localeCompare(b.at) || a.service.localeCompare(b.service));
+  planReleases(plan); // examples/acme/releases.ts: a declared release, a ticket shared by two services, an oversized prod deployment
   const deploysOf = (service: string, env: Env) => eventsOf(plan, service, env);
   const firstAfter = (service: string, env: Env, day: string) => deploysOf(service, env).find((d) => d.at >= isoAt(day, 0, 0));
   const nextAfter = (event: DeployEvent) => deploysOf(event.service, event.env).find((d) => d.at > event.at);

@@ -5,7 +5,7 @@
  * old snapshot invalid needs a new `schemaVersion` and a reader for the old one.
  */
 import { z } from 'zod';
-import { environmentConfigSchema, exceptionConfigSchema, policiesSchema, ruleIdSchema, serviceConfigSchema, severitySchema } from './config.ts';
+import { environmentConfigSchema, exceptionConfigSchema, policiesSchema, releaseConfigSchema, ruleIdSchema, serviceConfigSchema, severitySchema } from './config.ts';
 
 /** The current snapshot format. */
 export const SCHEMA_VERSION = 1;
@@ -332,6 +332,41 @@ export const trackingSchema = z
   .strict();
 export type Tracking = z.infer<typeof trackingSchema>;
 
+/** A build known to carry a ticket: a change record named the ticket for it (src/model/release.ts). */
+export const ticketBuildSchema = z
+  .object({
+    service: z.string(),
+    version: z.string(),
+    commit: z.string(),
+    /** Where the change record that named the ticket was, and when that deployment happened. */
+    environment: z.string(),
+    at: isoTime,
+  })
+  .strict();
+export type TicketBuild = z.infer<typeof ticketBuildSchema>;
+
+/** A ticket key and the builds, per service, that brought it: a found release once two services share it. */
+export const foundReleaseSchema = z
+  .object({
+    /** The ticket key, e.g. `PAY-123`. */
+    key: z.string(),
+    /** Builds whose change records named it, sorted by service then time. */
+    builds: z.array(ticketBuildSchema),
+  })
+  .strict();
+export type FoundRelease = z.infer<typeof foundReleaseSchema>;
+
+/** Releases as the ledger knew them that day: declared in the config, and found from tickets shared by services. */
+export const releasesRecordSchema = z
+  .object({
+    /** The releases configured at the time. */
+    declared: z.array(releaseConfigSchema),
+    /** Tickets and the builds that brought them, carried forward and pruned (see src/model/release.ts). */
+    tickets: z.array(foundReleaseSchema),
+  })
+  .strict();
+export type ReleasesRecord = z.infer<typeof releasesRecordSchema>;
+
 export const snapshotSchema = z
   .object({
     /** Format version of this file. */
@@ -373,6 +408,8 @@ export const snapshotSchema = z
     gaps: z.array(gapSchema),
     /** Promotion sightings and drift start times carried forward; absent in snapshots written before it existed. */
     tracking: trackingSchema.optional(),
+    /** Declared releases and the tickets services shared; absent in snapshots written before releases existed. */
+    releases: releasesRecordSchema.optional(),
     findings: z.array(findingSchema),
   })
   .strict();

@@ -21,11 +21,12 @@ import * as exception from '../model/exception.ts';
 import * as exceptionRule from './exception.ts';
 import * as gap from './gap.ts';
 import * as promotion from './promotion.ts';
+import * as release from './release.ts';
 
 export type { DraftSnapshot };
 
 /** Bump (YYYY.MM.N) whenever any rule's behaviour changes; stored in every snapshot's `generator.rulesVersion`. */
-export const RULES_VERSION = '2026.11.1';
+export const RULES_VERSION = '2026.12.1';
 
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'promotion.bypass': 'high',
@@ -41,6 +42,8 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'component.skew': 'low',
   'exception.expired': 'medium',
   'source.gap': 'low',
+  'release.partial': 'medium',
+  'release.mixed-scope': 'low',
 };
 
 /** What each rule means, why it matters and how to resolve it: the section per rule in docs/rules.md and the site's finding help. */
@@ -58,6 +61,8 @@ export const RULE_DOCS: Record<RuleId, { title: string; why: string; resolve: st
   'component.skew': dependency.skewDocs,
   'exception.expired': exceptionRule.docs,
   'source.gap': gap.docs,
+  'release.partial': release.partialDocs,
+  'release.mixed-scope': release.mixedScopeDocs,
 };
 
 /** Every rule but `exception.expired`, which judges the others' findings. */
@@ -74,6 +79,8 @@ const RULES: Record<Exclude<RuleId, 'exception.expired'>, Rule> = {
   'dependency.incompatible': dependency.dependencyIncompatible,
   'component.skew': dependency.componentSkew,
   'source.gap': gap.sourceGap,
+  'release.partial': release.releasePartial,
+  'release.mixed-scope': release.releaseMixedScope,
 };
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);

@@ -22,6 +22,9 @@ export const paths = {
   changes: () => '/changes/',
   changesIndex: () => '/changes/index.json',
   stats: () => '/stats/',
+  /** Declared and found releases, and one release day by day (docs/releases.md). */
+  releases: () => '/releases/',
+  release: (name: string) => `/releases/${encodeURIComponent(name)}/`,
   snapshot: (id: string) => `/snapshots/${id}.json`,
   /** Every snapshot with both hashes (HTML), and a snapshot's row there. */
   snapshots: () => '/snapshots/',
