@@ -15,7 +15,7 @@ import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopie
 import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
-import type { RenderOnly } from './config.ts';
+import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
 import { handedOver } from './handover.ts';
 
 export { generatorVersion };
@@ -190,15 +190,13 @@ export async function organisationName(): Promise<string> {
  * rendered on every build. Snapshots are never rendered when `buildSite`
  * copies them itself (`SiteOptions.copySnapshots`).
  */
-export function renders(kind: keyof RenderOnly, key: string): boolean {
+export function renders(kind: RenderGroup, key: string): boolean {
   if (kind === 'snapshots' && snapshotsCopied) return false;
   if (!only) return true;
-  renderSets ??= {
-    day: new Set(only.day), next: new Set(only.next), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
-  };
+  renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
   return renderSets[kind].has(key);
 }
-let renderSets: Record<keyof RenderOnly, Set<string>> | null = null;
+let renderSets: Record<RenderGroup, Set<string>> | null = null;
 
 const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
 
