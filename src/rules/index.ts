@@ -155,4 +155,4 @@ export function exceptionStatus(snapshot: Pick<Snapshot, 'takenAt' | 'exceptions
 }
 
 /** Parses a version label leniently (`v2.4.1`, `release-2.4.1`); null when it is not a version. Shared with the views. */
-export { parseVersion } from './dependency.ts';
+export { parseVersion } from '../model/version.ts';
