@@ -134,10 +134,7 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
   return findings.sort((a, b) => rank(b.severity) - rank(a.severity) || cmp(a.rule, b.rule) || cmp(a.id, b.id));
 }
 
-/** Open: not silenced by an exception in force; only open findings count for `--fail-on`. */
-export function isOpen(f: Finding): boolean {
-  return f.exception === undefined;
-}
+export { isOpen } from '../model/exception.ts';
 
 /** Whether a finding is at or above `min` (lowest first: info, low, medium, high, critical). */
 export function meetsSeverity(f: Pick<Finding, 'severity'>, min: Severity): boolean {
