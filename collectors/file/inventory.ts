@@ -21,13 +21,13 @@
  * - Numbers written where text is expected (`version: 2.10`) keep their
  *   written form ("2.10", not 2.1); config values keep their YAML type.
  */
-import { isPair, isScalar, visit } from 'yaml';
 import type { Config, ServiceConfig } from '../../src/model/config.ts';
 import type { Evidence, HistoryEvent, RawConfigRecord } from '../../src/model/evidence.ts';
 import { emptyEvidence } from '../../src/model/evidence.ts';
 import { formatPath, parseYamlWithSchema, type YamlSource } from '../../src/model/friendly-errors.ts';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { inventorySchema, type Inventory } from '../../src/model/inventory.ts';
+import { nodeAt, type YamlNode } from '../../src/model/yaml.ts';
 import { redactUrl } from '../../src/model/redact-url.ts';
 import { ticketsIn } from '../../src/model/tickets.ts';
 import type { Approval, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
@@ -81,28 +81,33 @@ function parseChecked(text: string, file: string): ParsedInventory {
 }
 
 function keepWrittenNumbers(source: YamlSource): void {
-  visit(source.doc, {
-    Scalar(key, node, ancestors) {
-      if (typeof node.value !== 'number' || node.type !== 'PLAIN' || !node.range) return;
-      const parent = ancestors[ancestors.length - 1];
-      const field = key === 'value' && isPair(parent) && isScalar(parent.key) ? String(parent.key.value) : undefined;
-      const underValues = ancestors.some((a) => isPair(a) && isScalar(a.key) && a.key.value === 'values');
-      if (key === 'value' && ((field !== undefined && NUMERIC_FIELDS.has(field)) || underValues)) return;
-      node.value = source.text.slice(node.range[0], node.range[1]);
-    },
-  });
+  source.data = keepWritten(source.root, source.data, undefined, false);
+}
+
+/** The data with every plain number outside `NUMERIC_FIELDS` and `values:` put back as written, walking the tree beside it. */
+function keepWritten(node: YamlNode | null, value: unknown, field: string | undefined, underValues: boolean): unknown {
+  if (node === null) return value;
+  if (node.kind === 'scalar') {
+    const numeric = (field !== undefined && NUMERIC_FIELDS.has(field)) || underValues;
+    return typeof value === 'number' && node.plain && !numeric ? node.text : value;
+  }
+  if (node.kind === 'map' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    for (const { key, value: child } of node.items) {
+      if (key.kind !== 'scalar' || !Object.hasOwn(record, key.text)) continue;
+      record[key.text] = keepWritten(child, record[key.text], key.text, underValues || key.text === 'values');
+    }
+  } else if (node.kind === 'seq' && Array.isArray(value)) {
+    node.items.forEach((item, i) => {
+      value[i] = keepWritten(item, value[i], undefined, underValues);
+    });
+  }
+  return value;
 }
 
 function locate(source: YamlSource, path: readonly PropertyKey[]): string {
-  let node = source.doc.contents as unknown;
-  let offset = 0;
-  for (const segment of path) {
-    const next = (node as { get?: (k: unknown, keep: boolean) => unknown } | null)?.get?.(segment, true);
-    if (next === undefined || next === null) break;
-    node = next;
-    offset = (node as { range?: [number, number, number] }).range?.[0] ?? offset;
-  }
-  const { line, col } = source.lineCounter.linePos(offset);
+  const { node } = nodeAt(source.root, path);
+  const { line, col } = source.yaml.position(node?.start ?? 0);
   return `${source.file}:${line}:${col}`;
 }
 

@@ -4,10 +4,11 @@
  */
 import picomatch from 'picomatch';
 import semver from 'semver';
-import { parse as parseYaml } from 'yaml';
 import type { Approval, Branch, PullRequest, StoredValue } from '../../src/model/index.ts';
 import { isDigest, parseImageRef } from '../shared/image-ref.ts';
 import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, GqlRepository, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
+import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { readYaml } from '../../src/model/yaml.ts';
 
 type Protection = { requiredReviewers: string[]; preventSelfReview: boolean; waitTimerMinutes: number; branchPolicy: string };
 
@@ -399,10 +400,17 @@ export function parseConfigFile(path: string, text: string): Record<string, Stor
     }
   } else {
     let data: unknown;
-    try {
-      data = lower.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    } catch (error) {
-      throw new TypeError(`${path} is not valid ${lower.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    if (lower.endsWith('.json')) {
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new TypeError(`${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+      }
+    } else {
+      // The guarded reader: aliases, nesting and reserved keys bounded as in every other YAML the ledger reads.
+      const read = readYaml(text, { schema: 'core', maxBytes: INPUT_LIMITS.sourceFileBytes });
+      if (!read.ok) throw new TypeError(`${path} is not valid YAML: line ${read.position(read.offset).line}: ${read.message}`);
+      data = read.yaml.documents[0]?.data ?? null;
     }
     if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw new TypeError(`${path} is not a map of keys to values`);
     flatten(data ?? {}, '', out);

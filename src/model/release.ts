@@ -157,6 +157,12 @@ function foundRelease(t: TicketGroup): Release {
   };
 }
 
+/**
+ * A label as a strict semver version (a leading `v` allowed), or null. Stricter
+ * than version.ts's `parseVersion` on purpose: its coercion reads `sha-9f86d08`
+ * as 9.0.0, and "a later version runs there" must never be guessed, since it
+ * hides a missing component.
+ */
 const semverOf = (label: string) => semver.valid(normaliseVersion(label));
 
 /** Where `component` stands given what runs there (`deployment`), or that a gap hides it. */

@@ -15,7 +15,8 @@ import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopie
 import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
-import type { RenderOnly } from './config.ts';
+import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
+import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
 
 export { generatorVersion };
@@ -117,6 +118,8 @@ export interface DayData {
   changeRecords: Change[];
   /** For deployments a gap hid in `previous`: the last earlier day's snapshot that knew them. */
   lastKnown: LastKnownDeployment;
+  /** The views the day's pages share, computed once per day (views/day-views.ts). */
+  views: DayViews;
 }
 
 export async function dayData(date: string): Promise<DayData> {
@@ -139,6 +142,9 @@ export async function dayData(date: string): Promise<DayData> {
     lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
     lastKnownMemo.set(last.snapshot, lastKnown);
   }
+  const known = await lastKnown;
+  let views = viewsMemo.get(last.snapshot);
+  if (!views) viewsMemo.set(last.snapshot, (views = new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown: known })));
   return {
     day,
     snapshot: last.snapshot,
@@ -148,9 +154,11 @@ export async function dayData(date: string): Promise<DayData> {
     previous,
     previousDay,
     changeRecords,
-    lastKnown: await lastKnown,
+    lastKnown: known,
+    views,
   };
 }
+const viewsMemo = new WeakMap<Snapshot, DayViews>();
 const lastKnownMemo = new WeakMap<Snapshot, Promise<LastKnownDeployment>>();
 
 /** The newest day, or null for an empty ledger. */
@@ -190,26 +198,11 @@ export async function organisationName(): Promise<string> {
  * rendered on every build. Snapshots are never rendered when `buildSite`
  * copies them itself (`SiteOptions.copySnapshots`).
  */
-export function renders(kind: keyof RenderOnly, key: string): boolean {
+export function renders(kind: RenderGroup, key: string): boolean {
   if (kind === 'snapshots' && snapshotsCopied) return false;
   if (!only) return true;
-  renderSets ??= {
-    day: new Set(only.day), next: new Set(only.next), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
-  };
+  renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
   return renderSets[kind].has(key);
 }
-let renderSets: Record<keyof RenderOnly, Set<string>> | null = null;
+let renderSets: Record<RenderGroup, Set<string>> | null = null;
 
-const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
-
-/**
- * A view of a whole day computed once per snapshot and shared by that day's
- * pages: a day has ~500 service pages, and recomputing the day's changes and
- * dependency graphs for each was quadratic in the number of services.
- */
-export function memo<T>(snapshot: Snapshot, key: string, make: () => T): T {
-  let cache = perSnapshot.get(snapshot);
-  if (!cache) perSnapshot.set(snapshot, (cache = new Map()));
-  if (!cache.has(key)) cache.set(key, make());
-  return cache.get(key) as T;
-}

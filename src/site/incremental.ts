@@ -34,6 +34,7 @@ import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
+import { RENDER_GROUPS, renderGroupOf, type RenderGroup } from '../views/routes.ts';
 import { generatorFingerprint as fingerprintOf } from './fingerprint.ts';
 
 const MANIFEST = 'site-manifest.json';
@@ -260,23 +261,9 @@ export async function computeLedgerIndex(
   return { index, read: fresh.length, serviceDigests: digests };
 }
 
-/** Output files are grouped by what they depend on. */
+/** Output files are grouped by what they depend on: the route table's render groups (src/views/routes.ts). */
 export function groupOf(relativeFile: string): string {
-  const file = relativeFile.split(path.sep).join('/');
-  let m = /^days\/(\d{4}-\d{2}-\d{2})\/index\.html$/.exec(file);
-  if (m) return `day/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\/next\/index\.html$/.exec(file);
-  if (m) return `next/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\/compare\//.exec(file);
-  if (m) return `compare/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\//.exec(file);
-  if (m) return `sub/${m[1]}`;
-  // Only `/snapshots/ID.json`: the index (`/snapshots/`, `index.json`) lists every snapshot and is rendered on every build.
-  m = /^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json$/.exec(file);
-  if (m) return `snapshots/${m[1]}`;
-  m = /^services\/([^/]+)\/(index\.html|revisions\.json)$/.exec(file) ?? /^changes\/services\/([^/]+)\.json$/.exec(file);
-  if (m) return `services/${m[1]}`;
-  return 'always';
+  return renderGroupOf(relativeFile.split(path.sep).join('/'));
 }
 
 /**
@@ -393,9 +380,9 @@ export function planRender(keys: Map<string, string>, previous: SiteManifest): {
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const only: RenderOnly = { day: [], next: [], sub: [], compare: [], snapshots: [], services: [] };
+  const only = Object.fromEntries(RENDER_GROUPS.map((g) => [g, [] as string[]])) as RenderOnly;
   for (const g of [...groups].sort()) {
-    const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
+    const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [RenderGroup, string];
     only[kind].push(value);
   }
   return { only, groups };

@@ -10,6 +10,7 @@ import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { blastRadius } from './answers.ts';
 import type { DeployEvent, LedgerIndex } from './history.ts';
+import { isOpen } from '../model/exception.ts';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -51,7 +52,7 @@ function summary(snapshot: ReleaseSnapshot, release: Release, statuses: Environm
     planned: release.planned,
     components: release.components.map((c) => ({ service: c.service, version: c.version })),
     states: statuses.map((s) => ({ environment: s.environment, state: s.state })),
-    openFindings: releaseFindings(snapshot, release.name).filter((f) => f.exception === undefined).length,
+    openFindings: releaseFindings(snapshot, release.name).filter(isOpen).length,
   };
 }
 

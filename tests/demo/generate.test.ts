@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import { parse } from 'yaml';
+import { load as parse } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   configForDay,

@@ -157,7 +157,7 @@ describe('config values', () => {
     expect(parseConfigFile('deploy/values.yaml', 'a:\n  b: 1\n  c: [1, 2]\nd: null\n')).toEqual({ 'a.b': 1, 'a.c': '[1,2]', d: null });
     expect(parseConfigFile('x.json', '{"k": {"v": true}}')).toEqual({ 'k.v': true });
     expect(parseConfigFile('prod.env', '# c\nexport A=1\nB="two"\n')).toEqual({ A: '1', B: 'two' });
-    expect(() => parseConfigFile('bad.yaml', 'a: [')).toThrowErrorMatchingInlineSnapshot(`[TypeError: bad.yaml is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 5:]`);
+    expect(() => parseConfigFile('bad.yaml', 'a: [')).toThrowErrorMatchingInlineSnapshot(`[TypeError: bad.yaml is not valid YAML: line 1: this flow list ([) is never closed; add the closing ]]`);
     expect(() => parseConfigFile('list.yaml', '- a\n- b\n')).toThrowErrorMatchingInlineSnapshot(`[TypeError: list.yaml is not a map of keys to values]`);
   });
 
