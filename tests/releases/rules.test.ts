@@ -189,6 +189,8 @@ describe('tickets carried from night to night', () => {
       ['web', ['TWO-2']],
     ]);
     expect(releasesOf({ declared: [], builds: first }).map((r) => [r.name, r.components.map((c) => c.service)])).toEqual([['TWO-2', ['api', 'web']]]);
+    // A release declared under the ticket's name replaces the found one (to narrow its environments, name an owner).
+    expect(releasesOf({ declared: [{ name: 'TWO-2', components: { api: '1.1.0' }, owner: 'o', environments: ['prod'] }], builds: first }).map((r) => [r.name, r.kind, r.environments])).toEqual([['TWO-2', 'declared', ['prod']]]);
     // The same build named again the next night (another environment, another ticket) is one build with both tickets.
     const again = trackTicketBuilds({ changes: [{ ...change('ops', day(2), ['SOLO-4']), environment: 'qa' }], previous: first, takenAt: day(3) });
     expect(again.find((b) => b.service === 'ops')).toMatchObject({ environment: 'dev', at: day(1), tickets: ['SOLO-3', 'SOLO-4'] });
