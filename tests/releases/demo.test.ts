@@ -62,6 +62,22 @@ describe('the demo releases', () => {
     expect(nights['qa']).toEqual(['2026-10-24', '2026-10-25']);
   });
 
+  it('what GitHub shows: both repositories have a pull request naming the shared ticket; api-gateway 4.8.0 brings 8 ticketed pull requests to production', () => {
+    const repo = (name: string) => demo.github.find((r) => r.name === name)!;
+    const ticket = /PAYOUT-\d+/.exec(INCIDENTS.find((i) => i.rule === 'release.partial')!.story)![0];
+    const naming = (name: string) => repo(name).pulls.filter((p) => `${p.title} ${p.headRef}`.includes(ticket)).map((p) => p.number);
+    expect(naming('payout-service')).toHaveLength(1);
+    expect(naming('checkout-web')).toHaveLength(1);
+    // Production deployments of api-gateway, oldest first: the pull requests merged between the one before 4.8.0's and 4.8.0's.
+    const gw = repo('api-gateway');
+    const prod = gw.deployments.filter((d) => d.environment === 'production').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const i = prod.findIndex((d) => d.createdAt >= '2026-10-26T00:00:00Z');
+    const [from, to] = [gw.main.indexOf(prod[i - 1]!.sha), gw.main.indexOf(prod[i]!.sha)];
+    const range = new Set(gw.main.slice(from + 1, to + 1));
+    const brought = gw.pulls.filter((p) => p.commits.some((c) => range.has(c)));
+    expect(brought.map((p) => /[A-Z][A-Z0-9]+-[0-9]+/.exec(`${p.title} ${p.headRef}`)?.[0]).filter(Boolean)).toHaveLength(8);
+  });
+
   it('lists a release.partial and a release.mixed-scope incident that fire and resolve inside the timeline', () => {
     expect(INCIDENTS.filter((i) => i.rule.startsWith('release.')).map((i) => [i.rule, i.service, i.environment, i.firesOn, i.resolvedOn])).toEqual([
       ['release.partial', 'checkout-web', 'qa', '2026-10-24', '2026-10-26'],
