@@ -310,6 +310,39 @@ export const releaseConfigSchema = z
   .strict();
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 
+/**
+ * What is wrong with `releases` beyond their own shape: a name used twice (or
+ * already in `taken`), a service or an environment the config does not have.
+ * Paths start at `releases`; shared by the config and the release files.
+ */
+function releaseIssues(
+  releases: readonly ReleaseConfig[],
+  known: { services: ReadonlySet<string>; environments: ReadonlySet<string>; taken: ReadonlySet<string> },
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const names = releases.map((r) => r.name);
+  releases.forEach((release, i) => {
+    if (names.indexOf(release.name) !== i || known.taken.has(release.name)) issues.push({ path: ['releases', i, 'name'], message: `"${release.name}" is named twice; names must be unique` });
+    for (const service of Object.keys(release.components)) {
+      if (!known.services.has(service)) issues.push({ path: ['releases', i, 'components', service], message: `no service named "${service}"` });
+    }
+    (release.environments ?? []).forEach((env, j) => {
+      if (!known.environments.has(env)) issues.push({ path: ['releases', i, 'environments', j], message: `no environment named "${env}"` });
+    });
+  });
+  return issues;
+}
+
+/** One file of `releasesDir`: `releases: [...]`, checked against the config's services and environments and the names already taken. */
+export function releaseFileSchema(known: { services: ReadonlySet<string>; environments: ReadonlySet<string>; taken: ReadonlySet<string> }) {
+  return z
+    .object({ releases: z.array(releaseConfigSchema).describe('The releases this file declares.') })
+    .strict()
+    .superRefine((file, ctx) => {
+      for (const issue of releaseIssues(file.releases, known)) ctx.addIssue({ code: 'custom', ...issue });
+    });
+}
+
 export const configSchema = z
   .object({
     /** Editors' schema reference; ignored by the ledger. */
@@ -349,6 +382,12 @@ export const configSchema = z
     exceptions: z.array(exceptionConfigSchema).default([]).describe('Temporary, approved exceptions to findings.'),
     /** Releases: versions of several services meant to move together (docs/releases.md). */
     releases: z.array(releaseConfigSchema).default([]).describe('Releases: versions of several services that belong together, with an owner (docs/releases.md).'),
+    /** A folder of release files, relative to the config file, added to `releases`. */
+    releasesDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A folder of release files (*.yaml, each `releases: [...]`), relative to the config file; added to `releases` (docs/releases.md).'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -387,15 +426,7 @@ export const configSchema = z
       if (exception.environment !== undefined && !environments.has(exception.environment))
         ctx.addIssue({ code: 'custom', path: ['exceptions', i, 'environment'], message: `no environment named "${exception.environment}"` });
     });
-    duplicates(config.releases.map((r) => r.name), 'releases');
-    config.releases.forEach((release, i) => {
-      for (const service of Object.keys(release.components)) {
-        if (!services.has(service)) ctx.addIssue({ code: 'custom', path: ['releases', i, 'components', service], message: `no service named "${service}"` });
-      }
-      (release.environments ?? []).forEach((env, j) => {
-        if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['releases', i, 'environments', j], message: `no environment named "${env}"` });
-      });
-    });
+    for (const issue of releaseIssues(config.releases, { services, environments, taken: new Set() })) ctx.addIssue({ code: 'custom', ...issue });
     for (const [name, source] of Object.entries(config.sources)) {
       for (const env of Object.keys(source.environments)) {
         if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'environments', env], message: `no environment named "${env}"` });
