@@ -104,8 +104,9 @@ export function releaseTimelineHtml(days: readonly ReleaseDay[], link: Link): Ht
 /** The day page's section: releases partial that day, and those in flight (arrived somewhere, not everywhere). `recorded`: the snapshot holds a releases record at all. */
 export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link, recorded = true): Html {
   if (!recorded) return html`<p class="muted">This snapshot was taken before the ledger recorded releases: it says nothing about them.</p>`;
+  // Names only: a past day's page must not depend on which releases the newest snapshot still knows (its pages), nor link to one it no longer does.
   const item = (r: ReleaseSummary) =>
-    html`<li data-release="${r.name}">${nameLink(r.name, link)}${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
+    html`<li data-release="${r.name}"><strong>${r.name}</strong>${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
   if (flight.partial.length === 0 && flight.inFlight.length === 0) return html`<p>No release is partial or in flight this day. <a href="${link(paths.releases())}">All releases</a>.</p>`;
   return html`${flight.partial.length > 0 && html`<h3>Partial</h3><ul class="releases-partial">${flight.partial.map(item)}</ul>`}${flight.inFlight.length > 0 && html`<h3>In flight</h3><ul class="releases-in-flight">${flight.inFlight.map(item)}</ul>`}<p class="no-print"><a href="${link(paths.releases())}">All releases</a></p>`;
 }
