@@ -16,6 +16,9 @@ import semver from 'semver';
 export function parseVersion(label: string): string | null {
   const clean = semver.clean(label, { loose: true });
   if (clean) return clean;
+  // Coerce only what holds a dotted number (`release-2.4.1`, `2.4`) or is a bare major (`v2`): a commit-named
+  // label (`sha-9f86d08`) is no version, though coercion would read it as 9.0.0.
+  if (!/(^|[^0-9a-z])v?\d+\.\d+/i.test(label) && !/^\s*v?\d+\s*$/i.test(label)) return null;
   return semver.coerce(label, { includePrerelease: true })?.version ?? null;
 }
 

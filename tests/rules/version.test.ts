@@ -17,6 +17,11 @@ describe('version labels as versions', () => {
     expect(parseVersion('release-2.4.1')).toBe('2.4.1');
     expect(parseVersion('2.5.0-rc.1')).toBe('2.5.0-rc.1');
     expect(parseVersion('main')).toBeNull();
+    expect(parseVersion('v2')).toBe('2.0.0');
+    expect(parseVersion('2.4')).toBe('2.4.0');
+    // A commit-named label is no version (coercion alone would read it as 9.0.0).
+    expect(parseVersion('sha-9f86d08')).toBeNull();
+    expect(parseVersion('build.20240101')).toBeNull();
   });
 
   it('judges ranges with prereleases inside them, and says when it cannot', () => {
