@@ -13,7 +13,6 @@ export {
   componentsFrom,
   configFileFor,
   environmentValues,
-  extractTickets,
   hasRequiredReviewers,
   isoUtc,
   mapBranches,

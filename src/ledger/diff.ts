@@ -11,6 +11,7 @@ import { findGap } from '../model/gaps.ts';
 import { sameCommit, sameVersion } from '../model/build.ts';
 import { believedRunning, declarationOf, declaredEvidence } from '../model/believed.ts';
 import { parseAt } from './ids.ts';
+import { isOpen } from '../model/exception.ts';
 
 /** A deployment as the diffs show it. */
 export interface DeploymentState {
@@ -512,7 +513,7 @@ function findingRef(f: Finding): FindingRef {
     service: f.service ?? null,
     environment: f.environment ?? null,
     message: f.message,
-    excepted: f.exception !== undefined,
+    excepted: !isOpen(f),
   };
 }
 
