@@ -40,39 +40,45 @@ function clone(value: unknown): unknown {
   return value;
 }
 
-/** Merges `layers` in order, later files over earlier ones. */
+/** Who set what: a tree shaped like the values, so forgetting a replaced map's parts costs nothing. */
+interface OriginNode {
+  file?: string;
+  children: Map<string, OriginNode>;
+}
+
+/** Merges `layers` in order, later files over earlier ones. Linear in the size of the layers. */
 export function mergeHelmValues(layers: readonly { file: string; values: Record<string, unknown> }[]): LayeredValues {
-  const SEP = '\u0000';
-  const origins = new Map<string, string>();
-  const forget = (prefix: string) => {
-    for (const key of [...origins.keys()]) if (key === prefix || key.startsWith(prefix + SEP)) origins.delete(key);
-  };
-  const merge = (into: Record<string, unknown>, over: Record<string, unknown>, path: string[], file: string) => {
+  const root: OriginNode = { children: new Map() };
+  const merge = (into: Record<string, unknown>, over: Record<string, unknown>, node: OriginNode, file: string) => {
     for (const [key, value] of Object.entries(over)) {
-      const at = [...path, key];
       const here = into[key];
       if (isNull(value)) {
         delete into[key];
-        forget(at.join(SEP));
+        node.children.delete(key);
       } else if (isMap(value) && isMap(here)) {
-        merge(here, value, at, file);
+        let child = node.children.get(key);
+        if (!child) node.children.set(key, (child = { children: new Map() }));
+        merge(here, value, child, file);
       } else {
         into[key] = clone(value);
-        forget(at.join(SEP));
-        origins.set(at.join(SEP), file);
+        node.children.set(key, { file, children: new Map() });
       }
     }
   };
   const values: Record<string, unknown> = {};
-  for (const layer of layers) merge(values, layer.values, [], layer.file);
+  for (const layer of layers) merge(values, layer.values, root, layer.file);
   return {
     values,
     origin: (path) => {
-      for (let i = path.length; i > 0; i--) {
-        const found = origins.get(path.slice(0, i).join(SEP));
-        if (found !== undefined) return found;
+      // The deepest node on the path that a file set whole.
+      let found: string | undefined;
+      let node: OriginNode | undefined = root;
+      for (const key of path) {
+        node = node.children.get(key);
+        if (!node) break;
+        if (node.file !== undefined) found = node.file;
       }
-      return undefined;
+      return found;
     },
   };
 }
