@@ -267,7 +267,9 @@ export function environmentVersionsHtml(services: readonly ServiceEnvironmentDif
   const differing = services.filter((x) => x.status !== 'same');
   const same = services.filter((x) => x.status === 'same');
   const side = (d: DeploymentState | null) =>
-    d ? html`<span class="mono">${d.version}</span> <span class="muted mono">${shortCommit(d.commit)}</span><div class="muted">${formatTime(d.deployedAt)}</div>` : '—';
+    d
+      ? html`<span class="mono">${d.version}</span> ${d.declared ? html`<span class="muted">declared in <span class="mono">${d.declared.file}</span></span>` : html`<span class="muted mono">${shortCommit(d.commit)}</span>`}<div class="muted">${formatTime(d.deployedAt)}</div>`
+      : '—';
   const table =
     differing.length === 0
       ? html`<p>✓ Every service runs the same build in both.</p>`

@@ -19,6 +19,7 @@ import { formatEnvironmentDiff } from '../../src/ledger/diff-format.ts';
 import { compareEnvironments } from '../../src/views/compare.ts';
 import { buildMatrix } from '../../src/views/matrix.ts';
 import { ruleEvidenceHtml } from '../../src/views/evidence-html.ts';
+import { environmentVersionsHtml } from '../../src/views/tables-html.ts';
 import { ALICE, BOB, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
@@ -90,7 +91,9 @@ describe('a GitOps-only estate: declared state answers show, diff, compare, matr
     expect(formatEnvironmentDiff(diff)).toContain('3.0 (declared in envs/prod-eu/version.yml)');
     // Two environments declaring the same version are the same build (neither knows a commit: not a difference).
     expect(diffEnvironments(second, 'qa', 'prod-us').services.map((s) => s.status)).toEqual(['same']);
-    expect(compareEnvironments(second, 'prod-us', 'prod-eu').diff.services.map((s) => [s.status, s.a?.version, s.b?.version])).toEqual([['different', '1.0', '3.0']]);
+    const compared = compareEnvironments(second, 'prod-us', 'prod-eu').diff.services;
+    expect(compared.map((s) => [s.status, s.a?.version, s.b?.version])).toEqual([['different', '1.0', '3.0']]);
+    expect(String(environmentVersionsHtml(compared, 'prod-us', 'prod-eu', () => '#'))).toContain('declared in <span class="mono">envs/prod-eu/version.yml</span>');
   });
 
   it('the matrix shows declared versions and the drift of prod-eu', () => {
