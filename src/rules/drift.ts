@@ -11,7 +11,7 @@ import { DAY_MS, daysBetween, exceptionHint, short, type Rule, type RuleResult }
 
 export const versionDocs = {
   title: 'Environments drifted apart',
-  why: 'An environment has run a different build from the previous one on the promotion path for longer than `policies.maxDriftDays`. What was tested below is no longer what runs above (or the other way round), and the next promotion will carry a large, unvalidated jump.',
+  why: 'An environment has run a different build from the previous one on the promotion path for longer than `policies.maxDriftDays`. What was tested below is no longer what runs above (or the other way round), and the next promotion will carry a large, unvalidated jump. Where no deployment record exists, what the GitOps repository declares is what is compared.',
   resolve:
     'Promote the lower environment\'s build upwards, or bring the lower environment back to what runs above it. If an environment is pinned on purpose (a certification freeze, say), record an exception for that environment with an expiry.',
 };

@@ -11,7 +11,7 @@ import { exceptionHint, short, type Rule, type RuleResult } from './_context.ts'
 
 export const bypassDocs = {
   title: 'Promotion bypassed an environment',
-  why: 'The commit running here was never seen in the previous environment of the promotion path before it arrived (a hotfix straight to production, say), so nobody validated that build where it should have been validated.',
+  why: 'The commit running here was never seen in the previous environment of the promotion path before it arrived (a hotfix straight to production, say), so nobody validated that build where it should have been validated. Where no deployment record exists, the build a GitOps repository declares is judged, followed by its digest or version label, and the evidence names the file, the GitOps commit and who changed it.',
   resolve:
     'Deploy the commit to the previous environment and let it be validated there, or redeploy from a commit that passed it. For an approved emergency, record an exception for the rule, service and environment. The evidence lists, for every environment on the path, when the same commit/artifact was first seen there and from which record.',
 };
