@@ -35,10 +35,10 @@ const isKind = (doc: Record<string, unknown>, kind: string, group: string) =>
 export const isHelmRelease = (doc: Record<string, unknown>) => isKind(doc, 'HelmRelease', 'helm.toolkit.fluxcd.io');
 export const isFluxKustomization = (doc: Record<string, unknown>) => isKind(doc, 'Kustomization', 'kustomize.toolkit.fluxcd.io');
 export const isArgoApplication = (doc: Record<string, unknown>) => isKind(doc, 'Application', 'argoproj.io');
-export const isOciRepository = (doc: Record<string, unknown>) => isKind(doc, 'OCIRepository', 'source.toolkit.fluxcd.io');
+const isOciRepository = (doc: Record<string, unknown>) => isKind(doc, 'OCIRepository', 'source.toolkit.fluxcd.io');
 
 /** An exact chart version (semver, optional `v`); a range (`1.2.x`, `>=1 <2`, `^1.2`) is not one. */
-export function exactChartVersion(value: unknown): string | undefined {
+function exactChartVersion(value: unknown): string | undefined {
   const text = str(value);
   return text && /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(text) ? text : undefined;
 }

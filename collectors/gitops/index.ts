@@ -3,7 +3,6 @@ export { parseImageRef, formatImageRef } from '../shared/image-ref.ts';
 export type { ImageRef } from '../shared/image-ref.ts';
 export { extractImage, extractImageFromDocs } from './extract-image.ts';
 export { isHelmValues, mergeHelmValues } from './helm-values.ts';
-export type { LayeredValues } from './helm-values.ts';
 export type { DeclaredImage, ImageResult } from './extract-image.ts';
 export { extractConfigFromDocs, extractConfigValues, hasWorkloadNamed } from './config-values.ts';
 export type { ConfigOptions, ConfigResult } from './config-values.ts';

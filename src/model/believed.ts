@@ -18,7 +18,7 @@ import { normaliseVersion } from './build.ts';
 export type Believed = Deployment & ({ basis: 'deployment' } | { basis: 'declared'; declared: Declared });
 
 /** What a GitOps repository declares, as the build believed to run there: changed by / at the file's last change. */
-export function declaredAsDeployment(d: Declared, takenAt: string): Believed & { basis: 'declared' } {
+function declaredAsDeployment(d: Declared, takenAt: string): Believed & { basis: 'declared' } {
   return {
     service: d.service,
     environment: d.environment,

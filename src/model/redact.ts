@@ -58,7 +58,7 @@ export function looksLikeSecretValue(value: unknown): boolean {
 }
 
 /** A value with nothing in it: null, or the JSON text of an empty list or map (how sources flatten them). */
-export function holdsNothing(value: RawValue): boolean {
+function holdsNothing(value: RawValue): boolean {
   return value === null || (typeof value === 'string' && /^\s*(\[\s*\]|\{\s*\})\s*$/.test(value));
 }
 
