@@ -45,7 +45,8 @@ export interface UnknownRecord {
   service: string;
   environment: string;
   source: string;
-  evidence: 'deployment' | 'config';
+  /** `declared`: a GitOps declaration standing in for a deployment record (src/model/believed.ts). */
+  evidence: 'deployment' | 'declared' | 'config';
   /** The snapshot whose gap hides the record. */
   hiddenIn: string;
   /** The gap's reason. */
@@ -70,7 +71,7 @@ export async function lastKnownBefore(a: Snapshot, b: Snapshot, earlier: AsyncIt
   const open = new Map<string, Deployment>();
   const inA = deploymentsByKey(a);
   for (const [key, d] of deploymentsByKey(b)) {
-    if (!inA.has(key) && findGap(a.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) open.set(key, d);
+    if (!inA.has(key) && findGap(a.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: hiddenAs(d) })) open.set(key, d);
   }
   let seen = 0;
   if (open.size > 0) {
@@ -79,7 +80,7 @@ export async function lastKnownBefore(a: Snapshot, b: Snapshot, earlier: AsyncIt
       for (const [key, d] of [...open]) {
         const there = held.get(key);
         if (there) found.set(key, { snapshot: s.id, deployment: there });
-        else if (!findGap(s.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: 'deployment' })) found.set(key, { snapshot: s.id, deployment: null });
+        else if (!findGap(s.gaps, { source: d.source, service: d.service, environment: d.environment, evidence: hiddenAs(d) })) found.set(key, { snapshot: s.id, deployment: null });
         else continue;
         open.delete(key);
       }
@@ -185,19 +186,19 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: { lastKnown?: L
     let comparedWith: string | undefined;
     if (from && !to) {
       // Missing today because its source failed: unknown, not removed.
-      const gap = findGap(b.gaps, { source: from.source, service, environment, evidence: 'deployment' });
+      const gap = findGap(b.gaps, { source: from.source, service, environment, evidence: hiddenAs(from) });
       if (gap) {
-        unknown.push({ service, environment, source: from.source, evidence: 'deployment', hiddenIn: b.id, reason: gap.reason, known: `${from.version} in ${a.id}` });
+        unknown.push({ service, environment, source: from.source, evidence: hiddenAs(from), hiddenIn: b.id, reason: gap.reason, known: `${from.version} in ${a.id}` });
         continue;
       }
     }
     if (!from && to) {
       // Missing yesterday because its source failed: compared with the last snapshot that knew it, or unknown.
-      const gap = findGap(a.gaps, { source: to.source, service, environment, evidence: 'deployment' });
+      const gap = findGap(a.gaps, { source: to.source, service, environment, evidence: hiddenAs(to) });
       if (gap) {
         const last = options.lastKnown?.(service, environment);
         if (!last) {
-          unknown.push({ service, environment, source: to.source, evidence: 'deployment', hiddenIn: a.id, reason: gap.reason, known: `${to.version} in ${b.id}` });
+          unknown.push({ service, environment, source: to.source, evidence: hiddenAs(to), hiddenIn: a.id, reason: gap.reason, known: `${to.version} in ${b.id}` });
           continue;
         }
         from = last.deployment ?? undefined;
@@ -354,6 +355,9 @@ function unionKeys<V>(x: Map<string, V>, y: Map<string, V>): string[] {
  * is given). Should a snapshot hold two, the newest wins, then the source name,
  * so the choice never depends on array order.
  */
+/** The kind of evidence whose gap hides a believed record: a declaration is hidden by a `declared` gap, a record by a `deployment` one. */
+const hiddenAs = (d: Deployment) => (declarationOf(d) ? ('declared' as const) : ('deployment' as const));
+
 function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deployment> {
   const out = new Map<string, Deployment>();
   // Deployment records, and declarations where there is none (src/model/believed.ts).

@@ -6,7 +6,7 @@
 import type { Gap } from './snapshot.ts';
 
 /** The kinds of evidence a gap can name that hide a record (`all` hides every kind). */
-export type GapEvidence = 'deployment' | 'config' | 'observed' | 'approvals' | 'branches' | 'changes';
+export type GapEvidence = 'deployment' | 'declared' | 'config' | 'observed' | 'approvals' | 'branches' | 'changes';
 
 /**
  * The gap of `gaps` that covers `evidence` of `service` in `environment` (a gap

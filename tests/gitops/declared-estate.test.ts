@@ -14,7 +14,7 @@ import type { ConfigInput, GitOpsSourceConfig, Snapshot } from '../../src/model/
 import { configSchema, snapshotSchema } from '../../src/model/index.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import { formatStateView, stateView } from '../../src/report/show.ts';
-import { diffEnvironments } from '../../src/ledger/diff.ts';
+import { diffEnvironments, diffSnapshots } from '../../src/ledger/diff.ts';
 import { formatEnvironmentDiff } from '../../src/ledger/diff-format.ts';
 import { compareEnvironments } from '../../src/views/compare.ts';
 import { buildMatrix } from '../../src/views/matrix.ts';
@@ -94,6 +94,21 @@ describe('a GitOps-only estate: declared state answers show, diff, compare, matr
     const compared = compareEnvironments(second, 'prod-us', 'prod-eu').diff.services;
     expect(compared.map((s) => [s.status, s.a?.version, s.b?.version])).toEqual([['different', '1.0', '3.0']]);
     expect(String(environmentVersionsHtml(compared, 'prod-us', 'prod-eu', () => '#'))).toContain('declared in <span class="mono">envs/prod-eu/version.yml</span>');
+  });
+
+  it('a declaration a gap hides is unknown in a diff over time, not added or removed', () => {
+    const hidden: Snapshot = {
+      ...first,
+      declared: first.declared.filter((d) => d.environment !== 'prod-eu'),
+      gaps: [...first.gaps, { source: 'gitops', service: 'checkout', environment: 'prod-eu', evidence: 'declared', reason: 'envs/prod-eu/version.yml: unparsable YAML at line 2' }],
+    };
+    const diff = diffSnapshots(hidden, second);
+    expect(diff.unknown).toEqual([
+      { service: 'checkout', environment: 'prod-eu', source: 'gitops', evidence: 'declared', hiddenIn: first.id, reason: 'envs/prod-eu/version.yml: unparsable YAML at line 2', known: `3.0 in ${second.id}` },
+    ]);
+    expect(diff.deployments.filter((d) => d.environment === 'prod-eu')).toEqual([]);
+    // Over time, the declaration that changed is listed like a deployment that changed.
+    expect(diffSnapshots(first, second).deployments.map((d) => [d.environment, d.change, d.from?.version, d.to?.version])).toEqual([['prod-eu', 'changed', '1.0', '3.0']]);
   });
 
   it('the matrix shows declared versions and the drift of prod-eu', () => {
