@@ -33,6 +33,7 @@ import { formatStateView, stateView } from '../src/report/show.ts';
 import { isOpen, meetsSeverity } from '../src/rules/index.ts';
 import { collect, collectShard, mergeShards, readGeneratorVersion, type CollectResult } from './collect.ts';
 import { parseShardSpec } from './shard.ts';
+import { exportCommand, runExport } from '../src/cli/export.ts';
 
 export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
@@ -150,6 +151,7 @@ const commands = {
       shards: { type: 'string', description: 'Collect over N matrix jobs merged into one snapshot (collect --shard, merge); default 1', valueHint: 'N' },
     },
   },
+  export: { meta: exportCommand.meta, args: { ...common, ...exportCommand.args } },
 } satisfies Record<string, CommandDef>;
 type CommandName = keyof typeof commands;
 
@@ -263,7 +265,7 @@ function reportSnapshot(result: CollectResult, failOn: Severity | undefined, io:
   return gaps ? ExitCode.incomplete : ExitCode.ok;
 }
 
-async function run(name: CommandName, args: Record<string, unknown>, io: CliIO): Promise<number> {
+async function run(name: CommandName, args: Record<string, unknown>, io: CliIO, argv: readonly string[] = []): Promise<number> {
   const progress = args.quiet ? () => {} : (message: string) => io.stderr(`${printable(message)}\n`);
   switch (name) {
     case 'collect': {
@@ -386,6 +388,10 @@ async function run(name: CommandName, args: Record<string, unknown>, io: CliIO):
       io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir} (${result.rendered} rendered, ${result.reused} reused)\n`);
       return ExitCode.ok;
     }
+    case 'export': {
+      const loaded = await load(args, io);
+      return runExport(args, argv, loaded.snapshotsDir, { cwd: io.cwd, stdout: io.stdout, stderr: (t) => io.stderr(printable(t)), now: io.now ?? (() => new Date()) }, { name: 'release-ledger', version: await readGeneratorVersion() });
+    }
     case 'dev': {
       const loaded = await load(args, io);
       const port = args.port === undefined ? 4321 : Number(args.port);
@@ -419,7 +425,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
     const args = parseCommandArgs(command, rest);
-    return await run(command, args, io);
+    return await run(command, args, io, rest);
   } catch (error) {
     if (error instanceof LedgerError) {
       io.stderr(`release-ledger: ${printable(error.message)}\n`);
