@@ -37,6 +37,7 @@ import {
   type Env,
   type ServiceSpec,
 } from './organisation.ts';
+import { approveAfterTheFact } from './audit-cases.ts';
 
 export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS, LEGACY, ON_GITHUB } from './organisation.ts';
 export type { RuntimeReport } from '../servers/runtime-server.ts';
@@ -588,6 +589,8 @@ function planOrganisation(seed: number): Plan {
   self.approvals = [{ by: 'rosa', at: shiftMinutes(self.at, -3), state: 'approved' }];
   for (const pr of self.release.pullRequests) pr.author = 'rosa';
   plan.incidents.push({ rule: 'approval.self', service: self.service, environment: 'prod', firesOn: seenOn(self.at), resolvedOn: resolvedBy(self), story: `rosa deployed ${self.release.version} to prod and was its only approver` });
+  // Audit export cases (examples/acme/audit-cases.ts).
+  approveAfterTheFact(plan.deploys);
 
   // A prod rollout that never completes: the version endpoint keeps reporting the old version.
   const stale = firstAfter(SCRIPT.staleRuntime.service, 'prod', SCRIPT.staleRuntime.after) as DeployEvent;
