@@ -74,7 +74,7 @@ export async function runExport(args: Record<string, unknown>, argv: readonly st
     generator,
   });
   const m = result.manifest;
-  const open = m.period.closed ? '' : ' (the period is not closed yet: no snapshot after its last day)';
+  const open = `${m.period.closed ? '' : ' (the period is not closed yet: no snapshot after its last day)'}${m.period.beforeLedger ? ' (the period begins before the ledger: earlier changes are only those still running at its first snapshot)' : ''}`;
   const gaps = m.deploymentGaps.length > 0 ? `; ${m.deploymentGaps.length} deployment gaps in the snapshots read, listed in the manifest` : '';
   if (out) io.stdout(`${path.relative(io.cwd, out) || out} ${m.file.sha256} — ${m.rows} changes from ${m.snapshots.length} snapshots${open}${gaps}; manifest ${path.relative(io.cwd, result.manifestFile!) || result.manifestFile}\n`);
   else io.stderr(`${m.rows} changes, sha256 ${m.file.sha256}${open}${gaps}; no manifest without --out\n`);

@@ -41,7 +41,8 @@ export const manifestSchema = z
       })
       .strict(),
     extractedAt: z.string(),
-    period: z.object({ start: z.string(), end: z.string(), closed: z.boolean() }).strict(),
+    /** `closed`: a snapshot after the last day was read. `beforeLedger`: the period begins before the first snapshot's day, so changes before it are only those still running then. */
+    period: z.object({ start: z.string(), end: z.string(), closed: z.boolean(), beforeLedger: z.boolean() }).strict(),
     ledger: z.object({ head: z.object({ id: snapshotId, sha256: sha }).strict() }).strict(),
     snapshots: z.array(z.object({ id: snapshotId, sha256: sha, fileSha256: sha }).strict()),
     deploymentGaps: z.array(z.object({ snapshot: snapshotId, source: z.string(), service: z.string().nullable(), environment: z.string().nullable(), evidence: z.string(), reason: z.string() }).strict()),
@@ -85,6 +86,7 @@ interface Derived {
   snapshots: Manifest['snapshots'];
   deploymentGaps: Manifest['deploymentGaps'];
   closed: boolean;
+  beforeLedger: boolean;
   head: { id: string; sha256: string };
 }
 
@@ -121,11 +123,11 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
     if (text) await write(text);
   }
   await write(exportTail(format, rows));
-  return { rows, snapshots, deploymentGaps: gaps, closed: selection.closed, head: { id: asOf, sha256: headEntry.sha256 } };
+  return { rows, snapshots, deploymentGaps: gaps, closed: selection.closed, beforeLedger: period.from < ids[0]!.slice(0, 10), head: { id: asOf, sha256: headEntry.sha256 } };
 }
 
 /** Where the export goes: a file (atomically replaced, with its manifest beside it) or a stream such as stdout. */
-export type ExportTarget = { file: string } | { write: (text: string) => void };
+export type ExportTarget = { file: string } | { write: (text: string) => void; /** The file name the bytes will have (the site's download), for the manifest. */ name?: string };
 
 export interface ExportResult {
   manifest: Manifest;
@@ -168,6 +170,7 @@ export async function exportPopulation(request: ExtractRequest & { target: Expor
     await rename(temp, file);
   } else {
     const sink = request.target.write;
+    name = request.target.name ?? null;
     derived = await derive(request, async (text) => {
       count(text);
       sink(text);
@@ -182,7 +185,7 @@ export async function exportPopulation(request: ExtractRequest & { target: Expor
     command: commandLine(parameters, name),
     parameters,
     extractedAt: request.extractedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    period: { start, end, closed: derived.closed },
+    period: { start, end, closed: derived.closed, beforeLedger: derived.beforeLedger },
     ledger: { head: derived.head },
     snapshots: derived.snapshots,
     deploymentGaps: derived.deploymentGaps,

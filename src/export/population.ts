@@ -10,11 +10,13 @@
  * `approval.*` findings), gaps are src/model/gaps.ts, exceptions in force are
  * the findings' frozen `exception`, and approvers are src/model/approvals.ts.
  */
-import { createHash } from 'node:crypto';
+import { changeId } from '../model/change-id.ts';
 import { findGap } from '../model/gaps.ts';
 import type { Approval, Deployment, Finding, Gap, PullRequest, Snapshot } from '../model/index.ts';
 import { APPROVAL_STATUS_LABEL, approvalRows, type ApprovalRow, type ApprovalStatus } from '../views/approvals.ts';
 import { compareText } from '../views/format.ts';
+
+export { changeId };
 
 /** What an export covers: whole UTC days, inclusive, and which environments (null: those production at the time). */
 export interface Period {
@@ -147,13 +149,6 @@ export interface ChangeRow {
   source: string;
   url: string | null;
   firstRecorded: { snapshot: string; sha256: string };
-}
-
-/** A deployment's identity across snapshots: the same record seen again on a later night is the same change. */
-export function changeId(d: Pick<Deployment, 'service' | 'environment' | 'source' | 'deployedAt' | 'commit'>): string {
-  const hash = createHash('sha256').update([d.source, d.service, d.environment, d.deployedAt, d.commit].join('\n')).digest('hex').slice(0, 10);
-  // `2026-09-15T14:52:00Z` → `20260915T145200Z`: names are letters, digits, ".", "_" and "-" (NAME_PATTERN), so the id is a URL segment as is.
-  return `${d.service}.${d.environment}.${d.deployedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.${hash}`;
 }
 
 /** A bot login: GitHub Apps act as `name[bot]` (https://docs.github.com/en/apps/creating-github-apps/about-creating-github-apps/about-creating-github-apps). */

@@ -12,7 +12,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
-import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { exportPopulation } from '../export/extract.ts';
+import { rowsOf, type ChangeRow } from '../export/population.ts';
+import { closedPeriods, periodFiles, type AuditPeriod } from '../views/audit.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
@@ -271,4 +274,62 @@ export function memo<T>(snapshot: Snapshot, key: string, make: () => T): T {
   if (!cache) perSnapshot.set(snapshot, (cache = new Map()));
   if (!cache.has(key)) cache.set(key, make());
   return cache.get(key) as T;
+}
+
+let populationPromise: Promise<ChangeRow[]> | null = null;
+
+/**
+ * Every change that reached a production environment, over the whole ledger,
+ * in the export's order (src/export/population.ts): what `/changes/<id>/`
+ * pages and the period tables show. One pass, one snapshot at a time.
+ */
+export function auditPopulation(): Promise<ChangeRow[]> {
+  populationPromise ??= (async () => {
+    const chainOf = await chains();
+    const seen = new Set<string>();
+    const rows: ChangeRow[] = [];
+    const all = { from: '0000-01-01', to: '9999-12-31', environments: null };
+    for (const id of await snapshotIds()) {
+      const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, chainOf?.[id]);
+      rows.push(...rowsOf(snapshot, sha256, all, seen));
+    }
+    return rows;
+  })();
+  return populationPromise;
+}
+
+/** The closed months and quarters (views/audit.ts), newest first. */
+export async function auditPeriods(): Promise<AuditPeriod[]> {
+  return closedPeriods(await snapshotIds());
+}
+
+const periodExports = new Map<string, Promise<{ csv: string; manifest: string; rows: number }>>();
+
+/**
+ * A closed period's export and manifest, exactly as `release-ledger export
+ * --from --to --as-of <closing snapshot> --out population-<period>.csv` writes
+ * them, extracted as of the snapshot that closed the period and at its time:
+ * the same bytes on every build however the ledger grows (docs/audit.md).
+ */
+export function periodExport(name: string): Promise<{ csv: string; manifest: string; rows: number }> {
+  let loading = periodExports.get(name);
+  if (!loading) {
+    loading = (async () => {
+      const period = (await auditPeriods()).find((p) => p.name === name);
+      if (!period) throw new Error(`no closed audit period ${name}`);
+      const chunks: string[] = [];
+      const { manifest } = await exportPopulation({
+        snapshotsDir,
+        period: { from: period.from, to: period.to, environments: null },
+        format: 'csv',
+        asOf: period.closingId,
+        target: { write: (text) => chunks.push(text), name: periodFiles(period).csv },
+        extractedAt: snapshotIdToDate(period.closingId),
+        generator: { name: 'release-ledger', version: generatorVersion },
+      });
+      return { csv: chunks.join(''), manifest: `${JSON.stringify(manifest, null, 2)}\n`, rows: manifest.rows };
+    })();
+    periodExports.set(name, loading);
+  }
+  return loading;
 }

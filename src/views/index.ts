@@ -20,3 +20,4 @@ export * from './stats.ts';
 export * from './footer.ts';
 export * from './answers.ts';
 export * from './revisions.ts';
+export * from './audit.ts';

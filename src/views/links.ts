@@ -28,6 +28,12 @@ export const paths = {
   snapshotRow: (id: string) => `/snapshots/#${id}`,
   /** The same list as JSON, to fetch the chain from. */
   snapshotsIndex: () => '/snapshots/index.json',
+  /** One production change's evidence, printable on A4 (docs/audit.md); the id is model/change-id.ts's. */
+  change: (id: string) => `/changes/${encodeURIComponent(id)}/`,
+  /** Closed audit periods, one's population table, and its files (the export and its manifest). */
+  audit: () => '/audit/',
+  auditPeriod: (period: string) => `/audit/${period}/`,
+  auditFile: (period: string, file: string) => `/audit/${period}/${file}`,
 };
 
 /**
