@@ -15,6 +15,7 @@ import { CSV_COLUMNS, neutraliseCell } from '../../src/export/format.ts';
 import { changeId, snapshotsForPeriod, type ChangeRow } from '../../src/export/population.ts';
 import { readSnapshotFile } from '../../src/ledger/index.ts';
 import { approvalRows } from '../../src/views/approvals.ts';
+import { changeSections, closedPeriods, periodFiles } from '../../src/views/audit.ts';
 import { buildChain, buildChange, buildDeployment, buildFinding } from '../helpers/snapshot-builder.ts';
 
 const HOSTILE_TITLE = '=HYPERLINK("http://evil.example/x","click me")';
@@ -222,5 +223,43 @@ describe('re-performing an export', () => {
     expect(result.manifest.period.closed).toBe(false);
     expect(result.manifest.command).toBe(`release-ledger export --from 2026-03-10 --to 2026-03-12 --format csv --as-of ${ids[2]} --out as-of.csv`);
     expect(await checkExport({ snapshotsDir, file })).toMatchObject({ ok: true });
+  });
+});
+
+describe('the closed periods the site offers', () => {
+  it('are the months and quarters that began on or after the first snapshot and closed, newest first, each with its closing snapshot', () => {
+    const nightly = (from: string, days: number) => Array.from({ length: days }, (_, i) => new Date(Date.parse(`${from}T22:30:00Z`) + i * 86_400_000).toISOString().slice(0, 19).replace(/[-:]/g, '').replace(/^(\d{4})(\d{2})(\d{2})/, '$1-$2-$3') + 'Z');
+    // 2026-08-31 to 2026-11-15: August began before the ledger; September, October and Q3... Q3 began before the ledger too.
+    const ids = nightly('2026-08-31', 77);
+    expect(ids[0]).toBe('2026-08-31T223000Z');
+    expect(closedPeriods(ids).map((p) => [p.name, p.kind, p.from, p.to, p.closingId])).toEqual([
+      ['2026-10', 'month', '2026-10-01', '2026-10-31', '2026-11-01T223000Z'],
+      ['2026-09', 'month', '2026-09-01', '2026-09-30', '2026-10-01T223000Z'],
+    ]);
+    // A ledger from 2026-07-01 has a whole Q3 once October's first snapshot exists; Q4 is still open.
+    const longer = nightly('2026-07-01', 140);
+    expect(closedPeriods(longer).filter((p) => p.kind === 'quarter').map((p) => [p.name, p.from, p.to])).toEqual([['2026-Q3', '2026-07-01', '2026-09-30']]);
+    expect(closedPeriods(longer)[0]!.name).toBe('2026-10');
+    expect(closedPeriods([])).toEqual([]);
+    expect(periodFiles({ name: '2026-Q3' })).toEqual({ csv: 'population-2026-Q3.csv', manifest: 'population-2026-Q3.csv.manifest.json' });
+  });
+
+  it('a change page holds every column of the CSV', async () => {
+    const { file } = await exportTo('sections.json', 'json');
+    const [api] = JSON.parse(await readFile(file, 'utf8')) as ChangeRow[];
+    const text = changeSections(api!).flatMap((s) => s.facts.flatMap((f) => [f.label, ...f.values])).join('\n');
+    for (const value of [api!.id, api!.commit, api!.artifact!, api!.deployedBy, 'bob', '#7', HOSTILE_TITLE, '@mallory', 'TCK-9', 'only after the deployment', 'bob 2026-03-11T12:00:00Z', api!.separation.verdict[0]!, api!.firstRecorded.snapshot, api!.firstRecorded.sha256]) expect(text).toContain(value);
+    const labels = changeSections(api!).flatMap((s) => s.facts.map((f) => f.label));
+    expect(labels).toHaveLength(new Set(labels).size);
+    // Every CSV column has its line on the page (a line may carry several related columns); a new column fails here until it has one.
+    const LINE: Record<string, string> = {
+      change_id: 'Change id', service: 'Service', environment: 'Environment', outcome: 'Outcome', source_status: 'Status from the source', version: 'Version', commit: 'Commit', artifact_digest: 'Artifact digest', ref: 'Ref',
+      deployed_at: 'Deployed at', deployed_by: 'Deployed by', deployed_by_bot: 'Deployed by', pull_requests: 'Pull requests', pr_titles: 'Pull requests', pr_authors: 'Pull requests', pr_merged_by: 'Pull requests', pr_reviewers: 'Pull requests', pr_branches: 'Pull requests',
+      tickets: 'Tickets', approvals: 'Approvals', approval_timing: 'Approval timing', approved_after_deployment: 'Approved after the deployment', separation_of_duties: 'Separation of duties', separation_verdict: 'Verdict',
+      previous_environment: 'Previous environment', previous_environment_at: 'First seen there', promotion_path: 'Promotion path', emergency: 'Emergency change', emergency_reasons: 'Emergency change', findings: 'Findings',
+      source: 'Source', source_url: 'Source record', first_recorded_snapshot: 'First recorded in snapshot', first_recorded_snapshot_sha256: "That snapshot's sha256",
+    };
+    expect(Object.keys(LINE)).toEqual([...CSV_COLUMNS]);
+    expect(Object.values(LINE).filter((label) => !labels.includes(label))).toEqual([]);
   });
 });
