@@ -15,7 +15,7 @@ import { LedgerError, UsageError } from '../errors.ts';
 import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, verifyLedger } from '../ledger/index.ts';
 import { SNAPSHOT_ID_PATTERN } from '../model/index.ts';
 import { EXPORT_FORMATS, exportHead, exportRow, exportTail, type ExportFormat } from './format.ts';
-import { deploymentGaps, isDay, periodBounds, rowsOf, snapshotsForPeriod, type Period } from './population.ts';
+import { deploymentGaps, isDay, periodBounds, rowsOf, snapshotsForPeriod, type ChangeRow, type Period } from './population.ts';
 
 export const MANIFEST_SUFFIX = '.manifest.json';
 
@@ -59,6 +59,8 @@ export interface ExtractRequest {
   format: ExportFormat;
   /** Extract as the ledger stood at this snapshot id (default: its head). */
   asOf?: string;
+  /** Called with each row as it is written (the site's period table). */
+  onRow?: (row: ChangeRow) => void;
 }
 
 /** Checks the parameters a user typed; UsageError naming the one that is wrong. */
@@ -119,7 +121,10 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
     for (const g of deploymentGaps(entry.snapshot, period.environments))
       gaps.push({ snapshot: id, source: g.source, service: g.service ?? null, environment: g.environment ?? null, evidence: g.evidence, reason: g.reason });
     let text = '';
-    for (const row of rowsOf(entry.snapshot, entry.sha256, period, seen)) text += exportRow(format, row, rows++);
+    for (const row of rowsOf(entry.snapshot, entry.sha256, period, seen)) {
+      request.onRow?.(row);
+      text += exportRow(format, row, rows++);
+    }
     if (text) await write(text);
   }
   await write(exportTail(format, rows));

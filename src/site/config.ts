@@ -66,6 +66,10 @@ export interface RenderOnly {
   snapshots: string[];
   /** A service's cross-day pages: `/services/NAME/`, its `revisions.json`, `/changes/services/NAME.json`. */
   services: string[];
+  /** A closed audit period's page and files, `/audit/PERIOD/` (audit-index.ts). */
+  audit: string[];
+  /** The change pages `/changes/ID/` of one deployment day (audit-index.ts). */
+  change: string[];
 }
 
 const VIRTUAL_ID = 'virtual:release-ledger/site';

@@ -33,6 +33,7 @@ import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot } from '../model/index.ts';
+import { changeGroupDay } from './audit-index.ts';
 import type { RenderOnly } from './config.ts';
 import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
 
@@ -289,6 +290,12 @@ export function groupOf(relativeFile: string): string {
   if (m) return `snapshots/${m[1]}`;
   m = /^services\/([^/]+)\/(index\.html|revisions\.json)$/.exec(file) ?? /^changes\/services\/([^/]+)\.json$/.exec(file);
   if (m) return `services/${m[1]}`;
+  // A closed audit period's table and files, and the change pages of one deployment day (audit-index.ts).
+  m = /^audit\/(\d{4}-(?:\d{2}|Q[1-4]))\//.exec(file);
+  if (m) return `audit/${m[1]}`;
+  m = /^changes\/([^/]+)\/index\.html$/.exec(file);
+  const day = m ? changeGroupDay(m[1]!) : null;
+  if (day) return `change/${day}`;
   return 'always';
 }
 
@@ -406,7 +413,7 @@ export function planRender(keys: Map<string, string>, previous: SiteManifest): {
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const only: RenderOnly = { day: [], next: [], sub: [], compare: [], snapshots: [], services: [] };
+  const only: RenderOnly = { day: [], next: [], sub: [], compare: [], snapshots: [], services: [], audit: [], change: [] };
   for (const g of [...groups].sort()) {
     const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
     only[kind].push(value);

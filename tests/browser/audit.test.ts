@@ -9,7 +9,7 @@
  * The PDF goes to test-results/screenshots/print-change.pdf.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -151,14 +151,25 @@ describe('/audit/', () => {
     await page.close();
   });
 
-  it('a closed period keeps its files byte for byte when the ledger grows', async () => {
-    const before = await readFile(path.join(outDir(), 'audit', '2026-03', 'population-2026-03.csv'));
-    const beforeManifest = await readFile(path.join(outDir(), 'audit', '2026-03', 'population-2026-03.csv.manifest.json'));
+  it('a closed period keeps its files byte for byte when the ledger grows, and a nightly build does not render them or old change pages again', async () => {
+    const csv = path.join(outDir(), 'audit', '2026-03', 'population-2026-03.csv');
+    const changePage = path.join(outDir(), 'changes', changeId(apiLate), 'index.html');
+    const before = await readFile(csv);
+    const beforeManifest = await readFile(`${csv}.manifest.json`);
+    const inodes = [(await stat(csv)).ino, (await stat(changePage)).ino];
     const head = (await readHead(snapshotsDir()))!;
-    const next = buildSnapshot({ takenAt: '2026-05-01T22:30:00Z', previous: { id: head.snapshot.id, sha256: head.sha256 }, deployments: [...dev(9), apiApril, webFailed] });
+    // May brings a new production deployment: April closes, and its change page is new.
+    const apiMay = buildDeployment({ service: 'api', environment: 'prod', version: '2.0.2', deployedAt: '2026-05-01T10:00:00Z', approvals: [{ by: 'bob', at: '2026-05-01T09:00:00Z', state: 'approved', kind: 'deployment' }] });
+    const next = buildSnapshot({ takenAt: '2026-05-01T22:30:00Z', previous: { id: head.snapshot.id, sha256: head.sha256 }, deployments: [...dev(9), apiMay, webFailed] });
     await appendSnapshot(snapshotsDir(), next);
-    await build();
-    expect((await readFile(path.join(outDir(), 'audit', '2026-03', 'population-2026-03.csv'))).equals(before)).toBe(true);
-    expect((await readFile(path.join(outDir(), 'audit', '2026-03', 'population-2026-03.csv.manifest.json'))).equals(beforeManifest)).toBe(true);
+    const result = await build();
+    expect(result.reused).toBeGreaterThan(0);
+    expect((await readFile(csv)).equals(before)).toBe(true);
+    expect((await readFile(`${csv}.manifest.json`)).equals(beforeManifest)).toBe(true);
+    // Kept from the previous output (hard-linked), not rendered again.
+    expect([(await stat(csv)).ino, (await stat(changePage)).ino]).toEqual(inodes);
+    const april = JSON.parse(await readFile(path.join(outDir(), 'audit', '2026-04', 'population-2026-04.csv.manifest.json'), 'utf8'));
+    expect(april.rows).toBe(1);
+    expect((await stat(path.join(outDir(), 'changes', changeId(apiMay), 'index.html'))).isFile()).toBe(true);
   });
 });

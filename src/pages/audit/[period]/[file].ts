@@ -5,11 +5,11 @@
  * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { auditPeriods, periodExport } from '../../../site/data.ts';
+import { auditPeriods, periodExport, renders } from '../../../site/data.ts';
 import { periodFiles } from '../../../views/index.ts';
 
 export const getStaticPaths: GetStaticPaths = async () =>
-  (await auditPeriods()).flatMap((period) => {
+  (await auditPeriods()).filter((p) => renders('audit', p.name)).flatMap((period) => {
     const files = periodFiles(period);
     return [
       { params: { period: period.name, file: files.csv }, props: { kind: 'csv' } },
