@@ -66,6 +66,8 @@ export interface ChangeFact {
   url?: string | null;
   /** Said when there are no values. */
   empty?: string;
+  /** Short values shown on one line, separated (tickets, the promotion path), so a change fits one A4 page. */
+  inline?: boolean;
 }
 
 export interface ChangeSection {
@@ -105,7 +107,7 @@ export function changeSections(row: ChangeRow): ChangeSection[] {
           values: (prs ?? []).map((p) => `#${p.number} ${p.title} — by ${p.author}; merged by ${p.mergedBy ?? 'not recorded'} ${p.mergedAt ? formatTime(p.mergedAt) : ''}; reviewed by ${p.reviewers.length > 0 ? p.reviewers.join(', ') : 'nobody recorded'}${p.branch ? `; branch ${p.branch}` : ''}`.replace(/ ;/g, ';')),
           empty: prs === null ? 'not recorded in the snapshot that recorded the deployment (it may predate the ledger)' : 'none recorded',
         },
-        { label: 'Tickets', values: row.tickets, empty: 'none found' },
+        { label: 'Tickets', values: row.tickets, empty: 'none found', inline: true },
       ],
     },
     {
@@ -123,7 +125,7 @@ export function changeSections(row: ChangeRow): ChangeSection[] {
       facts: [
         { label: 'Previous environment', values: row.promotion.previousEnvironment ? [row.promotion.previousEnvironment] : [], empty: 'none: the first environment on the path' },
         { label: 'First seen there', values: row.promotion.previous ? [`${row.promotion.previous.environment} ${formatTime(row.promotion.previous.at)}`] : [], empty: row.promotion.previousEnvironment ? 'never: it did not pass the previous environment' : '—' },
-        { label: 'Promotion path', values: row.promotion.path.map((s) => `${s.environment} ${formatTime(s.at)} (${s.source})`), empty: 'not recorded' },
+        { label: 'Promotion path', values: row.promotion.path.map((s) => `${s.environment} ${formatTime(s.at)} (${s.source})`), empty: 'not recorded', inline: true },
         { label: 'Emergency change', values: row.emergency.length > 0 ? row.emergency.map((e) => `${e.kind}: ${e.detail}`) : [], empty: 'no' },
       ],
     },
