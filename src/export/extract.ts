@@ -260,11 +260,18 @@ export async function checkExport(options: { snapshotsDir: string; file: string;
   const ids = await listSnapshotIds(options.snapshotsDir);
   const head = manifest.ledger.head;
   if (!ids.includes(head.id)) return { ok: false, reason: `${manifestFile}: the ledger has no snapshot ${head.id}, the head the export was taken at` };
-  const period = parsePeriod(manifest.parameters.from, manifest.parameters.to, manifest.parameters.environments ?? []);
   const chunks: Buffer[] = [];
-  const derived = await derive({ snapshotsDir: options.snapshotsDir, period, format: manifest.parameters.format, asOf: manifest.parameters.asOf }, async (text) => {
-    chunks.push(Buffer.from(text, 'utf8'));
-  });
+  let derived: Derived;
+  try {
+    const period = parsePeriod(manifest.parameters.from, manifest.parameters.to, manifest.parameters.environments ?? []);
+    derived = await derive({ snapshotsDir: options.snapshotsDir, period, format: manifest.parameters.format, asOf: manifest.parameters.asOf }, async (text) => {
+      chunks.push(Buffer.from(text, 'utf8'));
+    });
+  } catch (error) {
+    // The manifest's parameters are what was typed then: say which file they came from.
+    if (error instanceof UsageError) return { ok: false, reason: `${manifestFile}: parameters: ${error.message}` };
+    throw error;
+  }
   if (derived.head.sha256 !== head.sha256) return { ok: false, reason: `${manifestFile}: snapshot ${head.id} has sha256 ${derived.head.sha256} in the ledger, the manifest recorded ${head.sha256}` };
   const listed = manifest.snapshots.map((s) => `${s.id} ${s.sha256} ${s.fileSha256}`);
   const readNow = derived.snapshots.map((s) => `${s.id} ${s.sha256} ${s.fileSha256}`);
