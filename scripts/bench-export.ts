@@ -14,7 +14,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { main } from '../collectors/cli.ts';
+import { main } from '../src/cli/index.ts';
 import { generateLedger, parseFlags } from './bench-ledger.ts';
 
 const run = promisify(execFile);

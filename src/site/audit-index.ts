@@ -63,10 +63,10 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
   return changes;
 }
 
-/** The day a change page's group is keyed by: its deployment day, which its id carries (`service.env.YYYYMMDDTHHMMSSZ.hash`). */
+/** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */
 export function changeGroupDay(changeId: string): string | null {
   const time = changeId.split('.').at(-2) ?? '';
-  return /^\d{8}T\d{6}Z$/.test(time) ? `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}` : null;
+  return /^\d{8}T\d{6}Z$/.test(time) ? time.slice(0, 8) : null;
 }
 
 /**

@@ -21,3 +21,5 @@ export * from './footer.ts';
 export * from './answers.ts';
 export * from './revisions.ts';
 export * from './audit.ts';
+export * from './releases.ts';
+export * from './releases-html.ts';
