@@ -51,7 +51,6 @@ import {
   eventBounds,
   repositoryBounds,
   approvalTime,
-  artifactOf,
   branchPrefixes,
   componentsFrom,
   configFileFor,
@@ -75,6 +74,10 @@ import {
   splitRepo,
   successAt,
   versionOf,
+  payloadVersion,
+  artifactOf,
+  environmentKey,
+  environmentsByName,
 } from './index.ts';
 import type {
   CompareResult,
@@ -339,16 +342,18 @@ class GitHubRun {
     try {
       const list = await this.list('GET /repos/{owner}/{repo}/environments', { owner, repo: name, per_page: 100 });
       if (list.some((e) => !isObject(e) || typeof (e as { name?: unknown }).name !== 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments`);
-      repo.environments = new Map((list as RestEnvironment[]).map((e) => [e.name, e]));
+      repo.environments = environmentsByName(list as RestEnvironment[]);
+      // Later requests use GitHub's own spelling of each environment (names are not case sensitive, see environment-name.ts).
+      for (const env of repo.envs) env.github = repo.environments.get(environmentKey(env.github))?.name ?? env.github;
     } catch (error) {
       for (const env of repo.envs) this.gapFor(repo, env.ledger, 'protection', error);
     }
     await Promise.all(
       repo.envs.map(async (env) => {
-        const exists = repo.environments ? repo.environments.has(env.github) : true;
+        const exists = repo.environments ? repo.environments.has(environmentKey(env.github)) : true;
         const work: Promise<void>[] = [];
         if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
-        if (env.active && repo.environments?.get(env.github)?.deployment_branch_policy?.custom_branch_policies) work.push(this.readBranchPolicies(repo, env));
+        if (env.active && repo.environments?.get(environmentKey(env.github))?.deployment_branch_policy?.custom_branch_policies) work.push(this.readBranchPolicies(repo, env));
         if (env.active) work.push(this.readCompare(repo, env));
         await Promise.all(work);
       }),
@@ -409,7 +414,7 @@ class GitHubRun {
     try {
       let reviews = this.cache.fact<RestRunApproval[]>(key) ?? repo.runReviews.get(runId);
       // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
-      if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) reviews = [];
+      if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(environmentKey(env.github)))) reviews = [];
       if (!reviews) {
         // https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
         const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', { owner: repo.owner, repo: repo.name, run_id: runId });
@@ -677,13 +682,13 @@ class GitHubRun {
     for (const d of env.deployments) {
       const at = successAt(d);
       if (!at) continue;
-      const artifact = artifactOf(d);
+      const artifact = artifactOf(d, service.name);
       out.history.push({
         service: service.name,
         environment: env.ledger,
         commit: d.commitOid,
         ...(artifact ? { artifact } : {}),
-        version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
+        version: versionOf(d.commitOid, repo, d.ref, payloadVersion(d, service.name)),
         at: isoUtc(at),
         source,
         url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
@@ -695,13 +700,13 @@ class GitHubRun {
     }
     const active = env.active;
     if (!active) return out;
-    const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
+    const version = versionOf(active.commitOid, repo, active.ref, payloadVersion(active, service.name));
     const deployedAt = isoUtc(active.latestStatus!.createdAt);
     const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
     const pullProblem = state.pullProblems.get(active.commitOid);
     if (pullProblem) this.gap(service.name, env.ledger, 'approvals', pullProblem);
-    const ghEnvironment = state.environments?.get(env.github);
-    const artifact = artifactOf(active);
+    const ghEnvironment = state.environments?.get(environmentKey(env.github));
+    const artifact = artifactOf(active, service.name);
     const deployment: Omit<Deployment, 'promotion'> = {
       service: service.name,
       environment: env.ledger,
@@ -752,7 +757,7 @@ class GitHubRun {
       commit: active.commitOid,
       version,
       fromCommit: prev?.commitOid ?? null,
-      fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref?.name ?? null) : null,
+      fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref, payloadVersion(prev, service.name)) : null,
       deployedAt,
       pullRequests: [],
       tickets: [],

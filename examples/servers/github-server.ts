@@ -55,7 +55,8 @@ export interface ScenarioDeployment {
   environment: string;
   creator: string;
   createdAt: string;
-  payload?: Record<string, unknown>;
+  /** An object, or a string: a payload some tools send as JSON text inside JSON (double-encoded); GitHub keeps it as that string. */
+  payload?: Record<string, unknown> | string;
   statuses: ScenarioStatus[];
 }
 
@@ -522,6 +523,9 @@ interface RestRoute {
   paginate?: { items: unknown[]; max: number; wrap: (items: unknown[], total: number) => unknown };
 }
 
+/** Environment names are not case sensitive on GitHub: https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment#creating-an-environment */
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams, origin: string): RestRoute | undefined {
   const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(pathname);
   if (!m) return undefined;
@@ -539,7 +543,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
   // https://docs.github.com/en/rest/deployments/branch-policies#list-deployment-branch-policies
   if ((match = /^\/environments\/([^/]+)\/deployment-branch-policies$/.exec(rest))) {
     const op = '/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies';
-    const index = repo?.environments.findIndex((e) => e.name === decodeURIComponent(match![1]!)) ?? -1;
+    const index = repo?.environments.findIndex((e) => sameName(e.name, decodeURIComponent(match![1]!))) ?? -1;
     const env = repo?.environments[index];
     if (!repo || !env) return notFound(op);
     const items = (env.branchPolicy === 'custom' ? (env.branchPolicies ?? []) : []).map((p, i) => {
@@ -551,7 +555,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
   if ((match = /^\/environments\/([^/]+)\/(variables|secrets)$/.exec(rest))) {
     const kind = match[2] as 'variables' | 'secrets';
     const op = `/repos/{owner}/{repo}/environments/{environment_name}/${kind}`;
-    const env = repo?.environments.find((e) => e.name === decodeURIComponent(match![1]!));
+    const env = repo?.environments.find((e) => sameName(e.name, decodeURIComponent(match![1]!)));
     if (!repo || !env) return notFound(op);
     const items =
       kind === 'variables'
@@ -566,7 +570,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
     if (!repo || !run) return notFound(op);
     const body = run.approvals.map((a) => ({
       environments: a.environments.map((name) => {
-        const i = repo.environments.findIndex((e) => e.name === name);
+        const i = repo.environments.findIndex((e) => sameName(e.name, name));
         const p = environmentPayload(repo, repo.environments[i] ?? { name }, Math.max(i, 0), origin);
         return { id: p.id, node_id: p.node_id, name: p.name, url: p.url, html_url: p.html_url, created_at: p.created_at, updated_at: p.updated_at };
       }),
@@ -813,7 +817,7 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       environment: d.environment,
       task: 'deploy',
       payload: JSON.stringify(d.payload ?? {}),
-      ref: repo.branches[d.ref] || repo.tags.some((t) => t.name === d.ref) ? { name: d.ref } : null,
+      ref: repo.branches[d.ref] ? { name: d.ref, prefix: 'refs/heads/' } : repo.tags.some((t) => t.name === d.ref) ? { name: d.ref, prefix: 'refs/tags/' } : null,
       creator: user(d.creator),
       latestStatus: statuses[0] ? statusNode(statuses[0]) : null,
       statuses: ({ first }: { first?: number }) => conn(statuses.map(statusNode), first),

@@ -155,7 +155,8 @@ function matcher(target: Target): ProxyFault['match'] {
     }
     case 'approvals': {
       // The production run named in the payload (other runs' reviews come with the GraphQL lookups).
-      const run = Number(active(target.repo, 'production').payload?.run_id);
+      const payload = active(target.repo, 'production').payload;
+      const run = Number(typeof payload === 'object' ? payload.run_id : undefined);
       return (r) => r.method === 'GET' && r.path.startsWith(`/repos/acme/${target.repo}/actions/runs/${run}/approvals`);
     }
     case 'graphql-repositories':

@@ -1,0 +1,124 @@
+/**
+ * The GitHub source on shapes found in the wild (issue 20, item 6): environment
+ * names in another case, payloads sent as JSON strings, images as objects or
+ * lists, branch refs, feature-branch and transient deployments, and
+ * deployments created with GITHUB_TOKEN. Every REST payload served is checked
+ * against GitHub's OpenAPI description.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitHubCollector } from '../../collectors/github/source.ts';
+import { deploymentSchema, type Deployment, type Evidence } from '../../src/model/index.ts';
+import { buildOrg, sha } from '../fixtures/github/org.ts';
+import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
+import { only, take } from '../rules/world.ts';
+import { makeContext } from './context.ts';
+import { validateResponse } from './openapi.ts';
+
+const collect = createGitHubCollector({ retryBaseMs: 1 });
+let server: GitHubServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function run(scenario: Scenario, settings: Record<string, unknown> = {}): Promise<Evidence> {
+  server = await startGitHubServer(scenario);
+  const evidence = await collect(makeContext({ baseUrl: server.baseUrl, scenario, settings }));
+  for (const payload of server.served.values()) {
+    expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
+  }
+  for (const d of evidence.deployments) deploymentSchema.parse({ ...d, promotion: null });
+  return evidence;
+}
+
+const prodOf = (evidence: Evidence, service = 'svc-000') => evidence.deployments.find((d) => d.service === service && d.environment === 'prod');
+
+/** A repository whose commits carry no release and no tag: nothing but the deployment itself can name a version. */
+function untagged(repo: ScenarioRepo): ScenarioRepo {
+  repo.tags = [];
+  repo.releases = [];
+  return repo;
+}
+
+describe('GitHub environment names are not case sensitive (6a)', () => {
+  it('GitHub `Production`, workflows `production`, config `prod: production`: protection, variables and run approvals are read; no approval.missing', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = scenario.repos[0]!;
+    // GitHub's own spelling of the environment, and what it reports in run reviews; deployments keep the workflow's spelling.
+    repo.environments.find((e) => e.name === 'production')!.name = 'Production';
+    for (const r of repo.runs) for (const a of r.approvals) a.environments = a.environments.map((e) => (e === 'production' ? 'Production' : e));
+    const evidence = await run(scenario);
+    expect(evidence.gaps).toEqual([]);
+    const prod = prodOf(evidence)!;
+    expect(prod.protection).toEqual({ requiredReviewers: ['dana', 'team:release-managers'], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: 'protected' });
+    expect(prod.approvals.filter((a) => a.kind === 'deployment').map((a) => `${a.by}:${a.state}`)).toEqual(['dana:approved']);
+    const variables = evidence.configs.find((c) => c.environment === 'prod' && c.origin === 'github:environment');
+    expect(variables?.values).toMatchObject({ VAR_00: 'production-0', DB_PASSWORD: { secret: true } });
+    // REST is asked with GitHub's spelling.
+    expect(server!.log.some((l) => l.path.startsWith('/repos/acme/svc-000/environments/Production/variables'))).toBe(true);
+    // The rule sees the approval: no false high finding.
+    const snapshot = take({ deployments: [{ ...prod, promotion: null } as Deployment] });
+    expect(only(snapshot, 'approval.missing')).toEqual([]);
+  }, 60_000);
+});
+
+describe('Deployment payloads as CD tools send them (6b)', () => {
+  const digest = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
+
+  it('a payload sent as a JSON string (double-encoded) is read: artifact and version', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = untagged(scenario.repos[0]!);
+    for (const d of repo.deployments.filter((x) => x.environment === 'production')) d.payload = JSON.stringify({ image: `ghcr.io/acme/svc-000:2.7.1@${digest('a')}` });
+    const prod = prodOf(await run(scenario))!;
+    expect(prod).toMatchObject({ artifact: digest('a'), version: '2.7.1' });
+  }, 60_000);
+
+  it('an `image` object, an `images` list (the service\'s image among others) and a `version` field are read', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = untagged(scenario.repos[0]!);
+    for (const d of repo.deployments) {
+      if (d.environment === 'production') d.payload = { image: { repository: 'ghcr.io/acme/svc-000', tag: 'v3.1.0', digest: digest('b') } };
+      if (d.environment === 'staging') d.payload = JSON.stringify({ images: [`ghcr.io/acme/sidecar:1.0@${digest('c')}`, { name: 'ghcr.io/acme/svc-000', tag: '3.0.9', digest: digest('d') }] });
+      if (d.environment === 'qa') d.payload = { version: '3.0.8-rc.1' };
+      // Two images, neither the service's: no single build is named.
+      if (d.environment === 'dev') d.payload = { images: [`ghcr.io/acme/a:1.0@${digest('e')}`, `ghcr.io/acme/b:1.0@${digest('f')}`] };
+    }
+    const evidence = await run(scenario);
+    const byEnv = Object.fromEntries(evidence.deployments.map((d) => [d.environment, `${d.version} ${d.artifact ?? '-'}`]));
+    const devCommit = evidence.deployments.find((d) => d.environment === 'dev')!.commit;
+    expect(byEnv).toEqual({ prod: `v3.1.0 ${digest('b')}`, staging: `3.0.9 ${digest('d')}`, qa: '3.0.8-rc.1 -', dev: `${devCommit.slice(0, 12)} -` });
+    // History carries the same reading for every successful deployment.
+    expect(evidence.history.filter((h) => h.environment === 'prod').every((h) => h.artifact === digest('b') && h.version === 'v3.1.0')).toBe(true);
+  }, 60_000);
+});
+
+describe('A deployment of a branch has no version from the branch (6c)', () => {
+  it('ref `main` with no release, tag or payload version: the version is unknown (the abbreviated commit), never "main"', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    untagged(scenario.repos[0]!);
+    const evidence = await run(scenario);
+    expect(evidence.gaps).toEqual([]);
+    for (const d of evidence.deployments) {
+      expect(d.version).toBe(d.commit.slice(0, 12));
+      expect(d.ref).toBe('main');
+    }
+    for (const h of evidence.history) expect(h.version).not.toBe('main');
+    for (const c of evidence.changes) expect([c.version, c.fromVersion]).not.toContain('main');
+  }, 60_000);
+
+  it('a release or tag on the commit wins over the payload; a tag ref names the version', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = scenario.repos[0]!;
+    for (const d of repo.deployments) d.payload = { version: 'from-payload' };
+    // dev deploys the tag v9.9.9, the only name of its commit.
+    const dev = repo.deployments.filter((d) => d.environment === 'dev').at(-1)!;
+    repo.tags = [...repo.tags.filter((t) => t.sha !== dev.sha), { name: 'v9.9.9', sha: dev.sha }];
+    repo.releases = repo.releases.filter((r) => r.sha !== dev.sha);
+    dev.ref = 'v9.9.9';
+    const evidence = await run({ repos: [repo] });
+    const versions = Object.fromEntries(evidence.deployments.map((d) => [d.environment, d.version]));
+    expect(versions.prod).toBe('v1.0.3');
+    expect(versions.dev).toBe('v9.9.9');
+    expect(sha('svc-000:c6')).toBe(evidence.deployments.find((d) => d.environment === 'dev')!.commit);
+  }, 60_000);
+});
