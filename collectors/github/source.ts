@@ -78,6 +78,8 @@ import {
   artifactOf,
   environmentKey,
   environmentsByName,
+  createdByWorkflowToken,
+  runDeployer,
 } from './index.ts';
 import type {
   CompareResult,
@@ -122,6 +124,8 @@ interface EnvState {
   variables?: { variables: RestVariable[]; secrets: RestSecret[] };
   /** The name patterns of a custom deployment branch policy (`tag:` before tag patterns). */
   branchPolicies?: string[];
+  /** Who triggered the workflow run of an active deployment made with GITHUB_TOKEN (deployer.ts). */
+  deployer?: string;
 }
 
 interface RepoState {
@@ -546,6 +550,45 @@ class GitHubRun {
     if (current.length > 0) batches.push(current);
     await mapLimit(batches, Math.min(4, this.settings.concurrency), (batch) => this.queryLookups(batch));
     await Promise.all(repos.flatMap((repo) => repo.envs.filter((env) => env.active).map((env) => this.readRunApprovals(repo, env))));
+    // Who deployed decides separation of duties only against the deployment's own approvals (src/rules/approval.ts): the run is read where there are some.
+    const needDeployer = (env: EnvState) => createdByWorkflowToken(env.active?.creator?.login) && (env.runApprovals ?? []).length > 0;
+    await Promise.all(repos.flatMap((repo) => repo.envs.filter(needDeployer).map((env) => this.readDeployer(repo, env))));
+  }
+
+  /**
+   * The person behind a deployment made with a workflow's GITHUB_TOKEN: who
+   * triggered its run (deployer.ts). One REST request per run, cached by run
+   * id, only for deployments with deployment approvals; without it, who
+   * deployed is unknown and those approvals cannot be checked for separation
+   * of duties, which is a gap.
+   */
+  private async readDeployer(repo: RepoState, env: EnvState): Promise<void> {
+    const deployment = env.active!;
+    const runId = runIdOf(deployment);
+    const label = `${repo.owner}/${repo.name} ${env.github}: deployment ${deployment.databaseId ?? deployment.commitOid.slice(0, 7)} was made with a workflow's GITHUB_TOKEN (creator ${deployment.creator?.login})`;
+    if (runId === null) {
+      this.gap(repo.services, env.ledger, 'approvals', `${label} and names no workflow run, so who triggered it is unknown`);
+      return;
+    }
+    const key = `run-actor:${repo.key}#${runId}`;
+    try {
+      const cached = this.cache.fact<unknown>(key);
+      let login = typeof cached === 'string' ? cached : null;
+      if (!login) {
+        // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+        const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId });
+        login = runDeployer(response.data);
+        if (!login) throw new BadRecord(`${label}; its run ${runId} names no actor`);
+      }
+      this.cache.keepFact(key, login);
+      env.deployer = capText(this.credentials.scrub(login), capFor('login'));
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        this.gap(repo.services, env.ledger, 'approvals', `${label}; its run ${runId} is gone (404), so who triggered it is unknown`);
+        return;
+      }
+      this.gapFor(repo, env.ledger, 'approvals', error);
+    }
   }
 
   private releaseRefs(repo: RepoState): { name: string; target: { oid: string; committedDate?: string } | null }[] {
@@ -715,7 +758,7 @@ class GitHubRun {
       ...(active.ref?.name ? { ref: active.ref.name } : {}),
       ...(artifact ? { artifact } : {}),
       deployedAt,
-      deployedBy: active.creator?.login ?? 'unknown',
+      deployedBy: env.deployer ?? active.creator?.login ?? 'unknown',
       source,
       url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
       status: 'success',

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubCollector } from '../../collectors/github/source.ts';
 import { deploymentSchema, type Deployment, type Evidence } from '../../src/model/index.ts';
 import { buildOrg, sha } from '../fixtures/github/org.ts';
-import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
+import { startGitHubServer, type Fault, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
 import { only, take } from '../rules/world.ts';
 import { makeContext } from './context.ts';
 import { validateResponse } from './openapi.ts';
@@ -21,8 +21,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(scenario: Scenario, settings: Record<string, unknown> = {}): Promise<Evidence> {
-  server = await startGitHubServer(scenario);
+async function run(scenario: Scenario, settings: Record<string, unknown> = {}, faults: Fault[] = []): Promise<Evidence> {
+  server = await startGitHubServer(scenario, { faults });
   const evidence = await collect(makeContext({ baseUrl: server.baseUrl, scenario, settings }));
   for (const payload of server.served.values()) {
     expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
@@ -120,5 +120,45 @@ describe('A deployment of a branch has no version from the branch (6c)', () => {
     expect(versions.prod).toBe('v1.0.3');
     expect(versions.dev).toBe('v9.9.9');
     expect(sha('svc-000:c6')).toBe(evidence.deployments.find((d) => d.environment === 'dev')!.commit);
+  }, 60_000);
+});
+
+describe('A deployment made with GITHUB_TOKEN is deployed by whoever triggered the run (6e)', () => {
+  it('the run\'s triggering_actor (else actor) is the deployer: self-approval is caught; only deployments with deployment approvals ask for the run', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    const [a, b] = scenario.repos as [ScenarioRepo, ScenarioRepo];
+    const prodRun = (repo: ScenarioRepo) => {
+      const active = repo.deployments.filter((d) => d.environment === 'production').at(-1)!;
+      return { active, run: repo.runs.find((r) => active.statuses.some((st) => st.logUrl?.includes(`/runs/${r.id}/`)))! };
+    };
+    // svc-000: erin started the run, dana re-ran it and approved it herself.
+    Object.assign(prodRun(a).run, { actor: 'erin', triggeringActor: 'dana' });
+    // svc-001: only `actor` differs from the default; staging was deployed by a person with their own token.
+    Object.assign(prodRun(b).run, { actor: 'frank' });
+    for (const d of b.deployments.filter((x) => x.environment === 'staging')) d.creator = 'gina';
+    const evidence = await run(scenario);
+    expect(evidence.gaps).toEqual([]);
+    expect(prodOf(evidence, 'svc-000')!.deployedBy).toBe('dana');
+    expect(prodOf(evidence, 'svc-001')!.deployedBy).toBe('frank');
+    expect(evidence.deployments.find((d) => d.service === 'svc-001' && d.environment === 'staging')!.deployedBy).toBe('gina');
+    // svc-001: production only (staging's deployer is a person; dev and qa have no deployment approvals to check).
+    const asked = server!.log.filter((l) => l.operation === '/repos/{owner}/{repo}/actions/runs/{run_id}').map((l) => l.path.split('/')[3]);
+    expect(asked.filter((repo) => repo === 'svc-001')).toHaveLength(1);
+    expect(asked.filter((repo) => repo === 'svc-000')).toHaveLength(2);
+    // dana approved the deployment she triggered: no independent approval, so approval.missing fires.
+    const snapshot = take({ deployments: [{ ...prodOf(evidence, 'svc-000')!, promotion: null } as Deployment] });
+    expect(only(snapshot, 'approval.missing').map((f) => f.message)).toEqual([expect.stringContaining('by dana with 0 independent approvals')]);
+  }, 60_000);
+
+  it('a run that cannot be read is an approvals gap for exactly that cell, and github-actions stays the recorded creator', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const prod = scenario.repos[0]!.deployments.filter((d) => d.environment === 'production').at(-1)!;
+    const runId = /\/runs\/(\d+)/.exec(prod.statuses[0]!.logUrl!)![1];
+    const evidence = await run(scenario, {}, [{ match: new RegExp(`^GET /repos/acme/svc-000/actions/runs/${runId}$`), kind: 'status', status: 404 }]);
+    expect(evidence.gaps.map((g) => `${g.environment} ${g.evidence}: ${g.reason}`)).toEqual([
+      `prod approvals: acme/svc-000 production: deployment ${prod.id} was made with a workflow's GITHUB_TOKEN (creator github-actions[bot]); its run ${runId} is gone (404), so who triggered it is unknown`,
+    ]);
+    expect(prodOf(evidence)!.deployedBy).toBe('github-actions[bot]');
+    expect(evidence.deployments.find((d) => d.environment === 'staging')!.deployedBy).toBe('octocat');
   }, 60_000);
 });
