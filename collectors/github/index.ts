@@ -31,6 +31,7 @@ export { artifactOf, payloadOf, payloadVersion } from './payload.ts';
 export { unknownVersion, versionOf } from './version.ts';
 export type { DeployedRef } from './version.ts';
 export { createdByWorkflowToken, runDeployer } from './deployer.ts';
+export { branchPolicyAllows, mayBeTransient, passedOver } from './what-runs.ts';
 export { environmentKey, environmentsByName, sameEnvironment } from './environment-name.ts';
 export { BadRecord, BudgetExhausted, DeadlineReached, PaginationLoop, RateLimitSpent, ResponseTooLarge, describeError, scrub, tokenHelp } from './errors.ts';
 export { RequestBudget, sharedBudget } from './budget.ts';

@@ -80,6 +80,8 @@ import {
   environmentsByName,
   createdByWorkflowToken,
   runDeployer,
+  mayBeTransient,
+  passedOver,
 } from './index.ts';
 import type {
   CompareResult,
@@ -357,11 +359,68 @@ class GitHubRun {
         const exists = repo.environments ? repo.environments.has(environmentKey(env.github)) : true;
         const work: Promise<void>[] = [];
         if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
-        if (env.active && repo.environments?.get(environmentKey(env.github))?.deployment_branch_policy?.custom_branch_policies) work.push(this.readBranchPolicies(repo, env));
-        if (env.active) work.push(this.readCompare(repo, env));
+        const custom = repo.environments?.get(environmentKey(env.github))?.deployment_branch_policy?.custom_branch_policies;
+        work.push(
+          (async () => {
+            // What runs is settled (branch policy, transient environments) before the comparison with the one before it.
+            if (env.active && custom) await this.readBranchPolicies(repo, env);
+            if (env.active) await this.settleWhatRuns(repo, env);
+            if (env.active) await this.readCompare(repo, env);
+          })(),
+        );
         await Promise.all(work);
       }),
     );
+  }
+
+  /**
+   * Passes over the successful deployments that are not what runs
+   * (what-runs.ts), newest first, until the active one and the one before it
+   * are settled; older history is held to the branch policy only, which costs
+   * nothing. A deployment whose transient flag cannot be read is kept, with a gap.
+   */
+  private async settleWhatRuns(repo: RepoState, env: EnvState): Promise<void> {
+    const defaultBranch = repo.repo?.defaultBranchRef?.name;
+    const newestFirst = [...env.deployments].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const kept: GqlDeployment[] = [];
+    let settled = 0;
+    for (const d of newestFirst) {
+      const succeeded = successAt(d) !== null;
+      // The branch policy costs nothing; the transient flag is asked only of what the policy lets through.
+      let reason = succeeded ? passedOver(d, env.branchPolicies, undefined) : null;
+      if (succeeded && !reason && settled < 2 && mayBeTransient(d, defaultBranch)) reason = passedOver(d, env.branchPolicies, await this.readTransient(repo, env, d));
+      if (reason) {
+        this.ctx.progress(`github: ${repo.owner}/${repo.name} ${env.github}: deployment ${d.databaseId ?? d.commitOid.slice(0, 7)} is not what runs: ${reason}`);
+        continue;
+      }
+      if (succeeded) settled++;
+      kept.push(d);
+    }
+    if (kept.length === env.deployments.length) return;
+    env.deployments = kept;
+    ({ active: env.active, previous: env.previous } = pickActive(kept));
+  }
+
+  /** A deployment's `transient_environment`, cached by deployment (it never changes). https://docs.github.com/en/rest/deployments/deployments#get-a-deployment */
+  private async readTransient(repo: RepoState, env: EnvState, deployment: GqlDeployment): Promise<boolean | undefined> {
+    if (deployment.databaseId === null) return undefined;
+    const key = `transient:${repo.key}#${deployment.databaseId}`;
+    const cached = this.cache.fact<unknown>(key);
+    if (typeof cached === 'boolean') {
+      this.cache.keepFact(key, cached);
+      return cached;
+    }
+    try {
+      const response = await this.octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner: repo.owner, repo: repo.name, deployment_id: deployment.databaseId });
+      const data = response.data as unknown;
+      if (!isObject(data) || data.id !== deployment.databaseId) throw malformed('GET', `/repos/${repo.owner}/${repo.name}/deployments/${deployment.databaseId}`);
+      const transient = data.transient_environment === true;
+      this.cache.keepFact(key, transient);
+      return transient;
+    } catch (error) {
+      this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: could not read whether deployment ${deployment.databaseId} (branch ${deployment.ref?.name}) was for a transient environment, so it is taken as what runs: ${this.reason(error)}`);
+      return undefined;
+    }
   }
 
   /**

@@ -57,6 +57,8 @@ export interface ScenarioDeployment {
   createdAt: string;
   /** An object, or a string: a payload some tools send as JSON text inside JSON (double-encoded); GitHub keeps it as that string. */
   payload?: Record<string, unknown> | string;
+  /** `transient_environment` (default false): made for an environment that goes away, such as a preview. */
+  transient?: boolean;
   statuses: ScenarioStatus[];
 }
 
@@ -571,6 +573,37 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
         : (env.secrets ?? []).map((s) => ({ name: s.name, created_at: '2025-01-01T00:00:00Z', updated_at: s.updatedAt }));
     // Variables list at most 30 per page: https://docs.github.com/en/rest/actions/variables#list-environment-variables
     return { status: 200, operation: op, body: null, paginate: { items, max: kind === 'variables' ? 30 : 100, wrap: (slice, total) => ({ total_count: total, [kind]: slice }) } };
+  }
+  // One deployment: https://docs.github.com/en/rest/deployments/deployments#get-a-deployment
+  if ((match = /^\/deployments\/(\d+)$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/deployments/{deployment_id}';
+    const d = repo?.deployments.find((x) => x.id === Number(match![1]));
+    if (!repo || !d) return notFound(op);
+    const api = `${origin}/repos/${repo.owner}/${repo.name}`;
+    const updated = [...d.statuses].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0]?.createdAt ?? d.createdAt;
+    return {
+      status: 200,
+      operation: op,
+      body: {
+        url: `${api}/deployments/${d.id}`,
+        id: d.id,
+        node_id: `DE_${d.id}`,
+        sha: d.sha,
+        ref: d.ref,
+        task: 'deploy',
+        payload: d.payload ?? {},
+        original_environment: d.environment,
+        environment: d.environment,
+        description: null,
+        creator: simpleUser(d.creator, origin),
+        created_at: d.createdAt,
+        updated_at: updated,
+        statuses_url: `${api}/deployments/${d.id}/statuses`,
+        repository_url: api,
+        transient_environment: d.transient ?? false,
+        production_environment: /^prod/i.test(d.environment),
+      },
+    };
   }
   // A workflow run: https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
   if ((match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {

@@ -162,3 +162,47 @@ describe('A deployment made with GITHUB_TOKEN is deployed by whoever triggered t
     expect(evidence.deployments.find((d) => d.environment === 'staging')!.deployedBy).toBe('octocat');
   }, 60_000);
 });
+
+describe('A newer successful deployment that is not what runs (6d)', () => {
+  it('a branch outside a custom branch policy and a transient environment are passed over; a feature branch the policy allows is what runs', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = scenario.repos[0]!;
+    const production = repo.environments.find((e) => e.name === 'production')!;
+    production.branchPolicy = 'custom';
+    production.branchPolicies = [{ name: 'main' }, { name: 'release/*' }, { name: 'v*', type: 'tag' }];
+    const later = (env: string, id: number, ref: string, transient = false) => {
+      const newest = repo.deployments.filter((d) => d.environment === env).at(-1)!;
+      const at = new Date(Date.parse(newest.createdAt) + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      repo.deployments.push({ id, sha: repo.branches[ref]!, ref, environment: env, creator: 'erin', createdAt: at, transient, statuses: [{ state: 'success', createdAt: at }] });
+      return newest;
+    };
+    // A job on feature/unrelated that only borrows production's secrets, a preview deployment in staging, a real feature deploy to qa.
+    const prodBefore = later('production', 9001, 'feature/unrelated');
+    const stagingBefore = later('staging', 9002, 'feature/unrelated', true);
+    later('qa', 9003, 'feature/unrelated');
+    const progress: string[] = [];
+    server = await startGitHubServer(scenario);
+    const evidence = await collect(makeContext({ baseUrl: server.baseUrl, scenario, progress: (line) => progress.push(line) }));
+    for (const payload of server.served.values()) expect(validateResponse(payload.method, payload.operation, payload.status, payload.body)).toEqual([]);
+    expect(evidence.gaps).toEqual([]);
+    const cell = (env: string) => evidence.deployments.find((d) => d.environment === env)!;
+    expect(cell('prod')).toMatchObject({ commit: prodBefore.sha, version: 'v1.0.3', ref: 'main' });
+    expect(cell('prod').protection?.branchPolicy).toBe('custom: main, release/*, tag:v*');
+    expect(cell('staging')).toMatchObject({ commit: stagingBefore.sha, ref: 'main' });
+    expect(cell('qa')).toMatchObject({ commit: sha('svc-000:c1'), ref: 'feature/unrelated', deployedBy: 'erin' });
+    // Passed over everywhere: not the active one, not the one before, not promotion history.
+    const passed = repo.deployments.filter((d) => d.id === 9001 || d.id === 9002).map((d) => `${d.environment === 'production' ? 'prod' : d.environment}@${d.createdAt}`);
+    expect(evidence.history.filter((h) => passed.includes(`${h.environment}@${h.at}`))).toEqual([]);
+    expect(evidence.history.filter((h) => h.environment === 'qa' && h.commit === sha('svc-000:c1'))).toHaveLength(1);
+    expect(evidence.changes.find((c) => c.environment === 'prod')!.commit).toBe(prodBefore.sha);
+    expect(progress.filter((l) => l.includes('is not what runs')).sort()).toEqual([
+      "github: acme/svc-000 production: deployment 9001 is not what runs: its branch feature/unrelated is outside the environment's deployment branch policy (main, release/*, tag:v*)",
+      'github: acme/svc-000 staging: deployment 9002 is not what runs: it was made for a transient environment (transient_environment: true)',
+    ]);
+    // transient_environment is asked only for deployments of a branch other than the default branch that the branch policy lets through.
+    expect(server.log.filter((l) => l.operation === '/repos/{owner}/{repo}/deployments/{deployment_id}').map((l) => l.path).sort()).toEqual([
+      '/repos/acme/svc-000/deployments/9002',
+      '/repos/acme/svc-000/deployments/9003',
+    ]);
+  }, 60_000);
+});
