@@ -608,10 +608,18 @@ class GitHubRun {
     }
     if (current.length > 0) batches.push(current);
     await mapLimit(batches, Math.min(4, this.settings.concurrency), (batch) => this.queryLookups(batch));
-    await Promise.all(repos.flatMap((repo) => repo.envs.filter((env) => env.active).map((env) => this.readRunApprovals(repo, env))));
     // Who deployed decides separation of duties only against the deployment's own approvals (src/rules/approval.ts): the run is read where there are some.
     const needDeployer = (env: EnvState) => createdByWorkflowToken(env.active?.creator?.login) && (env.runApprovals ?? []).length > 0;
-    await Promise.all(repos.flatMap((repo) => repo.envs.filter(needDeployer).map((env) => this.readDeployer(repo, env))));
+    await Promise.all(
+      repos.flatMap((repo) =>
+        repo.envs
+          .filter((env) => env.active)
+          .map(async (env) => {
+            await this.readRunApprovals(repo, env);
+            if (needDeployer(env)) await this.readDeployer(repo, env);
+          }),
+      ),
+    );
   }
 
   /**
