@@ -55,9 +55,6 @@ const VERSION_FIELD = /^[\x21-\x7e]{1,128}$/;
 
 const COMMIT_KEYS = ['commit', 'sha', 'gitCommit', 'revision'] as const;
 
-/** The value at a JSON Pointer or dotted path (json-pointer.ts); kept under its old name for callers. */
-export const getPath = readPath;
-
 function asVersion(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
