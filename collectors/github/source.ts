@@ -117,7 +117,12 @@ type Kind = 'deployment' | 'approvals' | 'config' | 'branches' | 'changes' | 'pr
 
 interface EnvState {
   ledger: string;
+  /** GitHub's name of the environment: the config's, then GitHub's own spelling once the environments list is read. */
   github: string;
+  /** The spelling deployments were first asked under (the config's). */
+  asked: string;
+  /** A bad deployment record made this cell a gap: nothing more is added to it. */
+  failed?: boolean;
   deployments: GqlDeployment[];
   active: GqlDeployment | null;
   previous: GqlDeployment | null;
@@ -208,7 +213,7 @@ class GitHubRun {
           key,
           ...parts,
           services: [] as ServiceConfig[],
-          envs: environments.map((e) => ({ ...e, deployments: [], active: null, previous: null })),
+          envs: environments.map((e) => ({ ...e, asked: e.github, deployments: [], active: null, previous: null })),
           pulls: new Map(),
           pullProblems: new Map(),
           blobs: new Map(),
@@ -298,24 +303,50 @@ class GitHubRun {
       }
       repo.repo = block;
       const bounds = (repo.bounds = repositoryBounds(this.bounds, block.createdAt));
-      repo.envs.forEach((env, j) => {
-        const nodes = (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
-        env.deployments = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
-        // One bad record costs its cell: without a usable time, which deployment is active is unknown, so the cell is a gap.
-        const dropped = Array.isArray(nodes) ? nodes.length - env.deployments.length : 0;
-        const problem =
-          dropped > 0
-            ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
-            : env.deployments.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
-        if (problem) {
-          this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
-          env.deployments = [];
-        }
-        const { active, previous } = pickActive(env.deployments);
-        env.active = active;
-        env.previous = previous;
-      });
+      repo.envs.forEach((env, j) => this.takeDeployments(repo, env, (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes, bounds));
     });
+  }
+
+  /** An environment's deployments from a GraphQL answer, added to those already held (by id); the active one picked again. */
+  private takeDeployments(repo: RepoState, env: EnvState, nodes: unknown, bounds: TimeBounds): void {
+    const listed = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
+    // One bad record costs its cell: without a usable time, which deployment is active is unknown, so the cell is a gap.
+    const dropped = Array.isArray(nodes) ? nodes.length - listed.length : 0;
+    const problem =
+      dropped > 0
+        ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
+        : listed.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
+    if (problem) {
+      this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
+      env.deployments = [];
+      env.failed = true;
+    } else if (!env.failed) {
+      const held = new Set(env.deployments.map((d) => d.databaseId ?? `${d.commitOid}@${d.createdAt}`));
+      env.deployments = [...env.deployments, ...listed.filter((d) => !held.has(d.databaseId ?? `${d.commitOid}@${d.createdAt}`))];
+    }
+    const { active, previous } = pickActive(env.deployments);
+    env.active = active;
+    env.previous = previous;
+  }
+
+  /**
+   * Deployments of environments whose name GitHub spells differently from the
+   * config (`Production` for `production`): asked again under GitHub's
+   * spelling, one query for the repository and only when a spelling differs,
+   * so a case-sensitive filter loses none (environment-name.ts).
+   */
+  private async askRespelled(repo: RepoState): Promise<void> {
+    const respelled = repo.envs.filter((env) => env.github !== env.asked);
+    if (respelled.length === 0 || !repo.repo) return;
+    const fail = (error: unknown) => {
+      for (const env of respelled) this.gapFor(repo, env.ledger, 'deployment', error);
+    };
+    const query = repositoriesQuery([{ owner: repo.owner, name: repo.name, environments: respelled.map((e) => e.github), branchPrefixes: [] }]);
+    const result = await batchedQuery(this.octokit, [repo], query, async () => {}, (_, error) => fail(error));
+    if (!result) return;
+    const block = result.data?.r0;
+    if (!isObject(block)) return fail(`GraphQL deployments of ${repo.owner}/${repo.name} under GitHub's spelling returned no data`);
+    respelled.forEach((env, j) => this.takeDeployments(repo, env, (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes, repo.bounds ?? this.bounds));
   }
 
   // ---------------------------------------------------------------- phase 2–3: REST
@@ -354,6 +385,7 @@ class GitHubRun {
     } catch (error) {
       for (const env of repo.envs) this.gapFor(repo, env.ledger, 'protection', error);
     }
+    await this.askRespelled(repo);
     await Promise.all(
       repo.envs.map(async (env) => {
         const exists = repo.environments ? repo.environments.has(environmentKey(env.github)) : true;

@@ -62,6 +62,23 @@ describe('GitHub environment names are not case sensitive (6a)', () => {
   }, 60_000);
 });
 
+describe('GitHub environment names: deployments recorded under GitHub\'s spelling (6a)', () => {
+  it('config `production`, GitHub `Production` on the environment and its deployments: asked again under GitHub\'s spelling, in one more query, only there', async () => {
+    const scenario = buildOrg({ repos: 2 });
+    const repo = scenario.repos[0]!;
+    repo.environments.find((e) => e.name === 'production')!.name = 'Production';
+    for (const d of repo.deployments) if (d.environment === 'production') d.environment = 'Production';
+    for (const r of repo.runs) for (const a of r.approvals) a.environments = a.environments.map((e) => (e === 'production' ? 'Production' : e));
+    const evidence = await run(scenario);
+    expect(evidence.gaps).toEqual([]);
+    expect(prodOf(evidence, 'svc-000')).toMatchObject({ version: 'v1.0.3', protection: { branchPolicy: 'protected' } });
+    expect(prodOf(evidence, 'svc-000')!.approvals.filter((a) => a.kind === 'deployment').map((a) => a.by)).toEqual(['dana']);
+    expect(evidence.history.filter((h) => h.service === 'svc-000' && h.environment === 'prod')).toHaveLength(3);
+    // The repository query, the lookups, and one query for svc-000's respelled environment.
+    expect(server!.log.filter((l) => l.operation === 'graphql')).toHaveLength(3);
+  }, 60_000);
+});
+
 describe('Deployment payloads as CD tools send them (6b)', () => {
   const digest = (seed: string) => `sha256:${seed.repeat(64).slice(0, 64)}`;
 
