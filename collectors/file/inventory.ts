@@ -21,14 +21,16 @@
  * - Numbers written where text is expected (`version: 2.10`) keep their
  *   written form ("2.10", not 2.1); config values keep their YAML type.
  */
-import { isPair, isScalar, visit } from 'yaml';
 import type { Config, ServiceConfig } from '../../src/model/config.ts';
 import type { Evidence, HistoryEvent, RawConfigRecord } from '../../src/model/evidence.ts';
 import { emptyEvidence } from '../../src/model/evidence.ts';
 import { formatPath, parseYamlWithSchema, type YamlSource } from '../../src/model/friendly-errors.ts';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { inventorySchema, type Inventory } from '../../src/model/inventory.ts';
-import type { Approval, Branch, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
+import { nodeAt, type YamlNode } from '../../src/model/yaml.ts';
+import { redactUrl } from '../../src/model/redact-url.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
+import type { Approval, Change, Deployment, Gap, Observed, PullRequest } from '../../src/model/snapshot.ts';
 
 /** One inventory file: its text, or why it could not be read. `file` is shown in messages (relative to the config folder). */
 export type InventoryFile = { file: string; text: string } | { file: string; readError: string };
@@ -79,41 +81,34 @@ function parseChecked(text: string, file: string): ParsedInventory {
 }
 
 function keepWrittenNumbers(source: YamlSource): void {
-  visit(source.doc, {
-    Scalar(key, node, ancestors) {
-      if (typeof node.value !== 'number' || node.type !== 'PLAIN' || !node.range) return;
-      const parent = ancestors[ancestors.length - 1];
-      const field = key === 'value' && isPair(parent) && isScalar(parent.key) ? String(parent.key.value) : undefined;
-      const underValues = ancestors.some((a) => isPair(a) && isScalar(a.key) && a.key.value === 'values');
-      if (key === 'value' && ((field !== undefined && NUMERIC_FIELDS.has(field)) || underValues)) return;
-      node.value = source.text.slice(node.range[0], node.range[1]);
-    },
-  });
+  source.data = keepWritten(source.root, source.data, undefined, false);
+}
+
+/** The data with every plain number outside `NUMERIC_FIELDS` and `values:` put back as written, walking the tree beside it. */
+function keepWritten(node: YamlNode | null, value: unknown, field: string | undefined, underValues: boolean): unknown {
+  if (node === null) return value;
+  if (node.kind === 'scalar') {
+    const numeric = (field !== undefined && NUMERIC_FIELDS.has(field)) || underValues;
+    return typeof value === 'number' && node.plain && !numeric ? node.text : value;
+  }
+  if (node.kind === 'map' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    for (const { key, value: child } of node.items) {
+      if (key.kind !== 'scalar' || !Object.hasOwn(record, key.text)) continue;
+      record[key.text] = keepWritten(child, record[key.text], key.text, underValues || key.text === 'values');
+    }
+  } else if (node.kind === 'seq' && Array.isArray(value)) {
+    node.items.forEach((item, i) => {
+      value[i] = keepWritten(item, value[i], undefined, underValues);
+    });
+  }
+  return value;
 }
 
 function locate(source: YamlSource, path: readonly PropertyKey[]): string {
-  let node = source.doc.contents as unknown;
-  let offset = 0;
-  for (const segment of path) {
-    const next = (node as { get?: (k: unknown, keep: boolean) => unknown } | null)?.get?.(segment, true);
-    if (next === undefined || next === null) break;
-    node = next;
-    offset = (node as { range?: [number, number, number] }).range?.[0] ?? offset;
-  }
-  const { line, col } = source.lineCounter.linePos(offset);
+  const { node } = nodeAt(source.root, path);
+  const { line, col } = source.yaml.position(node?.start ?? 0);
   return `${source.file}:${line}:${col}`;
-}
-
-/** Ticket keys found in `texts` with `pattern` (a regular expression), unique and sorted. */
-export function extractTickets(texts: readonly string[], pattern: string): string[] {
-  const found = new Set<string>();
-  for (const text of texts) for (const match of text.matchAll(new RegExp(pattern, 'g'))) if (match[0]) found.add(match[0]);
-  return [...found].sort(compare);
-}
-
-/** Removes `user:password@` from a URL so credentials never reach a snapshot. */
-export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/i, '$1');
 }
 
 /** Everything the inventory files say, as evidence, sorted. */
@@ -180,27 +175,7 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`deployment\0${d.service}\0${environment}`, at(['deployments', i]), `deployment of ${d.service} to ${environment}`, { service: d.service, environment, evidence: 'deployment' })) return;
-      const deployment: Omit<Deployment, 'promotion'> = {
-        service: d.service,
-        environment,
-        version: d.version,
-        commit: d.commit,
-        deployedAt: d.deployedAt,
-        deployedBy: d.deployedBy,
-        source,
-        approvals: d.approvals.map((a): Approval => {
-          const approval: Approval = { by: a.by, at: a.at ?? null, state: a.state, kind: a.kind };
-          if (a.comment !== undefined) approval.comment = a.comment;
-          if (a.url !== undefined) approval.url = withoutCredentials(a.url);
-          return approval;
-        }),
-      };
-      if (d.ref !== undefined) deployment.ref = d.ref;
-      if (d.artifact !== undefined) deployment.artifact = d.artifact;
-      if (d.url !== undefined) deployment.url = withoutCredentials(d.url);
-      if (d.status !== undefined) deployment.status = d.status;
-      if (d.components !== undefined) deployment.components = sortKeys(d.components);
-      evidence.deployments.push(deployment);
+      evidence.deployments.push(deploymentRecord(d, environment, source));
     });
 
     inventory.configs.forEach((c, i) => {
@@ -208,10 +183,7 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`config\0${c.service}\0${environment}`, at(['configs', i]), `config of ${c.service} in ${environment}`, { service: c.service, environment, evidence: 'config' })) return;
-      const record: RawConfigRecord = { service: c.service, environment, source, values: sortKeys(c.values), origin: entry.file };
-      if (c.changedBy !== undefined) record.changedBy = c.changedBy;
-      if (c.changedAt !== undefined) record.changedAt = c.changedAt;
-      evidence.configs.push(record);
+      evidence.configs.push(configRecord(c, environment, source, entry.file));
     });
 
     inventory.observed.forEach((o, i) => {
@@ -219,16 +191,13 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       if (!ok?.environment) return;
       const environment = ok.environment;
       if (!first(`observed\0${o.service}\0${environment}`, at(['observed', i]), `observation of ${o.service} in ${environment}`, { service: o.service, environment, evidence: 'observed' })) return;
-      const observed: Observed = { service: o.service, environment, version: o.version, commit: o.commit, at: o.at ?? now, source };
-      if (o.url !== undefined) observed.url = withoutCredentials(o.url);
-      evidence.observed.push(observed);
+      evidence.observed.push(observedRecord(o, environment, source, now));
     });
 
     inventory.branches.forEach((b, i) => {
       if (!check('branches', i, b, 'branches')) return;
       if (!first(`branch\0${b.service}\0${b.name}`, at(['branches', i]), `branch ${b.name} of ${b.service}`, { service: b.service, evidence: 'branches' })) return;
-      const branch: Branch = { service: b.service, name: b.name, aheadBy: b.aheadBy, behindBy: b.behindBy, lastCommitAt: b.lastCommitAt, source };
-      evidence.branches.push(branch);
+      evidence.branches.push({ service: b.service, name: b.name, aheadBy: b.aheadBy, behindBy: b.behindBy, lastCommitAt: b.lastCommitAt, source });
     });
 
     inventory.changes.forEach((c, i) => {
@@ -237,41 +206,13 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
       const environment = ok.environment;
       if (!first(`change\0${c.service}\0${environment}\0${c.commit}`, at(['changes', i]), `change record for ${c.service} ${c.commit} in ${environment}`, { service: c.service, environment, evidence: 'changes' }))
         return;
-      const pullRequests = c.pullRequests
-        .map((p): PullRequest => {
-          const pr: PullRequest = { number: p.number, title: p.title, author: p.author, mergedBy: p.mergedBy, mergedAt: p.mergedAt, reviewers: [...new Set(p.reviewers)].sort(compare) };
-          if (p.branch !== undefined) pr.branch = p.branch;
-          if (p.url !== undefined) pr.url = withoutCredentials(p.url);
-          return pr;
-        })
-        .sort((a, b) => a.number - b.number);
-      const tickets =
-        c.tickets !== undefined
-          ? [...new Set(c.tickets)].sort(compare)
-          : extractTickets(pullRequests.flatMap((p) => [p.title, p.branch ?? '']), config.policies.ticketPattern);
-      const change: Change = {
-        service: c.service,
-        environment,
-        commit: c.commit,
-        version: c.version,
-        fromCommit: c.fromCommit,
-        fromVersion: c.fromVersion,
-        deployedAt: c.deployedAt,
-        pullRequests,
-        tickets,
-        source,
-      };
-      evidence.changes.push(change);
+      evidence.changes.push(changeRecord(c, environment, source, config.policies.ticketPattern));
     });
 
     inventory.history.forEach((h, i) => {
       const ok = check('history', i, h, 'deployment');
       if (!ok?.environment) return;
-      const event: HistoryEvent = { service: h.service, environment: ok.environment, commit: h.commit, at: h.at, source };
-      if (h.artifact !== undefined) event.artifact = h.artifact;
-      if (h.version !== undefined) event.version = h.version;
-      if (h.url !== undefined) event.url = withoutCredentials(h.url);
-      evidence.history.push(event);
+      evidence.history.push(historyRecord(h, ok.environment, source));
     });
   }
 
@@ -284,6 +225,81 @@ export function inventoryEvidence(files: readonly InventoryFile[], context: Inve
   }
 
   return sortEvidence(evidence);
+}
+
+type Records<K extends keyof Inventory> = Inventory[K] extends readonly (infer R)[] ? R : never;
+
+function deploymentRecord(d: Records<'deployments'>, environment: string, source: string): Omit<Deployment, 'promotion'> {
+  const deployment: Omit<Deployment, 'promotion'> = {
+    service: d.service,
+    environment,
+    version: d.version,
+    commit: d.commit,
+    deployedAt: d.deployedAt,
+    deployedBy: d.deployedBy,
+    source,
+    approvals: d.approvals.map((a): Approval => {
+      const approval: Approval = { by: a.by, at: a.at ?? null, state: a.state, kind: a.kind };
+      if (a.comment !== undefined) approval.comment = a.comment;
+      if (a.url !== undefined) approval.url = redactUrl(a.url);
+      return approval;
+    }),
+  };
+  if (d.ref !== undefined) deployment.ref = d.ref;
+  if (d.artifact !== undefined) deployment.artifact = d.artifact;
+  if (d.url !== undefined) deployment.url = redactUrl(d.url);
+  if (d.status !== undefined) deployment.status = d.status;
+  if (d.components !== undefined) deployment.components = sortKeys(d.components);
+  return deployment;
+}
+
+function configRecord(c: Records<'configs'>, environment: string, source: string, file: string): RawConfigRecord {
+  const record: RawConfigRecord = { service: c.service, environment, source, values: sortKeys(c.values), origin: file };
+  if (c.changedBy !== undefined) record.changedBy = c.changedBy;
+  if (c.changedAt !== undefined) record.changedAt = c.changedAt;
+  return record;
+}
+
+function observedRecord(o: Records<'observed'>, environment: string, source: string, now: string): Observed {
+  const observed: Observed = { service: o.service, environment, version: o.version, commit: o.commit, at: o.at ?? now, source };
+  if (o.url !== undefined) observed.url = redactUrl(o.url);
+  return observed;
+}
+
+function changeRecord(c: Records<'changes'>, environment: string, source: string, ticketPattern: string): Change {
+  const pullRequests = c.pullRequests
+    .map((p): PullRequest => {
+      const pr: PullRequest = { number: p.number, title: p.title, author: p.author, mergedBy: p.mergedBy, mergedAt: p.mergedAt, reviewers: [...new Set(p.reviewers)].sort(compare) };
+      if (p.branch !== undefined) pr.branch = p.branch;
+      if (p.url !== undefined) pr.url = redactUrl(p.url);
+      return pr;
+    })
+    .sort((a, b) => a.number - b.number);
+  const tickets =
+    c.tickets !== undefined
+      ? [...new Set(c.tickets)].sort(compare)
+      : ticketsIn(pullRequests, ticketPattern);
+  const change: Change = {
+    service: c.service,
+    environment,
+    commit: c.commit,
+    version: c.version,
+    fromCommit: c.fromCommit,
+    fromVersion: c.fromVersion,
+    deployedAt: c.deployedAt,
+    pullRequests,
+    tickets,
+    source,
+  };
+  return change;
+}
+
+function historyRecord(h: Records<'history'>, environment: string, source: string): HistoryEvent {
+  const event: HistoryEvent = { service: h.service, environment, commit: h.commit, at: h.at, source };
+  if (h.artifact !== undefined) event.artifact = h.artifact;
+  if (h.version !== undefined) event.version = h.version;
+  if (h.url !== undefined) event.url = redactUrl(h.url);
+  return event;
 }
 
 function sortEvidence(e: Evidence): Evidence {

@@ -12,7 +12,6 @@ export {
   componentsFrom,
   configFileFor,
   environmentValues,
-  extractTickets,
   hasRequiredReviewers,
   isoUtc,
   mapBranches,

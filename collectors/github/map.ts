@@ -4,11 +4,12 @@
  */
 import picomatch from 'picomatch';
 import semver from 'semver';
-import { parse as parseYaml } from 'yaml';
 import type { Approval, Branch, PullRequest, StoredValue } from '../../src/model/index.ts';
 import { sameEnvironment } from './environment-name.ts';
 import { payloadOf, payloadRunId } from './payload.ts';
 import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
+import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
+import { readYaml } from '../../src/model/yaml.ts';
 
 type Protection = { requiredReviewers: string[]; preventSelfReview: boolean; waitTimerMinutes: number; branchPolicy: string };
 
@@ -280,27 +281,6 @@ export function mapPullRequests(pulls: readonly GqlPullRequest[]): PullRequest[]
   }));
 }
 
-/** Longest text the ticket pattern runs over (a title's cap, see collectors/shared/caps.ts). */
-const TICKET_TEXT_MAX = 256;
-
-/**
- * Ticket keys (e.g. PAY-123) in pull request titles and branch names, sorted
- * and unique. The pattern is the user's and JavaScript has no linear-time
- * regex engine, so a backtracking pattern is quadratic in the text; each text
- * is cut to `TICKET_TEXT_MAX` characters first, which bounds the work per pull
- * request and makes extraction linear in the number of pull requests.
- */
-export function extractTickets(pulls: readonly PullRequest[], pattern: string): string[] {
-  const found = new Set<string>();
-  const re = new RegExp(pattern, 'g');
-  for (const pr of pulls) {
-    for (const text of [pr.title, pr.branch ?? '']) {
-      for (const match of text.slice(0, TICKET_TEXT_MAX).matchAll(re)) found.add(match[0]);
-    }
-  }
-  return [...found].sort();
-}
-
 /** Release/hotfix branches from the listed refs, with the comparison to the default branch. */
 export function mapBranches(
   service: string,
@@ -369,10 +349,17 @@ export function parseConfigFile(path: string, text: string): Record<string, Stor
     }
   } else {
     let data: unknown;
-    try {
-      data = lower.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    } catch (error) {
-      throw new TypeError(`${path} is not valid ${lower.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    if (lower.endsWith('.json')) {
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new TypeError(`${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+      }
+    } else {
+      // The guarded reader: aliases, nesting and reserved keys bounded as in every other YAML the ledger reads.
+      const read = readYaml(text, { schema: 'core', maxBytes: INPUT_LIMITS.sourceFileBytes });
+      if (!read.ok) throw new TypeError(`${path} is not valid YAML: line ${read.position(read.offset).line}: ${read.message}`);
+      data = read.yaml.documents[0]?.data ?? null;
     }
     if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) throw new TypeError(`${path} is not a map of keys to values`);
     flatten(data ?? {}, '', out);

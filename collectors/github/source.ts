@@ -41,6 +41,7 @@ import { createGitHubClient, ResponseCache, type GitHubClient, type GitHubClient
 import { capFor, capStrings, capText } from '../shared/caps.ts';
 import { Credentials } from '../shared/credentials.ts';
 import { isSecretKey, looksLikeSecretValue } from '../../src/model/redact.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 import {
   BadRecord,
   BudgetExhausted,
@@ -57,7 +58,6 @@ import {
   describeError,
   scrub,
   environmentValues,
-  extractTickets,
   hasRequiredReviewers,
   isoUtc,
   lookupWeight,
@@ -910,7 +910,7 @@ class GitHubRun {
       if (changeProblem) this.gap(service.name, env.ledger, 'changes', changeProblem);
       const pulls = mapPullRequests(env.compare.commits.flatMap((sha) => state.pulls.get(sha) ?? []));
       change.pullRequests = pulls;
-      change.tickets = extractTickets(pulls, pattern);
+      change.tickets = ticketsIn(pulls, pattern);
     }
     if (!prev || prev.commitOid === active.commitOid || env.compare) out.changes.push(change);
     return out;

@@ -153,6 +153,16 @@ exceptions: []
 #    reason: QA pinned for a certification run
 #    approvedBy: cto
 #    expires: 2026-12-31
+
+# Releases: versions of several services that ship together, and who answers
+# for a rollback (docs/releases.md). Tickets that changed several services are
+# found without being declared.
+releases: []
+#  - name: spring-launch
+#    components: { example-api: 1.5.0 }
+#    owner: team-example
+#    environments: [prod]
+#    planned: 2026-04-01
 `;
 }
 

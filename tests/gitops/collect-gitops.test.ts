@@ -224,7 +224,7 @@ describe('collectGitOps: plain manifests with a glob, in a subfolder of a larger
     expect(evidence.declared.map((d) => [d.changedBy, d.changedAt])).toEqual(Array(2).fill(['Carol Example', '2026-01-15T12:00:00.000Z']));
     expect(evidence.gaps.map((g) => `${g.environment} [${g.evidence}] ${g.reason}`)).toMatchInlineSnapshot(`
       [
-        "staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 3: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 2: this flow list ([) is never closed; add the closing ]",
       ]
     `);
   });

@@ -84,7 +84,7 @@ describe('extractImage', () => {
     expect(extractImage('image:\n  repository: acme/api\n   tag: 1\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`
       {
         "ok": false,
-        "reason": "values.yaml: unparsable YAML at line 2: Nested mappings are not allowed in compact mappings",
+        "reason": "values.yaml: unparsable YAML at line 3: bad indentation of a mapping entry",
       }
     `);
     expect(extractImage('image: "Acme/API:1.0"\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`

@@ -35,7 +35,7 @@ import { createGitHubCollector } from '../../collectors/github/source.ts';
 import { createGitOpsCollector } from '../../collectors/gitops/source.ts';
 import type { CollectorRegistry } from '../../collectors/registry.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
-import { extractTickets } from '../../collectors/github/map.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 import type { Snapshot } from '../../src/model/snapshot.ts';
 import { ENVIRONMENTS, buildOrg, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
@@ -503,7 +503,7 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
     const figures = sizes.map((size) => {
       const pr = { number: 1, title: `PAY-1 ${'A'.repeat(size)}`, author: 'a', mergedBy: null, mergedAt: null, reviewers: [], branch: 'b', url: 'u' };
       const started = performance.now();
-      const tickets = extractTickets([pr], '[A-Z][A-Z0-9]+-[0-9]+');
+      const tickets = ticketsIn([pr], '[A-Z][A-Z0-9]+-[0-9]+');
       return { size, ms: performance.now() - started, tickets };
     });
     recordFigure(task, {
