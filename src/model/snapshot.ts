@@ -167,6 +167,22 @@ export const observedSchema = z
     source: z.string(),
     /** Where it was asked (URL), with credentials removed. */
     url: z.string().optional(),
+    /** The image digest it runs (`sha256:…`), when every pod reports the same one. */
+    artifact: z.string().optional(),
+    /** The image reference it was started from (tag), e.g. `ghcr.io/acme/api:2.4.1`. */
+    image: z.string().optional(),
+    /** The workload observed, `Kind/namespace/name`. */
+    workload: z.string().optional(),
+    /** Ready and desired replicas. */
+    replicas: z.object({ ready: z.number().int().min(0), desired: z.number().int().min(0) }).strict().optional(),
+    /** The rollout revision the workload is at. */
+    revision: z.string().optional(),
+    /** The revision's change cause (`kubernetes.io/change-cause`), if recorded. */
+    changeCause: z.string().optional(),
+    /** When the current revision started rolling out. */
+    revisionAt: isoTime.optional(),
+    /** Every digest its pods report, with the pods running it (more than one: a stuck or partial rollout). */
+    digests: z.array(z.object({ digest: z.string(), pods: z.array(z.string()) }).strict()).optional(),
   })
   .strict();
 export type Observed = z.infer<typeof observedSchema>;

@@ -16,7 +16,7 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
   { name: 'errors', holds: (f) => f === 'src/errors.ts' },
   { name: 'model', holds: (f) => f.startsWith('src/model/') },
   // A source's pure parsers (src/sources/) and its I/O (collectors/<source>.ts) sit together.
-  { name: 'sources', holds: (f) => f.startsWith('src/sources/') || /^collectors\/(github|gitops|http|file|capped-fetch)\.ts$/.test(f) },
+  { name: 'sources', holds: (f) => f.startsWith('src/sources/') || /^collectors\/(github|gitops|http|file|capped-fetch)\.ts$/.test(f) || /^collectors\/(kubernetes|argocd)\//.test(f) },
   { name: 'snapshot', holds: (f) => f.startsWith('src/snapshot/') },
   { name: 'rules', holds: (f) => f.startsWith('src/rules/') },
   { name: 'ledger', holds: (f) => f.startsWith('src/ledger/') },

@@ -14,12 +14,19 @@
  * - errors as `Status` objects (403 Forbidden, 5xx, 404 NotFound, 401);
  * - an optional latency per request, and a request log with every body served.
  *
+ * It serves HTTPS with the test certificate of tests/fixtures/http/ (valid
+ * for 127.0.0.1), since `@kubernetes/client-node` refuses plain http unless
+ * TLS checks are off; `caFile` is that certificate.
+ *
  * Every object it serves is validated against Kubernetes' published OpenAPI
  * schemas (the `kubernetes-models` package) when the world is loaded, and
  * every response envelope (lists, `Status`, discovery) before it is sent.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, request as httpsRequest } from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { DaemonSet, DaemonSetList, Deployment, DeploymentList, ReplicaSet, ReplicaSetList, StatefulSet, StatefulSetList } from 'kubernetes-models/apps/v1';
 import { ConfigMap, ConfigMapList, Pod, PodList, Secret, SecretList } from 'kubernetes-models/v1';
@@ -77,14 +84,20 @@ export interface KubeRequest {
   body: string;
 }
 
+/** The CA (and server certificate) the test server presents; pass it as `caFile`. */
+export const KUBE_CA_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/http/self-signed-cert.pem');
+const KEY_FILE = path.join(path.dirname(KUBE_CA_FILE), 'self-signed-key.pem');
+
 export interface KubeServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `https://127.0.0.1:PORT` */
   origin: string;
   requests: KubeRequest[];
   /** The world served; tests may change it between collects. */
   world: KubeWorld;
   /** Replaces the world (validated again). */
   setWorld(world: KubeWorld): void;
+  /** A GET through the test CA, for tests that speak to the server directly. */
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
   /** Writes a kubeconfig for this server into `dir` and returns its path. */
   kubeconfig(dir: string, options?: { context?: string; token?: string }): Promise<string>;
   close(): Promise<void>;
@@ -185,7 +198,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = new URL(request.url ?? '/', 'https://127.0.0.1');
     if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
       return answer(request, response, 401, statusObject(401, 'Unauthorized', 'Unauthorized'));
     }
@@ -261,7 +274,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
     return answer(request, response, 200, list);
   };
 
-  const server = createServer((request, response) => {
+  const server = createServer({ key: readFileSync(KEY_FILE), cert: readFileSync(KUBE_CA_FILE) }, (request, response) => {
     if (options.latencyMs) {
       const timer = setTimeout(() => handle(request, response), options.latencyMs);
       response.on('close', () => clearTimeout(timer));
@@ -273,7 +286,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `https://127.0.0.1:${port}`;
   const result: KubeServer = {
     origin,
     requests,
@@ -285,6 +298,16 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
       world = next;
       worldVersion++;
     },
+    get: (urlPath, headers = {}) =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(`${origin}${urlPath}`, { headers, ca: readFileSync(KUBE_CA_FILE) }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
     async kubeconfig(dir, kc = {}) {
       const { writeFile } = await import('node:fs/promises');
       const { join } = await import('node:path');
@@ -297,6 +320,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
         `- name: ${context}-cluster`,
         '  cluster:',
         `    server: ${origin}`,
+        `    certificate-authority: ${KUBE_CA_FILE}`,
         'users:',
         `- name: ${context}-user`,
         '  user:',
