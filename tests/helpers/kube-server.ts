@@ -96,6 +96,8 @@ export interface KubeServer {
   world: KubeWorld;
   /** Replaces the world (validated again). */
   setWorld(world: KubeWorld): void;
+  /** Replaces the faults (and forgets which 410s were served). */
+  setFaults(faults: KubeServerOptions['faults']): void;
   /** A GET through the test CA, for tests that speak to the server directly. */
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
   /** Writes a kubeconfig for this server into `dir` and returns its path. */
@@ -182,6 +184,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
   const requests: KubeRequest[] = [];
   const goneServed = new Set<ResourceName>();
   const logBodies = options.logBodies ?? true;
+  let faults = options.faults;
 
   const answer = (request: IncomingMessage, response: ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -212,7 +215,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
     const spec = RESOURCES[resource];
     const qualified = spec.group ? `${resource}.${spec.group}` : resource;
     const continueToken = url.searchParams.get('continue');
-    const fault = options.faults?.[resource];
+    const fault = faults?.[resource];
     if (fault?.kind === 'hang') return; // closed by close()
     if (fault?.kind === 'forbidden') {
       const who = 'system:serviceaccount:release-ledger:reader';
@@ -292,6 +295,10 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
     requests,
     get world() {
       return world;
+    },
+    setFaults(next) {
+      faults = next;
+      goneServed.clear();
     },
     setWorld(next) {
       validateWorld(next);
