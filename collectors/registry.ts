@@ -12,6 +12,7 @@ const builtIn: CollectorRegistry = {
   github: async () => (await import('./github.ts')).collectGitHub as Collector<never>,
   http: async () => (await import('./http.ts')).collectHttp as Collector<never>,
   gitops: async () => (await import('./gitops.ts')).collectGitOps as Collector<never>,
+  argocd: async () => (await import('./argocd/index.ts')).collectArgoCd as Collector<never>,
   kubernetes: async () => (await import('./kubernetes/index.ts')).collectKubernetes as Collector<never>,
 };
 

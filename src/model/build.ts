@@ -86,7 +86,7 @@ export interface ObservedBuild extends BuildIdentity {
 export interface RuntimeEvidence {
   deployed: BuildIdentity | null;
   observed: readonly ObservedBuild[];
-  declared: readonly (BuildIdentity & { source: string })[];
+  declared: readonly (BuildIdentity & { source: string; file?: string; revision?: string; syncStatus?: string })[];
 }
 
 /** Pods of one workload running more than one digest (a stuck or partial rollout): the reason, or null. */
@@ -117,6 +117,10 @@ export function runtimeMismatches(place: RuntimeEvidence): string[] {
       const why = buildMismatch(name, observed, `declared (${d.source})`, { version: d.version ?? null, artifact: d.artifact ?? null });
       if (why) reasons.push(why);
     }
+  }
+  for (const d of place.declared) {
+    // The deploying tool itself found the live resources differ from the declaration (Argo CD OutOfSync).
+    if (d.syncStatus === 'OutOfSync') reasons.push(`declared (${d.source}) ${d.file} at ${d.revision} is OutOfSync with what is live`);
   }
   if (deployed) {
     for (const d of place.declared) {

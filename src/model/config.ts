@@ -232,7 +232,29 @@ export const kubernetesSourceSchema = z
 /** Settings of a `kubernetes` source, defaults applied. */
 export type KubernetesSourceConfig = z.output<typeof kubernetesSourceSchema>;
 
-export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema, kubernetesSourceSchema]);
+export const argocdSourceSchema = z
+  .object({
+    type: z.literal('argocd').describe('Source type: "argocd" (Argo CD applications: syncs, who started them, sync status).'),
+    /** The Argo CD server, e.g. `https://argocd.example.com`. */
+    baseUrl: z.url().describe('The Argo CD server, e.g. https://argocd.example.com (its REST API is read at /api/v1/applications).'),
+    /** Environment variable holding an Argo CD API token (read-only account). */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('ARGOCD_TOKEN').describe('Environment variable holding an Argo CD API token (never the token itself).'),
+    /** Only applications of this Argo CD project. */
+    project: z.string().min(1).optional().describe('Only read applications of this Argo CD project.'),
+    /** Application name -> the service (and environment) it deploys, where names do not say it. */
+    applications: z
+      .record(z.string(), z.object({ service: z.string(), environment: z.string().optional() }).strict())
+      .default({})
+      .describe('Application name -> { service, environment }, where the name is not <service> or <service>-<environment>.'),
+    /** Per-request timeout in milliseconds. */
+    timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
+    environments: environmentMapSchema.describe('Ledger environment name -> the destination cluster (name or server URL) of its applications, where they differ.'),
+  })
+  .strict();
+/** Settings of an `argocd` source, defaults applied. */
+export type ArgoCdSourceConfig = z.output<typeof argocdSourceSchema>;
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema, kubernetesSourceSchema, argocdSourceSchema]);
 export type SourceConfig = z.output<typeof sourceConfigSchema>;
 export type SourceType = SourceConfig['type'];
 /** Settings of a `file` source (an inventory file or folder). */
@@ -398,6 +420,13 @@ export const configSchema = z
       const mapped = source.type === 'kubernetes' ? { field: 'clusters', keys: Object.keys(source.clusters) } : { field: 'environments', keys: Object.keys(source.environments) };
       for (const env of mapped.keys) {
         if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['sources', name, mapped.field, env], message: `no environment named "${env}"` });
+      }
+      if (source.type === 'argocd') {
+        for (const [app, target] of Object.entries(source.applications)) {
+          if (!services.has(target.service)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'applications', app, 'service'], message: `no service named "${target.service}"` });
+          if (target.environment !== undefined && !environments.has(target.environment))
+            ctx.addIssue({ code: 'custom', path: ['sources', name, 'applications', app, 'environment'], message: `no environment named "${target.environment}"` });
+        }
       }
       if (source.type === 'kubernetes') {
         for (const service of Object.keys(source.services)) {

@@ -149,6 +149,25 @@ export const deploymentSchema = z
     promotion: promotionSchema.nullable().default(null),
     /** The environment's protection rules that day, when the source has them. */
     protection: protectionSchema.optional(),
+    /** Every sync the deploying tool still remembers (Argo CD keeps its last 10), newest first: kept night after night, the ledger holds them all. */
+    syncs: z
+      .array(
+        z
+          .object({
+            /** The tool's id of the sync. */
+            id: z.number().int(),
+            /** The revision synced (a commit, or a chart version). */
+            revision: z.string(),
+            /** When it finished. */
+            at: isoTime,
+            /** When it started, if known. */
+            startedAt: isoTime.optional(),
+            /** Who started it: a user, or `automated` for the tool's own auto-sync. */
+            by: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 export type Deployment = z.infer<typeof deploymentSchema>;
@@ -206,6 +225,10 @@ export const declaredSchema = z
     /** When that file last changed. */
     changedAt: isoTime.optional(),
     source: z.string(),
+    /** The deploying tool's own comparison of the declaration with what is live (Argo CD: `Synced`, `OutOfSync`, `Unknown`). */
+    syncStatus: z.string().optional(),
+    /** The deploying tool's health of what is live (Argo CD: `Healthy`, `Degraded`, `Progressing`, …). */
+    health: z.string().optional(),
   })
   .strict();
 export type Declared = z.infer<typeof declaredSchema>;

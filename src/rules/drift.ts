@@ -101,7 +101,16 @@ export const driftRuntime: Rule = (ctx) => {
           ...(o.revisionAt ? { revisionAt: o.revisionAt } : {}),
           ...(o.digests ? { digests: o.digests } : {}),
         })),
-        declared: p.declared.map((d) => ({ version: d.version, ...(d.image ? { image: d.image } : {}), ...(d.artifact ? { artifact: d.artifact } : {}), file: d.file, revision: d.revision, source: d.source })),
+        declared: p.declared.map((d) => ({
+          version: d.version,
+          ...(d.image ? { image: d.image } : {}),
+          ...(d.artifact ? { artifact: d.artifact } : {}),
+          file: d.file,
+          revision: d.revision,
+          source: d.source,
+          ...(d.syncStatus ? { syncStatus: d.syncStatus } : {}),
+          ...(d.health ? { health: d.health } : {}),
+        })),
       },
     });
   }

@@ -127,7 +127,7 @@ describe('one-line errors with line:column', () => {
   });
 
   it('unknown source type', async () => {
-    expect(await errorOf(`${HEAD}sources:\n  gl: { type: gitlab }\n`)).toMatchInlineSnapshot(`"release-ledger.config.yaml:7:15: sources.gl.type: expected one of "github", "http", "file", "gitops", "kubernetes", received "gitlab"; did you mean "github"?"`);
+    expect(await errorOf(`${HEAD}sources:\n  gl: { type: gitlab }\n`)).toMatchInlineSnapshot(`"release-ledger.config.yaml:7:15: sources.gl.type: expected one of "github", "http", "file", "gitops", "kubernetes", "argocd", received "gitlab"; did you mean "github"?"`);
   });
 
   it('bad semver range', async () => {
