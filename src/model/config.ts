@@ -243,7 +243,7 @@ export const argocdSourceSchema = z
     project: z.string().min(1).optional().describe('Only read applications of this Argo CD project.'),
     /** Application name -> the service (and environment) it deploys, where names do not say it. */
     applications: z
-      .record(z.string(), z.object({ service: z.string(), environment: z.string().optional() }).strict())
+      .record(z.string(), z.object({ service: z.string().describe('The service the application deploys.'), environment: z.string().optional().describe('The ledger environment it deploys to (default: from its destination).') }).strict())
       .default({})
       .describe('Application name -> { service, environment }, where the name is not <service> or <service>-<environment>.'),
     /** Per-request timeout in milliseconds. */
