@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectKubernetesWithStats } from '../collectors/kubernetes/index.ts';
 import { configSchema, type KubernetesSourceConfig, type SourceContext } from '../src/model/index.ts';
-import { configMap, KUBE_CA_FILE, mergeWorlds, secret, startKubeServer, workload } from '../tests/helpers/kube-server.ts';
+import { configMap, KUBE_CA_FILE, mergeWorlds, secret, startKubeServer, workload } from '../examples/servers/kube-server.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
