@@ -186,6 +186,37 @@ describe('kubernetes source', () => {
   });
 });
 
+describe('kubernetes source: credentials and secrets over time', () => {
+  it('a missing token variable, or no pod environment for inCluster, is a gap naming it, and nothing is asked', async () => {
+    staging = await startKubeServer(stagingWorld());
+    const { evidence } = await collect({ clusters: { staging: { server: staging.origin, tokenEnv: 'KUBE_TOKEN_STAGING', caFile: KUBE_CA_FILE }, prod: { inCluster: true } } });
+    expect(evidence.observed).toEqual([]);
+    expect(evidence.gaps.map((g) => `${g.environment}/${g.service}: ${g.reason}`)).toEqual([
+      'prod/payments-api: inCluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set (not running in a pod?)',
+      'staging/payments-api: environment variable KUBE_TOKEN_STAGING (the token for ' + staging.origin + ') is not set',
+      'prod/search: inCluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set (not running in a pod?)',
+      'staging/search: environment variable KUBE_TOKEN_STAGING (the token for ' + staging.origin + ') is not set',
+    ]);
+    expect(staging.requests).toEqual([]);
+  });
+
+  it('a Secret rewritten by hand with no deployment is config.unrecorded-change, by its write time alone', async () => {
+    staging = await startKubeServer(stagingWorld());
+    const source = { clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } };
+    const first = assembleFrom((await collect(source, { T: 't' })).evidence);
+    const rotated = stagingWorld();
+    const s = secret('payments', 'payments-db', { password: `${MARKER}-rotated` }, '301');
+    (s.metadata.managedFields as { time: string }[])[0]!.time = '2026-03-14T01:00:00Z';
+    rotated.secrets = [s];
+    staging.setWorld(rotated);
+    const second = assembleFrom((await collect(source, { T: 't' })).evidence, first, '2026-03-15T02:00:00Z');
+    const finding = second.findings.find((f) => f.rule === 'config.unrecorded-change');
+    expect(finding?.id).toBe('config.unrecorded-change/payments-api/staging/secret-payments-db');
+    expect(finding?.evidence).toMatchObject({ old: { secret: true, updatedAt: '2026-03-01T12:00:00Z' }, new: { secret: true, updatedAt: '2026-03-14T01:00:00Z' }, revision: '301' });
+    expect(JSON.stringify(second)).not.toContain(MARKER);
+  });
+});
+
 describe('drift.runtime on digests', () => {
   const deployment = (artifact: string, version = '2.4.1') => ({
     service: 'payments-api',
