@@ -12,6 +12,7 @@ import { generateDemo, INCIDENTS, ON_GITHUB, type DemoDay } from '../../examples
 import { MANUAL_SET_IMAGE, manualImage } from '../../examples/acme/kubernetes.ts';
 import { argoApplications, clusterWorld } from '../../examples/acme/kubernetes-world.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
+import { ruleEvidenceHtml } from '../../src/views/evidence-html.ts';
 import type { ArgoCdSourceConfig, ConfigInput, Evidence, KubernetesSourceConfig, Snapshot } from '../../src/model/index.ts';
 import { configSchema, emptyEvidence } from '../../src/model/index.ts';
 import { startArgoServer, type ArgoServer } from '../helpers/argocd-server.ts';
@@ -93,6 +94,11 @@ describe('demo: clusters and Argo CD', () => {
     expect(observed.digests![0]!.pods.every((p) => p.startsWith(`${MANUAL_SET_IMAGE.service}-`))).toBe(true);
     expect(observed.changeCause).toBe(`kubectl set image deployment/${MANUAL_SET_IMAGE.service} ${MANUAL_SET_IMAGE.service}=${manual.image}`);
     expect(finding?.evidence.mismatches).toContain(`declared (argocd) https://github.com/acme/gitops.git/apps/${MANUAL_SET_IMAGE.service}/prod at main is OutOfSync with what is live`);
+    // The page's evidence shows both digests and every pod running the manual one.
+    const page = ruleEvidenceHtml('drift.runtime', finding!.evidence)!.value;
+    expect(page).toContain(manual.digest);
+    expect(page).toContain(deployed.artifact);
+    for (const pod of observed.digests![0]!.pods) expect(page).toContain(pod);
     // Everywhere else the cluster runs what was deployed: no other drift.runtime that night.
     expect(snapshot.findings.filter((f) => f.rule === 'drift.runtime').map((f) => f.id)).toEqual([`drift.runtime/${MANUAL_SET_IMAGE.service}/prod`]);
   });
