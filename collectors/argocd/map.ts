@@ -119,15 +119,20 @@ export function mapApplications(input: MapInput): MapOutput {
     const explicit = input.settings.applications[name];
     const environment = explicit?.environment ?? environmentOf(app, input);
     let service = explicit?.service;
+    let suffixed: string | undefined;
     if (service === undefined) {
+      // `<service>` or `<service>-<environment>`; the suffix is tried for every environment, so an
+      // application whose destination maps to none is still recognised (and reported) by its name.
+      suffixed = [environment, ...input.environments].find((env) => env !== undefined && name.endsWith(`-${env}`) && serviceNames.has(name.slice(0, -env.length - 1)));
       if (serviceNames.has(name)) service = name;
-      else if (environment && name.endsWith(`-${environment}`) && serviceNames.has(name.slice(0, -environment.length - 1))) service = name.slice(0, -environment.length - 1);
+      else if (suffixed !== undefined) service = name.slice(0, -suffixed.length - 1);
     }
     if (service === undefined || !serviceNames.has(service)) continue; // not one of ours
     const url = `${input.baseUrl.replace(/\/$/, '')}/applications/${encodeURIComponent(name)}`;
     if (environment === undefined) {
       const d = app.spec?.destination ?? {};
-      out.gaps.push({ source: input.source, service, evidence: 'all', reason: `Argo CD application ${name} deploys to ${d.name ?? d.server ?? 'an unnamed cluster'}, which no environment maps to (set environments or applications.${name}.environment)` });
+      // The name's environment, when it says one, bounds the gap; otherwise it covers the service everywhere.
+      out.gaps.push({ source: input.source, service, ...(suffixed ? { environment: suffixed } : {}), evidence: 'all', reason: `Argo CD application ${name} deploys to ${d.name ?? d.server ?? 'an unnamed cluster'}, which no environment maps to (set environments or applications.${name}.environment)` });
       continue;
     }
     found.add(`${service}\u0000${environment}`);

@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSnapshot, snapshotIdFor } from '../../src/ledger/index.ts';
 import type { Snapshot } from '../../src/model/index.ts';
 import { runCli } from '../helpers/cli.ts';
+import { application, startArgoServer, type ArgoApplication, type ArgoServer } from '../helpers/argocd-server.ts';
+import { hang, raw, status } from '../helpers/http-server.ts';
 import { configMap, mergeWorlds, secret, startKubeServer, workload, type KubeServer, type KubeServerOptions, type KubeWorld } from '../helpers/kube-server.ts';
 import { baseInventory, ENVIRONMENTS, recordFigure, useTempRoot, writeWorld } from './world.ts';
 
@@ -177,5 +179,101 @@ describe('kubernetes source faults', () => {
     });
     expect(problems).toEqual([]);
     expect(leaks).toBe(0);
+  });
+});
+
+// ---- Argo CD: the same promise through the argocd source ----
+
+const argoApps = (options: { without?: string; unmapped?: string } = {}): ArgoApplication[] =>
+  SERVICES.flatMap((service) =>
+    ENVIRONMENTS.map((env) =>
+      application({
+        name: `${service}-${env}`,
+        destination: `${service}-${env}` === options.unmapped ? 'mystery-cluster' : `acme-${env}`,
+        images: [`ghcr.io/acme/${service}:1.0.0`],
+        history: [{ id: 1, revision: 'a'.repeat(40), deployedAt: '2026-03-01T10:00:00Z', by: env === 'prod' ? 'bob' : 'automated' }],
+      }),
+    ),
+  ).filter((a) => a.metadata.name !== options.without);
+
+interface ArgoRow {
+  name: string;
+  fault?: Parameters<ArgoServer['setFault']>[0];
+  apps?: ArgoApplication[];
+  token?: string;
+  stop?: boolean;
+  /** `environment/service:evidence` gaps expected. */
+  gaps: string[];
+  reason: RegExp;
+}
+
+const EVERY = ENVIRONMENTS.flatMap((env) => SERVICES.map((s) => `${env}/${s}:all`));
+const ARGO_ROWS: ArgoRow[] = [
+  { name: 'token rejected (401)', token: 'wrong', gaps: EVERY, reason: /HTTP 401 \(is the token valid/ },
+  { name: 'HTTP 403', fault: raw('{"error":"permission denied","code":7}', { status: 403, contentType: 'application/json' }), gaps: EVERY, reason: /HTTP 403/ },
+  { name: 'HTTP 500', fault: status(500, 'boom'), gaps: EVERY, reason: /HTTP 500$/ },
+  { name: 'HTTP 503', fault: status(503, 'maintenance'), gaps: EVERY, reason: /HTTP 503$/ },
+  { name: 'timeout', fault: hang(), gaps: EVERY, reason: /timeout after 1500 ms/ },
+  { name: 'not JSON', fault: raw('<html>login</html>', { contentType: 'text/html' }), gaps: EVERY, reason: /the body is not JSON/ },
+  { name: 'unreachable', stop: true, gaps: EVERY, reason: /connection refused/ },
+  { name: 'missing application', apps: argoApps({ without: 'svc-1-prod' }), gaps: ['prod/svc-1:all'], reason: /^no Argo CD application for svc-1 in prod$/ },
+  { name: 'destination not mapped', apps: argoApps({ unmapped: 'svc-2-prod' }), gaps: ['prod/svc-2:all', 'prod/svc-2:all'], reason: /(deploys to mystery-cluster, which no environment maps to|^no Argo CD application for svc-2 in prod$)/ },
+  { name: 'no applications at all (items: null)', apps: [], gaps: EVERY, reason: /^no Argo CD application for svc-\d in (dev|qa|staging|prod)$/ },
+];
+
+describe('argocd source faults', () => {
+  it(`${ARGO_ROWS.length} fault rows: exactly the expected gaps, exit 3, no crash`, async ({ task }) => {
+    let argo = await startArgoServer(argoApps(), { token: 'argo-token' });
+    const run = async (token: string) => {
+      const configFile = await writeWorld(root, {
+        services: SERVICES,
+        inventory: baseInventory([]),
+        sources: { argocd: { type: 'argocd', baseUrl: argo.origin, timeoutMs: 1500, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, `acme-${e}`])) } },
+        serviceExtra: () => ({ sources: ['argocd'] }),
+      });
+      const dir = path.join(root, 'content/snapshots');
+      await rm(dir, { recursive: true, force: true });
+      const result = await runCli(['collect', '--config', configFile, '--at', AT, '--quiet'], { cwd: root, env: { ARGOCD_TOKEN: token } });
+      return { code: result.code, stderr: result.stderr, snapshot: await readSnapshot(dir, snapshotIdFor(new Date(AT))) };
+    };
+    try {
+      const baseline = await run('argo-token');
+      expect(baseline.code, baseline.stderr).toBe(0);
+      expect(baseline.snapshot.gaps).toEqual([]);
+      expect(baseline.snapshot.deployments).toHaveLength(SERVICES.length * ENVIRONMENTS.length);
+      expect(baseline.snapshot.deployments.filter((d) => d.environment === 'prod').every((d) => d.deployedBy === 'bob')).toBe(true);
+
+      const problems: string[] = [];
+      let exact = 0;
+      for (const row of ARGO_ROWS) {
+        argo.setApplications(row.apps ?? argoApps());
+        argo.setFault(row.fault);
+        if (row.stop) await argo.close();
+        let result: Awaited<ReturnType<typeof run>>;
+        try {
+          result = await run(row.token ?? 'argo-token');
+        } catch (error) {
+          problems.push(`${row.name}: collect threw ${(error as Error).message}`);
+          continue;
+        } finally {
+          if (row.stop) argo = await startArgoServer(argoApps(), { token: 'argo-token' });
+        }
+        const gaps = result.snapshot.gaps.map((g) => `${g.environment}/${g.service}:${g.evidence}`).sort();
+        const ok = JSON.stringify(gaps) === JSON.stringify([...row.gaps].sort()) && result.code === 3 && result.snapshot.gaps.every((g) => row.reason.test(g.reason));
+        if (ok) exact++;
+        else problems.push(`${row.name}: gaps ${JSON.stringify(gaps)} expected ${JSON.stringify(row.gaps)}; exit ${result.code}; reasons ${JSON.stringify([...new Set(result.snapshot.gaps.map((g) => g.reason))])}`);
+      }
+      recordFigure(task, {
+        case: 'faults: argocd source',
+        runs: ARGO_ROWS.length,
+        result: `${exact}/${ARGO_ROWS.length} rows with exactly the expected gaps and exit 3`,
+        target: 'every fault a gap for exactly what it hides',
+        pass: exact === ARGO_ROWS.length,
+        detail: ARGO_ROWS.map((r) => r.name).join(', '),
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await argo.close();
+    }
   });
 });
