@@ -251,6 +251,8 @@ function describeFailure(error: unknown, timeoutMs: number): string {
     const text = message.replace(/[^\x20-\x7e]/g, '').trim();
     return `HTTP ${error.code}${reason ? ` ${reason}` : ''}${text ? `: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}` : ''}`;
   }
+  // The client's own refusal (a constant message, no URL or header in it).
+  if (error instanceof Error && /HTTP protocol is not allowed/.test(error.message)) return 'the client refuses a plain http:// API server; use https, or insecure-skip-tls-verify in the kubeconfig';
   const codes: string[] = [];
   let timedOut = false;
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {

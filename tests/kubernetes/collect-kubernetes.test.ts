@@ -12,6 +12,7 @@ import { parseSelector, references } from '../../collectors/kubernetes/map.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import type { ConfigInput, Evidence, KubernetesSourceConfig } from '../../src/model/index.ts';
 import { configSchema } from '../../src/model/index.ts';
+import { credentialsOf } from '../../src/sources/credentials.ts';
 import { configMap, KUBE_CA_FILE, mergeWorlds, secret, startKubeServer, workload, type KubeServer, type KubeWorld } from '../helpers/kube-server.ts';
 import { NOW, sourceContext } from '../helpers/runtime-context.ts';
 
@@ -198,6 +199,12 @@ describe('kubernetes source: credentials and secrets over time', () => {
       'staging/search: environment variable KUBE_TOKEN_STAGING (the token for ' + staging.origin + ') is not set',
     ]);
     expect(staging.requests).toEqual([]);
+  });
+
+  it('cluster tokens from the environment are credentials the run scrubs and refuses to write', () => {
+    const parsed = configSchema.parse(config({ clusters: { staging: { server: 'https://k8s.example:6443', tokenEnv: 'KUBE_TOKEN_STAGING' } } }));
+    const credentials = credentialsOf(parsed, { KUBE_TOKEN_STAGING: 'eyJhbGciOiJSUzI1NiJ9.staging-token-value' });
+    expect(credentials.holds('gap: Bearer eyJhbGciOiJSUzI1NiJ9.staging-token-value')).toBe(true);
   });
 
   it('a Secret rewritten by hand with no deployment is config.unrecorded-change, by its write time alone', async () => {
