@@ -6,7 +6,7 @@
  *   service account, or a server with a token from an environment variable
  *   and a CA file. Tokens are sent, never stored or printed.
  * - Whole resource types are listed per cluster (not one request per
- *   namespace), `pageSize` items at a time, following `continue` tokens. An
+ *   namespace; Argo Rollouts too, where installed), `pageSize` items at a time, following `continue` tokens. An
  *   expired token (410 Gone) restarts that list once from the beginning, as
  *   the API documents (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks);
  *   a second 410 is a gap.
@@ -19,7 +19,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Observable } from '@kubernetes/client-node';
 import type { Collector, Evidence, KubernetesSourceConfig, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
 import { mapCluster, type ClusterLists, type Listed } from './map.ts';
@@ -151,6 +151,7 @@ async function kubeConfigFor(cluster: Cluster, context: SourceContext<Kubernetes
 async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, stats: KubernetesStats): Promise<ClusterLists> {
   const apps = kc.makeApiClient(AppsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   const options = (accept?: string) => ({
     middleware: [
       {
@@ -168,8 +169,16 @@ async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, sta
   const limit = settings.pageSize;
   const timeout = settings.timeoutMs;
   /* eslint-disable @typescript-eslint/no-explicit-any -- the client's list types differ per kind; map.ts reads the fields it needs */
-  const [deployments, replicasets, statefulsets, daemonsets, pods, configmaps, secrets] = await Promise.all([
+  const [deployments, rollouts, replicasets, statefulsets, daemonsets, pods, configmaps, secrets] = await Promise.all([
     listAll((c) => apps.listDeploymentForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
+    // A custom resource: the client returns the JSON as sent, so `continue` keeps its own name.
+    listAll(
+      async (c) => {
+        const page = (await custom.listClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', limit, _continue: c }, options() as any)) as { items?: any[]; metadata?: { continue?: string } };
+        return { items: page.items ?? [], metadata: { _continue: page.metadata?.continue } };
+      },
+      timeout,
+    ),
     listAll((c) => apps.listReplicaSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
     listAll((c) => apps.listStatefulSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
     listAll((c) => apps.listDaemonSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
@@ -178,7 +187,9 @@ async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, sta
     listAll((c) => core.listSecretForAllNamespaces({ limit, _continue: c }, options(METADATA_ONLY) as any) as Promise<Page<any>>, timeout),
   ]);
   /* eslint-enable @typescript-eslint/no-explicit-any */
-  return { deployments, replicasets, statefulsets, daemonsets, pods, configmaps, secrets: metadataOnly(secrets) };
+  // Argo Rollouts is optional: where its CRD is not installed the API answers 404, and there are none.
+  const rolloutsOrNone = !rollouts.ok && rollouts.reason.startsWith('HTTP 404') ? { ok: true as const, items: [] } : rollouts;
+  return { deployments, rollouts: rolloutsOrNone, replicasets, statefulsets, daemonsets, pods, configmaps, secrets: metadataOnly(secrets) };
 }
 
 /** Whatever the server sent, only a Secret's metadata is kept (a server that ignored the Accept header still leaks nothing further). */

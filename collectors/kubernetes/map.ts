@@ -2,7 +2,7 @@
  * The kubernetes source's parser: from the lists one cluster returned to
  * `observed` records, config records and gaps. Pure: no I/O, no clock.
  *
- * - A service's workloads are the Deployments, StatefulSets and DaemonSets in
+ * - A service's workloads are the Deployments, Argo Rollouts, StatefulSets and DaemonSets in
  *   its namespace (any, when none is set) whose labels match its selector
  *   (`app.kubernetes.io/name=<service>` by default, the recommended label,
  *   https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/).
@@ -93,6 +93,8 @@ export type Listed<T> = { ok: true; items: T[] } | { ok: false; reason: string }
 /** What one cluster returned, by resource type. */
 export interface ClusterLists {
   deployments: Listed<Workload>;
+  /** Argo Rollouts; an empty list where the CRD is not installed. */
+  rollouts: Listed<Workload>;
   replicasets: Listed<Workload>;
   statefulsets: Listed<Workload>;
   daemonsets: Listed<Workload>;
@@ -101,7 +103,7 @@ export interface ClusterLists {
   secrets: Listed<SecretMetadata>;
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export type WorkloadKind = 'Deployment' | 'Rollout' | 'StatefulSet' | 'DaemonSet';
 
 export interface MapInput {
   source: string;
@@ -175,6 +177,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const WORKLOAD_LISTS = [
   ['Deployment', 'deployments'],
+  ['Rollout', 'rollouts'],
   ['StatefulSet', 'statefulsets'],
   ['DaemonSet', 'daemonsets'],
 ] as const;
@@ -209,7 +212,7 @@ export function mapCluster(input: MapInput): MapOutput {
   const replicaSetsByOwner = new Map<string, Workload[]>();
   if (lists.replicasets.ok) {
     for (const rs of lists.replicasets.items) {
-      const owner = rs.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Deployment');
+      const owner = rs.metadata?.ownerReferences?.find((o) => o.controller && (o.kind === 'Deployment' || o.kind === 'Rollout'));
       if (!owner) continue;
       replicaSetsByOwner.set(owner.uid, [...(replicaSetsByOwner.get(owner.uid) ?? []), rs]);
     }
@@ -232,13 +235,13 @@ export function mapCluster(input: MapInput): MapOutput {
       .filter(({ w }) => (where.namespace === undefined || w.metadata?.namespace === where.namespace) && matches(w.metadata?.labels))
       .sort((a, b) => cmp(`${a.kind}/${a.w.metadata?.namespace}/${a.w.metadata?.name}`, `${b.kind}/${b.w.metadata?.namespace}/${b.w.metadata?.name}`));
     if (mine.length === 0) {
-      gap(service.name, 'observed', `no Deployment, StatefulSet or DaemonSet ${where.namespace ? `in namespace ${where.namespace}` : 'in any namespace'} matches ${where.selector}`);
+      gap(service.name, 'observed', `no Deployment, Rollout, StatefulSet or DaemonSet ${where.namespace ? `in namespace ${where.namespace}` : 'in any namespace'} matches ${where.selector}`);
       continue;
     }
     for (const { kind, w } of mine) {
       const observed = observe(kind, w, service.name, where.container, input, podsByOwner, replicaSetsByOwner);
       out.observed.push(observed);
-      if (!lists.replicasets.ok && kind === 'Deployment') gap(service.name, 'revision', `when ${observed.workload}'s revision started is unknown: list replicasets: ${lists.replicasets.reason}`);
+      if (!lists.replicasets.ok && (kind === 'Deployment' || kind === 'Rollout')) gap(service.name, 'revision', `when ${observed.workload}'s revision started is unknown: list replicasets: ${lists.replicasets.reason}`);
       readConfig(kind, w, service.name, input, configMaps, secrets, out, gap);
     }
   }
@@ -269,11 +272,13 @@ function observe(
   let revisionAt: string | undefined;
   let changeCause = meta.annotations?.['kubernetes.io/change-cause'];
   let pods: Pod[];
-  if (kind === 'Deployment') {
-    revision = meta.annotations?.['deployment.kubernetes.io/revision'];
+  if (kind === 'Deployment' || kind === 'Rollout') {
+    // Both keep a ReplicaSet per revision, numbered in an annotation (https://argo-rollouts.readthedocs.io/en/stable/features/specification/).
+    const key = kind === 'Rollout' ? 'rollout.argoproj.io/revision' : 'deployment.kubernetes.io/revision';
+    revision = meta.annotations?.[key];
     const replicaSets = replicaSetsByOwner.get(meta.uid ?? '') ?? [];
     pods = replicaSets.flatMap((rs) => podsByOwner.get(rs.metadata?.uid ?? '') ?? []);
-    const current = replicaSets.find((rs) => revision !== undefined && rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === revision);
+    const current = replicaSets.find((rs) => revision !== undefined && rs.metadata?.annotations?.[key] === revision);
     revisionAt = iso(current?.metadata?.creationTimestamp);
     changeCause ??= current?.metadata?.annotations?.['kubernetes.io/change-cause'];
   } else {

@@ -31,17 +31,20 @@ import type { AddressInfo } from 'node:net';
 import { DaemonSet, DaemonSetList, Deployment, DeploymentList, ReplicaSet, ReplicaSetList, StatefulSet, StatefulSetList } from 'kubernetes-models/apps/v1';
 import { ConfigMap, ConfigMapList, Pod, PodList, Secret, SecretList } from 'kubernetes-models/v1';
 import { APIGroupList, APIResourceList, APIVersions, ListMeta, ObjectMeta, Status } from '@kubernetes-models/apimachinery/apis/meta/v1';
+import { Rollout, RolloutList } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 
-/** The resource types served, by their plural name. */
+/** The resource types served, by their plural name (Argo Rollouts' `rollouts` is a custom resource). */
 export const RESOURCES = {
-  deployments: { group: 'apps', kind: 'Deployment', model: Deployment, list: DeploymentList },
-  replicasets: { group: 'apps', kind: 'ReplicaSet', model: ReplicaSet, list: ReplicaSetList },
-  statefulsets: { group: 'apps', kind: 'StatefulSet', model: StatefulSet, list: StatefulSetList },
-  daemonsets: { group: 'apps', kind: 'DaemonSet', model: DaemonSet, list: DaemonSetList },
-  pods: { group: '', kind: 'Pod', model: Pod, list: PodList },
-  configmaps: { group: '', kind: 'ConfigMap', model: ConfigMap, list: ConfigMapList },
-  secrets: { group: '', kind: 'Secret', model: Secret, list: SecretList },
+  deployments: { group: 'apps', version: 'v1', kind: 'Deployment', model: Deployment, list: DeploymentList },
+  replicasets: { group: 'apps', version: 'v1', kind: 'ReplicaSet', model: ReplicaSet, list: ReplicaSetList },
+  statefulsets: { group: 'apps', version: 'v1', kind: 'StatefulSet', model: StatefulSet, list: StatefulSetList },
+  daemonsets: { group: 'apps', version: 'v1', kind: 'DaemonSet', model: DaemonSet, list: DaemonSetList },
+  pods: { group: '', version: 'v1', kind: 'Pod', model: Pod, list: PodList },
+  configmaps: { group: '', version: 'v1', kind: 'ConfigMap', model: ConfigMap, list: ConfigMapList },
+  secrets: { group: '', version: 'v1', kind: 'Secret', model: Secret, list: SecretList },
+  rollouts: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', model: Rollout, list: RolloutList },
 } as const;
+const apiVersionOf = (r: { group: string; version: string }) => (r.group ? `${r.group}/${r.version}` : r.version);
 export type ResourceName = keyof typeof RESOURCES;
 
 // Loose object shapes: tests build them as plain JSON, the schemas judge them.
@@ -110,9 +113,9 @@ const PARTIAL = /(?:^|[;,\s])as=PartialObjectMetadataList(?:[;,\s]|$)/;
 /** Validates every object of a world against the published schemas; throws naming the object. */
 export function validateWorld(world: KubeWorld): void {
   for (const [name, items] of Object.entries(world) as [ResourceName, KubeObject[]][]) {
-    const { model: Model, kind, group } = RESOURCES[name];
+    const { model: Model, kind } = RESOURCES[name];
     for (const item of items ?? []) {
-      const apiVersion = group ? `${group}/v1` : 'v1';
+      const apiVersion = apiVersionOf(RESOURCES[name]);
       if (item.apiVersion !== apiVersion || item.kind !== kind) throw new Error(`${name} ${item.metadata?.name}: apiVersion/kind must be ${apiVersion}/${kind}`);
       try {
         new Model(item as never).validate();
@@ -132,7 +135,7 @@ function statusObject(code: number, reason: string, message: string, details?: {
 const EXPIRED_MESSAGE =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
-function discovery(path: string): Record<string, unknown> | undefined {
+function discovery(path: string, rolloutsInstalled: boolean): Record<string, unknown> | undefined {
   const resources = (group: string) =>
     (Object.entries(RESOURCES) as [ResourceName, (typeof RESOURCES)[ResourceName]][])
       .filter(([, r]) => r.group === group)
@@ -142,8 +145,12 @@ function discovery(path: string): Record<string, unknown> | undefined {
     body = { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
     new APIVersions(body as never).validate();
   } else if (path === '/apis') {
-    body = { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] };
+    const group = (name: string, version: string) => ({ name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } });
+    body = { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps', 'v1'), ...(rolloutsInstalled ? [group('argoproj.io', 'v1alpha1')] : [])] };
     new APIGroupList(body as never).validate();
+  } else if (path === '/apis/argoproj.io/v1alpha1' && rolloutsInstalled) {
+    body = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'argoproj.io/v1alpha1', resources: resources('argoproj.io') };
+    new APIResourceList(body as never).validate();
   } else if (path === '/api/v1') {
     body = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: resources('') };
     new APIResourceList(body as never).validate();
@@ -154,13 +161,15 @@ function discovery(path: string): Record<string, unknown> | undefined {
   return body;
 }
 
-/** `/api/v1/pods`, `/api/v1/namespaces/x/pods`, `/apis/apps/v1/deployments`, … */
+/** `/api/v1/pods`, `/api/v1/namespaces/x/pods`, `/apis/apps/v1/deployments`, `/apis/argoproj.io/v1alpha1/rollouts`, … */
 function parseListPath(path: string): { resource: ResourceName; namespace?: string } | undefined {
-  const m = /^\/(?:api\/v1|apis\/(apps)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(path);
+  const m = /^\/(?:api\/(v1)|apis\/([a-z0-9.]+)\/([a-z0-9]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(path);
   if (!m) return undefined;
-  const resource = m[3] as ResourceName;
-  if (!(resource in RESOURCES) || RESOURCES[resource].group !== (m[1] ?? '')) return undefined;
-  return { resource, ...(m[2] ? { namespace: decodeURIComponent(m[2]) } : {}) };
+  const resource = m[5] as ResourceName;
+  if (!(resource in RESOURCES)) return undefined;
+  const spec = RESOURCES[resource];
+  if (spec.group !== (m[2] ?? '') || spec.version !== (m[1] ?? m[3])) return undefined;
+  return { resource, ...(m[4] ? { namespace: decodeURIComponent(m[4]) } : {}) };
 }
 
 /** Equality-based selectors only (`a=b,c==d,e!=f`), which is what the collector sends. */
@@ -205,7 +214,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
     if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
       return answer(request, response, 401, statusObject(401, 'Unauthorized', 'Unauthorized'));
     }
-    const about = discovery(url.pathname);
+    const about = discovery(url.pathname, faults?.rollouts?.kind !== 'not-found');
     if (about) return answer(request, response, 200, about);
     const target = parseListPath(url.pathname);
     if (!target || request.method !== 'GET') {
@@ -273,7 +282,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
       });
       return answer(request, response, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items });
     }
-    const list = { kind: `${spec.kind}List`, apiVersion: spec.group ? `${spec.group}/v1` : 'v1', metadata, items: page };
+    const list = { kind: `${spec.kind}List`, apiVersion: apiVersionOf(spec), metadata, items: page };
     return answer(request, response, 200, list);
   };
 
@@ -375,7 +384,7 @@ export interface WorkloadSpec {
   revisionAt?: string;
   configMaps?: string[];
   secrets?: string[];
-  kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout';
 }
 
 /** A workload with its ReplicaSet (for Deployments) and pods, ready to put in a world. */
@@ -396,22 +405,36 @@ export function workload(spec: WorkloadSpec): KubeWorld {
     metadata: { labels: { ...labels } },
     spec: { containers: [{ name: spec.name, image: spec.image, ...(env.length ? { envFrom: env } : {}) }] },
   };
-  const annotations: Record<string, string> = kind === 'Deployment' ? { 'deployment.kubernetes.io/revision': String(revision) } : {};
+  // Deployments and Argo Rollouts number their revisions in an annotation, on themselves and on each ReplicaSet.
+  const revisionKey = kind === 'Rollout' ? 'rollout.argoproj.io/revision' : 'deployment.kubernetes.io/revision';
+  const annotations: Record<string, string> = kind === 'Deployment' || kind === 'Rollout' ? { [revisionKey]: String(revision) } : {};
   if (spec.changeCause) annotations['kubernetes.io/change-cause'] = spec.changeCause;
   const meta = { name: spec.name, namespace: spec.namespace, uid: uid('w'), labels: { ...labels }, annotations, creationTimestamp: '2026-01-05T08:00:00Z', resourceVersion: '100' };
   const selector = { matchLabels: { ...labels } };
   const out: KubeWorld = { pods: [] };
   let podOwner: { apiVersion: string; kind: string; name: string; uid: string; controller: boolean } = { apiVersion: "apps/v1", kind, name: spec.name, uid: uid("w"), controller: true };
-  if (kind === 'Deployment') {
-    out.deployments = [
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: meta,
-        spec: { replicas, selector, template },
-        status: { replicas, readyReplicas: ready, updatedReplicas: replicas, availableReplicas: ready, observedGeneration: revision },
-      },
-    ];
+  if (kind === 'Deployment' || kind === 'Rollout') {
+    if (kind === 'Deployment') {
+      out.deployments = [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: meta,
+          spec: { replicas, selector, template },
+          status: { replicas, readyReplicas: ready, updatedReplicas: replicas, availableReplicas: ready, observedGeneration: revision },
+        },
+      ];
+    } else {
+      out.rollouts = [
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: meta,
+          spec: { replicas, selector, template, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } },
+          status: { replicas, readyReplicas: ready, updatedReplicas: replicas, availableReplicas: ready, observedGeneration: String(revision) },
+        },
+      ];
+    }
     const rsName = `${spec.name}-${revision}abc`;
     out.replicasets = [
       {
@@ -422,9 +445,9 @@ export function workload(spec: WorkloadSpec): KubeWorld {
           namespace: spec.namespace,
           uid: uid('rs'),
           labels: { ...labels },
-          annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+          annotations: { [revisionKey]: String(revision) },
           creationTimestamp: created,
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name, uid: uid('w'), controller: true }],
+          ownerReferences: [{ apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1', kind, name: spec.name, uid: uid('w'), controller: true }],
         },
         spec: { replicas, selector, template },
         status: { replicas, readyReplicas: ready },

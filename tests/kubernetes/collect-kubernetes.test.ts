@@ -127,6 +127,36 @@ describe('kubernetes source', () => {
     expect(stats.requests).toBe(staging.requests.length + prod.requests.length);
   });
 
+  it('reads Argo Rollouts like Deployments, and a cluster without them is no gap', async () => {
+    const world = mergeWorlds(
+      workload({ namespace: 'payments', name: 'payments-api', kind: 'Rollout', image: 'ghcr.io/acme/payments-api:2.5.0', podDigests: [D('a'), D('a'), D('f')], revision: 9, revisionAt: '2026-03-13T11:00:00Z' }),
+      workload({ namespace: 'search', name: 'search', image: 'ghcr.io/acme/search:1.9.0', digest: D('c') }),
+    );
+    staging = await startKubeServer(world);
+    const source = { pageSize: 2, clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } };
+    const { evidence } = await collect(source, { T: 't' });
+    expect(evidence.gaps).toEqual([]);
+    expect(evidence.observed.find((o) => o.service === 'payments-api')).toMatchObject({
+      workload: 'Rollout/payments/payments-api',
+      revision: '9',
+      revisionAt: '2026-03-13T11:00:00Z',
+      digests: [
+        { digest: D('a'), pods: ['payments-api-9abc-p0', 'payments-api-9abc-p1'] },
+        { digest: D('f'), pods: ['payments-api-9abc-p2'] },
+      ],
+    });
+    // Without the CRD (404): no Rollouts, no gap. Without RBAC on it (403): what runs is unknown.
+    staging.setWorld(workload({ namespace: 'search', name: 'search', image: 'ghcr.io/acme/search:1.9.0', digest: D('c') }));
+    staging.setFaults({ rollouts: { kind: 'not-found' } });
+    const without = await collect(source, { T: 't' });
+    expect(without.evidence.observed.map((o) => o.workload)).toEqual(['Deployment/search/search']);
+    expect(without.evidence.gaps.map((g) => g.reason)).toEqual(['no Deployment, Rollout, StatefulSet or DaemonSet in any namespace matches app.kubernetes.io/name=payments-api']);
+    staging.setFaults({ rollouts: { kind: 'forbidden' } });
+    const forbidden = await collect(source, { T: 't' });
+    expect(forbidden.evidence.gaps.map((g) => g.service)).toEqual(['payments-api', 'search']);
+    expect(forbidden.evidence.gaps.every((g) => /^what runs is unknown: list rollouts: HTTP 403 Forbidden: rollouts\.argoproj\.io is forbidden/.test(g.reason))).toBe(true);
+  });
+
   it('lists whole types with limit/continue, never one request per namespace', async () => {
     staging = await startKubeServer(stagingWorld());
     const { evidence } = await collect({ pageSize: 1, clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } }, { T: 't' });
@@ -140,8 +170,9 @@ describe('kubernetes source', () => {
     expect(pages('/apis/apps/v1/replicasets')).toBe(2);
     expect(pages('/api/v1/pods')).toBe(6);
     expect(pages('/api/v1/secrets')).toBe(1);
+    expect(pages('/apis/argoproj.io/v1alpha1/rollouts')).toBe(1);
     expect(paths.filter((u) => u.searchParams.has('continue'))).toHaveLength(1 + 1 + 5);
-    expect(paths).toHaveLength(2 + 2 + 6 + 1 + 1 + 1 + 1);
+    expect(paths).toHaveLength(2 + 2 + 6 + 1 + 1 + 1 + 1 + 1);
   });
 
   it('reads referenced ConfigMaps as config and Secrets by name and version only: the value never travels', async () => {

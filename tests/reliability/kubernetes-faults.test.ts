@@ -50,6 +50,8 @@ interface Row {
   /** How prod's cluster entry is changed (a broken kubeconfig…). */
   cluster?: (good: Record<string, unknown>) => Record<string, unknown>;
   stop?: boolean;
+  /** Per-request timeout for this row (the timeout row only: a loaded machine must not turn slow answers into gaps). */
+  timeoutMs?: number;
   /** `service:evidence` gaps expected in prod, with a reason pattern. */
   gaps: string[];
   reason?: RegExp;
@@ -67,14 +69,16 @@ const ROWS: Row[] = [
   { name: 'HTTP 500 on statefulsets', faults: { statefulsets: { kind: 'server-error' } }, gaps: ALL('observed'), reason: /list statefulsets: HTTP 500 InternalError/ },
   { name: 'HTTP 503 on daemonsets', faults: { daemonsets: { kind: 'server-error', status: 503 } }, gaps: ALL('observed'), reason: /list daemonsets: HTTP 503 ServiceUnavailable/ },
   { name: 'HTTP 500 on replicasets', faults: { replicasets: { kind: 'server-error' } }, gaps: ['svc-0:revision', 'svc-1:revision'], reason: /revision started is unknown: list replicasets: HTTP 500/ },
-  { name: 'timeout', faults: { deployments: { kind: 'hang' } }, gaps: ALL('observed'), reason: /list deployments: timeout after 1500 ms/ },
+  { name: 'timeout', faults: { deployments: { kind: 'hang' } }, timeoutMs: 1500, gaps: ALL('observed'), reason: /list deployments: timeout after 1500 ms/ },
   { name: 'resource type missing (404)', faults: { daemonsets: { kind: 'not-found' } }, gaps: ALL('observed'), reason: /list daemonsets: HTTP 404 NotFound/ },
+  { name: 'Argo Rollouts not installed (404)', faults: { rollouts: { kind: 'not-found' } }, gaps: [] },
+  { name: '403 on Argo Rollouts', faults: { rollouts: { kind: 'forbidden' } }, gaps: ALL('observed'), reason: /list rollouts: HTTP 403 Forbidden: rollouts\.argoproj\.io is forbidden/ },
   { name: 'unreachable cluster', stop: true, gaps: ALL('all'), reason: /unreachable: connection refused/ },
   { name: 'missing kubeconfig', cluster: (c) => ({ ...c, kubeconfig: 'nowhere/kubeconfig' }), gaps: ALL('all'), reason: /^kubeconfig nowhere\/kubeconfig cannot be read \(ENOENT\)$/ },
   { name: 'missing context', cluster: (c) => ({ ...c, context: 'nope' }), gaps: ALL('all'), reason: /has no context "nope" \(it has: prod\)/ },
   { name: 'bad token (401)', cluster: (c) => ({ ...c, kubeconfig: 'kube-prod-badtoken/kubeconfig.yaml' }), gaps: ALL('observed'), reason: /HTTP 401/ },
   { name: 'missing ConfigMap', world: worldFor('prod', { noConfigMap: true }), gaps: ['svc-0:config'], reason: /ConfigMap apps\/svc-0-config, used by Deployment\/apps\/svc-0, does not exist/ },
-  { name: 'no workload for a service', world: worldFor('prod', { without: 'svc-2' }), gaps: ['svc-2:observed'], reason: /no Deployment, StatefulSet or DaemonSet in namespace apps matches app\.kubernetes\.io\/name=svc-2/ },
+  { name: 'no workload for a service', world: worldFor('prod', { without: 'svc-2' }), gaps: ['svc-2:observed'], reason: /no Deployment, Rollout, StatefulSet or DaemonSet in namespace apps matches app\.kubernetes\.io\/name=svc-2/ },
 ];
 
 const servers = new Map<string, KubeServer>();
@@ -97,7 +101,7 @@ afterAll(async () => {
   for (const s of servers.values()) await s.close();
 });
 
-async function collect(prodCluster?: (c: Record<string, unknown>) => Record<string, unknown>): Promise<{ code: number; stderr: string; snapshot: Snapshot; text: string }> {
+async function collect(prodCluster?: (c: Record<string, unknown>) => Record<string, unknown>, timeoutMs = 20_000): Promise<{ code: number; stderr: string; snapshot: Snapshot; text: string }> {
   const clusters = Object.fromEntries(ENVIRONMENTS.map((env) => {
     const good = { kubeconfig: `kube-${env}/kubeconfig.yaml`, context: env };
     return [env, env === 'prod' && prodCluster ? prodCluster(good) : good];
@@ -105,7 +109,7 @@ async function collect(prodCluster?: (c: Record<string, unknown>) => Record<stri
   const configFile = await writeWorld(root, {
     services: SERVICES,
     inventory: baseInventory(SERVICES),
-    sources: { cluster: { type: 'kubernetes', pageSize: 2, timeoutMs: 1500, clusters, services: Object.fromEntries(SERVICES.map((s) => [s, { namespace: 'apps' }])) } },
+    sources: { cluster: { type: 'kubernetes', pageSize: 2, timeoutMs, clusters, services: Object.fromEntries(SERVICES.map((s) => [s, { namespace: 'apps' }])) } },
     serviceExtra: () => ({ sources: ['inventory', 'cluster'] }),
   });
   const dir = path.join(root, 'content/snapshots');
@@ -139,7 +143,7 @@ describe('kubernetes source faults', () => {
       }
       let result: Awaited<ReturnType<typeof collect>>;
       try {
-        result = await collect(row.cluster);
+        result = await collect(row.cluster, row.timeoutMs);
       } catch (error) {
         problems.push(`${row.name}: collect threw ${(error as Error).message}`);
         continue;
@@ -202,6 +206,7 @@ interface ArgoRow {
   apps?: ArgoApplication[];
   token?: string;
   stop?: boolean;
+  timeoutMs?: number;
   /** `environment/service:evidence` gaps expected. */
   gaps: string[];
   reason: RegExp;
@@ -213,7 +218,7 @@ const ARGO_ROWS: ArgoRow[] = [
   { name: 'HTTP 403', fault: raw('{"error":"permission denied","code":7}', { status: 403, contentType: 'application/json' }), gaps: EVERY, reason: /HTTP 403/ },
   { name: 'HTTP 500', fault: status(500, 'boom'), gaps: EVERY, reason: /HTTP 500$/ },
   { name: 'HTTP 503', fault: status(503, 'maintenance'), gaps: EVERY, reason: /HTTP 503$/ },
-  { name: 'timeout', fault: hang(), gaps: EVERY, reason: /timeout after 1500 ms/ },
+  { name: 'timeout', fault: hang(), timeoutMs: 1500, gaps: EVERY, reason: /timeout after 1500 ms/ },
   { name: 'not JSON', fault: raw('<html>login</html>', { contentType: 'text/html' }), gaps: EVERY, reason: /the body is not JSON/ },
   { name: 'unreachable', stop: true, gaps: EVERY, reason: /connection refused/ },
   { name: 'missing application', apps: argoApps({ without: 'svc-1-prod' }), gaps: ['prod/svc-1:all'], reason: /^no Argo CD application for svc-1 in prod$/ },
@@ -224,11 +229,11 @@ const ARGO_ROWS: ArgoRow[] = [
 describe('argocd source faults', () => {
   it(`${ARGO_ROWS.length} fault rows: exactly the expected gaps, exit 3, no crash`, async ({ task }) => {
     let argo = await startArgoServer(argoApps(), { token: 'argo-token' });
-    const run = async (token: string) => {
+    const run = async (token: string, timeoutMs = 20_000) => {
       const configFile = await writeWorld(root, {
         services: SERVICES,
         inventory: baseInventory([]),
-        sources: { argocd: { type: 'argocd', baseUrl: argo.origin, timeoutMs: 1500, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, `acme-${e}`])) } },
+        sources: { argocd: { type: 'argocd', baseUrl: argo.origin, timeoutMs, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, `acme-${e}`])) } },
         serviceExtra: () => ({ sources: ['argocd'] }),
       });
       const dir = path.join(root, 'content/snapshots');
@@ -251,7 +256,7 @@ describe('argocd source faults', () => {
         if (row.stop) await argo.close();
         let result: Awaited<ReturnType<typeof run>>;
         try {
-          result = await run(row.token ?? 'argo-token');
+          result = await run(row.token ?? 'argo-token', row.timeoutMs);
         } catch (error) {
           problems.push(`${row.name}: collect threw ${(error as Error).message}`);
           continue;
