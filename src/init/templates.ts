@@ -337,6 +337,11 @@ ${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the reb
           AT: \${{ inputs.at }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
           RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
+          # The kubernetes and argocd sources' tokens, from CI secrets (docs/sources.md):
+          # KUBE_TOKEN_QA: \${{ secrets.KUBE_TOKEN_QA }}
+          # ARGOCD_TOKEN: \${{ secrets.ARGOCD_TOKEN }}
+          # A kubeconfig kept as a secret is written to the file the config names first:
+          # KUBECONFIG_PROD: \${{ secrets.KUBECONFIG_PROD }}   and in run: mkdir -p .kube && printf '%s' "$KUBECONFIG_PROD" > .kube/prod.yaml
         run: |
 ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"}`)}
 `;
