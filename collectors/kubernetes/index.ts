@@ -22,7 +22,7 @@ import path from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Observable } from '@kubernetes/client-node';
 import type { Collector, Evidence, KubernetesSourceConfig, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
-import { mapCluster, type ClusterLists, type Listed } from './map.ts';
+import { mapCluster, type ClusterLists, type Listed, type SecretMetadata } from './map.ts';
 
 type Cluster = KubernetesSourceConfig['clusters'][string];
 
@@ -192,9 +192,26 @@ async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, sta
   return { deployments, rollouts: rolloutsOrNone, replicasets, statefulsets, daemonsets, pods, configmaps, secrets: metadataOnly(secrets) };
 }
 
-/** Whatever the server sent, only a Secret's metadata is kept (a server that ignored the Accept header still leaks nothing further). */
-function metadataOnly<T extends { metadata?: unknown }>(listed: Listed<T>): Listed<{ metadata?: T['metadata'] }> {
-  return listed.ok ? { ok: true, items: listed.items.map((s) => ({ metadata: s.metadata })) } : listed;
+/**
+ * Of a Secret, only what identifies it and when it was written is kept, at
+ * once: not its data (a server that ignored the Accept header), and not its
+ * annotations, since `kubectl apply` leaves the whole manifest, values
+ * included, in `kubectl.kubernetes.io/last-applied-configuration`.
+ */
+function metadataOnly(listed: Listed<{ metadata?: SecretMetadata['metadata'] }>): Listed<SecretMetadata> {
+  if (!listed.ok) return listed;
+  return {
+    ok: true,
+    items: listed.items.map(({ metadata: m }) => ({
+      metadata: {
+        ...(m?.name !== undefined ? { name: m.name } : {}),
+        ...(m?.namespace !== undefined ? { namespace: m.namespace } : {}),
+        ...(m?.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+        ...(m?.creationTimestamp != null ? { creationTimestamp: m.creationTimestamp } : {}),
+        managedFields: (m?.managedFields ?? []).map((f) => ({ time: f.time })),
+      },
+    })),
+  };
 }
 
 /**

@@ -204,6 +204,21 @@ describe('kubernetes source', () => {
     expect(JSON.stringify(snapshot)).not.toContain(MARKER);
   });
 
+  it('a Secret applied with kubectl carries its values in an annotation: they reach neither the evidence nor the snapshot', async () => {
+    const world = stagingWorld();
+    const applied = secret('payments', 'payments-db', { password: MARKER });
+    applied.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password: MARKER } }) };
+    world.secrets = [applied];
+    staging = await startKubeServer(world);
+    const { evidence } = await collect({ clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } }, { T: 't' });
+    // The metadata-only list does carry it (Kubernetes cannot leave annotations out)…
+    expect(staging.requests.some((r) => r.url.startsWith('/api/v1/secrets') && r.body.includes(MARKER))).toBe(true);
+    // …but nothing of it is kept.
+    expect(evidence.configs.find((c) => c.origin === 'secret/payments/payments-db')?.values).toEqual({ 'secret/payments-db': { secret: true, updatedAt: '2026-03-01T12:00:00Z' } });
+    expect(JSON.stringify(evidence)).not.toContain(MARKER);
+    expect(JSON.stringify(assembleFrom(evidence))).not.toContain(MARKER);
+  });
+
   it('a changed ConfigMap with no deployment is config.unrecorded-change', async () => {
     staging = await startKubeServer(stagingWorld());
     const source = { clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } };
