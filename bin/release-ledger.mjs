@@ -17,7 +17,7 @@ if (!process.features.typescript || import.meta.url.includes('/node_modules/')) 
   const { register } = await import('tsx/esm/api');
   register();
 }
-const { main } = await import('../collectors/cli.ts');
+const { main } = await import('../src/cli/index.ts');
 process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),

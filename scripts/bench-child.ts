@@ -1,6 +1,6 @@
 /**
- * One measured unit of a benchmark in a child process (scripts/bench.ts,
- * scripts/bench-astro-incremental.ts): the script runs itself with
+ * One measured unit of a benchmark in a child process (scripts/bench.ts):
+ * the script runs itself with
  * `--child MODE --payload JSON` under `/usr/bin/time -v` for wall time, peak
  * RSS and CPU time (or polls /proc/<pid>/status VmHWM without it), and
  * prints its result as the last stdout line.

@@ -22,8 +22,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGitHubCollector } from '../collectors/github.ts';
-import { createGitOpsCollector } from '../collectors/gitops.ts';
+import { createGitHubCollector } from '../collectors/github/source.ts';
+import { createGitOpsCollector } from '../collectors/gitops/source.ts';
 import { configSchema, type GitHubSourceConfig, type SourceContext } from '../src/model/index.ts';
 import { advanceNight, buildOrg } from '../tests/fixtures/github/org.ts';
 import { startGitHubServer, type ScenarioRepo } from '../tests/helpers/github-server.ts';

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectKubernetesWithStats } from '../collectors/kubernetes/index.ts';
+import { collectKubernetesWithStats } from '../collectors/kubernetes/source.ts';
 import { configSchema, type KubernetesSourceConfig, type SourceContext } from '../src/model/index.ts';
 import { configMap, KUBE_CA_FILE, mergeWorlds, secret, startKubeServer, workload } from '../examples/servers/kube-server.ts';
 

@@ -25,7 +25,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { main } from '../collectors/cli.ts';
+import { main } from '../src/cli/index.ts';
 import { appendSnapshot, canonicalJson, serializeSnapshot, sha256Hex, snapshotIdFor } from '../src/ledger/index.ts';
 import type { Snapshot } from '../src/model/snapshot.ts';
 import { RULES_VERSION } from '../src/rules/index.ts';

@@ -149,7 +149,7 @@ function runCliChild(args, { stream = false } = {}) {
 
 /** The same entry bin/release-ledger.mjs calls, with the same arguments, without a Node start per night. */
 async function runCliInProcess(args) {
-  const { main } = await import('../collectors/cli.ts');
+  const { main } = await import('../src/cli/index.ts');
   let stdout = '';
   let stderr = '';
   const code = await main(args, {

@@ -1,7 +1,7 @@
 /**
  * The one error module. Every error the CLI can print on purpose is a
  * `LedgerError`; anything else is a bug and is reported as such by the
- * top-level handler in `collectors/cli.ts`.
+ * top-level handler in `src/cli/index.ts`.
  *
  * Messages are one line: what failed, where (file, field, source) and the fix.
  * A `cause` may carry a library error (Octokit, fs) but is only printed with

@@ -3,7 +3,7 @@
  * answering `GET /{service}/{environment}/version` with what that service
  * *actually* runs there, in the shape its stack reports it (the `http`
  * source understands all three out of the box, see
- * src/sources/http/parse-version.ts):
+ * collectors/http/parse-version.ts):
  *
  * - `flat`: `{"version": "2.7.0", "commit": "9f86d08"}`;
  * - `spring-boot`: Spring Boot's `/actuator/info` body, `build.version` and

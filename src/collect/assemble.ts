@@ -27,6 +27,7 @@ import type { RawConfigRecord } from '../model/evidence.ts';
 import { evaluateRules, RULES_VERSION, type DraftSnapshot } from '../rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from '../snapshot/promotion.ts';
 import { redactConfigs } from '../model/redact.ts';
+import { releasesRecord } from '../model/release.ts';
 import { redactSecretsInText, redactUrl } from '../model/redact-url.ts';
 import type { SecretKey } from '../model/secret-fingerprint.ts';
 
@@ -190,6 +191,9 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
 
   // Screened with the stored-record schema: a raw value is any stored value, redaction only narrows it.
   const rawConfigs: RawConfigRecord[] = screenAll('configs', configRecordSchema, 'config');
+  const changes = screenAll<Change>('changes', changeSchema, 'changes').sort(
+    byKeys((c) => c.service, (c) => c.environment, (c) => c.deployedAt, (c) => c.commit),
+  );
   const configs = redactConfigs(rawConfigs, config, input.secretKey).sort(byKeys((c) => c.service, (c) => c.environment, (c) => c.source, (c) => c.origin));
 
   return {
@@ -216,9 +220,7 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
     branches: screenAll<Branch>('branches', branchSchema, 'branches').sort(
       byKeys((b) => b.service, (b) => b.name, (b) => b.source),
     ),
-    changes: screenAll<Change>('changes', changeSchema, 'changes').sort(
-      byKeys((c) => c.service, (c) => c.environment, (c) => c.deployedAt, (c) => c.commit),
-    ),
+    changes,
     gaps: gaps.sort(byKeys((g) => g.source, (g) => g.service, (g) => g.environment, (g) => g.evidence, (g) => g.reason)),
     // Carried forward so rules never rescan history: first sightings and drift start times.
     tracking: buildTracking({
@@ -230,5 +232,7 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
       previous: input.previous?.snapshot ?? null,
       takenAt: input.takenAt,
     }),
+    // Declared releases as configured that day, and the tickets services shared, carried forward (src/model/release.ts).
+    releases: releasesRecord({ declared: config.releases, changes, previous: input.previous?.snapshot.releases, takenAt: input.takenAt }),
   };
 }

@@ -171,6 +171,16 @@ exceptions: []
 #    reason: QA pinned for a certification run
 #    approvedBy: cto
 #    expires: 2026-12-31
+
+# Releases: versions of several services that ship together, and who answers
+# for a rollback (docs/releases.md). Tickets that changed several services are
+# found without being declared.
+releases: []
+#  - name: spring-launch
+#    components: { example-api: 1.5.0 }
+#    owner: team-example
+#    environments: [prod]
+#    planned: 2026-04-01
 `;
 }
 
@@ -246,7 +256,7 @@ export function workflow(options: InitOptions): string {
   const configPath = dir ? `${dir}/${CONFIG_FILE}` : CONFIG_FILE;
   const siteDir = dir ? `${dir}/${SITE_DIR}` : SITE_DIR;
   const snapshotsDir = dir ? `${dir}/content/snapshots` : 'content/snapshots';
-  // `collect --shard` writes beside the snapshots folder (collectors/shard.ts shardsDir).
+  // `collect --shard` writes beside the snapshots folder (src/collect/shard.ts shardsDir).
   const shardsDir = dir ? `${dir}/content/shards` : 'content/shards';
   const etagCache = dir ? `${dir}/.ledger-cache` : '.ledger-cache';
   // The default cache folder of an incremental build: `.<site folder>-cache` beside it (src/site/build.ts defaultCacheDir).

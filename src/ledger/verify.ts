@@ -85,102 +85,129 @@ interface Loaded {
 
 type Link = { id: string; sha256: string };
 
+/** A failed check: the file to blame and why. */
+type Failure = { id: string; reason: string };
+
+const fileName = (id: string) => `${id}.json`;
+
 export async function verifyLedger(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const ids = await listSnapshotIds(dir);
   const position = new Map(ids.map((id, i) => [id, i]));
-  const fail = (id: string, reason: string): VerifyResult => ({ ok: false, count: ids.length, file: snapshotFile(dir, id), reason });
-  const name = (id: string) => `${id}.json`;
+  const fail = ({ id, reason }: Failure): VerifyResult => ({ ok: false, count: ids.length, file: snapshotFile(dir, id), reason });
+  const successorOf = async (i: number) => {
+    const nextId = ids[i + 1];
+    const next = nextId === undefined ? undefined : await load(dir, nextId);
+    return { nextId, nextRecord: next && typeof next !== 'string' ? recordedPrevious(next.raw) : undefined };
+  };
 
-  let before: Loaded | null = null;
-  let start = 0;
-  if (options.since) {
-    const at = position.get(options.since.id);
-    if (at === undefined) return { ok: false, count: ids.length, file: snapshotFile(dir, options.since.id), reason: `is missing, but an earlier run verified it (sha256 ${options.since.sha256}): snapshots were deleted or renamed` };
-    const anchor = await load(dir, options.since.id);
-    if (typeof anchor === 'string') return fail(options.since.id, anchor);
-    if (anchor.sha256 !== options.since.sha256) {
-      return fail(options.since.id, `content does not match the sha256 an earlier run verified (${options.since.sha256}): it was altered since`);
-    }
-    // Its own checks (schema, id, canonical form) passed on that run, and its bytes are the same.
-    before = anchor;
-    start = at + 1;
-  } else if (options.last !== undefined && options.last >= 1 && ids.length > options.last) {
-    start = ids.length - options.last;
-    const anchor = await load(dir, ids[start - 1]!);
-    if (typeof anchor === 'string') return fail(ids[start - 1]!, anchor);
-    before = anchor;
-  }
+  const begin = await startingPoint(dir, ids, position, options);
+  if ('reason' in begin) return fail(begin);
+  let { before } = begin;
+  const { start } = begin;
   let checked = start > 0 ? 1 : 0;
   for (const [i, id] of ids.entries()) {
     if (i < start) continue;
     checked++;
     const loaded = await load(dir, id);
-    if (typeof loaded === 'string') return fail(id, loaded);
-    const recorded = recordedPrevious(loaded.raw);
+    if (typeof loaded === 'string') return fail({ id, reason: loaded });
 
     // 1. This file vouches for the one before it; a broken vouch usually blames the earlier file.
-    if (before && recorded && recorded.id === before.id && recorded.sha256 !== before.sha256) {
-      const nextId = ids[i + 1];
-      const next = nextId === undefined ? undefined : await load(dir, nextId);
-      const nextRecord = next && typeof next !== 'string' ? recordedPrevious(next.raw) : undefined;
-      if (nextRecord && nextRecord.id === before.id && nextRecord.sha256 === before.sha256) {
-        return fail(id, `is not in the hash chain: ${name(nextId!)} records ${name(before.id)} as its predecessor, so this file was inserted after the chain was written`);
-      }
-      const disowned =
-        (nextRecord && nextRecord.id === id && nextRecord.sha256 !== loaded.sha256) ||
-        (nextId === undefined && options.expectedHead !== undefined && formOf(loaded, options.expectedHead) === null);
-      if (disowned) {
-        return fail(
-          id,
-          `its record of ${name(before.id)}'s sha256 does not match that file, and its own content does not match the sha256 ${nextId === undefined ? 'expected for the head' : `recorded by ${name(nextId)}`}: this file was altered after it was written`,
-        );
-      }
-      return fail(before.id, `content does not match the sha256 recorded by ${name(id)}: this file was altered after it was written`);
-    }
+    const recorded = recordedPrevious(loaded.raw);
+    if (before && recorded && recorded.id === before.id && recorded.sha256 !== before.sha256) return fail(brokenVouch(loaded, before, await successorOf(i), options));
 
     // 2. The file on its own.
     const own = checkOwn(loaded, id);
-    if (typeof own === 'string') return fail(id, own);
-    const snapshot = own;
+    if (typeof own === 'string') return fail({ id, reason: own });
 
     // 3. Its place in the chain.
-    const previous = snapshot.previous;
-    if (before === null && previous !== null) {
-      const at = position.get(previous.id);
-      if (at === undefined) return fail(id, `records ${name(previous.id)} as its predecessor, but that file is missing: earlier snapshots were deleted`);
-      return fail(id, `records ${name(previous.id)}, which is not older than itself, as its predecessor: the chain was altered`);
-    }
-    if (before !== null && previous === null) {
-      // Vouched for by its successor, this file is the chain's true start: what comes before it was put there later.
-      const nextId = ids[i + 1];
-      const next = nextId === undefined ? undefined : await load(dir, nextId);
-      const nextRecord = next && typeof next !== 'string' ? recordedPrevious(next.raw) : null;
-      if (nextRecord && nextRecord.id === id && nextRecord.sha256 === loaded.sha256) {
-        return fail(ids[0]!, `is not in the hash chain: ${name(id)}, vouched for by ${name(nextId!)}, says it is the first snapshot, so this older file was inserted before the chain began`);
-      }
-      return fail(id, `says it is the first snapshot (previous: null), but ${name(before.id)} comes before it: it was inserted or altered after the chain was written`);
-    }
-    if (before !== null && previous !== null && previous.id !== before.id) {
-      const at = position.get(previous.id);
-      if (at === undefined) {
-        return fail(id, `records ${name(previous.id)} as its predecessor, but that file is missing: a snapshot was deleted (the file before it is now ${name(before.id)})`);
-      }
-      if (at < i - 1) {
-        const intruder = ids[at + 1]!;
-        return fail(intruder, `is not in the hash chain: ${name(id)} records ${name(previous.id)} as its predecessor, so this file was inserted after the chain was written`);
-      }
-      return fail(id, `records ${name(previous.id)}, which is not older than itself, as its predecessor: the chain was altered`);
-    }
+    const misplaced = await chainPlace(own.previous, loaded, before, i, ids, position, () => successorOf(i));
+    if (misplaced) return fail(misplaced);
     before = loaded;
   }
 
   if (options.expectedHead !== undefined) {
     if (before === null) return { ok: false, count: 0, file: dir, reason: `the ledger is empty, but head sha256 ${options.expectedHead} was expected: its snapshots were deleted` };
     const form = formOf(before, options.expectedHead);
-    if (form === null) return fail(before.id, `${neitherForm(before, options.expectedHead, 'the expected head sha256')}: the newest snapshot was altered, or the chain was rewritten up to it`);
+    if (form === null) return fail({ id: before.id, reason: `${neitherForm(before, options.expectedHead, 'the expected head sha256')}: the newest snapshot was altered, or the chain was rewritten up to it` });
     return { ok: true, count: ids.length, head: { id: before.id, sha256: before.sha256 }, checked, expectedHeadForm: form };
   }
   return { ok: true, count: ids.length, head: before && { id: before.id, sha256: before.sha256 }, checked };
+}
+
+/** Where checking starts: after a checkpoint (`since`), before the newest `last`, or at the first snapshot. */
+async function startingPoint(dir: string, ids: string[], position: Map<string, number>, options: VerifyOptions): Promise<{ before: Loaded | null; start: number } | Failure> {
+  if (options.since) {
+    const at = position.get(options.since.id);
+    if (at === undefined) return { id: options.since.id, reason: `is missing, but an earlier run verified it (sha256 ${options.since.sha256}): snapshots were deleted or renamed` };
+    const anchor = await load(dir, options.since.id);
+    if (typeof anchor === 'string') return { id: options.since.id, reason: anchor };
+    if (anchor.sha256 !== options.since.sha256) return { id: options.since.id, reason: `content does not match the sha256 an earlier run verified (${options.since.sha256}): it was altered since` };
+    // Its own checks (schema, id, canonical form) passed on that run, and its bytes are the same.
+    return { before: anchor, start: at + 1 };
+  }
+  if (options.last !== undefined && options.last >= 1 && ids.length > options.last) {
+    const start = ids.length - options.last;
+    const anchor = await load(dir, ids[start - 1]!);
+    if (typeof anchor === 'string') return { id: ids[start - 1]!, reason: anchor };
+    return { before: anchor, start };
+  }
+  return { before: null, start: 0 };
+}
+
+/** `loaded` records a sha256 for `before` that does not match it: which of the two was altered, or inserted. */
+function brokenVouch(loaded: Loaded, before: Loaded, { nextId, nextRecord }: { nextId: string | undefined; nextRecord: Link | null | undefined }, options: VerifyOptions): Failure {
+  const id = loaded.id;
+  if (nextRecord && nextRecord.id === before.id && nextRecord.sha256 === before.sha256) {
+    return { id, reason: `is not in the hash chain: ${fileName(nextId!)} records ${fileName(before.id)} as its predecessor, so this file was inserted after the chain was written` };
+  }
+  const disowned =
+    (nextRecord && nextRecord.id === id && nextRecord.sha256 !== loaded.sha256) ||
+    (nextId === undefined && options.expectedHead !== undefined && formOf(loaded, options.expectedHead) === null);
+  if (disowned) {
+    return {
+      id,
+      reason: `its record of ${fileName(before.id)}'s sha256 does not match that file, and its own content does not match the sha256 ${nextId === undefined ? 'expected for the head' : `recorded by ${fileName(nextId)}`}: this file was altered after it was written`,
+    };
+  }
+  return { id: before.id, reason: `content does not match the sha256 recorded by ${fileName(id)}: this file was altered after it was written` };
+}
+
+/** Whether the predecessor `loaded` records is the file before it; else which file is out of place, and why. */
+async function chainPlace(
+  previous: Link | null,
+  loaded: Loaded,
+  before: Loaded | null,
+  i: number,
+  ids: string[],
+  position: Map<string, number>,
+  successor: () => Promise<{ nextId: string | undefined; nextRecord: Link | null | undefined }>,
+): Promise<Failure | null> {
+  const id = loaded.id;
+  if (before === null && previous !== null) {
+    const at = position.get(previous.id);
+    if (at === undefined) return { id, reason: `records ${fileName(previous.id)} as its predecessor, but that file is missing: earlier snapshots were deleted` };
+    return { id, reason: `records ${fileName(previous.id)}, which is not older than itself, as its predecessor: the chain was altered` };
+  }
+  if (before !== null && previous === null) {
+    // Vouched for by its successor, this file is the chain's true start: what comes before it was put there later.
+    const { nextId, nextRecord } = await successor();
+    if (nextRecord && nextRecord.id === id && nextRecord.sha256 === loaded.sha256) {
+      return { id: ids[0]!, reason: `is not in the hash chain: ${fileName(id)}, vouched for by ${fileName(nextId!)}, says it is the first snapshot, so this older file was inserted before the chain began` };
+    }
+    return { id, reason: `says it is the first snapshot (previous: null), but ${fileName(before.id)} comes before it: it was inserted or altered after the chain was written` };
+  }
+  if (before !== null && previous !== null && previous.id !== before.id) {
+    const at = position.get(previous.id);
+    if (at === undefined) {
+      return { id, reason: `records ${fileName(previous.id)} as its predecessor, but that file is missing: a snapshot was deleted (the file before it is now ${fileName(before.id)})` };
+    }
+    if (at < i - 1) {
+      const intruder = ids[at + 1]!;
+      return { id: intruder, reason: `is not in the hash chain: ${fileName(id)} records ${fileName(previous.id)} as its predecessor, so this file was inserted after the chain was written` };
+    }
+    return { id, reason: `records ${fileName(previous.id)}, which is not older than itself, as its predecessor: the chain was altered` };
+  }
+  return null;
 }
 
 export type FileVerifyResult =

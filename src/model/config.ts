@@ -35,6 +35,8 @@ export const RULE_IDS = [
   'component.skew',
   'exception.expired',
   'source.gap',
+  'release.partial',
+  'release.mixed-scope',
 ] as const;
 export const ruleIdSchema = z.enum(RULE_IDS).describe('A rule id from the rules table, e.g. "promotion.bypass".');
 export type RuleId = z.infer<typeof ruleIdSchema>;
@@ -315,6 +317,19 @@ export const policiesSchema = z
       .describe('Key patterns (glob, case-insensitive) whose values are never stored (only a keyed fingerprint, see secretKeyEnv).'),
     /** Regular expression that finds ticket keys in PR titles and branch names. */
     ticketPattern: z.string().default('[A-Z][A-Z0-9]+-[0-9]+').describe('Regular expression for ticket keys in PR titles and branches, e.g. PAY-123.'),
+    /** Days part of a release may run in an environment without the rest before `release.partial` fires. */
+    releaseGraceDays: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Days part of a release or cross-service change may run in an environment without the rest before release.partial fires (absent: 2).'),
+    /** Most unrelated tickets (a pull request without one counts alone) one production deployment may bring before `release.mixed-scope` fires. */
+    maxScopePerDeployment: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Most unrelated tickets one production deployment may bring (a pull request without a ticket counts as one) before release.mixed-scope fires (absent: 5).'),
     /** Per-rule switches and severities. */
     rules: z.partialRecord(ruleIdSchema, ruleSettingSchema).default({}).describe('Rule id -> { enabled, severity }.'),
   })
@@ -340,6 +355,65 @@ export const exceptionConfigSchema = z
   })
   .strict();
 export type ExceptionConfig = z.output<typeof exceptionConfigSchema>;
+
+/** A version label a declared release names: semver, a leading `v` allowed (`2.4.0`, `v2.4.0`). */
+const releaseVersionSchema = z
+  .string()
+  .refine((v) => semver.valid(v.trim().replace(/^v(?=\d)/i, '')) !== null, { message: 'a version such as "2.4.0" (semver, a leading v allowed)' });
+
+export const releaseConfigSchema = z
+  .object({
+    /** The release's name, unique in the config; used in URLs. */
+    name: nameSchema('release').describe('Unique release name; used in URLs (/releases/NAME/).'),
+    /** Service -> the version of it the release ships. */
+    components: z
+      .record(z.string(), releaseVersionSchema)
+      .refine((c) => Object.keys(c).length > 0, { message: 'at least one service -> version' })
+      .describe('Service -> the version of it this release ships, e.g. { payments-api: 2.4.0, web: 1.9.0 }.'),
+    /** Who answers for a rollback: a person or team. */
+    owner: z.string().min(1).max(100).describe('The person or team who answers for the release and for a rollback.'),
+    /** The environments it targets; absent means every environment. */
+    environments: z.array(z.string()).optional().describe('The environments the release targets (absent: all).'),
+    /** The day it is planned for (UTC). */
+    planned: dateSchema.optional().describe('The day it is planned for (UTC), YYYY-MM-DD.'),
+    /** A short description shown on the release page. */
+    description: z.string().max(500).optional().describe('A short description shown on the release page.'),
+  })
+  .strict();
+export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
+
+/**
+ * What is wrong with `releases` beyond their own shape: a name used twice (or
+ * already in `taken`), a service or an environment the config does not have.
+ * Paths start at `releases`; shared by the config and the release files.
+ */
+function releaseIssues(
+  releases: readonly ReleaseConfig[],
+  known: { services: ReadonlySet<string>; environments: ReadonlySet<string>; taken: ReadonlySet<string> },
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const names = releases.map((r) => r.name);
+  releases.forEach((release, i) => {
+    if (names.indexOf(release.name) !== i || known.taken.has(release.name)) issues.push({ path: ['releases', i, 'name'], message: `"${release.name}" is named twice; names must be unique` });
+    for (const service of Object.keys(release.components)) {
+      if (!known.services.has(service)) issues.push({ path: ['releases', i, 'components', service], message: `no service named "${service}"` });
+    }
+    (release.environments ?? []).forEach((env, j) => {
+      if (!known.environments.has(env)) issues.push({ path: ['releases', i, 'environments', j], message: `no environment named "${env}"` });
+    });
+  });
+  return issues;
+}
+
+/** One file of `releasesDir`: `releases: [...]`, checked against the config's services and environments and the names already taken. */
+export function releaseFileSchema(known: { services: ReadonlySet<string>; environments: ReadonlySet<string>; taken: ReadonlySet<string> }) {
+  return z
+    .object({ releases: z.array(releaseConfigSchema).describe('The releases this file declares.') })
+    .strict()
+    .superRefine((file, ctx) => {
+      for (const issue of releaseIssues(file.releases, known)) ctx.addIssue({ code: 'custom', ...issue });
+    });
+}
 
 export const configSchema = z
   .object({
@@ -378,10 +452,18 @@ export const configSchema = z
     policies: policiesSchema.describe('Thresholds, secret key patterns, the ticket pattern and rule settings.'),
     /** Temporary, approved exceptions to findings. */
     exceptions: z.array(exceptionConfigSchema).default([]).describe('Temporary, approved exceptions to findings.'),
+    /** Releases: versions of several services meant to move together (docs/releases.md). */
+    releases: z.array(releaseConfigSchema).default([]).describe('Releases: versions of several services that belong together, with an owner (docs/releases.md).'),
+    /** A folder of release files, relative to the config file, added to `releases`. */
+    releasesDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A folder of release files (*.yaml, each `releases: [...]`), relative to the config file; added to `releases` (docs/releases.md).'),
   })
   .strict()
   .superRefine((config, ctx) => {
-    const duplicates = (names: string[], path: 'environments' | 'services') =>
+    const duplicates = (names: string[], path: 'environments' | 'services' | 'releases') =>
       names.forEach((name, i) => {
         if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [path, i, 'name'], message: `"${name}" is named twice; names must be unique` });
       });
@@ -416,6 +498,7 @@ export const configSchema = z
       if (exception.environment !== undefined && !environments.has(exception.environment))
         ctx.addIssue({ code: 'custom', path: ['exceptions', i, 'environment'], message: `no environment named "${exception.environment}"` });
     });
+    for (const issue of releaseIssues(config.releases, { services, environments, taken: new Set() })) ctx.addIssue({ code: 'custom', ...issue });
     for (const [name, source] of Object.entries(config.sources)) {
       const mapped = source.type === 'kubernetes' ? { field: 'clusters', keys: Object.keys(source.clusters) } : { field: 'environments', keys: Object.keys(source.environments) };
       for (const env of mapped.keys) {

@@ -5,18 +5,17 @@
  * annotate the right line).
  *
  * Used by the config loader (`load-config.ts`, which throws a `ConfigError`)
- * and by the `file` source's inventory (`src/sources/inventory.ts`, which
+ * and by the `file` source's inventory (`collectors/file/inventory.ts`, which
  * records the same line as a gap instead of failing the collect).
  *
- * Positions come from the `yaml` package's CST ranges and `LineCounter`
- * (https://eemeli.org/yaml/#options, "lineCounter"); the zod issue shapes are
+ * Positions come from js-yaml's event offsets (src/model/yaml.ts); the zod issue shapes are
  * zod 4's (https://zod.dev/packages/core#issue-types). Nothing here prints
  * zod's own wording ("Invalid input"): every issue kind has its own sentence.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { looksLikeSecretValue } from '../model/redact.ts';
-import { isTooDeepForParser, TOO_DEEP, yamlProblem } from './yaml-guard.ts';
+import { looksLikeSecretValue } from './redact.ts';
+import { nodeAt, readYaml, type YamlNode, type YamlText } from './yaml.ts';
+import { TOO_DEEP } from './yaml-guard.ts';
 
 type Issue = z.core.$ZodIssue;
 type PathSegment = PropertyKey;
@@ -26,9 +25,11 @@ type AnySchema = z.core.$ZodType;
 export interface YamlSource {
   /** The file name as shown in messages (as the user gave it, or relative to the config folder). */
   file: string;
-  text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
+  yaml: YamlText;
+  /** The one document's tree. */
+  root: YamlNode | null;
+  /** The document as data; `prepare` may replace parts of it before validation. */
+  data: unknown;
 }
 
 export type FriendlyResult<T> = { ok: true; data: T; source: YamlSource } | { ok: false; message: string };
@@ -60,32 +61,31 @@ export function parseYamlWithSchema<S extends AnySchema>(
   options: ParseOptions,
   prepare?: (source: YamlSource) => void,
 ): FriendlyResult<z.output<S>> {
-  const lineCounter = new LineCounter();
-  // Repeated keys are refused by `yamlProblem` (linear); the yaml package's own uniqueKeys check is quadratic.
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
-  const source: YamlSource = { file, text, doc, lineCounter };
-  if (doc.errors.length > 0) {
-    const [first] = doc.errors;
-    const more = doc.errors.length - 1;
-    return { ok: false, message: withMore(yamlErrorLine(first!, source), more) };
+  const read = readYaml(text, { schema: 'core', maxBytes: options.maxBytes });
+  if (!read.ok) {
+    const { line, col } = read.position(read.offset);
+    const prefix = read.kind === 'syntax' ? (read.message === TOO_DEEP ? '' : 'YAML syntax error: ') : read.path.length > 0 ? `${formatPath(read.path)}: ` : '';
+    return { ok: false, message: `${file}:${line}:${col}: ${prefix}${read.message}` };
   }
-  const problem = yamlProblem(doc, options.maxBytes);
-  if (problem) return { ok: false, message: `${where(source, problem.offset)}: ${problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ''}${problem.message}` };
-  const contents = doc.contents;
-  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+  const { documents } = read.yaml;
+  if (documents.length > 1) {
+    // The second document's first node; the "---" that starts it is on the line before, or on its own line.
+    const next = documents[1]!.contents;
+    const at = next ? Math.max(0, text.lastIndexOf('---', next.start)) : text.lastIndexOf('---');
+    const { line, col } = read.yaml.position(at);
+    return { ok: false, message: `${file}:${line}:${col}: a second YAML document ("---") starts here; keep everything in one document` };
+  }
+  const document = documents[0];
+  const contents = document?.contents ?? null;
+  if (contents === null || document!.data === null || document!.data === '') {
     return { ok: false, message: `${file}:1:1: the file is empty; expected ${options.expectTop}${options.emptyHint ? ` (${options.emptyHint})` : ''}` };
   }
-  if (!isMap(contents)) {
-    return { ok: false, message: `${where(source, contents.range?.[0] ?? 0)}: expected ${options.expectTop} at the top, received ${describeNode(contents)}` };
+  const source: YamlSource = { file, yaml: read.yaml, root: contents, data: document!.data };
+  if (contents.kind !== 'map') {
+    return { ok: false, message: `${where(source, contents.start)}: expected ${options.expectTop} at the top, received ${describeValue(source.data)}` };
   }
   prepare?.(source);
-  let input: unknown;
-  try {
-    // Aliases are already bounded by `yamlProblem`, which also says where; the yaml package's own count is off.
-    input = doc.toJS({ maxAliasCount: -1 });
-  } catch (error) {
-    return { ok: false, message: `${file}: cannot be turned into data: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` };
-  }
+  const input = source.data;
   const result = (schema as unknown as z.ZodType).safeParse(input);
   if (result.success) return { ok: true, data: result.data as z.output<S>, source };
   return { ok: false, message: formatIssues(result.error.issues, source, schema, input, options.references) };
@@ -103,13 +103,13 @@ export function formatIssues(
   input?: unknown,
   references?: ParseOptions['references'],
 ): string {
-  const data = input === undefined ? source.doc.toJS({ maxAliasCount: -1 }) : input;
+  const data = input === undefined ? source.data : input;
   const expanded = issues.flatMap(expandIssue);
   const located = expanded.map((issue, order) => ({ issue, order, offset: locateIssue(issue, source, schema, data).offset }));
   located.sort((a, b) => a.offset - b.offset || a.order - b.order);
   const first = located[0];
   if (!first) return `${source.file}: invalid`;
-  let line = formatIssue(first.issue, source.doc, source.lineCounter, source.file, schema, data);
+  let line = formatIssue(first.issue, source, schema, data);
   // `no environment named "prd"` -> add `; did you mean "prod"?` when a known name is close.
   const reference = first.issue.code === 'custom' ? /^no (\w+) named "([^"]*)"/.exec(first.issue.message) : null;
   const names = reference ? references?.[reference[1]!]?.(data) : undefined;
@@ -123,16 +123,8 @@ export function formatIssues(
  * was parsed) enables "did you mean" suggestions and field descriptions;
  * `input` is the parsed data (defaults to the document's JS value).
  */
-export function formatIssue(
-  issue: Issue,
-  doc: Document.Parsed,
-  lineCounter: LineCounter,
-  file: string,
-  schema?: AnySchema,
-  input?: unknown,
-): string {
-  const source: YamlSource = { file, text: '', doc, lineCounter };
-  const data = input === undefined ? doc.toJS({ maxAliasCount: -1 }) : input;
+export function formatIssue(issue: Issue, source: YamlSource, schema?: AnySchema, input?: unknown): string {
+  const data = input === undefined ? source.data : input;
   const { offset } = locateIssue(issue, source, schema, data);
   const text = describeIssue(issue, schema, data);
   return `${where(source, offset)}: ${text}`;
@@ -293,12 +285,6 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-function describeNode(node: YamlNode): string {
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return describeValue(node.value);
-  return 'something else';
-}
-
 function humanise(message: string): string {
   return message.replace(/^Invalid input:?\s*/i, '').replace(/^Invalid\s+/i, 'not a valid ') || 'not a valid value';
 }
@@ -320,76 +306,27 @@ export function formatPath(path: readonly PathSegment[]): string {
 // ---------------------------------------------------------------------------
 // Positions
 
-function where(source: Pick<YamlSource, 'file' | 'lineCounter'>, offset: number): string {
-  const { line, col } = source.lineCounter.linePos(offset);
+function where(source: Pick<YamlSource, 'file' | 'yaml'>, offset: number): string {
+  const { line, col } = source.yaml.position(offset);
   return `${source.file}:${line}:${col}`;
 }
 
 /** Offset in the text an issue is about: the value, the key (unknown or invalid keys, bad record keys) or the parent (missing fields). */
-function locateIssue(issue: Issue, source: Pick<YamlSource, 'doc'>, schema: AnySchema | undefined, data: unknown): { offset: number } {
+function locateIssue(issue: Issue, source: Pick<YamlSource, 'root'>, schema: AnySchema | undefined, data: unknown): { offset: number } {
   const path = issue.path as PathSegment[];
-  if (issue.code === 'unrecognized_keys') return { offset: keyOffset(source.doc, [...path, issue.keys[0] ?? '']) };
-  if (issue.code === 'invalid_key') return { offset: keyOffset(source.doc, path) };
+  if (issue.code === 'unrecognized_keys') return { offset: keyOffset(source.root, [...path, issue.keys[0] ?? '']) };
+  if (issue.code === 'invalid_key') return { offset: keyOffset(source.root, path) };
   // A custom sentence on an entry of a record (dependsOn.X, versionUrl.X, an environments map) is about the key: a name that
   // does not exist. A noun phrase ("a semver range ...") describes the expected value, so it points at the value.
   if (issue.code === 'custom' && !/^an? /.test(issue.message) && path.length > 0 && schema && typeof path[path.length - 1] === 'string' && isRecordAt(schema, path.slice(0, -1), data))
-    return { offset: keyOffset(source.doc, path) };
-  return { offset: valueOffset(source.doc, path) };
+    return { offset: keyOffset(source.root, path) };
+  return { offset: nodeAt(source.root, path).node?.start ?? 0 };
 }
 
-/** Follows `path` as far as the document goes; returns the deepest node found (the parent, for a missing field). */
-function walk(doc: Document.Parsed, path: readonly PathSegment[]): { node: YamlNode | null; keyNode: YamlNode | null; complete: boolean } {
-  let node: YamlNode | null = doc.contents as YamlNode | null;
-  let keyNode: YamlNode | null = null;
-  for (const segment of path) {
-    if (node && isAlias(node)) node = (node.resolve(doc) as YamlNode | undefined) ?? node;
-    if (node && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
-      if (!pair) return { node, keyNode: null, complete: false };
-      keyNode = (pair.key as YamlNode | null) ?? null;
-      node = (pair.value as YamlNode | null) ?? keyNode;
-    } else if (node && isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as YamlNode | undefined;
-      if (!item) return { node, keyNode: null, complete: false };
-      keyNode = null;
-      node = item;
-    } else {
-      return { node, keyNode: null, complete: false };
-    }
-  }
-  return { node, keyNode, complete: true };
-}
-
-function keyText(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
-  return String(key);
-}
-
-function valueOffset(doc: Document.Parsed, path: readonly PathSegment[]): number {
-  const { node } = walk(doc, path);
-  return node?.range?.[0] ?? 0;
-}
-
-function keyOffset(doc: Document.Parsed, path: readonly PathSegment[]): number {
-  const found = walk(doc, path);
-  if (found.complete && found.keyNode?.range) return found.keyNode.range[0];
-  return found.node?.range?.[0] ?? 0;
-}
-
-function yamlErrorLine(error: Document.Parsed['errors'][number], source: YamlSource): string {
-  const offset = error.pos[0];
-  if (error.code === 'MISSING_CHAR' && /closing ["']quote/.test(error.message)) {
-    // The parser notices an unclosed quote only at the end of the file; point at the quote that opened it.
-    const quote = error.message.includes('"quote') ? '"' : "'";
-    let open = source.text.lastIndexOf(quote, offset - 1);
-    while (quote === '"' && open > 0 && source.text[open - 1] === '\\') open = source.text.lastIndexOf(quote, open - 2);
-    if (open >= 0) return `${where(source, open)}: YAML syntax error: this ${quote === '"' ? 'double' : 'single'}-quoted value is never closed; add the closing ${quote}`;
-  }
-  if (error.code === 'MULTIPLE_DOCS') return `${where(source, offset)}: a second YAML document ("---") starts here; keep everything in one document`;
-  // The yaml package appends " at line L, column C:" and a code excerpt; keep the sentence only.
-  const sentence = error.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '');
-  if (isTooDeepForParser(sentence)) return `${where(source, offset)}: ${TOO_DEEP}`;
-  return `${where(source, offset)}: YAML syntax error: ${sentence}`;
+function keyOffset(root: YamlNode | null, path: readonly PathSegment[]): number {
+  const found = nodeAt(root, path);
+  if (found.complete && found.keyNode) return found.keyNode.start;
+  return found.node?.start ?? 0;
 }
 
 /** "a, b or c"; with a comma before "or" when an item itself contains "or" ("true or false"). */

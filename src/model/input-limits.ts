@@ -35,7 +35,7 @@ export const INPUT_LIMITS = {
    * answer is cancelled when it passes the cap and is a gap for what was asked.
    */
   githubResponseBytes: 16 * MiB,
-  /** Alias uses (`*name`) in one YAML file; the yaml package resolves each alias by a scan, so more costs time squared. */
+  /** Alias uses (`*name`) in one YAML file: each is walked by the guard and by zod as the data it stands for. */
   yamlAliases: 10_000,
   /** Nesting depth of one YAML file (a Kubernetes manifest needs about 12). */
   yamlDepth: 100,

@@ -5,7 +5,7 @@
  * old snapshot invalid needs a new `schemaVersion` and a reader for the old one.
  */
 import { z } from 'zod';
-import { environmentConfigSchema, exceptionConfigSchema, policiesSchema, ruleIdSchema, serviceConfigSchema, severitySchema } from './config.ts';
+import { environmentConfigSchema, exceptionConfigSchema, policiesSchema, releaseConfigSchema, ruleIdSchema, serviceConfigSchema, severitySchema } from './config.ts';
 
 /** The current snapshot format. */
 export const SCHEMA_VERSION = 1;
@@ -371,6 +371,32 @@ export const trackingSchema = z
   .strict();
 export type Tracking = z.infer<typeof trackingSchema>;
 
+/** A build whose change record named tickets (src/model/release.ts): what found releases are made of. */
+export const ticketBuildSchema = z
+  .object({
+    service: z.string(),
+    version: z.string(),
+    commit: z.string(),
+    /** Where the change record that named them was, and when that deployment happened. */
+    environment: z.string(),
+    at: isoTime,
+    /** The ticket keys it brought, sorted. */
+    tickets: z.array(z.string()),
+  })
+  .strict();
+export type TicketBuild = z.infer<typeof ticketBuildSchema>;
+
+/** Releases as the ledger knew them that day: declared in the config, and the builds that brought tickets (a ticket two services' builds share is a found release). */
+export const releasesRecordSchema = z
+  .object({
+    /** The releases configured at the time. */
+    declared: z.array(releaseConfigSchema),
+    /** Builds that brought tickets, carried forward and pruned (see src/model/release.ts), sorted by service, time and commit. */
+    builds: z.array(ticketBuildSchema),
+  })
+  .strict();
+export type ReleasesRecord = z.infer<typeof releasesRecordSchema>;
+
 export const snapshotSchema = z
   .object({
     /** Format version of this file. */
@@ -412,6 +438,8 @@ export const snapshotSchema = z
     gaps: z.array(gapSchema),
     /** Promotion sightings and drift start times carried forward; absent in snapshots written before it existed. */
     tracking: trackingSchema.optional(),
+    /** Declared releases and the tickets services shared; absent in snapshots written before releases existed. */
+    releases: releasesRecordSchema.optional(),
     findings: z.array(findingSchema),
   })
   .strict();

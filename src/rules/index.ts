@@ -21,6 +21,7 @@ import * as exception from '../model/exception.ts';
 import * as exceptionRule from './exception.ts';
 import * as gap from './gap.ts';
 import * as promotion from './promotion.ts';
+import * as release from './release.ts';
 
 export type { DraftSnapshot };
 
@@ -41,6 +42,8 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'component.skew': 'low',
   'exception.expired': 'medium',
   'source.gap': 'low',
+  'release.partial': 'medium',
+  'release.mixed-scope': 'low',
 };
 
 /** What each rule means, why it matters and how to resolve it: the section per rule in docs/rules.md and the site's finding help. */
@@ -58,6 +61,8 @@ export const RULE_DOCS: Record<RuleId, { title: string; why: string; resolve: st
   'component.skew': dependency.skewDocs,
   'exception.expired': exceptionRule.docs,
   'source.gap': gap.docs,
+  'release.partial': release.partialDocs,
+  'release.mixed-scope': release.mixedScopeDocs,
 };
 
 /** Every rule but `exception.expired`, which judges the others' findings. */
@@ -74,6 +79,8 @@ const RULES: Record<Exclude<RuleId, 'exception.expired'>, Rule> = {
   'dependency.incompatible': dependency.dependencyIncompatible,
   'component.skew': dependency.componentSkew,
   'source.gap': gap.sourceGap,
+  'release.partial': release.releasePartial,
+  'release.mixed-scope': release.releaseMixedScope,
 };
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
@@ -127,10 +134,7 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
   return findings.sort((a, b) => rank(b.severity) - rank(a.severity) || cmp(a.rule, b.rule) || cmp(a.id, b.id));
 }
 
-/** Open: not silenced by an exception in force; only open findings count for `--fail-on`. */
-export function isOpen(f: Finding): boolean {
-  return f.exception === undefined;
-}
+export { isOpen } from '../model/exception.ts';
 
 /** Whether a finding is at or above `min` (lowest first: info, low, medium, high, critical). */
 export function meetsSeverity(f: Pick<Finding, 'severity'>, min: Severity): boolean {
@@ -148,4 +152,4 @@ export function exceptionStatus(snapshot: Pick<Snapshot, 'takenAt' | 'exceptions
 }
 
 /** Parses a version label leniently (`v2.4.1`, `release-2.4.1`); null when it is not a version. Shared with the views. */
-export { parseVersion } from './dependency.ts';
+export { parseVersion } from '../model/version.ts';

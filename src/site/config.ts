@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RenderGroup } from '../views/routes.ts';
 import type { AstroUserConfig } from 'astro';
 import { MERMAID_ENTRY, mermaidAssets } from './mermaid-assets.ts';
 
@@ -44,29 +45,14 @@ export interface SiteOptions {
    * Plain `astro build` and the dev server still serve them through the endpoint.
    */
   copySnapshots?: boolean;
-  /**
-   * Off by default; only scripts/bench-astro-incremental.ts turns it on. Astro's own
-   * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/):
-   * per-day `getStaticPaths` entries get a `cacheKey` (`cacheKeyFor` in data.ts), so it can be measured against ours.
-   */
-  astroIncremental?: boolean;
 }
 
-/** The per-day pages an incremental build renders; every cross-day page is always rendered. */
-export interface RenderOnly {
-  /** `/days/D/` pages. */
-  day: string[];
-  /** `/days/D/next/` (where the next day is: the previous head's is rendered again when a day arrives). */
-  next: string[];
-  /** `/days/D/services/*` and `/days/D/environments/*`. */
-  sub: string[];
-  /** `/days/D/compare/*` (the pull requests between two environments come from the cross-day index). */
-  compare: string[];
-  /** `/snapshots/ID.json`. */
-  snapshots: string[];
-  /** A service's cross-day pages: `/services/NAME/`, its `revisions.json`, `/changes/services/NAME.json`. */
-  services: string[];
-}
+/**
+ * The keyed pages an incremental build renders, by render group (the route
+ * table's, src/views/routes.ts): dates for the per-day groups, snapshot ids,
+ * service names. Every ledger-wide page is always rendered.
+ */
+export type RenderOnly = Record<RenderGroup, string[]>;
 
 const VIRTUAL_ID = 'virtual:release-ledger/site';
 const RESOLVED_ID = '\0' + VIRTUAL_ID;
@@ -91,7 +77,6 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const only = ${JSON.stringify(options.only ?? null)};`,
         `export const snapshotsCopied = ${options.copySnapshots === true};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
-        `export const astroIncremental = ${options.astroIncremental === true};`,
         '',
       ].join('\n');
     },
@@ -113,7 +98,6 @@ export function siteConfig(options: SiteOptions): AstroUserConfig {
     // No dev toolbar: nothing extra is injected into pages (telemetry: see build.ts).
     devToolbar: { enabled: false },
     integrations: [mermaidAssets()],
-    ...(options.astroIncremental === true ? { experimental: { incrementalBuild: true } } : {}),
     vite: {
       plugins: [siteOptionsPlugin(options)],
       build: {

@@ -11,11 +11,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { astroIncremental, chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
+import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
 import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
-import type { RenderOnly } from './config.ts';
+import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
+import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
 
 export { generatorVersion };
@@ -117,6 +118,8 @@ export interface DayData {
   changeRecords: Change[];
   /** For deployments a gap hid in `previous`: the last earlier day's snapshot that knew them. */
   lastKnown: LastKnownDeployment;
+  /** The views the day's pages share, computed once per day (views/day-views.ts). */
+  views: DayViews;
 }
 
 export async function dayData(date: string): Promise<DayData> {
@@ -139,6 +142,9 @@ export async function dayData(date: string): Promise<DayData> {
     lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
     lastKnownMemo.set(last.snapshot, lastKnown);
   }
+  const known = await lastKnown;
+  let views = viewsMemo.get(last.snapshot);
+  if (!views) viewsMemo.set(last.snapshot, (views = new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown: known })));
   return {
     day,
     snapshot: last.snapshot,
@@ -148,9 +154,11 @@ export async function dayData(date: string): Promise<DayData> {
     previous,
     previousDay,
     changeRecords,
-    lastKnown: await lastKnown,
+    lastKnown: known,
+    views,
   };
 }
+const viewsMemo = new WeakMap<Snapshot, DayViews>();
 const lastKnownMemo = new WeakMap<Snapshot, Promise<LastKnownDeployment>>();
 
 /** The newest day, or null for an empty ledger. */
@@ -190,85 +198,11 @@ export async function organisationName(): Promise<string> {
  * rendered on every build. Snapshots are never rendered when `buildSite`
  * copies them itself (`SiteOptions.copySnapshots`).
  */
-export function renders(kind: keyof RenderOnly, key: string): boolean {
+export function renders(kind: RenderGroup, key: string): boolean {
   if (kind === 'snapshots' && snapshotsCopied) return false;
   if (!only) return true;
-  renderSets ??= {
-    day: new Set(only.day), next: new Set(only.next), sub: new Set(only.sub), compare: new Set(only.compare), snapshots: new Set(only.snapshots), services: new Set(only.services),
-  };
+  renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
   return renderSets[kind].has(key);
 }
-let renderSets: Record<keyof RenderOnly, Set<string>> | null = null;
+let renderSets: Record<RenderGroup, Set<string>> | null = null;
 
-/**
- * The `cacheKey` of a per-day `getStaticPaths` entry, for Astro's own
- * `experimental.incrementalBuild` (https://docs.astro.build/en/reference/experimental-flags/incremental-build/);
- * only when `SiteOptions.astroIncremental` is on (scripts/bench-astro-incremental.ts), else `{}`, so
- * the default build's paths are unchanged. Usage: `...(await cacheKeyFor('day'))(date)`.
- *
- * Astro already reuses a page only if its route's module graph hash and the config are unchanged, so
- * a key covers data only, the same inputs as our content keys (src/site/incremental.ts `groupKeys`):
- * the sha256 of the day's snapshot files and of the previous day's last, the next day's date for
- * `/days/D/next/`, and for compare pages the pull-request intervals recorded up to that day (what
- * `compareEnvironments` reads from the cross-day index). Keys must be stateless, so every snapshot
- * file is hashed on every build.
- */
-export async function cacheKeyFor(kind: 'day' | 'next' | 'sub' | 'compare' | 'snapshots'): Promise<(value: string) => { cacheKey?: string }> {
-  if (!astroIncremental) return () => ({});
-  astroKeys ??= computeAstroKeys();
-  const keys = await astroKeys;
-  return (value) => {
-    const cacheKey = keys.get(`${kind}/${value}`);
-    return cacheKey === undefined ? {} : { cacheKey };
-  };
-}
-let astroKeys: Promise<Map<string, string>> | null = null;
-
-async function computeAstroKeys(): Promise<Map<string, string>> {
-  const h = (...parts: string[]) => sha256Hex(parts.join('\n'));
-  const ids = await snapshotIds();
-  const file = new Map<string, string>();
-  for (const id of ids) file.set(id, `${id}=${sha256Hex(await rawSnapshot(id))}`);
-  const all = await days();
-  const index = await ledgerIndex();
-  const keys = new Map<string, string>();
-  all.forEach((day, i) => {
-    const own = day.ids.map((id) => file.get(id)!).join(',');
-    const before = i > 0 ? file.get(all[i - 1]!.lastId)! : '-';
-    keys.set(`day/${day.date}`, h('day', own, before));
-    keys.set(`next/${day.date}`, h('next', all[i + 1]?.date ?? '-', siteName ?? index.organisation ?? '-'));
-    keys.set(`sub/${day.date}`, h('sub', own, before));
-    // A compare page reads the index only as of the day's last snapshot (views/compare.ts): the lineage facts and
-    // pull requests recorded by then, which the chain up to `own` fixes; their counts guard against a reader change.
-    const asOf = day.lastId;
-    const prs = [factsUpTo(index.lineage, asOf), index.pullRequests.reduce((n, pr) => n + (pr.snapshot <= asOf ? 1 : 0), 0)];
-    keys.set(`compare/${day.date}`, h('compare', own, before, JSON.stringify(prs)));
-  });
-  for (const id of ids) keys.set(`snapshots/${id}`, h('snapshot', file.get(id)!));
-  return keys;
-}
-
-/** How many of the lineage facts (recorded in snapshot order) snapshot `asOf` knew. */
-function factsUpTo(facts: readonly { snapshot: string }[], asOf: string): number {
-  let [lo, hi] = [0, facts.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (facts[mid]!.snapshot <= asOf) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-const perSnapshot = new WeakMap<Snapshot, Map<string, unknown>>();
-
-/**
- * A view of a whole day computed once per snapshot and shared by that day's
- * pages: a day has ~500 service pages, and recomputing the day's changes and
- * dependency graphs for each was quadratic in the number of services.
- */
-export function memo<T>(snapshot: Snapshot, key: string, make: () => T): T {
-  let cache = perSnapshot.get(snapshot);
-  if (!cache) perSnapshot.set(snapshot, (cache = new Map()));
-  if (!cache.has(key)) cache.set(key, make());
-  return cache.get(key) as T;
-}

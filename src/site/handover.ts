@@ -4,8 +4,7 @@
  * file for the pages to parse again cost seconds a night. Astro bundles the
  * pages' modules separately from the caller's (its prerender bundle), so the
  * two sides meet on a process-wide symbol, not a module variable. The key is
- * the file path the pages would otherwise read (it still works as a file,
- * e.g. for scripts/bench-astro-incremental.ts).
+ * the file path the pages would otherwise read (it still works as a file).
  */
 const REGISTRY = Symbol.for('release-ledger.site-handover');
 

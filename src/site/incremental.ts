@@ -34,7 +34,8 @@ import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
-import { GENERATOR_VERSION, SITE_ROOT } from './config.ts';
+import { RENDER_GROUPS, renderGroupOf, type RenderGroup } from '../views/routes.ts';
+import { generatorFingerprint as fingerprintOf } from './fingerprint.ts';
 
 const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
@@ -43,22 +44,9 @@ const FILES = 'ledger-files.json';
 export const CACHE_FORMAT = 6;
 const FORMAT = CACHE_FORMAT;
 
-/** The generator fingerprint: release-ledger's version, the site's source and the locked dependencies. Any change renders every page again. */
-export async function generatorFingerprint(extra: unknown): Promise<string> {
-  const hash = createHash('sha256').update(`release-ledger ${GENERATOR_VERSION} format ${FORMAT}\n${JSON.stringify(extra)}\n`);
-  const files: string[] = [];
-  // What the pages are made of: all of src/ (the views reach into the ledger's diffs, the rules'
-  // version parsing and the promotion tracking), not the collectors or the CLI.
-  for (const dir of ['src', 'public']) {
-    const entries = await readdir(path.join(SITE_ROOT, dir), { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const e of entries) if (e.isFile()) files.push(path.relative(SITE_ROOT, path.join(e.parentPath, e.name)));
-  }
-  files.push('package.json', 'package-lock.json');
-  for (const file of files.sort()) {
-    const bytes = await readFile(path.join(SITE_ROOT, file)).catch(() => Buffer.alloc(0));
-    hash.update(`${file}\0${createHash('sha256').update(bytes).digest('hex')}\n`);
-  }
-  return hash.digest('hex');
+/** The generator fingerprint (fingerprint.ts) with this cache format. */
+export function generatorFingerprint(extra: unknown): Promise<string> {
+  return fingerprintOf(extra, FORMAT);
 }
 
 const LINK = /^\n {2}"previous": (null|\{\s*"id": "([^"\\]+)",\s*"sha256": "([0-9a-f]{64})"\s*\})/;
@@ -273,23 +261,9 @@ export async function computeLedgerIndex(
   return { index, read: fresh.length, serviceDigests: digests };
 }
 
-/** Output files are grouped by what they depend on. */
+/** Output files are grouped by what they depend on: the route table's render groups (src/views/routes.ts). */
 export function groupOf(relativeFile: string): string {
-  const file = relativeFile.split(path.sep).join('/');
-  let m = /^days\/(\d{4}-\d{2}-\d{2})\/index\.html$/.exec(file);
-  if (m) return `day/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\/next\/index\.html$/.exec(file);
-  if (m) return `next/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\/compare\//.exec(file);
-  if (m) return `compare/${m[1]}`;
-  m = /^days\/(\d{4}-\d{2}-\d{2})\//.exec(file);
-  if (m) return `sub/${m[1]}`;
-  // Only `/snapshots/ID.json`: the index (`/snapshots/`, `index.json`) lists every snapshot and is rendered on every build.
-  m = /^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json$/.exec(file);
-  if (m) return `snapshots/${m[1]}`;
-  m = /^services\/([^/]+)\/(index\.html|revisions\.json)$/.exec(file) ?? /^changes\/services\/([^/]+)\.json$/.exec(file);
-  if (m) return `services/${m[1]}`;
-  return 'always';
+  return renderGroupOf(relativeFile.split(path.sep).join('/'));
 }
 
 /**
@@ -406,9 +380,9 @@ export function planRender(keys: Map<string, string>, previous: SiteManifest): {
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
   for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
-  const only: RenderOnly = { day: [], next: [], sub: [], compare: [], snapshots: [], services: [] };
+  const only = Object.fromEntries(RENDER_GROUPS.map((g) => [g, [] as string[]])) as RenderOnly;
   for (const g of [...groups].sort()) {
-    const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [keyof RenderOnly, string];
+    const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [RenderGroup, string];
     only[kind].push(value);
   }
   return { only, groups };

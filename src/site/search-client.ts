@@ -4,10 +4,10 @@
  * built with DOM methods and `textContent` only, never HTML strings, so a
  * hostile PR title stays text.
  */
-import { prWhereText, searchChanges, type SearchIndex, type ServiceDetail } from '../views/search-query.ts';
+import { prWhereText, releaseFor, searchChanges, type SearchIndex, type ServiceDetail } from '../views/search-query.ts';
 import { safeUrl } from '../views/format.ts';
 
-export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl: string, serviceUrl: (name: string) => string): void {
+export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl: string, serviceUrl: (name: string) => string, releaseUrl?: (name: string) => string): void {
   let index: Promise<SearchIndex> | null = null;
   const details = new Map<string, Promise<ServiceDetail>>();
   const load = () => (index ??= fetch(indexUrl).then((r) => r.json() as Promise<SearchIndex>));
@@ -29,8 +29,18 @@ export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl
     output.replaceChildren(el('p', 'Searching…'));
     const idx = await load();
     const hits = searchChanges(idx, q);
+    // A ticket several services share (or a declared release): every service's part, and whether they all arrived, per environment.
+    const release = releaseFor(idx, q);
+    const releaseLine = release ? [el('p', `${release.name} changed ${release.services.length} services (${release.services.join(', ')}): ${release.states.map((s) => `${s.environment} ${s.state}`).join(' · ')}. `)] : [];
+    for (const line of releaseLine) {
+      line.dataset['release'] = release!.name;
+      if (!releaseUrl || !release!.page) continue;
+      const a = el('a', 'Where each part is, day by day');
+      a.href = releaseUrl(release!.name);
+      line.append(a);
+    }
     if (hits.length === 0) {
-      output.replaceChildren(el('p', q.trim() ? `Nothing matches “${q}”.` : 'Type a pull request (payments-api#123, #123), a ticket key (PAY-123) or words of a title.'));
+      output.replaceChildren(...releaseLine, el('p', q.trim() ? `Nothing matches “${q}”.` : 'Type a pull request (payments-api#123, #123), a ticket key (PAY-123) or words of a title.'));
       return;
     }
     const table = el('table');
@@ -62,7 +72,7 @@ export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl
     const wrap = el('div');
     wrap.className = 'table-wrap';
     wrap.append(table);
-    output.replaceChildren(el('p', `${hits.length} match${hits.length === 1 ? '' : 'es'} as of snapshot ${idx.asOf ?? '—'}.`), wrap);
+    output.replaceChildren(...releaseLine, el('p', `${hits.length} match${hits.length === 1 ? '' : 'es'} as of snapshot ${idx.asOf ?? '—'}.`), wrap);
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -17,7 +17,6 @@ declare module 'virtual:release-ledger/site' {
   /** `buildSite` copies `/snapshots/ID.json` itself; the endpoint renders none. */
   export const snapshotsCopied: boolean;
   /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */
-  export const astroIncremental: boolean;
   /** Site path of mermaid's browser build (mermaid-assets.ts), before the base is added. */
   export const mermaidEntry: string;
 }

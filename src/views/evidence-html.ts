@@ -229,6 +229,29 @@ export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
   'source.gap': shaped(z.object({ source: text, evidence: text, reason: text }), (e) =>
     html`<p>Source ${e.source} gave no ${e.evidence === 'all' ? 'evidence' : `${e.evidence} evidence`}: ${e.reason}</p>`,
   ),
+  'release.partial': shaped(
+    z.object({
+      release: text,
+      kind: text,
+      owner: nullableText,
+      environment: text,
+      partialSince: text,
+      partialDays: z.number(),
+      graceDays: z.number(),
+      missing: text,
+      components: z.array(z.object({ service: text, wanted: text, state: text, running: z.object({ version: text, commit: text, since: text }).nullable() })),
+    }),
+    (e) =>
+      html`<p>${e.kind === 'declared' ? 'Release' : 'Ticket'} <strong>${e.release}</strong>${e.owner && html` (owner ${e.owner})`} has been in ${e.environment} in part for <strong>${plural(e.partialDays, 'day')}</strong> (since ${formatTime(e.partialSince)}); ${e.graceDays} allowed. <strong>${e.missing}</strong> has not arrived.</p>${table(
+        ['Service', 'Release wants', 'Where it is', 'Running', 'Since'],
+        e.components.map((c) => [c.service, c.wanted, c.state === 'running' ? '✓ arrived' : c.state === 'superseded' ? '✓ later version' : c.state === 'unknown' ? '? unknown' : html`<strong>✗ ${c.state === 'absent' ? 'not deployed' : 'missing'}</strong>`, c.running ? html`${c.running.version} ${commit(c.running.commit)}` : '—', c.running ? formatTime(c.running.since) : '—']),
+      )}`,
+  ),
+  'release.mixed-scope': shaped(
+    z.object({ version: text, commit: text, deployedAt: text, deployedBy: text, fromVersion: nullableText, units: z.number(), maxScope: z.number(), tickets: z.array(text), untracked: z.array(z.object({ number: z.number(), title: text })), releases: z.array(text), url: text.optional() }),
+    (e) =>
+      html`<p>${e.version} (${commit(e.commit)}), deployed by ${e.deployedBy} at ${formatTime(e.deployedAt)}${e.fromVersion && ` over ${e.fromVersion}`}, brought <strong>${e.units} unrelated changes</strong>; ${e.maxScope} allowed. ${record(e.url, 'deployment record')}</p><p>Tickets: ${e.tickets.join(', ') || '—'}${e.untracked.length > 0 && html`; pull requests without one: ${e.untracked.map((p, i) => html`${i > 0 && ', '}#${p.number} ${p.title}`)}`}${e.releases.length > 0 && html`; part of ${e.releases.join(', ')}`}.</p>`,
+  ),
 };
 
 /** The rule's own rendering of `evidence`, or null when it has none for this shape (the caller shows generic rows). */

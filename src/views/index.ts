@@ -20,3 +20,5 @@ export * from './stats.ts';
 export * from './footer.ts';
 export * from './answers.ts';
 export * from './revisions.ts';
+export * from './releases.ts';
+export * from './releases-html.ts';

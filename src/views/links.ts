@@ -1,8 +1,9 @@
 /**
- * Every URL of the site, built in one place so the documented URL scheme
- * (docs/site.md) and the pages cannot drift apart. Paths end in `/`
- * (`trailingSlash: 'always'`, `build.format: 'directory'`).
+ * Every URL of the site, built from the route table (routes.ts) so the
+ * documented URL scheme (docs/site.md) and the pages cannot drift apart.
+ * Paths end in `/` (`trailingSlash: 'always'`, `build.format: 'directory'`).
  */
+import { ROUTES, type Paths } from './routes.ts';
 
 /** Prefixes the site's base path (Astro `base`, `/` by default). */
 export function withBase(base: string, path: string): string {
@@ -10,39 +11,10 @@ export function withBase(base: string, path: string): string {
   return `${prefix}${path}`;
 }
 
-export const paths = {
-  home: () => '/',
-  day: (date: string) => `/days/${date}/`,
-  /** Where the day after `date` is: a small page written again when that day arrives, so the day page itself never changes. */
-  dayNext: (date: string) => `/days/${date}/next/`,
-  dayService: (date: string, service: string) => `/days/${date}/services/${encodeURIComponent(service)}/`,
-  dayEnvironment: (date: string, environment: string) => `/days/${date}/environments/${encodeURIComponent(environment)}/`,
-  compare: (date: string, a: string, b: string) => `/days/${date}/compare/${encodeURIComponent(a)}${compareSeparator(a, b)}${encodeURIComponent(b)}/`,
-  service: (service: string) => `/services/${encodeURIComponent(service)}/`,
-  changes: () => '/changes/',
-  changesIndex: () => '/changes/index.json',
-  stats: () => '/stats/',
-  snapshot: (id: string) => `/snapshots/${id}.json`,
-  /** Every snapshot with both hashes (HTML), and a snapshot's row there. */
-  snapshots: () => '/snapshots/',
-  snapshotRow: (id: string) => `/snapshots/#${id}`,
-  /** The same list as JSON, to fetch the chain from. */
-  snapshotsIndex: () => '/snapshots/index.json',
-};
+/** Every page's URL builder, from the route table (routes.ts). */
+export const paths = Object.fromEntries(Object.entries(ROUTES).map(([name, r]) => [name, r.path])) as Paths;
 
-/**
- * What joins the two names of a compare page's path: `A...B`, as GitHub's
- * compare URLs, whenever that is unambiguous. Names may contain dots
- * (NAME_PATTERN in model/config.ts) but start with a letter or digit, so when
- * neither name contains `...` the separator is the one `...` followed by a
- * letter or digit (`qa....prod` is `qa.` and `prod`). When one does
- * (`x...y`), `A...B` could be two different pairs, so that pair is `A/B`
- * (names never contain `/`, and an `A...B` path never has one): every pair
- * has its own page, and every existing `A...B` address stays where it was.
- */
-export function compareSeparator(a: string, b: string): '...' | '/' {
-  return a.includes('...') || b.includes('...') ? '/' : '...';
-}
+export { compareSeparator } from './routes.ts';
 
 /** `#finding-…` anchor id for a finding id; keeps URL-safe characters, encodes the rest as `~XX`. */
 export function findingAnchor(id: string): string {

@@ -75,7 +75,7 @@ describe('one-line errors with line:column', () => {
   });
 
   it('YAML syntax error', async () => {
-    expect(await errorOf('name: Acme\nenvironments: [{name: dev}\nservices: []\n')).toMatchInlineSnapshot(`"release-ledger.config.yaml:3:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]"`);
+    expect(await errorOf('name: Acme\nenvironments: [{name: dev}\nservices: []\n')).toMatchInlineSnapshot(`"release-ledger.config.yaml:2:15: YAML syntax error: this flow list ([) is never closed; add the closing ]"`);
   });
 
   it('duplicate YAML keys', async () => {

@@ -6,8 +6,8 @@
  * digests; one Argo CD sync was started by the person who approved it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectArgoCd } from '../../collectors/argocd/index.ts';
-import { collectKubernetes } from '../../collectors/kubernetes/index.ts';
+import { collectArgoCd } from '../../collectors/argocd/source.ts';
+import { collectKubernetes } from '../../collectors/kubernetes/source.ts';
 import { generateDemo, INCIDENTS, ON_GITHUB, type DemoDay } from '../../examples/acme/generate.ts';
 import { MANUAL_SET_IMAGE, manualImage } from '../../examples/acme/kubernetes.ts';
 import { argoApplications, clusterWorld } from '../../examples/acme/kubernetes-world.ts';

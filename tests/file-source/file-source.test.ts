@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectFile } from '../../collectors/file.ts';
+import { collectFile } from '../../collectors/file/source.ts';
 import type { ConfigInput, FileSourceConfig } from '../../src/model/index.ts';
 import { redactConfigs } from '../../src/model/index.ts';
-import { extractTickets, parseInventory } from '../../src/sources/inventory.ts';
+import { parseInventory } from '../../collectors/file/inventory.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/file/', import.meta.url));
@@ -212,7 +213,7 @@ describe('parseInventory', () => {
     expect(reason('branches:\n  - { service: a, name: release/1, aheadBy: -1, behindBy: 0 }\n')).toMatchInlineSnapshot(`"inventory.yaml:2:45: branches[0].aheadBy: expected a number ≥ 0, received -1"`);
     expect(reason('observed:\n  - { service: a, environment: prod, at: 2026-02-30T10:00:00Z }\n')).toMatchInlineSnapshot(`"inventory.yaml:2:42: observed[0].at: expected a time such as 2026-11-20T10:00:00Z (with Z or an offset), received "2026-02-30T10:00:00Z""`);
     expect(reason('configs:\n  - { service: a, environment: prod, values: { NESTED: { a: 1 } } }\n')).toMatchInlineSnapshot(`"inventory.yaml:2:56: configs[0].values.NESTED: expected text, a number, true or false, or an empty value, received a mapping"`);
-    expect(reason('configs: [\n')).toMatchInlineSnapshot(`"inventory.yaml:2:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]"`);
+    expect(reason('configs: [\n')).toMatchInlineSnapshot(`"inventory.yaml:1:10: YAML syntax error: this flow list ([) is never closed; add the closing ]"`);
     expect(reason('- just\n- a list\n')).toMatchInlineSnapshot(`"inventory.yaml:1:1: expected a mapping with \`deployments\`, \`configs\`, \`observed\`, \`branches\`, \`changes\` or \`history\` at the top, received a list"`);
   });
 
@@ -224,7 +225,7 @@ describe('parseInventory', () => {
 
 describe('extractTickets', () => {
   it('finds unique keys in sorted order', () => {
-    expect(extractTickets(['PAY-12 and OPS-3', 'feature/PAY-12-x', ''], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-3', 'PAY-12']);
+    expect(ticketsIn([{ title: 'PAY-12 and OPS-3', branch: 'feature/PAY-12-x' }, { title: '' }], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-3', 'PAY-12']);
   });
 });
 

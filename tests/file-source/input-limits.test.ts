@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectFile } from '../../collectors/file.ts';
+import { collectFile } from '../../collectors/file/source.ts';
 import type { ConfigInput, FileSourceConfig } from '../../src/model/index.ts';
 import { aliasBomb, encode, nested, writeSparse } from '../helpers/adversarial-yaml.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';

@@ -1,10 +1,10 @@
 /**
- * `cappedFetch` (collectors/capped-fetch.ts): a GitHub answer is read whole up
+ * `cappedFetch` (collectors/github/capped-fetch.ts): a GitHub answer is read whole up
  * to its cap; past it the read is cancelled and the request refused, once.
  */
 import { describe, expect, it } from 'vitest';
-import { cappedFetch } from '../../collectors/capped-fetch.ts';
-import { describeError, ResponseTooLarge } from '../../src/sources/github/index.ts';
+import { cappedFetch } from '../../collectors/github/capped-fetch.ts';
+import { describeError, ResponseTooLarge } from '../../collectors/github/index.ts';
 
 const CAP = 1024;
 

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubCollector } from '../../collectors/github.ts';
+import { createGitHubCollector } from '../../collectors/github/source.ts';
 import { deploymentSchema, gapSchema, changeSchema, branchSchema, configRecordSchema } from '../../src/model/index.ts';
 import { advanceNight, buildOrg, imageDigest, imageInPayload, runIdInPayload, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type Fault, type GitHubServer, type Scenario } from '../helpers/github-server.ts';

@@ -7,7 +7,6 @@ import {
   componentsFrom,
   describeError,
   environmentValues,
-  extractTickets,
   lookupsQuery,
   mapProtection,
   mapPullRequests,
@@ -20,8 +19,9 @@ import {
   scrub,
   tokenHelp,
   versionOf,
-} from '../../src/sources/github/index.ts';
-import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../src/sources/github/index.ts';
+} from '../../collectors/github/index.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
+import type { GqlDeployment, GqlPullRequest, GqlRepository } from '../../collectors/github/index.ts';
 
 const deployment = (id: number, createdAt: string, statuses: [string, string][], commit = `c${id}`): GqlDeployment => {
   const nodes = statuses.map(([state, at]) => ({ state, createdAt: at, logUrl: `https://github.com/o/r/actions/runs/${id}00/job/1`, environmentUrl: null }));
@@ -141,7 +141,7 @@ describe('approvals, protection and pull requests', () => {
     expect(pullRequestApprovals([pulls[0]!])).toEqual([{ by: 'carol', at: '2026-03-01T09:30:00Z', state: 'rejected', kind: 'pull-request', comment: '#2', url: 'r/carol' }]);
     const mapped = mapPullRequests(pulls);
     expect(mapped.map((p) => p.number)).toEqual([2]);
-    expect(extractTickets(mapped, '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-2', 'PAY-2']);
+    expect(ticketsIn(mapped, '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['OPS-2', 'PAY-2']);
   });
 });
 
@@ -157,7 +157,7 @@ describe('config values', () => {
     expect(parseConfigFile('deploy/values.yaml', 'a:\n  b: 1\n  c: [1, 2]\nd: null\n')).toEqual({ 'a.b': 1, 'a.c': '[1,2]', d: null });
     expect(parseConfigFile('x.json', '{"k": {"v": true}}')).toEqual({ 'k.v': true });
     expect(parseConfigFile('prod.env', '# c\nexport A=1\nB="two"\n')).toEqual({ A: '1', B: 'two' });
-    expect(() => parseConfigFile('bad.yaml', 'a: [')).toThrowErrorMatchingInlineSnapshot(`[TypeError: bad.yaml is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 5:]`);
+    expect(() => parseConfigFile('bad.yaml', 'a: [')).toThrowErrorMatchingInlineSnapshot(`[TypeError: bad.yaml is not valid YAML: line 1: this flow list ([) is never closed; add the closing ]]`);
     expect(() => parseConfigFile('list.yaml', '- a\n- b\n')).toThrowErrorMatchingInlineSnapshot(`[TypeError: list.yaml is not a map of keys to values]`);
   });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectGitOps } from '../../collectors/gitops.ts';
+import { collectGitOps } from '../../collectors/gitops/source.ts';
 import type { ConfigInput, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { snapshotSchema } from '../../src/model/index.ts';
 import { ALICE, BOB, CAROL, makeGitRepo } from '../helpers/git-repo.ts';
@@ -224,7 +224,7 @@ describe('collectGitOps: plain manifests with a glob, in a subfolder of a larger
     expect(evidence.declared.map((d) => [d.changedBy, d.changedAt])).toEqual(Array(2).fill(['Carol Example', '2026-01-15T12:00:00.000Z']));
     expect(evidence.gaps.map((g) => `${g.environment} [${g.evidence}] ${g.reason}`)).toMatchInlineSnapshot(`
       [
-        "staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 3: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 2: this flow list ([) is never closed; add the closing ]",
       ]
     `);
   });

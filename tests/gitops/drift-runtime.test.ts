@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectGitOps } from '../../collectors/gitops.ts';
-import { collectHttp } from '../../collectors/http.ts';
+import { collectGitOps } from '../../collectors/gitops/source.ts';
+import { collectHttp } from '../../collectors/http/source.ts';
 import type { ConfigInput, Evidence, GitOpsSourceConfig, HttpSourceConfig } from '../../src/model/index.ts';
 import { configSchema, emptyEvidence, snapshotSchema } from '../../src/model/index.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';

@@ -5,7 +5,7 @@
  */
 import { validate } from '@octokit/graphql-schema';
 import { describe, expect, it } from 'vitest';
-import { gitOpsFilesQuery, readGitOpsFilesAnswer, treeFiles } from '../../src/sources/gitops/index.ts';
+import { gitOpsFilesQuery, readGitOpsFilesAnswer, treeFiles } from '../../collectors/gitops/index.ts';
 
 const REV = '3db819f9602d66405a2dc61fd438962aa3087992';
 

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGitOpsCollector } from '../../collectors/gitops.ts';
+import { createGitOpsCollector } from '../../collectors/gitops/source.ts';
 import type { ConfigInput, Evidence, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { snapshotSchema } from '../../src/model/index.ts';
 import { ALICE, BOB, CAROL, makeGitRepo } from '../helpers/git-repo.ts';
@@ -235,7 +235,7 @@ describe('gitops repo mode gives the same records as a local clone', () => {
       [
         "notifier/prod [config] no file at HEAD matches apps/notifier/prod/app.env",
         "notifier/staging [config] no file at HEAD matches apps/notifier/staging/app.env",
-        "notifier/staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 3: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "notifier/staging [declared] apps/notifier/staging/workload.yaml: unparsable YAML at line 2: this flow list ([) is never closed; add the closing ]",
       ]
     `);
     expect(server.log.some((l) => l.operation.endsWith('/contents/{path}'))).toBe(false);

@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectGitOps } from '../../collectors/gitops.ts';
-import { extractConfigValues } from '../../src/sources/gitops/index.ts';
+import { collectGitOps } from '../../collectors/gitops/source.ts';
+import { extractConfigValues } from '../../collectors/gitops/index.ts';
 import type { ConfigInput, GitOpsSourceConfig } from '../../src/model/index.ts';
 import { aliasBomb, encode, writeSparse } from '../helpers/adversarial-yaml.ts';
 import { ALICE, makeGitRepo, type GitRepo } from '../helpers/git-repo.ts';

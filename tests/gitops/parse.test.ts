@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandPattern, extractConfigValues, extractImage, formatImageRef, parseImageRef, selectFiles } from '../../src/sources/gitops/index.ts';
+import { expandPattern, extractConfigValues, extractImage, formatImageRef, parseImageRef, selectFiles } from '../../collectors/gitops/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/gitops/${name}`, import.meta.url), 'utf8');
 const SHA = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
@@ -84,7 +84,7 @@ describe('extractImage', () => {
     expect(extractImage('image:\n  repository: acme/api\n   tag: 1\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`
       {
         "ok": false,
-        "reason": "values.yaml: unparsable YAML at line 2: Nested mappings are not allowed in compact mappings",
+        "reason": "values.yaml: unparsable YAML at line 3: bad indentation of a mapping entry",
       }
     `);
     expect(extractImage('image: "Acme/API:1.0"\n', 'values.yaml', 'api')).toMatchInlineSnapshot(`

@@ -2,7 +2,7 @@
  * Runs the real CLI in-process (`main` takes argv and I/O as arguments, the
  * citty way), capturing output and the exit code.
  */
-import { main, type CliIO } from '../../collectors/cli.ts';
+import { main, type CliIO } from '../../src/cli/index.ts';
 
 export interface CliRun {
   code: number;

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { load as parse } from 'js-yaml';
 import { runCli } from './cli.ts';
 import { ALICE, makeGitRepo, type GitRepo } from './git-repo.ts';
 

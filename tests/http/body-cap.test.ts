@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectHttp } from '../../collectors/http.ts';
+import { collectHttp } from '../../collectors/http/source.ts';
 import type { ConfigInput, HttpSourceConfig } from '../../src/model/index.ts';
 import { json, startHttpServer, type TestServer } from '../helpers/http-server.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectHttp } from '../../collectors/http.ts';
+import { collectHttp } from '../../collectors/http/source.ts';
 import type { ConfigInput, HttpSourceConfig } from '../../src/model/index.ts';
 import { snapshotSchema } from '../../src/model/index.ts';
 import { delayed, hang, json, raw, redirect, refusedUrl, reset, resetMidBody, startHttpServer, status, text } from '../helpers/http-server.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseVersionBody, planHttpTargets, resolveHeaders, safeUrl } from '../../src/sources/http/index.ts';
+import { parseVersionBody, planHttpTargets, resolveHeaders, safeUrl } from '../../collectors/http/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/http/${name}`, import.meta.url), 'utf8');
 

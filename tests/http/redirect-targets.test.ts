@@ -1,13 +1,13 @@
 /**
- * Where a version endpoint may redirect (src/sources/http/redirect.ts), against
+ * Where a version endpoint may redirect (collectors/http/redirect.ts), against
  * a real server on 127.0.0.1 that answers with the redirect. A refused target
  * is refused before any connection: the only request fetch ever makes is the
  * first one, to the local server, and a name is only looked up, never fetched.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectHttp } from '../../collectors/http.ts';
+import { collectHttp } from '../../collectors/http/source.ts';
 import type { ConfigInput, HttpSourceConfig, SourceContext } from '../../src/model/index.ts';
-import { redirectRefusal } from '../../src/sources/http/index.ts';
+import { redirectRefusal } from '../../collectors/http/index.ts';
 import { json, redirect, startHttpServer } from '../helpers/http-server.ts';
 import type { TestServer } from '../helpers/http-server.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { load as parse } from 'js-yaml';
 import { exampleInventory, schemaReference, starterConfig, workflow } from '../../src/init/index.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -4,7 +4,7 @@
  * who started it, declared sources, OutOfSync as drift, and gaps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectArgoCd } from '../../collectors/argocd/index.ts';
+import { collectArgoCd } from '../../collectors/argocd/source.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import type { ArgoCdSourceConfig, ConfigInput } from '../../src/model/index.ts';
 import { configSchema } from '../../src/model/index.ts';

@@ -7,12 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectKubernetesWithStats, listAll } from '../../collectors/kubernetes/index.ts';
+import { collectKubernetesWithStats, listAll } from '../../collectors/kubernetes/source.ts';
 import { parseSelector, references } from '../../collectors/kubernetes/map.ts';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import type { ConfigInput, Evidence, KubernetesSourceConfig } from '../../src/model/index.ts';
 import { configSchema } from '../../src/model/index.ts';
-import { credentialsOf } from '../../src/sources/credentials.ts';
+import { credentialsOf } from '../../collectors/shared/credentials.ts';
 import { configMap, KUBE_CA_FILE, mergeWorlds, secret, startKubeServer, workload, type KubeServer, type KubeWorld } from '../helpers/kube-server.ts';
 import { NOW, sourceContext } from '../helpers/runtime-context.ts';
 

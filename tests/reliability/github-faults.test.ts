@@ -23,7 +23,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGitHubCollector } from '../../collectors/github.ts';
+import { createGitHubCollector } from '../../collectors/github/source.ts';
 import type { Evidence } from '../../src/model/index.ts';
 import { ENVIRONMENTS as GH_ENVIRONMENTS, buildOrg, runIdInPayload } from '../fixtures/github/org.ts';
 import { makeContext } from '../github/context.ts';
@@ -91,14 +91,14 @@ interface Planned {
 const REST_KINDS: ProxyFaultKind[] = ['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'latency', 'secondary-limit', 'http-429', 'primary-limit-now', 'malformed', 'truncated', 'html', 'empty-body'];
 /**
  * Faults the client turns into an exception (and so retries, or splits a GraphQL batch over). The client
- * reads every body inside its fetch (collectors/capped-fetch.ts, the 16 MiB cap), so a connection reset
+ * reads every body inside its fetch (collectors/github/capped-fetch.ts, the 16 MiB cap), so a connection reset
  * mid-body is a network error there and is retried like any reset.
  */
 const THROWING: ReadonlySet<ProxyFaultKind> = new Set(['http-500', 'http-502', 'http-503', 'http-504', 'reset', 'reset-mid-body', 'truncated', 'secondary-limit', 'http-429', 'primary-limit-now', 'primary-limit-hour']);
 
 /**
  * How many consecutive hits the client outlasts (its documented retry policy):
- * @octokit/plugin-retry retries 5xx, 429 and network errors twice (`retries: 2` in collectors/github.ts);
+ * @octokit/plugin-retry retries 5xx, 429 and network errors twice (`retries: 2` in collectors/github/source.ts);
  * the throttling handlers retry a secondary limit twice and a primary limit once, and only when its reset is
  * within 300 s; a 200 with a bad body is not retried.
  */

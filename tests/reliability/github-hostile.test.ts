@@ -30,12 +30,12 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect } from '../../collectors/collect.ts';
-import { createGitHubCollector } from '../../collectors/github.ts';
-import { createGitOpsCollector } from '../../collectors/gitops.ts';
+import { collect } from '../../src/collect/collect.ts';
+import { createGitHubCollector } from '../../collectors/github/source.ts';
+import { createGitOpsCollector } from '../../collectors/gitops/source.ts';
 import type { CollectorRegistry } from '../../collectors/registry.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
-import { extractTickets } from '../../src/sources/github/map.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 import type { Snapshot } from '../../src/model/snapshot.ts';
 import { ENVIRONMENTS, buildOrg, sha } from '../fixtures/github/org.ts';
 import { startGitHubServer, type GitHubServer, type Scenario, type ScenarioRepo } from '../helpers/github-server.ts';
@@ -79,7 +79,7 @@ type Form = keyof typeof FORMS;
 
 /**
  * Where the token is in `text`, in any of the forms above, found by decoding
- * (independent of src/sources/credentials.ts), or null.
+ * (independent of collectors/shared/credentials.ts), or null.
  */
 function leakIn(text: string, token: string): string | null {
   if (text.replace(/\s+/g, '').includes(token)) return 'plain or spaced';
@@ -503,7 +503,7 @@ describe('the GitHub source and the gitops repo mode when the API lies', () => {
     const figures = sizes.map((size) => {
       const pr = { number: 1, title: `PAY-1 ${'A'.repeat(size)}`, author: 'a', mergedBy: null, mergedAt: null, reviewers: [], branch: 'b', url: 'u' };
       const started = performance.now();
-      const tickets = extractTickets([pr], '[A-Z][A-Z0-9]+-[0-9]+');
+      const tickets = ticketsIn([pr], '[A-Z][A-Z0-9]+-[0-9]+');
       return { size, ms: performance.now() - started, tickets };
     });
     recordFigure(task, {

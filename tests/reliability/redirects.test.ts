@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectHttp } from '../../collectors/http.ts';
+import { collectHttp } from '../../collectors/http/source.ts';
 import type { HttpSourceConfig } from '../../src/model/index.ts';
 import { json, redirect, startHttpServer } from '../helpers/http-server.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shardOf, shardsDir } from '../../collectors/shard.ts';
+import { shardOf, shardsDir } from '../../src/collect/shard.ts';
 import { runCli } from '../helpers/cli.ts';
 import { baseInventory, recordFigure, SEED, treeState, useTempRoot, writeWorld } from './world.ts';
 

@@ -9,6 +9,7 @@ import type { ConfigRecord, Deployment, Snapshot, SnapshotInput } from '../../sr
 export type Services = NonNullable<SnapshotInput['services']>;
 import { evaluateRules, type DraftSnapshot } from '../../src/rules/index.ts';
 import { attachPromotion, buildSightingIndex, buildTracking } from '../../src/snapshot/promotion.ts';
+import { releasesRecord } from '../../src/model/release.ts';
 import { buildConfig, buildDeployment, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
 
 export { buildChange, buildConfig, buildDeployment, commitFor } from '../helpers/snapshot-builder.ts';
@@ -62,7 +63,9 @@ export function draftOf(overrides: Partial<SnapshotInput>, previous: Snapshot | 
     previous,
     takenAt: base.takenAt,
   });
-  const { findings: _findings, ...draft } = { ...base, deployments, tracking };
+  // As collect stores them: the releases given (declared) and the tickets carried from `previous` (src/collect/assemble.ts).
+  const releases = releasesRecord({ declared: base.releases?.declared ?? [], changes: base.changes, previous: previous?.releases, takenAt: base.takenAt });
+  const { findings: _findings, ...draft } = { ...base, deployments, tracking, releases };
   return draft;
 }
 

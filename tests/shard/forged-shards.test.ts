@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { shardOf, shardsDir } from '../../collectors/shard.ts';
+import { shardOf, shardsDir } from '../../src/collect/shard.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const SERVICES = ['billing', 'catalog', 'checkout', 'gateway', 'ledger', 'notify', 'payments', 'search', 'users'];

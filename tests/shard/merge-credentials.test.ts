@@ -8,7 +8,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectShard } from '../../collectors/collect.ts';
+import { collectShard } from '../../src/collect/collect.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
 import { runCli } from '../helpers/cli.ts';
 import { baseInventory, treeState, useTempRoot, writeWorld } from '../reliability/world.ts';

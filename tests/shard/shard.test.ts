@@ -8,8 +8,8 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collect, collectShard, mergeShards } from '../../collectors/collect.ts';
-import { shardOf, shardsDir } from '../../collectors/shard.ts';
+import { collect, collectShard, mergeShards } from '../../src/collect/collect.ts';
+import { shardOf, shardsDir } from '../../src/collect/shard.ts';
 import type { CollectorRegistry } from '../../collectors/registry.ts';
 import { loadConfig, type LoadedConfig } from '../../src/model/load-config.ts';
 import { emptyEvidence, type Collector, type Evidence } from '../../src/model/evidence.ts';

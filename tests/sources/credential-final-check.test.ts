@@ -9,7 +9,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, collectShard } from '../../collectors/collect.ts';
+import { collect, collectShard } from '../../src/collect/collect.ts';
 import { LedgerWriteError } from '../../src/errors.ts';
 import { loadConfig } from '../../src/model/load-config.ts';
 import { baseInventory, useTempRoot, writeWorld } from '../reliability/world.ts';

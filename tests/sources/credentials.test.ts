@@ -1,5 +1,5 @@
 /**
- * The one scrubber (src/sources/credentials.ts) and the plain checks of the
+ * The one scrubber (collectors/shared/credentials.ts) and the plain checks of the
  * GitHub source that keep a lying answer out of the ledger: every encoding
  * of a credential is found and removed, the final check names the field and
  * never the credential, times are checked for plausibility, a bad review
@@ -8,11 +8,12 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { capFor, capStrings, capText } from '../../src/sources/caps.ts';
-import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../src/sources/credentials.ts';
-import { BudgetExhausted, DeadlineReached, scrub } from '../../src/sources/github/errors.ts';
-import { RequestBudget, sharedBudget } from '../../src/sources/github/budget.ts';
-import { checkPulls, checkTime, eventBounds, extractTickets, isoUtc, repositoryBounds } from '../../src/sources/github/map.ts';
+import { capFor, capStrings, capText } from '../../collectors/shared/caps.ts';
+import { Credentials, credentialsOf, findCredential, refuseCredentials } from '../../collectors/shared/credentials.ts';
+import { BudgetExhausted, DeadlineReached, scrub } from '../../collectors/github/errors.ts';
+import { RequestBudget, sharedBudget } from '../../collectors/github/budget.ts';
+import { checkPulls, checkTime, eventBounds, isoUtc, repositoryBounds } from '../../collectors/github/map.ts';
+import { ticketsIn } from '../../src/model/tickets.ts';
 
 const TOKEN = 'ghp_R4nd0mT0kenValue0123456789abcdefXYZ';
 
@@ -154,7 +155,7 @@ describe('GitHub times, records and fields from a lying server', () => {
 
   it('ticket extraction reads at most a title cap of each text, so a 1 MB title costs what a 256-character one does', () => {
     const huge = { number: 1, title: `PAY-1 ${'A'.repeat(1_000_000)} OPS-9`, author: 'a', mergedBy: null, mergedAt: null, reviewers: [], branch: 'feature/ABC-12', url: 'u' };
-    expect(extractTickets([huge], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['ABC-12', 'PAY-1']);
+    expect(ticketsIn([huge], '[A-Z][A-Z0-9]+-[0-9]+')).toEqual(['ABC-12', 'PAY-1']);
   });
 });
 

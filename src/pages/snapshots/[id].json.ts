@@ -6,11 +6,10 @@
  * https://docs.astro.build/en/guides/endpoints/#static-file-endpoints
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { cacheKeyFor, rawSnapshot, renders, snapshotIds } from '../../site/data.ts';
+import { rawSnapshot, renders, snapshotIds } from '../../site/data.ts';
 
 export const getStaticPaths: GetStaticPaths = async () => {
-  const key = await cacheKeyFor('snapshots');
-  return (await snapshotIds()).filter((id) => renders('snapshots', id)).map((id) => ({ params: { id }, ...key(id) }));
+  return (await snapshotIds()).filter((id) => renders('snapshots', id)).map((id) => ({ params: { id } }));
 };
 
 export const GET: APIRoute = async ({ params }) => {

@@ -1,6 +1,0 @@
-/** Pure parts of the `http` runtime source; the I/O is in `collectors/http.ts`. */
-export { parseVersionBody, mediaType, getPath } from './parse-version.ts';
-export type { VersionReport, ParseResult, ParseOptions } from './parse-version.ts';
-export { planHttpTargets, resolveHeaders, safeUrl } from './targets.ts';
-export type { HttpTarget, PlanInput } from './targets.ts';
-export { isForbiddenAddress, redirectHost, redirectRefusal } from './redirect.ts';
