@@ -46,7 +46,7 @@ export interface MapInput {
   source: string;
   at: string;
   baseUrl: string;
-  settings: Pick<ArgoCdSourceConfig, 'applications' | 'environments' | 'project'>;
+  settings: Pick<ArgoCdSourceConfig, 'applications' | 'environments' | 'project'> & { deployments?: boolean };
   services: readonly ServiceConfig[];
   environments: readonly string[];
   applications: Application[];
@@ -151,7 +151,9 @@ export function mapApplications(input: MapInput): MapOutput {
     });
     for (const s of syncs) out.history.push({ service, environment, commit: s.revision, at: s.at, source: input.source, url });
     const latest = syncs[0];
-    if (latest) {
+    if (input.settings.deployments === false) {
+      // Another source records the deployments: two records of one deployment would only be a gap.
+    } else if (latest) {
       out.deployments.push({
         service,
         environment,

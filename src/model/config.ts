@@ -248,6 +248,11 @@ export const argocdSourceSchema = z
       .record(z.string(), z.object({ service: z.string().describe('The service the application deploys.'), environment: z.string().optional().describe('The ledger environment it deploys to (default: from its destination).') }).strict())
       .default({})
       .describe('Application name -> { service, environment }, where the name is not <service> or <service>-<environment>.'),
+    /** Whether the latest sync is the service's deployment record; false when another source (e.g. GitHub deployments) records deployments. */
+    deployments: z
+      .boolean()
+      .default(true)
+      .describe('Record the latest sync as the deployment (with every kept sync). false: another source records deployments; syncs are kept as promotion history only.'),
     /** Per-request timeout in milliseconds. */
     timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
     environments: environmentMapSchema.describe('Ledger environment name -> the destination cluster (name or server URL) of its applications, where they differ.'),

@@ -99,6 +99,14 @@ describe('argocd source', () => {
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer argo-token']);
   });
 
+  it('with deployments: false, another source keeps the deployment record and the syncs are history only', async () => {
+    server = await startArgoServer(apps(), { token: 'argo-token' });
+    const evidence = await collect(server.origin, undefined, { deployments: false });
+    expect(evidence.deployments).toEqual([]);
+    expect(evidence.history.filter((h) => h.environment === 'prod').map((h) => h.commit)).toEqual([SHA('b'), SHA('a')]);
+    expect(evidence.declared).toHaveLength(2);
+  });
+
   it('OutOfSync is drift.runtime between what is declared and what is live', async () => {
     server = await startArgoServer(apps(), { token: 'argo-token' });
     const evidence = await collect(server.origin);
