@@ -45,7 +45,8 @@ export interface Application {
 export interface MapInput {
   source: string;
   at: string;
-  baseUrl: string;
+  /** The Argo CD server, for links; absent when the resources are read from the cluster. */
+  baseUrl?: string;
   settings: Pick<ArgoCdSourceConfig, 'applications' | 'environments' | 'project'> & { deployments?: boolean };
   services: readonly ServiceConfig[];
   environments: readonly string[];
@@ -128,7 +129,7 @@ export function mapApplications(input: MapInput): MapOutput {
       else if (suffixed !== undefined) service = name.slice(0, -suffixed.length - 1);
     }
     if (service === undefined || !serviceNames.has(service)) continue; // not one of ours
-    const url = `${input.baseUrl.replace(/\/$/, '')}/applications/${encodeURIComponent(name)}`;
+    const url = input.baseUrl === undefined ? undefined : `${input.baseUrl.replace(/\/$/, '')}/applications/${encodeURIComponent(name)}`;
     if (environment === undefined) {
       const d = app.spec?.destination ?? {};
       // The name's environment, when it says one, bounds the gap; otherwise it covers the service everywhere.
@@ -149,7 +150,7 @@ export function mapApplications(input: MapInput): MapOutput {
       const startedAt = iso(h.deployStartedAt);
       return [{ id: h.id, revision, at, ...(startedAt ? { startedAt } : {}), by: initiator(h.initiatedBy) }];
     });
-    for (const s of syncs) out.history.push({ service, environment, commit: s.revision, at: s.at, source: input.source, url });
+    for (const s of syncs) out.history.push({ service, environment, commit: s.revision, at: s.at, source: input.source, ...(url ? { url } : {}) });
     const latest = syncs[0];
     if (input.settings.deployments === false) {
       // Another source records the deployments: two records of one deployment would only be a gap.
@@ -163,7 +164,7 @@ export function mapApplications(input: MapInput): MapOutput {
         deployedAt: latest.at,
         deployedBy: latest.by,
         source: input.source,
-        url,
+        ...(url ? { url } : {}),
         status: [status.sync?.status, status.health?.status].filter(Boolean).join(', ') || 'unknown',
         approvals: [],
         syncs,
@@ -194,7 +195,7 @@ export function mapApplications(input: MapInput): MapOutput {
         commit: null,
         at: input.at,
         source: input.source,
-        url,
+        ...(url ? { url } : {}),
         image,
         ...(parts?.digest ? { artifact: parts.digest } : {}),
         workload: `Application/${name}`,

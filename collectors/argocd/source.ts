@@ -1,7 +1,9 @@
 /**
  * The `argocd` source: Argo CD applications through its REST API
  * (`GET /api/v1/applications`, https://argo-cd.readthedocs.io/en/stable/developer-guide/api-docs/),
- * with a token from an environment variable, sent and never stored. One
+ * with a token from an environment variable, sent and never stored; or,
+ * with `cluster`, the `Application` resources in Argo CD's namespace, read
+ * through the Kubernetes API as the kubernetes source reads a cluster. One
  * request lists every application (of `project`, when set). Any failure
  * (401/403, 5xx, a timeout, an unreachable server, a body that is not an
  * application list, a missing token) is a gap for every service listing the
@@ -10,6 +12,7 @@
 import type { ArgoCdSourceConfig, Collector, Evidence, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
 import { readBodyCapped } from '../shared/capped-body.ts';
+import { kubeConfigFor, listCustom } from '../kubernetes/source.ts';
 import { mapApplications, type Application } from './map.ts';
 
 /** An application list of a few thousand applications is well under this. */
@@ -25,14 +28,23 @@ export const collectArgoCd: Collector<ArgoCdSourceConfig> = async (context) => {
     context.progress(`${context.name}: ${reason}`);
     return evidence;
   };
-  const token = context.env[settings.tokenEnv];
-  if (!token) return allGap(`environment variable ${settings.tokenEnv} (the Argo CD token) is not set`);
-  const listed = await listApplications(context, token.trim());
+  let listed: { ok: true; items: Application[] } | { ok: false; reason: string };
+  if (settings.cluster) {
+    // The Application resources themselves, read as the kubernetes source reads a cluster.
+    const kc = await kubeConfigFor(settings.cluster, context);
+    if (typeof kc === 'string') return allGap(kc);
+    const read = await listCustom<Application>(kc, { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', namespace: settings.namespace }, { pageSize: 500, timeoutMs: settings.timeoutMs }, { requests: 0 });
+    listed = read.ok ? read : { ok: false, reason: `list applications.argoproj.io in ${settings.namespace}: ${read.reason}` };
+  } else {
+    const token = context.env[settings.tokenEnv];
+    if (!token) return allGap(`environment variable ${settings.tokenEnv} (the Argo CD token) is not set`);
+    listed = await listApplications(context, settings.baseUrl!, token.trim());
+  }
   if (!listed.ok) return allGap(listed.reason);
   const out = mapApplications({
     source: context.name,
     at: context.now.toISOString().replace('.000Z', 'Z'),
-    baseUrl: settings.baseUrl,
+    ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
     settings,
     services: context.services,
     environments,
@@ -43,9 +55,9 @@ export const collectArgoCd: Collector<ArgoCdSourceConfig> = async (context) => {
   return evidence;
 };
 
-async function listApplications(context: SourceContext<ArgoCdSourceConfig>, token: string): Promise<{ ok: true; items: Application[] } | { ok: false; reason: string }> {
+async function listApplications(context: SourceContext<ArgoCdSourceConfig>, baseUrl: string, token: string): Promise<{ ok: true; items: Application[] } | { ok: false; reason: string }> {
   const { settings } = context;
-  const url = new URL('api/v1/applications', settings.baseUrl.endsWith('/') ? settings.baseUrl : `${settings.baseUrl}/`);
+  const url = new URL('api/v1/applications', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   if (settings.project) url.searchParams.set('projects', settings.project);
   const where = `GET ${url.origin}${url.pathname}`;
   const signal = AbortSignal.timeout(settings.timeoutMs);

@@ -91,7 +91,7 @@ function dedupe(evidence: Evidence): void {
 }
 
 /** A client configuration for one cluster, or why there is none (one safe line). */
-async function kubeConfigFor(cluster: Cluster, context: SourceContext<KubernetesSourceConfig>): Promise<KubeConfig | string> {
+export async function kubeConfigFor(cluster: Cluster, context: Pick<SourceContext, 'configDir' | 'env'>): Promise<KubeConfig | string> {
   const kc = new KubeConfig();
   const resolve = (file: string) => path.resolve(context.configDir, file);
   if (cluster.kubeconfig !== undefined) {
@@ -148,15 +148,13 @@ async function kubeConfigFor(cluster: Cluster, context: SourceContext<Kubernetes
 }
 
 /** Lists every resource type the mapping needs, in parallel; each outcome is items or a failure. */
-async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, stats: KubernetesStats): Promise<ClusterLists> {
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const options = (accept?: string) => ({
+/** Per-request options for the client: a timeout, an Accept header, and a count of requests. */
+function requestOptions(timeoutMs: number, stats: KubernetesStats, accept?: string) {
+  return {
     middleware: [
       {
         pre: (request: { setSignal(s: AbortSignal): void; setHeaderParam(k: string, v: string): void }) => {
-          request.setSignal(AbortSignal.timeout(settings.timeoutMs));
+          request.setSignal(AbortSignal.timeout(timeoutMs));
           if (accept) request.setHeaderParam('Accept', accept);
           stats.requests++;
           return new Observable(Promise.resolve(request));
@@ -165,20 +163,38 @@ async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, sta
       },
     ],
     middlewareMergeStrategy: 'append' as const,
-  });
+  };
+}
+
+/** Every object of a custom resource type across namespaces (or in one), page by page; the JSON as sent. */
+export async function listCustom<T>(
+  kc: KubeConfig,
+  resource: { group: string; version: string; plural: string; namespace?: string },
+  paging: { pageSize: number; timeoutMs: number },
+  stats: KubernetesStats,
+): Promise<Listed<T>> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const { group, version, plural, namespace } = resource;
+  return listAll(async (c) => {
+    const params = { group, version, plural, limit: paging.pageSize, _continue: c };
+    /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- the options type is the client's middleware configuration */
+    const options = requestOptions(paging.timeoutMs, stats) as any;
+    // A custom resource: the client returns the JSON as sent, so `continue` keeps its own name.
+    const page = (namespace === undefined ? await custom.listClusterCustomObject(params, options) : await custom.listNamespacedCustomObject({ ...params, namespace }, options)) as { items?: T[]; metadata?: { continue?: string } };
+    return { items: page.items ?? [], metadata: { _continue: page.metadata?.continue } };
+  }, paging.timeoutMs);
+}
+
+async function listCluster(kc: KubeConfig, settings: KubernetesSourceConfig, stats: KubernetesStats): Promise<ClusterLists> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const options = (accept?: string) => requestOptions(settings.timeoutMs, stats, accept);
   const limit = settings.pageSize;
   const timeout = settings.timeoutMs;
   /* eslint-disable @typescript-eslint/no-explicit-any -- the client's list types differ per kind; map.ts reads the fields it needs */
   const [deployments, rollouts, replicasets, statefulsets, daemonsets, pods, configmaps, secrets] = await Promise.all([
     listAll((c) => apps.listDeploymentForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
-    // A custom resource: the client returns the JSON as sent, so `continue` keeps its own name.
-    listAll(
-      async (c) => {
-        const page = (await custom.listClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', limit, _continue: c }, options() as any)) as { items?: any[]; metadata?: { continue?: string } };
-        return { items: page.items ?? [], metadata: { _continue: page.metadata?.continue } };
-      },
-      timeout,
-    ),
+    listCustom<any>(kc, { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' }, { pageSize: limit, timeoutMs: timeout }, stats),
     listAll((c) => apps.listReplicaSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
     listAll((c) => apps.listStatefulSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),
     listAll((c) => apps.listDaemonSetForAllNamespaces({ limit, _continue: c }, options() as any) as Promise<Page<any>>, timeout),

@@ -31,9 +31,10 @@ import type { AddressInfo } from 'node:net';
 import { DaemonSet, DaemonSetList, Deployment, DeploymentList, ReplicaSet, ReplicaSetList, StatefulSet, StatefulSetList } from 'kubernetes-models/apps/v1';
 import { ConfigMap, ConfigMapList, Pod, PodList, Secret, SecretList } from 'kubernetes-models/v1';
 import { APIGroupList, APIResourceList, APIVersions, ListMeta, ObjectMeta, Status } from '@kubernetes-models/apimachinery/apis/meta/v1';
+import { Application, ApplicationList } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { Rollout, RolloutList } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 
-/** The resource types served, by their plural name (Argo Rollouts' `rollouts` is a custom resource). */
+/** The resource types served, by their plural name (Argo Rollouts' `rollouts` and Argo CD's `applications` are custom resources). */
 export const RESOURCES = {
   deployments: { group: 'apps', version: 'v1', kind: 'Deployment', model: Deployment, list: DeploymentList },
   replicasets: { group: 'apps', version: 'v1', kind: 'ReplicaSet', model: ReplicaSet, list: ReplicaSetList },
@@ -43,6 +44,7 @@ export const RESOURCES = {
   configmaps: { group: '', version: 'v1', kind: 'ConfigMap', model: ConfigMap, list: ConfigMapList },
   secrets: { group: '', version: 'v1', kind: 'Secret', model: Secret, list: SecretList },
   rollouts: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', model: Rollout, list: RolloutList },
+  applications: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', model: Application, list: ApplicationList },
 } as const;
 const apiVersionOf = (r: { group: string; version: string }) => (r.group ? `${r.group}/${r.version}` : r.version);
 export type ResourceName = keyof typeof RESOURCES;

@@ -238,7 +238,11 @@ export const argocdSourceSchema = z
   .object({
     type: z.literal('argocd').describe('Source type: "argocd" (Argo CD applications: syncs, who started them, sync status).'),
     /** The Argo CD server, e.g. `https://argocd.example.com`. */
-    baseUrl: z.url().describe('The Argo CD server, e.g. https://argocd.example.com (its REST API is read at /api/v1/applications).'),
+    baseUrl: z.url().optional().describe('The Argo CD server, e.g. https://argocd.example.com (its REST API is read at /api/v1/applications). Or set `cluster`.'),
+    /** Read the `Application` resources from the cluster Argo CD runs in, instead of its API. */
+    cluster: kubernetesClusterSchema.optional().describe('Read the Application resources from the cluster Argo CD runs in (as a kubernetes source reaches a cluster), instead of its API.'),
+    /** Namespace of the Application resources, with `cluster`. */
+    namespace: z.string().min(1).default('argocd').describe('Namespace of the Application resources, with `cluster` (default argocd).'),
     /** Environment variable holding an Argo CD API token (read-only account). */
     tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('ARGOCD_TOKEN').describe('Environment variable holding an Argo CD API token (never the token itself).'),
     /** Only applications of this Argo CD project. */
@@ -257,7 +261,8 @@ export const argocdSourceSchema = z
     timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
     environments: environmentMapSchema.describe('Ledger environment name -> the destination cluster (name or server URL) of its applications, where they differ.'),
   })
-  .strict();
+  .strict()
+  .refine((s) => (s.baseUrl === undefined) !== (s.cluster === undefined), { message: 'set exactly one of `baseUrl` (the Argo CD API) or `cluster` (its Application resources)' });
 /** Settings of an `argocd` source, defaults applied. */
 export type ArgoCdSourceConfig = z.output<typeof argocdSourceSchema>;
 

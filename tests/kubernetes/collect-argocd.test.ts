@@ -10,6 +10,7 @@ import type { ArgoCdSourceConfig, ConfigInput } from '../../src/model/index.ts';
 import { configSchema } from '../../src/model/index.ts';
 import { application, startArgoServer, validateApplications, type ArgoServer } from '../helpers/argocd-server.ts';
 import { hang, status } from '../helpers/http-server.ts';
+import { KUBE_CA_FILE, startKubeServer } from '../helpers/kube-server.ts';
 import { sourceContext } from '../helpers/runtime-context.ts';
 
 const SHA = (c: string) => c.repeat(40);
@@ -105,6 +106,31 @@ describe('argocd source', () => {
     expect(evidence.deployments).toEqual([]);
     expect(evidence.history.filter((h) => h.environment === 'prod').map((h) => h.commit)).toEqual([SHA('b'), SHA('a')]);
     expect(evidence.declared).toHaveLength(2);
+  });
+
+  it('with cluster, reads the Application resources through the Kubernetes API: the same records, no Argo CD token', async () => {
+    server = await startArgoServer(apps(), { token: 'argo-token' });
+    const fromApi = await collect(server.origin);
+    const resources = apps().map((a) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...a }));
+    const kube = await startKubeServer({ applications: resources });
+    try {
+      const input = config(server.origin);
+      input.sources!.argo = { type: 'argocd', cluster: { server: kube.origin, tokenEnv: 'KUBE_TOKEN', caFile: KUBE_CA_FILE }, environments: { prod: 'prod-eu', staging: 'staging' } };
+      const fromCluster = await collectArgoCd(sourceContext<ArgoCdSourceConfig>(input, 'argo', { env: { KUBE_TOKEN: 'kube-token' } }));
+      const withoutUrl = <T extends { url?: string }>(r: T) => ({ ...r, url: undefined });
+      expect(fromCluster.deployments.map(withoutUrl)).toEqual(fromApi.deployments.map(withoutUrl));
+      expect(fromCluster.declared).toEqual(fromApi.declared);
+      expect(fromCluster.gaps).toEqual(fromApi.gaps);
+      expect(kube.requests.map((r) => r.url)).toEqual(['/apis/argoproj.io/v1alpha1/namespaces/argocd/applications?limit=500']);
+      kube.setFaults({ applications: { kind: 'forbidden' } });
+      const forbidden = await collectArgoCd(sourceContext<ArgoCdSourceConfig>(input, 'argo', { env: { KUBE_TOKEN: 'kube-token' } }));
+      expect([...new Set(forbidden.gaps.map((g) => g.reason))]).toEqual([
+        'list applications.argoproj.io in argocd: HTTP 403 Forbidden: applications.argoproj.io is forbidden: User "system:serviceaccount:release-ledger:reader" cannot list resource "applications" in API group "argoproj.io" in the namespace "argocd"',
+      ]);
+      expect(forbidden.gaps).toHaveLength(4);
+    } finally {
+      await kube.close();
+    }
   });
 
   it('OutOfSync is drift.runtime between what is declared and what is live', async () => {
