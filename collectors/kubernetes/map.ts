@@ -277,7 +277,7 @@ function observe(
     const key = kind === 'Rollout' ? 'rollout.argoproj.io/revision' : 'deployment.kubernetes.io/revision';
     revision = meta.annotations?.[key];
     const replicaSets = replicaSetsByOwner.get(meta.uid ?? '') ?? [];
-    pods = replicaSets.flatMap((rs) => podsByOwner.get(rs.metadata?.uid ?? '') ?? []);
+    pods = input.lists.replicasets.ok ? replicaSets.flatMap((rs) => podsByOwner.get(rs.metadata?.uid ?? '') ?? []) : podsBySelector(w, input.lists.pods);
     const current = replicaSets.find((rs) => revision !== undefined && rs.metadata?.annotations?.[key] === revision);
     revisionAt = iso(current?.metadata?.creationTimestamp);
     changeCause ??= current?.metadata?.annotations?.['kubernetes.io/change-cause'];
@@ -325,6 +325,22 @@ function observe(
     ...(revisionAt ? { revisionAt } : {}),
     digests,
   };
+}
+
+/**
+ * Without the ReplicaSets, a Deployment's or Rollout's pods are found as its
+ * controller finds them: by its `spec.selector.matchLabels` in its namespace,
+ * owned by a ReplicaSet.
+ */
+function podsBySelector(w: Workload, pods: Listed<Pod>): Pod[] {
+  const match = w.spec?.selector?.matchLabels;
+  if (!pods.ok || !match || Object.keys(match).length === 0) return [];
+  return pods.items.filter(
+    (p) =>
+      p.metadata?.namespace === w.metadata?.namespace &&
+      p.metadata?.ownerReferences?.some((o) => o.controller && o.kind === 'ReplicaSet') &&
+      Object.entries(match).every(([k, v]) => p.metadata?.labels?.[k] === v),
+  );
 }
 
 /** ConfigMaps and Secrets a pod template references, in the order Kubernetes resolves them. */

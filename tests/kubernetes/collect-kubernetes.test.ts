@@ -157,6 +157,16 @@ describe('kubernetes source', () => {
     expect(forbidden.evidence.gaps.every((g) => /^what runs is unknown: list rollouts: HTTP 403 Forbidden: rollouts\.argoproj\.io is forbidden/.test(g.reason))).toBe(true);
   });
 
+  it('without the ReplicaSets, a Deployment\'s pods are still found by its selector: only when its revision started is a gap', async () => {
+    staging = await startKubeServer(stagingWorld(), { faults: { replicasets: { kind: 'server-error' } } });
+    const { evidence } = await collect({ clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } }, { T: 't' });
+    const api = evidence.observed.find((o) => o.service === 'payments-api')!;
+    expect(api.artifact).toBe(D('a'));
+    expect(api.digests).toEqual([{ digest: D('a'), pods: ['payments-api-7abc-p0', 'payments-api-7abc-p1', 'payments-api-7abc-p2'] }]);
+    expect(api.revisionAt).toBeUndefined();
+    expect(evidence.gaps.map((g) => `${g.service}:${g.evidence}`)).toEqual(['payments-api:revision']);
+  });
+
   it('lists whole types with limit/continue, never one request per namespace', async () => {
     staging = await startKubeServer(stagingWorld());
     const { evidence } = await collect({ pageSize: 1, clusters: { staging: { server: staging.origin, tokenEnv: 'T', caFile: KUBE_CA_FILE } } }, { T: 't' });
