@@ -52,7 +52,6 @@ import {
   eventBounds,
   repositoryBounds,
   approvalTime,
-  artifactOf,
   branchPrefixes,
   componentsFrom,
   configFileFor,
@@ -75,6 +74,14 @@ import {
   splitRepo,
   successAt,
   versionOf,
+  payloadVersion,
+  artifactOf,
+  environmentKey,
+  environmentsByName,
+  createdByWorkflowToken,
+  runDeployer,
+  mayBeTransient,
+  passedOver,
 } from './index.ts';
 import type {
   CompareResult,
@@ -110,7 +117,12 @@ type Kind = 'deployment' | 'approvals' | 'config' | 'branches' | 'changes' | 'pr
 
 interface EnvState {
   ledger: string;
+  /** GitHub's name of the environment: the config's, then GitHub's own spelling once the environments list is read. */
   github: string;
+  /** The spelling deployments were first asked under (the config's). */
+  asked: string;
+  /** A bad deployment record made this cell a gap: nothing more is added to it. */
+  failed?: boolean;
   deployments: GqlDeployment[];
   active: GqlDeployment | null;
   previous: GqlDeployment | null;
@@ -119,6 +131,8 @@ interface EnvState {
   variables?: { variables: RestVariable[]; secrets: RestSecret[] };
   /** The name patterns of a custom deployment branch policy (`tag:` before tag patterns). */
   branchPolicies?: string[];
+  /** Who triggered the workflow run of an active deployment made with GITHUB_TOKEN (deployer.ts). */
+  deployer?: string;
 }
 
 interface RepoState {
@@ -199,7 +213,7 @@ class GitHubRun {
           key,
           ...parts,
           services: [] as ServiceConfig[],
-          envs: environments.map((e) => ({ ...e, deployments: [], active: null, previous: null })),
+          envs: environments.map((e) => ({ ...e, asked: e.github, deployments: [], active: null, previous: null })),
           pulls: new Map(),
           pullProblems: new Map(),
           blobs: new Map(),
@@ -289,24 +303,50 @@ class GitHubRun {
       }
       repo.repo = block;
       const bounds = (repo.bounds = repositoryBounds(this.bounds, block.createdAt));
-      repo.envs.forEach((env, j) => {
-        const nodes = (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes;
-        env.deployments = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
-        // One bad record costs its cell: without a usable time, which deployment is active is unknown, so the cell is a gap.
-        const dropped = Array.isArray(nodes) ? nodes.length - env.deployments.length : 0;
-        const problem =
-          dropped > 0
-            ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
-            : env.deployments.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
-        if (problem) {
-          this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
-          env.deployments = [];
-        }
-        const { active, previous } = pickActive(env.deployments);
-        env.active = active;
-        env.previous = previous;
-      });
+      repo.envs.forEach((env, j) => this.takeDeployments(repo, env, (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes, bounds));
     });
+  }
+
+  /** An environment's deployments from a GraphQL answer, added to those already held (by id); the active one picked again. */
+  private takeDeployments(repo: RepoState, env: EnvState, nodes: unknown, bounds: TimeBounds): void {
+    const listed = Array.isArray(nodes) ? nodes.filter(isDeployment) : [];
+    // One bad record costs its cell: without a usable time, which deployment is active is unknown, so the cell is a gap.
+    const dropped = Array.isArray(nodes) ? nodes.length - listed.length : 0;
+    const problem =
+      dropped > 0
+        ? `${dropped} of the deployments GitHub listed for ${env.github} in ${repo.owner}/${repo.name} are not deployments (null or malformed)`
+        : listed.map((d) => deploymentTimeProblem(d, bounds)).find((p) => p !== null);
+    if (problem) {
+      this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: ${problem}`);
+      env.deployments = [];
+      env.failed = true;
+    } else if (!env.failed) {
+      const held = new Set(env.deployments.map((d) => d.databaseId ?? `${d.commitOid}@${d.createdAt}`));
+      env.deployments = [...env.deployments, ...listed.filter((d) => !held.has(d.databaseId ?? `${d.commitOid}@${d.createdAt}`))];
+    }
+    const { active, previous } = pickActive(env.deployments);
+    env.active = active;
+    env.previous = previous;
+  }
+
+  /**
+   * Deployments of environments whose name GitHub spells differently from the
+   * config (`Production` for `production`): asked again under GitHub's
+   * spelling, one query for the repository and only when a spelling differs,
+   * so a case-sensitive filter loses none (environment-name.ts).
+   */
+  private async askRespelled(repo: RepoState): Promise<void> {
+    const respelled = repo.envs.filter((env) => env.github !== env.asked);
+    if (respelled.length === 0 || !repo.repo) return;
+    const fail = (error: unknown) => {
+      for (const env of respelled) this.gapFor(repo, env.ledger, 'deployment', error);
+    };
+    const query = repositoriesQuery([{ owner: repo.owner, name: repo.name, environments: respelled.map((e) => e.github), branchPrefixes: [] }]);
+    const result = await batchedQuery(this.octokit, [repo], query, async () => {}, (_, error) => fail(error));
+    if (!result) return;
+    const block = result.data?.r0;
+    if (!isObject(block)) return fail(`GraphQL deployments of ${repo.owner}/${repo.name} under GitHub's spelling returned no data`);
+    respelled.forEach((env, j) => this.takeDeployments(repo, env, (block[`d${j}`] as { nodes?: unknown } | null | undefined)?.nodes, repo.bounds ?? this.bounds));
   }
 
   // ---------------------------------------------------------------- phase 2–3: REST
@@ -339,20 +379,80 @@ class GitHubRun {
     try {
       const list = await this.list('GET /repos/{owner}/{repo}/environments', { owner, repo: name, per_page: 100 });
       if (list.some((e) => !isObject(e) || typeof (e as { name?: unknown }).name !== 'string')) throw malformed('GET', `/repos/${owner}/${name}/environments`);
-      repo.environments = new Map((list as RestEnvironment[]).map((e) => [e.name, e]));
+      repo.environments = environmentsByName(list as RestEnvironment[]);
+      // Later requests use GitHub's own spelling of each environment (names are not case sensitive, see environment-name.ts).
+      for (const env of repo.envs) env.github = repo.environments.get(environmentKey(env.github))?.name ?? env.github;
     } catch (error) {
       for (const env of repo.envs) this.gapFor(repo, env.ledger, 'protection', error);
     }
+    await this.askRespelled(repo);
     await Promise.all(
       repo.envs.map(async (env) => {
-        const exists = repo.environments ? repo.environments.has(env.github) : true;
+        const exists = repo.environments ? repo.environments.has(environmentKey(env.github)) : true;
         const work: Promise<void>[] = [];
         if (this.settings.variables && exists && (env.active || repo.environments)) work.push(this.readVariables(repo, env));
-        if (env.active && repo.environments?.get(env.github)?.deployment_branch_policy?.custom_branch_policies) work.push(this.readBranchPolicies(repo, env));
-        if (env.active) work.push(this.readCompare(repo, env));
+        const custom = repo.environments?.get(environmentKey(env.github))?.deployment_branch_policy?.custom_branch_policies;
+        work.push(
+          (async () => {
+            // What runs is settled (branch policy, transient environments) before the comparison with the one before it.
+            if (env.active && custom) await this.readBranchPolicies(repo, env);
+            if (env.active) await this.settleWhatRuns(repo, env);
+            if (env.active) await this.readCompare(repo, env);
+          })(),
+        );
         await Promise.all(work);
       }),
     );
+  }
+
+  /**
+   * Passes over the successful deployments that are not what runs
+   * (what-runs.ts), newest first, until the active one and the one before it
+   * are settled; older history is held to the branch policy only, which costs
+   * nothing. A deployment whose transient flag cannot be read is kept, with a gap.
+   */
+  private async settleWhatRuns(repo: RepoState, env: EnvState): Promise<void> {
+    const defaultBranch = repo.repo?.defaultBranchRef?.name;
+    const newestFirst = [...env.deployments].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const kept: GqlDeployment[] = [];
+    let settled = 0;
+    for (const d of newestFirst) {
+      const succeeded = successAt(d) !== null;
+      // The branch policy costs nothing; the transient flag is asked only of what the policy lets through.
+      let reason = succeeded ? passedOver(d, env.branchPolicies, undefined) : null;
+      if (succeeded && !reason && settled < 2 && mayBeTransient(d, defaultBranch)) reason = passedOver(d, env.branchPolicies, await this.readTransient(repo, env, d));
+      if (reason) {
+        this.ctx.progress(`github: ${repo.owner}/${repo.name} ${env.github}: deployment ${d.databaseId ?? d.commitOid.slice(0, 7)} is not what runs: ${reason}`);
+        continue;
+      }
+      if (succeeded) settled++;
+      kept.push(d);
+    }
+    if (kept.length === env.deployments.length) return;
+    env.deployments = kept;
+    ({ active: env.active, previous: env.previous } = pickActive(kept));
+  }
+
+  /** A deployment's `transient_environment`, cached by deployment (it never changes). https://docs.github.com/en/rest/deployments/deployments#get-a-deployment */
+  private async readTransient(repo: RepoState, env: EnvState, deployment: GqlDeployment): Promise<boolean | undefined> {
+    if (deployment.databaseId === null) return undefined;
+    const key = `transient:${repo.key}#${deployment.databaseId}`;
+    const cached = this.cache.fact<unknown>(key);
+    if (typeof cached === 'boolean') {
+      this.cache.keepFact(key, cached);
+      return cached;
+    }
+    try {
+      const response = await this.octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner: repo.owner, repo: repo.name, deployment_id: deployment.databaseId });
+      const data = response.data as unknown;
+      if (!isObject(data) || data.id !== deployment.databaseId) throw malformed('GET', `/repos/${repo.owner}/${repo.name}/deployments/${deployment.databaseId}`);
+      const transient = data.transient_environment === true;
+      this.cache.keepFact(key, transient);
+      return transient;
+    } catch (error) {
+      this.gap(repo.services, env.ledger, 'deployment', `${repo.owner}/${repo.name} ${env.github}: could not read whether deployment ${deployment.databaseId} (branch ${deployment.ref?.name}) was for a transient environment, so it is taken as what runs: ${this.reason(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -409,7 +509,7 @@ class GitHubRun {
     try {
       let reviews = this.cache.fact<RestRunApproval[]>(key) ?? repo.runReviews.get(runId);
       // Only environments with required reviewers produce deployment reviews; skip the request elsewhere.
-      if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(env.github))) reviews = [];
+      if (!reviews && repo.environments && !hasRequiredReviewers(repo.environments.get(environmentKey(env.github)))) reviews = [];
       if (!reviews) {
         // https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run
         const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', { owner: repo.owner, repo: repo.name, run_id: runId });
@@ -540,7 +640,54 @@ class GitHubRun {
     }
     if (current.length > 0) batches.push(current);
     await mapLimit(batches, Math.min(4, this.settings.concurrency), (batch) => this.queryLookups(batch));
-    await Promise.all(repos.flatMap((repo) => repo.envs.filter((env) => env.active).map((env) => this.readRunApprovals(repo, env))));
+    // Who deployed decides separation of duties only against the deployment's own approvals (src/rules/approval.ts): the run is read where there are some.
+    const needDeployer = (env: EnvState) => createdByWorkflowToken(env.active?.creator?.login) && (env.runApprovals ?? []).length > 0;
+    await Promise.all(
+      repos.flatMap((repo) =>
+        repo.envs
+          .filter((env) => env.active)
+          .map(async (env) => {
+            await this.readRunApprovals(repo, env);
+            if (needDeployer(env)) await this.readDeployer(repo, env);
+          }),
+      ),
+    );
+  }
+
+  /**
+   * The person behind a deployment made with a workflow's GITHUB_TOKEN: who
+   * triggered its run (deployer.ts). One REST request per run, cached by run
+   * id, only for deployments with deployment approvals; without it, who
+   * deployed is unknown and those approvals cannot be checked for separation
+   * of duties, which is a gap.
+   */
+  private async readDeployer(repo: RepoState, env: EnvState): Promise<void> {
+    const deployment = env.active!;
+    const runId = runIdOf(deployment);
+    const label = `${repo.owner}/${repo.name} ${env.github}: deployment ${deployment.databaseId ?? deployment.commitOid.slice(0, 7)} was made with a workflow's GITHUB_TOKEN (creator ${deployment.creator?.login})`;
+    if (runId === null) {
+      this.gap(repo.services, env.ledger, 'approvals', `${label} and names no workflow run, so who triggered it is unknown`);
+      return;
+    }
+    const key = `run-actor:${repo.key}#${runId}`;
+    try {
+      const cached = this.cache.fact<unknown>(key);
+      let login = typeof cached === 'string' ? cached : null;
+      if (!login) {
+        // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+        const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId });
+        login = runDeployer(response.data);
+        if (!login) throw new BadRecord(`${label}; its run ${runId} names no actor`);
+      }
+      this.cache.keepFact(key, login);
+      env.deployer = capText(this.credentials.scrub(login), capFor('login'));
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        this.gap(repo.services, env.ledger, 'approvals', `${label}; its run ${runId} is gone (404), so who triggered it is unknown`);
+        return;
+      }
+      this.gapFor(repo, env.ledger, 'approvals', error);
+    }
   }
 
   private releaseRefs(repo: RepoState): { name: string; target: { oid: string; committedDate?: string } | null }[] {
@@ -677,13 +824,13 @@ class GitHubRun {
     for (const d of env.deployments) {
       const at = successAt(d);
       if (!at) continue;
-      const artifact = artifactOf(d);
+      const artifact = artifactOf(d, service.name);
       out.history.push({
         service: service.name,
         environment: env.ledger,
         commit: d.commitOid,
         ...(artifact ? { artifact } : {}),
-        version: versionOf(d.commitOid, repo, d.ref?.name ?? null),
+        version: versionOf(d.commitOid, repo, d.ref, payloadVersion(d, service.name)),
         at: isoUtc(at),
         source,
         url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
@@ -695,13 +842,13 @@ class GitHubRun {
     }
     const active = env.active;
     if (!active) return out;
-    const version = versionOf(active.commitOid, repo, active.ref?.name ?? null);
+    const version = versionOf(active.commitOid, repo, active.ref, payloadVersion(active, service.name));
     const deployedAt = isoUtc(active.latestStatus!.createdAt);
     const approvals = [...(env.runApprovals ?? []), ...pullRequestApprovals(state.pulls.get(active.commitOid) ?? [])];
     const pullProblem = state.pullProblems.get(active.commitOid);
     if (pullProblem) this.gap(service.name, env.ledger, 'approvals', pullProblem);
-    const ghEnvironment = state.environments?.get(env.github);
-    const artifact = artifactOf(active);
+    const ghEnvironment = state.environments?.get(environmentKey(env.github));
+    const artifact = artifactOf(active, service.name);
     const deployment: Omit<Deployment, 'promotion'> = {
       service: service.name,
       environment: env.ledger,
@@ -710,7 +857,7 @@ class GitHubRun {
       ...(active.ref?.name ? { ref: active.ref.name } : {}),
       ...(artifact ? { artifact } : {}),
       deployedAt,
-      deployedBy: active.creator?.login ?? 'unknown',
+      deployedBy: env.deployer ?? active.creator?.login ?? 'unknown',
       source,
       url: active.latestStatus?.logUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
       status: 'success',
@@ -752,7 +899,7 @@ class GitHubRun {
       commit: active.commitOid,
       version,
       fromCommit: prev?.commitOid ?? null,
-      fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref?.name ?? null) : null,
+      fromVersion: prev ? versionOf(prev.commitOid, repo, prev.ref, payloadVersion(prev, service.name)) : null,
       deployedAt,
       pullRequests: [],
       tickets: [],

@@ -1052,7 +1052,7 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
         environment: ghEnvironment(env),
         creator: e.by,
         createdAt,
-        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/map.ts, artifactOf).
+        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/payload.ts, artifactOf).
         payload: { ...(e.manual ? { tool: 'acme-deploy-cli', reason: 'manual' } : {}), image: `ghcr.io/acme/${name}:${e.release.version}@${e.release.artifact}` },
         statuses,
       });

@@ -122,6 +122,17 @@ export const githubSourceSchema = z
 /** Settings of a `github` source, defaults applied. */
 export type GitHubSourceConfig = z.output<typeof githubSourceSchema>;
 
+/**
+ * Where a field is in a version endpoint's JSON body: a JSON Pointer when it
+ * starts with `/` (RFC 6901, https://www.rfc-editor.org/rfc/rfc6901: `~` only
+ * as `~0` or `~1`), else the older dotted path (collectors/http/json-pointer.ts).
+ */
+const jsonPathSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(/^(?:[^/][^]*|(?:\/(?:[^~/]|~[01])*)+)$/, 'a JSON Pointer ("/git.commit.id"; "~" only as "~0" or "~1") or a dotted path ("build.version")');
+
 export const httpSourceSchema = z
   .object({
     type: z.literal('http').describe('Source type: "http" (a service\'s version endpoint).'),
@@ -133,10 +144,10 @@ export const httpSourceSchema = z
     concurrency: z.number().int().min(1).max(64).default(8).describe('How many endpoints are asked at once.'),
     /** Request headers whose values come from environment variables: header -> variable name. */
     headersEnv: z.record(z.string(), z.string()).default({}).describe('Request header -> environment variable holding its value (never stored).'),
-    /** Dotted path to the version in a JSON body, for shapes not understood out of the box. */
-    versionPath: z.string().optional().describe('Dotted path to the version in a JSON body, e.g. "build.version".'),
-    /** Dotted path to the commit in a JSON body. */
-    commitPath: z.string().optional().describe('Dotted path to the commit in a JSON body, e.g. "git.commit.id".'),
+    /** Where the version is in a JSON body, for shapes not understood out of the box. */
+    versionPath: jsonPathSchema.optional().describe('Where the version is in a JSON body: a JSON Pointer ("/build/version") or a dotted path ("build.version"); a service\'s own versionPath wins.'),
+    /** Where the commit is in a JSON body. */
+    commitPath: jsonPathSchema.optional().describe('Where the commit is in a JSON body: a JSON Pointer ("/git.commit.id" reads that literal key) or a dotted path; a service\'s own commitPath wins.'),
     /** Skip TLS certificate checks; off by default, for internal CAs only. */
     insecureTls: z.boolean().default(false).describe('Skip TLS certificate verification (not recommended).'),
     environments: environmentMapSchema,
@@ -295,6 +306,10 @@ export const serviceConfigSchema = z
     dependsOn: z.record(z.string(), semverRangeSchema).default({}).describe('Service or library name -> accepted semver range.'),
     /** Version endpoint per environment (`*` for all, `{environment}` substituted). */
     versionUrl: perEnvironmentSchema.describe('Environment (or "*") -> URL of the version endpoint; {environment} is substituted.'),
+    /** Where this service's version endpoint puts the version, when no built-in shape has it (over the http source's `versionPath`). */
+    versionPath: jsonPathSchema.optional().describe('This service\'s version endpoint: where the version is (JSON Pointer or dotted path); overrides the http source\'s versionPath.'),
+    /** Where this service's version endpoint puts the commit (over the http source's `commitPath`). */
+    commitPath: jsonPathSchema.optional().describe('This service\'s version endpoint: where the commit is (JSON Pointer or dotted path); overrides the http source\'s commitPath.'),
     /** Config file path per environment in the repo (`*` for all, `{environment}` substituted). */
     configFiles: perEnvironmentSchema.describe('Environment (or "*") -> config file path in the repo; {environment} is substituted.'),
     /** Config keys that are meant to differ between environments. */
