@@ -26,7 +26,7 @@ import * as release from './release.ts';
 export type { DraftSnapshot };
 
 /** Bump (YYYY.MM.N) whenever any rule's behaviour changes; stored in every snapshot's `generator.rulesVersion`. */
-export const RULES_VERSION = '2026.12.1';
+export const RULES_VERSION = '2026.12.2';
 
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'promotion.bypass': 'high',
