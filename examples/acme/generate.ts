@@ -1089,7 +1089,8 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
             preventSelfReview: !(env === 'prod' && name === SCRIPT.approvalSelf.service),
             waitTimer: env === 'prod' ? 5 : 0,
             branchPolicy: 'custom' as const,
-            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, ...(env === 'prod' ? [{ name: 'v*', type: 'tag' as const }] : [])],
+            // Staging and prod are deployed from release tags (`v*`): a tag outside the policy would not be what runs there.
+            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, { name: 'v*', type: 'tag' as const }],
           }
         : {}),
       variables: GITHUB_VARIABLES.map((key) => ({ name: key, value: String(baseConfig(spec, env)[key] ?? ''), updatedAt: VARIABLES_SINCE })),
