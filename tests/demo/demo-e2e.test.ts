@@ -170,6 +170,19 @@ describe('the demo ledger', () => {
     expect((finding.evidence.mismatches as string[]).some((m) => /^observed \(kubernetes\) Deployment\/[a-z-]+\/[a-z-]+: pods run 2 different digests: sha256:[0-9a-f]{64} \(pods? [^)]+\), sha256:[0-9a-f]{64} \(pods? [^)]+\)$/.test(m))).toBe(true);
   });
 
+  it('keeps Argo CD\'s syncs, with who started each, on GitHub\'s deployment records: the self-approved prod deployment was synced by its approver', () => {
+    const incident = INCIDENTS.find((i) => i.rule === 'approval.self')!;
+    const snapshot = byDay.get(incident.firesOn)!;
+    const prod = snapshot.deployments.find((d) => d.service === incident.service && d.environment === 'prod')!;
+    expect(prod.source).toBe('github');
+    expect(prod.syncs?.[0]?.by).toBe('rosa');
+    expect(prod.approvals.filter((a) => a.state === 'approved').map((a) => a.by)).toContain('rosa');
+    // Every service on GitHub has its syncs, at most Argo CD's 10; dev is Argo CD's own auto-sync.
+    const onGithub = snapshot.deployments.filter((d) => d.source === 'github');
+    expect(onGithub.every((d) => d.syncs !== undefined && d.syncs.length >= 1 && d.syncs.length <= 10)).toBe(true);
+    expect(onGithub.filter((d) => d.environment === 'dev').every((d) => d.syncs![0]!.by === 'automated')).toBe(true);
+  });
+
   it('every matrix cell of every night agrees with the findings of that night: no ⚠ or ≠ without the finding, none missing (issue 18)', () => {
     let cells = 0;
     let shown = 0;
