@@ -1089,7 +1089,7 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
             preventSelfReview: !(env === 'prod' && name === SCRIPT.approvalSelf.service),
             waitTimer: env === 'prod' ? 5 : 0,
             branchPolicy: 'custom' as const,
-            // Staging and prod are deployed from release tags (`v*`): a tag outside the policy would not be what runs there.
+            // Releases are deployed from their tags (ref v1.2.3), so every protected environment lets `v*` tags deploy, as GitHub requires.
             branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, { name: 'v*', type: 'tag' as const }],
           }
         : {}),
