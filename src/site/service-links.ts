@@ -30,7 +30,7 @@ export async function revisionDays(service: string): Promise<string[]> {
   return (await allRevisions()).services.get(service) ?? [];
 }
 
-/** Every environment's and compare pair's revision days (pairs as `A...B` path segments' names joined by NUL: views/revisions.ts `pairKey`). */
+/** Every environment's and compare pair's revision days (a pair keyed by views/revisions.ts `pairKey`). */
 export async function environmentRevisionDays(): Promise<{ environments: Map<string, string[]>; compare: Map<string, string[]> }> {
   const { environments, compare } = await allRevisions();
   return { environments, compare };

@@ -24,6 +24,10 @@
  * says is shown whole, so a finding that counts days (`drift.version`,
  * `branch.not-merged-back`) or quotes an observation time (`drift.runtime`)
  * revises its service each night it stands.
+ *
+ * Environment pages (`/days/D/environments/NAME/`) and compare pages
+ * (`/days/D/compare/A...B/`) work the same way, with their own keys
+ * (`environmentStateKeys`, `compareStateKeys`) and trackers in the index.
  */
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../model/index.ts';
