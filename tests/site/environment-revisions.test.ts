@@ -95,6 +95,17 @@ describe('the index records environment and compare revisions', () => {
     expect(index.days[2]!.revisedEnvironments).toContain('qa');
     expect(index.days[2]!.revisedCompare.filter(([a, b]) => a === 'qa' || b === 'qa').length).toBe(3);
   });
+
+  it('says through which day an environment and its pairs were recorded once the newest snapshot no longer has it', () => {
+    const [first, second] = fixtureSnapshots();
+    const without: Snapshot = { ...second!, environments: second!.environments.filter((e) => e.name !== 'qa'), deployments: second!.deployments.filter((d) => d.environment !== 'qa') };
+    const index = buildLedgerIndex([first!, without]);
+    const through = environmentsThrough(index);
+    expect(through.environments).toEqual(new Map([['qa', index.days[0]!.date]]));
+    expect([...through.compare.keys()].sort()).toEqual([pairKey('dev', 'qa'), pairKey('qa', 'prod'), pairKey('qa', 'staging')].sort());
+    // staging's page now sets it beside dev: a revision.
+    expect(index.days[1]!.revisedEnvironments).toEqual(expect.arrayContaining(['staging']));
+  });
 });
 
 describe('the 404 resolver for environment and compare URLs', () => {
