@@ -24,6 +24,7 @@ import type { RuleId } from '../../src/model/index.ts';
 import type { RuntimeReport } from '../servers/runtime-server.ts';
 import type { ScenarioDeployment, ScenarioStatus } from '../servers/github-server.ts';
 import { scenarioAt, type RepoTimeline, type TimelineBranch } from './github-world.ts';
+import { clusterNight, type ClusterNight } from './kubernetes.ts';
 import {
   CI_BOT,
   DEPLOYED,
@@ -164,6 +165,8 @@ export interface DemoDay {
   githubFaults: GitHubFault[];
   /** The truth the sources should add up to: what was last deployed to each service and environment (all services). */
   deployed: { service: string; environment: Env; version: string; commit: string; artifact: string; deployedAt: string; deployedBy: string; components: Record<string, string> }[];
+  /** What the clusters run and Argo CD shows that night (kubernetes.ts). */
+  kubernetes: ClusterNight;
 }
 
 /** One commit of the GitOps repository. */
@@ -826,6 +829,7 @@ function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
     gitops: gitops.filter((c) => c.at < at && (first || c.at >= since)),
     githubFaults: plan.faults.has(day) ? [plan.faults.get(day)!] : [],
     deployed,
+    kubernetes: clusterNight({ at, services: ON_GITHUB, environments: ENVIRONMENTS, events: (s, e) => eventsOf(plan, s, e).filter((d) => d.at < at), stuck: (s, e) => runningAt(plan, s, e, at) !== current(plan, s, e, at), robot: CI_BOT }),
   };
 }
 
@@ -1048,7 +1052,7 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
         environment: ghEnvironment(env),
         creator: e.by,
         createdAt,
-        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/map.ts, artifactOf).
+        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/payload.ts, artifactOf).
         payload: { ...(e.manual ? { tool: 'acme-deploy-cli', reason: 'manual' } : {}), image: `ghcr.io/acme/${name}:${e.release.version}@${e.release.artifact}` },
         statuses,
       });

@@ -24,7 +24,7 @@ import type { DeployEvent, Plan, Release } from './generate.ts';
 const DAY_MS = 86_400_000;
 const SNAPSHOT_TIME = 'T22:30:00Z';
 const LAST_EVENT_DAY = '2026-11-14';
-/** The config's `policies.releaseGraceDays` (the default). */
+/** The config's `policies.releaseGraceDays`. */
 export const RELEASE_GRACE_DAYS = 2;
 
 const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);

@@ -124,6 +124,24 @@ sources:
   #   type: http
   #   timeoutMs: 5000
 
+  # What actually runs in Kubernetes: the image digest of every pod, read-only
+  # (docs/sources.md has the ClusterRole). One cluster per environment; the
+  # nightly workflow writes the kubeconfig from a CI secret, or passes a token.
+  # cluster:
+  #   type: kubernetes
+  #   clusters:
+  #     prod: { kubeconfig: .kube/prod.yaml, context: prod }
+  #     qa: { server: "https://qa.k8s.example:6443", tokenEnv: KUBE_TOKEN_QA, caFile: .kube/qa-ca.pem }
+  #   services:  # default: any namespace, selector app.kubernetes.io/name=<service>
+  #     example-api: { namespace: payments }
+
+  # Argo CD: every sync (who started it, when), sync status and health.
+  # argocd:
+  #   type: argocd
+  #   baseUrl: https://argocd.example.com
+  #   tokenEnv: ARGOCD_TOKEN
+  #   environments: { prod: prod-cluster } # ledger name -> destination cluster
+
 # The services and libraries the ledger tracks.
 services:
   - name: example-api
@@ -159,6 +177,16 @@ exceptions: []
 #    reason: QA pinned for a certification run
 #    approvedBy: cto
 #    expires: 2026-12-31
+
+# Releases: versions of several services that ship together, and who answers
+# for a rollback (docs/releases.md). Tickets that changed several services are
+# found without being declared.
+releases: []
+#  - name: spring-launch
+#    components: { example-api: 1.5.0 }
+#    owner: team-example
+#    environments: [prod]
+#    planned: 2026-04-01
 `;
 }
 
@@ -324,6 +352,11 @@ ${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the reb
           AT: \${{ inputs.at }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
           RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
+          # The kubernetes and argocd sources' tokens, from CI secrets (docs/sources.md):
+          # KUBE_TOKEN_QA: \${{ secrets.KUBE_TOKEN_QA }}
+          # ARGOCD_TOKEN: \${{ secrets.ARGOCD_TOKEN }}
+          # A kubeconfig kept as a secret is written to the file the config names first:
+          # KUBECONFIG_PROD: \${{ secrets.KUBECONFIG_PROD }}   and in run: mkdir -p .kube && printf '%s' "$KUBECONFIG_PROD" > .kube/prod.yaml
         run: |
 ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"}`)}
 `;

@@ -10,6 +10,7 @@ import { compareSecrets, isRedacted, whyNotComparable, type NotComparable } from
 import { findGap } from '../model/gaps.ts';
 import { sameCommit, sameVersion } from '../model/build.ts';
 import { parseAt } from './ids.ts';
+import { isOpen } from '../model/exception.ts';
 
 /** A deployment as the diffs show it. */
 export interface DeploymentState {
@@ -506,7 +507,7 @@ function findingRef(f: Finding): FindingRef {
     service: f.service ?? null,
     environment: f.environment ?? null,
     message: f.message,
-    excepted: f.exception !== undefined,
+    excepted: !isOpen(f),
   };
 }
 

@@ -16,6 +16,11 @@ export function inForce(exception: Pick<ExceptionConfig, 'expires'>, at: number 
   return (typeof at === 'number' ? at : Date.parse(at)) <= expiresAt(exception);
 }
 
+/** Open: not silenced by an exception in force when the snapshot was taken (rules freeze that in `exception`); only open findings count for `--fail-on` and the pages' ⚠. */
+export function isOpen(finding: Pick<Finding, 'exception'>): boolean {
+  return finding.exception === undefined;
+}
+
 /** Rule + service + (the exception's environment, or any when it names none). */
 export function matches(exception: ExceptionConfig, finding: Pick<Finding, 'rule' | 'service' | 'environment'>): boolean {
   return (

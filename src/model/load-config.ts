@@ -11,6 +11,7 @@ import { configSchema, type Config } from './config.ts';
 import { parseYamlWithSchema } from './friendly-errors.ts';
 import { INPUT_LIMITS } from './input-limits.ts';
 import { readCappedText } from './read-capped.ts';
+import { loadReleaseFiles } from './load-releases.ts';
 
 export interface LoadedConfig {
   /** The validated config, defaults applied. */
@@ -73,8 +74,10 @@ export async function loadConfig(file: string, options: { cwd?: string } = {}): 
     throw new ConfigError(readFailure(file, error), file, { cause: error });
   }
   if (!read.ok) throw new ConfigError(read.reason, file);
-  const config = parseConfig(read.text, file);
+  const parsed = parseConfig(read.text, file);
   const dir = path.dirname(absolute);
+  // Release files beside the config (docs/releases.md) join `releases`, so the snapshot records them as configured.
+  const config = parsed.releasesDir ? { ...parsed, releases: [...parsed.releases, ...(await loadReleaseFiles(parsed, dir, file))] } : parsed;
   return { config, file: absolute, dir, snapshotsDir: path.resolve(dir, config.snapshotsDir) };
 }
 

@@ -15,11 +15,36 @@ import semver from 'semver';
 import type { Policies, ReleaseConfig } from './config.ts';
 import { differentBuilds, normaliseVersion, type BuildIdentity } from './build.ts';
 import { deploymentHidden } from './gaps.ts';
-import type { Change, Deployment, FoundRelease, Gap, PullRequest, ReleasesRecord, TicketBuild } from './snapshot.ts';
+import type { Change, Deployment, Gap, PullRequest, ReleasesRecord, TicketBuild } from './snapshot.ts';
 import { DAY_MS } from './time.ts';
 
-/** Days a ticket is carried after the newest build that brought it; past that it is no longer followed (docs/releases.md). */
+/** Days a build that brought a ticket two or more services share is carried; past that it is no longer followed (docs/releases.md). */
 export const TICKET_RETENTION_DAYS = 90;
+/**
+ * Days a build whose tickets no other service has brought is carried, waiting
+ * for a second service: most tickets stay in one service, and carrying each
+ * for 90 days would make a 500-service snapshot megabytes larger.
+ */
+export const SINGLE_TICKET_RETENTION_DAYS = 14;
+
+/** A ticket and the builds that brought it. */
+interface TicketGroup {
+  key: string;
+  builds: TicketBuild[];
+}
+
+/** Ticket key -> the builds that brought it, in record order. */
+function byTicket(builds: readonly TicketBuild[]): Map<string, TicketBuild[]> {
+  const out = new Map<string, TicketBuild[]>();
+  for (const b of builds) {
+    for (const key of b.tickets) {
+      const list = out.get(key);
+      if (list) list.push(b);
+      else out.set(key, [b]);
+    }
+  }
+  return out;
+}
 
 /** The release policies with their defaults applied (absent in configs and snapshots written before releases). */
 export function releasePolicies(policies: Pick<Policies, 'releaseGraceDays' | 'maxScopePerDeployment'>): { graceDays: number; maxScope: number } {
@@ -95,7 +120,10 @@ export function releasesOf(record: ReleasesRecord | undefined): Release[] {
   if (!record) return [];
   const declared = record.declared.map(declaredRelease);
   const names = new Set(declared.map((r) => r.name));
-  const found = record.tickets.filter((t) => !names.has(t.key) && new Set(t.builds.map((b) => b.service)).size >= 2).map(foundRelease);
+  const found = [...byTicket(record.builds)]
+    .map(([key, builds]): TicketGroup => ({ key, builds }))
+    .filter((t) => !names.has(t.key) && new Set(t.builds.map((b) => b.service)).size >= 2)
+    .map(foundRelease);
   return [...declared, ...found].sort((a, b) => cmp(a.name, b.name));
 }
 
@@ -113,7 +141,7 @@ function declaredRelease(r: ReleaseConfig): Release {
   };
 }
 
-function foundRelease(t: FoundRelease): Release {
+function foundRelease(t: TicketGroup): Release {
   const services = [...new Set(t.builds.map((b) => b.service))].sort(cmp);
   return {
     name: t.key,
@@ -129,6 +157,12 @@ function foundRelease(t: FoundRelease): Release {
   };
 }
 
+/**
+ * A label as a strict semver version (a leading `v` allowed), or null. Stricter
+ * than version.ts's `parseVersion` on purpose: its coercion reads `sha-9f86d08`
+ * as 9.0.0, and "a later version runs there" must never be guessed, since it
+ * hides a missing component.
+ */
 const semverOf = (label: string) => semver.valid(normaliseVersion(label));
 
 /** Where `component` stands given what runs there (`deployment`), or that a gap hides it. */
@@ -172,33 +206,39 @@ export function releaseStatus(release: Release, world: ReleaseWorld): Environmen
 }
 
 /**
- * Today's tickets: yesterday's, plus every ticket today's change records name
- * with the build that brought it (once per service and build), minus those
- * whose newest build is older than `TICKET_RETENTION_DAYS`. Sorted, so the
- * same inputs give the same bytes.
+ * Today's ticket builds: yesterday's, plus every build today's change records
+ * name tickets for (once per service and build, its tickets merged), minus
+ * those older than `TICKET_RETENTION_DAYS` (a build with a ticket another
+ * service's build shares) or `SINGLE_TICKET_RETENTION_DAYS` (the others).
+ * Sorted, so the same inputs give the same bytes.
  */
-export function trackTickets(input: { changes: readonly Change[]; previous: readonly FoundRelease[] | undefined; takenAt: string }): FoundRelease[] {
-  const byKey = new Map<string, TicketBuild[]>();
-  for (const t of input.previous ?? []) byKey.set(t.key, [...t.builds]);
+export function trackTicketBuilds(input: { changes: readonly Change[]; previous: readonly TicketBuild[] | undefined; takenAt: string }): TicketBuild[] {
+  const builds: TicketBuild[] = (input.previous ?? []).map((b) => ({ ...b, tickets: [...b.tickets] }));
+  // Per service, so a night of a 500-service organisation compares each change with its own service's builds only.
+  const ofService = new Map<string, TicketBuild[]>();
+  for (const b of builds) ofService.set(b.service, [...(ofService.get(b.service) ?? []), b]);
   for (const c of input.changes) {
-    for (const key of c.tickets) {
-      const builds = byKey.get(key) ?? [];
-      const identity = { version: c.version, commit: c.commit };
-      if (!builds.some((b) => b.service === c.service && !differentBuilds(b, identity)))
-        builds.push({ service: c.service, version: c.version, commit: c.commit, environment: c.environment, at: c.deployedAt });
-      byKey.set(key, builds);
+    if (c.tickets.length === 0) continue;
+    const identity = { version: c.version, commit: c.commit };
+    const own = ofService.get(c.service) ?? [];
+    const held = own.find((b) => !differentBuilds(b, identity));
+    if (held) {
+      held.tickets = [...new Set([...held.tickets, ...c.tickets])].sort(cmp);
+      continue;
     }
+    const build = { service: c.service, version: c.version, commit: c.commit, environment: c.environment, at: c.deployedAt, tickets: [...new Set(c.tickets)].sort(cmp) };
+    builds.push(build);
+    ofService.set(c.service, [...own, build]);
   }
-  const cutoff = Date.parse(input.takenAt) - TICKET_RETENTION_DAYS * DAY_MS;
-  return [...byKey]
-    .filter(([, builds]) => builds.some((b) => Date.parse(b.at) >= cutoff))
-    .map(([key, builds]) => ({ key, builds: builds.sort((a, b) => cmp(a.service, b.service) || cmp(a.at, b.at) || cmp(a.commit, b.commit)) }))
-    .sort((a, b) => cmp(a.key, b.key));
+  const shared = new Set([...byTicket(builds)].filter(([, list]) => new Set(list.map((b) => b.service)).size >= 2).map(([key]) => key));
+  const now = Date.parse(input.takenAt);
+  const kept = (b: TicketBuild) => Date.parse(b.at) >= now - (b.tickets.some((t) => shared.has(t)) ? TICKET_RETENTION_DAYS : SINGLE_TICKET_RETENTION_DAYS) * DAY_MS;
+  return builds.filter(kept).sort((a, b) => cmp(a.service, b.service) || cmp(a.at, b.at) || cmp(a.commit, b.commit));
 }
 
-/** The releases record a snapshot stores: the config's releases and today's tickets. */
+/** The releases record a snapshot stores: the config's releases and today's ticket builds. */
 export function releasesRecord(input: { declared: readonly ReleaseConfig[]; changes: readonly Change[]; previous: ReleasesRecord | undefined; takenAt: string }): ReleasesRecord {
-  return { declared: [...input.declared], tickets: trackTickets({ changes: input.changes, previous: input.previous?.tickets, takenAt: input.takenAt }) };
+  return { declared: [...input.declared], builds: trackTicketBuilds({ changes: input.changes, previous: input.previous?.builds, takenAt: input.takenAt }) };
 }
 
 /** What one deployment brought, in units of unrelated work: each ticket once, each pull request without a ticket on its own. */

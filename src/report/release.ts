@@ -41,6 +41,7 @@ export function formatReleaseShow(view: ReleaseShow): string {
   const kind = view.kind === 'declared' ? 'declared release' : 'ticket shared by several services (found)';
   lines.push(`${view.name} — ${kind}, as of snapshot ${view.snapshot.id} (taken ${view.snapshot.takenAt}, sha256 ${view.snapshot.sha256})`);
   lines.push(`Owner: ${view.owner ?? 'none declared'}${view.planned ? `; planned ${view.planned}` : ''}`);
+  lines.push(`Teams: ${view.teams.map((t) => `${t.service}: ${t.owner ?? 'no owner set'}`).join(', ')}`);
   if (view.description) lines.push(view.description);
   lines.push(`Components: ${view.components.map((c) => `${c.service} ${c.version}`).join(', ')}`);
   for (const env of view.environments) {

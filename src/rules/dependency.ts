@@ -5,6 +5,7 @@
  */
 import semver from 'semver';
 import { exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
+import { dependencyVersion, parseVersion, versionSatisfies } from '../model/version.ts';
 
 export const incompatibleDocs = {
   title: 'Dependency range not met',
@@ -18,16 +19,6 @@ export const skewDocs = {
   resolve: 'Rebuild the lagging services on one version of the library and deploy them. Or record an exception (for the library as the service).',
 };
 
-/**
- * Tags and labels are often `v2.4.1` or `release-2.4.1`: `semver.clean`
- * handles the first, `coerce` the rest (https://github.com/npm/node-semver#coercion).
- * Prereleases keep their tag so `2.5.0-rc.1` is judged as such.
- */
-export function parseVersion(label: string): string | null {
-  const clean = semver.clean(label, { loose: true });
-  if (clean) return clean;
-  return semver.coerce(label, { includePrerelease: true })?.version ?? null;
-}
 
 /**
  * Where the dependency's version comes from: for a library, the dependent's own
@@ -44,11 +35,10 @@ export const dependencyIncompatible: Rule = (ctx) => {
       const isLibrary = target?.kind === 'library';
       const fromComponents = d.components?.[dependency];
       const other = ctx.deployment(dependency, d.environment);
-      const running = isLibrary ? fromComponents : (other?.version ?? fromComponents);
+      const running = dependencyVersion({ isLibrary, fromComponents, deployedVersion: other?.version });
       if (running === undefined) continue;
+      if (versionSatisfies(running, range) === true) continue;
       const parsed = parseVersion(running);
-      // includePrerelease: a release candidate inside the range is inside it (https://github.com/npm/node-semver#prerelease-tags).
-      if (parsed && semver.satisfies(parsed, range, { includePrerelease: true })) continue;
       const where = isLibrary || !other ? `built into ${d.service} (components)` : `deployed in ${d.environment} (${short(other.commit)}, ${other.deployedAt})`;
       out.push({
         rule: 'dependency.incompatible',

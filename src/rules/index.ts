@@ -26,7 +26,7 @@ import * as release from './release.ts';
 export type { DraftSnapshot };
 
 /** Bump (YYYY.MM.N) whenever any rule's behaviour changes; stored in every snapshot's `generator.rulesVersion`. */
-export const RULES_VERSION = '2026.12.1';
+export const RULES_VERSION = '2026.12.2';
 
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'promotion.bypass': 'high',
@@ -134,10 +134,7 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
   return findings.sort((a, b) => rank(b.severity) - rank(a.severity) || cmp(a.rule, b.rule) || cmp(a.id, b.id));
 }
 
-/** Open: not silenced by an exception in force; only open findings count for `--fail-on`. */
-export function isOpen(f: Finding): boolean {
-  return f.exception === undefined;
-}
+export { isOpen } from '../model/exception.ts';
 
 /** Whether a finding is at or above `min` (lowest first: info, low, medium, high, critical). */
 export function meetsSeverity(f: Pick<Finding, 'severity'>, min: Severity): boolean {
@@ -155,4 +152,4 @@ export function exceptionStatus(snapshot: Pick<Snapshot, 'takenAt' | 'exceptions
 }
 
 /** Parses a version label leniently (`v2.4.1`, `release-2.4.1`); null when it is not a version. Shared with the views. */
-export { parseVersion } from './dependency.ts';
+export { parseVersion } from '../model/version.ts';

@@ -5,7 +5,7 @@
  * work than a reviewer can weigh (`release.mixed-scope`). What a release is
  * and where its components stand is decided in src/model/release.ts.
  */
-import { sameCommit } from '../model/build.ts';
+import { differentBuilds, sameCommit } from '../model/build.ts';
 import { deploymentScope, releasePolicies, releasesOf, releaseStatus, type ComponentPosition } from '../model/release.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { DAY_MS, daysBetween, exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
@@ -74,7 +74,9 @@ export const releaseMixedScope: Rule = (ctx) => {
     if (!change) continue;
     const scope = deploymentScope(change);
     if (scope.units <= maxScope) continue;
-    const partOf = releases.filter((r) => r.kind === 'declared' && r.components.some((c) => c.service === d.service && c.version === d.version)).map((r) => r.name);
+    // The declared releases this deployment ships a component of (the same build, src/model/build.ts).
+    const running = { version: d.version, commit: d.commit || null, artifact: d.artifact ?? null };
+    const partOf = releases.filter((r) => r.kind === 'declared' && r.components.some((c) => c.service === d.service && c.builds.some((b) => !differentBuilds(b, running)))).map((r) => r.name);
     out.push({
       rule: 'release.mixed-scope',
       service: d.service,

@@ -34,7 +34,7 @@ export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl
     const releaseLine = release ? [el('p', `${release.name} changed ${release.services.length} services (${release.services.join(', ')}): ${release.states.map((s) => `${s.environment} ${s.state}`).join(' · ')}. `)] : [];
     for (const line of releaseLine) {
       line.dataset['release'] = release!.name;
-      if (!releaseUrl) continue;
+      if (!releaseUrl || !release!.page) continue;
       const a = el('a', 'Where each part is, day by day');
       a.href = releaseUrl(release!.name);
       line.append(a);

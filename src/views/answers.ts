@@ -4,11 +4,10 @@
  * pair of environments. Where a pull request is running is history.ts's
  * `prPresence` (docs/pull-requests.md).
  */
-import semver from 'semver';
 import { deploymentHidden } from '../model/gaps.ts';
 import type { Deployment, Snapshot } from '../model/snapshot.ts';
 import { DAY_MS } from '../model/time.ts';
-import { parseVersion } from '../rules/index.ts';
+import { dependencyVersion, versionSatisfies } from '../model/version.ts';
 import { computeDriftStates, driftKey } from '../snapshot/promotion.ts';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -45,10 +44,8 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
   const index = dependentsIndex(snapshot);
   return snapshot.environments.map(({ name: environment }) => {
     const { direct, deployed } = index.get(environment)!;
-    const versionOf = (target: string, dependent: string): string | null => {
-      if (index.kind.get(target) === 'library') return deployed.get(dependent)?.components?.[target] ?? null;
-      return deployed.get(target)?.version ?? deployed.get(dependent)?.components?.[target] ?? null;
-    };
+    const versionOf = (target: string, dependent: string): string | null =>
+      dependencyVersion({ isLibrary: index.kind.get(target) === 'library', fromComponents: deployed.get(dependent)?.components?.[target], deployedVersion: deployed.get(target)?.version }) ?? null;
     const seen = new Set([service]);
     const dependents: BlastRadiusDependent[] = [];
     let frontier = [service];
@@ -60,7 +57,7 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
           seen.add(s);
           next.push(s);
           const version = versionOf(via, s);
-          const satisfied = range === null || version === null ? null : satisfiesRange(version, range);
+          const satisfied = range === null || version === null ? null : versionSatisfies(version, range);
           const unknown = index.kind.get(s) !== 'library' && !deployed.has(s);
           dependents.push({ service: s, depth, via, range, version, satisfied, ...(unknown ? { unknown } : {}) });
         }
@@ -71,18 +68,6 @@ export function blastRadius(snapshot: Pick<Snapshot, 'environments' | 'services'
   });
 }
 
-/** `parseVersion(version)` satisfies `range`; null when the version is not semver. Cached: pure, and asked on every service page of every day. */
-function satisfiesRange(version: string, range: string): boolean | null {
-  const key = `${version}\u0000${range}`;
-  const known = satisfiedCache.get(key);
-  if (known !== undefined) return known;
-  const parsed = parseVersion(version);
-  const result = parsed === null ? null : semver.satisfies(parsed, range, { includePrerelease: true });
-  if (satisfiedCache.size >= 100_000) satisfiedCache.clear();
-  satisfiedCache.set(key, result);
-  return result;
-}
-const satisfiedCache = new Map<string, boolean | null>();
 
 type DependentsIndex = Map<string, { direct: Map<string, { service: string; range: string | null }[]>; deployed: Map<string, Deployment> }> & { kind: Map<string, string> };
 

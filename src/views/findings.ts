@@ -1,6 +1,6 @@
 /** Findings as pages show them: ordered, counted, with their evidence laid out. */
 import { SEVERITIES, type ExceptionConfig, type Finding, type Severity, type Snapshot } from '../model/index.ts';
-import { inForce } from '../model/exception.ts';
+import { inForce, isOpen } from '../model/exception.ts';
 import { compareText, safeUrl } from './format.ts';
 
 /** Higher is worse. */
@@ -12,7 +12,7 @@ export function severityRank(severity: Severity): number {
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      Number(Boolean(a.exception)) - Number(Boolean(b.exception)) ||
+      Number(!isOpen(a)) - Number(!isOpen(b)) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       compareText(a.id, b.id),
   );
@@ -33,7 +33,7 @@ export function summariseFindings(findings: readonly Finding[]): FindingSummary 
   let excepted = 0;
   let worst: Severity | null = null;
   for (const f of findings) {
-    if (f.exception) {
+    if (!isOpen(f)) {
       excepted++;
       continue;
     }

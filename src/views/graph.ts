@@ -16,7 +16,7 @@
  * `securityLevel: 'strict'` on top of that.
  */
 import { deploymentHidden } from '../model/gaps.ts';
-import semver from 'semver';
+import { dependencyVersion, versionSatisfies } from '../model/version.ts';
 import type { Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 
@@ -58,25 +58,12 @@ export interface GraphModel {
   edges: GraphEdge[];
 }
 
-/** Whether `version` satisfies `range`; null when the version is not semver-like. */
-export function satisfies(version: string, range: string): boolean | null {
-  // Pure, and asked for the same pairs on every page of every day: parsing the range each time was a tenth of a day's build.
-  const key = `${version}\u0000${range}`;
-  const known = satisfiesCache.get(key);
-  if (known !== undefined) return known;
-  const coerced = semver.coerce(version, { includePrerelease: true });
-  const result = !coerced || semver.validRange(range) === null ? null : semver.satisfies(coerced, range, { includePrerelease: true });
-  if (satisfiesCache.size >= 100_000) satisfiesCache.clear();
-  satisfiesCache.set(key, result);
-  return result;
-}
-const satisfiesCache = new Map<string, boolean | null>();
-
 /** The dependency graph of one environment of a snapshot. */
 export function environmentGraph(snapshot: Snapshot, environment: string): GraphModel {
   const deployed = new Map(snapshot.deployments.filter((d) => d.environment === environment).map((d) => [d.service, d]));
   const services = [...snapshot.services].sort((a, b) => compareText(a.name, b.name));
   const names = new Set(services.map((s) => s.name));
+  const kinds = new Map(services.map((s) => [s.name, s.kind]));
   const nodes: GraphNode[] = services.map((s) => {
     const version = deployed.get(s.name)?.version ?? null;
     const unknown = version === null && s.kind === 'service' && deploymentHidden(snapshot, s.name, environment) !== undefined;
@@ -86,9 +73,9 @@ export function environmentGraph(snapshot: Snapshot, environment: string): Graph
   for (const s of services) {
     for (const [to, range] of Object.entries(s.dependsOn).sort(([a], [b]) => compareText(a, b))) {
       if (!names.has(to)) continue;
-      // A library is built in: its version is the consumer's `components` entry; a service runs on its own.
-      const running = deployed.get(s.name)?.components?.[to] ?? deployed.get(to)?.version ?? null;
-      const ok = running === null ? null : satisfies(running, range);
+      // The same version the dependency rule judges (model/version.ts), so the graph never contradicts its findings.
+      const running = dependencyVersion({ isLibrary: kinds.get(to) === 'library', fromComponents: deployed.get(s.name)?.components?.[to], deployedVersion: deployed.get(to)?.version }) ?? null;
+      const ok = running === null ? null : versionSatisfies(running, range);
       edges.push({ from: s.name, to, range, running, status: ok === null ? 'unknown' : ok ? 'ok' : 'incompatible' });
     }
   }

@@ -4,7 +4,7 @@
  * the list of days). The site never holds every snapshot at once: it feeds
  * them here one by one and keeps this compact index.
  */
-import semver from 'semver';
+import { isLowerVersion } from '../model/version.ts';
 import { sameCommit } from '../model/build.ts';
 import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
@@ -218,11 +218,8 @@ export class LedgerIndexBuilder {
       const slot = this.#slots.get(key);
       if (slot && slot.commit === d.commit && slot.version === d.version && slot.deployedAt === d.deployedAt) continue;
       const previousSeen = slot?.seen.get(d.commit);
-      const lowerVersion =
-        slot !== undefined && semver.valid(semver.coerce(d.version)) !== null && semver.valid(semver.coerce(slot.version)) !== null
-          ? semver.lt(semver.coerce(d.version)!, semver.coerce(slot.version)!)
-          : false;
-      const rollback = slot !== undefined && slot.commit !== d.commit && (previousSeen !== undefined || lowerVersion);
+      const lowerVersion = slot !== undefined && isLowerVersion(d.version, slot.version);
+      const rollback = slot !== undefined && !sameCommit(slot.commit, d.commit) && (previousSeen !== undefined || lowerVersion);
       // Every change to a service's events and pull requests happens below, for this service only.
       this.#touched.add(d.service);
       this.#events.push({

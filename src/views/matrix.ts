@@ -8,6 +8,7 @@ import { runtimeMismatches } from '../model/build.ts';
 import { compareText, groupBy } from './format.ts';
 import { severityRank } from './findings.ts';
 import { driftAges } from './answers.ts';
+import { isOpen } from '../model/exception.ts';
 
 /**
  * - `aligned`: the same build as the previous environment on the path (or the first environment).
@@ -78,7 +79,7 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
   const observed = new Map(snapshot.observed.map((o) => [key(o.service, o.environment), o]));
   const findings = new Map<string, Finding[]>();
   for (const f of snapshot.findings) {
-    if (!f.service || !f.environment || f.exception) continue;
+    if (!f.service || !f.environment || !isOpen(f)) continue;
     const list = findings.get(key(f.service, f.environment)) ?? [];
     list.push(f);
     findings.set(key(f.service, f.environment), list);

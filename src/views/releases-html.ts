@@ -8,7 +8,10 @@ import type { ComponentPosition, EnvironmentStatus } from '../model/release.ts';
 import { formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
 import { paths } from './links.ts';
-import type { ReleaseDay, ReleaseSummary, ReleaseView } from './releases.ts';
+import { hasReleasePage, type ReleaseDay, type ReleaseSummary, type ReleaseView } from './releases.ts';
+
+/** A release's name, linked to its page when it has one. */
+const nameLink = (name: string, link: Link): Html => (hasReleasePage(name) ? html`<a href="${link(paths.release(name))}">${name}</a>` : html`${name}`);
 
 type Link = (path: string) => string;
 
@@ -51,7 +54,7 @@ export function releasesListHtml(releases: readonly ReleaseSummary[], environmen
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Release</th><th scope="col">Owner</th><th scope="col">Components</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead>
 <tbody>${releases.map(
-    (r) => html`<tr data-release="${r.name}"><th scope="row"><a href="${link(paths.release(r.name))}">${r.name}</a> <span class="muted">${r.kind === 'declared' ? 'declared' : 'ticket'}</span>${r.openFindings > 0 && html` <span class="badge sev-medium">${r.openFindings} open</span>`}</th><td>${r.owner ?? html`<span class="muted">none declared</span>`}</td><td>${r.components.map((c, i) => html`${i > 0 && ', '}${c.service} ${c.version}`)}</td>${environments.map((e) => html`<td>${cell(r, e)}</td>`)}</tr>`,
+    (r) => html`<tr data-release="${r.name}"><th scope="row">${nameLink(r.name, link)} <span class="muted">${r.kind === 'declared' ? 'declared' : 'ticket'}</span>${r.openFindings > 0 && html` <span class="badge sev-medium">${r.openFindings} open</span>`}</th><td>${r.owner ?? html`<span class="muted">none declared</span>`}</td><td>${r.components.map((c, i) => html`${i > 0 && ', '}${c.service} ${c.version}`)}</td>${environments.map((e) => html`<td>${cell(r, e)}</td>`)}</tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -81,26 +84,29 @@ export function releaseBlastRadiusHtml(view: ReleaseView, link: Link): Html {
   )}</ul>`;
 }
 
-/** The release day by day: each environment's state at the end of each day, newest first, with what was missing. */
+/** The release day by day: each environment's state at the end of each day, newest first, with where each component was. */
 export function releaseTimelineHtml(days: readonly ReleaseDay[], link: Link): Html {
   const shown = days.filter((d) => d.states.some((s) => s.state !== 'not-started')).reverse();
   if (shown.length === 0) return html`<p>No component of this release has arrived in any environment yet.</p>`;
   const environments = shown[0]!.states.map((s) => s.environment);
+  const mark = (position: ComponentPosition['state']) => (position === 'running' || position === 'superseded' ? '✓' : position === 'unknown' ? '?' : '✗');
   return html`<div class="table-wrap"><table class="release-timeline">
-<caption>At the end of each day, newest first (days when nothing had arrived anywhere are left out)</caption>
+<caption>At the end of each day, newest first (days when nothing had arrived anywhere are left out); ✓ arrived (or a later version), ✗ not there</caption>
 <thead><tr><th scope="col">Day</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead>
 <tbody>${shown.map(
     (d) => html`<tr data-day="${d.date}"><th scope="row"><a href="${link(paths.day(d.date))}">${d.date}</a></th>${d.states.map(
-      (s) => html`<td>${releaseStateHtml(s.state)}${s.missing.length > 0 && html`<div class="muted">missing ${s.missing.map((m, i) => html`${i > 0 && ', '}${m.service}${m.running ? ` (runs ${m.running})` : ' (not deployed)'}`)}</div>`}</td>`,
+      (s) => html`<td>${releaseStateHtml(s.state)}${s.components.map((c) => html`<div${c.position === 'other' || c.position === 'absent' ? '' : html` class="muted"`} data-component="${c.service}">${mark(c.position)} ${c.service} ${c.running ?? '(not deployed)'}</div>`)}</td>`,
     )}</tr>`,
   )}</tbody>
 </table></div>`;
 }
 
-/** The day page's section: releases partial that day, and those in flight (arrived somewhere, not everywhere). */
-export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link): Html {
+/** The day page's section: releases partial that day, and those in flight (arrived somewhere, not everywhere). `recorded`: the snapshot holds a releases record at all. */
+export function releasesInFlightHtml(flight: { inFlight: readonly ReleaseSummary[]; partial: readonly ReleaseSummary[] }, link: Link, recorded = true): Html {
+  if (!recorded) return html`<p class="muted">This snapshot was taken before the ledger recorded releases: it says nothing about them.</p>`;
+  // Names only: a past day's page must not depend on which releases the newest snapshot still knows (its pages), nor link to one it no longer does.
   const item = (r: ReleaseSummary) =>
-    html`<li data-release="${r.name}"><a href="${link(paths.release(r.name))}">${r.name}</a>${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
+    html`<li data-release="${r.name}"><strong>${r.name}</strong>${r.owner && html` <span class="muted">(${r.owner})</span>`}: ${r.states.map((s, i) => html`${i > 0 && ' · '}${s.environment} ${releaseStateHtml(s.state)}`)}</li>`;
   if (flight.partial.length === 0 && flight.inFlight.length === 0) return html`<p>No release is partial or in flight this day. <a href="${link(paths.releases())}">All releases</a>.</p>`;
   return html`${flight.partial.length > 0 && html`<h3>Partial</h3><ul class="releases-partial">${flight.partial.map(item)}</ul>`}${flight.inFlight.length > 0 && html`<h3>In flight</h3><ul class="releases-in-flight">${flight.inFlight.map(item)}</ul>`}<p class="no-print"><a href="${link(paths.releases())}">All releases</a></p>`;
 }

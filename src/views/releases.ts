@@ -4,11 +4,13 @@
  * missing, the owner, and the blast radius (docs/releases.md). The decisions
  * are src/model/release.ts's; this only arranges them.
  */
-import { releasesOf, releaseStatus, type EnvironmentStatus, type Release } from '../model/release.ts';
+import { releasesOf, releaseStatus, type ComponentPosition, type EnvironmentStatus, type Release } from '../model/release.ts';
+import { NAME_PATTERN } from '../model/config.ts';
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import { arrivalAt } from '../snapshot/promotion.ts';
 import { blastRadius } from './answers.ts';
 import type { DeployEvent, LedgerIndex } from './history.ts';
+import { isOpen } from '../model/exception.ts';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -28,6 +30,8 @@ export interface ReleaseSummary {
 
 export interface ReleaseView extends ReleaseSummary {
   description: string | null;
+  /** Each component's owning team from the config of the day (`services[].owner`), null where none is set: who acts for each half. */
+  teams: { service: string; owner: string | null }[];
   environments: EnvironmentStatus[];
   /** Per environment: every service that depends on a component (not the components themselves), nearest first. */
   blastRadius: { environment: string; dependents: { service: string; depth: number; via: string; unknown?: boolean }[] }[];
@@ -48,7 +52,7 @@ function summary(snapshot: ReleaseSnapshot, release: Release, statuses: Environm
     planned: release.planned,
     components: release.components.map((c) => ({ service: c.service, version: c.version })),
     states: statuses.map((s) => ({ environment: s.environment, state: s.state })),
-    openFindings: releaseFindings(snapshot, release.name).filter((f) => f.exception === undefined).length,
+    openFindings: releaseFindings(snapshot, release.name).filter(isOpen).length,
   };
 }
 
@@ -64,6 +68,16 @@ export function releasesOverview(snapshot: ReleaseSnapshot): ReleaseSummary[] {
 /** Names of the releases a snapshot knows, sorted. */
 export function releaseNames(snapshot: Pick<Snapshot, 'releases'>): string[] {
   return releasesOf(snapshot.releases).map((r) => r.name);
+}
+
+/**
+ * Whether a release has a page (`/releases/NAME/`): its name is one the config
+ * accepts in URLs. A declared name always is; a ticket key found with a custom
+ * `policies.ticketPattern` (`#123`, `JIRA/12`) may not be: it is listed, and
+ * `show --release` answers for it, without a page.
+ */
+export function hasReleasePage(name: string): boolean {
+  return NAME_PATTERN.test(name);
 }
 
 /** Release `name` in the snapshot, or null when the snapshot does not know it. */
@@ -88,6 +102,7 @@ export function releaseView(snapshot: ReleaseSnapshot, name: string): ReleaseVie
   return {
     ...summary(snapshot, release, environments),
     description: release.description,
+    teams: release.components.map((c) => ({ service: c.service, owner: snapshot.services.find((s) => s.name === c.service)?.owner ?? null })),
     environments,
     blastRadius: [...radius]
       .filter(([environment]) => targeted.has(environment))
@@ -111,7 +126,13 @@ export interface ReleaseDay {
   date: string;
   /** The snapshot the day's state comes from (the day's last). */
   snapshot: string;
-  states: { environment: string; state: EnvironmentStatus['state']; missing: { service: string; running: string | null }[] }[];
+  states: {
+    environment: string;
+    state: EnvironmentStatus['state'];
+    /** Where each component was: its position and the version running there (null: not deployed). */
+    components: { service: string; position: ComponentPosition['state']; running: string | null }[];
+    missing: { service: string; running: string | null }[];
+  }[];
 }
 
 /**
@@ -137,6 +158,7 @@ export function releaseTimeline(index: Pick<LedgerIndex, 'days' | 'events' | 'en
       states: statuses.map((s) => ({
         environment: s.environment,
         state: s.state,
+        components: s.components.map((p) => ({ service: p.service, position: p.state, running: p.running?.version ?? null })),
         missing: s.state === 'partial' ? s.components.filter((p) => p.state === 'other' || p.state === 'absent').map((p) => ({ service: p.service, running: p.running?.version ?? null })) : [],
       })),
     });

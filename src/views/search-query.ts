@@ -15,7 +15,7 @@ export interface SearchIndex {
   /** [service index, PR number, title, tickets, current environments (indexes into `environments`)]. */
   prs: [number, number, string, string[], number[]][];
   /** Releases and tickets several services share (views/releases.ts), as of `asOf`: name, services, state per environment; absent before releases existed. */
-  releases?: { name: string; services: string[]; states: { environment: string; state: string }[] }[];
+  releases?: { name: string; services: string[]; states: { environment: string; state: string }[]; page: boolean }[];
 }
 
 /** The release a query names (a ticket key or a release name, any case), for a line above the hits with every service's position. */

@@ -6,14 +6,14 @@
  */
 import { byService, type LedgerIndex } from './history.ts';
 import type { SearchIndex, ServiceDetail } from './search-query.ts';
-import type { ReleaseSummary } from './releases.ts';
+import { hasReleasePage, type ReleaseSummary } from './releases.ts';
 
 export * from './search-query.ts';
 
 export function buildSearchIndex(index: LedgerIndex, releases: readonly ReleaseSummary[] = []): SearchIndex {
   const serviceIndex = new Map(index.services.map((s, i) => [s, i]));
   return {
-    ...(releases.length > 0 ? { releases: releases.map((r) => ({ name: r.name, services: r.components.map((c) => c.service), states: r.states })) } : {}),
+    ...(releases.length > 0 ? { releases: releases.map((r) => ({ name: r.name, services: r.components.map((c) => c.service), states: r.states, page: hasReleasePage(r.name) })) } : {}),
     v: 1,
     asOf: index.days[index.days.length - 1]?.lastId ?? null,
     environments: index.environments,

@@ -62,7 +62,7 @@ describe('a day page in Chromium', () => {
   it('opens with a section menu and summary cards, each leading to a section of the page', async () => {
     const menu = page.getByRole('navigation', { name: 'Sections of this day' });
     const targets = await menu.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
-    expect(targets).toEqual(['#matrix', '#findings', '#changes', '#approvals', '#graph', '#gaps']);
+    expect(targets).toEqual(['#matrix', '#findings', '#changes', '#approvals', '#releases', '#graph', '#gaps']);
     for (const target of targets) expect(await page.locator(`h2${target}`).count()).toBe(1);
     const cards = await page.locator('ul.summary-cards a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     expect(cards.length).toBeGreaterThanOrEqual(5);

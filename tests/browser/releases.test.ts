@@ -74,8 +74,8 @@ describe('release pages', () => {
     const text = await page.locator('main').innerText();
     expect(text).toContain('mobile (via api)');
     const lag = await page.locator('tr[data-day]').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-day'), tr.querySelectorAll('td')[1]?.textContent ?? '']));
-    expect(lag).toContainEqual(['2026-03-08', '◐ partialmissing web (runs 1.1.0)']);
-    expect(lag).toContainEqual(['2026-03-10', '✓ complete']);
+    expect(lag).toContainEqual(['2026-03-08', '◐ partial✓ api 1.2.0✗ web 1.1.0']);
+    expect(lag).toContainEqual(['2026-03-10', '✓ complete✓ api 1.2.0✓ web 1.2.0']);
     await page.close();
   });
 

@@ -13,7 +13,7 @@ environments:
 sources:
   inventory: { type: file, path: inventory.yaml }
 services:
-  - { name: payments-api, sources: [inventory] }
+  - { name: payments-api, sources: [inventory], owner: team-payments }
   - { name: web, sources: [inventory], dependsOn: { payments-api: ">=2" } }
   - { name: mobile-bff, sources: [inventory], dependsOn: { web: ">=1" } }
 releases:
@@ -62,6 +62,7 @@ describe('show --release', () => {
     const text = run.stdout;
     expect(text).toContain('checkout — declared release, as of snapshot 2026-03-04T120000Z');
     expect(text).toContain('Owner: team-payments; planned 2026-03-03');
+    expect(text).toContain('Teams: payments-api: team-payments, web: no owner set');
     expect(text).toContain('qa: complete');
     expect(text).toContain('prod: partial since 2026-03-02T10:00:00Z');
     expect(text).toMatch(/web\s+1\.9\.0\s+missing: 1\.8\.0 since 2026-02-20T10:00:00Z/);

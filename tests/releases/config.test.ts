@@ -66,3 +66,55 @@ describe('releases in the config', () => {
     expect(errorOf(`${HEAD}policies:\n  maxScopePerDeployment: 0\n`)).toMatch(/^release-ledger\.config\.yaml:10:\d+: policies\.maxScopePerDeployment/);
   });
 });
+
+describe('releasesDir: a folder of release files', () => {
+  const write = async (files: Record<string, string>, extra = '') => {
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'rl-release-dir-'));
+    await writeFile(path.join(dir, 'release-ledger.config.yaml'), `${HEAD}releasesDir: releases\nreleases:\n  - { name: inline, components: { web: 1.0.0 }, owner: a }\n${extra}`);
+    await mkdir(path.join(dir, 'releases'));
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, 'releases', name), text);
+    return dir;
+  };
+  const load = async (dir: string) => {
+    const { loadConfig } = await import('../../src/model/index.ts');
+    return loadConfig('release-ledger.config.yaml', { cwd: dir });
+  };
+  const failure = async (dir: string) => {
+    try {
+      await load(dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('\n');
+      return (error as Error).message;
+    }
+    throw new Error('expected loadConfig to fail');
+  };
+
+  it('adds every file\'s releases, in file name order, after the config\'s own', async () => {
+    const dir = await write({
+      'b.yaml': 'releases:\n  - { name: second, components: { payments-api: 2.0.0 }, owner: b }\n',
+      'a.yml': 'releases:\n  - { name: first, components: { web: 1.1.0, payments-api: 2.0.0 }, owner: a, environments: [prod] }\n',
+      'notes.txt': 'ignored',
+    });
+    expect((await load(dir)).config.releases.map((r) => r.name)).toEqual(['inline', 'first', 'second']);
+  });
+
+  it('an unknown service, a bad version, a name used twice: one line naming the file, line and field', async () => {
+    expect(await failure(await write({ 'a.yaml': 'releases:\n  - name: r\n    components: { wbe: 1.0.0 }\n    owner: a\n' }))).toMatch(/^releases\/a\.yaml:3:\d+: releases\[0\]\.components\.wbe: no service named "wbe"/);
+    expect(await failure(await write({ 'a.yaml': 'releases:\n  - name: r\n    components:\n      web: banana\n    owner: a\n' }))).toMatch(/^releases\/a\.yaml:4:\d+: releases\[0\]\.components\.web: expected a version such as "2\.4\.0"/);
+    expect(await failure(await write({ 'a.yaml': 'releases:\n  - { name: inline, components: { web: 1.0.0 }, owner: a }\n' }))).toMatch(/^releases\/a\.yaml:2:\d+: releases\[0\]\.name: "inline" is named twice/);
+    expect(await failure(await write({ 'a.yaml': 'releases:\n  - { name: x, components: { web: 1.0.0 }, owner: a }\n', 'b.yaml': 'releases:\n  - { name: x, components: { web: 1.0.0 }, owner: a }\n' }))).toMatch(/^releases\/b\.yaml:2:\d+: releases\[0\]\.name: "x" is named twice/);
+    expect(await failure(await write({ 'a.yaml': '- { name: x }\n' }))).toMatch(/^releases\/a\.yaml:1:1: expected a mapping with `releases:`/);
+  });
+
+  it('a folder that does not exist is one line naming the config and the folder', async () => {
+    const { rm } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = await write({});
+    await rm(path.join(dir, 'releases'), { recursive: true });
+    expect(await failure(dir)).toBe('release-ledger.config.yaml: releasesDir: releases does not exist; create it or correct the path');
+  });
+});

@@ -35,7 +35,10 @@ describe('the demo releases', () => {
   it('the declared release wallet-payouts lands cleanly: complete in each environment the night both halves are deployed, never partial past the grace period', async () => {
     const { config } = await loadConfig(path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml'));
     expect(config.releases.map((r) => r.name)).toEqual(['wallet-payouts']);
-    const record = { declared: config.releases, tickets: [] };
+    expect(config.policies.releaseGraceDays).toBe(RELEASE_GRACE_DAYS);
+    // api-gateway's oversized deployment brings 8; card-gateway's fix release, 6, stays within the demo's threshold.
+    expect(config.policies.maxScopePerDeployment).toBe(6);
+    const record = { declared: config.releases, builds: [] };
     expect(overGrace(record, 'wallet-payouts')).toEqual({});
     const release = releasesOf(record)[0]!;
     const firstComplete = Object.fromEntries(ENVIRONMENTS.map((env) => [env, demo.days.find((d) => releaseStatus(release, world(d)).find((s) => s.environment === env)!.state === 'complete')?.date]));
@@ -50,13 +53,29 @@ describe('the demo releases', () => {
     const ticket = /PAYOUT-\d+/.exec(incident.story)![0];
     const record: ReleasesRecord = {
       declared: [],
-      tickets: [{ key: ticket, builds: [pay, chk].map((d) => ({ service: d.service, version: d.version, commit: d.commit, environment: 'dev', at: d.deployedAt })) }],
+      builds: [pay, chk].map((d) => ({ service: d.service, version: d.version, commit: d.commit, environment: 'dev', at: d.deployedAt, tickets: [ticket] })),
     };
     const nights = overGrace(record, ticket);
     expect(Object.keys(nights)).toEqual(['qa']);
     expect(nights['qa']![0]).toBe(incident.firesOn);
     expect(nights['qa']!.at(-1)! < incident.resolvedOn!).toBe(true);
     expect(nights['qa']).toEqual(['2026-10-24', '2026-10-25']);
+  });
+
+  it('what GitHub shows: both repositories have a pull request naming the shared ticket; api-gateway 4.8.0 brings 8 ticketed pull requests to production', () => {
+    const repo = (name: string) => demo.github.find((r) => r.name === name)!;
+    const ticket = /PAYOUT-\d+/.exec(INCIDENTS.find((i) => i.rule === 'release.partial')!.story)![0];
+    const naming = (name: string) => repo(name).pulls.filter((p) => `${p.title} ${p.headRef}`.includes(ticket)).map((p) => p.number);
+    expect(naming('payout-service')).toHaveLength(1);
+    expect(naming('checkout-web')).toHaveLength(1);
+    // Production deployments of api-gateway, oldest first: the pull requests merged between the one before 4.8.0's and 4.8.0's.
+    const gw = repo('api-gateway');
+    const prod = gw.deployments.filter((d) => d.environment === 'production').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const i = prod.findIndex((d) => d.createdAt >= '2026-10-26T00:00:00Z');
+    const [from, to] = [gw.main.indexOf(prod[i - 1]!.sha), gw.main.indexOf(prod[i]!.sha)];
+    const range = new Set(gw.main.slice(from + 1, to + 1));
+    const brought = gw.pulls.filter((p) => p.commits.some((c) => range.has(c)));
+    expect(brought.map((p) => /[A-Z][A-Z0-9]+-[0-9]+/.exec(`${p.title} ${p.headRef}`)?.[0]).filter(Boolean)).toHaveLength(8);
   });
 
   it('lists a release.partial and a release.mixed-scope incident that fire and resolve inside the timeline', () => {

@@ -80,7 +80,10 @@ describe('release.partial', () => {
       { ...world, takenAt: day(9), deployments: moves.map((m) => m.d).reduce(withDeployment, base), changes: moves.map((m) => m.c) },
     ]);
     expect(only(snaps[1]!, 'release.partial')).toEqual([]);
-    expect(snaps[1]!.releases!.tickets.map((t) => [t.key, t.builds.map((b) => `${b.service}@${b.environment}`)])).toEqual([['PAY-1', ['api@qa', 'web@qa']]]);
+    expect(snaps[1]!.releases!.builds.map((b) => [b.service, b.environment, b.tickets])).toEqual([
+      ['api', 'qa', ['PAY-1']],
+      ['web', 'qa', ['PAY-1']],
+    ]);
   });
 
   it('near miss: a ticket only one service changed is not a release', () => {
@@ -116,11 +119,12 @@ describe('release.partial', () => {
 describe('release.mixed-scope', () => {
   const prs = (n: number, titled: (i: number) => string) =>
     Array.from({ length: n }, (_, i) => ({ number: 100 + i, title: titled(i), author: 'dana', mergedBy: 'erin', mergedAt: day(1, '18:00:00'), reviewers: [] }));
-  const prodWith = (pullRequests: ReturnType<typeof prs>, tickets: string[], policies = {}) =>
+  const prodWith = (pullRequests: ReturnType<typeof prs>, tickets: string[], policies = {}, declaredReleases: Day['declaredReleases'] = []) =>
     takeWithReleases({
       ...world,
       takenAt: day(9),
       policies,
+      declaredReleases,
       deployments: withDeployment(base, dep('api', 'prod', '1.4.0', { deployedAt: day(8, '15:00:00'), deployedBy: 'erin', url: 'https://gh/deploy/1' })),
       changes: [buildChange({ service: 'api', environment: 'prod', version: '1.4.0', fromVersion: '1.0.0', fromCommit: sha('api-1.0.0'), deployedAt: day(8, '15:00:00'), pullRequests, tickets })],
     });
@@ -153,6 +157,12 @@ describe('release.mixed-scope', () => {
     });
   });
 
+  it('names the declared releases the deployment ships a component of (v1.4.0 is 1.4.0)', () => {
+    const list = prs(6, (i) => `T-${i} work`);
+    const [f] = only(prodWith(list, list.map((_, i) => `T-${i}`), {}, [{ name: 'spring', components: { api: 'v1.4.0', web: '1.1.0' }, owner: 'o' }]), 'release.mixed-scope');
+    expect(f!.evidence['releases']).toEqual(['spring']);
+  });
+
   it('near miss: exactly the threshold, or the same deployment outside production, does not fire', () => {
     const list = prs(5, (i) => `T-${i} work`);
     const tickets = list.map((_, i) => `T-${i}`);
@@ -165,5 +175,32 @@ describe('release.mixed-scope', () => {
       changes: [buildChange({ service: 'api', environment: 'qa', version: '1.4.0', deployedAt: day(8), pullRequests: prs(9, (i) => `X-${i}`), tickets: prs(9, (i) => `X-${i}`).map((p) => p.title) })],
     });
     expect(only(qa, 'release.mixed-scope')).toEqual([]);
+  });
+});
+
+describe('tickets carried from night to night', () => {
+  const change = (service: string, at: string, tickets: string[]) => buildChange({ service, environment: 'dev', version: '1.1.0', deployedAt: at, tickets });
+  it('a build whose ticket no other service brought waits 14 days for one; a build with a shared ticket is followed for 90 days', async () => {
+    const { trackTicketBuilds, releasesOf } = await import('../../src/model/release.ts');
+    const first = trackTicketBuilds({ changes: [change('api', day(1), ['ONE-1', 'TWO-2']), change('web', day(1), ['TWO-2']), change('ops', day(1), ['SOLO-3'])], previous: undefined, takenAt: day(2) });
+    expect(first.map((b) => [b.service, b.tickets])).toEqual([
+      ['api', ['ONE-1', 'TWO-2']],
+      ['ops', ['SOLO-3']],
+      ['web', ['TWO-2']],
+    ]);
+    expect(releasesOf({ declared: [], builds: first }).map((r) => [r.name, r.components.map((c) => c.service)])).toEqual([['TWO-2', ['api', 'web']]]);
+    // A release declared under the ticket's name replaces the found one (to narrow its environments, name an owner).
+    expect(releasesOf({ declared: [{ name: 'TWO-2', components: { api: '1.1.0' }, owner: 'o', environments: ['prod'] }], builds: first }).map((r) => [r.name, r.kind, r.environments])).toEqual([['TWO-2', 'declared', ['prod']]]);
+    // The same build named again the next night (another environment, another ticket) is one build with both tickets.
+    const again = trackTicketBuilds({ changes: [{ ...change('ops', day(2), ['SOLO-4']), environment: 'qa' }], previous: first, takenAt: day(3) });
+    expect(again.find((b) => b.service === 'ops')).toMatchObject({ environment: 'dev', at: day(1), tickets: ['SOLO-3', 'SOLO-4'] });
+    expect(again).toHaveLength(3);
+    // 15 days after: the ops build is dropped; the api build is kept (TWO-2 is shared), its unshared ONE-1 with it.
+    const keys = (takenAt: string) => trackTicketBuilds({ changes: [], previous: first, takenAt }).map((b) => b.service);
+    expect(keys('2026-03-15T02:00:00Z')).toEqual(['api', 'ops', 'web']);
+    expect(keys('2026-03-16T02:00:00Z')).toEqual(['api', 'web']);
+    // 90 days after (May 30), kept; 91, gone.
+    expect(keys('2026-05-30T02:00:00Z')).toEqual(['api', 'web']);
+    expect(keys('2026-05-31T02:00:00Z')).toEqual([]);
   });
 });

@@ -79,7 +79,8 @@ describe('release views', () => {
     expect(timeline[5]!.states.find((x) => x.environment === 'qa')!.missing).toEqual([{ service: 'web', running: '1.1.0' }]);
     const table = releaseTimelineHtml(timeline, (p) => p).value;
     expect(table).toContain('<a href="/days/2026-03-07/">2026-03-07</a>');
-    expect(table).toContain('missing web (runs 1.1.0)');
+    expect(table).toContain('<div data-component="web">✗ web 1.1.0</div>');
+    expect(table).toContain('<div class="muted" data-component="api">✓ api 1.2.0</div>');
     expect(day(7)).toBe('2026-03-07T02:00:00Z');
   });
 
@@ -91,5 +92,23 @@ describe('release views', () => {
     const hostile = releasesListHtml([{ name: '<b>x', kind: 'declared', owner: '"o"', planned: null, components: [], states: [], openFindings: 0 }], [], (p) => p, 'c').value;
     expect(hostile).not.toContain('<b>x');
     expect(hostile).toContain('&lt;b&gt;x');
+  });
+});
+
+describe('the day page section', () => {
+  it('says so when the snapshot predates release tracking, rather than "none partial"', async () => {
+    const { releasesInFlightHtml } = await import('../../src/views/index.ts');
+    expect(releasesInFlightHtml({ inFlight: [], partial: [] }, (p) => p, false).value).toContain('before the ledger recorded releases');
+    expect(releasesInFlightHtml({ inFlight: [], partial: [] }, (p) => p).value).toContain('No release is partial or in flight this day');
+  });
+});
+
+describe('names without a page', () => {
+  it('a ticket key a custom pattern found that is not a URL-safe name is listed without a link (no page is built for it)', async () => {
+    const { releasesListHtml, hasReleasePage } = await import('../../src/views/index.ts');
+    expect([hasReleasePage('PAY-7'), hasReleasePage('JIRA/12'), hasReleasePage('#12')]).toEqual([true, false, false]);
+    const list = releasesListHtml([{ name: 'JIRA/12', kind: 'found', owner: null, planned: null, components: [], states: [], openFindings: 0 }], [], (p) => p, 'c').value;
+    expect(list).toContain('JIRA/12');
+    expect(list).not.toContain('href="/releases/');
   });
 });

@@ -14,7 +14,7 @@ export type Day = Partial<SnapshotInput> & { releases?: never; declaredReleases?
 /** One snapshot through the real pipeline, releases included. */
 export function takeWithReleases(o: Day, previous: Snapshot | null = null): Snapshot {
   const { declaredReleases = [], ...overrides } = o;
-  return take({ ...overrides, releases: { declared: declaredReleases, tickets: [] } }, previous);
+  return take({ ...overrides, releases: { declared: declaredReleases, builds: [] } }, previous);
 }
 
 /** One snapshot per element, each the previous of the next. */

@@ -44,7 +44,7 @@ function everyRuleFires() {
     gaps: [{ source: 'runtime', service: 'web', environment: 'dev', evidence: 'observed', reason: HOSTILE }],
     exceptions: [{ rule: 'config.drift' as const, service: 'api', environment: 'prod', reason: HOSTILE, approvedBy: 'cto', expires: '2026-03-05' }],
     // api 1.1.0 is in dev and qa without web 2.0.0 (release.partial); web 2.0.0 reached prod with six tickets (release.mixed-scope).
-    releases: { declared: [{ name: 'checkout', components: { api: '1.1.0', web: '2.0.0' }, owner: HOSTILE }], tickets: [] },
+    releases: { declared: [{ name: 'checkout', components: { api: '1.1.0', web: '2.0.0' }, owner: HOSTILE }], builds: [] },
     changes: [buildChange({ service: 'web', environment: 'prod', version: '2.0.0', deployedAt: day(9, '10:00:00'), tickets: ['A-1', 'B-2', 'C-3', 'D-4', 'E-5', 'F-6'] })],
   };
   return days([first, second])[1]!;
