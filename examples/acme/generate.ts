@@ -1087,7 +1087,8 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
             preventSelfReview: !(env === 'prod' && name === SCRIPT.approvalSelf.service),
             waitTimer: env === 'prod' ? 5 : 0,
             branchPolicy: 'custom' as const,
-            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, ...(env === 'prod' ? [{ name: 'v*', type: 'tag' as const }] : [])],
+            // Releases are deployed from their tags (ref v1.2.3), so every protected environment lets `v*` tags deploy, as GitHub requires.
+            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, { name: 'v*', type: 'tag' as const }],
           }
         : {}),
       variables: GITHUB_VARIABLES.map((key) => ({ name: key, value: String(baseConfig(spec, env)[key] ?? ''), updatedAt: VARIABLES_SINCE })),
