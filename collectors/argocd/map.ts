@@ -10,13 +10,15 @@
  * - The deployment is the newest entry of `status.history`, who started it
  *   (`initiatedBy.username`, or `automated`) and when; every entry Argo still
  *   keeps (its last 10) goes into the record's `syncs` and into promotion
- *   history, so the ledger keeps them all night after night.
+ *   history, so the ledger keeps them all night after night. With
+ *   `deployments: false` the syncs go to the deployment record another
+ *   source keeps for the same service and environment.
  * - Declared: what `spec.source(s)` point at (repository, path, target
  *   revision, a Kustomize or Helm image tag override), with Argo's sync
  *   status and health; `OutOfSync` is a runtime drift (src/model/build.ts).
  * - Observed: `status.summary.images`, the images Argo sees live.
  */
-import type { Declared, Deployment, Gap, HistoryEvent, Observed, ServiceConfig } from '../../src/model/index.ts';
+import type { Declared, Deployment, Gap, HistoryEvent, Observed, ServiceConfig, SyncHistory } from '../../src/model/index.ts';
 import type { ArgoCdSourceConfig } from '../../src/model/config.ts';
 
 type Time = string | undefined;
@@ -59,6 +61,8 @@ export interface MapOutput {
   declared: Declared[];
   observed: Observed[];
   gaps: Gap[];
+  /** With `deployments: false`: the syncs, for the other source's deployment record. */
+  syncs: SyncHistory[];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -110,7 +114,7 @@ function declaredTag(source: AppSource, service: string): { image?: string; tag?
 }
 
 export function mapApplications(input: MapInput): MapOutput {
-  const out: MapOutput = { deployments: [], history: [], declared: [], observed: [], gaps: [] };
+  const out: MapOutput = { deployments: [], history: [], declared: [], observed: [], gaps: [], syncs: [] };
   const serviceNames = new Set(input.services.map((s) => s.name));
   const found = new Set<string>();
   const apps = [...input.applications].sort((a, b) => cmp(a.metadata?.name ?? '', b.metadata?.name ?? ''));
@@ -153,7 +157,9 @@ export function mapApplications(input: MapInput): MapOutput {
     for (const s of syncs) out.history.push({ service, environment, commit: s.revision, at: s.at, source: input.source, ...(url ? { url } : {}) });
     const latest = syncs[0];
     if (input.settings.deployments === false) {
-      // Another source records the deployments: two records of one deployment would only be a gap.
+      // Another source records the deployments: two records of one deployment would only be a gap, so the
+      // syncs (who started each) go to that record (src/collect/assemble.ts).
+      if (syncs.length > 0) out.syncs.push({ service, environment, source: input.source, syncs });
     } else if (latest) {
       out.deployments.push({
         service,

@@ -50,7 +50,7 @@ export const collectArgoCd: Collector<ArgoCdSourceConfig> = async (context) => {
     environments,
     applications: listed.items,
   });
-  Object.assign(evidence, { deployments: out.deployments, history: out.history, declared: out.declared, observed: out.observed, gaps: out.gaps });
+  Object.assign(evidence, { deployments: out.deployments, history: out.history, declared: out.declared, observed: out.observed, gaps: out.gaps, syncs: out.syncs });
   context.progress(`${context.name}: ${listed.items.length} application(s), ${out.deployments.length} deployment(s), ${out.gaps.length} gap(s)`);
   return evidence;
 };

@@ -24,7 +24,7 @@ import type { RuleId } from '../../src/model/index.ts';
 import type { RuntimeReport } from '../servers/runtime-server.ts';
 import type { ScenarioDeployment, ScenarioStatus } from '../servers/github-server.ts';
 import { scenarioAt, type RepoTimeline, type TimelineBranch } from './github-world.ts';
-import { clusterNight, type ClusterNight } from './kubernetes.ts';
+import { clusterIncidents, clusterNight, type ClusterNight } from './kubernetes.ts';
 import {
   CI_BOT,
   DEPLOYED,
@@ -603,7 +603,7 @@ function planOrganisation(seed: number): Plan {
   const stale = firstAfter(SCRIPT.staleRuntime.service, 'prod', SCRIPT.staleRuntime.after) as DeployEvent;
   const staleTo = snapshotAt(addDays(seenOn(stale.at), SCRIPT.staleRuntime.days));
   plan.staleObserved.push({ service: stale.service, env: 'prod', from: stale.at, to: staleTo });
-  plan.incidents.push({ rule: 'drift.runtime', service: stale.service, environment: 'prod', firesOn: seenOn(stale.at), resolvedOn: staleTo.slice(0, 10), story: `prod reports the previous version for ${SCRIPT.staleRuntime.days} days after ${stale.release.version} was deployed` });
+  plan.incidents.push({ rule: 'drift.runtime', service: stale.service, environment: 'prod', firesOn: seenOn(stale.at), resolvedOn: staleTo.slice(0, 10), story: `prod reports the previous version for ${SCRIPT.staleRuntime.days} days after ${stale.release.version} was deployed; in the cluster one pod runs the new digest, the others the old` });
 
   // A key edited in prod's values with a deployment, so prod differs from staging; reverted with the next one.
   const drifted = firstAfter(SCRIPT.configDrift.service, 'prod', SCRIPT.configDrift.after) as DeployEvent;
@@ -663,6 +663,8 @@ function planOrganisation(seed: number): Plan {
       story: `${library} ${version} is picked up by each dependent with its next release`,
     });
   }
+  // What only the clusters show (kubernetes.ts): the manual `kubectl set image` in prod.
+  plan.incidents.push(...clusterIncidents((s, e) => eventsOf(plan, s, e as Env)));
   plan.incidents.sort((a, b) => a.firesOn.localeCompare(b.firesOn) || a.rule.localeCompare(b.rule));
   return plan;
 }
@@ -1152,12 +1154,21 @@ function lastOffset(node: YamlNode): number {
   return last ? lastOffset(last) : node.start;
 }
 
-/** The ports release-ledger.config.yaml names for the demo's local GitHub server and version endpoints. */
-export const DEMO_PORTS = { github: 47010, runtime: 47011 } as const;
+/**
+ * The ports release-ledger.config.yaml names for the demo's local servers: GitHub, the version endpoints,
+ * Argo CD, and one Kubernetes-compatible API server per environment (`kube-<env>`).
+ */
+export const DEMO_PORTS = { github: 47010, runtime: 47011, argocd: 47012, 'kube-dev': 47013, 'kube-qa': 47014, 'kube-staging': 47015, 'kube-prod': 47016 } as const;
 
-/** The config text with the servers' actual ports, when one of the fixed ports was taken. */
-export function withPorts(text: string, ports: { github: number; runtime: number }): string {
-  return text.replaceAll(`127.0.0.1:${DEMO_PORTS.github}/`, `127.0.0.1:${ports.github}/`).replaceAll(`127.0.0.1:${DEMO_PORTS.runtime}/`, `127.0.0.1:${ports.runtime}/`);
+/** The config text with the servers' actual ports, when some of the fixed ports were taken (the others stay). */
+export function withPorts(text: string, ports: Partial<Record<keyof typeof DEMO_PORTS, number>>): string {
+  let out = text;
+  for (const [name, fixed] of Object.entries(DEMO_PORTS)) {
+    const actual = ports[name as keyof typeof DEMO_PORTS];
+    // The fixed port, not a longer one that starts with it; with a path (/api/v3) or without (https://127.0.0.1:47016).
+    if (actual !== undefined && actual !== fixed) out = out.replace(new RegExp(`127\\.0\\.0\\.1:${fixed}(?![0-9])`, 'g'), `127.0.0.1:${actual}`);
+  }
+  return out;
 }
 
 /**

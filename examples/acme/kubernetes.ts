@@ -120,11 +120,39 @@ export function manualImage(version: string): { image: string; digest: string } 
 }
 
 /** When the manual image is replaced: by the next recorded prod deployment, else after `days`. */
-function manualUntil(facts: ClusterFacts): string {
+function manualUntil(facts: Pick<ClusterFacts, 'events'>): string {
   const { service, environment, at, days } = MANUAL_SET_IMAGE;
   const next = facts.events(service, environment).find((e) => e.at > at);
   const expiry = new Date(Date.parse(at) + days * 86_400_000).toISOString().replace('.000Z', 'Z');
   return next && next.at < expiry ? next.at : expiry;
+}
+
+/** The first snapshot day (taken at 22:30 UTC) that sees something that happened at `iso`. */
+function seenOn(iso: string): string {
+  const day = iso.slice(0, 10);
+  if (iso < `${day}T22:30:00Z`) return day;
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The incident only the cluster sees, for generate.ts's `INCIDENTS`: the
+ * manual `kubectl set image` is `drift.runtime` from the night it happens
+ * until the night that sees it replaced. `events` are all the simulation's
+ * deployments of a service to an environment, oldest first.
+ */
+export function clusterIncidents(events: (service: string, env: DemoEnv) => readonly DeployFact[]) {
+  const { service, environment, at, by } = MANUAL_SET_IMAGE;
+  const until = manualUntil({ events });
+  return [
+    {
+      rule: 'drift.runtime' as const,
+      service,
+      environment,
+      firesOn: seenOn(at),
+      resolvedOn: seenOn(until),
+      story: `${by} ran \`kubectl set image\` on ${service} in ${environment}: its pods run a digest no deployment recorded, and Argo CD reports it OutOfSync`,
+    },
+  ];
 }
 
 /** One night of every cluster and of Argo CD. */

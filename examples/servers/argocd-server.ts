@@ -27,7 +27,8 @@ export interface ArgoServer extends TestServer {
   setFault(endpoint: Endpoint | undefined): void;
 }
 
-export async function startArgoServer(apps: ArgoApplication[], options: { token: string }): Promise<ArgoServer> {
+/** Starts the server on 127.0.0.1: on `options.port` (the demo's; a taken port rejects with EADDRINUSE), or a free port. */
+export async function startArgoServer(apps: ArgoApplication[], options: { token: string; port?: number }): Promise<ArgoServer> {
   validateApplications(apps);
   let current = apps;
   let fault: Endpoint | undefined;
@@ -45,7 +46,7 @@ export async function startArgoServer(apps: ArgoApplication[], options: { token:
       .map((a) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...a }));
     send(200, { metadata: { resourceVersion: '4242' }, items: items.length ? items : null });
   };
-  const server = await startHttpServer({ '/api/v1/applications': list });
+  const server = await startHttpServer({ '/api/v1/applications': list }, options.port === undefined ? {} : { port: options.port });
   return {
     ...server,
     setApplications(next) {

@@ -75,6 +75,8 @@ export interface KubeServerOptions {
   token?: string;
   /** Keep response bodies in the request log (default true; the bench turns it off). */
   logBodies?: boolean;
+  /** A fixed port (the demo's); a free one when absent. A taken port rejects with EADDRINUSE. */
+  port?: number;
 }
 
 /** One request as the server saw it, and what it answered. */
@@ -186,7 +188,7 @@ function matchesSelector(labels: Record<string, string> | undefined, selector: s
   });
 }
 
-/** Starts the server on a free port of 127.0.0.1. */
+/** Starts the server on 127.0.0.1: on `options.port`, or a free port. */
 export async function startKubeServer(initial: KubeWorld, options: KubeServerOptions = {}): Promise<KubeServer> {
   validateWorld(initial);
   let world = initial;
@@ -297,7 +299,7 @@ export async function startKubeServer(initial: KubeWorld, options: KubeServerOpt
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const origin = `https://127.0.0.1:${port}`;

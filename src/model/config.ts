@@ -267,7 +267,7 @@ export const argocdSourceSchema = z
     deployments: z
       .boolean()
       .default(true)
-      .describe('Record the latest sync as the deployment (with every kept sync). false: another source records deployments; syncs are kept as promotion history only.'),
+      .describe('Record the latest sync as the deployment (with every kept sync). false: another source records deployments; the syncs (who started each) go to its record of the same service and environment, and into promotion history.'),
     /** Per-request timeout in milliseconds. */
     timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
     environments: environmentMapSchema.describe('Ledger environment name -> the destination cluster (name or server URL) of its applications, where they differ.'),

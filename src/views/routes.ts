@@ -54,6 +54,8 @@ export const ROUTES = {
     path: (service: string) => `/services/${encodeURIComponent(service)}/`,
     group: { name: 'services', files: [/^services\/([^/]+)\/index\.html$/, /^services\/([^/]+)\/revisions\.json$/, /^changes\/services\/([^/]+)\.json$/] },
   }),
+  /** Every environment's and compare pair's revision days, for the 404 page (views/revisions.ts). */
+  environmentRevisions: route({ path: () => '/environments/revisions.json' }),
   changes: route({ path: () => '/changes/' }),
   changesIndex: route({ path: () => '/changes/index.json' }),
   stats: route({ path: () => '/stats/' }),

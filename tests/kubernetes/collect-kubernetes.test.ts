@@ -371,7 +371,7 @@ function assembleFrom(evidence: Partial<Evidence>, previous?: ReturnType<typeof 
   const config = configSchema.parse({
     ...config_(),
   });
-  const full: Evidence = { deployments: [], history: [], observed: [], declared: [], configs: [], branches: [], changes: [], gaps: [], ...evidence };
+  const full: Evidence = { deployments: [], history: [], observed: [], declared: [], configs: [], branches: [], changes: [], gaps: [], syncs: [], ...evidence };
   return assembleSnapshot({
     config,
     outcomes: [{ name: 'cluster', type: 'kubernetes', evidence: full }],
