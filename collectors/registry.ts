@@ -12,6 +12,8 @@ const builtIn: CollectorRegistry = {
   github: async () => (await import('./github/source.ts')).collectGitHub as Collector<never>,
   http: async () => (await import('./http/source.ts')).collectHttp as Collector<never>,
   gitops: async () => (await import('./gitops/source.ts')).collectGitOps as Collector<never>,
+  kubernetes: async () => (await import('./kubernetes/source.ts')).collectKubernetes as Collector<never>,
+  argocd: async () => (await import('./argocd/source.ts')).collectArgoCd as Collector<never>,
 };
 
 export async function loadCollector(type: SourceType, overrides: Partial<CollectorRegistry> = {}): Promise<Collector<never>> {

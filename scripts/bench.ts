@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFlags } from './bench-ledger.ts';
 import { buildSiteChild, measureChild, type ChildResult } from './bench-child.ts';
+import { siteBytes, siteBytesTable } from './site-bytes.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
   const full = await child('build', { snapshotsDir: history, outDir: out, cacheDir, incremental: true, logLevel: 'error' });
   const pages = Number(full.output.pages);
   const size = await dirSize(out);
+  const byKind = await siteBytes(out);
 
   // 3. One new day.
   await link(path.join(generated, 'content', 'snapshots', ids[days]!), path.join(history, ids[days]!));
@@ -258,10 +260,13 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     ...rows.map(([m, v, t, ok]) => `| ${m} | ${v} | ${t} | ${ok === null ? '' : ok ? 'PASS' : 'FAIL'} |`),
     '',
+    'The full build\'s output by page kind (linear in days at the same rate per day):',
+    ...siteBytesTable(byKind, 1095),
+    '',
     ...(github.length > 0 ? ['GitHub collect (scripts/bench-github.ts):', ...github.map((l) => `  ${l}`), ''] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, pageBytes, sizedFloorMs: sizedFloor.ms, writtenMs: written.ms, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length };
+  const report = { shape: { days, services, envs }, pages, output: size, fullMs: full.ms, floorMs: floor.ms, ratio, pageBytes, sizedFloorMs: sizedFloor.ms, writtenMs: written.ms, fullPeakRss: full.peakRssBytes, nextDayMs: next.ms, nextDay: next.output, nextDayPeakRss: next.peakRssBytes, dayPageGz, dayPageBytes: dayPage.length, byKind };
   await writeFile(path.join(work, 'bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (rows.some(([, , , ok]) => ok === false)) process.exitCode = 1;
 }

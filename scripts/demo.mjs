@@ -19,7 +19,15 @@
 //    (examples/servers/runtime-server.ts), answering what actually runs;
 //  - gitops: a real git repository in .work/gitops, given that day's commits
 //    (named authors, simulated times) with `git fast-import`;
-//  - inventory: the YAML inventory of the two legacy services.
+//  - inventory: the YAML inventory of the two legacy services;
+//  - kubernetes: one Kubernetes-API-compatible server per environment, on
+//    127.0.0.1:47013-47016 (examples/servers/kube-server.ts, HTTPS with the
+//    test certificate, which the config's caFile names), serving that night's
+//    Deployments, ReplicaSets and pods (examples/acme/kubernetes-world.ts);
+//  - argocd: an Argo-CD-compatible server on 127.0.0.1:47012
+//    (examples/servers/argocd-server.ts) serving that night's applications.
+//    Each server accepts one made-up token, passed in the variable the config
+//    names and never printed.
 // A taken port falls back to a free one; the night's config copy then names it.
 // The GitHub ETag cache (.ledger-cache/) is kept from night to night, as in
 // CI, so an unchanged repository costs 304s.
@@ -107,6 +115,13 @@ const cacheDir = path.join(dir, '.ledger-cache');
 /** The made-up token the demo's GitHub server accepts (the config's github.tokenEnv names the variable). */
 const TOKEN_ENV = 'ACME_DEMO_GITHUB_TOKEN';
 const TOKEN = 'acme-demo-token-not-a-secret';
+/** Made-up tokens of the Kubernetes and Argo CD servers, by the variable the config's tokenEnv names. */
+const KUBE_TOKENS = { dev: 'ACME_DEMO_KUBE_TOKEN_DEV', qa: 'ACME_DEMO_KUBE_TOKEN_QA', staging: 'ACME_DEMO_KUBE_TOKEN_STAGING', prod: 'ACME_DEMO_KUBE_TOKEN_PROD' };
+const kubeToken = (env) => `acme-demo-kube-${env}-token-not-a-secret`;
+const ARGOCD_TOKEN_ENV = 'ACME_DEMO_ARGOCD_TOKEN';
+const ARGOCD_TOKEN = 'acme-demo-argocd-token-not-a-secret';
+/** Where the demo copies the compatible servers' CA certificate (the config's caFile). */
+const kubeCaFile = path.join(dir, '.work', 'kube-ca.pem');
 const snapshotsDir = path.join(dir, 'content', 'snapshots');
 const distDir = path.join(dir, 'dist');
 const shown = (file) => path.relative(process.cwd(), file) || '.';
@@ -116,12 +131,22 @@ const log = (line) => process.stderr.write(`${line}\n`);
 process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
 const { register } = await import('tsx/esm/api');
 register();
-const { generateDemo, inventoryFiles, configForDay, githubScenario, DEMO_PORTS, withPorts } = await import('../examples/acme/generate.ts');
+const { generateDemo, inventoryFiles, configForDay, githubScenario, DEMO_PORTS, withPorts, ENVIRONMENTS } = await import('../examples/acme/generate.ts');
 const { startGitHubServer } = await import('../examples/servers/github-server.ts');
 const { startRuntimeServer } = await import('../examples/servers/runtime-server.ts');
+const { startKubeServer, KUBE_CA_FILE } = await import('../examples/servers/kube-server.ts');
+const { startArgoServer } = await import('../examples/servers/argocd-server.ts');
+const { clusterWorld, argoApplications } = await import('../examples/acme/kubernetes-world.ts');
 // A fixed, public demo key: the demo's snapshots are reproducible. Never use a published key for a real ledger.
 const DEMO_LEDGER_KEY = 'acme-demo-ledger-key-public-not-secret-0001';
-const sourceEnv = { ...process.env, NO_COLOR: '1', [TOKEN_ENV]: TOKEN, RELEASE_LEDGER_SECRET_KEY: DEMO_LEDGER_KEY };
+const sourceEnv = {
+  ...process.env,
+  NO_COLOR: '1',
+  [TOKEN_ENV]: TOKEN,
+  ...Object.fromEntries(Object.entries(KUBE_TOKENS).map(([env, name]) => [name, kubeToken(env)])),
+  [ARGOCD_TOKEN_ENV]: ARGOCD_TOKEN,
+  RELEASE_LEDGER_SECRET_KEY: DEMO_LEDGER_KEY,
+};
 
 /** Runs the real CLI for one night; resolves with its exit code and output (never rejects on a non-zero exit). */
 function runCli(args) {
@@ -189,9 +214,16 @@ log(`demo: ${demo.days.length} nights of Acme Payments into ${shown(snapshotsDir
 
 const github = await listen((port) => startGitHubServer({ repos: [], tokens: [TOKEN] }, { port }), DEMO_PORTS.github, 'GitHub');
 const runtime = await listen((port) => startRuntimeServer({ port }), DEMO_PORTS.runtime, 'version endpoint');
-const ports = { github: Number(new URL(github.url).port), runtime: runtime.port };
-log(`servers: GitHub ${github.baseUrl}, version endpoints ${runtime.url}, GitOps repository ${shown(gitopsDir)}`);
+// One Kubernetes-compatible API server per environment (a cluster each), and Argo CD; request logs without bodies (76 nights).
+const kube = {};
+for (const env of ENVIRONMENTS) {
+  kube[env] = await listen((port) => startKubeServer({}, { token: kubeToken(env), port, logBodies: false }), DEMO_PORTS[`kube-${env}`], `Kubernetes (${env})`);
+}
+const argocd = await listen((port) => startArgoServer([], { token: ARGOCD_TOKEN, port }), DEMO_PORTS.argocd, 'Argo CD');
+const ports = { github: portOf(github), runtime: runtime.port, argocd: portOf(argocd), ...Object.fromEntries(ENVIRONMENTS.map((env) => [`kube-${env}`, portOf(kube[env])])) };
+log(`servers: GitHub ${github.baseUrl}, version endpoints ${runtime.url}, Argo CD ${argocd.origin}, Kubernetes ${ENVIRONMENTS.map((env) => `${env} ${kube[env].origin}`).join(', ')}, GitOps repository ${shown(gitopsDir)}`);
 await initGitOps();
+await copyFile(KUBE_CA_FILE, kubeCaFile);
 
 let gapNights = 0;
 try {
@@ -201,6 +233,12 @@ try {
     github.faults = day.githubFaults.map((f) => ({ match: new RegExp(f.pattern), kind: 'status', status: f.status }));
     github.served.clear(); // kept by the tests for OpenAPI checks; the demo does not need it
     runtime.reports = day.runtime;
+    for (const env of ENVIRONMENTS) {
+      kube[env].setWorld(clusterWorld(day.kubernetes, env));
+      kube[env].requests.length = 0;
+    }
+    argocd.setApplications(argoApplications(day.kubernetes));
+    argocd.requests.length = 0;
     await importGitOps(day.gitops, i > 0);
     await rm(inventoryDir, { recursive: true, force: true });
     await mkdir(inventoryDir, { recursive: true });
@@ -220,11 +258,14 @@ try {
     const summary = result.stdout.trim().split('\n').at(-1)?.replace(/^.*?—\s*/, '') ?? '';
     const graphql = requests.filter((r) => r.operation === 'graphql').length;
     const githubLine = `github ${requests.length} requests (${requests.filter((r) => r.status === 304).length} not modified, ${graphql} GraphQL)`;
-    log(`day ${String(i + 1).padStart(2)}/${demo.days.length} ${day.date}  ${summary}${result.code === 3 ? ' (gaps)' : ''}; ${githubLine}, ${day.gitops.length} gitops commits  [${seconds()} s]`);
+    const kubeRequests = ENVIRONMENTS.reduce((n, env) => n + kube[env].requests.length, 0);
+    log(`day ${String(i + 1).padStart(2)}/${demo.days.length} ${day.date}  ${summary}${result.code === 3 ? ' (gaps)' : ''}; ${githubLine}, ${day.gitops.length} gitops commits, kubernetes ${kubeRequests} requests, argocd ${argocd.requests.length}  [${seconds()} s]`);
   }
 } finally {
   await github.close();
   await runtime.close();
+  for (const env of ENVIRONMENTS) await kube[env].close();
+  await argocd.close();
 }
 await rm(dayConfigFile, { force: true });
 // The work tree of the GitOps repository shows the last night's files (the collector reads commits, not the work tree).
@@ -257,9 +298,14 @@ async function listen(start, port, what) {
   } catch (error) {
     if (error?.code !== 'EADDRINUSE') throw error;
     const server = await start(0);
-    log(`${what} server: port ${port} is taken, using ${new URL(server.url).port} (the night's config copy names it)`);
+    log(`${what} server: port ${port} is taken, using ${portOf(server)} (the night's config copy names it)`);
     return server;
   }
+}
+
+/** The port a started server listens on (servers name their address `url` or `origin`). */
+function portOf(server) {
+  return Number(new URL(typeof server.origin === 'string' ? server.origin : server.url).port);
 }
 
 /** git with no system or user config, so a developer's settings (hooks, templates, default branch) cannot leak in. */

@@ -4,7 +4,6 @@ export type { LookupInput, RepoQueryInput } from './queries.ts';
 export type { TimeBounds } from './map.ts';
 export {
   approvalTime,
-  artifactOf,
   checkPulls,
   checkTime,
   deploymentTimeProblem,
@@ -26,8 +25,13 @@ export {
   splitRepo,
   statusesOf,
   successAt,
-  versionOf,
 } from './map.ts';
+export { artifactOf, payloadOf, payloadVersion } from './payload.ts';
+export { unknownVersion, versionOf } from './version.ts';
+export type { DeployedRef } from './version.ts';
+export { createdByWorkflowToken, runDeployer } from './deployer.ts';
+export { branchPolicyAllows, mayBeTransient, passedOver } from './what-runs.ts';
+export { environmentKey, environmentsByName, sameEnvironment } from './environment-name.ts';
 export { BadRecord, BudgetExhausted, DeadlineReached, PaginationLoop, RateLimitSpent, ResponseTooLarge, describeError, scrub, tokenHelp } from './errors.ts';
 export { RequestBudget, sharedBudget } from './budget.ts';
 export type * from './types.ts';

@@ -5,8 +5,9 @@
 import picomatch from 'picomatch';
 import semver from 'semver';
 import type { Approval, Branch, PullRequest, StoredValue } from '../../src/model/index.ts';
-import { isDigest, parseImageRef } from '../shared/image-ref.ts';
-import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, GqlRepository, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
+import { sameEnvironment } from './environment-name.ts';
+import { payloadOf, payloadRunId } from './payload.ts';
+import type { GqlDeployment, GqlDeploymentStatus, GqlPullRequest, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { readYaml } from '../../src/model/yaml.ts';
 
@@ -171,52 +172,13 @@ export function pickActive(deployments: readonly GqlDeployment[]): { active: Gql
   return { active: newestFirst[index] ?? null, previous };
 }
 
-/** The deployment's payload as an object; GitHub stores any JSON (or free text) there, so anything else is no payload. */
-function payloadOf(deployment: GqlDeployment): Record<string, unknown> | null {
-  if (!deployment.payload) return null;
-  try {
-    const payload = JSON.parse(deployment.payload) as unknown;
-    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
-  } catch {
-    // A payload is free text for some CD tools; it then names nothing.
-    return null;
-  }
-}
-
 /** The workflow run that made a deployment, from its statuses' `log_url` (Actions links `/actions/runs/{id}`) or its payload. */
 export function runIdOf(deployment: GqlDeployment): number | null {
   for (const status of statusesOf(deployment).reverse()) {
     const match = /\/actions\/runs\/(\d+)/.exec(status.logUrl ?? '');
     if (match) return Number(match[1]);
   }
-  const payload = payloadOf(deployment);
-  for (const key of ['run_id', 'workflow_run_id', 'runId']) {
-    const value = payload?.[key];
-    if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) return Number(value);
-  }
-  return null;
-}
-
-/**
- * The artifact a deployment shipped, from its payload. GitHub gives the
- * payload no schema ("JSON payload with extra information about the
- * deployment", https://docs.github.com/en/rest/deployments/deployments#create-a-deployment),
- * so the source reads the keys CD tools put a build's identity in: `artifact`
- * or `digest` holding an `algorithm:hex` digest, or `image` holding an image
- * reference pinned by digest (`ghcr.io/acme/api:1.2@sha256:…`). With it, the
- * promotion rules compare builds, not only commits: a rebuild of the same
- * commit is a different artifact. Anything else (a tag-only image, free text)
- * names no artifact rather than a wrong one.
- */
-export function artifactOf(deployment: GqlDeployment): string | null {
-  const payload = payloadOf(deployment);
-  if (!payload) return null;
-  for (const key of ['artifact', 'digest']) {
-    const value = payload[key];
-    if (typeof value === 'string' && isDigest(value.trim())) return value.trim();
-  }
-  const image = payload.image;
-  return typeof image === 'string' ? (parseImageRef(image)?.digest ?? null) : null;
+  return payloadRunId(payloadOf(deployment));
 }
 
 /** The time approvals are dated with: the status that followed the wait for reviewers, else the first success. */
@@ -226,19 +188,6 @@ export function approvalTime(deployment: GqlDeployment): string | null {
   const after = statuses.slice(waiting + 1).find((s) => s.state !== 'WAITING');
   const chosen = waiting >= 0 && after ? after : statuses.find((s) => s.state === 'SUCCESS');
   return chosen ? isoUtc(chosen.createdAt) : null;
-}
-
-/** The version label of a commit: a published release's tag, else any tag, else the deployed ref, else the short sha. */
-export function versionOf(commit: string, repo: Pick<GqlRepository, 'releases' | 'tags'>, ref: string | null): string {
-  const releases = (repo.releases?.nodes ?? []).filter((r) => r != null && !r.isDraft && r.tagCommit?.oid === commit);
-  const release = releases.find((r) => !r!.isPrerelease) ?? releases[0];
-  if (release) return release.tagName;
-  for (const tag of repo.tags?.nodes ?? []) {
-    if (!tag?.target) continue;
-    const oid = tag.target.target?.oid ?? tag.target.oid;
-    if (oid === commit) return tag.name;
-  }
-  return ref ?? commit.slice(0, 12);
 }
 
 /**
@@ -273,7 +222,7 @@ export function hasRequiredReviewers(environment: RestEnvironment | undefined): 
  */
 export function mapRunApprovals(reviews: readonly RestRunApproval[], githubEnvironment: string, at: string | null, runUrl?: string): Approval[] {
   return reviews
-    .filter((r) => r.environments.length === 0 || r.environments.some((e) => e.name === githubEnvironment))
+    .filter((r) => r.environments.length === 0 || r.environments.some((e) => e.name !== undefined && sameEnvironment(e.name, githubEnvironment)))
     .filter((r) => r.state === 'approved' || r.state === 'rejected')
     .map((r): Approval => ({
       by: r.user.login,

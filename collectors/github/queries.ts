@@ -35,7 +35,7 @@ export function branchPrefixes(patterns: readonly string[]): string[] {
 }
 
 const DEPLOYMENT_FIELDS = `fragment S on DeploymentStatus { state createdAt logUrl environmentUrl }
-fragment D on Deployment { databaseId createdAt commitOid environment task payload ref { name } creator { login } latestStatus { ...S } statuses(first: 10) { nodes { ...S } } }`;
+fragment D on Deployment { databaseId createdAt commitOid environment task payload ref { name prefix } creator { login } latestStatus { ...S } statuses(first: 10) { nodes { ...S } } }`;
 
 /** The nightly per-repository query: default branch, releases, tags, release branches and deployment history per environment. */
 export function repositoriesQuery(repos: readonly RepoQueryInput[]): string {

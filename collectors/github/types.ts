@@ -21,7 +21,8 @@ export interface GqlDeployment {
   environment: string | null;
   task: string | null;
   payload: string | null;
-  ref: { name: string } | null;
+  /** `prefix` is `refs/heads/` (a branch) or `refs/tags/` (a tag). */
+  ref: { name: string; prefix?: string | null } | null;
   creator: { login: string } | null;
   latestStatus: GqlDeploymentStatus | null;
   statuses: { nodes: (GqlDeploymentStatus | null)[] | null } | null;

@@ -3,31 +3,46 @@
  * collector (`collectors/http/source.ts`) does the request and hands the text and
  * content type here.
  *
- * Shapes understood out of the box, tried in this order:
- * 1. the configured `versionPath` / `commitPath` (dotted JSON paths); a
+ * Shapes understood out of the box, tried in this order (docs/sources.md,
+ * "Version endpoints"):
+ * 1. the configured `versionPath` / `commitPath` (a JSON Pointer such as
+ *    `/git.commit.id`, or an older dotted path, see json-pointer.ts); a
  *    configured path is the only place its field is read from;
- * 2. flat JSON `{ version, commit }` (the commit may also be called `sha`,
- *    `gitCommit` or `revision`);
- * 3. Spring Boot `/actuator/info`: `build.version` and `git.commit.id`, where
+ * 2. Kubernetes `/version`: `gitVersion`, `gitCommit`
+ *    (https://kubernetes.io/docs/reference/using-api/health-checks/ lists it; shape: k8s.io/apimachinery/pkg/version.Info);
+ * 3. Prometheus `/api/v1/status/buildinfo`: `data.version`, `data.revision`
+ *    (https://prometheus.io/docs/prometheus/latest/querying/api/#build-information);
+ * 4. PascalCase bodies: `Version` with `Commit`, `GitCommit`, `Sha` or
+ *    `Revision` (.NET services; Argo CD `/api/version` gives `Version` and
+ *    `GitCommit`);
+ * 5. the git-commit-id plugin's `git.json`/`git.properties` as JSON, whose
+ *    keys are literal dotted names: `git.build.version`, `git.commit.id`
+ *    (or `git.commit.id.full`, `git.commit.id.abbrev`)
+ *    (https://github.com/git-commit-id/git-commit-id-maven-plugin);
+ * 6. Spring Boot `/actuator/info`: `build.version` and `git.commit.id`, where
  *    `id` is a string ("simple" mode) or `{ abbrev, full }` ("full" mode), see
  *    https://docs.spring.io/spring-boot/reference/actuator/endpoints.html#actuator.endpoints.info.git-commit-information
- * 4. plain text: the first line, trimmed, when it looks like a version.
+ * 7. flat JSON `{ version, commit }` (the commit may also be called `sha`,
+ *    `gitCommit` or `revision`);
+ * 8. plain text, first line: a version (`1.4.2`), or a version and a commit
+ *    (`v1.4.2 (abc1234)`, `v1.4.2 abc1234`).
  */
+import { readPath } from './json-pointer.ts';
 
 /** What a version endpoint reported. */
 export interface VersionReport {
   version: string | null;
   commit: string | null;
   /** Which shape matched, for progress lines and tests. */
-  shape: 'paths' | 'flat' | 'spring-boot' | 'plain-text';
+  shape: 'paths' | 'kubernetes' | 'prometheus' | 'pascal-case' | 'git-properties' | 'spring-boot' | 'flat' | 'plain-text';
 }
 
 export type ParseResult = { ok: true; report: VersionReport } | { ok: false; reason: string };
 
 export interface ParseOptions {
-  /** Dotted path to the version in a JSON body, e.g. `build.version`. */
+  /** Where the version is in a JSON body: a JSON Pointer (`/build/version`) or a dotted path (`build.version`). */
   versionPath?: string | undefined;
-  /** Dotted path to the commit in a JSON body, e.g. `git.commit.id`. */
+  /** Where the commit is in a JSON body: a JSON Pointer (`/git.commit.id`) or a dotted path. */
   commitPath?: string | undefined;
 }
 
@@ -39,17 +54,6 @@ const COMMIT = /^[0-9a-f]{7,64}$/i;
 const VERSION_FIELD = /^[\x21-\x7e]{1,128}$/;
 
 const COMMIT_KEYS = ['commit', 'sha', 'gitCommit', 'revision'] as const;
-
-/** Dotted-path lookup (`a.b.c`) in parsed JSON; array indexes are plain segments (`items.0.version`). */
-export function getPath(value: unknown, path: string): unknown {
-  let current: unknown = value;
-  for (const segment of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    if (!Object.hasOwn(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
 
 function asVersion(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -70,27 +74,62 @@ function asCommit(value: unknown): string | null {
 
 type Candidate = { version: string | null; commit: string | null };
 
+const none: Candidate = { version: null, commit: null };
+
+/** The first of `paths` that holds a usable value. */
+const first = <T>(json: unknown, paths: readonly string[], as: (v: unknown) => T | null): T | null => {
+  for (const path of paths) {
+    const value = as(readPath(json, path));
+    if (value !== null) return value;
+  }
+  return null;
+};
+
+/** Built-in shapes, most specific first: a shape is only taken when its own signature field is there. */
 const SHAPES: { shape: VersionReport['shape']; name: string; read: (json: unknown) => Candidate }[] = [
   {
-    shape: 'flat',
-    name: '{version, commit|sha|gitCommit|revision}',
-    read: (json) => ({
-      version: asVersion(getPath(json, 'version')),
-      commit: COMMIT_KEYS.map((key) => asCommit(getPath(json, key))).find((c) => c !== null) ?? null,
-    }),
+    shape: 'kubernetes',
+    name: 'Kubernetes /version',
+    read: (json) => (readPath(json, '/gitVersion') === undefined ? none : { version: asVersion(readPath(json, '/gitVersion')), commit: asCommit(readPath(json, '/gitCommit')) }),
+  },
+  {
+    shape: 'prometheus',
+    name: 'Prometheus buildinfo',
+    read: (json) => (readPath(json, '/data/version') === undefined ? none : { version: asVersion(readPath(json, '/data/version')), commit: asCommit(readPath(json, '/data/revision')) }),
+  },
+  {
+    shape: 'pascal-case',
+    name: '{Version, Commit}',
+    read: (json) =>
+      readPath(json, '/Version') === undefined && readPath(json, '/Commit') === undefined
+        ? none
+        : { version: asVersion(readPath(json, '/Version')), commit: first(json, ['/Commit', '/GitCommit', '/Sha', '/Revision'], asCommit) },
+  },
+  {
+    shape: 'git-properties',
+    name: 'git.json',
+    read: (json) => ({ version: first(json, ['/git.build.version'], asVersion), commit: first(json, ['/git.commit.id', '/git.commit.id.full', '/git.commit.id.abbrev'], asCommit) }),
   },
   {
     shape: 'spring-boot',
-    name: 'Spring Boot actuator info {build.version, git.commit.id}',
-    read: (json) => ({ version: asVersion(getPath(json, 'build.version')), commit: asCommit(getPath(json, 'git.commit.id')) }),
+    name: 'Spring Boot actuator info',
+    read: (json) => ({ version: asVersion(readPath(json, '/build/version')), commit: asCommit(readPath(json, '/git/commit/id')) }),
+  },
+  {
+    shape: 'flat',
+    name: '{version, commit}',
+    read: (json) => ({
+      version: asVersion(readPath(json, '/version')),
+      commit: first(json, COMMIT_KEYS.map((key) => `/${key}`), asCommit),
+    }),
   },
 ];
 
 function fromJson(json: unknown, options: ParseOptions): { report: VersionReport | null; tried: string[] } {
   const tried: string[] = [];
   const { versionPath, commitPath } = options;
-  const version = versionPath ? asVersion(getPath(json, versionPath)) : null;
-  const commit = commitPath ? asCommit(getPath(json, commitPath)) : null;
+  const version = versionPath ? asVersion(readPath(json, versionPath)) : null;
+  const commit = commitPath ? asCommit(readPath(json, commitPath)) : null;
   if (versionPath || commitPath) {
     tried.push([versionPath && `versionPath "${versionPath}"`, commitPath && `commitPath "${commitPath}"`].filter(Boolean).join(' and '));
   }
@@ -109,9 +148,15 @@ function fromJson(json: unknown, options: ParseOptions): { report: VersionReport
   return { report: null, tried };
 }
 
+/** `v1.4.2 (abc1234)` or `v1.4.2 abc1234`: a version, then a commit. */
+const VERSION_AND_COMMIT = /^(\S+)\s+\(?([0-9a-f]{7,64})\)?$/i;
+
 function fromPlainText(body: string): VersionReport | null {
   const firstLine = (body.split(/\r?\n/, 1)[0] ?? '').trim();
-  return VERSION_TEXT.test(firstLine) ? { version: firstLine, commit: null, shape: 'plain-text' } : null;
+  if (VERSION_TEXT.test(firstLine)) return { version: firstLine, commit: null, shape: 'plain-text' };
+  const pair = VERSION_AND_COMMIT.exec(firstLine);
+  if (pair && VERSION_TEXT.test(pair[1]!)) return { version: pair[1]!, commit: pair[2]!.toLowerCase(), shape: 'plain-text' };
+  return null;
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters; null when absent. */
@@ -155,7 +200,7 @@ export function parseVersionBody(body: string, contentType: string | null, optio
   if (wantText && !looksJson) {
     const report = fromPlainText(text);
     if (report) return { ok: true, report };
-    tried.push('plain text version (first line)');
+    tried.push('plain text version, or version and commit (first line)');
   }
   return { ok: false, reason: `unparsable body (tried: ${tried.join('; ')})` };
 }

@@ -86,7 +86,13 @@ export const collectHttp: Collector<HttpSourceConfig> = async (context) => {
     commitPath: settings.commitPath,
   };
   const at = context.now.toISOString();
-  const outcomes = await mapLimit(plan.targets, settings.concurrency, (target) => askVersion(target.url, options));
+  // A service's own paths win over the source's, field by field (docs/sources.md, "Version endpoints").
+  const services = new Map(context.services.map((s) => [s.name, s]));
+  const pathsFor = (service: string) => ({
+    versionPath: services.get(service)?.versionPath ?? settings.versionPath,
+    commitPath: services.get(service)?.commitPath ?? settings.commitPath,
+  });
+  const outcomes = await mapLimit(plan.targets, settings.concurrency, (target) => askVersion(target.url, { ...options, ...pathsFor(target.service) }));
   plan.targets.forEach((target, i) => {
     const outcome = outcomes[i]!;
     if (outcome.ok) {

@@ -148,16 +148,19 @@ function mapStrings(value: unknown, f: (text: string) => string): unknown {
 
 /**
  * The credentials a config reads from the environment: each GitHub source's
- * token or App private key, each http source's header values. Values under
+ * token or App private key, each http source's header values, each argocd
+ * source's token and each kubernetes cluster's token. Values under
  * `MIN_CREDENTIAL_LENGTH` characters are ignored (see there).
  */
 export function credentialsOf(
-  config: { sources: Record<string, { type: string; tokenEnv?: string; app?: { privateKeyEnv: string }; headersEnv?: Record<string, string> }> },
+  config: { sources: Record<string, { type: string; tokenEnv?: string; app?: { privateKeyEnv: string }; headersEnv?: Record<string, string>; clusters?: Record<string, { tokenEnv?: string }> }> },
   env: Readonly<Record<string, string | undefined>>,
 ): Credentials {
   const values: (string | undefined)[] = [];
   for (const source of Object.values(config.sources)) {
     if (source.tokenEnv) values.push(env[source.tokenEnv]);
+    // A kubernetes source's token per cluster.
+    for (const cluster of Object.values(source.clusters ?? {})) if (cluster.tokenEnv) values.push(env[cluster.tokenEnv]);
     if (source.app) values.push(env[source.app.privateKeyEnv]);
     for (const variable of Object.values(source.headersEnv ?? {})) values.push(env[variable]);
   }

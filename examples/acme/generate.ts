@@ -24,6 +24,7 @@ import type { RuleId } from '../../src/model/index.ts';
 import type { RuntimeReport } from '../servers/runtime-server.ts';
 import type { ScenarioDeployment, ScenarioStatus } from '../servers/github-server.ts';
 import { scenarioAt, type RepoTimeline, type TimelineBranch } from './github-world.ts';
+import { clusterIncidents, clusterNight, type ClusterNight } from './kubernetes.ts';
 import {
   CI_BOT,
   DEPLOYED,
@@ -39,6 +40,7 @@ import {
   type Env,
   type ServiceSpec,
 } from './organisation.ts';
+import { approveAfterTheFact } from './audit-cases.ts';
 import { planReleases } from './releases.ts';
 
 export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS, LEGACY, ON_GITHUB } from './organisation.ts';
@@ -164,6 +166,8 @@ export interface DemoDay {
   githubFaults: GitHubFault[];
   /** The truth the sources should add up to: what was last deployed to each service and environment (all services). */
   deployed: { service: string; environment: Env; version: string; commit: string; artifact: string; deployedAt: string; deployedBy: string; components: Record<string, string> }[];
+  /** What the clusters run and Argo CD shows that night (kubernetes.ts). */
+  kubernetes: ClusterNight;
 }
 
 /** One commit of the GitOps repository. */
@@ -592,12 +596,14 @@ function planOrganisation(seed: number): Plan {
   self.approvals = [{ by: 'rosa', at: shiftMinutes(self.at, -3), state: 'approved' }];
   for (const pr of self.release.pullRequests) pr.author = 'rosa';
   plan.incidents.push({ rule: 'approval.self', service: self.service, environment: 'prod', firesOn: seenOn(self.at), resolvedOn: resolvedBy(self), story: `rosa deployed ${self.release.version} to prod and was its only approver` });
+  // Audit export cases (examples/acme/audit-cases.ts).
+  approveAfterTheFact(plan.deploys);
 
   // A prod rollout that never completes: the version endpoint keeps reporting the old version.
   const stale = firstAfter(SCRIPT.staleRuntime.service, 'prod', SCRIPT.staleRuntime.after) as DeployEvent;
   const staleTo = snapshotAt(addDays(seenOn(stale.at), SCRIPT.staleRuntime.days));
   plan.staleObserved.push({ service: stale.service, env: 'prod', from: stale.at, to: staleTo });
-  plan.incidents.push({ rule: 'drift.runtime', service: stale.service, environment: 'prod', firesOn: seenOn(stale.at), resolvedOn: staleTo.slice(0, 10), story: `prod reports the previous version for ${SCRIPT.staleRuntime.days} days after ${stale.release.version} was deployed` });
+  plan.incidents.push({ rule: 'drift.runtime', service: stale.service, environment: 'prod', firesOn: seenOn(stale.at), resolvedOn: staleTo.slice(0, 10), story: `prod reports the previous version for ${SCRIPT.staleRuntime.days} days after ${stale.release.version} was deployed; in the cluster one pod runs the new digest, the others the old` });
 
   // A key edited in prod's values with a deployment, so prod differs from staging; reverted with the next one.
   const drifted = firstAfter(SCRIPT.configDrift.service, 'prod', SCRIPT.configDrift.after) as DeployEvent;
@@ -657,6 +663,8 @@ function planOrganisation(seed: number): Plan {
       story: `${library} ${version} is picked up by each dependent with its next release`,
     });
   }
+  // What only the clusters show (kubernetes.ts): the manual `kubectl set image` in prod.
+  plan.incidents.push(...clusterIncidents((s, e) => eventsOf(plan, s, e as Env)));
   plan.incidents.sort((a, b) => a.firesOn.localeCompare(b.firesOn) || a.rule.localeCompare(b.rule));
   return plan;
 }
@@ -826,6 +834,7 @@ function renderDay(plan: Plan, day: string, gitops: GitOpsCommit[]): DemoDay {
     gitops: gitops.filter((c) => c.at < at && (first || c.at >= since)),
     githubFaults: plan.faults.has(day) ? [plan.faults.get(day)!] : [],
     deployed,
+    kubernetes: clusterNight({ at, services: ON_GITHUB, environments: ENVIRONMENTS, events: (s, e) => eventsOf(plan, s, e).filter((d) => d.at < at), stuck: (s, e) => runningAt(plan, s, e, at) !== current(plan, s, e, at), robot: CI_BOT }),
   };
 }
 
@@ -1048,7 +1057,7 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
         environment: ghEnvironment(env),
         creator: e.by,
         createdAt,
-        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/map.ts, artifactOf).
+        // The image by digest, as container CD tools record it: the ledger reads the artifact from it (collectors/github/payload.ts, artifactOf).
         payload: { ...(e.manual ? { tool: 'acme-deploy-cli', reason: 'manual' } : {}), image: `ghcr.io/acme/${name}:${e.release.version}@${e.release.artifact}` },
         statuses,
       });
@@ -1083,7 +1092,8 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
             preventSelfReview: !(env === 'prod' && name === SCRIPT.approvalSelf.service),
             waitTimer: env === 'prod' ? 5 : 0,
             branchPolicy: 'custom' as const,
-            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, ...(env === 'prod' ? [{ name: 'v*', type: 'tag' as const }] : [])],
+            // Releases are deployed from their tags (ref v1.2.3), so every protected environment lets `v*` tags deploy, as GitHub requires.
+            branchPolicies: [{ name: 'main' }, { name: 'hotfix/*' }, { name: 'v*', type: 'tag' as const }],
           }
         : {}),
       variables: GITHUB_VARIABLES.map((key) => ({ name: key, value: String(baseConfig(spec, env)[key] ?? ''), updatedAt: VARIABLES_SINCE })),
@@ -1144,12 +1154,21 @@ function lastOffset(node: YamlNode): number {
   return last ? lastOffset(last) : node.start;
 }
 
-/** The ports release-ledger.config.yaml names for the demo's local GitHub server and version endpoints. */
-export const DEMO_PORTS = { github: 47010, runtime: 47011 } as const;
+/**
+ * The ports release-ledger.config.yaml names for the demo's local servers: GitHub, the version endpoints,
+ * Argo CD, and one Kubernetes-compatible API server per environment (`kube-<env>`).
+ */
+export const DEMO_PORTS = { github: 47010, runtime: 47011, argocd: 47012, 'kube-dev': 47013, 'kube-qa': 47014, 'kube-staging': 47015, 'kube-prod': 47016 } as const;
 
-/** The config text with the servers' actual ports, when one of the fixed ports was taken. */
-export function withPorts(text: string, ports: { github: number; runtime: number }): string {
-  return text.replaceAll(`127.0.0.1:${DEMO_PORTS.github}/`, `127.0.0.1:${ports.github}/`).replaceAll(`127.0.0.1:${DEMO_PORTS.runtime}/`, `127.0.0.1:${ports.runtime}/`);
+/** The config text with the servers' actual ports, when some of the fixed ports were taken (the others stay). */
+export function withPorts(text: string, ports: Partial<Record<keyof typeof DEMO_PORTS, number>>): string {
+  let out = text;
+  for (const [name, fixed] of Object.entries(DEMO_PORTS)) {
+    const actual = ports[name as keyof typeof DEMO_PORTS];
+    // The fixed port, not a longer one that starts with it; with a path (/api/v3) or without (https://127.0.0.1:47016).
+    if (actual !== undefined && actual !== fixed) out = out.replace(new RegExp(`127\\.0\\.0\\.1:${fixed}(?![0-9])`, 'g'), `127.0.0.1:${actual}`);
+  }
+  return out;
 }
 
 /**

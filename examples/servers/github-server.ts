@@ -55,7 +55,10 @@ export interface ScenarioDeployment {
   environment: string;
   creator: string;
   createdAt: string;
-  payload?: Record<string, unknown>;
+  /** An object, or a string: a payload some tools send as JSON text inside JSON (double-encoded); GitHub keeps it as that string. */
+  payload?: Record<string, unknown> | string;
+  /** `transient_environment` (default false): made for an environment that goes away, such as a preview. */
+  transient?: boolean;
   statuses: ScenarioStatus[];
 }
 
@@ -73,6 +76,14 @@ export interface ScenarioEnvironment {
 
 export interface ScenarioRun {
   id: number;
+  /** Who started the run's first attempt (default `octocat`). */
+  actor?: string;
+  /** Who started the latest attempt (default: the actor); differs on a re-run. */
+  triggeringActor?: string;
+  /** What triggered it (default `push`). */
+  event?: string;
+  /** The branch it ran on (default: the repository's default branch). */
+  headBranch?: string;
   approvals: { state: 'approved' | 'rejected'; user: string; comment: string; environments: string[] }[];
 }
 
@@ -522,6 +533,9 @@ interface RestRoute {
   paginate?: { items: unknown[]; max: number; wrap: (items: unknown[], total: number) => unknown };
 }
 
+/** Environment names are not case sensitive on GitHub: https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment#creating-an-environment */
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams, origin: string): RestRoute | undefined {
   const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(pathname);
   if (!m) return undefined;
@@ -539,7 +553,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
   // https://docs.github.com/en/rest/deployments/branch-policies#list-deployment-branch-policies
   if ((match = /^\/environments\/([^/]+)\/deployment-branch-policies$/.exec(rest))) {
     const op = '/repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies';
-    const index = repo?.environments.findIndex((e) => e.name === decodeURIComponent(match![1]!)) ?? -1;
+    const index = repo?.environments.findIndex((e) => sameName(e.name, decodeURIComponent(match![1]!))) ?? -1;
     const env = repo?.environments[index];
     if (!repo || !env) return notFound(op);
     const items = (env.branchPolicy === 'custom' ? (env.branchPolicies ?? []) : []).map((p, i) => {
@@ -551,7 +565,7 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
   if ((match = /^\/environments\/([^/]+)\/(variables|secrets)$/.exec(rest))) {
     const kind = match[2] as 'variables' | 'secrets';
     const op = `/repos/{owner}/{repo}/environments/{environment_name}/${kind}`;
-    const env = repo?.environments.find((e) => e.name === decodeURIComponent(match![1]!));
+    const env = repo?.environments.find((e) => sameName(e.name, decodeURIComponent(match![1]!)));
     if (!repo || !env) return notFound(op);
     const items =
       kind === 'variables'
@@ -560,13 +574,54 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
     // Variables list at most 30 per page: https://docs.github.com/en/rest/actions/variables#list-environment-variables
     return { status: 200, operation: op, body: null, paginate: { items, max: kind === 'variables' ? 30 : 100, wrap: (slice, total) => ({ total_count: total, [kind]: slice }) } };
   }
+  // One deployment: https://docs.github.com/en/rest/deployments/deployments#get-a-deployment
+  if ((match = /^\/deployments\/(\d+)$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/deployments/{deployment_id}';
+    const d = repo?.deployments.find((x) => x.id === Number(match![1]));
+    if (!repo || !d) return notFound(op);
+    const api = `${origin}/repos/${repo.owner}/${repo.name}`;
+    const updated = [...d.statuses].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0]?.createdAt ?? d.createdAt;
+    return {
+      status: 200,
+      operation: op,
+      body: {
+        url: `${api}/deployments/${d.id}`,
+        id: d.id,
+        node_id: `DE_${d.id}`,
+        sha: d.sha,
+        ref: d.ref,
+        task: 'deploy',
+        payload: d.payload ?? {},
+        original_environment: d.environment,
+        environment: d.environment,
+        description: null,
+        creator: simpleUser(d.creator, origin),
+        created_at: d.createdAt,
+        updated_at: updated,
+        statuses_url: `${api}/deployments/${d.id}/statuses`,
+        repository_url: api,
+        transient_environment: d.transient ?? false,
+        production_environment: /^prod/i.test(d.environment),
+      },
+    };
+  }
+  // A workflow run: https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+  if ((match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
+    const op = '/repos/{owner}/{repo}/actions/runs/{run_id}';
+    const id = Number(match[1]);
+    // Every run a deployment links exists, as on GitHub; `runs` only adds details (reviews, actors).
+    const deployment = repo?.deployments.find((d) => d.statuses.some((st) => new RegExp(`/actions/runs/${id}(?:/|$)`).test(st.logUrl ?? '')) || (typeof d.payload === 'object' && Number(d.payload.run_id) === id));
+    const run = repo?.runs.find((r) => r.id === id) ?? (deployment ? { id, approvals: [] } : undefined);
+    if (!repo || !run) return notFound(op);
+    return { status: 200, operation: op, body: workflowRunPayload(repo, run, deployment ?? repo.deployments.find((d) => d.sha === repo.branches[repo.defaultBranch]), origin) };
+  }
   if ((match = /^\/actions\/runs\/(\d+)\/approvals$/.exec(rest))) {
     const op = '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals';
     const run = repo?.runs.find((r) => r.id === Number(match![1]));
     if (!repo || !run) return notFound(op);
     const body = run.approvals.map((a) => ({
       environments: a.environments.map((name) => {
-        const i = repo.environments.findIndex((e) => e.name === name);
+        const i = repo.environments.findIndex((e) => sameName(e.name, name));
         const p = environmentPayload(repo, repo.environments[i] ?? { name }, Math.max(i, 0), origin);
         return { id: p.id, node_id: p.node_id, name: p.name, url: p.url, html_url: p.html_url, created_at: p.created_at, updated_at: p.updated_at };
       }),
@@ -670,6 +725,69 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
     return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice) => slice } };
   }
   return undefined;
+}
+
+/** `minimal-repository` as the OpenAPI description requires it. */
+function minimalRepository(repo: ScenarioRepo, origin: string) {
+  const api = `${origin}/repos/${repo.owner}/${repo.name}`;
+  const urls = Object.fromEntries(
+    (
+      [
+        ['archive_url', '/{archive_format}{/ref}'], ['assignees_url', '/assignees{/user}'], ['blobs_url', '/git/blobs{/sha}'], ['branches_url', '/branches{/branch}'],
+        ['collaborators_url', '/collaborators{/collaborator}'], ['comments_url', '/comments{/number}'], ['commits_url', '/commits{/sha}'], ['compare_url', '/compare/{base}...{head}'],
+        ['contents_url', '/contents/{+path}'], ['contributors_url', '/contributors'], ['deployments_url', '/deployments'], ['downloads_url', '/downloads'], ['events_url', '/events'],
+        ['forks_url', '/forks'], ['git_commits_url', '/git/commits{/sha}'], ['git_refs_url', '/git/refs{/sha}'], ['git_tags_url', '/git/tags{/sha}'], ['hooks_url', '/hooks'],
+        ['issue_comment_url', '/issues/comments{/number}'], ['issue_events_url', '/issues/events{/number}'], ['issues_url', '/issues{/number}'], ['keys_url', '/keys{/key_id}'],
+        ['labels_url', '/labels{/name}'], ['languages_url', '/languages'], ['merges_url', '/merges'], ['milestones_url', '/milestones{/number}'],
+        ['notifications_url', '/notifications{?since,all,participating}'], ['pulls_url', '/pulls{/number}'], ['releases_url', '/releases{/id}'], ['stargazers_url', '/stargazers'],
+        ['statuses_url', '/statuses/{sha}'], ['subscribers_url', '/subscribers'], ['subscription_url', '/subscription'], ['tags_url', '/tags'], ['teams_url', '/teams'], ['trees_url', '/git/trees{/sha}'],
+      ] as const
+    ).map(([key, suffix]) => [key, `${api}${suffix}`]),
+  );
+  return { id: repo.id, node_id: `R_${repo.id}`, name: repo.name, full_name: `${repo.owner}/${repo.name}`, owner: simpleUser(repo.owner, origin), private: true, html_url: `https://github.example.test/${repo.owner}/${repo.name}`, description: null, fork: false, url: api, ...urls };
+}
+
+/** `workflow-run` as the OpenAPI description requires it, for the run that made `deployment`. */
+function workflowRunPayload(repo: ScenarioRepo, run: ScenarioRun, deployment: ScenarioDeployment | undefined, origin: string) {
+  const api = `${origin}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
+  const sha = deployment?.sha ?? repo.branches[repo.defaultBranch] ?? '0'.repeat(40);
+  const commit = repo.commits.find((c) => c.sha === sha);
+  const created = deployment?.createdAt ?? commit?.date ?? '2025-01-01T00:00:00Z';
+  const actor = run.actor ?? 'octocat';
+  const person = { name: commit?.author?.name ?? 'Dev', email: commit?.author?.email ?? 'dev@example.test' };
+  return {
+    id: run.id,
+    node_id: `WFR_${run.id}`,
+    name: 'deploy',
+    head_branch: run.headBranch ?? repo.defaultBranch,
+    head_sha: sha,
+    path: '.github/workflows/deploy.yml',
+    display_title: commit?.message ?? 'deploy',
+    run_number: run.id % 10_000,
+    run_attempt: run.triggeringActor && run.triggeringActor !== actor ? 2 : 1,
+    event: run.event ?? 'push',
+    status: 'completed',
+    conclusion: 'success',
+    workflow_id: repo.id * 10 + 1,
+    url: api,
+    html_url: `https://github.example.test/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
+    pull_requests: [],
+    created_at: created,
+    updated_at: created,
+    actor: simpleUser(actor, origin),
+    triggering_actor: simpleUser(run.triggeringActor ?? actor, origin),
+    run_started_at: created,
+    jobs_url: `${api}/jobs`,
+    logs_url: `${api}/logs`,
+    check_suite_url: `${origin}/repos/${repo.owner}/${repo.name}/check-suites/${run.id}`,
+    artifacts_url: `${api}/artifacts`,
+    cancel_url: `${api}/cancel`,
+    rerun_url: `${api}/rerun`,
+    workflow_url: `${origin}/repos/${repo.owner}/${repo.name}/actions/workflows/${repo.id * 10 + 1}`,
+    head_commit: { id: sha, tree_id: createHash('sha1').update(`tree${sha}`).digest('hex'), message: commit?.message ?? 'deploy', timestamp: commit?.date ?? created, author: person, committer: person },
+    repository: minimalRepository(repo, origin),
+    head_repository: minimalRepository(repo, origin),
+  };
 }
 
 /** A file or folder entry of the contents API; `text` is the file's content, or the folder's path (for its tree sha). */
@@ -813,7 +931,7 @@ function repositoryNode(repo: ScenarioRepo, _origin: string) {
       environment: d.environment,
       task: 'deploy',
       payload: JSON.stringify(d.payload ?? {}),
-      ref: repo.branches[d.ref] || repo.tags.some((t) => t.name === d.ref) ? { name: d.ref } : null,
+      ref: repo.branches[d.ref] ? { name: d.ref, prefix: 'refs/heads/' } : repo.tags.some((t) => t.name === d.ref) ? { name: d.ref, prefix: 'refs/tags/' } : null,
       creator: user(d.creator),
       latestStatus: statuses[0] ? statusNode(statuses[0]) : null,
       statuses: ({ first }: { first?: number }) => conn(statuses.map(statusNode), first),

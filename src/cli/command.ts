@@ -28,7 +28,8 @@ export interface CliIO {
 /** One command: its citty definition (flags, help) and what it does with the parsed flags. */
 export interface Command {
   def: CommandDef & { args: ArgsDef };
-  run(args: Record<string, unknown>, io: CliIO): Promise<number>;
+  /** `argv` is the command's own arguments as typed, for a flag that may be repeated (citty keeps the last). */
+  run(args: Record<string, unknown>, io: CliIO, argv: readonly string[]): Promise<number>;
 }
 
 export const DEFAULT_CONFIG = 'release-ledger.config.yaml';

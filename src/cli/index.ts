@@ -17,6 +17,7 @@ import { initCommand } from './init.ts';
 import { mergeCommand } from './merge.ts';
 import { showCommand } from './show.ts';
 import { verifyCommand } from './verify.ts';
+import { exportCommand } from './export.ts';
 
 export type { CliIO } from './command.ts';
 
@@ -30,6 +31,7 @@ const commands: Record<string, Command> = {
   dev: devCommand,
   merge: mergeCommand,
   init: initCommand,
+  export: exportCommand,
 };
 
 const REPORT_URL = 'https://github.com/release-ledger/release-ledger/issues';
@@ -98,7 +100,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout(await usage(command.def, root));
       return ExitCode.ok;
     }
-    return await command.run(parseCommandArgs(name, rest), io);
+    return await command.run(parseCommandArgs(name, rest), io, rest);
   } catch (error) {
     if (error instanceof LedgerError) {
       io.stderr(`release-ledger: ${printable(error.message)}\n`);

@@ -149,6 +149,34 @@ function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
   };
 }
 
+/**
+ * Syncs of a deploying tool whose deployments another source records (argocd
+ * with `deployments: false`, docs/sources.md) go to that source's record of the
+ * same service and environment, so who started each sync is kept beside the
+ * approvals. Syncs with no such record, or malformed, are gaps: never dropped silently.
+ */
+function attachSyncs(deployments: Omit<Deployment, 'promotion'>[], outcomes: AssembleInput['outcomes'], gaps: Gap[]): Omit<Deployment, 'promotion'>[] {
+  const byCell = new Map<string, NonNullable<Deployment['syncs']>>();
+  for (const outcome of outcomes) {
+    for (const record of outcome.evidence.syncs ?? []) { // absent from evidence written before syncs existed
+      const parsed = deploymentSchema.shape.syncs.safeParse(record.syncs);
+      const key = `${record.service}\u0000${record.environment}`;
+      const target = deployments.find((d) => d.service === record.service && d.environment === record.environment);
+      if (!parsed.success || !parsed.data || !target || byCell.has(key) || target.syncs !== undefined) {
+        const why = !parsed.success || !parsed.data ? 'were malformed' : !target ? 'have no deployment record from another source to go with' : 'arrived twice for one deployment';
+        gaps.push({ source: outcome.name, service: record.service, environment: record.environment, evidence: 'deployment', reason: `its syncs ${why}; they were left out` });
+        continue;
+      }
+      byCell.set(key, parsed.data);
+    }
+  }
+  if (byCell.size === 0) return deployments;
+  return deployments.map((d) => {
+    const syncs = byCell.get(`${d.service}\u0000${d.environment}`);
+    return syncs ? { ...d, syncs } : d;
+  });
+}
+
 function assembleRaw(input: AssembleInput): DraftSnapshot {
   const { config, outcomes } = input;
   const known = {
@@ -180,11 +208,12 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
     }
     return false;
   });
+  const withSyncs = attachSyncs(uniqueDeployments, outcomes, gaps);
   const history = all('history').map(({ record }) => record as HistoryEvent);
   const environments = config.environments;
   const declaredRecords = screenAll<Declared>('declared', declaredSchema, 'declared').sort(byKeys((o) => o.service, (o) => o.environment, (o) => o.source));
   // Where no source recorded a deployment, the declaration stands for one (src/model/believed.ts) and gets promotion evidence too.
-  const believed = believedRunning({ deployments: uniqueDeployments.map((d) => ({ ...d, promotion: null })), declared: declaredRecords, takenAt: input.takenAt });
+  const believed = believedRunning({ deployments: withSyncs.map((d) => ({ ...d, promotion: null })), declared: declaredRecords, takenAt: input.takenAt });
   const index = buildSightingIndex({
     previous: input.previous?.snapshot ?? null,
     history,

@@ -86,7 +86,7 @@ export function configHash(config: Config): string {
   return sha256Hex(canonicalJson(config));
 }
 
-const EVIDENCE_KEYS = ['deployments', 'history', 'observed', 'declared', 'configs', 'branches', 'changes', 'gaps'] as const satisfies readonly (keyof Evidence)[];
+const EVIDENCE_KEYS = ['deployments', 'history', 'observed', 'declared', 'configs', 'branches', 'changes', 'gaps', 'syncs'] as const satisfies readonly (keyof Evidence)[];
 
 /** The service a record names, if it names one. */
 function serviceOf(record: unknown): string | undefined {
@@ -135,6 +135,8 @@ const shardFileSchema = z.object({
         branches: recordList,
         changes: recordList,
         gaps: recordList,
+        // Argo CD's syncs for another source's deployment record (argocd `deployments: false`); absent in older shards.
+        syncs: recordList.default([]),
       }),
     }),
   ),

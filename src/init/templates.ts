@@ -5,6 +5,7 @@
  * verifies the chain, builds the site and publishes it to GitHub Pages.
  * `write.ts` does the I/O; tests check these texts directly.
  */
+import { publishSettings, publishSteps, type PublishTarget } from './publish.ts';
 
 /**
  * How the project uses release-ledger, which decides the schema path and the
@@ -30,9 +31,14 @@ export interface InitOptions {
   cron?: string;
   /** Collect over this many matrix jobs, merged into one snapshot (default 1: one job). */
   shards?: number;
+  /** Where the site is published (publish.ts; default GitHub Pages). */
+  publish?: PublishTarget;
 }
 
 export const CONFIG_FILE = 'release-ledger.config.yaml';
+const PAGES_PERMISSIONS = `  pages: write # publish the site
+  id-token: write # actions/deploy-pages proves the run's identity with OIDC
+`;
 export const INVENTORY_FILE = 'inventory.yaml';
 export const WORKFLOW_FILE = '.github/workflows/release-ledger.yml';
 /** Where the published site is built, relative to the repository root when the config is there. */
@@ -117,6 +123,24 @@ sources:
   # runtime:
   #   type: http
   #   timeoutMs: 5000
+
+  # What actually runs in Kubernetes: the image digest of every pod, read-only
+  # (docs/sources.md has the ClusterRole). One cluster per environment; the
+  # nightly workflow writes the kubeconfig from a CI secret, or passes a token.
+  # cluster:
+  #   type: kubernetes
+  #   clusters:
+  #     prod: { kubeconfig: .kube/prod.yaml, context: prod }
+  #     qa: { server: "https://qa.k8s.example:6443", tokenEnv: KUBE_TOKEN_QA, caFile: .kube/qa-ca.pem }
+  #   services:  # default: any namespace, selector app.kubernetes.io/name=<service>
+  #     example-api: { namespace: payments }
+
+  # Argo CD: every sync (who started it, when), sync status and health.
+  # argocd:
+  #   type: argocd
+  #   baseUrl: https://argocd.example.com
+  #   tokenEnv: ARGOCD_TOKEN
+  #   environments: { prod: prod-cluster } # ledger name -> destination cluster
 
 # The services and libraries the ledger tracks.
 services:
@@ -246,6 +270,7 @@ export function workflow(options: InitOptions): string {
   const cli = options.mode === 'package' ? 'npx --no-install release-ledger' : 'npm run --silent release-ledger --';
   const failOn = options.failOn ?? DEFAULT_FAIL_ON;
   const shards = options.shards ?? 1;
+  const publish = options.publish ?? 'pages';
 
   // `matrix`: the comment on collecting past one runner, which differs between the two shapes.
   const header = (matrix: string) => `# Release Ledger, nightly: collect → commit the snapshot → verify → build → publish.
@@ -258,7 +283,7 @@ export function workflow(options: InitOptions): string {
 #
 ${matrix}
 #
-# Repository settings: Settings → Pages → Source: "GitHub Actions".
+${publishSettings(publish)}
 # Other CI: run the same commands in this order; any static host can serve
 # the built folder (${siteDir}/).
 name: release-ledger
@@ -281,9 +306,7 @@ concurrency:
 
 permissions:
   contents: write # commit the snapshot
-  pages: write # publish the site
-  id-token: write # actions/deploy-pages proves the run's identity with OIDC
-
+${publish === 'pages' ? PAGES_PERMISSIONS : ''}
 `;
   // The ledger job needs the full history (the rebase on a push race); a shard job only the files.
   const checkout = (fullHistory: boolean) => `      - name: Checkout
@@ -329,8 +352,52 @@ ${fullHistory ? '        with:\n          fetch-depth: 0 # full history: the reb
           AT: \${{ inputs.at }}
           GITHUB_TOKEN: \${{ secrets.RELEASE_LEDGER_TOKEN || github.token }}
           RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
+          # The kubernetes and argocd sources' tokens, from CI secrets (docs/sources.md):
+          # KUBE_TOKEN_QA: \${{ secrets.KUBE_TOKEN_QA }}
+          # ARGOCD_TOKEN: \${{ secrets.ARGOCD_TOKEN }}
+          # A kubeconfig kept as a secret is written to the file the config names first:
+          # KUBECONFIG_PROD: \${{ secrets.KUBECONFIG_PROD }}   and in run: mkdir -p .kube && printf '%s' "$KUBECONFIG_PROD" > .kube/prod.yaml
         run: |
 ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT:+--at "$AT"}`)}
+`;
+  // The gate fails the run last, after the evidence is committed and published: in the deploy
+  // job for GitHub Pages (from the ledger job's outputs), else in the ledger job itself.
+  const gate = (job: 'ledger' | 'deploy') => `      # The gate fails the run only now, after the evidence is committed and published.
+      - name: Fail on findings at or above ${failOn}
+        env:
+          COLLECT_EXIT: \${{ ${job === 'deploy' ? 'needs.ledger.outputs.collect-exit' : 'steps.collect.outputs.code'} }}
+        run: |
+          if [ "$COLLECT_EXIT" = "4" ]; then
+            echo "::error::open findings at or above ${failOn}; see the published day page"
+            exit 4
+          fi
+`;
+  const pagesSteps = `      # Published GitHub Pages sites may be no larger than 1 GB
+      # (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits).
+      # A large organisation gets there in weeks (about 21 MB a day at 500 services): then
+      # publish ${siteDir}/ to another static host instead of the two GitHub Pages steps.
+      - name: Check the site fits GitHub Pages
+        run: |
+          limit=1073741824 # 1 GiB: fail only where Pages surely refuses
+          bytes=$(du -sb ${siteDir} | cut -f1)
+          days=$( (find ${siteDir}/days -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true) | wc -l)
+          per_day=$(( bytes / (days > 0 ? days : 1) + 1 ))
+          mb=$(( bytes / 1000000 )); kb_a_day=$(( per_day / 1000 ))
+          echo "site: $mb MB for $days days, about $kb_a_day KB a day"
+          if [ "$bytes" -gt "$limit" ]; then
+            echo "::error::the site is $mb MB, past the 1 GB GitHub Pages publishes; serve ${siteDir}/ from another static host (docs/scale.md in release-ledger)"
+            exit 1
+          fi
+          left=$(( (limit - bytes) / per_day ))
+          if [ "$left" -lt 90 ]; then
+            echo "::warning::at about $kb_a_day KB a day the site reaches GitHub Pages' 1 GB in about $left days; plan another static host (docs/scale.md in release-ledger)"
+          fi
+
+      - name: Upload the site
+        uses: actions/upload-pages-artifact@v4
+        with:
+          path: ${siteDir}
+
 `;
   const tail = `      - name: Commit the snapshot
         env:
@@ -362,33 +429,7 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
       - name: Build the site
         run: ${cli} build --config ${configPath} --out ${siteDir}
 
-      # Published GitHub Pages sites may be no larger than 1 GB
-      # (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits).
-      # A large organisation gets there in weeks (about 21 MB a day at 500 services): then
-      # publish ${siteDir}/ to another static host instead of the two GitHub Pages steps.
-      - name: Check the site fits GitHub Pages
-        run: |
-          limit=1073741824 # 1 GiB: fail only where Pages surely refuses
-          bytes=$(du -sb ${siteDir} | cut -f1)
-          days=$( (find ${siteDir}/days -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true) | wc -l)
-          per_day=$(( bytes / (days > 0 ? days : 1) + 1 ))
-          mb=$(( bytes / 1000000 )); kb_a_day=$(( per_day / 1000 ))
-          echo "site: $mb MB for $days days, about $kb_a_day KB a day"
-          if [ "$bytes" -gt "$limit" ]; then
-            echo "::error::the site is $mb MB, past the 1 GB GitHub Pages publishes; serve ${siteDir}/ from another static host (docs/scale.md in release-ledger)"
-            exit 1
-          fi
-          left=$(( (limit - bytes) / per_day ))
-          if [ "$left" -lt 90 ]; then
-            echo "::warning::at about $kb_a_day KB a day the site reaches GitHub Pages' 1 GB in about $left days; plan another static host (docs/scale.md in release-ledger)"
-          fi
-
-      - name: Upload the site
-        uses: actions/upload-pages-artifact@v4
-        with:
-          path: ${siteDir}
-
-`;
+${publish === 'pages' ? pagesSteps : `${publishSteps(publish, siteDir)}${gate('ledger')}`}`;
   const deploy = `  deploy:
     needs: ledger
     runs-on: ubuntu-latest
@@ -400,16 +441,7 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
         id: deployment
         uses: actions/deploy-pages@v4
 
-      # The gate fails the run only now, after the evidence is committed and published.
-      - name: Fail on findings at or above ${failOn}
-        env:
-          COLLECT_EXIT: \${{ needs.ledger.outputs.collect-exit }}
-        run: |
-          if [ "$COLLECT_EXIT" = "4" ]; then
-            echo "::error::open findings at or above ${failOn}; see the published day page"
-            exit 4
-          fi
-`;
+${gate('deploy')}`;
 
   if (shards <= 1) {
     return `${header(`# Past one runner, split collect over a matrix: "release-ledger init --shards N"
@@ -420,7 +452,7 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
     outputs:
       collect-exit: \${{ steps.collect.outputs.code }}
     steps:
-${checkout(true)}${etag}${site}${collect}${tail}${deploy}`;
+${checkout(true)}${etag}${site}${collect}${tail}${publish === 'pages' ? deploy : ''}`;
   }
 
   const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
@@ -508,7 +540,7 @@ ${site}      - name: Download the shards
           RELEASE_LEDGER_SECRET_KEY: \${{ secrets.RELEASE_LEDGER_SECRET_KEY }}
         run: |
 ${writtenOrStop(`${cli} merge --config ${configPath} --at "$AT" --shards ${shards} --fail-on ${failOn}`)}
-${tail}${deploy}`;
+${tail}${publish === 'pages' ? deploy : ''}`;
 }
 
 /** Every file `init` writes: path relative to the repository root (workflow) or the config folder (the rest). */

@@ -3,6 +3,7 @@
  * writes the files from `templates.ts` — all or nothing: if any exists and
  * `force` is not set, it refuses before writing anything.
  */
+import type { PublishTarget } from './publish.ts';
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LedgerWriteError } from '../errors.ts';
@@ -21,6 +22,8 @@ export interface InitWriteOptions {
   failOn?: string;
   /** Matrix jobs the workflow collects with (default 1: one job). */
   shards?: number;
+  /** Where the workflow publishes the site (default GitHub Pages). */
+  publish?: PublishTarget;
 }
 
 export interface InitWriteResult {
@@ -57,7 +60,7 @@ export async function writeInitFiles(options: InitWriteOptions): Promise<InitWri
     options.mode ??
     ((await exists(path.join(root, 'schema', 'config.schema.json'))) && (await exists(path.join(root, 'bin', 'release-ledger.mjs'))) ? 'clone' : 'package');
   const configDir = path.relative(root, dir).split(path.sep).join('/');
-  const files = initFiles({ mode, configDir, cron: options.cron, failOn: options.failOn, shards: options.shards }).map((f) => ({
+  const files = initFiles({ mode, configDir, cron: options.cron, failOn: options.failOn, shards: options.shards, publish: options.publish }).map((f) => ({
     ...f,
     absolute: path.join(f.base === 'config' ? dir : root, ...f.path.split('/')),
   }));

@@ -64,7 +64,8 @@ const short = (commit: string) => commit.slice(0, 7);
  * commit is missing. `aName`/`bName` say which records they are.
  */
 function buildMismatch(aName: string, a: BuildIdentity, bName: string, b: BuildIdentity): string | null {
-  if (a.artifact && b.artifact && a.artifact !== b.artifact) return `${aName} artifact ${a.artifact} is not ${bName} artifact ${b.artifact}`;
+  // A digest names the bytes that run: where both sides know one, it decides (issue 22), whatever the labels say.
+  if (a.artifact && b.artifact) return a.artifact === b.artifact ? null : `${aName} artifact ${a.artifact} is not ${bName} artifact ${b.artifact}`;
   if (a.commit && b.commit) return sameCommit(a.commit, b.commit) ? null : `${aName} commit ${short(a.commit)} is not ${bName} commit ${short(b.commit)}`;
   if (a.version && b.version) {
     if (sameVersion(a.version, b.version) || labelNamesCommit(a.version, b.commit) || labelNamesCommit(b.version, a.commit)) return null;
@@ -73,11 +74,26 @@ function buildMismatch(aName: string, a: BuildIdentity, bName: string, b: BuildI
   return null;
 }
 
+/** One observation of what runs: a build, and where a runtime reports it, every digest its pods run. */
+export interface ObservedBuild extends BuildIdentity {
+  source: string;
+  /** `Kind/namespace/name` of the workload, when the source observes workloads. */
+  workload?: string;
+  digests?: readonly { digest: string; pods: readonly string[] }[];
+}
+
 /** What runs in one place, by kind of evidence. */
 export interface RuntimeEvidence {
   deployed: BuildIdentity | null;
-  observed: readonly (BuildIdentity & { source: string })[];
-  declared: readonly (BuildIdentity & { source: string })[];
+  observed: readonly ObservedBuild[];
+  declared: readonly (BuildIdentity & { source: string; file?: string; revision?: string; syncStatus?: string })[];
+}
+
+/** Pods of one workload running more than one digest (a stuck or partial rollout): the reason, or null. */
+function mixedDigests(o: ObservedBuild): string | null {
+  if (!o.digests || o.digests.length < 2) return null;
+  const list = o.digests.map((d) => `${d.digest} (${d.pods.length === 1 ? 'pod' : 'pods'} ${d.pods.join(', ')})`).join(', ');
+  return `observed (${o.source})${o.workload ? ` ${o.workload}` : ''}: pods run ${o.digests.length} different digests: ${list}`;
 }
 
 /**
@@ -89,15 +105,22 @@ export function runtimeMismatches(place: RuntimeEvidence): string[] {
   const reasons: string[] = [];
   const { deployed } = place;
   for (const o of place.observed) {
-    const observed = { version: o.version ?? null, commit: o.commit ?? null };
+    const observed = { version: o.version ?? null, commit: o.commit ?? null, artifact: o.artifact ?? null };
+    const name = `observed (${o.source})${o.workload ? ` ${o.workload}` : ''}`;
+    const mixed = mixedDigests(o);
+    if (mixed) reasons.push(mixed);
     if (deployed) {
-      const why = buildMismatch(`observed (${o.source})`, observed, 'deployed', deployed);
+      const why = buildMismatch(name, observed, 'deployed', deployed);
       if (why) reasons.push(why);
     }
     for (const d of place.declared) {
-      const why = buildMismatch(`observed (${o.source})`, observed, `declared (${d.source})`, { version: d.version ?? null });
+      const why = buildMismatch(name, observed, `declared (${d.source})`, { version: d.version ?? null, artifact: d.artifact ?? null });
       if (why) reasons.push(why);
     }
+  }
+  for (const d of place.declared) {
+    // The deploying tool itself found the live resources differ from the declaration (Argo CD OutOfSync).
+    if (d.syncStatus === 'OutOfSync') reasons.push(`declared (${d.source}) ${d.file} at ${d.revision} is OutOfSync with what is live`);
   }
   if (deployed) {
     for (const d of place.declared) {

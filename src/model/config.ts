@@ -122,6 +122,17 @@ export const githubSourceSchema = z
 /** Settings of a `github` source, defaults applied. */
 export type GitHubSourceConfig = z.output<typeof githubSourceSchema>;
 
+/**
+ * Where a field is in a version endpoint's JSON body: a JSON Pointer when it
+ * starts with `/` (RFC 6901, https://www.rfc-editor.org/rfc/rfc6901: `~` only
+ * as `~0` or `~1`), else the older dotted path (collectors/http/json-pointer.ts).
+ */
+const jsonPathSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(/^(?:[^/][^]*|(?:\/(?:[^~/]|~[01])*)+)$/, 'a JSON Pointer ("/git.commit.id"; "~" only as "~0" or "~1") or a dotted path ("build.version")');
+
 export const httpSourceSchema = z
   .object({
     type: z.literal('http').describe('Source type: "http" (a service\'s version endpoint).'),
@@ -133,10 +144,10 @@ export const httpSourceSchema = z
     concurrency: z.number().int().min(1).max(64).default(8).describe('How many endpoints are asked at once.'),
     /** Request headers whose values come from environment variables: header -> variable name. */
     headersEnv: z.record(z.string(), z.string()).default({}).describe('Request header -> environment variable holding its value (never stored).'),
-    /** Dotted path to the version in a JSON body, for shapes not understood out of the box. */
-    versionPath: z.string().optional().describe('Dotted path to the version in a JSON body, e.g. "build.version".'),
-    /** Dotted path to the commit in a JSON body. */
-    commitPath: z.string().optional().describe('Dotted path to the commit in a JSON body, e.g. "git.commit.id".'),
+    /** Where the version is in a JSON body, for shapes not understood out of the box. */
+    versionPath: jsonPathSchema.optional().describe('Where the version is in a JSON body: a JSON Pointer ("/build/version") or a dotted path ("build.version"); a service\'s own versionPath wins.'),
+    /** Where the commit is in a JSON body. */
+    commitPath: jsonPathSchema.optional().describe('Where the commit is in a JSON body: a JSON Pointer ("/git.commit.id" reads that literal key) or a dotted path; a service\'s own commitPath wins.'),
     /** Skip TLS certificate checks; off by default, for internal CAs only. */
     insecureTls: z.boolean().default(false).describe('Skip TLS certificate verification (not recommended).'),
     environments: environmentMapSchema,
@@ -184,7 +195,89 @@ export type HttpSourceConfig = z.output<typeof httpSourceSchema>;
 /** Settings of a `gitops` (declared state in a GitOps repository) source, defaults applied. */
 export type GitOpsSourceConfig = z.output<typeof gitopsSourceSchema>;
 
-export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema]);
+/** How to reach one cluster: a kubeconfig, the pod's service account, or a server and a token (docs/sources.md, "kubernetes"). */
+const kubernetesClusterSchema = z
+  .object({
+    /** A kubeconfig file, relative to the config file (e.g. written from a CI secret). */
+    kubeconfig: z.string().min(1).optional().describe('Kubeconfig file, relative to the config file (e.g. written from a CI secret by the nightly workflow).'),
+    /** The kubeconfig context to use; its current-context when absent. */
+    context: z.string().min(1).optional().describe('Context in the kubeconfig (default: its current-context).'),
+    /** Use the service account of the pod the ledger runs in. */
+    inCluster: z.boolean().default(false).describe('Use the service account of the pod the ledger runs in (KUBERNETES_SERVICE_HOST and the mounted token).'),
+    /** API server URL, used with `tokenEnv` and `caFile`. */
+    server: z.url().optional().describe('API server URL (https://…), used with tokenEnv and caFile.'),
+    /** Environment variable holding a bearer token for `server`. */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('Environment variable holding a bearer token for `server` (never the token itself).'),
+    /** CA certificate (PEM) of `server`, relative to the config file. */
+    caFile: z.string().min(1).optional().describe('CA certificate (PEM) that signed the API server\'s certificate, relative to the config file.'),
+  })
+  .strict()
+  .refine((c) => [c.kubeconfig !== undefined, c.inCluster, c.server !== undefined].filter(Boolean).length === 1, {
+    message: 'set exactly one of `kubeconfig`, `inCluster: true` or `server` (with `tokenEnv`)',
+  })
+  .refine((c) => c.server === undefined || c.tokenEnv !== undefined, { message: '`server` needs `tokenEnv`, the environment variable holding the token', path: ['tokenEnv'] });
+
+export const kubernetesSourceSchema = z
+  .object({
+    type: z.literal('kubernetes').describe('Source type: "kubernetes" (what runs in a cluster, read through its API).'),
+    /** Ledger environment -> the cluster it runs in. */
+    clusters: z.record(z.string(), kubernetesClusterSchema).describe('Ledger environment name -> how to reach the cluster it runs in.'),
+    /** Where each service runs; services not listed use the defaults. */
+    services: z
+      .record(
+        z.string(),
+        z
+          .object({
+            namespace: z.string().min(1).optional().describe('Namespace of its workloads (default: any namespace).'),
+            selector: z.string().min(1).optional().describe('Label selector of its workloads (default: app.kubernetes.io/name=<service>).'),
+            container: z.string().min(1).optional().describe('Container that is the service (default: the one named as the service or workload, else the first).'),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe('Service name -> where it runs: namespace, label selector, container.'),
+    /** Items per list request (`limit`); lists follow `continue` tokens. */
+    pageSize: z.number().int().min(1).max(5000).default(500).describe('Items per list request (`limit`); the rest is read with `continue` tokens.'),
+    /** Per-request timeout in milliseconds. */
+    timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
+  })
+  .strict();
+/** Settings of a `kubernetes` source, defaults applied. */
+export type KubernetesSourceConfig = z.output<typeof kubernetesSourceSchema>;
+
+export const argocdSourceSchema = z
+  .object({
+    type: z.literal('argocd').describe('Source type: "argocd" (Argo CD applications: syncs, who started them, sync status).'),
+    /** The Argo CD server, e.g. `https://argocd.example.com`. */
+    baseUrl: z.url().optional().describe('The Argo CD server, e.g. https://argocd.example.com (its REST API is read at /api/v1/applications). Or set `cluster`.'),
+    /** Read the `Application` resources from the cluster Argo CD runs in, instead of its API. */
+    cluster: kubernetesClusterSchema.optional().describe('Read the Application resources from the cluster Argo CD runs in (as a kubernetes source reaches a cluster), instead of its API.'),
+    /** Namespace of the Application resources, with `cluster`. */
+    namespace: z.string().min(1).default('argocd').describe('Namespace of the Application resources, with `cluster` (default argocd).'),
+    /** Environment variable holding an Argo CD API token (read-only account). */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('ARGOCD_TOKEN').describe('Environment variable holding an Argo CD API token (never the token itself).'),
+    /** Only applications of this Argo CD project. */
+    project: z.string().min(1).optional().describe('Only read applications of this Argo CD project.'),
+    /** Application name -> the service (and environment) it deploys, where names do not say it. */
+    applications: z
+      .record(z.string(), z.object({ service: z.string().describe('The service the application deploys.'), environment: z.string().optional().describe('The ledger environment it deploys to (default: from its destination).') }).strict())
+      .default({})
+      .describe('Application name -> { service, environment }, where the name is not <service> or <service>-<environment>.'),
+    /** Whether the latest sync is the service's deployment record; false when another source (e.g. GitHub deployments) records deployments. */
+    deployments: z
+      .boolean()
+      .default(true)
+      .describe('Record the latest sync as the deployment (with every kept sync). false: another source records deployments; the syncs (who started each) go to its record of the same service and environment, and into promotion history.'),
+    /** Per-request timeout in milliseconds. */
+    timeoutMs: z.number().int().positive().max(300_000).default(30_000).describe('Per-request timeout in milliseconds; a slower answer becomes a gap.'),
+    environments: environmentMapSchema.describe('Ledger environment name -> the destination cluster (name or server URL) of its applications, where they differ.'),
+  })
+  .strict()
+  .refine((s) => (s.baseUrl === undefined) !== (s.cluster === undefined), { message: 'set exactly one of `baseUrl` (the Argo CD API) or `cluster` (its Application resources)' });
+/** Settings of an `argocd` source, defaults applied. */
+export type ArgoCdSourceConfig = z.output<typeof argocdSourceSchema>;
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [githubSourceSchema, httpSourceSchema, fileSourceSchema, gitopsSourceSchema, kubernetesSourceSchema, argocdSourceSchema]);
 export type SourceConfig = z.output<typeof sourceConfigSchema>;
 export type SourceType = SourceConfig['type'];
 /** Settings of a `file` source (an inventory file or folder). */
@@ -213,6 +306,10 @@ export const serviceConfigSchema = z
     dependsOn: z.record(z.string(), semverRangeSchema).default({}).describe('Service or library name -> accepted semver range.'),
     /** Version endpoint per environment (`*` for all, `{environment}` substituted). */
     versionUrl: perEnvironmentSchema.describe('Environment (or "*") -> URL of the version endpoint; {environment} is substituted.'),
+    /** Where this service's version endpoint puts the version, when no built-in shape has it (over the http source's `versionPath`). */
+    versionPath: jsonPathSchema.optional().describe('This service\'s version endpoint: where the version is (JSON Pointer or dotted path); overrides the http source\'s versionPath.'),
+    /** Where this service's version endpoint puts the commit (over the http source's `commitPath`). */
+    commitPath: jsonPathSchema.optional().describe('This service\'s version endpoint: where the commit is (JSON Pointer or dotted path); overrides the http source\'s commitPath.'),
     /** Config file path per environment in the repo (`*` for all, `{environment}` substituted). */
     configFiles: perEnvironmentSchema.describe('Environment (or "*") -> config file path in the repo; {environment} is substituted.'),
     /** Config keys that are meant to differ between environments. */
@@ -428,8 +525,21 @@ export const configSchema = z
     });
     for (const issue of releaseIssues(config.releases, { services, environments, taken: new Set() })) ctx.addIssue({ code: 'custom', ...issue });
     for (const [name, source] of Object.entries(config.sources)) {
-      for (const env of Object.keys(source.environments)) {
-        if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'environments', env], message: `no environment named "${env}"` });
+      const mapped = source.type === 'kubernetes' ? { field: 'clusters', keys: Object.keys(source.clusters) } : { field: 'environments', keys: Object.keys(source.environments) };
+      for (const env of mapped.keys) {
+        if (!environments.has(env)) ctx.addIssue({ code: 'custom', path: ['sources', name, mapped.field, env], message: `no environment named "${env}"` });
+      }
+      if (source.type === 'argocd') {
+        for (const [app, target] of Object.entries(source.applications)) {
+          if (!services.has(target.service)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'applications', app, 'service'], message: `no service named "${target.service}"` });
+          if (target.environment !== undefined && !environments.has(target.environment))
+            ctx.addIssue({ code: 'custom', path: ['sources', name, 'applications', app, 'environment'], message: `no environment named "${target.environment}"` });
+        }
+      }
+      if (source.type === 'kubernetes') {
+        for (const service of Object.keys(source.services)) {
+          if (!services.has(service)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'services', service], message: `no service named "${service}"` });
+        }
       }
       if (source.type === 'gitops' && source.repo) {
         const github = source.github ? config.sources[source.github] : undefined;

@@ -45,10 +45,23 @@ export interface Evidence {
   branches: Branch[];
   changes: Change[];
   gaps: Gap[];
+  /**
+   * Syncs of a deploying tool whose deployments another source records (Argo CD with `deployments: false`):
+   * assembly attaches them to that source's deployment record of the same service and environment.
+   */
+  syncs: SyncHistory[];
+}
+
+/** Every sync a deploying tool still remembers for one service and environment, newest first. */
+export interface SyncHistory {
+  service: string;
+  environment: string;
+  source: string;
+  syncs: NonNullable<Deployment['syncs']>;
 }
 
 export function emptyEvidence(): Evidence {
-  return { deployments: [], history: [], observed: [], declared: [], configs: [], branches: [], changes: [], gaps: [] };
+  return { deployments: [], history: [], observed: [], declared: [], configs: [], branches: [], changes: [], gaps: [], syncs: [] };
 }
 
 /** Everything a source may use; all I/O handles and time are injected. */

@@ -149,6 +149,25 @@ export const deploymentSchema = z
     promotion: promotionSchema.nullable().default(null),
     /** The environment's protection rules that day, when the source has them. */
     protection: protectionSchema.optional(),
+    /** Every sync the deploying tool still remembers (Argo CD keeps its last 10), newest first: kept night after night, the ledger holds them all. */
+    syncs: z
+      .array(
+        z
+          .object({
+            /** The tool's id of the sync. */
+            id: z.number().int(),
+            /** The revision synced (a commit, or a chart version). */
+            revision: z.string(),
+            /** When it finished. */
+            at: isoTime,
+            /** When it started, if known. */
+            startedAt: isoTime.optional(),
+            /** Who started it: a user, or `automated` for the tool's own auto-sync. */
+            by: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 export type Deployment = z.infer<typeof deploymentSchema>;
@@ -167,6 +186,22 @@ export const observedSchema = z
     source: z.string(),
     /** Where it was asked (URL), with credentials removed. */
     url: z.string().optional(),
+    /** The image digest it runs (`sha256:…`), when every pod reports the same one. */
+    artifact: z.string().optional(),
+    /** The image reference it was started from (tag), e.g. `ghcr.io/acme/api:2.4.1`. */
+    image: z.string().optional(),
+    /** The workload observed, `Kind/namespace/name`. */
+    workload: z.string().optional(),
+    /** Ready and desired replicas. */
+    replicas: z.object({ ready: z.number().int().min(0), desired: z.number().int().min(0) }).strict().optional(),
+    /** The rollout revision the workload is at. */
+    revision: z.string().optional(),
+    /** The revision's change cause (`kubernetes.io/change-cause`), if recorded. */
+    changeCause: z.string().optional(),
+    /** When the current revision started rolling out. */
+    revisionAt: isoTime.optional(),
+    /** Every digest its pods report, with the pods running it (more than one: a stuck or partial rollout). */
+    digests: z.array(z.object({ digest: z.string(), pods: z.array(z.string()) }).strict()).optional(),
   })
   .strict();
 export type Observed = z.infer<typeof observedSchema>;
@@ -192,6 +227,10 @@ export const declaredSchema = z
     source: z.string(),
     /** Promotion evidence, when no deployment record exists here and the declaration stands for one (src/model/believed.ts); absent in older snapshots. */
     promotion: promotionSchema.nullable().optional(),
+    /** The deploying tool's own comparison of the declaration with what is live (Argo CD: `Synced`, `OutOfSync`, `Unknown`). */
+    syncStatus: z.string().optional(),
+    /** The deploying tool's health of what is live (Argo CD: `Healthy`, `Degraded`, `Progressing`, …). */
+    health: z.string().optional(),
   })
   .strict();
 export type Declared = z.infer<typeof declaredSchema>;

@@ -18,7 +18,7 @@ export const versionDocs = {
 
 export const runtimeDocs = {
   title: 'Running build differs from the record',
-  why: 'What the service itself reports (its version endpoint) or what the GitOps repository declares is not what the deployment record says was deployed: a manual change, a failed or partial rollout, or a record that lies.',
+  why: 'What the service itself reports (its version endpoint), the image digest its pods run (Kubernetes) or what the GitOps repository declares is not what the deployment record says was deployed: a manual change (`kubectl set image`), a failed or partial rollout (pods of one workload running different digests), or a record that lies.',
   resolve: 'Find out which side is right: redeploy the recorded build, or record the deployment that actually happened (or fix the declaration). Or record an exception.',
 };
 
@@ -93,8 +93,30 @@ export const driftRuntime: Rule = (ctx) => {
         deployed: deployed
           ? { version: deployed.version, commit: deployed.commit, ...(deployed.artifact ? { artifact: deployed.artifact } : {}), deployedAt: deployed.deployedAt, source: deployed.source }
           : null,
-        observed: p.observed.map((o) => ({ version: o.version, commit: o.commit, at: o.at, source: o.source, ...(o.url ? { url: o.url } : {}) })),
-        declared: p.declared.map((d) => ({ version: d.version, ...(d.image ? { image: d.image } : {}), ...(d.artifact ? { artifact: d.artifact } : {}), file: d.file, revision: d.revision, source: d.source })),
+        observed: p.observed.map((o) => ({
+          version: o.version,
+          commit: o.commit,
+          at: o.at,
+          source: o.source,
+          ...(o.url ? { url: o.url } : {}),
+          ...(o.artifact ? { artifact: o.artifact } : {}),
+          ...(o.image ? { image: o.image } : {}),
+          ...(o.workload ? { workload: o.workload } : {}),
+          ...(o.revision ? { revision: o.revision } : {}),
+          ...(o.changeCause ? { changeCause: o.changeCause } : {}),
+          ...(o.revisionAt ? { revisionAt: o.revisionAt } : {}),
+          ...(o.digests ? { digests: o.digests } : {}),
+        })),
+        declared: p.declared.map((d) => ({
+          version: d.version,
+          ...(d.image ? { image: d.image } : {}),
+          ...(d.artifact ? { artifact: d.artifact } : {}),
+          file: d.file,
+          revision: d.revision,
+          source: d.source,
+          ...(d.syncStatus ? { syncStatus: d.syncStatus } : {}),
+          ...(d.health ? { health: d.health } : {}),
+        })),
       },
     });
   }

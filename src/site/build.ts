@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
 import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
+import { auditGroupKeys, computeChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
 import { checkOutput, keepFile, moveInto, openStaging, recoverOutput, swapIn } from './output.ts';
 import {
@@ -79,7 +80,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
   const { index, read, serviceDigests } = await computeLedgerIndex(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
-  const keys = new Map([...groupKeys(facts, fingerprint, options.siteName ?? index.organisation), ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null)]);
+  const changeIndex = await computeChangeIndex(snapshotsDir, ids, facts.identity, incremental ? cacheDir : null, fingerprint);
+  const keys = new Map([
+    ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation),
+    ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
+    ...auditGroupKeys(facts, changeIndex, fingerprint, options.siteName ?? index.organisation),
+  ]);
   const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous ? planRender(keys, previous) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
@@ -99,6 +105,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const indexFile = `${staging}.index.json`;
   const chainsFile = `${staging}.chains.json`;
   const releaseIndex = handOver(indexFile, index);
+  const releaseChanges = handOver(`${indexFile}.changes`, changeIndex);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
   const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
@@ -153,6 +160,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     // A failed build leaves the previous site as it was and no staged one beside it.
     if (site) await rm(site, { recursive: true, force: true });
     releaseIndex();
+    releaseChanges();
     releaseChains();
     releaseFiles();
   }

@@ -12,7 +12,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
-import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { exportPopulation } from '../export/extract.ts';
+import { rowsOf, type ChangeRow } from '../export/population.ts';
+import { computeChangeIndex, WHOLE_LEDGER, type ChangeEntry } from './audit-index.ts';
+import { closedPeriods, periodFiles, type AuditPeriod } from '../views/audit.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
@@ -206,3 +210,77 @@ export function renders(kind: RenderGroup, key: string): boolean {
 }
 let renderSets: Record<RenderGroup, Set<string>> | null = null;
 
+
+let changeIndexPromise: Promise<ChangeEntry[]> | null = null;
+
+/**
+ * Every change that reached a production environment, over the whole ledger,
+ * in the export's order, with the snapshot that first recorded it
+ * (audit-index.ts). `buildSite` hands it over, computed incrementally;
+ * otherwise (dev server, plain `astro build`) one pass over the ledger.
+ */
+export function changeIndex(): Promise<ChangeEntry[]> {
+  const shared = indexFile ? handedOver<ChangeEntry[]>(`${indexFile}.changes`) : undefined;
+  changeIndexPromise ??= shared ? Promise.resolve(shared) : (async () => computeChangeIndex(snapshotsDir, await snapshotIds(), null, null, ''))();
+  return changeIndexPromise;
+}
+
+/** A snapshot's production changes by id, once per snapshot: the change pages of one night share it. */
+const auditRows = new WeakMap<Snapshot, Map<string, ChangeRow>>();
+
+/** One change's row, from the snapshot that first recorded it (the same row the export writes). */
+export async function changeRow(entry: ChangeEntry): Promise<ChangeRow> {
+  const { snapshot, sha256 } = await snapshotEntry(entry.snapshot);
+  let rows = auditRows.get(snapshot);
+  if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, WHOLE_LEDGER, new Set()).map((r) => [r.id, r]))));
+  const row = rows.get(entry.id);
+  if (!row) throw new Error(`change ${entry.id} is not in snapshot ${entry.snapshot}`);
+  return row;
+}
+
+/** The closed months and quarters (views/audit.ts), newest first. */
+export async function auditPeriods(): Promise<AuditPeriod[]> {
+  return closedPeriods(await snapshotIds());
+}
+
+/** How many changes each closed period holds: those deployed in it and first recorded by its closing snapshot (as its export counts them). */
+export async function periodCounts(): Promise<Map<string, number>> {
+  const changes = await changeIndex();
+  return new Map(
+    (await auditPeriods()).map((p) => [p.name, changes.filter((c) => c.deployedAt.slice(0, 10) >= p.from && c.deployedAt.slice(0, 10) <= p.to && c.snapshot <= p.closingId).length]),
+  );
+}
+
+const periodExports = new Map<string, Promise<{ csv: string; manifest: string; rows: ChangeRow[] }>>();
+
+/**
+ * A closed period's export and manifest, exactly as `release-ledger export
+ * --from --to --as-of <closing snapshot> --out population-<period>.csv` writes
+ * them, extracted as of the snapshot that closed the period and at its time:
+ * the same bytes on every build however the ledger grows (docs/audit.md).
+ * With its rows, for the period's table.
+ */
+export function periodExport(name: string): Promise<{ csv: string; manifest: string; rows: ChangeRow[] }> {
+  let loading = periodExports.get(name);
+  if (!loading) {
+    loading = (async () => {
+      const period = (await auditPeriods()).find((p) => p.name === name);
+      if (!period) throw new Error(`no closed audit period ${name}`);
+      const chunks: string[] = [];
+      const rows: ChangeRow[] = [];
+      const { manifest } = await exportPopulation({
+        snapshotsDir,
+        period: { from: period.from, to: period.to, environments: null },
+        format: 'csv',
+        asOf: period.closingId,
+        target: { write: (text) => chunks.push(text), name: periodFiles(period).csv },
+        extractedAt: snapshotIdToDate(period.closingId),
+        generator: { name: 'release-ledger', version: generatorVersion },
+        onRow: (row) => rows.push(row),
+      });
+      return { csv: chunks.join(''), manifest: `${JSON.stringify(manifest, null, 2)}\n`, rows };
+    })();
+    periodExports.set(name, loading);
+  }
+  return loading;
+}

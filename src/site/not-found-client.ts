@@ -1,22 +1,40 @@
 /**
- * The 404 page's one job: a day's service page exists only on the service's
- * revision days (views/revisions.ts), so `/days/D/services/NAME/` typed or
- * linked from outside for another day is sent to the page in force on D,
- * read from `/services/NAME/revisions.json`. Without JavaScript the page
- * links the day and the service's history instead.
+ * The 404 page's one job: a day's service, environment and compare pages
+ * exist only on their revision days (views/revisions.ts), so
+ * `/days/D/services/NAME/`, `/days/D/environments/NAME/` or
+ * `/days/D/compare/A...B/` typed or linked from outside for another day is
+ * sent to the page in force on D, read from `/services/NAME/revisions.json`
+ * or `/environments/revisions.json`. Without JavaScript the page links the
+ * day and the service's history instead.
  */
 
-/** The day and service of a `/days/D/services/NAME/` path under `base`, or null. */
-export function parseDayServicePath(pathname: string, base: string): { date: string; service: string } | null {
+/** A day page that exists on revision days only: its kind, day, name (a pair as `A...B` or `A/B`) and path tail as typed. */
+export interface DayPagePath {
+  kind: 'services' | 'environments' | 'compare';
+  date: string;
+  name: string;
+  /** The path after `days/D/`, as typed (still URL-encoded), without its trailing slash. */
+  tail: string;
+}
+
+/** The kind, day and name of such a path under `base`, or null. */
+export function parseDayPagePath(pathname: string, base: string): DayPagePath | null {
   const prefix = base.endsWith('/') ? base : `${base}/`;
   if (!pathname.startsWith(prefix)) return null;
-  const match = /^days\/(\d{4}-\d{2}-\d{2})\/services\/([^/]+)\/?$/.exec(pathname.slice(prefix.length));
+  const match = /^days\/(\d{4}-\d{2}-\d{2})\/((services|environments)\/([^/]+)|compare\/([^/]+)(?:\/([^/]+))?)\/?$/.exec(pathname.slice(prefix.length));
   if (!match) return null;
   try {
-    return { date: match[1]!, service: decodeURIComponent(match[2]!) };
+    const name = match[4] !== undefined ? decodeURIComponent(match[4]) : [match[5]!, ...(match[6] !== undefined ? [match[6]] : [])].map(decodeURIComponent).join('/');
+    return { kind: (match[3] ?? 'compare') as DayPagePath['kind'], date: match[1]!, name, tail: match[2]! };
   } catch {
     return null;
   }
+}
+
+/** The day and service of a `/days/D/services/NAME/` path under `base`, or null. */
+export function parseDayServicePath(pathname: string, base: string): { date: string; service: string } | null {
+  const parsed = parseDayPagePath(pathname, base);
+  return parsed?.kind === 'services' ? { date: parsed.date, service: parsed.name } : null;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -36,21 +54,36 @@ export function pageInForce(revisions: unknown, date: string, lastDay: string): 
   return found;
 }
 
+/** The `{ days, through }` of one environment or pair in `/environments/revisions.json`, or null. */
+export function environmentEntry(json: unknown, kind: 'environments' | 'compare', name: string): unknown {
+  if (typeof json !== 'object' || json === null) return null;
+  const group = (json as Record<string, unknown>)[kind];
+  if (typeof group !== 'object' || group === null || !Object.hasOwn(group, name)) return null;
+  return (group as Record<string, unknown>)[name];
+}
+
 /** Runs on the 404 page. */
 export async function resolveNotFound(location: Location, base: string, lastDay: string, show: (text: string) => void): Promise<void> {
-  const wanted = parseDayServicePath(location.pathname, base);
+  const wanted = parseDayPagePath(location.pathname, base);
   if (!wanted) return;
   const prefix = base.endsWith('/') ? base : `${base}/`;
-  const service = encodeURIComponent(wanted.service);
+  const what = wanted.kind === 'compare' ? `the comparison ${wanted.name}` : wanted.name;
   try {
-    const response = await fetch(`${prefix}services/${service}/revisions.json`);
-    const target = response.ok ? pageInForce(await response.json(), wanted.date, lastDay) : null;
+    let revisions: unknown = null;
+    if (wanted.kind === 'services') {
+      const response = await fetch(`${prefix}services/${encodeURIComponent(wanted.name)}/revisions.json`);
+      revisions = response.ok ? await response.json() : null;
+    } else {
+      const response = await fetch(`${prefix}environments/revisions.json`);
+      revisions = response.ok ? environmentEntry(await response.json(), wanted.kind, wanted.name) : null;
+    }
+    const target = pageInForce(revisions, wanted.date, lastDay);
     if (target && target !== wanted.date) {
-      location.replace(`${prefix}days/${target}/services/${service}/${location.hash}`);
+      location.replace(`${prefix}days/${target}/${wanted.tail}/${location.hash}`);
       return;
     }
-    show(`No snapshot recorded ${wanted.service} on ${wanted.date}.`);
+    show(`No snapshot recorded ${what} on ${wanted.date}.`);
   } catch {
-    show(`Could not look up the pages of ${wanted.service}.`);
+    show(`Could not look up the pages of ${what}.`);
   }
 }

@@ -6,6 +6,7 @@
  * `promotion.bypass`), so a page never marks as fine what its snapshot's
  * findings say is not; who counts as an approver is model/approvals.ts.
  */
+import { changeId } from '../model/change-id.ts';
 import { findGap } from '../model/gaps.ts';
 import { approversOf, requiredApprovals, sameLogin } from '../model/approvals.ts';
 import type { Approval, Finding, Sighting, Snapshot } from '../model/index.ts';
@@ -78,6 +79,8 @@ export interface ApprovalRow {
   path: Sighting[];
   /** The `promotion.bypass` finding about this deployment: the promotion proof then carries no ✓. */
   bypass: string | null;
+  /** Its change id (model/change-id.ts) in a production environment, where `/changes/<id>/` holds its evidence; null elsewhere. */
+  change: string | null;
 }
 
 const names = (list: readonly string[]) => (list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
@@ -200,6 +203,7 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
         previous: d.promotion?.previous ?? null,
         path: d.promotion?.path ?? [],
         bypass: about.find((f) => f.rule === 'promotion.bypass')?.id ?? null,
+        change: envs.get(d.environment)?.production ? changeId(d) : null,
       };
     })
     .sort((a, b) => compareText(a.environment, b.environment) || compareText(a.service, b.service));

@@ -103,8 +103,19 @@ export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
     z.object({
       mismatches: z.array(text),
       deployed: build.nullable(),
-      observed: z.array(z.object({ version: nullableText, commit: nullableText, at: text, source: text, url: text.optional() })),
-      declared: z.array(z.object({ version: nullableText, image: text.optional(), artifact: text.optional(), file: text, revision: text, source: text })),
+      observed: z.array(
+        z.object({
+          version: nullableText,
+          commit: nullableText,
+          at: text,
+          source: text,
+          url: text.optional(),
+          artifact: text.optional(),
+          workload: text.optional(),
+          digests: z.array(z.object({ digest: text, pods: z.array(text) })).optional(),
+        }),
+      ),
+      declared: z.array(z.object({ version: nullableText, image: text.optional(), artifact: text.optional(), file: text, revision: text, source: text, syncStatus: text.optional() })),
     }),
     (e) =>
       html`<ul>${e.mismatches.map((m) => html`<li>${m}</li>`)}</ul>${table(
@@ -113,8 +124,15 @@ export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
           e.deployed
             ? ['recorded deployment', e.deployed.version, html`${commit(e.deployed.commit)}${e.deployed.artifact && html` <span class="mono">${e.deployed.artifact}</span>`}`, formatTime(e.deployed.deployedAt), e.deployed.source]
             : ['recorded deployment', html`<span class="muted">none</span>`, '—', '—', '—'],
-          ...e.observed.map((o) => ['observed running', o.version ?? '—', commit(o.commit), html`${formatTime(o.at)} ${record(o.url, 'endpoint')}`, o.source]),
-          ...e.declared.map((d) => ['declared (GitOps)', d.version ?? '—', d.artifact ? html`<span class="mono">${d.artifact}</span>` : (d.image ?? '—'), html`<code>${d.file}</code> at ${commit(d.revision)}`, d.source]),
+          ...e.observed.map((o) => [
+            'observed running',
+            o.version ?? '—',
+            o.artifact ? html`<span class="mono">${o.artifact}</span>` : commit(o.commit),
+            // A cluster's observation: the workload, and which pods run which digest.
+            html`${formatTime(o.at)} ${record(o.url, 'endpoint')}${o.workload && html` <code>${o.workload}</code>`}${o.digests && o.digests.length > 0 && html`<ul>${o.digests.map((d) => html`<li><span class="mono">${d.digest}</span>: ${d.pods.join(', ')}</li>`)}</ul>`}`,
+            o.source,
+          ]),
+          ...e.declared.map((d) => ['declared (GitOps)', d.version ?? '—', d.artifact ? html`<span class="mono">${d.artifact}</span>` : (d.image ?? '—'), html`<code>${d.file}</code> at ${commit(d.revision)}${d.syncStatus && ` (${d.syncStatus})`}`, d.source]),
         ],
       )}`,
   ),

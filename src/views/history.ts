@@ -9,7 +9,8 @@ import { sameCommit } from '../model/build.ts';
 import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
-import { RevisionTracker } from './revisions.ts';
+import { comparePairs } from './compare.ts';
+import { compareStateKeys, environmentStateKeys, pairKey, RevisionTracker } from './revisions.ts';
 
 export interface DeployEvent {
   service: string;
@@ -105,6 +106,10 @@ export interface DaySummary {
   environments: string[];
   /** Services with a new revision that day: the only ones with a `/days/D/services/NAME/` page (revisions.ts). */
   revised: string[];
+  /** Environments with a new revision that day: the only ones with a `/days/D/environments/NAME/` page (revisions.ts). */
+  revisedEnvironments: string[];
+  /** Compare pairs with a new revision that day: the only ones with a `/days/D/compare/A...B/` page. */
+  revisedCompare: [string, string][];
 }
 
 export interface LedgerIndex {
@@ -153,6 +158,8 @@ export interface LedgerIndexBuilderState {
   organisation: string | null;
   lastId: string | null;
   revisions: [string, string][];
+  environmentRevisions: [string, string][];
+  compareRevisions: [string, string][];
 }
 
 export class LedgerIndexBuilder {
@@ -169,6 +176,10 @@ export class LedgerIndexBuilder {
   #organisation: string | null = null;
   #lastId: string | null = null;
   #revisions = new RevisionTracker();
+  #environmentRevisions = new RevisionTracker();
+  #compareRevisions = new RevisionTracker();
+  /** Per service, how many pull requests and lineage facts the builder has recorded: what a compare page's pull requests can depend on (revisions.ts). */
+  #facts = new Map<string, number>();
   #touched = new Set<string>();
 
   /** Services whose deployment events or pull requests changed since this builder was made (new or resumed). */
@@ -187,7 +198,7 @@ export class LedgerIndexBuilder {
     for (const s of snapshot.services) this.#services.add(s.name);
     const date = snapshot.id.slice(0, 10);
     const summary = summariseFindings(snapshot.findings);
-    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [] };
+    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [], revisedEnvironments: [], revisedCompare: [] };
     const services = new Set(snapshot.services.map((s) => s.name));
     // A service removed later in the day has no page that day.
     day.revised = [...new Set([...day.revised, ...this.#revisions.add(snapshot)])].filter((s) => services.has(s)).sort(compareText);
@@ -229,7 +240,7 @@ export class LedgerIndexBuilder {
       if (!seen.has(d.commit)) seen.set(d.commit, sequence);
       this.#slots.set(key, { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence });
       // A deployment that replaced a build without going back is a later build of its lineage (docs/pull-requests.md).
-      if (slot && !rollback && !sameCommit(slot.commit, d.commit)) this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: d.commit, parent: slot.commit });
+      if (slot && !rollback && !sameCommit(slot.commit, d.commit)) this.#fact({ service: d.service, snapshot: snapshot.id, commit: d.commit, parent: slot.commit });
       // Pull requests arriving with this deployment.
       const record = snapshot.changes.find((c) => c.service === d.service && c.environment === d.environment && c.commit === d.commit);
       if (!record) continue;
@@ -240,16 +251,17 @@ export class LedgerIndexBuilder {
       // going back brings nothing, so what a rollback's record lists says nothing of the build it left.
       const from = rollback ? null : (record.fromCommit ?? slot?.commit ?? null);
       if (record.pullRequests.length > 0) {
-        this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: record.commit, prs: record.pullRequests.map((pr) => pr.number), from });
+        this.#fact({ service: d.service, snapshot: snapshot.id, commit: record.commit, prs: record.pullRequests.map((pr) => pr.number), from });
         // A compare that found pull requests went forward from `from`; an empty one may be a rollback the ledger did not see.
         if (!rollback && from !== null && !sameCommit(from, record.commit) && !(slot && sameCommit(slot.commit, from)))
-          this.#lineage.push({ service: d.service, snapshot: snapshot.id, commit: record.commit, parent: from });
+          this.#fact({ service: d.service, snapshot: snapshot.id, commit: record.commit, parent: from });
       }
       for (const pr of record.pullRequests) {
         const prKey = `${d.service}#${pr.number}`;
         if (this.#prs.has(prKey)) continue;
         const text = `${pr.title} ${pr.branch ?? ''}`;
         const own = record.tickets.filter((t) => text.includes(t));
+        this.#facts.set(d.service, (this.#facts.get(d.service) ?? 0) + 1);
         this.#prs.set(prKey, {
           service: d.service,
           number: pr.number,
@@ -263,6 +275,19 @@ export class LedgerIndexBuilder {
         });
       }
     }
+    // After the deployments: a compare page's pull requests are as the ledger knew them in this snapshot, its own records included.
+    const environments = new Set(day.environments);
+    day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(environmentStateKeys(snapshot))])].filter((e) => environments.has(e)).sort(compareText);
+    const pairs = new Map(comparePairs(day.environments).map(([a, b]) => [pairKey(a, b), [a, b] as [string, string]]));
+    const revisedPairs = new Set([...day.revisedCompare.map(([a, b]) => pairKey(a, b)), ...this.#compareRevisions.addKeys(compareStateKeys(snapshot, (service) => this.#facts.get(service) ?? 0))]);
+    // In path order, as the day page lists them.
+    day.revisedCompare = [...pairs].filter(([key]) => revisedPairs.has(key)).map(([, pair]) => pair);
+  }
+
+  /** A lineage fact, counted for its service. */
+  #fact(fact: LineageFact): void {
+    this.#lineage.push(fact);
+    this.#facts.set(fact.service, (this.#facts.get(fact.service) ?? 0) + 1);
   }
 
   /** Everything the builder holds, as plain JSON-able data: an incremental build saves it and resumes with `fromState`. */
@@ -281,6 +306,8 @@ export class LedgerIndexBuilder {
       organisation: this.#organisation,
       lastId: this.#lastId,
       revisions: this.#revisions.state(),
+      environmentRevisions: this.#environmentRevisions.state(),
+      compareRevisions: this.#compareRevisions.state(),
     };
   }
 
@@ -301,6 +328,11 @@ export class LedgerIndexBuilder {
     builder.#organisation = state.organisation;
     builder.#lastId = state.lastId;
     builder.#revisions = new RevisionTracker(state.revisions);
+    builder.#environmentRevisions = new RevisionTracker(state.environmentRevisions);
+    builder.#compareRevisions = new RevisionTracker(state.compareRevisions);
+    // Derived, not saved: every pull request and lineage fact counts once for its service.
+    for (const pr of builder.#prs.values()) builder.#facts.set(pr.service, (builder.#facts.get(pr.service) ?? 0) + 1);
+    for (const fact of builder.#lineage) builder.#facts.set(fact.service, (builder.#facts.get(fact.service) ?? 0) + 1);
     return builder;
   }
 

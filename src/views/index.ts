@@ -20,5 +20,6 @@ export * from './stats.ts';
 export * from './footer.ts';
 export * from './answers.ts';
 export * from './revisions.ts';
+export * from './audit.ts';
 export * from './releases.ts';
 export * from './releases-html.ts';

@@ -24,22 +24,28 @@
  * says is shown whole, so a finding that counts days (`drift.version`,
  * `branch.not-merged-back`) or quotes an observation time (`drift.runtime`)
  * revises its service each night it stands.
+ *
+ * Environment pages (`/days/D/environments/NAME/`) and compare pages
+ * (`/days/D/compare/A...B/`) work the same way, with their own keys
+ * (`environmentStateKeys`, `compareStateKeys`) and trackers in the index.
  */
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
+import { compareEnvironments, comparePairs } from './compare.ts';
+import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
 import { environmentGraph, neighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
-import { buildMatrix } from './matrix.ts';
+import { buildMatrix, type Matrix } from './matrix.ts';
+import { deploymentHidden } from '../model/gaps.ts';
+import { differentBuilds } from '../model/build.ts';
 
 /** Per service, a short hash of everything its day page shows that is not the day itself. */
 export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
-  const matrix = buildMatrix(snapshot);
-  // The page shows neither the drift's day count nor when the observed version was read (matrix-html.ts).
-  const rows = new Map(matrix.rows.map((r) => [r.service, { ...r, cells: r.cells.map((c) => ({ ...c, driftDays: null, observed: c.observed && { version: c.observed.version, commit: c.observed.commit } })) }]));
+  const rows = new Map(undated(buildMatrix(snapshot)).rows.map((r) => [r.service, r]));
   const findings = groupByService(snapshot.findings);
   const approvals = groupByService(approvalRows(snapshot));
   const configs = groupByService(snapshot.configs);
@@ -55,7 +61,7 @@ export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
       findings: findings.get(name) ?? [],
       // Who wrote the change comes from the change record of the night it arrived and is gone the next
       // night; it stays true of the same deployment, so the revision page keeps showing it (status and findings are keyed).
-      approvals: (approvals.get(name) ?? []).map(({ pullRequests: _prs, authors: _authors, verdict: _verdict, ...rest }) => rest),
+      approvals: (approvals.get(name) ?? []).map(approvalState),
       builds: deployedBuildRows(snapshot.environments, deployments.get(name) ?? []),
       protection: protectionRows(snapshot.environments, deployments.get(name) ?? []),
       radius: blastRadius(snapshot, name),
@@ -63,7 +69,106 @@ export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
       configs: configs.get(name) ?? [],
       branches: branches.get(name) ?? [],
     };
-    keys.set(name, createHash('sha256').update(JSON.stringify(state)).digest('hex').slice(0, 20));
+    keys.set(name, stateKey(state));
+  }
+  return keys;
+}
+
+const stateKey = (state: unknown) => createHash('sha256').update(JSON.stringify(state)).digest('hex').slice(0, 20);
+
+/**
+ * A matrix as a revision page shows it: drift as "since DATE", not "(N d)",
+ * and the observed version without the time it was read (matrix-html.ts).
+ */
+export function undated(matrix: Matrix): Matrix {
+  return { ...matrix, rows: matrix.rows.map((r) => ({ ...r, cells: r.cells.map((c) => ({ ...c, driftDays: null, observed: c.observed && { version: c.observed.version, commit: c.observed.commit, at: '' } })) })) };
+}
+
+// Who wrote the change comes from the change record of the night it arrived and is gone the next
+// night; it stays true of the same deployment, so the revision page keeps showing it (status and findings are keyed).
+const approvalState = ({ pullRequests: _prs, authors: _authors, verdict: _verdict, ...rest }: ReturnType<typeof approvalRows>[number]) => rest;
+
+/**
+ * What an environment page (`/days/D/environments/NAME/`) shows of a
+ * finding: its identity, severity, service, since when and any exception,
+ * with the full text on the day page. The full text of some rules counts
+ * days or quotes an observation time (drift, branch age, partial releases),
+ * so showing it here would revise every environment with such a finding
+ * every night; these fields hold from one night to the next.
+ */
+export function findingSummaries(snapshot: Snapshot, environment: string) {
+  return findingsFor(snapshot.findings, { environment }).map((f) => ({
+    id: f.id,
+    rule: f.rule,
+    severity: f.severity,
+    service: f.service ?? null,
+    since: f.since,
+    exception: f.exception ? { expires: f.exception.expires } : null,
+  }));
+}
+
+/** An environment page's matrix: its environment against the previous one on the promotion path. */
+export function environmentMatrix(snapshot: Snapshot, environment: string): Matrix {
+  const position = snapshot.environments.findIndex((e) => e.name === environment);
+  return undated(buildMatrix(snapshot, { environments: snapshot.environments.slice(Math.max(0, position - 1), position + 1).map((e) => e.name) }));
+}
+
+/**
+ * Per environment, a short hash of everything its page shows that is not the
+ * day itself (components/day/EnvironmentPage.astro): the environment, its
+ * place on the path, its matrix against the previous one, its findings as
+ * summarised there, its deployments, approvals and dependency graph.
+ * "Changes on D" needs no key of its own, as for services: the deployments
+ * it compares are in the key, so a day with a change is a revision day.
+ */
+export function environmentStateKeys(snapshot: Snapshot): Map<string, string> {
+  const approvals = approvalRows(snapshot);
+  const keys = new Map<string, string>();
+  snapshot.environments.forEach((environment, position) => {
+    const name = environment.name;
+    const state = {
+      environment,
+      position,
+      of: snapshot.environments.length,
+      previous: position > 0 ? snapshot.environments[position - 1]!.name : null,
+      matrix: environmentMatrix(snapshot, name),
+      // Whole, so "Changes on D" (an artifact, a status) always comes with a revision.
+      deployments: snapshot.deployments.filter((d) => d.environment === name),
+      findings: findingSummaries(snapshot, name),
+      approvals: approvals.filter((r) => r.environment === name).map(approvalState),
+      graph: environmentGraph(snapshot, name),
+    };
+    keys.set(name, stateKey(state));
+  });
+  return keys;
+}
+
+/** The key of a compare pair in `compareStateKeys` and `DaySummary.revisedCompare`. */
+export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
+
+/**
+ * Per compare pair (`comparePairs`), a hash of what its page
+ * (components/day/ComparePage.astro) can show. Versions and configuration
+ * come from the snapshot whole. Its pull requests come from the cross-day
+ * index as the ledger knew it in this snapshot (views/compare.ts): for a
+ * service whose builds differ between the two (or that runs in one only),
+ * they are fixed by the two deployments, whether a missing one is hidden by a
+ * gap, and the service's pull requests and lineage facts recorded so far —
+ * `facts(service)` counts those, and they only ever grow. A service running
+ * the same build on both sides shows none. So the key may change when the
+ * page would not (a new pull request of a differing service that is on
+ * neither side), never the other way round.
+ */
+export function compareStateKeys(snapshot: Snapshot, facts: (service: string) => number): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const [a, b] of comparePairs(snapshot.environments.map((e) => e.name))) {
+    const cmp = compareEnvironments(snapshot, a, b);
+    const evidence = cmp.diff.services
+      .filter((x) => !x.a || !x.b || differentBuilds(x.a, x.b))
+      .map((x) => [x.service, x.a ? null : deploymentHidden(snapshot, x.service, a) !== undefined, x.b ? null : deploymentHidden(snapshot, x.service, b) !== undefined, facts(x.service)]);
+    // `diff.a`/`diff.b` (which snapshot, when) are not shown: the page's header is the revision day's.
+    const state = { services: cmp.diff.services, configs: cmp.diff.configs, unchangedSecrets: cmp.unchangedSecrets, noKey: snapshot.secretFingerprints?.keyId === null, evidence };
+    keys.set(pairKey(a, b), stateKey(state));
   }
   return keys;
 }
@@ -82,7 +187,11 @@ export class RevisionTracker {
 
   /** The services whose page changes with this snapshot: those whose state key changed. */
   add(snapshot: Snapshot): string[] {
-    const keys = serviceStateKeys(snapshot);
+    return this.addKeys(serviceStateKeys(snapshot));
+  }
+
+  /** The pages (by name) whose state key changed, given every page's key now. */
+  addKeys(keys: Map<string, string>): string[] {
     const revised: string[] = [];
     for (const [service, key] of keys) if (this.#keys.get(service) !== key) revised.push(service);
     this.#keys = keys;
@@ -112,15 +221,58 @@ export function revisionOn(dates: readonly string[], date: string): string | nul
 
 /** Service → its revision days, oldest first, from the ledger index. */
 export function serviceRevisions(days: readonly Pick<DaySummary, 'date' | 'revised'>[]): Map<string, string[]> {
+  return revisionDaysBy(days, (day) => day.revised);
+}
+
+/** Environment → its revision days, oldest first. */
+export function environmentRevisions(days: readonly Pick<DaySummary, 'date' | 'revisedEnvironments'>[]): Map<string, string[]> {
+  return revisionDaysBy(days, (day) => day.revisedEnvironments);
+}
+
+/** Compare pair (`pairKey`) → its revision days, oldest first. */
+export function compareRevisions(days: readonly Pick<DaySummary, 'date' | 'revisedCompare'>[]): Map<string, string[]> {
+  return revisionDaysBy(days, (day) => day.revisedCompare.map(([a, b]) => pairKey(a, b)));
+}
+
+function revisionDaysBy<D extends { date: string }>(days: readonly D[], revised: (day: D) => readonly string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const day of days) {
-    for (const service of day.revised) {
-      const held = out.get(service);
+    for (const name of revised(day)) {
+      const held = out.get(name);
       if (held) held.push(day.date);
-      else out.set(service, [day.date]);
+      else out.set(name, [day.date]);
     }
   }
   return out;
+}
+
+/** Where a link to an environment on `date` goes: its revision in force then, or the day page when it has none (not on that day's path). */
+export function dayEnvironmentPath(revisions: ReadonlyMap<string, readonly string[]>, date: string, environment: string): string {
+  const at = revisionOn(revisions.get(environment) ?? [], date);
+  return at ? paths.dayEnvironment(at, environment) : paths.day(date);
+}
+
+/** Where a link to the compare page of `a` and `b` on `date` goes: the pair's revision in force then, or the day page. */
+export function dayComparePath(revisions: ReadonlyMap<string, readonly string[]>, date: string, a: string, b: string): string {
+  const at = revisionOn(revisions.get(pairKey(a, b)) ?? [], date);
+  return at ? paths.compare(at, a, b) : paths.day(date);
+}
+
+/**
+ * The last day a snapshot recorded each environment and each compare pair,
+ * for those the newest no longer does (the 404 page resolves no further).
+ */
+export function environmentsThrough(index: Pick<LedgerIndex, 'days'>): { environments: Map<string, string>; compare: Map<string, string> } {
+  const environments = new Map<string, string>();
+  const compare = new Map<string, string>();
+  const newest = index.days.at(-1);
+  const nowEnvironments = new Set(newest?.environments ?? []);
+  const nowPairs = new Set(comparePairs(newest?.environments ?? []).map(([a, b]) => pairKey(a, b)));
+  for (const day of index.days) {
+    for (const e of day.environments) if (!nowEnvironments.has(e)) environments.set(e, day.date);
+    for (const [a, b] of comparePairs(day.environments)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
+  }
+  return { environments, compare };
 }
 
 /**

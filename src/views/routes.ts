@@ -13,7 +13,7 @@
  */
 
 /** Render groups: what a keyed page's content depends on. */
-export const RENDER_GROUPS = ['day', 'next', 'sub', 'compare', 'snapshots', 'services'] as const;
+export const RENDER_GROUPS = ['day', 'next', 'sub', 'compare', 'snapshots', 'services', 'audit', 'change'] as const;
 export type RenderGroup = (typeof RENDER_GROUPS)[number];
 
 interface Route<A extends unknown[]> {
@@ -26,6 +26,10 @@ interface Route<A extends unknown[]> {
 const route = <A extends unknown[]>(r: Route<A>): Route<A> => r;
 const DAY = String.raw`(\d{4}-\d{2}-\d{2})`;
 const days = (rest: string) => new RegExp(String.raw`^days\/${DAY}\/${rest}$`);
+/** A month (`2026-09`) or quarter (`2026-Q3`): views/audit.ts `closedPeriods`. */
+const auditFiles = (rest: string) => new RegExp(String.raw`^audit\/(\d{4}-(?:\d{2}|Q[1-4]))\/${rest}$`);
+/** A change page, captured by its deployment day as the id writes it (`20260915`): src/site/audit-index.ts `changeGroupDay`. */
+const CHANGE_PAGE = /^changes\/[^/]+\.(\d{8})T\d{6}Z\.[0-9a-f]{10}\/index\.html$/;
 
 export const ROUTES = {
   home: route({ path: () => '/' }),
@@ -50,6 +54,8 @@ export const ROUTES = {
     path: (service: string) => `/services/${encodeURIComponent(service)}/`,
     group: { name: 'services', files: [/^services\/([^/]+)\/index\.html$/, /^services\/([^/]+)\/revisions\.json$/, /^changes\/services\/([^/]+)\.json$/] },
   }),
+  /** Every environment's and compare pair's revision days, for the 404 page (views/revisions.ts). */
+  environmentRevisions: route({ path: () => '/environments/revisions.json' }),
   changes: route({ path: () => '/changes/' }),
   changesIndex: route({ path: () => '/changes/index.json' }),
   stats: route({ path: () => '/stats/' }),
@@ -62,6 +68,15 @@ export const ROUTES = {
   snapshotRow: route({ path: (id: string) => `/snapshots/#${id}` }),
   /** The same list as JSON, to fetch the chain from. */
   snapshotsIndex: route({ path: () => '/snapshots/index.json' }),
+  /**
+   * One production change's evidence, printable on A4 (docs/audit.md); the id is model/change-id.ts's
+   * (`service.env.YYYYMMDDTHHMMSSZ.hash`), keyed by its deployment day (src/site/audit-index.ts).
+   */
+  change: route({ path: (id: string) => `/changes/${encodeURIComponent(id)}/`, group: { name: 'change', files: [CHANGE_PAGE] } }),
+  /** The closed audit periods; one period's population table and its files (the export and its manifest). */
+  audit: route({ path: () => '/audit/' }),
+  auditPeriod: route({ path: (period: string) => `/audit/${period}/`, group: { name: 'audit', files: [auditFiles('index\\.html')] } }),
+  auditFile: route({ path: (period: string, file: string) => `/audit/${period}/${file}`, group: { name: 'audit', files: [auditFiles('population-[^/]+')] } }),
 };
 
 /** The URL builders of every route, by name. */

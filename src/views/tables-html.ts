@@ -16,7 +16,7 @@ import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
-import { findingAnchor, rowAnchor } from './links.ts';
+import { findingAnchor, paths, rowAnchor } from './links.ts';
 
 /**
  * Separation of duties, one row per production deployment: who wrote the
@@ -24,14 +24,14 @@ import { findingAnchor, rowAnchor } from './links.ts';
  * who deployed it, and the verdict in words with the findings that say it.
  * A ✓ appears only where no finding of the snapshot contradicts it.
  */
-export function approvalsHtml(rows: readonly ApprovalRow[]): Html {
+export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id)): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
-  return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map(approvalRowHtml)}</tbody></table></div>`;
+  return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
 
 const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 'commented' } as const;
 
-function approvalRowHtml(r: ApprovalRow): Html {
+function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Html {
   const record = safeUrl(r.url);
   const label = APPROVAL_STATUS_LABEL[r.status];
   // Marks of approval only where the row is separate: elsewhere the state is said in words.
@@ -67,7 +67,7 @@ function approvalRowHtml(r: ApprovalRow): Html {
         : r.previous
           ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
           : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}${r.change && html` · <a href="${changeHref(r.change)}" class="change-link">evidence</a>`}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
 }

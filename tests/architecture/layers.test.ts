@@ -21,7 +21,7 @@ const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
   { name: 'rules', holds: (f) => f.startsWith('src/rules/') },
   { name: 'ledger', holds: (f) => f.startsWith('src/ledger/') },
   // Beside each other: assembling a snapshot, the views of it, the text report, init and the generated docs.
-  { name: 'collect, views, report, init, docs', holds: (f) => /^src\/(collect|views|report|init|docs)\//.test(f) },
+  { name: 'collect, views, report, init, docs', holds: (f) => /^src\/(collect|views|report|init|docs|export)\//.test(f) },
   { name: 'site', holds: (f) => /^src\/(site|components|pages|layouts)\//.test(f) },
   { name: 'cli', holds: (f) => f.startsWith('src/cli/') },
 ];

@@ -93,7 +93,7 @@ describe('help and usage', () => {
     const unknown = await cli('colect');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatchInlineSnapshot(`
-      "release-ledger: unknown command "colect"; commands: collect, verify, show, diff, build, dev, merge, init (see release-ledger --help)
+      "release-ledger: unknown command "colect"; commands: collect, verify, show, diff, build, dev, merge, init, export (see release-ledger --help)
       "
     `);
     const option = await cli('verify', '--frobnicate');

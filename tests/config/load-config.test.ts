@@ -127,7 +127,7 @@ describe('one-line errors with line:column', () => {
   });
 
   it('unknown source type', async () => {
-    expect(await errorOf(`${HEAD}sources:\n  gl: { type: gitlab }\n`)).toMatchInlineSnapshot(`"release-ledger.config.yaml:7:15: sources.gl.type: expected one of "github", "http", "file", "gitops", received "gitlab"; did you mean "github"?"`);
+    expect(await errorOf(`${HEAD}sources:\n  gl: { type: gitlab }\n`)).toMatchInlineSnapshot(`"release-ledger.config.yaml:7:15: sources.gl.type: expected one of "github", "http", "file", "gitops", "kubernetes", "argocd", received "gitlab"; did you mean "github"?"`);
   });
 
   it('bad semver range', async () => {
@@ -196,6 +196,7 @@ describe('parseConfig', () => {
     const config = parseConfig(await readFile(file, 'utf8'), 'design-example.yaml');
     expect(config.services.map((s) => s.name)).toEqual(['payments-api', 'ledger-core']);
     expect(config.exceptions[0]?.expires).toBe('2026-12-31');
-    expect(config.sources.github?.environments).toEqual({ prod: 'production' });
+    const github = config.sources.github;
+    expect(github?.type === 'github' ? github.environments : undefined).toEqual({ prod: 'production' });
   });
 });

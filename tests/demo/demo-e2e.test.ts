@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAYS, generateDemo, INCIDENTS, LEGACY, ON_GITHUB, type Incident } from '../../examples/acme/generate.ts';
 import { RULE_IDS, snapshotSchema, type Finding, type Snapshot } from '../../src/model/index.ts';
 import { buildMatrix } from '../../src/views/index.ts';
+import { MANUAL_SET_IMAGE, manualImage } from '../../examples/acme/kubernetes.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -105,15 +106,19 @@ describe('the demo ledger', () => {
     const leaked = [...secrets].filter((s) => rawFiles.some((text) => text.includes(s)));
     expect(leaked).toEqual([]);
     const cache = await readFile(path.join(dir, '.ledger-cache', 'github-etags.json'), 'utf8');
-    for (const text of [...rawFiles, cache, demoLog]) expect(text.includes('acme-demo-token-not-a-secret')).toBe(false);
+    // Nor the made-up tokens of the Kubernetes and Argo CD servers.
+    const tokens = ['acme-demo-token-not-a-secret', 'acme-demo-argocd-token-not-a-secret', ...['dev', 'qa', 'staging', 'prod'].map((env) => `acme-demo-kube-${env}-token-not-a-secret`)];
+    for (const text of [...rawFiles, cache, demoLog]) for (const token of tokens) expect(text.includes(token), token).toBe(false);
   });
 
   it('collects each service from its sources: GitHub, the version endpoints and GitOps, or the legacy inventory', () => {
     const day = byDay.get(DAYS.at(-1)!)!;
-    expect(day.sources.map((s) => `${s.name}:${s.type}`)).toEqual(['github:github', 'gitops:gitops', 'inventory:file', 'runtime:http']);
+    expect(day.sources.map((s) => `${s.name}:${s.type}`)).toEqual(['argocd:argocd', 'github:github', 'gitops:gitops', 'inventory:file', 'kubernetes:kubernetes', 'runtime:http']);
     const from = (list: { service: string; source: string }[]) => Object.fromEntries([...new Set(list.map((d) => `${d.service}=${d.source}`))].sort().map((k) => k.split('=')));
     expect(from(day.deployments)).toEqual(Object.fromEntries([...ON_GITHUB.map((s) => [s.name, 'github']), ...LEGACY.map((n) => [n, 'inventory'])].sort()));
     expect(Object.keys(from(day.observed.filter((o) => o.source === 'runtime'))).sort()).toEqual(ON_GITHUB.map((s) => s.name).sort());
+    // The clusters (by digest) and Argo CD see every service on GitHub, in every environment.
+    for (const source of ['kubernetes', 'argocd']) expect(day.observed.filter((o) => o.source === source).length, source).toBe(ON_GITHUB.length * 4);
     expect(Object.keys(from(day.declared)).sort()).toEqual(ON_GITHUB.map((s) => s.name).sort());
     // Approvals read from the workflow runs' deployment reviews, with the environment's protection rules.
     const prod = day.deployments.find((d) => d.service === 'payments-api' && d.environment === 'prod')!;
@@ -141,6 +146,41 @@ describe('the demo ledger', () => {
     const counts = nights.map((l) => /github (\d+) requests \((\d+) not modified, \d+ GraphQL\)/.exec(l)!.slice(1).map(Number));
     expect(counts[0]![1]).toBe(0);
     for (const [total, notModified] of counts.slice(1) as [number, number][]) expect(notModified / total).toBeGreaterThan(0.7);
+  });
+
+  it('shows the manual kubectl set image as drift.runtime on digests: the running digest, the deployed one and the pods', () => {
+    const incident = INCIDENTS.find((i) => i.rule === 'drift.runtime' && i.service === MANUAL_SET_IMAGE.service)!;
+    const snapshot = byDay.get(incident.firesOn)!;
+    const deployed = snapshot.deployments.find((d) => d.service === incident.service && d.environment === incident.environment)!;
+    const manual = manualImage(deployed.version.replace(/^v/, ''));
+    const finding = snapshot.findings.find(matching(incident))!;
+    expect(finding.message).toContain(`artifact ${manual.digest} is not deployed artifact ${deployed.artifact}`);
+    const observed = (finding.evidence.observed as { source: string; digests?: { digest: string; pods: string[] }[] }[]).find((o) => o.source === 'kubernetes')!;
+    expect(observed.digests?.map((d) => d.digest)).toEqual([manual.digest]);
+    expect(observed.digests![0]!.pods.length).toBeGreaterThanOrEqual(2);
+    // Argo CD reports it OutOfSync; the night before and the night it is resolved, the cluster runs what was deployed.
+    expect(finding.evidence.mismatches as string[]).toContainEqual(expect.stringContaining('OutOfSync'));
+    const before = DAYS[DAYS.indexOf(incident.firesOn) - 1]!;
+    for (const day of [before, incident.resolvedOn!]) expect(findingsOn(day).filter(matching(incident)), day).toEqual([]);
+  });
+
+  it('shows the stuck prod rollout as pods of one workload on two digests', () => {
+    const incident = INCIDENTS.find((i) => i.rule === 'drift.runtime' && i.service !== MANUAL_SET_IMAGE.service)!;
+    const finding = findingsOn(incident.firesOn).find(matching(incident))!;
+    expect((finding.evidence.mismatches as string[]).some((m) => /^observed \(kubernetes\) Deployment\/[a-z-]+\/[a-z-]+: pods run 2 different digests: sha256:[0-9a-f]{64} \(pods? [^)]+\), sha256:[0-9a-f]{64} \(pods? [^)]+\)$/.test(m))).toBe(true);
+  });
+
+  it('keeps Argo CD\'s syncs, with who started each, on GitHub\'s deployment records: the self-approved prod deployment was synced by its approver', () => {
+    const incident = INCIDENTS.find((i) => i.rule === 'approval.self')!;
+    const snapshot = byDay.get(incident.firesOn)!;
+    const prod = snapshot.deployments.find((d) => d.service === incident.service && d.environment === 'prod')!;
+    expect(prod.source).toBe('github');
+    expect(prod.syncs?.[0]?.by).toBe('rosa');
+    expect(prod.approvals.filter((a) => a.state === 'approved').map((a) => a.by)).toContain('rosa');
+    // Every service on GitHub has its syncs, at most Argo CD's 10; dev is Argo CD's own auto-sync.
+    const onGithub = snapshot.deployments.filter((d) => d.source === 'github');
+    expect(onGithub.every((d) => d.syncs !== undefined && d.syncs.length >= 1 && d.syncs.length <= 10)).toBe(true);
+    expect(onGithub.filter((d) => d.environment === 'dev').every((d) => d.syncs![0]!.by === 'automated')).toBe(true);
   });
 
   it('every matrix cell of every night agrees with the findings of that night: no ⚠ or ≠ without the finding, none missing (issue 18)', () => {

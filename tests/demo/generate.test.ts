@@ -34,6 +34,7 @@ import {
 import { inventorySchema, loadConfig, parseConfig, RULE_IDS, type Config } from '../../src/model/index.ts';
 import { isSecretKey } from '../../src/model/redact.ts';
 import { parseInventory } from '../../collectors/file/inventory.ts';
+import { MANUAL_SET_IMAGE } from '../../examples/acme/kubernetes.ts';
 
 const CONFIG = path.resolve(import.meta.dirname, '../../examples/acme/release-ledger.config.yaml');
 
@@ -54,7 +55,7 @@ describe('the simulation', () => {
   });
 
   it('has a stable output (update this hash only when the simulation is meant to change)', () => {
-    expect(hashOf(demo)).toMatchInlineSnapshot(`"e2d8dc9123916069cf9b55238dc452cd4c29dee34f5390a6c12212610b8663df"`);
+    expect(hashOf(demo)).toMatchInlineSnapshot(`"880128a158d6ea62c75ca3073f3b1f98ec89ae99d5a763f0b26eaf44ed2aa626"`);
   });
 
   it('changes with the seed, and --days only shortens it', () => {
@@ -241,7 +242,7 @@ describe('INCIDENTS', () => {
     expect(repoOn(self.firesOn, self.service!).environments.find((e) => e.name === 'production')!.preventSelfReview).toBe(false);
 
     // The stuck rollout: the endpoint reports the previous build while GitHub records the new one.
-    const runtime = INCIDENTS.find((i) => i.rule === 'drift.runtime')!;
+    const runtime = INCIDENTS.find((i) => i.rule === 'drift.runtime' && i.service !== MANUAL_SET_IMAGE.service)!;
     const agrees = (day: string) => {
       const reported = on(day).runtime.find((r) => r.service === runtime.service && r.environment === 'prod')!;
       const deployed = active(day, runtime.service!, 'prod');
@@ -299,7 +300,13 @@ describe('the config', () => {
     expect(config.name).toBe('Acme Payments');
     expect(config.environments.map((e) => e.name)).toEqual([...ENVIRONMENTS]);
     expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({ production: true, requiredApprovals: 1 });
-    expect(Object.keys(config.sources).sort()).toEqual(['github', 'gitops', 'inventory', 'runtime']);
+    expect(Object.keys(config.sources).sort()).toEqual(['argocd', 'github', 'gitops', 'inventory', 'kubernetes', 'runtime']);
+    // One cluster per environment, each a compatible server on its fixed port with its own token variable; Argo CD's syncs are history, GitHub records deployments.
+    expect(config.sources.kubernetes).toMatchObject({
+      type: 'kubernetes',
+      clusters: Object.fromEntries(ENVIRONMENTS.map((env) => [env, { server: `https://127.0.0.1:${DEMO_PORTS[`kube-${env}`]}`, tokenEnv: `ACME_DEMO_KUBE_TOKEN_${env.toUpperCase()}`, caFile: '.work/kube-ca.pem' }])),
+    });
+    expect(config.sources.argocd).toMatchObject({ type: 'argocd', baseUrl: `http://127.0.0.1:${DEMO_PORTS.argocd}`, tokenEnv: 'ACME_DEMO_ARGOCD_TOKEN', deployments: false });
     expect(config.sources.github).toMatchObject({ type: 'github', baseUrl: `http://127.0.0.1:${DEMO_PORTS.github}/api/v3`, tokenEnv: 'ACME_DEMO_GITHUB_TOKEN', environments: { prod: 'production' } });
     expect(config.sources.gitops).toMatchObject({ type: 'gitops', path: '.work/gitops' });
     expect(config.sources.inventory).toEqual({ type: 'file', path: 'inventory', environments: {} });
@@ -308,7 +315,7 @@ describe('the config', () => {
       SERVICES.map((s) => ({ name: s.name, kind: s.kind, owner: s.team, dependsOn: s.dependsOn })),
     );
     for (const s of config.services) {
-      expect(s.sources, s.name).toEqual(s.kind === 'library' ? [] : LEGACY.includes(s.name) ? ['inventory'] : ['github', 'runtime', 'gitops']);
+      expect(s.sources, s.name).toEqual(s.kind === 'library' ? [] : LEGACY.includes(s.name) ? ['inventory'] : ['github', 'runtime', 'gitops', 'kubernetes', 'argocd']);
       if (!LEGACY.includes(s.name) && s.kind === 'service') expect(s.versionUrl).toEqual({ '*': `http://127.0.0.1:${DEMO_PORTS.runtime}/${s.name}/{environment}/version` });
     }
   });
@@ -319,6 +326,10 @@ describe('the config', () => {
     const moved = parseConfig(withPorts(text, { github: 50001, runtime: 50002 }), 'day.yaml');
     expect(moved.sources.github).toMatchObject({ baseUrl: 'http://127.0.0.1:50001/api/v3' });
     expect(moved.services.find((s) => s.name === 'payments-api')!.versionUrl['*']).toBe('http://127.0.0.1:50002/payments-api/{environment}/version');
+    // Only the ports that moved: prod's cluster and Argo CD here, the other clusters stay.
+    const kube = parseConfig(withPorts(text, { 'kube-prod': 50016, argocd: 50012 }), 'day.yaml');
+    expect(kube.sources.argocd).toMatchObject({ baseUrl: 'http://127.0.0.1:50012' });
+    expect(kube.sources.kubernetes).toMatchObject({ clusters: { prod: { server: 'https://127.0.0.1:50016' }, staging: { server: `https://127.0.0.1:${DEMO_PORTS['kube-staging']}` } } });
   });
 
   it('declares every key that differs between environments as environment-specific', () => {

@@ -38,7 +38,8 @@ describe('GitHub source: a full collect', () => {
     const prod = evidence.deployments.find((d) => d.service === 'svc-000' && d.environment === 'prod')!;
     // The active deployment is the newest success even though the one before it was never marked inactive.
     expect(prod.commit).toBe(sha('svc-000:c3'));
-    expect(prod).toMatchObject({ ref: 'main', deployedBy: 'github-actions[bot]', deployedAt: '2026-03-01T11:30:00Z', status: 'success', components: { 'ledger-core': '2.3.1' } });
+    // Created with GITHUB_TOKEN (github-actions[bot]): the deployer is who triggered the run (the server's default actor).
+    expect(prod).toMatchObject({ ref: 'main', deployedBy: 'octocat', deployedAt: '2026-03-01T11:30:00Z', status: 'success', components: { 'ledger-core': '2.3.1' } });
     expect(prod.protection).toEqual({ requiredReviewers: ['dana', 'team:release-managers'], preventSelfReview: true, waitTimerMinutes: 5, branchPolicy: 'protected' });
     // Approvals: the run's review (dated by the status after the wait) and the PR's latest review.
     expect(prod.approvals).toEqual([
@@ -91,6 +92,7 @@ describe('GitHub source: a full collect', () => {
       expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
     }
     expect([...operations].sort()).toEqual([
+      '/repos/{owner}/{repo}/actions/runs/{run_id}',
       '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
       '/repos/{owner}/{repo}/compare/{basehead}',
       '/repos/{owner}/{repo}/environments',
@@ -145,8 +147,11 @@ describe('GitHub source: a full collect', () => {
     expect(prod.commit).toBe(sha('svc-001:night1'));
     expect(third.changes.find((c) => c.service === 'svc-001' && c.environment === 'prod')!.pullRequests.map((p) => p.number)).toEqual([4, 5, 6, 1001]);
     expect(prod.approvals.filter((a) => a.kind === 'deployment').map((a) => a.by)).toEqual(['dana']);
-    // New per repository: one comparison (200); the run's reviews and PRs come with the GraphQL lookups; everything else 304.
-    expect(s.log.filter((l) => l.status === 200 && l.operation !== 'graphql').map((l) => l.operation).sort()).toEqual(Array(3).fill('/repos/{owner}/{repo}/compare/{basehead}'));
+    // New per repository: one comparison and the new run (who triggered it) (200); the run's reviews and PRs come with the GraphQL lookups; everything else 304.
+    expect(s.log.filter((l) => l.status === 200 && l.operation !== 'graphql').map((l) => l.operation).sort()).toEqual([
+      ...Array(3).fill('/repos/{owner}/{repo}/actions/runs/{run_id}'),
+      ...Array(3).fill('/repos/{owner}/{repo}/compare/{basehead}'),
+    ]);
     const cache = JSON.parse(readFileSync(join(context.configDir, '.ledger-cache/github-etags.json'), 'utf8')) as { etags: object };
     expect(JSON.stringify(cache)).not.toContain(TOKEN);
     expect(JSON.stringify(cache)).not.toContain('hunter2');

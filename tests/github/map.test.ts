@@ -85,14 +85,17 @@ describe('the active deployment', () => {
     expect(artifactOf({ ...d, payload: null })).toBeNull();
   });
 
-  it('is versioned by release, else tag (annotated too), else ref, else short sha', () => {
+  it('is versioned by release, else tag (annotated too), else a tag ref, else the payload\'s version, else short sha; a branch is never a version', () => {
     const repo: Pick<GqlRepository, 'releases' | 'tags'> = {
       releases: { nodes: [{ tagName: 'v2.0.0-rc.1', isDraft: false, isPrerelease: true, url: '', tagCommit: { oid: 'x' } }, { tagName: 'v2.0.0', isDraft: false, isPrerelease: false, url: '', tagCommit: { oid: 'x' } }, { tagName: 'draft', isDraft: true, isPrerelease: false, url: '', tagCommit: { oid: 'y' } }] },
       tags: { nodes: [{ name: 'v1.9.0', target: { __typename: 'Tag', oid: 'tagobj', target: { oid: 'y' } } }] },
     };
-    expect(versionOf('x', repo, 'main')).toBe('v2.0.0');
-    expect(versionOf('y', repo, 'main')).toBe('v1.9.0');
-    expect(versionOf('z', repo, 'main')).toBe('main');
+    const main = { name: 'main', prefix: 'refs/heads/' };
+    expect(versionOf('x', repo, main, 'stated')).toBe('v2.0.0');
+    expect(versionOf('y', repo, main, 'stated')).toBe('v1.9.0');
+    expect(versionOf('z', repo, { name: 'v3.0.0', prefix: 'refs/tags/' }, 'stated')).toBe('v3.0.0');
+    expect(versionOf('z', repo, main, 'stated')).toBe('stated');
+    expect(versionOf('0123456789abcdef', repo, main)).toBe('0123456789ab');
     expect(versionOf('0123456789abcdef', repo, null)).toBe('0123456789ab');
   });
 });

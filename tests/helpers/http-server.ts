@@ -97,10 +97,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1 on a free port. Unknown paths answer 404. */
+/** Starts a server on 127.0.0.1 on a free port (or `options.port`). Unknown paths answer 404. */
 export async function startHttpServer(
   routes: Record<string, Endpoint>,
-  options: { tls?: { key: string | Buffer; cert: string | Buffer } } = {},
+  options: { tls?: { key: string | Buffer; cert: string | Buffer }; port?: number } = {},
 ): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   const handler = (request: IncomingMessage, response: ServerResponse) => {
@@ -112,7 +112,7 @@ export async function startHttpServer(
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;

@@ -149,7 +149,7 @@ describe('collectHttp: failures become gaps for exactly that service and environ
       [
         "boom/staging [observed] GET S/boom: HTTP 500 Internal Server Error",
         "cut/staging [observed] GET S/cut: connection reset while reading the body (UND_ERR_SOCKET)",
-        "empty/staging [observed] GET S/empty: unparsable body (tried: {version, commit|sha|gitCommit|revision}; Spring Boot actuator info {build.version, git.commit.id})",
+        "empty/staging [observed] GET S/empty: unparsable body (tried: Kubernetes /version; Prometheus buildinfo; {Version, Commit}; git.json; Spring Boot actuator info; {version, commit})",
         "html/staging [observed] GET S/html: wrong content type text/html (expected application/json or text/plain)",
         "loop/staging [observed] GET S/loop: too many redirects (more than 3)",
         "missing/staging [observed] GET S/nothing-here: HTTP 404 Not Found",

@@ -33,7 +33,7 @@ describe('parseVersionBody', () => {
     expect(parseVersionBody('OK', 'text/plain')).toMatchInlineSnapshot(`
       {
         "ok": false,
-        "reason": "unparsable body (tried: plain text version (first line))",
+        "reason": "unparsable body (tried: plain text version, or version and commit (first line))",
       }
     `);
   });
@@ -61,7 +61,7 @@ describe('parseVersionBody', () => {
     expect(parseVersionBody('{"status":"UP"}', 'application/json')).toMatchInlineSnapshot(`
       {
         "ok": false,
-        "reason": "unparsable body (tried: {version, commit|sha|gitCommit|revision}; Spring Boot actuator info {build.version, git.commit.id})",
+        "reason": "unparsable body (tried: Kubernetes /version; Prometheus buildinfo; {Version, Commit}; git.json; Spring Boot actuator info; {version, commit})",
       }
     `);
     expect(parseVersionBody('{"version":"2.4', 'application/json')).toMatchInlineSnapshot(`

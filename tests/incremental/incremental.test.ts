@@ -12,7 +12,8 @@ import { generateLedger } from '../../scripts/bench-ledger.ts';
 import { readSnapshot } from '../../src/ledger/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { computeLedgerIndex, generatorFingerprint, ledgerFacts } from '../../src/site/incremental.ts';
-import { buildLedgerIndex } from '../../src/views/index.ts';
+import { buildLedgerIndex, compareRevisions, comparePairs, dayComparePath, dayEnvironmentPath, environmentRevisions } from '../../src/views/index.ts';
+import { siteLinks } from '../helpers/site-links.ts';
 
 let work: string;
 let all: string[];
@@ -86,13 +87,44 @@ describe('incremental build', () => {
     const days = all.map((id) => id.slice(0, 10));
     const nextOfDay5 = path.join('days', days[4]!, 'next', 'index.html');
     const kept = [...before.keys()].filter((f) => f !== nextOfDay5 && days.slice(0, 5).some((d) => f.startsWith(path.join('days', d) + path.sep)));
-    // Every day has its day page, environment and compare pages, and its services' revision pages.
-    expect(kept.length).toBeGreaterThanOrEqual(5 * 10);
+    // Every day has its day page and its services', environments' and compare pairs' revision pages (views/revisions.ts).
+    expect(kept.length).toBeGreaterThanOrEqual(5 * 4);
     expect(kept).toContain(path.join('days', days[4]!, 'index.html'));
     for (const f of kept) expect({ f, mtime: after.get(f) }).toEqual({ f, mtime: before.get(f) });
     expect(after.get(nextOfDay5)).not.toBe(before.get(nextOfDay5));
     expect(await readFile(path.join(out, nextOfDay5), 'utf8')).toContain(`<meta http-equiv="refresh" content="0; url=/days/${days[5]}/">`);
     for (const id of all.slice(0, 5)) expect(after.get(path.join('snapshots', `${id}.json`))).toBe(before.get(path.join('snapshots', `${id}.json`)));
+
+    // An environment the sixth night did not touch gets no page that day: the day links its page in force,
+    // an earlier day's, which was not written again; and every link of the site reaches a file.
+    const index = buildLedgerIndex(await Promise.all(all.map((id) => readSnapshot(snapshots(), id))));
+    const sixth = index.days.at(-1)!;
+    const quiet = sixth.environments.filter((e) => !sixth.revisedEnvironments.includes(e));
+    expect(quiet.length).toBeGreaterThan(0);
+    const dayHtml = await readFile(path.join(out, 'days', sixth.date, 'index.html'), 'utf8');
+    for (const e of quiet) {
+      expect(after.has(path.join('days', sixth.date, 'environments', e, 'index.html'))).toBe(false);
+      const target = dayEnvironmentPath(environmentRevisions(index.days), sixth.date, e);
+      expect(target < `/days/${sixth.date}/`).toBe(true);
+      expect(dayHtml).toContain(`href="${target}"`);
+      const file = path.join(target.slice(1), 'index.html');
+      expect({ file, mtime: after.get(file) }).toEqual({ file, mtime: before.get(file) });
+    }
+    // The same for a compare pair the night did not touch.
+    const revisedPairs = new Set(sixth.revisedCompare.map(([a, b]) => `${a} ${b}`));
+    const quietPairs = comparePairs(sixth.environments).filter(([a, b]) => !revisedPairs.has(`${a} ${b}`));
+    expect(quietPairs.length).toBeGreaterThan(0);
+    for (const [a, b] of quietPairs) {
+      expect(after.has(path.join('days', sixth.date, 'compare', `${a}...${b}`, 'index.html'))).toBe(false);
+      const target = dayComparePath(compareRevisions(index.days), sixth.date, a, b);
+      expect(target < `/days/${sixth.date}/`).toBe(true);
+      expect(dayHtml).toContain(`href="${target}"`);
+      const file = path.join(target.slice(1), 'index.html');
+      expect({ file, mtime: after.get(file) }).toEqual({ file, mtime: before.get(file) });
+    }
+    const links = await siteLinks(out);
+    expect(links.broken).toEqual([]);
+    expect(links.checked).toBeGreaterThan(1000);
 
     // Nothing new: only the cross-day pages are rendered, and the output is still the full build's.
     const third = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });

@@ -59,6 +59,8 @@ function organisation(): Scenario {
 }
 
 const scenario = organisation();
+/** Environments whose deployments carry deployment approvals: only there is the run read for who triggered it. */
+const REVIEWED = GH_ENVIRONMENTS.filter((e) => e.github === 'staging' || e.github === 'production');
 const names = scenario.repos.map((r) => r.name).sort();
 const restApprovalRepos = new Set(scenario.repos.filter((_, i) => i % 3 === 1).map((r) => r.name));
 const batchOf = (repo: string) => Math.floor(names.indexOf(repo) / BATCH);
@@ -75,6 +77,7 @@ type Target =
   | { kind: 'environments'; repo: string }
   | { kind: 'variables' | 'secrets' | 'compare'; repo: string; env: (typeof GH_ENVIRONMENTS)[number] }
   | { kind: 'approvals'; repo: string }
+  | { kind: 'run'; repo: string; env: (typeof GH_ENVIRONMENTS)[number] }
   | { kind: 'graphql-repositories'; repo: string }
   | { kind: 'graphql-lookups' };
 
@@ -134,6 +137,9 @@ function gapsOf(target: Target): string[] {
       return [gapKey(target.repo, target.env.ledger, 'changes')];
     case 'approvals':
       return [gapKey(target.repo, 'prod', 'approvals')];
+    case 'run':
+      // Who triggered a GITHUB_TOKEN deployment's run: without it the deployer is unknown, an approvals gap.
+      return [gapKey(target.repo, target.env.ledger, 'approvals')];
     case 'graphql-repositories':
       // A bad 200 sinks the whole batched query; a thrown error is split down to the one repository.
       return names.filter((n) => batchOf(n) === batchOf(target.repo)).map((n) => gapKey(n, undefined, 'all'));
@@ -155,8 +161,14 @@ function matcher(target: Target): ProxyFault['match'] {
     }
     case 'approvals': {
       // The production run named in the payload (other runs' reviews come with the GraphQL lookups).
-      const run = Number(active(target.repo, 'production').payload?.run_id);
+      const payload = active(target.repo, 'production').payload;
+      const run = Number(typeof payload === 'object' ? payload.run_id : undefined);
       return (r) => r.method === 'GET' && r.path.startsWith(`/repos/acme/${target.repo}/actions/runs/${run}/approvals`);
+    }
+    case 'run': {
+      const d = active(target.repo, target.env.github);
+      const run = /\/actions\/runs\/(\d+)/.exec(d.statuses[0]?.logUrl ?? '')?.[1] ?? String(typeof d.payload === 'object' ? d.payload.run_id : '');
+      return (r) => r.method === 'GET' && r.path.split('?')[0] === `/repos/acme/${target.repo}/actions/runs/${run}`;
     }
     case 'graphql-repositories':
       return (r) => r.graphql !== undefined && r.graphql.includes('nameWithOwner') && r.graphql.includes(`name: "${target.repo}"`);
@@ -187,7 +199,14 @@ function removalOf(target: Target): Transform {
         e.changes = e.changes.filter((c) => !bySvcEnv(target.repo, target.env.ledger)(c));
         return;
       case 'approvals':
-        for (const d of e.deployments.filter(bySvcEnv(target.repo, 'prod'))) d.approvals = d.approvals.filter((a) => a.kind !== 'deployment');
+        // Without deployment approvals there is nothing to check the deployer against, so the run is not read either.
+        for (const d of e.deployments.filter(bySvcEnv(target.repo, 'prod'))) {
+          d.approvals = d.approvals.filter((a) => a.kind !== 'deployment');
+          d.deployedBy = '(run not read)';
+        }
+        return;
+      case 'run':
+        for (const d of e.deployments.filter(bySvcEnv(target.repo, target.env.ledger))) d.deployedBy = '(run not read)';
         return;
       case 'graphql-repositories': {
         const gone = new Set(names.filter((n) => batchOf(n) === batchOf(target.repo)));
@@ -221,6 +240,13 @@ const restTargetArb = (exclude: ReadonlySet<string>) => {
     { weight: 2, arbitrary: fc.constantFrom(...repos).map((repo): Target => ({ kind: 'environments', repo })) },
     { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('variables' as const, 'secrets' as const, 'compare' as const), repo: fc.constantFrom(...repos), env: fc.constantFrom(...GH_ENVIRONMENTS) }) },
     { weight: 1, arbitrary: fc.constantFrom(...repos.filter((r) => restApprovalRepos.has(r))).map((repo): Target => ({ kind: 'approvals', repo })) },
+    // A production run whose reviews come from REST is read only when they could be: its faults are the approvals target's.
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ kind: fc.constant('run' as const), repo: fc.constantFrom(...repos), env: fc.constantFrom(...REVIEWED) })
+        .filter((t) => !(restApprovalRepos.has(t.repo) && t.env.github === 'production')),
+    },
   );
 };
 const timesArb = fc.constantFrom<number | undefined>(1, 2, undefined, undefined);
@@ -339,6 +365,7 @@ describe('source faults: GitHub', () => {
       { kind: 'environments', repo },
       ...GH_ENVIRONMENTS.flatMap((env): Target[] => [{ kind: 'variables', repo, env }, { kind: 'compare', repo, env }]),
       ...(restApprovalRepos.has(repo) ? [{ kind: 'approvals' as const, repo }] : []),
+      ...REVIEWED.map((env): Target => ({ kind: 'run', repo, env })),
     ]);
     const spentWant = new Set(restTargets.flatMap(gapsOf));
     const spentGot = new Set(spent.gaps.map((g) => gapKey(g.service, g.environment, g.evidence)));

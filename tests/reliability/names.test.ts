@@ -17,7 +17,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NAME_PATTERN } from '../../src/model/config.ts';
-import { comparePairs, paths } from '../../src/views/index.ts';
+import { comparePairs, compareSeparator, paths, revisionOn } from '../../src/views/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 import { buildSite } from '../../src/site/build.ts';
@@ -100,11 +100,15 @@ describe('names the schema accepts', () => {
           if (!status.has(url)) status.set(url, (await fetch(url)).status);
           return status.get(url)!;
         };
-        // The pages each name must have, where `paths` puts them.
+        // The pages each name must have, where `paths` puts them: an environment's and a pair's page in
+        // force each day (written on their revision days only, src/views/revisions.ts; the first day is one).
+        const revisions = (await (await fetch(server.url(paths.environmentRevisions()))).json()) as Record<'environments' | 'compare', Record<string, { days: string[] }>>;
+        const inForce = (kind: 'environments' | 'compare', name: string, date: string) => revisionOn(revisions[kind][name]?.days ?? [], date) ?? date;
         const expected = ['2026-03-13', '2026-03-14'].flatMap((date) => [
-          ...environments.map((e) => paths.dayEnvironment(date, e)),
-          ...comparePairs(environments).map(([a, b]) => paths.compare(date, a, b)),
+          ...environments.map((e) => paths.dayEnvironment(inForce('environments', e, date), e)),
+          ...comparePairs(environments).map(([a, b]) => paths.compare(inForce('compare', `${a}${compareSeparator(a, b)}${b}`, date), a, b)),
         ]);
+        expect(revisions.environments[environments[0]!]?.days[0]).toBe('2026-03-13');
         expected.push(...services.map((s) => paths.service(s)));
         for (const page of expected) if ((await fetchStatus(server.url(page))) !== 200) problems.push(`world ${w}: no page at ${page}`);
         // Every link of every built page, resolved as a browser resolves it.

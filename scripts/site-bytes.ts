@@ -1,0 +1,67 @@
+/**
+ * A built site's bytes and files by page kind, and per day of history: what
+ * `npm run bench` reports beside the build times (issue 23), and what the
+ * three-year extrapolation multiplies.
+ *
+ *   node --import tsx scripts/site-bytes.ts SITE_DIR [--days-to 1095]
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The page kinds, first match wins (paths relative to the site, `/`-separated). */
+const KINDS: [string, RegExp][] = [
+  ['day page', /^days\/[^/]+\/index\.html$/],
+  ['next-day page', /^days\/[^/]+\/next\//],
+  ['environment pages', /^days\/[^/]+\/environments\//],
+  ['compare pages', /^days\/[^/]+\/compare\//],
+  ['service revision pages', /^days\/[^/]+\/services\//],
+  ['snapshot copies', /^snapshots\/[^/]+\.json$/],
+  ['service histories', /^services\//],
+  ['changes search', /^changes\//],
+  ['other', /./],
+];
+
+export interface SiteBytes {
+  /** Days with a day page. */
+  days: number;
+  total: { files: number; bytes: number };
+  kinds: { kind: string; files: number; bytes: number }[];
+}
+
+export async function siteBytes(dir: string): Promise<SiteBytes> {
+  const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const kinds = new Map(KINDS.map(([kind]) => [kind, { kind, files: 0, bytes: 0 }]));
+  let days = 0;
+  for (const e of entries) {
+    const full = path.join(e.parentPath, e.name);
+    const rel = path.relative(dir, full).split(path.sep).join('/');
+    const { size } = await stat(full);
+    const kind = KINDS.find(([, re]) => re.test(rel))![0];
+    const held = kinds.get(kind)!;
+    held.files++;
+    held.bytes += size;
+    if (kind === 'day page') days++;
+  }
+  const list = [...kinds.values()].filter((k) => k.files > 0);
+  return { days, total: { files: list.reduce((n, k) => n + k.files, 0), bytes: list.reduce((n, k) => n + k.bytes, 0) }, kinds: list };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** A markdown table: each kind's files, bytes, bytes per day, and the whole site at `daysTo` days at the same rate per day. */
+export function siteBytesTable(s: SiteBytes, daysTo = 1095): string[] {
+  const per = (n: number) => (s.days > 0 ? n / s.days : 0);
+  return [
+    `| page kind | files | bytes | per day | at ${daysTo} days |`,
+    '|---|---|---|---|---|',
+    ...s.kinds.map((k) => `| ${k.kind} | ${k.files} | ${mb(k.bytes)} | ${(per(k.bytes) / 1024).toFixed(0)} KB | ${mb(per(k.bytes) * daysTo)} |`),
+    `| whole site (${s.days} days) | ${s.total.files} | ${mb(s.total.bytes)} | ${(per(s.total.bytes) / 1024).toFixed(0)} KB | ${mb(per(s.total.bytes) * daysTo)} (${Math.round(per(s.total.files) * daysTo)} files) |`,
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2];
+  const at = process.argv.indexOf('--days-to');
+  if (!dir) throw new Error('usage: site-bytes.ts SITE_DIR [--days-to N]');
+  process.stdout.write(`${siteBytesTable(await siteBytes(dir), at > 0 ? Number(process.argv[at + 1]) : 1095).join('\n')}\n`);
+}

@@ -1,0 +1,97 @@
+/**
+ * Which production changes the ledger holds, and which snapshot first
+ * recorded each: what the audit pages need to know before rendering
+ * (docs/audit.md). Built like the cross-day index (incremental.ts
+ * `computeLedgerIndex`): with a cache folder, the state after the last build
+ * is resumed and only new snapshots are read, so a nightly build neither
+ * re-reads the ledger nor renders the pages of changes and closed periods
+ * that cannot have changed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { rowsOf } from '../export/population.ts';
+import { readSnapshotFile } from '../ledger/index.ts';
+import { closedPeriods } from '../views/audit.ts';
+import type { LedgerFacts } from './incremental.ts';
+
+const STATE = 'audit-index.json';
+const FORMAT = 1;
+
+/** The whole ledger, every environment marked production: the population the change pages show. */
+export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
+
+/** One production change: its id, when it was deployed, and the snapshot that first recorded it. */
+export interface ChangeEntry {
+  id: string;
+  deployedAt: string;
+  snapshot: string;
+}
+
+interface State {
+  format: number;
+  fingerprint: string;
+  covered: [string, string][];
+  changes: ChangeEntry[];
+}
+
+/** Every production change of the ledger in the export's order, reading only snapshots the cached state has not seen. */
+export async function computeChangeIndex(snapshotsDir: string, ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string): Promise<ChangeEntry[]> {
+  const file = cacheDir ? path.join(cacheDir, STATE) : null;
+  let covered: [string, string][] = [];
+  let changes: ChangeEntry[] = [];
+  if (file && identity) {
+    const cache = (await readFile(file, 'utf8').then((t) => JSON.parse(t) as State).catch(() => null)) ?? null;
+    if (cache && cache.format === FORMAT && cache.fingerprint === fingerprint && cache.covered.length <= ids.length && cache.covered.every(([id, known], i) => ids[i] === id && identity.get(id) === known)) {
+      covered = cache.covered;
+      changes = cache.changes;
+    }
+  }
+  const seen = new Set(changes.map((c) => c.id));
+  const fresh = ids.slice(covered.length);
+  for (const id of fresh) {
+    const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, identity?.get(id)?.split(':')[0]);
+    for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
+    covered.push([id, identity?.get(id) ?? '']);
+  }
+  if (file && identity && fresh.length > 0) {
+    await mkdir(path.dirname(file), { recursive: true });
+    const state: State = { format: FORMAT, fingerprint, covered, changes };
+    await writeFile(`${file}.tmp`, JSON.stringify(state));
+    await rename(`${file}.tmp`, file);
+  }
+  return changes;
+}
+
+/** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */
+export function changeGroupDay(changeId: string): string | null {
+  const time = changeId.split('.').at(-2) ?? '';
+  return /^\d{8}T\d{6}Z$/.test(time) ? time.slice(0, 8) : null;
+}
+
+/**
+ * Content keys of the audit groups: a closed period's files and table
+ * (`audit/PERIOD`) by the snapshots it is extracted from, and the change
+ * pages of a deployment day (`change/DAY`) by each change and the snapshot
+ * that recorded it. Neither changes as the ledger grows, unless a gap hid a
+ * deployment that a later snapshot records.
+ */
+export function auditGroupKeys(facts: Pick<LedgerFacts, 'ids' | 'identity'>, changes: readonly ChangeEntry[], fingerprint: string, organisation: string | null): Map<string, string> {
+  const keys = new Map<string, string>();
+  const h = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
+  const at = (id: string) => `${id}=${facts.identity.get(id) ?? ''}`;
+  for (const period of closedPeriods(facts.ids)) {
+    const read = facts.ids.filter((id) => id >= `${period.from}T000000Z` && id <= period.closingId);
+    keys.set(`audit/${period.name}`, h(fingerprint, 'audit', period.name, organisation ?? '-', read.map(at).join(',')));
+  }
+  const byDay = new Map<string, string[]>();
+  for (const c of changes) {
+    const day = changeGroupDay(c.id);
+    if (!day) continue;
+    const list = byDay.get(day) ?? [];
+    list.push(`${c.id}@${at(c.snapshot)}`);
+    byDay.set(day, list);
+  }
+  for (const [day, list] of byDay) keys.set(`change/${day}`, h(fingerprint, 'change', organisation ?? '-', list.sort().join(',')));
+  return keys;
+}
