@@ -23,6 +23,7 @@
 import path from 'node:path';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { readYaml } from '../../src/model/yaml.ts';
+import { formatImageRef, parseImageRef } from '../shared/image-ref.ts';
 
 type KObject = Record<string, unknown>;
 
@@ -33,6 +34,8 @@ export interface Kustomized {
   files: string[];
   /** What was not resolved and why, one line each. */
   unresolved: string[];
+  /** Each container image of the result and the file that set it (the manifest, or the kustomization whose `images:` changed it). */
+  origins: Map<string, string>;
 }
 
 /** Reads a repository file's text, or null when there is no such file. */
@@ -52,7 +55,7 @@ const MAX_DEPTH = 20;
 
 /** Builds the kustomization in `dir` (a repository path, `/`-separated). */
 export async function kustomize(dir: string, read: ReadFile): Promise<Kustomized> {
-  const out: Kustomized = { resources: [], files: [], unresolved: [] };
+  const out: Kustomized = { resources: [], files: [], unresolved: [], origins: new Map() };
   out.resources = await build(normal(dir), read, out, 0, new Set());
   return out;
 }
@@ -116,7 +119,9 @@ async function resource(dir: string, entry: string, read: ReadFile, out: Kustomi
   const text = await read(target);
   if (text !== null) {
     out.files.push(target);
-    return docsOf(text, target, out);
+    const docs = docsOf(text, target, out);
+    for (const image of imagesOf(docs)) if (!out.origins.has(image)) out.origins.set(image, target);
+    return docs;
   }
   return build(target, read, out, depth + 1, stack);
 }
@@ -229,7 +234,9 @@ function parseEnvFile(text: string): Record<string, string> {
 async function transform(resources: KObject[], k: KObject, dir: string, file: string, read: ReadFile, out: Kustomized): Promise<KObject[]> {
   let result = resources.map((r) => structuredClone(r));
   for (const p of await patchesOf(k, dir, file, read, out)) result = applyPatch(result, p, file, out);
+  const before = new Set(imagesOf(result));
   for (const image of list(k['images']).filter(isObject)) result = result.map((r) => setImages(r, image));
+  for (const image of imagesOf(result)) if (!before.has(image)) out.origins.set(image, file);
   for (const r of list(k['replicas']).filter(isObject)) {
     for (const obj of result) if (nameOf(obj) === String(r['name']) && isObject(obj['spec'])) (obj['spec'] as KObject)['replicas'] = Number(r['count']);
   }
@@ -437,6 +444,40 @@ function retag(reference: string, name: string, image: KObject): string {
   if (image['digest'] !== undefined) return `${newName}@${String(image['digest'])}`;
   if (image['newTag'] !== undefined) return `${newName}:${String(image['newTag'])}`;
   return `${newName}${tag !== null ? `:${tag}` : ''}${digest !== null ? `@${digest}` : ''}`;
+}
+
+/** Every container and init container image among `objects`. */
+function imagesOf(objects: readonly KObject[]): string[] {
+  const found: string[] = [];
+  const visit = (node: unknown, key?: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if ((key === 'containers' || key === 'initContainers') && isObject(item) && typeof item['image'] === 'string') found.push(item['image']);
+        visit(item);
+      }
+    } else if (isObject(node)) for (const [k, v] of Object.entries(node)) visit(v, k);
+  };
+  objects.forEach((o) => visit(o));
+  return found;
+}
+
+/** The file that set `image` (as the extractors normalise it) in a built overlay, if known. */
+export function originOf(origins: ReadonlyMap<string, string>, image: string): string | undefined {
+  const exact = origins.get(image);
+  if (exact) return exact;
+  for (const [raw, file] of origins) {
+    const ref = parseImageRef(raw);
+    if (ref && formatImageRef(ref) === image) return file;
+  }
+  return undefined;
+}
+
+/** A kustomize overlay (not a Flux `Kustomization`, which names one): a kustomization file that builds something. */
+export function isOverlay(docs: readonly unknown[], file: string): boolean {
+  const [doc] = docs;
+  if (docs.length !== 1 || !isObject(doc) || !/(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(file)) return false;
+  const api = String(doc['apiVersion'] ?? 'kustomize.config.k8s.io/');
+  return api.startsWith('kustomize.config.k8s.io/') && ['resources', 'bases', 'components', 'patches', 'patchesStrategicMerge', 'configMapGenerator'].some((key) => doc[key] !== undefined);
 }
 
 /** namePrefix/nameSuffix: every name, and the ConfigMap references that name those resources. */

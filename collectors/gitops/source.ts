@@ -33,7 +33,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Collector, Declared, Evidence, Gap, GitOpsSourceConfig, RawConfigRecord, RawValue, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
@@ -45,6 +45,7 @@ import { FILES_PER_QUERY, expandPattern, extractConfigFromDocs, extractConfigVal
 import type { ChangeAnswer, DeclaredImage, FileAnswer, ImageResult } from './index.ts';
 import { parseYamlDocs } from './yaml-docs.ts';
 import { postBuildSubstitutions } from './gitops-kinds.ts';
+import { isOverlay, kustomize, originOf, type Kustomized, type ReadFile } from './kustomize.ts';
 import { batchedQuery } from '../github/batched-query.ts';
 import { createGitHubClient, type GitHubClientOptions } from '../github/client/index.ts';
 
@@ -299,12 +300,37 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
   const needed = [...new Set(plans.flatMap((p) => [...p.images.files, ...(p.configs?.files ?? [])].map((f) => f.file)))].sort();
   await reader.prepare(needed);
 
+  // Kustomize overlays read the files they name (bases, components, patches), each once per run.
+  const overlayFiles = new Map<string, Promise<string | null>>();
+  const readRepoFile: ReadFile = (file) => {
+    let pending = overlayFiles.get(file);
+    if (!pending) {
+      pending = (async () => {
+        const selected = await reader.select({ path: file, glob: false });
+        if (!selected.files.includes(file)) return null;
+        await reader.prepare([file]);
+        const text = await reader.read(file);
+        return text.ok ? text.stdout : null;
+      })();
+      overlayFiles.set(file, pending);
+    }
+    return pending;
+  };
+  const overlays = new Map<string, Promise<Kustomized>>();
+  const buildOverlay = (file: string): Promise<Kustomized> => {
+    let pending = overlays.get(file);
+    if (!pending) overlays.set(file, (pending = kustomize(posix.dirname(file), readRepoFile)));
+    return pending;
+  };
+  /** What an overlay leaves unresolved that could change what it declares (a secret generator is never read, by design). */
+  const blocking = (built: Kustomized) => built.unresolved.filter((line) => !/secretGenerator is not read/.test(line));
+
   const declaredFor = async (cell: Cell, { files, none, failed }: Planned): Promise<Declared | Gap> => {
     if (failed.length > 0) return gap(cell, 'declared', failed.join('; '));
     if (files.length === 0) return gap(cell, 'declared', none);
     const failures: string[] = [];
     // Helm values files merge in the order listed, as `helm -f a -f b` merges them, into one unit at the place of the first (helm-values.ts).
-    type Unit = { kind: 'file'; file: string; shared: boolean; docs: unknown[] } | { kind: 'values'; layers: { file: string; values: Record<string, unknown> }[]; shared: boolean };
+    type Unit = { kind: 'file'; file: string; shared: boolean; docs: unknown[]; origins?: Map<string, string> } | { kind: 'values'; layers: { file: string; values: Record<string, unknown> }[]; shared: boolean };
     const units: Unit[] = [];
     let values: (Unit & { kind: 'values' }) | undefined;
     for (const { file, shared } of files) {
@@ -316,6 +342,14 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
       const parsed = parseYamlDocs(text.stdout, file, 'failsafe');
       if (!parsed.ok) {
         failures.push(parsed.reason);
+        continue;
+      }
+      if (isOverlay(parsed.docs, file)) {
+        // A kustomize overlay is read as `kustomize build` renders it: its bases, components, patches and images (kustomize.ts).
+        const built = await buildOverlay(file);
+        const unresolved = blocking(built);
+        if (unresolved.length > 0) failures.push(`${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
+        else units.push({ kind: 'file', file, shared, docs: built.resources, origins: built.origins });
         continue;
       }
       if (isHelmValues(parsed.docs, file)) {
@@ -337,7 +371,8 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
       if (unit.kind === 'file') {
         // A file shared by several services (no {service} in its pattern) must name this one.
         result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared, substitutions });
-        file = unit.file;
+        // From an overlay, the evidence is the file that set the image: a base manifest, or the kustomization whose `images:` changed it.
+        file = (result.ok && unit.origins && originOf(unit.origins, result.found.image)) || unit.file;
       } else {
         const layered = mergeHelmValues(unit.layers);
         result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared, substitutions });
@@ -401,7 +436,15 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
         return parsed.ok && hasWorkloadNamed(parsed.docs, cell.service);
       });
     for (const { file, text } of texts) {
-      if (!layered) {
+      const docs = /\.(ya?ml)$/.test(file) || /Kustomization$/.test(file) ? parseYamlDocs(text, file, 'core') : null;
+      if (!layered && docs?.ok && isOverlay(docs.docs, file)) {
+        const built = await buildOverlay(file);
+        const unresolved = blocking(built);
+        if (unresolved.length > 0) return gap(cell, 'config', `${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
+        const result = extractConfigFromDocs(built.resources, file, cell.service);
+        if (!result.ok) return gap(cell, 'config', result.reason);
+        Object.assign(values, result.values);
+      } else if (!layered) {
         const result = extractConfigValues(text, file, cell.service, { onlyWorkloadNamed });
         if (!result.ok) return gap(cell, 'config', result.reason);
         Object.assign(values, result.values); // later patterns override earlier ones
@@ -499,9 +542,10 @@ async function openClone(context: SourceContext<GitOpsSourceConfig>, path: strin
   const reader: Reader = {
     select: async (expanded) => ({ files: selectFiles(expanded, tree) }),
     // Every file read and dated in two git processes.
+    // Called again for files an overlay names (kustomize.ts): what was read stays.
     prepare: async (needed) => {
-      blobs = await readBlobs(root, env, revision, needed);
-      changes = await lastChanges(root, env, revision, needed);
+      for (const [file, blob] of await readBlobs(root, env, revision, needed)) blobs.set(file, blob);
+      for (const [file, change] of await lastChanges(root, env, revision, needed)) changes.set(file, change);
     },
     read: async (file) => blobs.get(file) ?? { ok: false, stderr: 'not read' },
     lastChange: async (file) => changes.get(file) ?? {},

@@ -14,6 +14,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { kustomize, type ReadFile } from '../../collectors/gitops/kustomize.ts';
+import { collectGitOps } from '../../collectors/gitops/source.ts';
+import type { ConfigInput, GitOpsSourceConfig } from '../../src/model/index.ts';
+import { ALICE, BOB, makeGitRepo } from '../helpers/git-repo.ts';
+import { sourceContext } from '../helpers/runtime-context.ts';
 
 type Obj = Record<string, any>;
 
@@ -303,5 +307,35 @@ replacements:
     await writeTree(dir, { 'a/kustomization.yaml': 'resources: [../b]\n', 'b/kustomization.yaml': 'resources: [../a]\n' });
     const result = await kustomize('a', readerFor(dir));
     expect(result.unresolved.some((line) => line.includes('cycle'))).toBe(true);
+  });
+});
+
+describe('the gitops source reads a kustomize overlay as its environment\'s whole configuration', () => {
+  it('declares each environment\'s image from the overlay, credited to the file that set it, and its generated config', async () => {
+    const base = Object.fromEntries(Object.entries(PROMOTION).filter(([f]) => !f.startsWith('envs/prod-eu/')));
+    const repo = await makeGitRepo([
+      { files: base, author: ALICE, date: '2026-03-01T10:00:00Z' },
+      { files: { 'envs/prod-eu/kustomization.yaml': PROMOTION['envs/prod-eu/kustomization.yaml']! }, author: BOB, date: '2026-03-02T10:00:00Z' },
+    ]);
+    try {
+      const input: ConfigInput = {
+        name: 'Acme',
+        environments: [{ name: 'qa' }, { name: 'prod-us', production: true }, { name: 'prod-eu', production: true }],
+        sources: { gitops: { type: 'gitops', path: repo.dir, files: ['envs/{environment}/kustomization.yaml'], configFiles: ['envs/{environment}/kustomization.yaml'] } },
+        services: [{ name: 'payments', sources: ['gitops'] }],
+      };
+      const evidence = await collectGitOps(sourceContext<GitOpsSourceConfig>(input, 'gitops', { env: { PATH: process.env['PATH'] }, configDir: path.join(repo.dir, '..') }));
+      expect(evidence.gaps).toEqual([]);
+      const declared = Object.fromEntries(evidence.declared.map((d) => [d.environment, d]));
+      expect(declared['qa']).toMatchObject({ version: '2.4.0-rc.2', file: 'envs/qa/kustomization.yaml', changedBy: 'Alice Example' });
+      expect(declared['prod-eu']).toMatchObject({ version: '2.3.1', image: 'registry.example.com/acme/payments-eu:2.3.1', file: 'envs/prod-eu/kustomization.yaml', changedBy: 'Bob Example' });
+      const config = Object.fromEntries(evidence.configs.map((c) => [c.environment, c.values]));
+      // The shared tier and region components reach each environment's config.
+      expect(JSON.stringify(config['prod-eu'])).toContain('eu-west-1');
+      expect(JSON.stringify(config['prod-us'])).toContain('us-east-1');
+      expect(JSON.stringify(config['qa'])).not.toContain('gold');
+    } finally {
+      await repo.cleanup();
+    }
   });
 });
