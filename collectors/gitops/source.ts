@@ -302,13 +302,17 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
 
   // Kustomize overlays read the files they name (bases, components, patches), each once per run.
   const overlayFiles = new Map<string, Promise<string | null>>();
+  const prepared = new Set(needed);
   const readRepoFile: ReadFile = (file) => {
     let pending = overlayFiles.get(file);
     if (!pending) {
       pending = (async () => {
         const selected = await reader.select({ path: file, glob: false });
         if (!selected.files.includes(file)) return null;
-        await reader.prepare([file]);
+        if (!prepared.has(file)) {
+          prepared.add(file);
+          await reader.prepare([file]);
+        }
         const text = await reader.read(file);
         return text.ok ? text.stdout : null;
       })();
@@ -348,8 +352,12 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
         // A kustomize overlay is read as `kustomize build` renders it: its bases, components, patches and images (kustomize.ts).
         const built = await buildOverlay(file);
         const unresolved = blocking(built);
-        if (unresolved.length > 0) failures.push(`${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
-        else units.push({ kind: 'file', file, shared, docs: built.resources, origins: built.origins });
+        if (unresolved.length === 0) units.push({ kind: 'file', file, shared, docs: built.resources, origins: built.origins });
+        else {
+          // Not fully resolved: the overlay's own `images:` still decide (kustomize applies them to whatever its bases hold); without them, the cell's gap says what was not resolved.
+          units.push({ kind: 'file', file, shared, docs: parsed.docs });
+          failures.push(`${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
+        }
         continue;
       }
       if (isHelmValues(parsed.docs, file)) {

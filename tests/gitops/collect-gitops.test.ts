@@ -183,7 +183,8 @@ describe('collectGitOps: Kustomize layout (one overlay per environment, shared b
       ],
     ]);
     expect(evidence.gaps.filter((g) => g.service === 'billing' && g.environment === 'prod').map((g) => g.reason)).toEqual([
-      'overlays/prod/kustomization.yaml: no image named "billing" (the file is shared, so the first image is not assumed to be this service\'s)',
+      // The fixture's base names a deployment.yaml it does not hold: the overlay is not fully resolved, and its own images: do not name billing.
+      'overlays/prod/kustomization.yaml: the overlay is not fully resolved: base/deployment.yaml: no kustomization.yaml; overlays/prod/kustomization.yaml: no image named "billing" (the file is shared, so the first image is not assumed to be this service\'s)',
     ]);
     expect(evidence.gaps.map((g) => `${g.service}/${g.environment}`)).toEqual(['billing/dev', 'billing/prod', 'billing/staging', 'ledger-api/dev', 'payments-api/dev']);
   });
