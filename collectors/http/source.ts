@@ -33,6 +33,7 @@ import { mapLimit } from '../shared/pool.ts';
 import { isForbiddenAddress, parseVersionBody, planHttpTargets, redirectHost, redirectRefusal, resolveHeaders } from './index.ts';
 import type { HttpTarget, VersionReport } from './index.ts';
 import { readBodyCapped } from '../shared/capped-body.ts';
+import { networkFailure } from '../shared/network-errors.ts';
 
 /** Version bodies are tiny; anything bigger is not a version endpoint. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -216,37 +217,18 @@ async function readLimited(response: Response, limit: number): Promise<string | 
   return body === null ? null : new TextDecoder('utf-8').decode(body);
 }
 
-const CONNECTION_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  UND_ERR_SOCKET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for headers',
-};
-
-const TLS_CODES = /^(?:CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
-
 /**
  * One safe line for a failed request. Only error *codes* are used, never
  * library messages, which may carry the URL (and so credentials).
  */
 function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number, phase: 'connect' | 'body'): string {
   if (signal.aborted) return `timeout after ${timeoutMs} ms`;
-  const codes: string[] = [];
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  const code = codes.find((c) => c in CONNECTION_CODES || TLS_CODES.test(c));
+  const { codes, connection, tls } = networkFailure(error, 5);
   const where = phase === 'body' ? ' while reading the body' : '';
-  if (code && TLS_CODES.test(code)) return `TLS certificate not accepted (${code}); fix the certificate chain, or set insecureTls for an internal CA`;
-  if (code) return `${CONNECTION_CODES[code]}${where} (${code})`;
+  // Whichever the error names first: a certificate refused, or a connection that failed.
+  const tlsFirst = tls !== null && (connection === null || codes.indexOf(tls) < codes.indexOf(connection.code));
+  if (tlsFirst) return `TLS certificate not accepted (${tls}); fix the certificate chain, or set insecureTls for an internal CA`;
+  if (connection) return `${connection.text}${where} (${connection.code})`;
   if (phase === 'body') return 'connection closed while reading the body';
   return `request failed${codes[0] ? ` (${codes[0]})` : ''}`;
 }

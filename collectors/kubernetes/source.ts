@@ -23,6 +23,7 @@ import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Obser
 import type { Collector, Evidence, KubernetesSourceConfig, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
 import { mapCluster, type ClusterLists, type Listed, type SecretMetadata } from './map.ts';
+import { networkFailure } from '../shared/network-errors.ts';
 
 type Cluster = KubernetesSourceConfig['clusters'][string];
 
@@ -263,18 +264,6 @@ function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? (error.code as number) : undefined;
 }
 
-const CONNECTION_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  UND_ERR_SOCKET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for headers',
-};
 
 /**
  * One safe line for a failed request: the HTTP status with the `Status`
@@ -297,17 +286,9 @@ function describeFailure(error: unknown, timeoutMs: number): string {
   }
   // The client's own refusal (a constant message, no URL or header in it).
   if (error instanceof Error && /HTTP protocol is not allowed/.test(error.message)) return 'the client refuses a plain http:// API server; use https, or insecure-skip-tls-verify in the kubeconfig';
-  const codes: string[] = [];
-  let timedOut = false;
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, name } = e as { code?: unknown; name?: unknown };
-    if (typeof code === 'string') codes.push(code);
-    if (name === 'TimeoutError' || name === 'AbortError') timedOut = true;
-  }
+  const { codes, timedOut, connection, tls } = networkFailure(error);
   if (timedOut) return `timeout after ${timeoutMs} ms`;
-  const code = codes.find((c) => c in CONNECTION_CODES);
-  if (code) return `${CONNECTION_CODES[code]} (${code})`;
-  const tls = codes.find((c) => /^(?:CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT_ALTNAME_INVALID)/.test(c));
+  if (connection) return `${connection.text} (${connection.code})`;
   if (tls) return `TLS certificate not accepted (${tls}); set caFile to the CA that signed the API server's certificate`;
   return `request failed${codes[0] ? ` (${codes[0]})` : ''}`;
 }
