@@ -261,40 +261,32 @@ interface Planned {
   failed: string[];
 }
 
+/** What the steps of `collectCells` share. */
+interface CellRun {
+  reader: Reader;
+  revision: string;
+  /** The revision as shown in messages. */
+  short: string;
+  /** The source's name. */
+  name: string;
+  gap: (cell: Cell, kind: string, reason: string) => Gap;
+  /** A kustomize overlay rendered, once per run. */
+  buildOverlay: (file: string) => Promise<Kustomized>;
+  /** What an overlay leaves unresolved that could change what it declares. */
+  blocking: (built: Kustomized) => string[];
+}
+
 /** Plans every cell, reads what the plans need, and runs the extractors; records and gaps go into `evidence`. */
 async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, name: string, cells: Cell[], revision: string, reader: Reader): Promise<void> {
   const short = revision.slice(0, 12);
   const gap = (cell: Cell, kind: string, reason: string): Gap => ({ source: name, service: cell.service, environment: cell.environment, evidence: kind, reason });
 
-  /** The files the patterns name for a cell, in pattern order, and the problems met. */
-  const filesFor = async (patterns: readonly string[], cell: Cell): Promise<Planned> => {
-    const files: Planned['files'] = [];
-    const problems: string[] = [];
-    const failed: string[] = [];
-    const wanted: string[] = [];
-    for (const pattern of patterns) {
-      const expanded = expandPattern(pattern, { environment: cell.sourceEnvironment, service: cell.service });
-      if (!expanded.ok) {
-        problems.push(expanded.reason);
-        continue;
-      }
-      wanted.push(expanded.path);
-      const selected = await reader.select(expanded);
-      if (selected.problem) failed.push(selected.problem);
-      for (const file of selected.files) {
-        if (!files.some((f) => f.file === file)) files.push({ file, shared: !pattern.includes('{service}') });
-      }
-    }
-    const none = problems.length > 0 ? problems.join('; ') : `no file at ${short} matches ${wanted.join(', ')}`;
-    return { files, none, failed };
-  };
-
   // Which files each cell needs, then every file read (and dated) once.
   const plans = await Promise.all(
     cells.map(async (cell) => ({
       cell,
-      images: await filesFor(settings.files, cell),
-      configs: settings.configFiles.length > 0 ? await filesFor(settings.configFiles, cell) : null,
+      images: await filesFor({ reader, short }, settings.files, cell),
+      configs: settings.configFiles.length > 0 ? await filesFor({ reader, short }, settings.configFiles, cell) : null,
     })),
   );
   const needed = [...new Set(plans.flatMap((p) => [...p.images.files, ...(p.configs?.files ?? [])].map((f) => f.file)))].sort();
@@ -328,157 +320,186 @@ async function collectCells(evidence: Evidence, settings: GitOpsSourceConfig, na
   };
   /** What an overlay leaves unresolved that could change what it declares (a secret generator is never read, by design). */
   const blocking = (built: Kustomized) => built.unresolved.filter((line) => !/secretGenerator is not read/.test(line));
+  const run: CellRun = { reader, short, gap, revision, name, buildOverlay, blocking };
 
-  const declaredFor = async (cell: Cell, { files, none, failed }: Planned): Promise<Declared | Gap> => {
-    if (failed.length > 0) return gap(cell, 'declared', failed.join('; '));
-    if (files.length === 0) return gap(cell, 'declared', none);
-    const failures: string[] = [];
-    // Helm values files merge in the order listed, as `helm -f a -f b` merges them, into one unit at the place of the first (helm-values.ts).
-    type Unit = { kind: 'file'; file: string; shared: boolean; docs: unknown[]; origins?: Map<string, string> } | { kind: 'values'; layers: { file: string; values: Record<string, unknown> }[]; shared: boolean };
-    const units: Unit[] = [];
-    let values: (Unit & { kind: 'values' }) | undefined;
-    for (const { file, shared } of files) {
-      const text = await reader.read(file);
-      if (!text.ok) {
-        failures.push(`${file}: cannot read at ${short}: ${text.stderr}`);
-        continue;
-      }
-      const parsed = parseYamlDocs(text.stdout, file, 'failsafe');
-      if (!parsed.ok) {
-        failures.push(parsed.reason);
-        continue;
-      }
-      if (isOverlay(parsed.docs, file)) {
-        // A kustomize overlay is read as `kustomize build` renders it: its bases, components, patches and images (kustomize.ts).
-        const built = await buildOverlay(file);
-        const unresolved = blocking(built);
-        if (unresolved.length === 0) units.push({ kind: 'file', file, shared, docs: built.resources, origins: built.origins });
-        else {
-          // Not fully resolved: the overlay's own `images:` still decide (kustomize applies them to whatever its bases hold); without them, the cell's gap says what was not resolved.
-          units.push({ kind: 'file', file, shared, docs: parsed.docs });
-          failures.push(`${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
-        }
-        continue;
-      }
-      if (isHelmValues(parsed.docs, file)) {
-        if (!values) units.push((values = { kind: 'values', layers: [], shared: true }));
-        values.layers.push({ file, values: parsed.docs[0] });
-        values.shared &&= shared; // one layer named for the service makes the merged values the service's
-      } else units.push({ kind: 'file', file, shared, docs: parsed.docs });
-    }
-    // A layer that could not be read may be the override that sets the version: the merge would be wrong, so it is a gap.
-    if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
-    // Flux post-build variables set by any Flux Kustomization among the cell's files apply to the others' images (gitops-kinds.ts).
-    const substitutions = postBuildSubstitutions(units.flatMap((u) => (u.kind === 'file' ? u.docs : [])));
-    // Every unit is read; the best match wins (an image override or the workload of the service's name over the first image of the first file), then the order listed.
-    const MATCH_ORDER = ['override', 'workload', 'named', 'first'];
-    let chosen: { file: string; found: DeclaredImage } | undefined;
-    for (const unit of units) {
-      let file: string;
-      let result: ImageResult;
-      if (unit.kind === 'file') {
-        // A file shared by several services (no {service} in its pattern) must name this one.
-        result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared, substitutions });
-        // From an overlay, the evidence is the file that set the image: a base manifest, or the kustomization whose `images:` changed it.
-        file = (result.ok && unit.origins && originOf(unit.origins, result.found.image)) || unit.file;
-      } else {
-        const layered = mergeHelmValues(unit.layers);
-        result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared, substitutions });
-        // The evidence is the file that set the version (the tag), not the last layer.
-        file = (result.ok && result.found.versionPath && layered.origin(result.found.versionPath)) || unit.layers[unit.layers.length - 1]!.file;
-      }
-      if (!result.ok) {
-        failures.push(result.reason);
-        continue;
-      }
-      if (!chosen || MATCH_ORDER.indexOf(result.found.match) < MATCH_ORDER.indexOf(chosen.found.match)) chosen = { file, found: result.found };
-    }
-    if (chosen) {
-      const { file, found } = chosen;
-      const change = await reader.lastChange(file);
-      if ('error' in change) return gap(cell, 'declared', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
-      return {
-        service: cell.service,
-        environment: cell.environment,
-        version: found.tag,
-        ...(found.image ? { image: found.image } : {}),
-        ...(found.digest ? { artifact: found.digest } : {}),
-        file,
-        revision,
-        ...change,
-        source: name,
-      };
-    }
-    return gap(cell, 'declared', failures.join('; '));
-  };
-
-  const configFor = async (cell: Cell, planned: Planned | null): Promise<RawConfigRecord | Gap | null> => {
-    if (!planned) return null;
-    const { files, none, failed } = planned;
-    if (failed.length > 0) return gap(cell, 'config', failed.join('; '));
-    if (files.length === 0) return gap(cell, 'config', none);
-    const values: Record<string, RawValue> = {};
-    let newest: LastChange = {};
-    const texts: { file: string; text: string }[] = [];
-    for (const { file } of files) {
-      const text = await reader.read(file);
-      if (!text.ok) return gap(cell, 'config', `${file}: cannot read at ${short}: ${text.stderr}`);
-      texts.push({ file, text: text.stdout });
-    }
-    // Several Helm values files: merged as Helm merges them (null deletes, lists replace), then read once.
-    const layers = texts.length > 1 && texts.every((t) => /\.(ya?ml|json)$/.test(t.file)) ? texts.map((t) => ({ file: t.file, parsed: parseYamlDocs(t.text, t.file, 'core') })) : [];
-    const helm = layers.flatMap((l) => (l.parsed.ok && isHelmValues(l.parsed.docs, l.file) ? [{ file: l.file, values: l.parsed.docs[0] }] : []));
-    const layered = layers.length > 0 && helm.length === layers.length;
-    if (layered) {
-      const merged = mergeHelmValues(helm);
-      const result = extractConfigFromDocs([merged.values], layers.map((l) => l.file).join(' + '), cell.service);
-      if (!result.ok) return gap(cell, 'config', result.reason);
-      Object.assign(values, result.values);
-    }
-    // A workload named like the service in any of the cell's files: only its env is the service's (not a CronJob's beside it).
-    const onlyWorkloadNamed =
-      !layered &&
-      texts.some((t) => {
-        if (!/\.(ya?ml|json)$/.test(t.file)) return false;
-        const parsed = parseYamlDocs(t.text, t.file, 'core');
-        return parsed.ok && hasWorkloadNamed(parsed.docs, cell.service);
-      });
-    for (const { file, text } of texts) {
-      const docs = /\.(ya?ml)$/.test(file) || /Kustomization$/.test(file) ? parseYamlDocs(text, file, 'core') : null;
-      if (!layered && docs?.ok && isOverlay(docs.docs, file)) {
-        const built = await buildOverlay(file);
-        const unresolved = blocking(built);
-        if (unresolved.length > 0) return gap(cell, 'config', `${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
-        const result = extractConfigFromDocs(built.resources, file, cell.service);
-        if (!result.ok) return gap(cell, 'config', result.reason);
-        Object.assign(values, result.values);
-      } else if (!layered) {
-        const result = extractConfigValues(text, file, cell.service, { onlyWorkloadNamed });
-        if (!result.ok) return gap(cell, 'config', result.reason);
-        Object.assign(values, result.values); // later patterns override earlier ones
-      }
-      const change = await reader.lastChange(file);
-      if ('error' in change) return gap(cell, 'config', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
-      if (change.changedAt && (!newest.changedAt || change.changedAt > newest.changedAt)) newest = change;
-    }
-    return {
-      service: cell.service,
-      environment: cell.environment,
-      source: name,
-      values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-      origin: files.map((f) => f.file).join(', '),
-      revision,
-      ...newest,
-    };
-  };
-
-  const results = await Promise.all(plans.map(async (plan) => [await declaredFor(plan.cell, plan.images), await configFor(plan.cell, plan.configs)] as const));
+  const results = await Promise.all(plans.map(async (plan) => [await declaredFor(run, plan.cell, plan.images), await configFor(run, plan.cell, plan.configs)] as const));
   for (const [declared, config] of results) {
     if ('reason' in declared) evidence.gaps.push(declared);
     else evidence.declared.push(declared);
     if (config && 'reason' in config) evidence.gaps.push(config);
     else if (config) evidence.configs.push(config);
   }
+}
+
+/** The files the patterns name for a cell, in pattern order, and the problems met. */
+async function filesFor(run: Pick<CellRun, 'reader' | 'short'>, patterns: readonly string[], cell: Cell): Promise<Planned> {
+  const { reader, short } = run;
+  const files: Planned['files'] = [];
+  const problems: string[] = [];
+  const failed: string[] = [];
+  const wanted: string[] = [];
+  for (const pattern of patterns) {
+    const expanded = expandPattern(pattern, { environment: cell.sourceEnvironment, service: cell.service });
+    if (!expanded.ok) {
+      problems.push(expanded.reason);
+      continue;
+    }
+    wanted.push(expanded.path);
+    const selected = await reader.select(expanded);
+    if (selected.problem) failed.push(selected.problem);
+    for (const file of selected.files) {
+      if (!files.some((f) => f.file === file)) files.push({ file, shared: !pattern.includes('{service}') });
+    }
+  }
+  const none = problems.length > 0 ? problems.join('; ') : `no file at ${short} matches ${wanted.join(', ')}`;
+  return { files, none, failed };
+}
+
+/** What a cell declares: the best image among its files, credited to the file that set it; or a gap saying why not. */
+async function declaredFor(run: CellRun, cell: Cell, { files, none, failed }: Planned): Promise<Declared | Gap> {
+  const { reader, short, gap, revision, name, buildOverlay, blocking } = run;
+  if (failed.length > 0) return gap(cell, 'declared', failed.join('; '));
+  if (files.length === 0) return gap(cell, 'declared', none);
+  const failures: string[] = [];
+  // Helm values files merge in the order listed, as `helm -f a -f b` merges them, into one unit at the place of the first (helm-values.ts).
+  type Unit = { kind: 'file'; file: string; shared: boolean; docs: unknown[]; origins?: Map<string, string> } | { kind: 'values'; layers: { file: string; values: Record<string, unknown> }[]; shared: boolean };
+  const units: Unit[] = [];
+  let values: (Unit & { kind: 'values' }) | undefined;
+  for (const { file, shared } of files) {
+    const text = await reader.read(file);
+    if (!text.ok) {
+      failures.push(`${file}: cannot read at ${short}: ${text.stderr}`);
+      continue;
+    }
+    const parsed = parseYamlDocs(text.stdout, file, 'failsafe');
+    if (!parsed.ok) {
+      failures.push(parsed.reason);
+      continue;
+    }
+    if (isOverlay(parsed.docs, file)) {
+      // A kustomize overlay is read as `kustomize build` renders it: its bases, components, patches and images (kustomize.ts).
+      const built = await buildOverlay(file);
+      const unresolved = blocking(built);
+      if (unresolved.length === 0) units.push({ kind: 'file', file, shared, docs: built.resources, origins: built.origins });
+      else {
+        // Not fully resolved: the overlay's own `images:` still decide (kustomize applies them to whatever its bases hold); without them, the cell's gap says what was not resolved.
+        units.push({ kind: 'file', file, shared, docs: parsed.docs });
+        failures.push(`${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
+      }
+      continue;
+    }
+    if (isHelmValues(parsed.docs, file)) {
+      if (!values) units.push((values = { kind: 'values', layers: [], shared: true }));
+      values.layers.push({ file, values: parsed.docs[0] });
+      values.shared &&= shared; // one layer named for the service makes the merged values the service's
+    } else units.push({ kind: 'file', file, shared, docs: parsed.docs });
+  }
+  // A layer that could not be read may be the override that sets the version: the merge would be wrong, so it is a gap.
+  if (values && failures.length > 0) return gap(cell, 'declared', `${failures.join('; ')} (Helm values are layered: every listed file must be read)`);
+  // Flux post-build variables set by any Flux Kustomization among the cell's files apply to the others' images (gitops-kinds.ts).
+  const substitutions = postBuildSubstitutions(units.flatMap((u) => (u.kind === 'file' ? u.docs : [])));
+  // Every unit is read; the best match wins (an image override or the workload of the service's name over the first image of the first file), then the order listed.
+  const MATCH_ORDER = ['override', 'workload', 'named', 'first'];
+  let chosen: { file: string; found: DeclaredImage } | undefined;
+  for (const unit of units) {
+    let file: string;
+    let result: ImageResult;
+    if (unit.kind === 'file') {
+      // A file shared by several services (no {service} in its pattern) must name this one.
+      result = extractImageFromDocs(unit.docs, unit.file, cell.service, { fallbackToFirst: !unit.shared, substitutions });
+      // From an overlay, the evidence is the file that set the image: a base manifest, or the kustomization whose `images:` changed it.
+      file = (result.ok && unit.origins && originOf(unit.origins, result.found.image)) || unit.file;
+    } else {
+      const layered = mergeHelmValues(unit.layers);
+      result = extractImageFromDocs([layered.values], unit.layers.map((l) => l.file).join(' + '), cell.service, { fallbackToFirst: !unit.shared, substitutions });
+      // The evidence is the file that set the version (the tag), not the last layer.
+      file = (result.ok && result.found.versionPath && layered.origin(result.found.versionPath)) || unit.layers[unit.layers.length - 1]!.file;
+    }
+    if (!result.ok) {
+      failures.push(result.reason);
+      continue;
+    }
+    if (!chosen || MATCH_ORDER.indexOf(result.found.match) < MATCH_ORDER.indexOf(chosen.found.match)) chosen = { file, found: result.found };
+  }
+  if (chosen) {
+    const { file, found } = chosen;
+    const change = await reader.lastChange(file);
+    if ('error' in change) return gap(cell, 'declared', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
+    return {
+      service: cell.service,
+      environment: cell.environment,
+      version: found.tag,
+      ...(found.image ? { image: found.image } : {}),
+      ...(found.digest ? { artifact: found.digest } : {}),
+      file,
+      revision,
+      ...change,
+      source: name,
+    };
+  }
+  return gap(cell, 'declared', failures.join('; '));
+}
+
+/** A cell's config record from its config files (layered Helm values merged, overlays rendered), or a gap. */
+async function configFor(run: CellRun, cell: Cell, planned: Planned | null): Promise<RawConfigRecord | Gap | null> {
+  const { reader, short, gap, revision, name, buildOverlay, blocking } = run;
+  if (!planned) return null;
+  const { files, none, failed } = planned;
+  if (failed.length > 0) return gap(cell, 'config', failed.join('; '));
+  if (files.length === 0) return gap(cell, 'config', none);
+  const values: Record<string, RawValue> = {};
+  let newest: LastChange = {};
+  const texts: { file: string; text: string }[] = [];
+  for (const { file } of files) {
+    const text = await reader.read(file);
+    if (!text.ok) return gap(cell, 'config', `${file}: cannot read at ${short}: ${text.stderr}`);
+    texts.push({ file, text: text.stdout });
+  }
+  // Several Helm values files: merged as Helm merges them (null deletes, lists replace), then read once.
+  const layers = texts.length > 1 && texts.every((t) => /\.(ya?ml|json)$/.test(t.file)) ? texts.map((t) => ({ file: t.file, parsed: parseYamlDocs(t.text, t.file, 'core') })) : [];
+  const helm = layers.flatMap((l) => (l.parsed.ok && isHelmValues(l.parsed.docs, l.file) ? [{ file: l.file, values: l.parsed.docs[0] }] : []));
+  const layered = layers.length > 0 && helm.length === layers.length;
+  if (layered) {
+    const merged = mergeHelmValues(helm);
+    const result = extractConfigFromDocs([merged.values], layers.map((l) => l.file).join(' + '), cell.service);
+    if (!result.ok) return gap(cell, 'config', result.reason);
+    Object.assign(values, result.values);
+  }
+  // A workload named like the service in any of the cell's files: only its env is the service's (not a CronJob's beside it).
+  const onlyWorkloadNamed =
+    !layered &&
+    texts.some((t) => {
+      if (!/\.(ya?ml|json)$/.test(t.file)) return false;
+      const parsed = parseYamlDocs(t.text, t.file, 'core');
+      return parsed.ok && hasWorkloadNamed(parsed.docs, cell.service);
+    });
+  for (const { file, text } of texts) {
+    const docs = /\.(ya?ml)$/.test(file) || /Kustomization$/.test(file) ? parseYamlDocs(text, file, 'core') : null;
+    if (!layered && docs?.ok && isOverlay(docs.docs, file)) {
+      const built = await buildOverlay(file);
+      const unresolved = blocking(built);
+      if (unresolved.length > 0) return gap(cell, 'config', `${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
+      const result = extractConfigFromDocs(built.resources, file, cell.service);
+      if (!result.ok) return gap(cell, 'config', result.reason);
+      Object.assign(values, result.values);
+    } else if (!layered) {
+      const result = extractConfigValues(text, file, cell.service, { onlyWorkloadNamed });
+      if (!result.ok) return gap(cell, 'config', result.reason);
+      Object.assign(values, result.values); // later patterns override earlier ones
+    }
+    const change = await reader.lastChange(file);
+    if ('error' in change) return gap(cell, 'config', `${file}: cannot find who last changed it at ${short}: ${change.error}`);
+    if (change.changedAt && (!newest.changedAt || change.changedAt > newest.changedAt)) newest = change;
+  }
+  return {
+    service: cell.service,
+    environment: cell.environment,
+    source: name,
+    values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    origin: files.map((f) => f.file).join(', '),
+    revision,
+    ...newest,
+  };
 }
 
 /** Knobs for tests; production uses the defaults. */
