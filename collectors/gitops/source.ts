@@ -455,9 +455,11 @@ async function configFor(run: CellRun, cell: Cell, planned: Planned | null): Pro
     if (!text.ok) return gap(cell, 'config', `${file}: cannot read at ${short}: ${text.stderr}`);
     texts.push({ file, text: text.stdout });
   }
+  // Each YAML text parsed once (`.env` and `.properties` files are lines, read by extractConfigValues).
+  const parsedTexts = texts.map((t) => ({ ...t, parsed: /\.env$/.test(t.file) || t.file.endsWith('.properties') ? null : parseYamlDocs(t.text, t.file, 'core') }));
   // Several Helm values files: merged as Helm merges them (null deletes, lists replace), then read once.
-  const layers = texts.length > 1 && texts.every((t) => /\.(ya?ml|json)$/.test(t.file)) ? texts.map((t) => ({ file: t.file, parsed: parseYamlDocs(t.text, t.file, 'core') })) : [];
-  const helm = layers.flatMap((l) => (l.parsed.ok && isHelmValues(l.parsed.docs, l.file) ? [{ file: l.file, values: l.parsed.docs[0] }] : []));
+  const layers = texts.length > 1 && texts.every((t) => /\.(ya?ml|json)$/.test(t.file)) ? parsedTexts : [];
+  const helm = layers.flatMap((l) => (l.parsed?.ok && isHelmValues(l.parsed.docs, l.file) ? [{ file: l.file, values: l.parsed.docs[0] }] : []));
   const layered = layers.length > 0 && helm.length === layers.length;
   if (layered) {
     const merged = mergeHelmValues(helm);
@@ -466,16 +468,9 @@ async function configFor(run: CellRun, cell: Cell, planned: Planned | null): Pro
     Object.assign(values, result.values);
   }
   // A workload named like the service in any of the cell's files: only its env is the service's (not a CronJob's beside it).
-  const onlyWorkloadNamed =
-    !layered &&
-    texts.some((t) => {
-      if (!/\.(ya?ml|json)$/.test(t.file)) return false;
-      const parsed = parseYamlDocs(t.text, t.file, 'core');
-      return parsed.ok && hasWorkloadNamed(parsed.docs, cell.service);
-    });
-  for (const { file, text } of texts) {
-    const docs = /\.(ya?ml)$/.test(file) || /Kustomization$/.test(file) ? parseYamlDocs(text, file, 'core') : null;
-    if (!layered && docs?.ok && isOverlay(docs.docs, file)) {
+  const onlyWorkloadNamed = !layered && parsedTexts.some((t) => /\.(ya?ml|json)$/.test(t.file) && t.parsed?.ok === true && hasWorkloadNamed(t.parsed.docs, cell.service));
+  for (const { file, text, parsed } of parsedTexts) {
+    if (!layered && parsed?.ok && isOverlay(parsed.docs, file)) {
       const built = await buildOverlay(file);
       const unresolved = blocking(built);
       if (unresolved.length > 0) return gap(cell, 'config', `${file}: the overlay is not fully resolved: ${unresolved.join('; ')}`);
@@ -483,7 +478,7 @@ async function configFor(run: CellRun, cell: Cell, planned: Planned | null): Pro
       if (!result.ok) return gap(cell, 'config', result.reason);
       Object.assign(values, result.values);
     } else if (!layered) {
-      const result = extractConfigValues(text, file, cell.service, { onlyWorkloadNamed });
+      const result = parsed === null ? extractConfigValues(text, file, cell.service, { onlyWorkloadNamed }) : parsed.ok ? extractConfigFromDocs(parsed.docs, file, cell.service, { onlyWorkloadNamed }) : parsed;
       if (!result.ok) return gap(cell, 'config', result.reason);
       Object.assign(values, result.values); // later patterns override earlier ones
     }
