@@ -24,6 +24,7 @@ import path from 'node:path';
 import { INPUT_LIMITS } from '../../src/model/input-limits.ts';
 import { readYaml } from '../../src/model/yaml.ts';
 import { formatImageRef, parseImageRef } from '../shared/image-ref.ts';
+import { isMap as isObject } from './yaml-docs.ts';
 
 type KObject = Record<string, unknown>;
 
@@ -420,15 +421,7 @@ function setAt(doc: unknown, pointer: string, value: unknown, mode: 'add' | 'rep
 /** The images transformer: every container and init container whose image name matches. */
 function setImages(obj: KObject, image: KObject): KObject {
   const name = String(image['name'] ?? '');
-  const visit = (node: unknown, key?: string): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) {
-        if ((key === 'containers' || key === 'initContainers') && isObject(item) && typeof item['image'] === 'string') item['image'] = retag(item['image'], name, image);
-        visit(item);
-      }
-    } else if (isObject(node)) for (const [k, v] of Object.entries(node)) visit(v, k);
-  };
-  visit(obj);
+  for (const container of containersOf([obj])) container['image'] = retag(container['image'] as string, name, image);
   return obj;
 }
 
@@ -446,19 +439,24 @@ function retag(reference: string, name: string, image: KObject): string {
   return `${newName}${tag !== null ? `:${tag}` : ''}${digest !== null ? `@${digest}` : ''}`;
 }
 
-/** Every container and init container image among `objects`. */
-function imagesOf(objects: readonly KObject[]): string[] {
-  const found: string[] = [];
+/** Every container and init container with an image, anywhere in `objects` (the paths kustomize's images transformer sets). */
+function containersOf(objects: readonly KObject[]): KObject[] {
+  const found: KObject[] = [];
   const visit = (node: unknown, key?: string): void => {
     if (Array.isArray(node)) {
       for (const item of node) {
-        if ((key === 'containers' || key === 'initContainers') && isObject(item) && typeof item['image'] === 'string') found.push(item['image']);
+        if ((key === 'containers' || key === 'initContainers') && isObject(item) && typeof item['image'] === 'string') found.push(item);
         visit(item);
       }
     } else if (isObject(node)) for (const [k, v] of Object.entries(node)) visit(v, k);
   };
   objects.forEach((o) => visit(o));
   return found;
+}
+
+/** Every container and init container image among `objects`. */
+function imagesOf(objects: readonly KObject[]): string[] {
+  return containersOf(objects).map((c) => c['image'] as string);
 }
 
 /** The file that set `image` (as the extractors normalise it) in a built overlay, if known. */
@@ -503,7 +501,6 @@ function rename(resources: KObject[], prefix: string, suffix: string): KObject[]
 
 // ---------------------------------------------------------------------------
 
-const isObject = (v: unknown): v is KObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const normal = (p: string) => path.posix.normalize(p).replace(/^\.\//, '').replace(/\/$/, '');
 const isRemote = (entry: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.includes('?ref=') || entry.startsWith('git@');
