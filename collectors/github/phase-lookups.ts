@@ -4,7 +4,7 @@ import { mapLimit } from '../shared/pool.ts';
 import { batchedQuery } from './batched-query.ts';
 import { BadRecord, type LookupInput, branchPrefixes, checkPulls, configFileFor, createdByWorkflowToken, lookupWeight, lookupsQuery, mapBranches, runDeployer, runIdOf, splitRepo } from './index.ts';
 import { readRunApprovals } from './phase-rest.ts';
-import { isObject } from './source.ts';
+import { isObject } from './shape.ts';
 import type { EnvState, RepoState } from './state.ts';
 import type { GitHubRun } from './source.ts';
 

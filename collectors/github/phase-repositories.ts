@@ -2,7 +2,7 @@
 import { mapLimit } from '../shared/pool.ts';
 import { batchedQuery } from './batched-query.ts';
 import { type GqlRepository, type RepoQueryInput, type TimeBounds, branchPrefixes, deploymentTimeProblem, pickActive, repositoriesQuery, repositoryBounds } from './index.ts';
-import { isDeployment, isObject } from './source.ts';
+import { isDeployment, isObject } from './shape.ts';
 import type { EnvState, RepoState } from './state.ts';
 import type { GitHubRun } from './source.ts';
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { BadRecord, BudgetExhausted, type CompareResult, type GqlDeployment, PaginationLoop, type RestEnvironment, type RestRunApproval, type RestSecret, type RestVariable, approvalTime, checkTime, environmentKey, environmentsByName, hasRequiredReviewers, mapRunApprovals, mayBeTransient, passedOver, pickActive, runIdOf, successAt } from './index.ts';
 import { askRespelled } from './phase-repositories.ts';
-import { isObject, malformed } from './source.ts';
+import { isObject, malformed } from './shape.ts';
 import type { EnvState, RepoState } from './state.ts';
 import type { GitHubRun } from './source.ts';
 

@@ -37,6 +37,7 @@ import { resolve } from 'node:path';
 import type { Collector, Evidence, GitHubSourceConfig, ServiceConfig, SourceContext } from '../../src/model/index.ts';
 import { emptyEvidence } from '../../src/model/index.ts';
 import { assembleCell } from './assemble.ts';
+import { isObject, malformed } from './shape.ts';
 import { phaseRepositories } from './phase-repositories.ts';
 import { phaseRest } from './phase-rest.ts';
 import { librariesOf, phaseLookups, releaseRefs } from './phase-lookups.ts';
@@ -55,7 +56,6 @@ import {
   mapBranches,
 } from './index.ts';
 import type {
-  GqlDeployment,
   TimeBounds,
 } from './index.ts';
 
@@ -278,16 +278,4 @@ export class GitHubRun {
       (reason) => this.ctx.progress(`github: could not write the ETag cache ${this.settings.cacheFile}: ${reason}`),
     );
   }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function isDeployment(value: unknown): value is GqlDeployment {
-  return isObject(value) && typeof value.commitOid === 'string' && typeof value.createdAt === 'string';
-}
-
-export function malformed(method: string, path: string): Error {
-  return Object.assign(new Error('malformed response body (not the JSON GitHub documents)'), { request: { method, url: `https://api.invalid${path}` } });
 }

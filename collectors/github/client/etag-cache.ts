@@ -12,6 +12,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Octokit } from '@octokit/rest';
+import { isObject } from '../shape.ts';
 
 const CACHE_VERSION = 1;
 
@@ -110,10 +111,6 @@ export class ResponseCache {
       throw error;
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sortKeys(cache: CacheFile): CacheFile {
