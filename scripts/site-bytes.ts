@@ -15,9 +15,11 @@ const KINDS: [string, RegExp][] = [
   ['environment pages', /^days\/[^/]+\/environments\//],
   ['compare pages', /^days\/[^/]+\/compare\//],
   ['service revision pages', /^days\/[^/]+\/services\//],
-  ['snapshot copies', /^snapshots\/[^/]+\.json$/],
+  ['snapshot copies', /^snapshots\/[^/]+\.json(\.gz)?$/],
   ['service histories', /^services\//],
+  ['change pages', /^changes\/[^/]+\/index\.html$/],
   ['changes search', /^changes\//],
+  ['audit periods', /^audit\//],
   ['other', /./],
 ];
 
