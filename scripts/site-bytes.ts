@@ -20,6 +20,7 @@ const KINDS: [string, RegExp][] = [
   ['change pages', /^changes\/[^/]+\/index\.html$/],
   ['changes search', /^changes\//],
   ['audit periods', /^audit\//],
+  ['site assets (fixed)', /^(_mermaid|_astro)\/|^favicon|^robots\.txt$/],
   ['other', /./],
 ];
 
@@ -50,14 +51,22 @@ export async function siteBytes(dir: string): Promise<SiteBytes> {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** A markdown table: each kind's files, bytes, bytes per day, and the whole site at `daysTo` days at the same rate per day. */
+const fixed = (kind: string) => kind.endsWith('(fixed)');
+
+/**
+ * A markdown table: each kind's files, bytes, bytes per day, and at `daysTo`
+ * days at the same rate per day (the site's assets do not grow with days).
+ */
 export function siteBytesTable(s: SiteBytes, daysTo = 1095): string[] {
   const per = (n: number) => (s.days > 0 ? n / s.days : 0);
+  const at = (k: { kind: string; bytes: number }) => (fixed(k.kind) ? k.bytes : per(k.bytes) * daysTo);
+  const atFiles = (k: { kind: string; files: number }) => (fixed(k.kind) ? k.files : per(k.files) * daysTo);
+  const sum = (f: (k: SiteBytes['kinds'][number]) => number) => s.kinds.reduce((n, k) => n + f(k), 0);
   return [
     `| page kind | files | bytes | per day | at ${daysTo} days |`,
     '|---|---|---|---|---|',
-    ...s.kinds.map((k) => `| ${k.kind} | ${k.files} | ${mb(k.bytes)} | ${(per(k.bytes) / 1024).toFixed(0)} KB | ${mb(per(k.bytes) * daysTo)} |`),
-    `| whole site (${s.days} days) | ${s.total.files} | ${mb(s.total.bytes)} | ${(per(s.total.bytes) / 1024).toFixed(0)} KB | ${mb(per(s.total.bytes) * daysTo)} (${Math.round(per(s.total.files) * daysTo)} files) |`,
+    ...s.kinds.map((k) => `| ${k.kind} | ${k.files} | ${mb(k.bytes)} | ${fixed(k.kind) ? '–' : `${(per(k.bytes) / 1024).toFixed(0)} KB`} | ${mb(at(k))} |`),
+    `| whole site (${s.days} days) | ${s.total.files} | ${mb(s.total.bytes)} | ${(per(s.total.bytes - sum((k) => (fixed(k.kind) ? k.bytes : 0))) / 1024).toFixed(0)} KB | ${mb(sum(at))} (${Math.round(sum(atFiles))} files) |`,
   ];
 }
 
