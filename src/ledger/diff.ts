@@ -346,7 +346,7 @@ function splitKey(key: string): [string, string, string, string] {
 }
 
 /** Sorted union of two maps' keys (plain code-unit order, as everywhere in the ledger). */
-function unionKeys<V>(x: Map<string, V>, y: Map<string, V>): string[] {
+function unionKeys<V>(x: ReadonlyMap<string, V>, y: ReadonlyMap<string, V>): string[] {
   return [...new Set([...x.keys(), ...y.keys()])].sort();
 }
 
@@ -358,8 +358,16 @@ function unionKeys<V>(x: Map<string, V>, y: Map<string, V>): string[] {
 /** The kind of evidence whose gap hides a believed record: a declaration is hidden by a `declared` gap, a record by a `deployment` one. */
 const hiddenAs = (d: Deployment) => (declarationOf(d) ? ('declared' as const) : ('deployment' as const));
 
-function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deployment> {
+function deploymentsByKey(s: Snapshot, environment?: string): ReadonlyMap<string, Deployment> {
+  // Once per snapshot and environment: a day's 15 compare pages (and its index pass) ask for each
+  // environment five times, and `believedRunning` sorts every record of the snapshot each time.
+  let bySnapshot = deploymentMaps.get(s);
+  if (!bySnapshot) deploymentMaps.set(s, (bySnapshot = new Map()));
+  const slot = environment ?? ALL;
+  const cached = bySnapshot.get(slot);
+  if (cached) return cached;
   const out = new Map<string, Deployment>();
+  bySnapshot.set(slot, out);
   // Deployment records, and declarations where there is none (src/model/believed.ts).
   for (const d of believedRunning(s)) {
     if (environment !== undefined && d.environment !== environment) continue;
@@ -369,6 +377,9 @@ function deploymentsByKey(s: Snapshot, environment?: string): Map<string, Deploy
   }
   return out;
 }
+
+const deploymentMaps = new WeakMap<Snapshot, Map<string | symbol, Map<string, Deployment>>>();
+const ALL = Symbol('every environment');
 
 /** The merged values of one service's config source in one environment. */
 interface ConfigGroup {

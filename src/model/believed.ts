@@ -51,7 +51,10 @@ export function believedRunning(s: { deployments: readonly Deployment[]; declare
     taken.add(cell(d));
     out.push(declaredAsDeployment(d, s.takenAt));
   }
-  return out.sort((a, b) => (cell(a) < cell(b) ? -1 : cell(a) > cell(b) ? 1 : 0));
+  // Each record's key built once, not twice per comparison (3,000 records a snapshot at 500 × 6); the same order.
+  const keyed = out.map((d) => ({ d, key: cell(d) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((x) => x.d);
 }
 
 /** The declaration behind a believed record, if it is one. */

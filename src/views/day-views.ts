@@ -11,7 +11,7 @@ import { approvalRows, type ApprovalRow } from './approvals.ts';
 import { dayChanges, type DayChanges } from './changes.ts';
 import { groupByService } from './format.ts';
 import { environmentGraph, type GraphModel } from './graph.ts';
-import { buildMatrix, type Matrix } from './matrix.ts';
+import { matrixOf, type Matrix } from './matrix.ts';
 import { releasesInFlight } from './releases.ts';
 
 export interface DayInput {
@@ -24,10 +24,13 @@ export interface DayInput {
   lastKnown: LastKnownDeployment;
 }
 
-export class DayViews {
-  readonly #input: DayInput;
-  #matrix?: Matrix;
-  #changes?: DayChanges;
+/**
+ * The views of one snapshot, each computed on first use: a day's pages share
+ * them, and so do the revision keys of the cross-day index pass (revisions.ts),
+ * which needed the same matrix, approvals and graphs once per kind of page.
+ */
+export class SnapshotViews {
+  protected readonly snapshot: Snapshot;
   #approvals?: ApprovalRow[];
   readonly #graphs = new Map<string, GraphModel>();
   #byService?: {
@@ -38,36 +41,30 @@ export class DayViews {
   };
   #releases?: ReturnType<typeof releasesInFlight>;
 
-  constructor(input: DayInput) {
-    this.#input = input;
+  constructor(snapshot: Snapshot) {
+    this.snapshot = snapshot;
   }
 
   /** Every service × environment cell (views/matrix.ts). */
   get matrix(): Matrix {
-    return (this.#matrix ??= buildMatrix(this.#input.snapshot));
-  }
-
-  /** What changed since the previous day (views/changes.ts). */
-  get changes(): DayChanges {
-    const { snapshot, previous, changeRecords, lastKnown } = this.#input;
-    return (this.#changes ??= dayChanges(snapshot, previous, changeRecords, lastKnown));
+    return matrixOf(this.snapshot);
   }
 
   /** One row per deployment with its approvals and separation-of-duties verdict (views/approvals.ts). */
   get approvals(): ApprovalRow[] {
-    return (this.#approvals ??= approvalRows(this.#input.snapshot));
+    return (this.#approvals ??= approvalRows(this.snapshot));
   }
 
   /** The dependency graph of one environment (views/graph.ts). */
   graph(environment: string): GraphModel {
     let graph = this.#graphs.get(environment);
-    if (!graph) this.#graphs.set(environment, (graph = environmentGraph(this.#input.snapshot, environment)));
+    if (!graph) this.#graphs.set(environment, (graph = environmentGraph(this.snapshot, environment)));
     return graph;
   }
 
   /** The snapshot's records of one service (findings, branches, deployments, configs), grouped once for all its pages. */
   ofService(service: string) {
-    const s = this.#input.snapshot;
+    const s = this.snapshot;
     this.#byService ??= { findings: groupByService(s.findings), branches: groupByService(s.branches), deployments: groupByService(s.deployments), configs: groupByService(s.configs) };
     const by = this.#byService;
     return { findings: by.findings.get(service) ?? [], branches: by.branches.get(service) ?? [], deployments: by.deployments.get(service) ?? [], configs: by.configs.get(service) ?? [] };
@@ -75,6 +72,22 @@ export class DayViews {
 
   /** Releases partial or in flight this day (views/releases.ts). */
   get releases(): ReturnType<typeof releasesInFlight> {
-    return (this.#releases ??= releasesInFlight(this.#input.snapshot));
+    return (this.#releases ??= releasesInFlight(this.snapshot));
+  }
+}
+
+export class DayViews extends SnapshotViews {
+  readonly #input: DayInput;
+  #changes?: DayChanges;
+
+  constructor(input: DayInput) {
+    super(input.snapshot);
+    this.#input = input;
+  }
+
+  /** What changed since the previous day (views/changes.ts). */
+  get changes(): DayChanges {
+    const { snapshot, previous, changeRecords, lastKnown } = this.#input;
+    return (this.#changes ??= dayChanges(snapshot, previous, changeRecords, lastKnown));
   }
 }

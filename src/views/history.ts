@@ -10,7 +10,8 @@ import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
 import { comparePairs } from './compare.ts';
-import { compareStateKeys, environmentStateKeys, pairKey, RevisionTracker } from './revisions.ts';
+import { compareStateKeys, environmentStateKeys, pairKey, RevisionTracker, serviceStateKeys } from './revisions.ts';
+import { SnapshotViews } from './day-views.ts';
 
 export interface DeployEvent {
   service: string;
@@ -201,7 +202,9 @@ export class LedgerIndexBuilder {
     const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [], revisedEnvironments: [], revisedCompare: [] };
     const services = new Set(snapshot.services.map((s) => s.name));
     // A service removed later in the day has no page that day.
-    day.revised = [...new Set([...day.revised, ...this.#revisions.add(snapshot)])].filter((s) => services.has(s)).sort(compareText);
+    // One set of views for the three kinds of revision key: they share the matrix, approvals and graphs.
+    const views = new SnapshotViews(snapshot);
+    day.revised = [...new Set([...day.revised, ...this.#revisions.addKeys(serviceStateKeys(snapshot, views))])].filter((s) => services.has(s)).sort(compareText);
     day.services = snapshot.services.map((s) => s.name).sort(compareText);
     day.environments = snapshot.environments.map((e) => e.name);
     day.ids.push(snapshot.id);
@@ -277,7 +280,7 @@ export class LedgerIndexBuilder {
     }
     // After the deployments: a compare page's pull requests are as the ledger knew them in this snapshot, its own records included.
     const environments = new Set(day.environments);
-    day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(environmentStateKeys(snapshot))])].filter((e) => environments.has(e)).sort(compareText);
+    day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(environmentStateKeys(snapshot, views))])].filter((e) => environments.has(e)).sort(compareText);
     const pairs = new Map(comparePairs(day.environments).map(([a, b]) => [pairKey(a, b), [a, b] as [string, string]]));
     const revisedPairs = new Set([...day.revisedCompare.map(([a, b]) => pairKey(a, b)), ...this.#compareRevisions.addKeys(compareStateKeys(snapshot, (service) => this.#facts.get(service) ?? 0))]);
     // In path order, as the day page lists them.

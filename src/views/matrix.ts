@@ -73,6 +73,9 @@ export interface Matrix {
   rows: MatrixRow[];
 }
 
+/** A row is highlighted when a cell drifts, mismatches or lacks evidence. */
+const needsAttention = (cells: readonly MatrixCell[]) => cells.some((c) => c.status === 'drift' || c.status === 'mismatch' || c.status === 'gap');
+
 export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly string[]; environments?: readonly string[] } = {}): Matrix {
   const environments = snapshot.environments.filter((e) => !filter.environments || filter.environments.includes(e.name));
   const key = (service: string, environment: string) => `${service}\u0000${environment}`;
@@ -150,9 +153,36 @@ export function buildMatrix(snapshot: Snapshot, filter: { services?: readonly st
       kind: service.kind,
       owner: service.owner ?? null,
       cells,
-      attention: cells.some((c) => c.status === 'drift' || c.status === 'mismatch' || c.status === 'gap'),
+      attention: needsAttention(cells),
     };
   });
   return { environments: environments.map((e) => ({ name: e.name, production: e.production })), rows };
 }
 
+/**
+ * The whole matrix of a snapshot, built once per snapshot: the day page, its
+ * environment pages and the revision keys of the index pass all start from it
+ * (an environment page's two columns are `matrixColumns` of it).
+ */
+export function matrixOf(snapshot: Snapshot): Matrix {
+  let matrix = wholeMatrices.get(snapshot);
+  if (!matrix) wholeMatrices.set(snapshot, (matrix = buildMatrix(snapshot)));
+  return matrix;
+}
+const wholeMatrices = new WeakMap<Snapshot, Matrix>();
+
+/**
+ * The columns of `environments` of a whole matrix: equal to
+ * `buildMatrix(snapshot, { environments })`, whose cells, rows and drift
+ * ages never depend on which other columns are shown; only a row's
+ * `attention` is recomputed from the columns kept.
+ */
+export function matrixColumns(matrix: Matrix, environments: readonly string[]): Matrix {
+  return {
+    environments: matrix.environments.filter((e) => environments.includes(e.name)),
+    rows: matrix.rows.map((r) => {
+      const cells = r.cells.filter((c) => environments.includes(c.environment));
+      return { ...r, cells, attention: needsAttention(cells) };
+    }),
+  };
+}

@@ -37,37 +37,35 @@ import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts'
 import { compareEnvironments, comparePairs } from './compare.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
-import { environmentGraph, neighbourhood } from './graph.ts';
+import { neighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
-import { buildMatrix, type Matrix } from './matrix.ts';
+import { matrixColumns, matrixOf, type Matrix } from './matrix.ts';
+import { SnapshotViews } from './day-views.ts';
 import { deploymentHidden } from '../model/gaps.ts';
 import { differentBuilds } from '../model/build.ts';
 
 /** Per service, a short hash of everything its day page shows that is not the day itself. */
-export function serviceStateKeys(snapshot: Snapshot): Map<string, string> {
-  const rows = new Map(undated(buildMatrix(snapshot)).rows.map((r) => [r.service, r]));
-  const findings = groupByService(snapshot.findings);
-  const approvals = groupByService(approvalRows(snapshot));
-  const configs = groupByService(snapshot.configs);
-  const branches = groupByService(snapshot.branches);
-  const deployments = groupByService(snapshot.deployments);
-  const graphs = snapshot.environments.map((e) => ({ environment: e.name, model: environmentGraph(snapshot, e.name) }));
+export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new SnapshotViews(snapshot)): Map<string, string> {
+  const rows = new Map(undated(views.matrix).rows.map((r) => [r.service, r]));
+  const approvals = groupByService(views.approvals);
+  const graphs = snapshot.environments.map((e) => ({ environment: e.name, model: views.graph(e.name) }));
   const keys = new Map<string, string>();
   for (const service of snapshot.services) {
     const name = service.name;
+    const own = views.ofService(name);
     const state = {
       service,
       row: rows.get(name) ?? null,
-      findings: findings.get(name) ?? [],
+      findings: own.findings,
       // Who wrote the change comes from the change record of the night it arrived and is gone the next
       // night; it stays true of the same deployment, so the revision page keeps showing it (status and findings are keyed).
       approvals: (approvals.get(name) ?? []).map(approvalState),
-      builds: deployedBuildRows(snapshot.environments, deployments.get(name) ?? []),
-      protection: protectionRows(snapshot.environments, deployments.get(name) ?? []),
+      builds: deployedBuildRows(snapshot.environments, own.deployments),
+      protection: protectionRows(snapshot.environments, own.deployments),
       radius: blastRadius(snapshot, name),
       graphs: graphs.map((g) => ({ environment: g.environment, model: neighbourhood(g.model, name) })),
-      configs: configs.get(name) ?? [],
-      branches: branches.get(name) ?? [],
+      configs: own.configs,
+      branches: own.branches,
     };
     keys.set(name, stateKey(state));
   }
@@ -110,7 +108,7 @@ export function findingSummaries(snapshot: Snapshot, environment: string) {
 /** An environment page's matrix: its environment against the previous one on the promotion path. */
 export function environmentMatrix(snapshot: Snapshot, environment: string): Matrix {
   const position = snapshot.environments.findIndex((e) => e.name === environment);
-  return undated(buildMatrix(snapshot, { environments: snapshot.environments.slice(Math.max(0, position - 1), position + 1).map((e) => e.name) }));
+  return undated(matrixColumns(matrixOf(snapshot), snapshot.environments.slice(Math.max(0, position - 1), position + 1).map((e) => e.name)));
 }
 
 /**
@@ -121,8 +119,8 @@ export function environmentMatrix(snapshot: Snapshot, environment: string): Matr
  * "Changes on D" needs no key of its own, as for services: the deployments
  * it compares are in the key, so a day with a change is a revision day.
  */
-export function environmentStateKeys(snapshot: Snapshot): Map<string, string> {
-  const approvals = approvalRows(snapshot);
+export function environmentStateKeys(snapshot: Snapshot, views: SnapshotViews = new SnapshotViews(snapshot)): Map<string, string> {
+  const approvals = views.approvals;
   const keys = new Map<string, string>();
   snapshot.environments.forEach((environment, position) => {
     const name = environment.name;
@@ -136,7 +134,7 @@ export function environmentStateKeys(snapshot: Snapshot): Map<string, string> {
       deployments: snapshot.deployments.filter((d) => d.environment === name),
       findings: findingSummaries(snapshot, name),
       approvals: approvals.filter((r) => r.environment === name).map(approvalState),
-      graph: environmentGraph(snapshot, name),
+      graph: views.graph(name),
     };
     keys.set(name, stateKey(state));
   });
