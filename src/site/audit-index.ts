@@ -14,6 +14,7 @@ import { rowsOf } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
 import { closedPeriods } from '../views/audit.ts';
 import type { LedgerFacts } from './incremental.ts';
+import type { Snapshot } from '../model/index.ts';
 
 const STATE = 'audit-index.json';
 const FORMAT = 1;
@@ -37,6 +38,22 @@ interface State {
 
 /** Every production change of the ledger in the export's order, reading only snapshots the cached state has not seen. */
 export async function computeChangeIndex(snapshotsDir: string, ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string): Promise<ChangeEntry[]> {
+  const pass = await openChangeIndex(ids, identity, cacheDir, fingerprint);
+  for (const id of ids.slice(pass.from)) {
+    const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, identity?.get(id)?.split(':')[0]);
+    pass.add(id, snapshot, sha256);
+  }
+  return pass.finish();
+}
+
+/**
+ * The change index as a pass over the snapshots from `from` on (those the
+ * saved state has not seen), so `buildSite` can feed it the snapshots it
+ * reads for the cross-day index instead of reading each one twice.
+ */
+export async function openChangeIndex(
+  ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string,
+): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]> }> {
   const file = cacheDir ? path.join(cacheDir, STATE) : null;
   let covered: [string, string][] = [];
   let changes: ChangeEntry[] = [];
@@ -48,19 +65,22 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
     }
   }
   const seen = new Set(changes.map((c) => c.id));
-  const fresh = ids.slice(covered.length);
-  for (const id of fresh) {
-    const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, identity?.get(id)?.split(':')[0]);
+  const from = covered.length;
+  const add = (id: string, snapshot: Snapshot, sha256: string) => {
+    if (id !== ids[covered.length]) throw new Error(`openChangeIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
     for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
     covered.push([id, identity?.get(id) ?? '']);
-  }
-  if (file && identity && fresh.length > 0) {
-    await mkdir(path.dirname(file), { recursive: true });
-    const state: State = { format: FORMAT, fingerprint, covered, changes };
-    await writeFile(`${file}.tmp`, JSON.stringify(state));
-    await rename(`${file}.tmp`, file);
-  }
-  return changes;
+  };
+  const finish = async () => {
+    if (file && identity && covered.length > from) {
+      await mkdir(path.dirname(file), { recursive: true });
+      const state: State = { format: FORMAT, fingerprint, covered, changes };
+      await writeFile(`${file}.tmp`, JSON.stringify(state));
+      await rename(`${file}.tmp`, file);
+    }
+    return changes;
+  };
+  return { from, add, finish };
 }
 
 /** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */

@@ -8,14 +8,14 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
-import { listSnapshotIds, sha256Hex } from '../ledger/index.ts';
+import { listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
-import { auditGroupKeys, computeChangeIndex } from './audit-index.ts';
+import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
 import { checkOutput, keepFile, moveInto, openStaging, recoverOutput, swapIn } from './output.ts';
 import {
-  CACHE_FORMAT, computeLedgerIndex, generatorFingerprint, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
-  type SiteManifest,
+  CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
+  type LedgerFacts, type SiteManifest,
 } from './incremental.ts';
 
 const ASTRO_LOG = path.join(import.meta.dirname, 'astro-log.mjs');
@@ -79,8 +79,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests } = await computeLedgerIndex(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
-  const changeIndex = await computeChangeIndex(snapshotsDir, ids, facts.identity, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests, changeIndex } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([
     ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation),
     ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
@@ -166,6 +165,27 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   }
   if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };
+}
+
+/**
+ * The cross-day index and the change index in one pass over the snapshots
+ * either has not seen (all of them without a cache): each snapshot is read,
+ * parsed and validated once, not once per index (at 500 services a read is
+ * 0.1–0.2 s of a full build's time per snapshot).
+ */
+async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: string | null, fingerprint: string) {
+  const ledger = await openLedgerIndex(facts, cacheDir, fingerprint);
+  const changes = await openChangeIndex(facts.ids, facts.identity, cacheDir, fingerprint);
+  const chainOf = (id: string) => facts.identity.get(id)?.split(':')[0];
+  for (let i = Math.min(ledger.from, changes.from); i < facts.ids.length; i++) {
+    const id = facts.ids[i]!;
+    // The head was parsed and hashed by ledgerFacts.
+    const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)! } : null;
+    const { snapshot, sha256 } = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id)));
+    if (i >= ledger.from) ledger.add(id, snapshot);
+    if (i >= changes.from) changes.add(id, snapshot, sha256);
+  }
+  return { ...(await ledger.finish()), changeIndex: await changes.finish() };
 }
 
 /** A file the previous build's manifest lists is no longer in its output. */

@@ -212,8 +212,24 @@ interface IndexCache {
 export async function computeLedgerIndex(
   snapshotsDir: string, facts: LedgerFacts, cacheDir: string | null, fingerprint: string,
 ): Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> {
-  const { ids } = facts;
+  const pass = await openLedgerIndex(facts, cacheDir, fingerprint);
   const chainOf = (id: string) => facts.identity.get(id)?.split(':')[0];
+  for (const id of facts.ids.slice(pass.from)) {
+    const known = facts.head && id === facts.ids.at(-1) ? facts.head : null;
+    pass.add(id, known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
+  }
+  return pass.finish();
+}
+
+/**
+ * `computeLedgerIndex` as a pass over the snapshots from `from` on (those
+ * the saved builder has not seen): `buildSite` feeds it and the change index
+ * (audit-index.ts) the same snapshots, each read once.
+ */
+export async function openLedgerIndex(
+  facts: LedgerFacts, cacheDir: string | null, fingerprint: string,
+): Promise<{ from: number; add: (id: string, snapshot: Snapshot) => void; finish: () => Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> }> {
+  const { ids } = facts;
   let builder = new LedgerIndexBuilder();
   let covered: [string, string][] = [];
   let digests = new Map<string, string>();
@@ -237,28 +253,32 @@ export async function computeLedgerIndex(
       digests = new Map(cache.serviceDigests);
     }
   }
-  const fresh = ids.slice(covered.length);
-  for (const id of fresh) {
-    const known = facts.head && id === ids.at(-1) ? facts.head : null;
-    builder.add(known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id))).snapshot);
+  const from = covered.length;
+  const add = (id: string, snapshot: Snapshot) => {
+    if (id !== ids[covered.length] || snapshot.id !== id) throw new Error(`openLedgerIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
+    builder.add(snapshot);
     covered.push([id, facts.identity.get(id) ?? '']);
-  }
-  const index = builder.finish();
-  // Only the services the new snapshots touched are digested again: stringifying every service's
-  // events and pull requests was over half a second a night at three years.
-  const grouped = byService(index);
-  for (const service of index.services) {
-    if (digests.has(service) && !builder.touched.has(service)) continue;
-    const content = JSON.stringify({ events: grouped.events.get(service) ?? [], pullRequests: grouped.pullRequests.get(service) ?? [] });
-    digests.set(service, createHash('sha256').update(content).digest('hex'));
-  }
-  if (file && fresh.length > 0) {
-    await mkdir(cacheDir!, { recursive: true });
-    const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState(), serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
-    await writeFile(`${file}.tmp`, JSON.stringify(next));
-    await rename(`${file}.tmp`, file);
-  }
-  return { index, read: fresh.length, serviceDigests: digests };
+  };
+  const finish = async () => {
+    const index = builder.finish();
+    // Only the services the new snapshots touched are digested again: stringifying every service's
+    // events and pull requests was over half a second a night at three years.
+    const grouped = byService(index);
+    for (const service of index.services) {
+      if (digests.has(service) && !builder.touched.has(service)) continue;
+      const content = JSON.stringify({ events: grouped.events.get(service) ?? [], pullRequests: grouped.pullRequests.get(service) ?? [] });
+      digests.set(service, createHash('sha256').update(content).digest('hex'));
+    }
+    const read = covered.length - from;
+    if (file && read > 0) {
+      await mkdir(cacheDir!, { recursive: true });
+      const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState(), serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+      await writeFile(`${file}.tmp`, JSON.stringify(next));
+      await rename(`${file}.tmp`, file);
+    }
+    return { index, read, serviceDigests: digests };
+  };
+  return { from, add, finish };
 }
 
 /** Output files are grouped by what they depend on: the route table's render groups (src/views/routes.ts). */
