@@ -12,7 +12,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LedgerError, UsageError } from '../errors.ts';
-import { listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, verifyLedger } from '../ledger/index.ts';
+import { listSnapshotIds, readSnapshotFile, sha256Hex, verifyLedger } from '../ledger/index.ts';
 import { SNAPSHOT_ID_PATTERN } from '../model/index.ts';
 import { EXPORT_FORMATS, exportHead, exportRow, exportTail, type ExportFormat } from './format.ts';
 import { deploymentGaps, isDay, periodBounds, rowsOf, snapshotsForPeriod, type ChangeRow, type Period } from './population.ts';
@@ -61,6 +61,12 @@ export interface ExtractRequest {
   asOf?: string;
   /** Called with each row as it is written (the site's period table). */
   onRow?: (row: ChangeRow) => void;
+  /**
+   * Chain hashes already known (the site's, from each successor's `previous` link, after
+   * `verify`), so each snapshot's canonical form is not computed again; the export command and
+   * `--check` leave it out and hash every snapshot they read.
+   */
+  knownSha256?: (id: string) => string | undefined;
 }
 
 /** Checks the parameters a user typed; UsageError naming the one that is wrong. */
@@ -103,7 +109,7 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
   if (ids.length === 0) throw new LedgerError(`the ledger in ${dir} is empty; run release-ledger collect first`);
   const asOf = request.asOf ?? ids.at(-1)!;
   if (!ids.includes(asOf)) throw new UsageError(`--as-of ${asOf}: no such snapshot in ${dir}`);
-  const headEntry = await readSnapshotEntry(dir, asOf);
+  const headEntry = await readSnapshotFile(dir, asOf, request.knownSha256?.(asOf));
   const selection = snapshotsForPeriod(ids, period, asOf);
   if (period.environments) {
     const known = new Set(headEntry.snapshot.environments.map((e) => e.name));
@@ -116,7 +122,7 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
   let rows = 0;
   await write(exportHead(format));
   for (const id of selection.ids) {
-    const entry = id === asOf ? { ...headEntry, bytes: await readFile(headEntry.file) } : await readSnapshotFile(dir, id, undefined);
+    const entry = id === asOf ? headEntry : await readSnapshotFile(dir, id, request.knownSha256?.(id));
     snapshots.push({ id, sha256: entry.sha256, fileSha256: sha256Hex(entry.bytes) });
     for (const g of deploymentGaps(entry.snapshot, period.environments))
       gaps.push({ snapshot: id, source: g.source, service: g.service ?? null, environment: g.environment ?? null, evidence: g.evidence, reason: g.reason });

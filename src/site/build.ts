@@ -108,6 +108,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
   const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
+  // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
+  // its change pages take it from here instead of reading and validating its file once more.
+  const releaseHead = handOver(`${chainsFile}.head`, facts.head);
   const only: RenderOnly | undefined = plan?.only;
   const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
@@ -162,6 +165,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     releaseChanges();
     releaseChains();
     releaseFiles();
+    releaseHead();
   }
   if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };

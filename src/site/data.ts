@@ -52,7 +52,12 @@ export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256:
     return cached;
   }
   const loading = (async () => {
-    const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, (await chains())?.[id]);
+    // `buildSite` hands over the head it parsed, with its chain hash and file hash.
+    const head = chainsFile ? handedOver<Snapshot | null>(`${chainsFile}.head`) : undefined;
+    const file = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`)?.[id] : undefined;
+    const chain = (await chains())?.[id];
+    if (head && head.id === id && file && chain) return { snapshot: head, sha256: chain, file: path.join(snapshotsDir, `${id}.json`), fileSha256: file.sha256, fileBytes: file.bytes };
+    const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, chain);
     return { ...entry, fileSha256: sha256Hex(bytes), fileBytes: bytes.length };
   })();
   lru.set(id, loading);
@@ -265,6 +270,7 @@ export function periodExport(name: string): Promise<{ csv: string; manifest: str
   if (!loading) {
     loading = (async () => {
       const period = (await auditPeriods()).find((p) => p.name === name);
+      const known = await chains();
       if (!period) throw new Error(`no closed audit period ${name}`);
       const chunks: string[] = [];
       const rows: ChangeRow[] = [];
@@ -277,6 +283,7 @@ export function periodExport(name: string): Promise<{ csv: string; manifest: str
         extractedAt: snapshotIdToDate(period.closingId),
         generator: { name: 'release-ledger', version: generatorVersion },
         onRow: (row) => rows.push(row),
+        knownSha256: (id) => known?.[id],
       });
       return { csv: chunks.join(''), manifest: `${JSON.stringify(manifest, null, 2)}\n`, rows };
     })();
