@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { rowsOf } from '../export/population.ts';
+import { rowsOf, type ChangeRow } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
 import { closedPeriods } from '../views/audit.ts';
 import type { LedgerFacts } from './incremental.ts';
@@ -53,7 +53,7 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
  */
 export async function openChangeIndex(
   ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string,
-): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]> }> {
+): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]>; rows: ReadonlyMap<string, ChangeRow> }> {
   const file = cacheDir ? path.join(cacheDir, STATE) : null;
   let covered: [string, string][] = [];
   let changes: ChangeEntry[] = [];
@@ -66,9 +66,15 @@ export async function openChangeIndex(
   }
   const seen = new Set(changes.map((c) => c.id));
   const from = covered.length;
+  // The rows of the changes this pass found, for their pages (data.ts `changeRow`): a row does not depend on
+  // what was seen before, so the page need not read the snapshot again (a full read a snapshot at 500 services).
+  const rows = new Map<string, ChangeRow>();
   const add = (id: string, snapshot: Snapshot, sha256: string) => {
     if (id !== ids[covered.length]) throw new Error(`openChangeIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
-    for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
+    for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) {
+      changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
+      rows.set(row.id, row);
+    }
     covered.push([id, identity?.get(id) ?? '']);
   };
   const finish = async () => {
@@ -80,7 +86,7 @@ export async function openChangeIndex(
     }
     return changes;
   };
-  return { from, add, finish };
+  return { from, add, finish, rows };
 }
 
 /** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */

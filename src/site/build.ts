@@ -79,7 +79,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests, changeIndex } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests, changeIndex, changeRows } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([
     ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation),
     ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
@@ -105,6 +105,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const chainsFile = `${staging}.chains.json`;
   const releaseIndex = handOver(indexFile, index);
   const releaseChanges = handOver(`${indexFile}.changes`, changeIndex);
+  const releaseRows = handOver(`${indexFile}.rows`, changeRows);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
   const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
@@ -163,6 +164,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     if (site) await rm(site, { recursive: true, force: true });
     releaseIndex();
     releaseChanges();
+    releaseRows();
     releaseChains();
     releaseFiles();
     releaseHead();
@@ -189,7 +191,7 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
     if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) changes.add(id, snapshot, sha256);
   }
-  return { ...(await ledger.finish()), changeIndex: await changes.finish() };
+  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows };
 }
 
 /** A file the previous build's manifest lists is no longer in its output. */

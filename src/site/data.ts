@@ -235,6 +235,9 @@ const auditRows = new WeakMap<Snapshot, Map<string, ChangeRow>>();
 
 /** One change's row, from the snapshot that first recorded it (the same row the export writes). */
 export async function changeRow(entry: ChangeEntry): Promise<ChangeRow> {
+  // `buildSite` hands over the rows its index pass made from the snapshots it read.
+  const known = indexFile ? handedOver<ReadonlyMap<string, ChangeRow>>(`${indexFile}.rows`)?.get(entry.id) : undefined;
+  if (known) return known;
   const { snapshot, sha256 } = await snapshotEntry(entry.snapshot);
   let rows = auditRows.get(snapshot);
   if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, WHOLE_LEDGER, new Set()).map((r) => [r.id, r]))));
