@@ -8,15 +8,15 @@ import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
-import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
-import type { PrBetween, PrUnknownBetween } from './compare.ts';
+import type { ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
+import { serviceSet, serviceSetText, type PrBetween, type PrUnknownBetween, type UndeclaredGroup } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
-import { findingAnchor, paths, rowAnchor } from './links.ts';
+import { findingAnchor, paths } from './links.ts';
 
 /**
  * Separation of duties, one row per production deployment: who wrote the
@@ -189,17 +189,24 @@ export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b:
     const { service } = list[0]!;
     return html`<tr><td>${service}</td><td>${list[0]!.in === 'a' ? a : b}</td><td>${list.length}</td><td><ul>${newest.map((pr) => {
       const link = safeUrl(pr.url);
-      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html` <span class="muted">(${pr.tickets.join(', ')})</span>`}</li>`;
+      // A ticket the title already names (`PAY-12 fix rounding`) is not said twice.
+      const tickets = pr.tickets.filter((t) => !pr.title.includes(t));
+      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${tickets.length > 0 && html` <span class="muted">(${tickets.join(', ')})</span>`}</li>`;
     })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
-/** Config keys that differ between two environments without being declared environment-specific, value by value (secrets never shown). */
-export function undeclaredConfigHtml(configs: readonly ConfigEnvironmentDiff[], a: string, b: string): Html {
-  if (configs.length === 0) return html``;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${configs.map(
-    (c) =>
-      html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${c.notComparable ? `not comparable (${c.notComparable})` : configChangeLabel('changed', c.redacted)}<strong> — not declared environment-specific</strong></td></tr>`,
+/**
+ * Config keys that differ between two environments without being declared
+ * environment-specific, one row per key and value pair naming its services
+ * (`groupUndeclared`); secrets never shown. `universe`: the snapshot's services.
+ */
+export function undeclaredConfigHtml(groups: readonly UndeclaredGroup[], a: string, b: string, universe: readonly string[]): Html {
+  if (groups.length === 0) return html``;
+  const value = (g: UndeclaredGroup, v: string | null) => (g.redacted ? '(redacted)' : (v ?? '(not set)'));
+  return html`<h3>Not declared environment-specific <span class="muted">(${groups.length})</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th><th scope="col">Services</th></tr></thead><tbody>${groups.map(
+    (g) =>
+      html`<tr><td><code>${g.key}</code></td><td class="mono">${value(g, g.a)}</td><td class="mono">${value(g, g.b)}</td><td>${g.notComparable ? `not comparable (${g.notComparable})` : configChangeLabel('changed', g.redacted)}</td><td>${serviceSetText(serviceSet(g.services, universe))}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -259,27 +266,24 @@ export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: str
 
 /**
  * A compare page's versions: the services whose deployments differ between
- * environments `a` and `b` as a table (with `#row-NAME` anchors), then the
- * ones running the same build as a list. `serviceHref` links a service's page
- * as of the compared day.
+ * environments `a` and `b` as a table, then the ones running the same build as
+ * one line of names and versions (no row, link or anchor each: at 500
+ * services they were most of the section). `serviceHref` links a differing
+ * service's page as of the compared day; the day page's matrix links them all.
  */
 export function environmentVersionsHtml(services: readonly ServiceEnvironmentDiff[], a: string, b: string, serviceHref: (service: string) => string): Html {
   const differing = services.filter((x) => x.status !== 'same');
   const same = services.filter((x) => x.status === 'same');
   const side = (d: DeploymentState | null) =>
-    d
-      ? html`<span class="mono">${d.version}</span> ${d.declared ? html`<span class="muted">declared in <span class="mono">${d.declared.file}</span></span>` : html`<span class="muted mono">${shortCommit(d.commit)}</span>`}<div class="muted">${formatTime(d.deployedAt)}</div>`
-      : '—';
+    d ? html`<code>${d.version}</code> <small>${d.declared ? html`declared in <code>${d.declared.file}</code>` : shortCommit(d.commit)} · ${formatTime(d.deployedAt)}</small>` : '—';
   const table =
     differing.length === 0
       ? html`<p>✓ Every service runs the same build in both.</p>`
-      : html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${differing.map((r) => {
-          const status = r.status === 'different' ? '≠ different' : `only in ${r.status === 'only-a' ? a : b}`;
-          return html`<tr id="${rowAnchor(r.service)}" class="attention"><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td class="status-drift">${side(r.a)}</td><td class="status-drift">${side(r.b)}</td><td>${status}${r.fields.length > 0 && html`<span class="muted"> (${r.fields.join(', ')})</span>`}</td></tr>`;
+      : html`<div class="table-wrap"><table class="cmp"><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Differs</th></tr></thead><tbody>${differing.map((r) => {
+          const status = r.status === 'different' ? `≠ ${r.fields.length > 0 ? r.fields.join(', ') : 'different'}` : `only in ${r.status === 'only-a' ? a : b}`;
+          return html`<tr><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td>${side(r.a)}</td><td>${side(r.b)}</td><td>${status}</td></tr>`;
         })}</tbody></table></div>`;
-  const list =
-    same.length > 0 &&
-    html`<h3>✓ The same build in both (${same.length})</h3><ul class="inline-list">${same.map((r) => html`<li id="${rowAnchor(r.service)}"><a href="${serviceHref(r.service)}">${r.service}</a> <span class="mono muted">${r.a?.version}</span></li>`)}</ul>`;
+  const list = same.length > 0 && html`<h3>✓ The same build in both (${same.length})</h3><p class="same">${same.map((r, i) => html`${i > 0 && ', '}${r.service} (${r.a?.version})`)}</p>`;
   return html`${table}${list}`;
 }
 

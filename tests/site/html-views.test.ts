@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -199,23 +199,44 @@ describe('the long tables', () => {
     expect(out).not.toContain('<li>#1 ');
     expect(out).toContain('<a href="/services/api/">3 more in the history of api</a>');
     expect(out).toContain('<td>prod</td><td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
+    // A ticket its title already names is not repeated.
+    expect(pullRequestsBetweenHtml([{ service: 'api', number: 4, title: 'PAY-2 fix rounding', url: undefined, tickets: ['PAY-2', 'PAY-3'], in: 'a' }], 'dev', 'prod', () => '/').value).toContain('<li>#4 PAY-2 fix rounding <span class="muted">(PAY-3)</span></li>');
     expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: no pull request is known to be in one build and not the other.</p>');
   });
 
-  it('undeclared config differences: values escaped, secrets never shown', () => {
+  it('undeclared config differences: one row per key and value pair naming its services, values escaped, secrets never shown', () => {
+    const row = (service: string, key: string, a: string | null, b: string | null, extra: Partial<{ redacted: boolean; notComparable: 'no common fingerprint' }> = {}) => ({ service, source: 'file', key, a, b, redacted: false, notComparable: null, envSpecific: false, ...extra });
+    const universe = ['api', 'db', 'web', 'jobs', 'mail'];
     const out = undeclaredConfigHtml(
-      [
-        { service: 'api', source: 'file', key: HOSTILE, a: JSON.stringify(HOSTILE), b: null, redacted: false, notComparable: null, envSpecific: false },
-        { service: 'api', source: 'file', key: 'TOKEN', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: null, envSpecific: false },
-        { service: 'api', source: 'file', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: 'no common fingerprint', envSpecific: false },
-      ],
+      groupUndeclared([
+        row('api', HOSTILE, JSON.stringify(HOSTILE), null),
+        row('web', 'FLAG', 'true', 'false'),
+        row('api', 'FLAG', 'true', 'false'),
+        row('db', 'FLAG', 'false', 'true'),
+        row('api', 'TOKEN', '(redacted)', '(redacted)', { redacted: true }),
+        row('api', 'DB_PASSWORD', '(redacted)', '(redacted)', { redacted: true, notComparable: 'no common fingerprint' }),
+      ]),
       'dev',
       HOSTILE,
+      universe,
     ).value;
     expect(out).not.toContain('<img');
+    expect(out).toContain('<h3>Not declared environment-specific <span class="muted">(5)</span></h3>');
     expect(out).toContain('<td class="mono">(not set)</td>');
-    expect(out).toContain('<td>changed (redacted)<strong> — not declared environment-specific</strong></td>');
-    expect(out).toContain('<td>not comparable (no common fingerprint)<strong> — not declared environment-specific</strong></td>');
+    // The same key and values in two services: one row naming both; the other value pair its own row.
+    expect(out).toContain('<tr><td><code>FLAG</code></td><td class="mono">true</td><td class="mono">false</td><td>changed</td><td>in 2 services: api, web</td></tr>');
+    expect(out).toContain('<tr><td><code>FLAG</code></td><td class="mono">false</td><td class="mono">true</td><td>changed</td><td>in 1 service: db</td></tr>');
+    expect(out).toContain('<td>changed (redacted)</td>');
+    expect(out).toContain('<td>not comparable (no common fingerprint)</td>');
+  });
+
+  it('a group of services is said by the fewest names: all, all but the few it lacks, or the few', () => {
+    const universe = ['a', 'b', 'c', 'd', 'e'];
+    expect(serviceSetText(serviceSet(['e', 'd', 'c', 'b', 'a'], universe))).toBe('in all 5 services');
+    expect(serviceSetText(serviceSet(['a', 'b', 'd', 'e'], universe))).toBe('in 4 of the 5 services: all but c');
+    expect(serviceSetText(serviceSet(['b', 'a'], universe))).toBe('in 2 services: a, b');
+    // A name outside the snapshot's services is never hidden behind "all but".
+    expect(serviceSetText(serviceSet(['a', 'b', 'c', 'x'], universe))).toBe('in 4 services: a, b, c, x');
   });
 
   it('a service history: versions and pull requests escaped, links to days, where each pull request is now', () => {
@@ -240,13 +261,14 @@ describe('the long tables', () => {
     expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC (1)</td><td><span class="muted">not deployed</span></td>');
   });
 
-  it('compare versions: differing services in a table with anchors, the same build as a list, names and versions escaped', () => {
+  it('compare versions: differing services in a table, the same build as one line of names and versions, all escaped', () => {
     const state = (version: string) => ({ version, commit: 'a'.repeat(40), artifact: null, deployedAt: '2026-03-13T10:00:00Z', deployedBy: HOSTILE });
     const out = environmentVersionsHtml(
       [
         { service: 'api', status: 'different', a: state(`2.0.0-${HOSTILE}`), b: state('1.0.0'), fields: ['version'] },
         { service: 'web', status: 'only-b', a: null, b: state('1.0.0'), fields: [] },
         { service: 'db', status: 'same', a: state(HOSTILE), b: state(HOSTILE), fields: [] },
+        { service: 'cache', status: 'same', a: state('3.1.0'), b: state('3.1.0'), fields: [] },
       ],
       'dev',
       HOSTILE,
@@ -254,11 +276,12 @@ describe('the long tables', () => {
     ).value;
     expect(out).not.toContain('<img');
     expect(out).toContain('<th scope="col">&lt;img src=x');
-    expect(out).toContain('<tr id="row-api" class="attention"><th scope="row"><a href="/svc/api/">api</a></th><td class="status-drift"><span class="mono">2.0.0-&lt;img');
-    expect(out).toContain('<td>≠ different<span class="muted"> (version)</span></td>');
-    expect(out).toContain('<td class="status-drift">—</td>');
+    expect(out).toContain('<tr><th scope="row"><a href="/svc/api/">api</a></th><td><code>2.0.0-&lt;img');
+    expect(out).toContain(`<small>aaaaaaa · 2026-03-13 10:00 UTC</small></td><td><code>1.0.0</code>`);
+    expect(out).toContain('<td>≠ version</td>');
+    expect(out).toContain('<td>—</td>');
     expect(out).toContain('<td>only in &lt;img src=x');
-    expect(out).toContain('<h3>✓ The same build in both (1)</h3><ul class="inline-list"><li id="row-db"><a href="/svc/db/">db</a> <span class="mono muted">&lt;img');
+    expect(out).toContain('<h3>✓ The same build in both (2)</h3><p class="same">db (&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;), cache (3.1.0)</p>');
     expect(environmentVersionsHtml([], 'dev', 'prod', () => '/').value).toBe('<p>✓ Every service runs the same build in both.</p>');
   });
 
