@@ -13,6 +13,7 @@ export * from './matrix-html.ts';
 export * from './findings-html.ts';
 export { EVIDENCE_RENDERERS, ruleEvidenceHtml } from './evidence-html.ts';
 export * from './tables-html.ts';
+export * from './service-day-html.ts';
 export * from './html.ts';
 export * from './search.ts';
 export * from './stats.ts';

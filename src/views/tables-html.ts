@@ -4,7 +4,6 @@
  * every production approval, a day page every change, and a graph's table
  * every dependency edge — hundreds of rows at 500 services.
  */
-import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
@@ -145,21 +144,6 @@ export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Ht
   return html`${dependents.map(
     (d, i) =>
       html`${i > 0 && ', '}${d.service}${d.unknown && html`<span class="muted"> (deployment unknown: evidence missing)</span>`}${d.depth > 1 && html`<span class="muted"> (via ${d.via})</span>`}${d.satisfied === false && html`<strong> ✗ range ${d.range} not met</strong>`}`,
-  )}`;
-}
-
-/** A service's configuration records, key by key; secrets show only that they are secret. */
-export function configRecordsHtml(configs: readonly ConfigRecord[]): Html {
-  if (configs.length === 0) return html`<p>No configuration recorded.</p>`;
-  return html`${configs.map(
-    (c) =>
-      html`<h3>${c.environment} <span class="muted">from ${c.source}${c.origin && html` (${c.origin})`}${c.changedAt && html`, changed ${formatTime(c.changedAt)}${c.changedBy && html` by ${c.changedBy}`}`}</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${Object.keys(c.values)
-        .sort()
-        .map((k) => {
-          const v = c.values[k]!;
-          const text = v !== null && typeof v === 'object' ? ('redacted' in v ? '(redacted)' : `(secret${v.updatedAt ? `, updated ${formatTime(v.updatedAt)}` : ''})`) : JSON.stringify(v);
-          return html`<tr><td><code>${k}</code></td><td class="mono">${text}</td></tr>`;
-        })}</tbody></table></div>`,
   )}`;
 }
 

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -178,14 +178,14 @@ describe('the long tables', () => {
       { service: HOSTILE, depth: 2, via: 'web', range: HOSTILE, version: '0.1.0', satisfied: false },
     ]).value;
     expect(radius).toBe(`web, ${escapeHtml(HOSTILE)}<span class="muted"> (via web)</span><strong> ✗ range ${escapeHtml(HOSTILE)} not met</strong>`);
-    const configs = configRecordsHtml([
+    const configs = configByEnvironmentHtml([
       { service: 'api', environment: 'prod', source: 'file', changedBy: HOSTILE, changedAt: '2026-03-14T02:00:00Z', values: { [HOSTILE]: HOSTILE, TOKEN: { redacted: true, sha256: 'f'.repeat(64) } } },
-    ] as Parameters<typeof configRecordsHtml>[0]).value;
+    ] as Parameters<typeof configByEnvironmentHtml>[0]).value;
     expect(configs).not.toContain('<img');
     expect(configs).toContain('<td class="mono">(redacted)</td>');
     expect(configs).not.toContain('f'.repeat(64));
     expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
-    expect(configRecordsHtml([]).value).toBe('<p>No configuration recorded.</p>');
+    expect(configByEnvironmentHtml([]).value).toBe('<p>No configuration recorded.</p>');
   });
 
   it('pull requests between two environments: one row per service and side, the newest few named, the rest counted and linked', () => {
