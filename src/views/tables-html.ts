@@ -90,7 +90,7 @@ export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
   if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th></tr></thead><tbody>${rows.map((r) => {
     const record = safeUrl(r.url);
-    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><span class="mono">${r.version}</span>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td><span class="mono hash">${r.commit}</span></td><td>${r.artifact ? html`<span class="mono hash">${r.artifact}</span>` : html`<span class="muted">not recorded</span>`}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
+    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><code>${r.version}</code>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td class="mono hash">${r.commit}</td>${r.artifact ? html`<td class="mono hash">${r.artifact}</td>` : html`<td class="muted">not recorded</td>`}<td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 

@@ -45,7 +45,15 @@ function rows(table: string): string[][] {
   );
 }
 
-const worldArb = fc.record({
+interface World {
+  versions: (string | null)[][];
+  values: (string | null)[][][];
+  envSpecific: string[];
+  secrets: string[];
+  ranges: string[];
+}
+
+const worldArb: fc.Arbitrary<World> = fc.record({
   versions: fc.array(fc.array(fc.option(fc.constantFrom('1.0.0', '1.1.0', '2.0.0'), { nil: null }), { minLength: ENVS.length, maxLength: ENVS.length }), { minLength: SERVICES.length, maxLength: SERVICES.length }),
   values: fc.array(fc.array(fc.array(fc.option(fc.constantFrom('a', 'b'), { nil: null }), { minLength: KEYS.length, maxLength: KEYS.length }), { minLength: ENVS.length, maxLength: ENVS.length }), { minLength: SERVICES.length, maxLength: SERVICES.length }),
   envSpecific: fc.subarray(KEYS),
@@ -53,7 +61,7 @@ const worldArb = fc.record({
   ranges: fc.array(fc.constantFrom('^1.0.0', '^2.0.0', '>=1.1.0'), { minLength: SERVICES.length, maxLength: SERVICES.length }),
 });
 
-function world(w: fc.infer<typeof worldArb>) {
+function world(w: World) {
   const deployments: Deployment[] = [];
   const configs: ConfigRecord[] = [];
   SERVICES.forEach((service, i) => {

@@ -135,14 +135,14 @@ describe('the long tables', () => {
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
     // Full commits and digests may break anywhere when printed (class "hash"); nothing else may.
-    expect(out).toContain(`<td><span class="mono hash">${'a'.repeat(40)}</span></td><td><span class="mono hash">${digest}</span></td>`);
-    expect(out).toContain(`<td><span class="mono hash">${'b'.repeat(40)}</span></td><td><span class="muted">not recorded</span></td>`);
+    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}</td><td class="mono hash">${digest}</td>`);
+    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}</td><td class="muted">not recorded</td>`);
     expect(out).toContain(`from <code>${escapeHtml(HOSTILE)}</code>`);
     expect(out).toContain('<a href="https://example.test/d?a=1&amp;b=2" rel="nofollow noopener">record</a>');
     // A ref that is the version itself is not repeated.
     expect(out).not.toContain('from <code>v2.0.0</code>');
     const web = deployedBuildsHtml(deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
-    expect(web).toContain(`<span class="mono hash">sha256:${escapeHtml(HOSTILE)}</span>`);
+    expect(web).toContain(`<td class="mono hash">sha256:${escapeHtml(HOSTILE)}</td>`);
     expect(deployedBuildsHtml([]).value).toBe('<p>Not deployed anywhere.</p>');
   });
 
