@@ -143,7 +143,7 @@ export function configByEnvironmentHtml(configs: readonly ConfigRecord[]): Html 
     const differ = keys.filter((k) => !same.includes(k));
     return html`${origins}${same.length > 0 && html`<h3>The same in ${environmentsText(environments)}${from}</h3>${keyValueTable(null, same, (k) => records[0]!.values[k])}`}${
       differ.length > 0 &&
-      html`<h3>Different by environment${from}</h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${differ.map(
+      html`<h3>Different by environment${from}</h3><div class="table-wrap"><table class="cfg"><thead><tr><th scope="col">Key</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${differ.map(
         (k) => html`<tr><td><code>${k}</code></td>${records.map((c) => html`<td class="mono">${c.values[k] === undefined ? '(not set)' : shown(c.values[k])}</td>`)}</tr>`,
       )}</tbody></table></div>`
     }`;

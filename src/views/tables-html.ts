@@ -188,7 +188,8 @@ export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b:
 export function undeclaredConfigHtml(groups: readonly UndeclaredGroup[], a: string, b: string, universe: readonly string[]): Html {
   if (groups.length === 0) return html``;
   const value = (g: UndeclaredGroup, v: string | null) => (g.redacted ? '(redacted)' : (v ?? '(not set)'));
-  return html`<h3>Not declared environment-specific <span class="muted">(${groups.length})</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th><th scope="col">Services</th></tr></thead><tbody>${groups.map(
+  const count = groups.reduce((n, g) => n + g.services.length, 0);
+  return html`<h3>Not declared environment-specific <span class="muted">(${count} difference${count === 1 ? '' : 's'})</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th><th scope="col">Services</th></tr></thead><tbody>${groups.map(
     (g) =>
       html`<tr><td><code>${g.key}</code></td><td class="mono">${value(g, g.a)}</td><td class="mono">${value(g, g.b)}</td><td>${g.notComparable ? `not comparable (${g.notComparable})` : configChangeLabel('changed', g.redacted)}</td><td>${serviceSetText(serviceSet(g.services, universe))}</td></tr>`,
   )}</tbody></table></div>`;

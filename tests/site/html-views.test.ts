@@ -221,7 +221,7 @@ describe('the long tables', () => {
       universe,
     ).value;
     expect(out).not.toContain('<img');
-    expect(out).toContain('<h3>Not declared environment-specific <span class="muted">(5)</span></h3>');
+    expect(out).toContain('<h3>Not declared environment-specific <span class="muted">(6 differences)</span></h3>');
     expect(out).toContain('<td class="mono">(not set)</td>');
     // The same key and values in two services: one row naming both; the other value pair its own row.
     expect(out).toContain('<tr><td><code>FLAG</code></td><td class="mono">true</td><td class="mono">false</td><td>changed</td><td>in 2 services: api, web</td></tr>');
