@@ -15,8 +15,9 @@ import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopie
 import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { exportPopulation } from '../export/extract.ts';
 import { rowsOf, type ChangeRow } from '../export/population.ts';
-import { computeChangeIndex, WHOLE_LEDGER, type ChangeEntry } from './audit-index.ts';
-import { closedPeriods, periodFiles, type AuditPeriod } from '../views/audit.ts';
+import { changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
+import { closedPeriods, periodFiles, type AuditPeriod, type ChangeContext } from '../views/audit.ts';
+import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
@@ -214,7 +215,8 @@ let renderSets: Record<RenderGroup, Set<string>> | null = null;
 let changeIndexPromise: Promise<ChangeEntry[]> | null = null;
 
 /**
- * Every change that reached a production environment, over the whole ledger,
+ * Every change with a page (a deployment to production or to an environment
+ * requiring approvals; audit-index.ts `changePagePeriod`), over the whole ledger,
  * in the export's order, with the snapshot that first recorded it
  * (audit-index.ts). `buildSite` hands it over, computed incrementally;
  * otherwise (dev server, plain `astro build`) one pass over the ledger.
@@ -225,17 +227,32 @@ export function changeIndex(): Promise<ChangeEntry[]> {
   return changeIndexPromise;
 }
 
-/** A snapshot's production changes by id, once per snapshot: the change pages of one night share it. */
+/** A snapshot's changes with a page by id, once per snapshot: the change pages of one night share it. */
 const auditRows = new WeakMap<Snapshot, Map<string, ChangeRow>>();
 
 /** One change's row, from the snapshot that first recorded it (the same row the export writes). */
 export async function changeRow(entry: ChangeEntry): Promise<ChangeRow> {
   const { snapshot, sha256 } = await snapshotEntry(entry.snapshot);
   let rows = auditRows.get(snapshot);
-  if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, WHOLE_LEDGER, new Set()).map((r) => [r.id, r]))));
+  if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, changePagePeriod(snapshot), new Set()).map((r) => [r.id, r]))));
   const row = rows.get(entry.id);
   if (!row) throw new Error(`change ${entry.id} is not in snapshot ${entry.snapshot}`);
   return row;
+}
+
+/** A snapshot's approvals rows by change id, once per snapshot (views/approvals.ts). */
+const approvalsByChange = new WeakMap<Snapshot, Map<string, ApprovalRow>>();
+
+/**
+ * What a change's page says beside its row (views/audit.ts `ChangeContext`):
+ * the approvals table's row for it in the snapshot that first recorded it, and
+ * whether it is a production change.
+ */
+export async function changeContext(entry: ChangeEntry): Promise<ChangeContext> {
+  const { snapshot } = await snapshotEntry(entry.snapshot);
+  let rows = approvalsByChange.get(snapshot);
+  if (!rows) approvalsByChange.set(snapshot, (rows = new Map(approvalRows(snapshot).map((r) => [r.change, r]))));
+  return { approval: rows.get(entry.id) ?? null, production: entry.production };
 }
 
 /** The closed months and quarters (views/audit.ts), newest first. */
@@ -247,7 +264,7 @@ export async function auditPeriods(): Promise<AuditPeriod[]> {
 export async function periodCounts(): Promise<Map<string, number>> {
   const changes = await changeIndex();
   return new Map(
-    (await auditPeriods()).map((p) => [p.name, changes.filter((c) => c.deployedAt.slice(0, 10) >= p.from && c.deployedAt.slice(0, 10) <= p.to && c.snapshot <= p.closingId).length]),
+    (await auditPeriods()).map((p) => [p.name, changes.filter((c) => c.production && c.deployedAt.slice(0, 10) >= p.from && c.deployedAt.slice(0, 10) <= p.to && c.snapshot <= p.closingId).length]),
   );
 }
 
