@@ -24,12 +24,19 @@ export function environmentVersionsTableHtml(matrix: Matrix, date: string, links
   )}</tbody></table></div>`;
 }
 
+/**
+ * One cell. The icon is read aloud as it is ("check mark", "not equal to"…,
+ * explained by the caption); a status other than ✓ also says its words to
+ * screen readers. In the environment's own column the previous environment is
+ * the column beside it, so only since when it differs is said there.
+ */
 function cellHtml(cell: MatrixCell, own: boolean): Html {
   const label = CELL_STATUS_LABEL[cell.status];
   const d = cell.deployed;
-  return html`<td class="s-${cell.status}"><b aria-hidden="true">${label.icon}</b> ${d ? html`<code>${d.version}</code> <small>${d.declared ? 'declared' : html`<code>${shortCommit(d.commit)}</code>`}</small>` : html`<small>${cell.status === 'gap' ? 'unknown' : '—'}</small>`}<span class="sr-text"> (${label.text})</span>${
-    own && d && html`<br><small>since ${formatTime(d.deployedAt).slice(0, 10)}</small>`
-  }${cell.previousVersion && html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: <code>${cell.previousVersion}</code>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}</div>`}${cell.differences.map((x) => html`<div>⚠ ${x}</div>`)}${
+  const since = cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`;
+  return html`<td class="s-${cell.status}">${label.icon} ${d ? html`${d.version} <small>${d.declared ? 'declared' : shortCommit(d.commit)}</small>` : html`<small>${cell.status === 'gap' ? 'unknown' : '—'}</small>`}${cell.status !== 'aligned' && html`<span class="sr-text"> (${label.text})</span>`}${
+    own && d && html` <small>since ${formatTime(d.deployedAt).slice(0, 10)}</small>`
+  }${cell.previousVersion && (own ? html`<div>${cell.neighbour === 'drift' ? '≠ drift' : '→ differs'}${since}</div>` : html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: ${cell.previousVersion}${since}</div>`)}${cell.differences.map((x) => html`<div>⚠ ${x}</div>`)}${
     cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`
   }${cell.openFindings > 0 && html`<div>${cell.openFindings} open finding${cell.openFindings === 1 ? '' : 's'}</div>`}</td>`;
 }

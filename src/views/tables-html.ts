@@ -41,15 +41,9 @@ export type ApprovalsDensity = 'full' | 'service' | 'environment';
 export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id), density: ApprovalsDensity = 'full'): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
   if (density !== 'full')
-    return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence)</span></th><th scope="col">Since <span class="muted">(UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
+    return html`<div class="table-wrap"><table class="approvals ca"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence)</span></th><th scope="col">Since <span class="muted">(UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
   return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
-
-/** The verdict badge in words (the same words in every density). */
-const verdictBadge = (r: ApprovalRow) => {
-  const label = APPROVAL_STATUS_LABEL[r.status];
-  return html`<span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span>`;
-};
 
 /**
  * One compact row. Where the verdict is not ✓ separate (or nothing required),
@@ -59,6 +53,7 @@ const verdictBadge = (r: ApprovalRow) => {
  */
 function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => string, density: 'service' | 'environment'): Html {
   const approvers = [...new Set(r.approvals.filter((a) => a.state === 'approved' && a.kind === 'deployment').map((a) => (a.own ? `⚠ ${a.by} (own change)` : a.by)))];
+  const label = APPROVAL_STATUS_LABEL[r.status];
   const said = r.status !== 'met' && r.status !== 'none-required';
   const promotion =
     r.previousEnvironment === null
@@ -68,7 +63,7 @@ function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => stri
         : r.previous
           ? null
           : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
-  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}" class="mono">${r.version}</a> <small class="mono">${shortCommit(r.commit)}</small></td><td>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td>${verdictBadge(r)} ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no approval</span>`}${
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small></td><td>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no approval</span>`}${
     said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${v.finding}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
   }${promotion}</td></tr>`;
 }
@@ -77,6 +72,7 @@ const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 
 
 function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Html {
   const record = safeUrl(r.url);
+  const label = APPROVAL_STATUS_LABEL[r.status];
   // Marks of approval only where the row is separate: elsewhere the state is said in words.
   const mark = (a: ApprovalEntry) => (a.state === 'approved' ? (r.status === 'met' && !a.own ? '✓ ' : a.own ? '⚠ ' : '') : a.state === 'rejected' ? '✗ ' : '');
   const approvals =
@@ -110,7 +106,7 @@ function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Ht
         : r.previous
           ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
           : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td>${verdictBadge(r)} <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
 }
