@@ -41,7 +41,7 @@ export type ApprovalsDensity = 'full' | 'service' | 'environment';
 export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id), density: ApprovalsDensity = 'full'): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
   if (density !== 'full')
-    return html`<div class="table-wrap"><table class="approvals ca"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence)</span></th><th scope="col">Since <span class="muted">(UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
+    return html`<div class="table-wrap"><table class="approvals ca"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence), since (UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
   return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
 
@@ -59,14 +59,17 @@ function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => stri
     r.previousEnvironment === null
       ? null
       : r.bypass
-        ? html`<div><strong>✗ bypassed ${r.previousEnvironment}</strong> <span class="muted">(${r.bypass})</span></div>`
+        ? html`<div><strong>✗ bypassed ${r.previousEnvironment}</strong> <span class="muted">(${breakable(r.bypass)})</span></div>`
         : r.previous
           ? null
           : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
-  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small></td><td>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no approval</span>`}${
-    said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${v.finding}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no approval</span>`}${
+    said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${breakable(v.finding)}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
   }${promotion}</td></tr>`;
 }
+
+/** A finding id may go to a new line after each `/` (it has no spaces; a phone's column is narrower than the longest). */
+const breakable = (id: string): Html => html`${id.split('/').map((part, i) => html`${i > 0 && html`/<wbr>`}${part}`)}`;
 
 const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 'commented' } as const;
 
