@@ -6,7 +6,8 @@
  * real rules, so the evidence has exactly the shapes `collect` writes.
  * Screenshots go to test-results/screenshots/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -173,6 +174,25 @@ describe('a day page in Chromium', () => {
     const overflow = await phone.locator('table.vs, table.approvals').evaluateAll((ts) => ts.map((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth));
     expect(overflow).toEqual([0, 0]);
     await phone.close();
+  });
+
+  it('an environment page prints on A4: nothing wider than the paper, every compact row and its verdict on it', async () => {
+    // A4 is 210 mm; site.css prints with 12 mm margins: 186 mm of content, in CSS px (as tests/browser/phone-print.test.ts).
+    const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
+    const paper = await browser.newPage({ viewport: { width: A4_CONTENT_PX, height: 1100 } });
+    await paper.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    await paper.goto(server.url('/days/2026-03-14/environments/prod/'));
+    const rows = await paper.locator('table.approvals tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(2);
+    await paper.emulateMedia({ media: 'print', colorScheme: 'light' });
+    expect(await paper.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(A4_CONTENT_PX);
+    const pdf = path.join(SHOTS, 'print-environment.pdf');
+    await writeFile(pdf, await paper.pdf({ format: 'A4', printBackground: false }));
+    expect(execFileSync('/usr/bin/pdfinfo', [pdf], { encoding: 'utf8' })).toMatch(/Page size:\s+595\.\d+ x 84[12]\.\d+ pts \(A4\)/);
+    const squash = (text: string) => text.replace(/\s+/g, '');
+    const printed = squash(execFileSync('/usr/bin/pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8' }));
+    expect(rows.filter((r) => !printed.includes(squash(r)))).toEqual([]);
+    await paper.close();
   });
 
   it('keeps low findings short whatever their evidence: where the changes start, and how tall the findings are', async () => {
