@@ -63,7 +63,7 @@ function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => stri
         : r.previous
           ? null
           : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
-  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no approval</span>`}${
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no deployment approval</span>`}${
     said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${breakable(v.finding)}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
   }${promotion}</td></tr>`;
 }

@@ -98,6 +98,14 @@ describe('compact approvals rows', () => {
     expect(out).toContain(escapeHtml(HOSTILE));
   });
 
+  it('says when nobody approved the deployment, even where a pull request was approved', () => {
+    const pr = { by: 'frank', at: null, state: 'approved' as const, kind: 'pull-request' as const };
+    const lone = buildSnapshot({ environments, deployments: [buildDeployment({ service: 'api', environment: 'prod', approvals: [pr] })] });
+    const out = approvalsHtml(approvalRows(lone), paths.change, 'service').value;
+    expect(out).toContain('0 of 1 · <span class="muted">no deployment approval</span>');
+    expect(out).not.toContain('✓');
+  });
+
   it('names the environment instead of the service on a service page', () => {
     const out = approvalsHtml(rows.filter((r) => r.service === 'api'), paths.change, 'environment').value;
     expect(out).toContain('<th scope="col">Environment</th>');
