@@ -147,10 +147,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       ...(options.debug ? {} : { logger: { entrypoint: ASTRO_LOG } }),
       mode: 'production',
     });
-    if (sizes.size > 0) {
-      await mkdir(path.join(staging, 'snapshots'), { recursive: true });
-      for (const name of await readdir(path.join(copiesDir, 'snapshots'))) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
-    }
+    const written = await readdir(path.join(copiesDir, 'snapshots')).catch(() => []);
+    if (written.length > 0) await mkdir(path.join(staging, 'snapshots'), { recursive: true });
+    for (const name of written) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
     site = await openStaging(outDir);
     if (plan && previous) {
       ({ manifest, ...result } = await mergeIntoPrevious(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint));
