@@ -41,9 +41,9 @@ export function copyFileName(id: string, copies: SnapshotCopies): string {
 
 /** What the downloads are, in one sentence for the pages that list them. */
 export const COPY_SENTENCE: Record<SnapshotCopies, string> = {
-  gzip: 'Each download is a gzip of the ledger file; `gunzip` gives it byte for byte, so both hashes are those of the file it gives (`verify --file` reads the gzip as it is).',
+  gzip: 'Each download is a gzip of the ledger file; gunzip gives it byte for byte, so both hashes are those of the file it gives (verify --file reads the gzip as it is).',
   json: 'Each download is the ledger file itself, byte for byte.',
-  none: 'This site publishes no copies of the snapshots: each is ID.json in the snapshots folder of the ledger repository this site is built from, where `release-ledger verify` checks the whole chain.',
+  none: 'This site publishes no copies of the snapshots: each is ID.json in the snapshots folder of the ledger repository this site is built from, where release-ledger verify checks the whole chain.',
 };
 
 /** The command that checks a downloaded snapshot against either hash. */

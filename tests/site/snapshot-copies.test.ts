@@ -75,10 +75,10 @@ describe('gzip copies (the default)', () => {
     };
     expect(index.copies).toBe('gzip');
     expect(index.verify).toBe('release-ledger verify --file ID.json.gz --expect-sha256 <either hash>');
-    expect(index.description).toContain('gzip of the ledger file; `gunzip` gives it byte for byte');
+    expect(index.description).toContain('gzip of the ledger file; gunzip gives it byte for byte');
     expect(index.snapshots.map((s) => s.id)).toEqual(ids);
     const html = await readFile(path.join(out('gzip'), 'snapshots', 'index.html'), 'utf8');
-    expect(html).toContain('gzip of the ledger file; `gunzip` gives it byte for byte');
+    expect(html).toContain('gzip of the ledger file; gunzip gives it byte for byte');
     for (const s of index.snapshots) {
       const bytes = await readFile(path.join(ledger(), `${s.id}.json`));
       const gz = await readFile(path.join(out('gzip'), 'snapshots', `${s.id}.json.gz`));
