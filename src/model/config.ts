@@ -481,7 +481,7 @@ export const configSchema = z
           .enum(SNAPSHOT_COPIES)
           .default('gzip')
           .describe(
-            'How the site publishes each snapshot as evidence under /snapshots/: `gzip` (the default) as `ID.json.gz`, a gzip whose content is the ledger file byte for byte (13× smaller, so three years of 100 services fit GitHub Pages\' 1 GB); `json` as `ID.json`, the ledger file itself; `none` publishes no copies (the pages then point to the ledger repository; the hashes are still listed).',
+            'How the site publishes each snapshot as evidence under /snapshots/: `gzip` (the default) as `ID.json.gz`, a gzip whose content is the ledger file byte for byte (about 14× smaller: three years of copies at 100 services are 60 MB instead of 850 MB, where GitHub Pages publishes at most 1 GB in all); `json` as `ID.json`, the ledger file itself; `none` publishes no copies (the pages then point to the ledger repository; the hashes are still listed).',
           ),
       })
       .strict()
