@@ -21,6 +21,7 @@ import { listSnapshotIds, sha256Hex } from '../../src/ledger/index.ts';
 import type { SnapshotCopies } from '../../src/model/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { siteLinks } from '../helpers/site-links.ts';
 
 let work: string;
 let ids: string[];
@@ -122,6 +123,16 @@ describe('json and none', () => {
     expect(day).toContain('not published on this site: 2026-03-14T020000Z.json');
     expect(day).toContain('href="/snapshots/#2026-03-14T020000Z"');
     expect(day).not.toMatch(/\/snapshots\/[0-9T-]+Z\.json/);
+  });
+});
+
+describe('every form', () => {
+  it('leaves no internal link without its file', async () => {
+    for (const copies of ['gzip', 'json', 'none'] as const) {
+      const links = await siteLinks(out(copies));
+      expect({ copies, broken: links.broken }).toEqual({ copies, broken: [] });
+      expect(links.checked).toBeGreaterThan(100);
+    }
   });
 });
 
