@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
-import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotCopies, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
+import { gzipCopy, lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { exportPopulation } from '../export/extract.ts';
 import { rowsOf, type ChangeRow } from '../export/population.ts';
 import { changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
@@ -24,7 +24,7 @@ import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
 import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
 
-export { generatorVersion };
+export { generatorVersion, snapshotCopies };
 
 /** How many parsed snapshots stay in memory. A day page needs its day's snapshots and the previous day's last. */
 const LRU_SIZE = 6;
@@ -79,6 +79,20 @@ export interface SnapshotListing {
   chainSha256: string;
   /** sha256 of its bytes. */
   fileSha256: string;
+  /** The published copy's size (the gzip's for `gzip`), null when the site publishes none. */
+  copyBytes: number | null;
+}
+
+/**
+ * The size of a snapshot's published copy: `buildSite` hands over the size of
+ * each copy it writes or keeps (build.ts `writeCopies`); otherwise (dev
+ * server, plain `astro build`) the gzip is made again to measure it.
+ */
+export async function copyBytes(id: string, fileBytes: number): Promise<number | null> {
+  if (snapshotCopies === 'none') return null;
+  if (snapshotCopies === 'json') return fileBytes;
+  const known = chainsFile ? handedOver<Record<string, number>>(`${chainsFile}.copies`) : undefined;
+  return known?.[id] ?? gzipCopy(await rawSnapshot(id)).length;
 }
 
 /**
@@ -94,16 +108,16 @@ export async function snapshotListing(): Promise<SnapshotListing[]> {
     const file = known?.[id];
     const chain = chainOf?.[id];
     if (file && chain) {
-      out.push({ id, bytes: file.bytes, chainSha256: chain, fileSha256: file.sha256 });
+      out.push({ id, bytes: file.bytes, chainSha256: chain, fileSha256: file.sha256, copyBytes: await copyBytes(id, file.bytes) });
       continue;
     }
     const { bytes, sha256 } = await readSnapshotFile(snapshotsDir, id, chain);
-    out.push({ id, bytes: bytes.length, chainSha256: sha256, fileSha256: sha256Hex(bytes) });
+    out.push({ id, bytes: bytes.length, chainSha256: sha256, fileSha256: sha256Hex(bytes), copyBytes: await copyBytes(id, bytes.length) });
   }
   return out;
 }
 
-/** The exact bytes of a snapshot file, for `/snapshots/ID.json`. */
+/** The exact bytes of a snapshot file, for `/snapshots/ID.json` and its gzip. */
 export function rawSnapshot(id: string): Promise<Buffer> {
   return readFile(path.join(snapshotsDir, `${id}.json`));
 }
@@ -116,6 +130,8 @@ export interface DayData {
   fileSha256: string;
   /** The snapshot file's size in bytes (the footer's download link says it). */
   fileBytes: number;
+  /** Its published copy's size (`copyBytes`). */
+  copyBytes: number | null;
   /** The last snapshot of the previous day with snapshots, or null for the first day. */
   previous: Snapshot | null;
   previousDay: DayGroup | null;
@@ -156,6 +172,7 @@ export async function dayData(date: string): Promise<DayData> {
     chainSha256: last.sha256,
     fileSha256: last.fileSha256,
     fileBytes: last.fileBytes,
+    copyBytes: await copyBytes(day.lastId, last.fileBytes),
     previous,
     previousDay,
     changeRecords,
@@ -204,7 +221,7 @@ export async function organisationName(): Promise<string> {
  * copies them itself (`SiteOptions.copySnapshots`).
  */
 export function renders(kind: RenderGroup, key: string): boolean {
-  if (kind === 'snapshots' && snapshotsCopied) return false;
+  if (kind === 'snapshots' && (snapshotsCopied || snapshotCopies === 'none')) return false;
   if (!only) return true;
   renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
   return renderSets[kind].has(key);
