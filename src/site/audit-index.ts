@@ -12,20 +12,34 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rowsOf } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
+import { requiredApprovals } from '../model/approvals.ts';
+import type { Snapshot } from '../model/index.ts';
 import { closedPeriods } from '../views/audit.ts';
 import type { LedgerFacts } from './incremental.ts';
 
 const STATE = 'audit-index.json';
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** The whole ledger, every environment marked production: the population the change pages show. */
+/** The whole ledger, every environment marked production: the audit population. */
 export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
 
-/** One production change: its id, when it was deployed, and the snapshot that first recorded it. */
+/**
+ * The changes that have a page: every deployment the approvals tables list
+ * (views/approvals.ts: production, or an environment requiring approvals), so
+ * every approvals row links its evidence and the environment pages need not
+ * repeat it. Only the production ones are the audit population.
+ */
+export function changePagePeriod(snapshot: Snapshot) {
+  const environments = snapshot.environments.filter((e) => requiredApprovals(e) > 0).map((e) => e.name).sort();
+  return { ...WHOLE_LEDGER, environments };
+}
+
+/** One change with a page: its id, when it was deployed, the snapshot that first recorded it, and whether its environment was production (the audit population). */
 export interface ChangeEntry {
   id: string;
   deployedAt: string;
   snapshot: string;
+  production: boolean;
 }
 
 interface State {
@@ -35,7 +49,7 @@ interface State {
   changes: ChangeEntry[];
 }
 
-/** Every production change of the ledger in the export's order, reading only snapshots the cached state has not seen. */
+/** Every change with a page (`changePagePeriod`) in the export's order, reading only snapshots the cached state has not seen. */
 export async function computeChangeIndex(snapshotsDir: string, ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string): Promise<ChangeEntry[]> {
   const file = cacheDir ? path.join(cacheDir, STATE) : null;
   let covered: [string, string][] = [];
@@ -51,7 +65,8 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
   const fresh = ids.slice(covered.length);
   for (const id of fresh) {
     const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, identity?.get(id)?.split(':')[0]);
-    for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
+    const production = new Set(snapshot.environments.filter((e) => e.production).map((e) => e.name));
+    for (const row of rowsOf(snapshot, sha256, changePagePeriod(snapshot), seen)) changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id, production: production.has(row.environment) });
     covered.push([id, identity?.get(id) ?? '']);
   }
   if (file && identity && fresh.length > 0) {

@@ -10,6 +10,7 @@ export * from './history.ts';
 export * from './links.ts';
 export * from './matrix.ts';
 export * from './matrix-html.ts';
+export * from './environment-html.ts';
 export * from './findings-html.ts';
 export { EVIDENCE_RENDERERS, ruleEvidenceHtml } from './evidence-html.ts';
 export * from './tables-html.ts';

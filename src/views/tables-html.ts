@@ -18,15 +18,57 @@ import { sameVersion } from '../model/build.ts';
 import { findingAnchor, paths } from './links.ts';
 
 /**
- * Separation of duties, one row per production deployment: who wrote the
- * change, who reviewed and approved it (and when, against the deployment),
- * who deployed it, and the verdict in words with the findings that say it.
- * A ✓ appears only where no finding of the snapshot contradicts it.
+ * How dense an approvals table is. `full` (the day page: that day's arrivals,
+ * read once) shows every field of a row. `service` and `environment` are the
+ * compact rows of the pages re-rendered night after night (environment and
+ * service revision pages): the row's name, its version, since when, the
+ * verdict with the approvers and their count against the requirement, and one
+ * link to the change's evidence page (`/changes/<id>/`), which holds the
+ * rest (promotion path, approval times, records, verdict prose) and grows
+ * with changes, not with days. A verdict other than ✓ and a failed promotion
+ * are still said in the row, in the findings' words.
  */
-export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id)): Html {
+export type ApprovalsDensity = 'full' | 'service' | 'environment';
+
+/**
+ * Separation of duties, one row per deployment to an environment that is
+ * production or requires approvals: who wrote the change, who reviewed and
+ * approved it (and when, against the deployment), who deployed it, and the
+ * verdict in words with the findings that say it. A ✓ appears only where no
+ * finding of the snapshot contradicts it.
+ */
+export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id), density: ApprovalsDensity = 'full'): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
+  if (density !== 'full')
+    return html`<div class="table-wrap"><table class="approvals ca"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence), since (UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
   return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
+
+/**
+ * One compact row. Where the verdict is not ✓ separate (or nothing required),
+ * its sentences and findings follow the badge, and a promotion that did not
+ * pass the previous environment is said too: those are what a reader must not
+ * miss, and they are rare.
+ */
+function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => string, density: 'service' | 'environment'): Html {
+  const approvers = [...new Set(r.approvals.filter((a) => a.state === 'approved' && a.kind === 'deployment').map((a) => (a.own ? `⚠ ${a.by} (own change)` : a.by)))];
+  const label = APPROVAL_STATUS_LABEL[r.status];
+  const said = r.status !== 'met' && r.status !== 'none-required';
+  const promotion =
+    r.previousEnvironment === null
+      ? null
+      : r.bypass
+        ? html`<div><strong>✗ bypassed ${r.previousEnvironment}</strong> <span class="muted">(${breakable(r.bypass)})</span></div>`
+        : r.previous
+          ? null
+          : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no deployment approval</span>`}${
+    said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${breakable(v.finding)}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
+  }${promotion}</td></tr>`;
+}
+
+/** A finding id may go to a new line after each `/` (it has no spaces; a phone's column is narrower than the longest). */
+const breakable = (id: string): Html => html`${id.split('/').map((part, i) => html`${i > 0 && html`/<wbr>`}${part}`)}`;
 
 const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 'commented' } as const;
 
@@ -66,7 +108,7 @@ function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Ht
         : r.previous
           ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
           : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}${r.change && html` · <a href="${changeHref(r.change)}" class="change-link">evidence</a>`}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
 }

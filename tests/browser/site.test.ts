@@ -167,7 +167,7 @@ describe('the site in Chromium', () => {
       '/changes/',
       '/changes/index.json',
       '/stats/',
-      '/snapshots/2026-03-12T140000Z.json',
+      '/snapshots/2026-03-12T140000Z.json.gz',
     ];
     for (const u of urls) expect([u, (await fetch(server.url(u))).status]).toEqual([u, 200]);
     // Days without a snapshot have no page.
