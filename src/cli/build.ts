@@ -25,7 +25,7 @@ export const buildCommand = {
     const { buildSite } = await import('../site/build.ts');
     progress(`building the site over ${loaded.snapshotsDir} into ${outDir}`);
     // Incremental by default: past day pages are immutable, so a nightly build reuses them (cache beside the output).
-    const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, configDir: loaded.dir, siteName: loaded.config.name, robots: loaded.config.site.robots, logLevel: args.quiet ? 'error' : 'warn', debug: args.debug === true, incremental: !args.full });
+    const result = await buildSite({ snapshotsDir: loaded.snapshotsDir, outDir, configDir: loaded.dir, siteName: loaded.config.name, robots: loaded.config.site.robots, snapshotCopies: loaded.config.site.snapshotCopies, logLevel: args.quiet ? 'error' : 'warn', debug: args.debug === true, incremental: !args.full });
     io.stdout(`built ${result.pages} pages into ${path.relative(io.cwd, outDir) || outDir} (${result.rendered} rendered, ${result.reused} reused)\n`);
     return ExitCode.ok;
   },

@@ -12,7 +12,7 @@ export const devCommand = {
     const port = args.port === undefined ? 4321 : Number(args.port);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${String(args.port)}")`);
     const { devSite } = await import('../site/dev.ts');
-    const server = await devSite({ snapshotsDir: loaded.snapshotsDir, port });
+    const server = await devSite({ snapshotsDir: loaded.snapshotsDir, port, snapshotCopies: loaded.config.site.snapshotCopies });
     io.stdout(`serving ${loaded.snapshotsDir} at ${server.url} (Ctrl-C to stop)\n`);
     await new Promise(() => {});
     return ExitCode.ok;

@@ -12,7 +12,7 @@ export const verifyCommand = {
       ...common,
       json: { type: 'boolean', description: 'Print the result as JSON' },
       'expect-head': { type: 'string', description: 'The head sha256 anchored outside the repo (tag, commit message, site footer), its chain or file hash; also checks the newest snapshot', valueHint: 'SHA256' },
-      file: { type: 'string', description: 'Check ONE snapshot file on its own (e.g. downloaded from the site\'s /snapshots/): schema, id, canonical form; needs no config', valueHint: 'PATH' },
+      file: { type: 'string', description: 'Check ONE snapshot file on its own (e.g. downloaded from the site\'s /snapshots/, plain or gzip): schema, id, canonical form; needs no config', valueHint: 'PATH' },
       'expect-sha256': { type: 'string', description: 'With --file: the sha256 you hold for it, its chain hash (canonical JSON) or file hash (bytes); says which matched', valueHint: 'SHA256' },
       checkpoint: {
         type: 'string',
@@ -65,9 +65,9 @@ async function verifyOneFile(args: Record<string, unknown>, io: CliIO): Promise<
     const how = result.matched ? `it matches the given sha256 as its ${HASH_FORM_NAME[result.matched]}` : 'no --expect-sha256 given, so compare a hash below with one you hold';
     io.stdout(
       printable(
-        `ok: ${args.file} is snapshot ${result.id}, valid and in canonical form; ${how}\n` +
+        `ok: ${args.file} is ${result.gzip ? 'a gzip copy of ' : ''}snapshot ${result.id}, valid and in canonical form; ${how}\n` +
           `  chain hash (sha256 of its canonical JSON): ${result.chainSha256}\n` +
-          `  file hash (sha256 of its bytes):           ${result.fileSha256}\n` +
+          (result.gzip ? `  file hash (sha256 of the ledger file, its content after gunzip): ${result.fileSha256}\n` : `  file hash (sha256 of its bytes):           ${result.fileSha256}\n`) +
           `  previous: ${result.previous ? `${result.previous.id} sha256 ${result.previous.sha256} (check the chain with the other files: /snapshots/index.json)` : 'none (the first snapshot)'}\n`,
       ),
     );

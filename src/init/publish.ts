@@ -8,7 +8,11 @@
  * "Publishing"):
  *
  * - `_astro/` assets are named by their content hash;
- * - `snapshots/ID.json` is the ledger file, byte for byte, never rewritten;
+ * - `snapshots/ID.json.gz` (config `site.snapshotCopies`, the default) is a
+ *   gzip of the ledger file and `snapshots/ID.json` the file itself, never
+ *   rewritten; the gzip is served as a file (`Content-Type: application/gzip`,
+ *   no `Content-Encoding`), so what is downloaded is the gzip, whose content is
+ *   what the listed hashes are of;
  * - a past day's pages (`days/D/…`) depend only on that day's snapshots and
  *   the one before (src/site/incremental.ts), except `days/D/next/`, which
  *   changes when the next day arrives; the newest day's may still change
@@ -27,6 +31,12 @@ export const PUBLISH_TARGETS: readonly PublishTarget[] = ['pages', 's3', 'rsync'
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** `Cache-Control` of the pages each night rewrites. */
 export const SHORT = 'public, max-age=300';
+/**
+ * `Content-Type` of a gzip snapshot copy (RFC 6713). Set explicitly: `aws s3`
+ * guesses from the name, and Python's `mimetypes` makes `x.json.gz`
+ * `application/json` (with the encoding `gzip` it does not send).
+ */
+export const GZIP_TYPE = 'application/gzip';
 
 /** The ledger job's publishing steps for `s3` or `rsync`, YAML at the steps' indentation. */
 export function publishSteps(target: Exclude<PublishTarget, 'pages'>, siteDir: string): string {
@@ -75,9 +85,10 @@ function s3Steps(siteDir: string): string {
           previous=$(ls ${siteDir}/days | sort | tail -n 2 | head -n 1)
           if [ -d ${siteDir}/_astro ]; then s3 sync ${siteDir}/_astro "$BUCKET/_astro" --size-only --cache-control "$immutable"; fi
           s3 sync ${siteDir}/snapshots "$BUCKET/snapshots" --size-only --exclude '*' --include '????-??-??T??????Z.json' --cache-control "$immutable"
+          s3 sync ${siteDir}/snapshots "$BUCKET/snapshots" --size-only --exclude '*' --include '????-??-??T??????Z.json.gz' --content-type '${GZIP_TYPE}' --cache-control "$immutable"
           s3 sync ${siteDir}/days "$BUCKET/days" --exclude '*/next/*' --exclude "$newest/*" --cache-control "$immutable"
           if [ "$previous" != "$newest" ]; then s3 cp --recursive ${siteDir}/days/"$previous" "$BUCKET/days/$previous" --exclude 'next/*' --cache-control "$immutable"; fi
-          s3 sync ${siteDir} "$BUCKET" --delete --exclude '_astro/*' --exclude 'snapshots/????-??-??T??????Z.json' --exclude 'days/*' --include 'days/*/next/*' --include "days/$newest/*" --cache-control "$short"
+          s3 sync ${siteDir} "$BUCKET" --delete --exclude '_astro/*' --exclude 'snapshots/????-??-??T??????Z.json' --exclude 'snapshots/????-??-??T??????Z.json.gz' --exclude 'days/*' --include 'days/*/next/*' --include "days/$newest/*" --cache-control "$short"
           s3 sync ${siteDir}/days "$BUCKET/days" --delete --exclude '*/next/*' --exclude "$newest/*" --cache-control "$immutable"
 
 `;
@@ -88,7 +99,8 @@ function s3Steps(siteDir: string): string {
 function rsyncSteps(siteDir: string): string {
   return `      # Only new and changed files are sent. Content-hashed assets are never deleted
       # (a page cached before an upgrade still finds its own); the rest mirrors the build.
-      # The web server marks _astro/, snapshots/ID.json and days/ (but next/) immutable (docs/site.md).
+      # The web server marks _astro/, snapshots/ID.json(.gz) and days/ (but next/) immutable and serves
+      # .json.gz as application/gzip with no Content-Encoding (docs/site.md).
       - name: Publish with rsync
         env:
           TARGET: \${{ vars.RELEASE_LEDGER_RSYNC_TARGET }}

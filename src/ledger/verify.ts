@@ -17,10 +17,12 @@
  * A file in canonical form has exactly one of each, so accepting either
  * weakens nothing; the result says which one matched.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SNAPSHOT_ID_PATTERN, snapshotSchema, type Snapshot } from '../model/index.ts';
+import { formatBytes, INPUT_LIMITS } from '../model/input-limits.ts';
 import { canonicalForms, sha256Hex } from './canonical.ts';
+import { gunzipCopy, isGzip } from './gzip-copy.ts';
 import { snapshotIdFor } from './ids.ts';
 import { describeSchemaIssue, listSnapshotIds, parseSnapshotBytes, snapshotFile } from './store.ts';
 
@@ -217,28 +219,32 @@ export type FileVerifyResult =
       id: string;
       /** sha256 of its canonical JSON: what its successor records as `previous.sha256`. */
       chainSha256: string;
-      /** sha256 of the file's bytes. */
+      /** sha256 of the file's bytes (of its content, when it is a gzip copy): the ledger file's. */
       fileSha256: string;
       /** The predecessor it records (the chain goes on from there: `/snapshots/index.json` on the site). */
       previous: Snapshot['previous'];
       /** With `expectedSha256`: which of the two hashes it was. */
       matched: HashForm | null;
+      /** The file was a gzip copy (the site's `ID.json.gz`): the hashes are of its content, the ledger file's bytes. */
+      gzip: boolean;
     }
   | { ok: false; file: string; reason: string };
 
 /**
  * One snapshot file on its own, e.g. downloaded from the site's
- * `/snapshots/ID.json`: valid, its id and time agree, in canonical form, and,
+ * `/snapshots/ID.json.gz` (its content is checked) or `ID.json`: valid, its id and time agree, in canonical form, and,
  * with `expectedSha256` (a hash the auditor holds: a successor's
  * `previous.sha256`, a footer, a tag), equal to its chain or file hash. Its
  * place in the chain needs the other files (`verifyLedger`).
  */
 export async function verifySnapshotFile(file: string, expectedSha256?: string): Promise<FileVerifyResult> {
   const fail = (reason: string): FileVerifyResult => ({ ok: false, file, reason });
-  const loaded = await loadFile(file, '');
-  if (typeof loaded === 'string') return fail(loaded);
+  const read = await readDownload(file);
+  if (!read.ok) return fail(read.reason);
+  const loaded = loadBytes(read.bytes, '');
+  if (typeof loaded === 'string') return fail(read.gzip ? `its content (after gunzip) ${loaded}` : loaded);
   // A download may have been renamed ("… (1).json"); a name that is a snapshot id must still be its own.
-  const named = path.basename(file).replace(/\.json$/, '');
+  const named = path.basename(file).replace(/\.gz$/, '').replace(/\.json$/, '');
   const own = checkOwn(loaded, SNAPSHOT_ID_PATTERN.test(named) ? named : null);
   if (typeof own === 'string') return fail(own);
   let matched: HashForm | null = null;
@@ -246,7 +252,33 @@ export async function verifySnapshotFile(file: string, expectedSha256?: string):
     matched = formOf(loaded, expectedSha256);
     if (matched === null) return fail(`${neitherForm(loaded, expectedSha256, 'the expected sha256')}: the file was altered, or the hash is another snapshot's`);
   }
-  return { ok: true, id: own.id, chainSha256: loaded.sha256, fileSha256: sha256Hex(loaded.bytes), previous: own.previous, matched };
+  return { ok: true, id: own.id, chainSha256: loaded.sha256, fileSha256: sha256Hex(loaded.bytes), previous: own.previous, matched, gzip: read.gzip };
+}
+
+/**
+ * A downloaded file's snapshot bytes: the file itself, or, when it starts
+ * with gzip's magic bytes (the site's `ID.json.gz`, whatever it is named now),
+ * its content. Both are capped (`INPUT_LIMITS.snapshotFileBytes`): the file by
+ * its size before it is read, the content as it expands.
+ */
+async function readDownload(file: string): Promise<{ ok: true; bytes: Buffer; gzip: boolean } | { ok: false; reason: string }> {
+  const cap = INPUT_LIMITS.snapshotFileBytes;
+  let bytes: Buffer;
+  try {
+    const { size } = await stat(file);
+    if (size > cap) return { ok: false, reason: `is ${formatBytes(size)}, over the ${formatBytes(cap)} cap on one snapshot file; a snapshot copy from the site is a few MB` };
+    bytes = await readFile(file);
+  } catch (error) {
+    return { ok: false, reason: unreadable(error) };
+  }
+  if (!isGzip(bytes)) return { ok: true, bytes, gzip: false };
+  const content = gunzipCopy(bytes, cap);
+  return content.ok ? { ok: true, bytes: content.bytes, gzip: true } : content;
+}
+
+function unreadable(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return code === 'ENOENT' ? 'does not exist; check the path' : `cannot be read (${code ?? 'error'}); check its permissions`;
 }
 
 /** Which of a loaded file's hashes `expected` is, or null. */
@@ -285,9 +317,12 @@ async function loadFile(file: string, id: string): Promise<Loaded | string> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code === 'ENOENT' ? 'does not exist; check the path' : `cannot be read (${code ?? 'error'}); check its permissions`;
+    return unreadable(error);
   }
+  return loadBytes(bytes, id);
+}
+
+function loadBytes(bytes: Buffer, id: string): Loaded | string {
   const parsed = parseSnapshotBytes(bytes);
   if (!parsed.ok) return parsed.reason;
   // Canonicalising a value with no JSON form (e.g. a number too large) throws: that file is not a snapshot.

@@ -440,6 +440,14 @@ export function releaseFileSchema(known: { services: ReadonlySet<string>; enviro
     });
 }
 
+/**
+ * How the site publishes the snapshot copies (docs/site.md, "Snapshot copies"):
+ * gzip of the ledger file's bytes (default: GitHub Pages publishes at most 1 GB),
+ * the file itself, or none.
+ */
+export const SNAPSHOT_COPIES = ['gzip', 'json', 'none'] as const;
+export type SnapshotCopies = (typeof SNAPSHOT_COPIES)[number];
+
 export const configSchema = z
   .object({
     /** Editors' schema reference; ignored by the ledger. */
@@ -469,10 +477,16 @@ export const configSchema = z
           .enum(['disallow', 'allow'])
           .default('disallow')
           .describe('robots.txt of the built site: `disallow` (the default: audit sites are often private) asks every crawler to stay away; `allow` lets them index it.'),
+        snapshotCopies: z
+          .enum(SNAPSHOT_COPIES)
+          .default('gzip')
+          .describe(
+            'How the site publishes each snapshot as evidence under /snapshots/: `gzip` (the default) as `ID.json.gz`, a gzip whose content is the ledger file byte for byte (about 14× smaller: three years of copies at 100 services are 60 MB instead of 850 MB, where GitHub Pages publishes at most 1 GB in all); `json` as `ID.json`, the ledger file itself; `none` publishes no copies (the pages then point to the ledger repository; the hashes are still listed).',
+          ),
       })
       .strict()
       .prefault({})
-      .describe('The published site: robots.txt.'),
+      .describe('The published site: robots.txt and the snapshot copies.'),
     /** Thresholds and rule settings. */
     policies: policiesSchema.describe('Thresholds, secret key patterns, the ticket pattern and rule settings.'),
     /** Temporary, approved exceptions to findings. */

@@ -35,6 +35,11 @@ export const INPUT_LIMITS = {
    * answer is cancelled when it passes the cap and is a gap for what was asked.
    */
   githubResponseBytes: 16 * MiB,
+  /**
+   * One snapshot `verify --file` reads: the file, or what a gzip copy expands to (checked as it
+   * expands, so a gzip bomb stops here). A snapshot of 500 services is about 6 MB.
+   */
+  snapshotFileBytes: 64 * MiB,
   /** Alias uses (`*name`) in one YAML file: each is walked by the guard and by zod as the data it stands for. */
   yamlAliases: 10_000,
   /** Nesting depth of one YAML file (a Kubernetes manifest needs about 12). */

@@ -12,21 +12,35 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rowsOf, type ChangeRow } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
+import { requiredApprovals } from '../model/approvals.ts';
+import type { Snapshot } from '../model/index.ts';
 import { closedPeriods } from '../views/audit.ts';
 import type { LedgerFacts } from './incremental.ts';
-import type { Snapshot } from '../model/index.ts';
+import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 
 const STATE = 'audit-index.json';
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** The whole ledger, every environment marked production: the population the change pages show. */
+/** The whole ledger, every environment marked production: the audit population. */
 export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
 
-/** One production change: its id, when it was deployed, and the snapshot that first recorded it. */
+/**
+ * The changes that have a page: every deployment the approvals tables list
+ * (views/approvals.ts: production, or an environment requiring approvals), so
+ * every approvals row links its evidence and the environment pages need not
+ * repeat it. Only the production ones are the audit population.
+ */
+export function changePagePeriod(snapshot: Snapshot) {
+  const environments = snapshot.environments.filter((e) => requiredApprovals(e) > 0).map((e) => e.name).sort();
+  return { ...WHOLE_LEDGER, environments };
+}
+
+/** One change with a page: its id, when it was deployed, the snapshot that first recorded it, and whether its environment was production (the audit population). */
 export interface ChangeEntry {
   id: string;
   deployedAt: string;
   snapshot: string;
+  production: boolean;
 }
 
 interface State {
@@ -36,7 +50,7 @@ interface State {
   changes: ChangeEntry[];
 }
 
-/** Every production change of the ledger in the export's order, reading only snapshots the cached state has not seen. */
+/** Every change with a page (`changePagePeriod`) in the export's order, reading only snapshots the cached state has not seen. */
 export async function computeChangeIndex(snapshotsDir: string, ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string): Promise<ChangeEntry[]> {
   const pass = await openChangeIndex(ids, identity, cacheDir, fingerprint);
   for (const id of ids.slice(pass.from)) {
@@ -53,7 +67,7 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
  */
 export async function openChangeIndex(
   ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string,
-): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]>; rows: ReadonlyMap<string, ChangeRow> }> {
+): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]>; rows: ReadonlyMap<string, ChangeRow>; approvals: ReadonlyMap<string, ApprovalRow | null> }> {
   const file = cacheDir ? path.join(cacheDir, STATE) : null;
   let covered: [string, string][] = [];
   let changes: ChangeEntry[] = [];
@@ -66,14 +80,20 @@ export async function openChangeIndex(
   }
   const seen = new Set(changes.map((c) => c.id));
   const from = covered.length;
-  // The rows of the changes this pass found, for their pages (data.ts `changeRow`): a row does not depend on
-  // what was seen before, so the page need not read the snapshot again (a full read a snapshot at 500 services).
+  // What the pages of the changes this pass found show, so they need not read the snapshot again (a full
+  // read a snapshot at 500 services): each row (it does not depend on what was seen before) and the approvals
+  // table's row for it, both from the snapshot that first recorded it, as data.ts `changeRow`/`changeContext` compute them.
   const rows = new Map<string, ChangeRow>();
+  const approvals = new Map<string, ApprovalRow | null>();
   const add = (id: string, snapshot: Snapshot, sha256: string) => {
     if (id !== ids[covered.length]) throw new Error(`openChangeIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
-    for (const row of rowsOf(snapshot, sha256, WHOLE_LEDGER, seen)) {
-      changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id });
+    const production = new Set(snapshot.environments.filter((e) => e.production).map((e) => e.name));
+    const found = rowsOf(snapshot, sha256, changePagePeriod(snapshot), seen);
+    const byChange = found.length > 0 ? new Map(approvalRows(snapshot).map((r) => [r.change, r])) : null;
+    for (const row of found) {
+      changes.push({ id: row.id, deployedAt: row.deployedAt, snapshot: id, production: production.has(row.environment) });
       rows.set(row.id, row);
+      approvals.set(row.id, byChange?.get(row.id) ?? null);
     }
     covered.push([id, identity?.get(id) ?? '']);
   };
@@ -86,7 +106,7 @@ export async function openChangeIndex(
     }
     return changes;
   };
-  return { from, add, finish, rows };
+  return { from, add, finish, rows, approvals };
 }
 
 /** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */

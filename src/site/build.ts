@@ -4,11 +4,13 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
-import { listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
+import { gzipCopyAsync, listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
+import type { SnapshotCopies } from '../model/index.ts';
+import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
@@ -33,6 +35,8 @@ export interface BuildSiteOptions {
   /** Organisation name for the ledger-wide pages; day pages show the name their snapshot recorded. */
   /** robots.txt: `disallow` (default) or `allow` (config `site.robots`). */
   robots?: 'allow' | 'disallow';
+  /** How `/snapshots/` publishes each snapshot (config `site.snapshotCopies`): `gzip` (default), `json` or `none`. */
+  snapshotCopies?: SnapshotCopies;
   siteName?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
   /** Astro's error log lines too, stacks and all (`--debug`); without it a failed build is only the one-line error it throws (astro-log.mjs). */
@@ -67,6 +71,7 @@ export function defaultCacheDir(outDir: string): string {
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const snapshotsDir = path.resolve(options.snapshotsDir);
   const incremental = options.incremental === true;
+  const copies = options.snapshotCopies ?? 'gzip';
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir(options.outDir));
   // Refused before anything is read or written (exit 2); then what a killed build left beside it is cleaned up.
   const outDir = await checkOutput(options.outDir, { snapshotsDir, configDir: options.configDir, cacheDir });
@@ -79,9 +84,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests, changeIndex, changeRows } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([
-    ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation),
+    ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation, copies),
     ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
     ...auditGroupKeys(facts, changeIndex, fingerprint, options.siteName ?? index.organisation),
   ]);
@@ -106,6 +111,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseIndex = handOver(indexFile, index);
   const releaseChanges = handOver(`${indexFile}.changes`, changeIndex);
   const releaseRows = handOver(`${indexFile}.rows`, changeRows);
+  const releaseApprovals = handOver(`${indexFile}.approvals`, changeApprovals);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
   const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
@@ -113,11 +119,27 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // its change pages take it from here instead of reading and validating its file once more.
   const releaseHead = handOver(`${chainsFile}.head`, facts.head);
   const only: RenderOnly | undefined = plan?.only;
-  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
+  // The copies are written before Astro runs, beside the staging folder, so `/snapshots/` and the footers can give their sizes.
+  const copiesDir = `${staging}.copies`;
+  let releaseCopies = () => {};
+  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, snapshotCopies: copies, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
   let site: string | null = null;
   let manifest: SiteManifest | null = null;
   try {
+    const sizes = await writeCopies(snapshotsDir, copiesDir, only ? only.snapshots : ids, copies);
+    // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
+    for (const id of ids) {
+      if (sizes.has(id) || copies === 'none') continue;
+      const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
+      if (!kept) {
+        // Deleted by hand: build everything (below), with no manifest to trust.
+        await removeManifest(cacheDir);
+        throw new KeptFileMissing(`snapshots/${copyFileName(id, copies)}`);
+      }
+      sizes.set(id, kept.size);
+    }
+    releaseCopies = handOver(`${chainsFile}.copies`, Object.fromEntries(sizes));
     await build({
       ...config,
       // Everything comes from siteConfig(); a stray astro.config.* must not change a ledger's pages.
@@ -129,7 +151,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       ...(options.debug ? {} : { logger: { entrypoint: ASTRO_LOG } }),
       mode: 'production',
     });
-    await copySnapshots(snapshotsDir, staging, only ? only.snapshots : ids);
+    const written = await readdir(path.join(copiesDir, 'snapshots')).catch(() => []);
+    if (written.length > 0) await mkdir(path.join(staging, 'snapshots'), { recursive: true });
+    for (const name of written) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
     site = await openStaging(outDir);
     if (plan && previous) {
       ({ manifest, ...result } = await mergeIntoPrevious(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint));
@@ -160,14 +184,17 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   } finally {
     if (process.cwd() !== callerCwd) process.chdir(callerCwd);
     await rm(staging, { recursive: true, force: true });
+    await rm(copiesDir, { recursive: true, force: true });
     // A failed build leaves the previous site as it was and no staged one beside it.
     if (site) await rm(site, { recursive: true, force: true });
     releaseIndex();
     releaseChanges();
     releaseRows();
+    releaseApprovals();
     releaseChains();
     releaseFiles();
     releaseHead();
+    releaseCopies();
   }
   if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };
@@ -191,21 +218,45 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
     if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) changes.add(id, snapshot, sha256);
   }
-  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows };
+  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals };
 }
 
 /** A file the previous build's manifest lists is no longer in its output. */
 class KeptFileMissing extends Error {}
 
 /**
- * `/snapshots/ID.json`: the ledger files' bytes, copied (`SiteOptions.copySnapshots`).
- * Copies, not hard links: nothing done to the site's files can reach the ledger's.
+ * The snapshot copies of `ids` (config `site.snapshotCopies`), written under
+ * `into/snapshots/`, with each copy's size: `ID.json.gz`, a gzip of the ledger
+ * file's bytes (ledger/gzip-copy.ts), or `ID.json`, the bytes copied
+ * (`SiteOptions.copySnapshots`; copies, not hard links: nothing done to the
+ * site's files can reach the ledger's), or none.
  */
-async function copySnapshots(snapshotsDir: string, staging: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await mkdir(path.join(staging, 'snapshots'), { recursive: true });
-  for (const id of ids) await copyFile(path.join(snapshotsDir, `${id}.json`), path.join(staging, 'snapshots', `${id}.json`));
+async function writeCopies(snapshotsDir: string, into: string, ids: readonly string[], copies: SnapshotCopies): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (ids.length === 0 || copies === 'none') return sizes;
+  await mkdir(path.join(into, 'snapshots'), { recursive: true });
+  const one = async (id: string) => {
+    const from = path.join(snapshotsDir, `${id}.json`);
+    const to = path.join(into, 'snapshots', copyFileName(id, copies));
+    if (copies === 'json') {
+      await copyFile(from, to);
+      return (await stat(to)).size;
+    }
+    const gzip = await gzipCopyAsync(await readFile(from));
+    await writeFile(to, gzip);
+    return gzip.length;
+  };
+  // A few at a time on the thread pool (libuv's default is 4 threads); sizes are set in id order.
+  for (let i = 0; i < ids.length; i += COPY_BATCH) {
+    const batch = ids.slice(i, i + COPY_BATCH);
+    const done = await Promise.all(batch.map(one));
+    batch.forEach((id, j) => sizes.set(id, done[j]!));
+  }
+  return sizes;
 }
+
+/** Snapshots compressed at once in a full build (each holds its file and its gzip in memory: 12 MB at 500 services). */
+const COPY_BATCH = 4;
 
 const isPage = (file: string) => file === 'index.html' || file.endsWith('/index.html');
 

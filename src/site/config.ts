@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SnapshotCopies } from '../model/index.ts';
 import type { RenderGroup } from '../views/routes.ts';
 import type { AstroUserConfig } from 'astro';
 import { MERMAID_ENTRY, mermaidAssets } from './mermaid-assets.ts';
@@ -45,6 +46,8 @@ export interface SiteOptions {
    * Plain `astro build` and the dev server still serve them through the endpoint.
    */
   copySnapshots?: boolean;
+  /** How `/snapshots/` publishes each snapshot (config `site.snapshotCopies`): `gzip` (default), `json` or `none`. */
+  snapshotCopies?: SnapshotCopies;
 }
 
 /**
@@ -76,6 +79,7 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const chainsFile = ${JSON.stringify(options.chainsFile ?? null)};`,
         `export const only = ${JSON.stringify(options.only ?? null)};`,
         `export const snapshotsCopied = ${options.copySnapshots === true};`,
+        `export const snapshotCopies = ${JSON.stringify(options.snapshotCopies ?? 'gzip')};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,
         '',
       ].join('\n');

@@ -11,19 +11,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
-import { lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
+import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotCopies, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
+import { gzipCopy, lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { exportPopulation } from '../export/extract.ts';
 import { rowsOf, type ChangeRow } from '../export/population.ts';
-import { computeChangeIndex, WHOLE_LEDGER, type ChangeEntry } from './audit-index.ts';
-import { closedPeriods, periodFiles, type AuditPeriod } from '../views/audit.ts';
+import { changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
+import { closedPeriods, periodFiles, type AuditPeriod, type ChangeContext } from '../views/audit.ts';
+import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
 import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
 
-export { generatorVersion };
+export { generatorVersion, snapshotCopies };
 
 /** How many parsed snapshots stay in memory. A day page needs its day's snapshots and the previous day's last. */
 const LRU_SIZE = 6;
@@ -83,6 +84,20 @@ export interface SnapshotListing {
   chainSha256: string;
   /** sha256 of its bytes. */
   fileSha256: string;
+  /** The published copy's size (the gzip's for `gzip`), null when the site publishes none. */
+  copyBytes: number | null;
+}
+
+/**
+ * The size of a snapshot's published copy: `buildSite` hands over the size of
+ * each copy it writes or keeps (build.ts `writeCopies`); otherwise (dev
+ * server, plain `astro build`) the gzip is made again to measure it.
+ */
+export async function copyBytes(id: string, fileBytes: number): Promise<number | null> {
+  if (snapshotCopies === 'none') return null;
+  if (snapshotCopies === 'json') return fileBytes;
+  const known = chainsFile ? handedOver<Record<string, number>>(`${chainsFile}.copies`) : undefined;
+  return known?.[id] ?? gzipCopy(await rawSnapshot(id)).length;
 }
 
 /**
@@ -98,16 +113,16 @@ export async function snapshotListing(): Promise<SnapshotListing[]> {
     const file = known?.[id];
     const chain = chainOf?.[id];
     if (file && chain) {
-      out.push({ id, bytes: file.bytes, chainSha256: chain, fileSha256: file.sha256 });
+      out.push({ id, bytes: file.bytes, chainSha256: chain, fileSha256: file.sha256, copyBytes: await copyBytes(id, file.bytes) });
       continue;
     }
     const { bytes, sha256 } = await readSnapshotFile(snapshotsDir, id, chain);
-    out.push({ id, bytes: bytes.length, chainSha256: sha256, fileSha256: sha256Hex(bytes) });
+    out.push({ id, bytes: bytes.length, chainSha256: sha256, fileSha256: sha256Hex(bytes), copyBytes: await copyBytes(id, bytes.length) });
   }
   return out;
 }
 
-/** The exact bytes of a snapshot file, for `/snapshots/ID.json`. */
+/** The exact bytes of a snapshot file, for `/snapshots/ID.json` and its gzip. */
 export function rawSnapshot(id: string): Promise<Buffer> {
   return readFile(path.join(snapshotsDir, `${id}.json`));
 }
@@ -120,6 +135,8 @@ export interface DayData {
   fileSha256: string;
   /** The snapshot file's size in bytes (the footer's download link says it). */
   fileBytes: number;
+  /** Its published copy's size (`copyBytes`). */
+  copyBytes: number | null;
   /** The last snapshot of the previous day with snapshots, or null for the first day. */
   previous: Snapshot | null;
   previousDay: DayGroup | null;
@@ -160,6 +177,7 @@ export async function dayData(date: string): Promise<DayData> {
     chainSha256: last.sha256,
     fileSha256: last.fileSha256,
     fileBytes: last.fileBytes,
+    copyBytes: await copyBytes(day.lastId, last.fileBytes),
     previous,
     previousDay,
     changeRecords,
@@ -208,7 +226,7 @@ export async function organisationName(): Promise<string> {
  * copies them itself (`SiteOptions.copySnapshots`).
  */
 export function renders(kind: RenderGroup, key: string): boolean {
-  if (kind === 'snapshots' && snapshotsCopied) return false;
+  if (kind === 'snapshots' && (snapshotsCopied || snapshotCopies === 'none')) return false;
   if (!only) return true;
   renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
   return renderSets[kind].has(key);
@@ -219,7 +237,8 @@ let renderSets: Record<RenderGroup, Set<string>> | null = null;
 let changeIndexPromise: Promise<ChangeEntry[]> | null = null;
 
 /**
- * Every change that reached a production environment, over the whole ledger,
+ * Every change with a page (a deployment to production or to an environment
+ * requiring approvals; audit-index.ts `changePagePeriod`), over the whole ledger,
  * in the export's order, with the snapshot that first recorded it
  * (audit-index.ts). `buildSite` hands it over, computed incrementally;
  * otherwise (dev server, plain `astro build`) one pass over the ledger.
@@ -230,7 +249,7 @@ export function changeIndex(): Promise<ChangeEntry[]> {
   return changeIndexPromise;
 }
 
-/** A snapshot's production changes by id, once per snapshot: the change pages of one night share it. */
+/** A snapshot's changes with a page by id, once per snapshot: the change pages of one night share it. */
 const auditRows = new WeakMap<Snapshot, Map<string, ChangeRow>>();
 
 /** One change's row, from the snapshot that first recorded it (the same row the export writes). */
@@ -240,10 +259,28 @@ export async function changeRow(entry: ChangeEntry): Promise<ChangeRow> {
   if (known) return known;
   const { snapshot, sha256 } = await snapshotEntry(entry.snapshot);
   let rows = auditRows.get(snapshot);
-  if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, WHOLE_LEDGER, new Set()).map((r) => [r.id, r]))));
+  if (!rows) auditRows.set(snapshot, (rows = new Map(rowsOf(snapshot, sha256, changePagePeriod(snapshot), new Set()).map((r) => [r.id, r]))));
   const row = rows.get(entry.id);
   if (!row) throw new Error(`change ${entry.id} is not in snapshot ${entry.snapshot}`);
   return row;
+}
+
+/** A snapshot's approvals rows by change id, once per snapshot (views/approvals.ts). */
+const approvalsByChange = new WeakMap<Snapshot, Map<string, ApprovalRow>>();
+
+/**
+ * What a change's page says beside its row (views/audit.ts `ChangeContext`):
+ * the approvals table's row for it in the snapshot that first recorded it, and
+ * whether it is a production change.
+ */
+export async function changeContext(entry: ChangeEntry): Promise<ChangeContext> {
+  // `buildSite` hands over the approvals rows its index pass found for the changes it found (null: none).
+  const known = indexFile ? handedOver<ReadonlyMap<string, ApprovalRow | null>>(`${indexFile}.approvals`) : undefined;
+  if (known?.has(entry.id)) return { approval: known.get(entry.id) ?? null, production: entry.production };
+  const { snapshot } = await snapshotEntry(entry.snapshot);
+  let rows = approvalsByChange.get(snapshot);
+  if (!rows) approvalsByChange.set(snapshot, (rows = new Map(approvalRows(snapshot).map((r) => [r.change, r]))));
+  return { approval: rows.get(entry.id) ?? null, production: entry.production };
 }
 
 /** The closed months and quarters (views/audit.ts), newest first. */
@@ -255,7 +292,7 @@ export async function auditPeriods(): Promise<AuditPeriod[]> {
 export async function periodCounts(): Promise<Map<string, number>> {
   const changes = await changeIndex();
   return new Map(
-    (await auditPeriods()).map((p) => [p.name, changes.filter((c) => c.deployedAt.slice(0, 10) >= p.from && c.deployedAt.slice(0, 10) <= p.to && c.snapshot <= p.closingId).length]),
+    (await auditPeriods()).map((p) => [p.name, changes.filter((c) => c.production && c.deployedAt.slice(0, 10) >= p.from && c.deployedAt.slice(0, 10) <= p.to && c.snapshot <= p.closingId).length]),
   );
 }
 

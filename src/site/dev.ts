@@ -5,12 +5,13 @@
  * as it does ASTRO_TELEMETRY_DISABLED): only the entry touches process.env.
  */
 import path from 'node:path';
+import type { SnapshotCopies } from '../model/index.ts';
 import { siteConfig } from './config.ts';
 
-export async function devSite(options: { snapshotsDir: string; port?: number; host?: string }): Promise<{ url: string; close(): Promise<void> }> {
+export async function devSite(options: { snapshotsDir: string; port?: number; host?: string; snapshotCopies?: SnapshotCopies }): Promise<{ url: string; close(): Promise<void> }> {
   const { dev } = await import('astro');
   const server = await dev({
-    ...siteConfig({ snapshotsDir: path.resolve(options.snapshotsDir) }),
+    ...siteConfig({ snapshotsDir: path.resolve(options.snapshotsDir), ...(options.snapshotCopies ? { snapshotCopies: options.snapshotCopies } : {}) }),
     configFile: false,
     server: { port: options.port ?? 4321, host: options.host ?? '127.0.0.1' },
     logLevel: 'warn',

@@ -32,7 +32,7 @@ import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'nod
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
-import type { Snapshot } from '../model/index.ts';
+import type { Snapshot, SnapshotCopies } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
 import { RENDER_GROUPS, renderGroupOf, type RenderGroup } from '../views/routes.ts';
 import { generatorFingerprint as fingerprintOf } from './fingerprint.ts';
@@ -289,20 +289,23 @@ export function groupOf(relativeFile: string): string {
 /**
  * The content key of every per-day group. `organisation` is the name the
  * ledger-wide header shows (the option, else the newest snapshot's), which the
- * `/days/D/next/` pages carry: they read no snapshot of their own.
+ * `/days/D/next/` pages carry: they read no snapshot of their own. `copies`
+ * (config `site.snapshotCopies`) decides the snapshot copies' form and what
+ * every day page's footer links and says of it, so switching it renders those
+ * again and the copies of the other form are not carried over.
  */
-export function groupKeys(facts: LedgerFacts, fingerprint: string, organisation: string | null): Map<string, string> {
+export function groupKeys(facts: LedgerFacts, fingerprint: string, organisation: string | null, copies: SnapshotCopies): Map<string, string> {
   const keys = new Map<string, string>();
   const h = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
   facts.days.forEach((day, i) => {
     const own = day.ids.map((id) => `${id}=${facts.identity.get(id)}`).join(',');
     const before = i > 0 ? `${facts.days[i - 1]!.lastId}=${facts.identity.get(facts.days[i - 1]!.lastId)}` : '-';
-    keys.set(`day/${day.date}`, h(fingerprint, 'day', own, before));
+    keys.set(`day/${day.date}`, h(fingerprint, 'day', copies, own, before));
     keys.set(`next/${day.date}`, h(fingerprint, 'next', facts.days[i + 1]?.date ?? '-', organisation ?? '-'));
-    keys.set(`sub/${day.date}`, h(fingerprint, 'sub', own, before));
-    keys.set(`compare/${day.date}`, h(fingerprint, 'compare', own, before));
+    keys.set(`sub/${day.date}`, h(fingerprint, 'sub', copies, own, before));
+    keys.set(`compare/${day.date}`, h(fingerprint, 'compare', copies, own, before));
   });
-  for (const id of facts.ids) keys.set(`snapshots/${id}`, h(fingerprint, 'snapshot', facts.identity.get(id)!));
+  for (const id of facts.ids) keys.set(`snapshots/${id}`, h(fingerprint, 'snapshot', copies, facts.identity.get(id)!));
   return keys;
 }
 

@@ -6,6 +6,12 @@
  * sent to the page in force on D, read from `/services/NAME/revisions.json`
  * or `/environments/revisions.json`. Without JavaScript the page links the
  * day and the service's history instead.
+ *
+ * And a snapshot copy's old address (teams paste links into incident
+ * reviews): `/snapshots/ID.json`, from before copies were published as gzip
+ * (config `site.snapshotCopies`), is sent to `/snapshots/ID.json.gz` when that
+ * exists, and the other way round; on a site that publishes no copies it says
+ * where the evidence is.
  */
 
 /** A day page that exists on revision days only: its kind, day, name (a pair as `A...B` or `A/B`) and path tail as typed. */
@@ -62,8 +68,42 @@ export function environmentEntry(json: unknown, kind: 'environments' | 'compare'
   return (group as Record<string, unknown>)[name];
 }
 
+/** The snapshot id and form of a `/snapshots/ID.json` or `/snapshots/ID.json.gz` path under `base`, or null. */
+export function parseSnapshotCopyPath(pathname: string, base: string): { id: string; gzip: boolean } | null {
+  const prefix = base.endsWith('/') ? base : `${base}/`;
+  if (!pathname.startsWith(prefix)) return null;
+  const match = /^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json(\.gz)?$/.exec(pathname.slice(prefix.length));
+  return match ? { id: match[1]!, gzip: match[2] !== undefined } : null;
+}
+
+/**
+ * A snapshot copy's address that is not this site's form: the one that is,
+ * when the site has it (asked with HEAD, so nothing is downloaded), else a
+ * sentence saying where the evidence is. `copies` is the site's
+ * `site.snapshotCopies`.
+ */
+async function resolveSnapshotCopy(wanted: { id: string; gzip: boolean }, prefix: string, copies: string, location: Location, show: (text: string) => void): Promise<void> {
+  const index = `${prefix}snapshots/#${wanted.id}`;
+  if (copies === 'none') {
+    show(`This site publishes no copies of the snapshots: ${wanted.id}.json is in the snapshots folder of the ledger repository this site is built from; its two sha256 values are listed on ${index}.`);
+    return;
+  }
+  const target = `${prefix}snapshots/${wanted.id}.json${copies === 'gzip' ? '.gz' : ''}`;
+  try {
+    if (wanted.gzip !== (copies === 'gzip') && (await fetch(target, { method: 'HEAD' })).ok) {
+      location.replace(target);
+      return;
+    }
+    show(`No snapshot ${wanted.id} on this site; ${prefix}snapshots/ lists every one.`);
+  } catch {
+    show(`Could not look up snapshot ${wanted.id}; ${prefix}snapshots/ lists every one.`);
+  }
+}
+
 /** Runs on the 404 page. */
-export async function resolveNotFound(location: Location, base: string, lastDay: string, show: (text: string) => void): Promise<void> {
+export async function resolveNotFound(location: Location, base: string, lastDay: string, show: (text: string) => void, copies = 'gzip'): Promise<void> {
+  const copy = parseSnapshotCopyPath(location.pathname, base);
+  if (copy) return resolveSnapshotCopy(copy, base.endsWith('/') ? base : `${base}/`, copies, location, show);
   const wanted = parseDayPagePath(location.pathname, base);
   if (!wanted) return;
   const prefix = base.endsWith('/') ? base : `${base}/`;

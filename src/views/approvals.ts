@@ -79,8 +79,8 @@ export interface ApprovalRow {
   path: Sighting[];
   /** The `promotion.bypass` finding about this deployment: the promotion proof then carries no ✓. */
   bypass: string | null;
-  /** Its change id (model/change-id.ts) in a production environment, where `/changes/<id>/` holds its evidence; null elsewhere. */
-  change: string | null;
+  /** Its change id (model/change-id.ts): `/changes/<id>/` holds its evidence (every row has one; site/audit-index.ts `changePagePeriod`). */
+  change: string;
 }
 
 const names = (list: readonly string[]) => (list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
@@ -203,7 +203,7 @@ export function approvalRows(snapshot: Snapshot, filter: { service?: string } = 
         previous: d.promotion?.previous ?? null,
         path: d.promotion?.path ?? [],
         bypass: about.find((f) => f.rule === 'promotion.bypass')?.id ?? null,
-        change: envs.get(d.environment)?.production ? changeId(d) : null,
+        change: changeId(d),
       };
     })
     .sort((a, b) => compareText(a.environment, b.environment) || compareText(a.service, b.service));

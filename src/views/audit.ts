@@ -4,6 +4,7 @@
  * printable page. The rows themselves come from src/export/population.ts.
  */
 import type { ChangeRow } from '../export/population.ts';
+import type { ApprovalRow } from './approvals.ts';
 import { formatTime, shortCommit } from './format.ts';
 import { html, type Html } from './html.ts';
 
@@ -64,6 +65,8 @@ export interface ChangeFact {
   values: string[];
   /** Where the single value links (an outside record); only http(s) links are kept by the page. */
   url?: string | null;
+  /** Where each of several values links (an approval's record), by position; only http(s) links are kept by the page. */
+  urls?: (string | null | undefined)[];
   /** Said when there are no values. */
   empty?: string;
   /** Short values shown on one line, separated (tickets, the promotion path), so a change fits one A4 page. */
@@ -78,15 +81,37 @@ export interface ChangeSection {
 const when = (at: string | null) => (at ? formatTime(at) : 'time not recorded');
 
 /** Every field of a change, in sections an auditor reads in order: what shipped, who wrote and approved it, how it got there, what was found. */
-export function changeSections(row: ChangeRow): ChangeSection[] {
+/**
+ * What else the change's page says beside its export row, from the approvals
+ * table's own row for it (views/approvals.ts, the same decision): each
+ * approval's record, comment, own-change mark and distance from the
+ * deployment, the approvals counted against the requirement, and where the
+ * previous environment's sighting came from. The environment and service
+ * pages show a change in one compact row and link here for these.
+ */
+export interface ChangeContext {
+  approval: ApprovalRow | null;
+  /** The environment was production when the change was recorded: the change is in the audit population. */
+  production: boolean;
+}
+
+export function changeSections(row: ChangeRow, context: ChangeContext = { approval: null, production: true }): ChangeSection[] {
   const prs = row.pullRequests;
+  const a = context.approval;
+  const approvalText = (x: { by: string; state: string; kind: string; at: string | null; timeFrom?: string | null }, relative: string, own: boolean, comment?: string) =>
+    `${x.by} ${x.state} the ${x.kind === 'pull-request' ? 'pull request' : 'deployment'}${own ? ' (own change)' : ''}, ${when(x.at)} — ${relative}${x.timeFrom ? ` (time from ${x.timeFrom})` : ''}${comment ? ` “${comment}”` : ''}`;
+  const approvals = a
+    ? a.approvals.map((x) => approvalText(x, x.relative === null ? 'time not recorded' : x.relative.when === 'at' ? 'at the deployment' : `${x.relative.by} ${x.relative.when} the deployment`, x.own, x.comment))
+    : row.approvals.map((x) => approvalText(x, x.when === 'undated' ? 'time not recorded' : x.when === 'at' ? 'at the deployment' : `${x.when} the deployment`, false));
+  const previous = row.promotion.previous;
+  const sighting = a?.previous ?? null;
   return [
     {
       title: 'What shipped',
       facts: [
         { label: 'Change id', values: [row.id] },
         { label: 'Service', values: [row.service] },
-        { label: 'Environment', values: [row.environment] },
+        { label: 'Environment', values: [context.production ? `${row.environment} (production)` : `${row.environment} (not production: approvals required, not in the audit population)`] },
         { label: 'Outcome', values: [row.outcome === 'deployed' ? 'deployed' : `${row.outcome} (in the population, marked)`] },
         { label: 'Status from the source', values: row.sourceStatus ? [row.sourceStatus] : [], empty: 'not reported' },
         { label: 'Version', values: [row.version] },
@@ -113,7 +138,8 @@ export function changeSections(row: ChangeRow): ChangeSection[] {
     {
       title: 'Who approved it, and when',
       facts: [
-        { label: 'Approvals', values: row.approvals.map((a) => `${a.by} ${a.state} the ${a.kind === 'pull-request' ? 'pull request' : 'deployment'}, ${when(a.at)} — ${a.when === 'undated' ? 'time not recorded' : a.when === 'at' ? 'at the deployment' : `${a.when} the deployment`}${a.timeFrom ? ` (time from ${a.timeFrom})` : ''}`), empty: 'none' },
+        { label: 'Approvals', values: approvals, urls: a?.approvals.map((x) => x.url), empty: 'none' },
+        ...(a ? [{ label: 'Approvals counted', values: [`${a.independent} of ${a.required} required, by someone other than the deployer (${a.deployedBy})`] }] : []),
         { label: 'Approval timing', values: [{ before: 'all before the deployment', after: 'only after the deployment', 'before-and-after': 'before and after the deployment', undated: 'some approval has no time', none: 'no approval' }[row.approvalTiming]] },
         { label: 'Approved after the deployment', values: row.approvedAfter, empty: 'none' },
         { label: 'Separation of duties', values: [`${row.separation.label} (${row.separation.status})`] },
@@ -124,7 +150,11 @@ export function changeSections(row: ChangeRow): ChangeSection[] {
       title: 'How it got there',
       facts: [
         { label: 'Previous environment', values: row.promotion.previousEnvironment ? [row.promotion.previousEnvironment] : [], empty: 'none: the first environment on the path' },
-        { label: 'First seen there', values: row.promotion.previous ? [`${row.promotion.previous.environment} ${formatTime(row.promotion.previous.at)}`] : [], empty: row.promotion.previousEnvironment ? 'never: it did not pass the previous environment' : '—' },
+        {
+          label: 'First seen there',
+          values: previous ? [`${previous.environment} ${formatTime(previous.at)}${sighting ? ` (${sighting.source}${sighting.snapshot ? `, snapshot ${sighting.snapshot}` : ''})` : ''}`] : [],
+          empty: row.promotion.previousEnvironment ? 'never: it did not pass the previous environment' : '—',
+        },
         { label: 'Promotion path', values: row.promotion.path.map((s) => `${s.environment} ${formatTime(s.at)} (${s.source})`), empty: 'not recorded', inline: true },
         { label: 'Emergency change', values: row.emergency.length > 0 ? row.emergency.map((e) => `${e.kind}: ${e.detail}`) : [], empty: 'no' },
       ],

@@ -178,3 +178,57 @@ export function groupUnchangedSecrets(secrets: EnvironmentComparison['unchangedS
   for (const s of secrets) groups.set(s.key, [...(groups.get(s.key) ?? []), s.service]);
   return [...groups.entries()].sort(([x], [y]) => compareText(x, y)).map(([key, services]) => ({ key, services: services.sort(compareText) }));
 }
+
+/** Undeclared differences with the same key and the same two values, and the services that have them (sorted). */
+export interface UndeclaredGroup {
+  key: string;
+  a: string | null;
+  b: string | null;
+  redacted: boolean;
+  notComparable: string | null;
+  services: string[];
+}
+
+/**
+ * A compare page's undeclared differences, grouped by key and value pair: a
+ * flag that differs the same way in 250 services is one row naming them, not
+ * 250 rows repeating the key, the values and the verdict (issue 23). Every
+ * value pair still shows, and every service.
+ */
+export function groupUndeclared(configs: EnvironmentDiff['configs']): UndeclaredGroup[] {
+  const groups = new Map<string, UndeclaredGroup>();
+  for (const c of configs) {
+    if (c.envSpecific) continue;
+    const id = JSON.stringify([c.key, c.a, c.b, c.redacted, c.notComparable]);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { key: c.key, a: c.a, b: c.b, redacted: c.redacted, notComparable: c.notComparable, services: [] }));
+    if (!group.services.includes(c.service)) group.services.push(c.service);
+  }
+  return [...groups.values()]
+    .map((g) => ({ ...g, services: g.services.sort(compareText) }))
+    .sort((x, y) => compareText(x.key, y.key) || compareText(x.a ?? '', y.a ?? '') || compareText(x.b ?? '', y.b ?? '') || compareText(x.services[0]!, y.services[0]!));
+}
+
+/** Which of a snapshot's services a group holds, in the fewest names: all of them, all but a few, or the few themselves. */
+export type ServiceSet = { kind: 'all'; count: number } | { kind: 'all-but'; count: number; of: number; except: string[] } | { kind: 'only'; names: string[] };
+
+/**
+ * `universe`: every service of the snapshot. A group holding more than half
+ * of them is said by the ones it lacks ("all but svc-0003"), so the
+ * `DATABASE_URL` that differs in each of 500 services costs no list at all.
+ */
+export function serviceSet(services: readonly string[], universe: readonly string[]): ServiceSet {
+  const names = [...new Set(services)].sort(compareText);
+  const all = new Set(universe);
+  if (names.some((n) => !all.has(n)) || names.length * 2 <= all.size) return { kind: 'only', names };
+  if (names.length === all.size) return { kind: 'all', count: names.length };
+  const held = new Set(names);
+  return { kind: 'all-but', count: names.length, of: all.size, except: [...all].filter((n) => !held.has(n)).sort(compareText) };
+}
+
+/** "in all 500 services", "in 498 of the 500 services: all but a, b", "in 2 services: a, b". */
+export function serviceSetText(set: ServiceSet): string {
+  if (set.kind === 'all') return `in all ${set.count} service${set.count === 1 ? '' : 's'}`;
+  if (set.kind === 'all-but') return `in ${set.count} of the ${set.of} services: all but ${set.except.join(', ')}`;
+  return `in ${set.names.length} service${set.names.length === 1 ? '' : 's'}: ${set.names.join(', ')}`;
+}

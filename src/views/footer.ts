@@ -1,7 +1,7 @@
 /** The footer of a day page: what the page depends on, so an auditor can check it. */
-import type { Snapshot } from '../model/index.ts';
+import type { Snapshot, SnapshotCopies } from '../model/index.ts';
 import { paths } from './links.ts';
-import { downloadLabel, HASH_LABEL, HASH_SENTENCE, verifyCommand } from './snapshots.ts';
+import { copyPath, downloadLabel, HASH_LABEL, HASH_SENTENCE, verifyCommand } from './snapshots.ts';
 
 export interface FooterLine {
   label: string;
@@ -11,17 +11,22 @@ export interface FooterLine {
 }
 
 /**
- * The snapshot, its download, both hashes named, and the command that checks
- * a download against either (docs/guarantees.md, "Tamper-evident").
+ * The snapshot, its download (config `site.snapshotCopies`: a gzip of the
+ * ledger file, the file, or where it is when the site publishes none), both
+ * hashes named, and the command that checks a download against either
+ * (docs/guarantees.md, "Tamper-evident").
  */
-export function dayFooter(snapshot: Snapshot, hashes: { chain: string; file: string; bytes: number }, siteGenerator: string): FooterLine[] {
+export function dayFooter(
+  snapshot: Snapshot, hashes: { chain: string; file: string; bytes: number; copyBytes: number | null }, copies: SnapshotCopies, siteGenerator: string,
+): FooterLine[] {
+  const copy = copyPath(snapshot.id, copies);
   return [
     { label: 'Snapshot', value: snapshot.id, path: paths.snapshotRow(snapshot.id) },
-    { label: 'Raw snapshot', value: downloadLabel(hashes.bytes), path: paths.snapshot(snapshot.id) },
+    { label: 'Raw snapshot', value: downloadLabel(snapshot.id, hashes.bytes, hashes.copyBytes, copies), ...(copy ? { path: copy } : {}) },
     { label: HASH_LABEL.chain, value: hashes.chain },
     { label: HASH_LABEL.file, value: hashes.file },
     { label: 'Which is which', value: HASH_SENTENCE },
-    { label: 'Check a download', value: verifyCommand(snapshot.id) },
+    { label: copies === 'none' ? 'Check the file' : 'Check a download', value: verifyCommand(snapshot.id, copies) },
     { label: 'Previous snapshot', value: snapshot.previous ? `${snapshot.previous.id} sha256 ${snapshot.previous.sha256}` : 'none (first snapshot)' },
     { label: 'Collected by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion})` },
     { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },

@@ -62,7 +62,14 @@ export const ROUTES = {
   /** Declared and found releases, and one release day by day (docs/releases.md). */
   releases: route({ path: () => '/releases/' }),
   release: route({ path: (name: string) => `/releases/${encodeURIComponent(name)}/` }),
-  snapshot: route({ path: (id: string) => `/snapshots/${id}.json`, group: { name: 'snapshots', files: [/^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json$/] } }),
+  /**
+   * A snapshot's published copy (config `site.snapshotCopies`; views/snapshots.ts `copyPath` decides, `none` has none):
+   * `ID.json.gz`, a gzip of the ledger file, or `ID.json`, the file itself.
+   */
+  snapshot: route({
+    path: (id: string, form: 'gzip' | 'json') => `/snapshots/${id}.json${form === 'gzip' ? '.gz' : ''}`,
+    group: { name: 'snapshots', files: [/^snapshots\/(\d{4}-\d{2}-\d{2}T\d{6}Z)\.json(?:\.gz)?$/] },
+  }),
   /** Every snapshot with both hashes (HTML), and a snapshot's row there. */
   snapshots: route({ path: () => '/snapshots/' }),
   snapshotRow: route({ path: (id: string) => `/snapshots/#${id}` }),

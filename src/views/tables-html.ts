@@ -4,30 +4,71 @@
  * every production approval, a day page every change, and a graph's table
  * every dependency edge — hundreds of rows at 500 services.
  */
-import type { ConfigRecord } from '../model/index.ts';
 import type { BlastRadiusDependent } from './answers.ts';
 import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type DeployedBuildRow, type ProtectionRow } from './approvals.ts';
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
-import type { ConfigEnvironmentDiff, ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
-import type { PrBetween, PrUnknownBetween } from './compare.ts';
+import type { ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
+import { serviceSet, serviceSetText, type PrBetween, type PrUnknownBetween, type UndeclaredGroup } from './compare.ts';
 import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
 import { html, type Html } from './html.ts';
 import { sameVersion } from '../model/build.ts';
-import { findingAnchor, paths, rowAnchor } from './links.ts';
+import { findingAnchor, paths } from './links.ts';
 
 /**
- * Separation of duties, one row per production deployment: who wrote the
- * change, who reviewed and approved it (and when, against the deployment),
- * who deployed it, and the verdict in words with the findings that say it.
- * A ✓ appears only where no finding of the snapshot contradicts it.
+ * How dense an approvals table is. `full` (the day page: that day's arrivals,
+ * read once) shows every field of a row. `service` and `environment` are the
+ * compact rows of the pages re-rendered night after night (environment and
+ * service revision pages): the row's name, its version, since when, the
+ * verdict with the approvers and their count against the requirement, and one
+ * link to the change's evidence page (`/changes/<id>/`), which holds the
+ * rest (promotion path, approval times, records, verdict prose) and grows
+ * with changes, not with days. A verdict other than ✓ and a failed promotion
+ * are still said in the row, in the findings' words.
  */
-export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id)): Html {
+export type ApprovalsDensity = 'full' | 'service' | 'environment';
+
+/**
+ * Separation of duties, one row per deployment to an environment that is
+ * production or requires approvals: who wrote the change, who reviewed and
+ * approved it (and when, against the deployment), who deployed it, and the
+ * verdict in words with the findings that say it. A ✓ appears only where no
+ * finding of the snapshot contradicts it.
+ */
+export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: string) => string = (id) => paths.change(id), density: ApprovalsDensity = 'full'): Html {
   if (rows.length === 0) return html`<p>No deployment to a production environment.</p>`;
+  if (density !== 'full')
+    return html`<div class="table-wrap"><table class="approvals ca"><thead><tr><th scope="col">${density === 'service' ? 'Service' : 'Environment'}</th><th scope="col">Version <span class="muted">(evidence), since (UTC)</span></th><th scope="col">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th></tr></thead><tbody>${rows.map((r) => compactApprovalRowHtml(r, changeHref, density))}</tbody></table></div>`;
   return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
+
+/**
+ * One compact row. Where the verdict is not ✓ separate (or nothing required),
+ * its sentences and findings follow the badge, and a promotion that did not
+ * pass the previous environment is said too: those are what a reader must not
+ * miss, and they are rare.
+ */
+function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => string, density: 'service' | 'environment'): Html {
+  const approvers = [...new Set(r.approvals.filter((a) => a.state === 'approved' && a.kind === 'deployment').map((a) => (a.own ? `⚠ ${a.by} (own change)` : a.by)))];
+  const label = APPROVAL_STATUS_LABEL[r.status];
+  const said = r.status !== 'met' && r.status !== 'none-required';
+  const promotion =
+    r.previousEnvironment === null
+      ? null
+      : r.bypass
+        ? html`<div><strong>✗ bypassed ${r.previousEnvironment}</strong> <span class="muted">(${breakable(r.bypass)})</span></div>`
+        : r.previous
+          ? null
+          : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no deployment approval</span>`}${
+    said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${breakable(v.finding)}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
+  }${promotion}</td></tr>`;
+}
+
+/** A finding id may go to a new line after each `/` (it has no spaces; a phone's column is narrower than the longest). */
+const breakable = (id: string): Html => html`${id.split('/').map((part, i) => html`${i > 0 && html`/<wbr>`}${part}`)}`;
 
 const APPROVAL_STATE = { approved: 'approved', rejected: 'rejected', commented: 'commented' } as const;
 
@@ -67,7 +108,7 @@ function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Ht
         : r.previous
           ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
           : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}${r.change && html` · <a href="${changeHref(r.change)}" class="change-link">evidence</a>`}</td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
     r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
   }</td></tr>`;
 }
@@ -91,7 +132,7 @@ export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
   if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th></tr></thead><tbody>${rows.map((r) => {
     const record = safeUrl(r.url);
-    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><span class="mono">${r.version}</span>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td><span class="mono hash">${r.commit}</span></td><td>${r.artifact ? html`<span class="mono hash">${r.artifact}</span>` : html`<span class="muted">not recorded</span>`}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
+    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><code>${r.version}</code>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td class="mono hash">${r.commit}</td>${r.artifact ? html`<td class="mono hash">${r.artifact}</td>` : html`<td class="muted">not recorded</td>`}<td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
@@ -148,21 +189,6 @@ export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Ht
   )}`;
 }
 
-/** A service's configuration records, key by key; secrets show only that they are secret. */
-export function configRecordsHtml(configs: readonly ConfigRecord[]): Html {
-  if (configs.length === 0) return html`<p>No configuration recorded.</p>`;
-  return html`${configs.map(
-    (c) =>
-      html`<h3>${c.environment} <span class="muted">from ${c.source}${c.origin && html` (${c.origin})`}${c.changedAt && html`, changed ${formatTime(c.changedAt)}${c.changedBy && html` by ${c.changedBy}`}`}</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${Object.keys(c.values)
-        .sort()
-        .map((k) => {
-          const v = c.values[k]!;
-          const text = v !== null && typeof v === 'object' ? ('redacted' in v ? '(redacted)' : `(secret${v.updatedAt ? `, updated ${formatTime(v.updatedAt)}` : ''})`) : JSON.stringify(v);
-          return html`<tr><td><code>${k}</code></td><td class="mono">${text}</td></tr>`;
-        })}</tbody></table></div>`,
-  )}`;
-}
-
 /** How many pull requests a compare page names per service and side; the service's history lists them all. */
 export const PULL_REQUESTS_NAMED = 5;
 
@@ -189,17 +215,25 @@ export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b:
     const { service } = list[0]!;
     return html`<tr><td>${service}</td><td>${list[0]!.in === 'a' ? a : b}</td><td>${list.length}</td><td><ul>${newest.map((pr) => {
       const link = safeUrl(pr.url);
-      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html` <span class="muted">(${pr.tickets.join(', ')})</span>`}</li>`;
+      // A ticket the title already names (`PAY-12 fix rounding`) is not said twice.
+      const tickets = pr.tickets.filter((t) => !pr.title.includes(t));
+      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${tickets.length > 0 && html` <span class="muted">(${tickets.join(', ')})</span>`}</li>`;
     })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
-/** Config keys that differ between two environments without being declared environment-specific, value by value (secrets never shown). */
-export function undeclaredConfigHtml(configs: readonly ConfigEnvironmentDiff[], a: string, b: string): Html {
-  if (configs.length === 0) return html``;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${configs.map(
-    (c) =>
-      html`<tr><td>${c.service}</td><td><code>${c.key}</code></td><td class="mono">${c.redacted ? '(redacted)' : (c.a ?? '(not set)')}</td><td class="mono">${c.redacted ? '(redacted)' : (c.b ?? '(not set)')}</td><td>${c.notComparable ? `not comparable (${c.notComparable})` : configChangeLabel('changed', c.redacted)}<strong> — not declared environment-specific</strong></td></tr>`,
+/**
+ * Config keys that differ between two environments without being declared
+ * environment-specific, one row per key and value pair naming its services
+ * (`groupUndeclared`); secrets never shown. `universe`: the snapshot's services.
+ */
+export function undeclaredConfigHtml(groups: readonly UndeclaredGroup[], a: string, b: string, universe: readonly string[]): Html {
+  if (groups.length === 0) return html``;
+  const value = (g: UndeclaredGroup, v: string | null) => (g.redacted ? '(redacted)' : (v ?? '(not set)'));
+  const count = groups.reduce((n, g) => n + g.services.length, 0);
+  return html`<h3>Not declared environment-specific <span class="muted">(${count} difference${count === 1 ? '' : 's'})</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th><th scope="col">Services</th></tr></thead><tbody>${groups.map(
+    (g) =>
+      html`<tr><td><code>${g.key}</code></td><td class="mono">${value(g, g.a)}</td><td class="mono">${value(g, g.b)}</td><td>${g.notComparable ? `not comparable (${g.notComparable})` : configChangeLabel('changed', g.redacted)}</td><td>${serviceSetText(serviceSet(g.services, universe))}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -259,27 +293,24 @@ export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: str
 
 /**
  * A compare page's versions: the services whose deployments differ between
- * environments `a` and `b` as a table (with `#row-NAME` anchors), then the
- * ones running the same build as a list. `serviceHref` links a service's page
- * as of the compared day.
+ * environments `a` and `b` as a table, then the ones running the same build as
+ * one line of names and versions (no row, link or anchor each: at 500
+ * services they were most of the section). `serviceHref` links a differing
+ * service's page as of the compared day; the day page's matrix links them all.
  */
 export function environmentVersionsHtml(services: readonly ServiceEnvironmentDiff[], a: string, b: string, serviceHref: (service: string) => string): Html {
   const differing = services.filter((x) => x.status !== 'same');
   const same = services.filter((x) => x.status === 'same');
   const side = (d: DeploymentState | null) =>
-    d
-      ? html`<span class="mono">${d.version}</span> ${d.declared ? html`<span class="muted">declared in <span class="mono">${d.declared.file}</span></span>` : html`<span class="muted mono">${shortCommit(d.commit)}</span>`}<div class="muted">${formatTime(d.deployedAt)}</div>`
-      : '—';
+    d ? html`<code>${d.version}</code> <small>${d.declared ? html`declared in <code>${d.declared.file}</code>` : shortCommit(d.commit)} · ${formatTime(d.deployedAt)}</small>` : '—';
   const table =
     differing.length === 0
       ? html`<p>✓ Every service runs the same build in both.</p>`
-      : html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Status</th></tr></thead><tbody>${differing.map((r) => {
-          const status = r.status === 'different' ? '≠ different' : `only in ${r.status === 'only-a' ? a : b}`;
-          return html`<tr id="${rowAnchor(r.service)}" class="attention"><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td class="status-drift">${side(r.a)}</td><td class="status-drift">${side(r.b)}</td><td>${status}${r.fields.length > 0 && html`<span class="muted"> (${r.fields.join(', ')})</span>`}</td></tr>`;
+      : html`<div class="table-wrap"><table class="cmp"><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Differs</th></tr></thead><tbody>${differing.map((r) => {
+          const status = r.status === 'different' ? `≠ ${r.fields.length > 0 ? r.fields.join(', ') : 'different'}` : `only in ${r.status === 'only-a' ? a : b}`;
+          return html`<tr><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td>${side(r.a)}</td><td>${side(r.b)}</td><td>${status}</td></tr>`;
         })}</tbody></table></div>`;
-  const list =
-    same.length > 0 &&
-    html`<h3>✓ The same build in both (${same.length})</h3><ul class="inline-list">${same.map((r) => html`<li id="${rowAnchor(r.service)}"><a href="${serviceHref(r.service)}">${r.service}</a> <span class="mono muted">${r.a?.version}</span></li>`)}</ul>`;
+  const list = same.length > 0 && html`<h3>✓ The same build in both (${same.length})</h3><p class="same">${same.map((r, i) => html`${i > 0 && ', '}${r.service} (${r.a?.version})`)}</p>`;
   return html`${table}${list}`;
 }
 

@@ -6,7 +6,8 @@
  * real rules, so the evidence has exactly the shapes `collect` writes.
  * Screenshots go to test-results/screenshots/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -122,18 +123,76 @@ describe('a day page in Chromium', () => {
     await page.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals.png') });
   });
 
-  it('an environment page lists every production deployment; a separate one says so in words, with its ✓', async () => {
+  it('an environment page lists every production deployment in one compact row; a separate one says so in words, with its ✓', async () => {
     const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
     expect((await env.goto(server.url('/days/2026-03-14/environments/prod/')))?.status()).toBe(200);
     const rows = env.locator('table.approvals tbody tr');
     const auth = rows.filter({ hasText: 'auth-service' });
     expect(await auth.locator('.badge').textContent()).toBe('✓ separate');
-    expect(await auth.textContent()).toContain('✓ bob approved the deployment');
-    expect(await auth.textContent()).toContain('separate: approver ≠ deployer (pull request authors not recorded in this snapshot)');
-    expect(await rows.filter({ hasText: '2.4.1' }).textContent()).not.toContain('✓');
+    expect(await auth.locator('td').last().textContent()).toBe('✓ separate 1 of 1 · bob');
+    const hotfix = rows.filter({ hasText: '2.4.1' });
+    expect(await hotfix.textContent()).not.toContain('✓');
+    expect(await hotfix.textContent()).toContain('self-approved: carol approved their own change (deployed it and approved the deployment)');
     await env.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals-environment.png') });
     await env.close();
+  });
+
+  it("an environment page's row links its change page, which holds the approvers, times, deployer, path and verdict", async () => {
+    const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    await env.goto(server.url('/days/2026-03-14/environments/prod/'));
+    const hotfix = env.locator('table.approvals tbody tr').filter({ hasText: '2.4.1' });
+    const links = await hotfix.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatch(/^\/changes\/payments-api\.prod\.\d{8}T\d{6}Z\.[0-9a-f]{10}\/$/);
+    await hotfix.locator('a').click();
+    await expect.poll(() => env.url()).toBe(server.url(links[0]!));
+    const facts = Object.fromEntries(
+      await env.locator('dl.change-facts > div').evaluateAll((divs) => divs.map((d) => [d.querySelector('dt')!.textContent!, d.querySelector('dd')!.textContent!])),
+    ) as Record<string, string>;
+    expect(facts['Version']).toBe('2.4.1');
+    expect(facts['Approvals']).toMatch(/^carol approved the deployment \(own change\), \d{4}-\d\d-\d\d \d\d:\d\d UTC — (at the deployment|\d+ min (before|after) the deployment)/);
+    expect(facts['Approvals counted']).toBe('0 of 1 required, by someone other than the deployer (carol)');
+    expect(facts['Deployed by']).toBe('carol');
+    expect(facts['Deployed at']).toMatch(/^2026-03-1\d \d\d:\d\d UTC$/);
+    expect(facts['Separation of duties']).toBe('self-approved (self)');
+    expect(facts['Verdict']).toContain('self-approved: carol approved their own change (deployed it and approved the deployment) [approval.self/payments-api/prod]');
+    expect(facts['Previous environment']).toBe('staging');
+    expect(facts['Promotion path']).toBeTruthy();
+    expect(facts['Environment']).toBe('prod (production)');
+    await env.close();
+  });
+
+  it('an environment page at 390 px: no sideways scroll, and its compact tables fit the phone whole', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    await phone.goto(server.url('/days/2026-03-14/environments/prod/'));
+    await phone.screenshot({ path: path.join(SHOTS, 'environment-phone.png'), fullPage: true });
+    expect(await phone.evaluate(() => document.scrollingElement!.scrollWidth)).toBe(390);
+    // The versions and approvals tables fit the phone whole: nothing to scroll, even inside their wrappers.
+    const overflow = await phone.locator('table.vs, table.approvals').evaluateAll((ts) => ts.map((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth));
+    expect(overflow).toEqual([0, 0]);
+    await phone.close();
+  });
+
+  it('an environment page prints on A4: nothing wider than the paper, every compact row and its verdict on it', async () => {
+    // A4 is 210 mm; site.css prints with 12 mm margins: 186 mm of content, in CSS px (as tests/browser/phone-print.test.ts).
+    const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
+    const paper = await browser.newPage({ viewport: { width: A4_CONTENT_PX, height: 1100 } });
+    await paper.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
+    await paper.goto(server.url('/days/2026-03-14/environments/prod/'));
+    const rows = await paper.locator('table.approvals tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(2);
+    await paper.emulateMedia({ media: 'print', colorScheme: 'light' });
+    expect(await paper.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(A4_CONTENT_PX);
+    const pdf = path.join(SHOTS, 'print-environment.pdf');
+    await writeFile(pdf, await paper.pdf({ format: 'A4', printBackground: false }));
+    expect(execFileSync('/usr/bin/pdfinfo', [pdf], { encoding: 'utf8' })).toMatch(/Page size:\s+595\.\d+ x 84[12]\.\d+ pts \(A4\)/);
+    const squash = (text: string) => text.replace(/\s+/g, '');
+    const printed = squash(execFileSync('/usr/bin/pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8' }));
+    expect(rows.filter((r) => !printed.includes(squash(r)))).toEqual([]);
+    await paper.close();
   });
 
   it('keeps low findings short whatever their evidence: where the changes start, and how tall the findings are', async () => {

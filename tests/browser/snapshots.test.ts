@@ -8,6 +8,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendSnapshot, readHead, sha256Hex } from '../../src/ledger/index.ts';
@@ -61,15 +62,16 @@ describe('carrying the evidence away', () => {
     expect(id).toBe('2026-03-12T140000Z');
     expect(lines.get('Snapshot')!.href).toBe(`/snapshots/#${id}`);
     const raw = lines.get('Raw snapshot')!;
-    expect(raw.text).toMatch(/^download snapshot JSON, \d+ KB$/);
-    expect(raw.href).toBe(`/snapshots/${id}.json`);
+    // The copy is a gzip of the ledger file (config `site.snapshotCopies`, default `gzip`).
+    expect(raw.text).toMatch(/^download snapshot \(gzip of the JSON\), \d+ KB; \d+ KB unzipped$/);
+    expect(raw.href).toBe(`/snapshots/${id}.json.gz`);
     const chain = lines.get(CHAIN)!.text;
     const file = lines.get(FILE)!.text;
     expect(chain).toMatch(/^[0-9a-f]{64}$/);
     expect(file).toMatch(/^[0-9a-f]{64}$/);
     expect(chain).not.toBe(file);
-    expect(lines.get('Which is which')!.text).toBe('The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the downloaded bytes, which sha256sum prints.');
-    expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json --expect-sha256 <either hash>`);
+    expect(lines.get('Which is which')!.text).toBe('The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the ledger file\'s bytes, which sha256sum prints.');
+    expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json.gz --expect-sha256 <either hash>`);
 
     // Download it as the browser does, from the labelled link on /snapshots/.
     await page.goto(server.url(lines.get('Snapshot')!.href!));
@@ -78,19 +80,20 @@ describe('carrying the evidence away', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const saved = path.join(work, 'auditor', download.suggestedFilename());
     await download.saveAs(saved);
-    expect(path.basename(saved)).toBe(`${id}.json`);
-    expect(sha256Hex(await readFile(saved))).toBe(file);
+    expect(path.basename(saved)).toBe(`${id}.json.gz`);
+    // The auditor's step without the CLI: gunzip, then sha256sum, gives the file hash.
+    expect(sha256Hex(gunzipSync(await readFile(saved)))).toBe(file);
     await page.close();
 
     const auditor = path.join(work, 'auditor');
     for (const [hash, form] of [[chain, 'chain hash'], [file, 'file hash']] as const) {
-      const run = await runCli(['verify', '--file', `${id}.json`, '--expect-sha256', hash], { cwd: auditor });
+      const run = await runCli(['verify', '--file', `${id}.json.gz`, '--expect-sha256', hash], { cwd: auditor });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`ok: ${id}.json is snapshot ${id}, valid and in canonical form; it matches the given sha256 as its ${form}`);
+      expect(run.stdout).toContain(`ok: ${id}.json.gz is a gzip copy of snapshot ${id}, valid and in canonical form; it matches the given sha256 as its ${form}`);
     }
     // The previous day's hash is not this file's, in either form.
-    const other = await runCli(['verify', '--file', `${id}.json`, '--expect-sha256', (await readHead(snapshotsDir()))!.sha256], { cwd: auditor });
+    const other = await runCli(['verify', '--file', `${id}.json.gz`, '--expect-sha256', (await readHead(snapshotsDir()))!.sha256], { cwd: auditor });
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('in either form');
   });
@@ -115,12 +118,15 @@ describe('carrying the evidence away', () => {
       trs.map((tr) => ({ id: tr.id, chain: tr.querySelector('[data-hash=chain]')!.textContent, file: tr.querySelector('[data-hash=file]')!.textContent, href: tr.querySelector('a')!.getAttribute('href') })),
     );
     expect(rows.map((r) => r.id)).toEqual([...ids].reverse());
-    const index = (await (await fetch(server.url('/snapshots/index.json'))).json()) as { snapshots: { id: string; url: string; bytes: number; sha256: { chain: string; file: string } }[]; verify: string };
-    expect(index.verify).toBe('release-ledger verify --file ID.json --expect-sha256 <either hash>');
+    const index = (await (await fetch(server.url('/snapshots/index.json'))).json()) as { snapshots: { id: string; url: string; bytes: number; gzipBytes: number; sha256: { chain: string; file: string } }[]; verify: string };
+    expect(index.verify).toBe('release-ledger verify --file ID.json.gz --expect-sha256 <either hash>');
     expect(index.snapshots.map((s) => s.id)).toEqual(ids);
     for (const s of index.snapshots) {
       const bytes = await readFile(path.join(snapshotsDir(), `${s.id}.json`));
-      expect(s).toEqual({ id: s.id, url: `/snapshots/${s.id}.json`, bytes: bytes.length, sha256: { chain: s.sha256.chain, file: sha256Hex(bytes) } });
+      const gz = Buffer.from(await (await fetch(server.url(s.url))).arrayBuffer());
+      expect(gunzipSync(gz).equals(bytes)).toBe(true);
+      // Both hashes are the ledger file's (the gzip's content); the gzip's own size is listed beside its size.
+      expect(s).toEqual({ id: s.id, url: `/snapshots/${s.id}.json.gz`, bytes: bytes.length, gzipBytes: gz.length, sha256: { chain: s.sha256.chain, file: sha256Hex(bytes) } });
       expect(rows.find((r) => r.id === s.id)).toEqual({ id: s.id, chain: s.sha256.chain, file: s.sha256.file, href: s.url });
     }
     // Each chain hash is what the next snapshot records.

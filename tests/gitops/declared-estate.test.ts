@@ -93,7 +93,7 @@ describe('a GitOps-only estate: declared state answers show, diff, compare, matr
     expect(diffEnvironments(second, 'qa', 'prod-us').services.map((s) => s.status)).toEqual(['same']);
     const compared = compareEnvironments(second, 'prod-us', 'prod-eu').diff.services;
     expect(compared.map((s) => [s.status, s.a?.version, s.b?.version])).toEqual([['different', '1.0', '3.0']]);
-    expect(String(environmentVersionsHtml(compared, 'prod-us', 'prod-eu', () => '#'))).toContain('declared in <span class="mono">envs/prod-eu/version.yml</span>');
+    expect(String(environmentVersionsHtml(compared, 'prod-us', 'prod-eu', () => '#'))).toContain('declared in <code>envs/prod-eu/version.yml</code>');
   });
 
   it('a declaration a gap hides is unknown in a diff over time, not added or removed', () => {

@@ -16,6 +16,7 @@ const TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.gz': 'application/gzip',
   '.svg': 'image/svg+xml',
 };
 

@@ -34,7 +34,8 @@ describe('file hashes for /snapshots/', () => {
     expect((await ledgerFacts(dir, ids, cacheDir)).files.get(ids[0]!)!.sha256).toBe(await truth(ids[0]!));
   });
 
-  it('groups only /snapshots/ID.json by snapshot; the index pages are rendered on every build', () => {
+  it('groups only the copies /snapshots/ID.json.gz and /snapshots/ID.json by snapshot; the index pages are rendered on every build', () => {
+    expect(groupOf('snapshots/2026-03-14T020000Z.json.gz')).toBe('snapshots/2026-03-14T020000Z');
     expect(groupOf('snapshots/2026-03-14T020000Z.json')).toBe('snapshots/2026-03-14T020000Z');
     expect(groupOf('snapshots/index.json')).toBe('always');
     expect(groupOf('snapshots/index.html')).toBe('always');

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { load as parse } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflow } from '../../src/init/index.ts';
-import { IMMUTABLE, SHORT } from '../../src/init/publish.ts';
+import { GZIP_TYPE, IMMUTABLE, SHORT } from '../../src/init/publish.ts';
 import { runCli } from '../helpers/cli.ts';
 
 interface Step {
@@ -40,11 +40,13 @@ if (service !== 's3' || !['sync', 'cp'].includes(verb)) { console.error('fake aw
 const positional = [];
 const root = process.env.FAKE_S3; const metaFile = root + '.meta.json'; const log = root + '.log';
 const meta = fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, 'utf8')) : {};
-const filters = []; let cache = null, del = false, sizeOnly = false;
+const typesFile = root + '.types.json'; const types = fs.existsSync(typesFile) ? JSON.parse(fs.readFileSync(typesFile, 'utf8')) : {};
+const filters = []; let cache = null, type = null, del = false, sizeOnly = false;
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i];
   if (a === '--exclude' || a === '--include') filters.push([a, rest[++i]]);
   else if (a === '--cache-control') cache = rest[++i];
+  else if (a === '--content-type') type = rest[++i];
   else if (a === '--delete') del = true; else if (a === '--size-only') sizeOnly = true;
   else if (a === '--recursive' || a === '--only-show-errors') {} else if (a === '--endpoint-url') i++;
   else if (a.startsWith('--')) { console.error('fake aws: unknown ' + a); process.exit(2); }
@@ -62,10 +64,10 @@ for (const rel of source) {
   const same = verb === 'sync' && fs.existsSync(to) && fs.statSync(to).size === fs.statSync(from).size && (sizeOnly || fs.readFileSync(to).equals(fs.readFileSync(from)));
   if (same) continue;
   fs.mkdirSync(path.dirname(to), { recursive: true }); fs.copyFileSync(from, to);
-  meta[k] = cache; fs.appendFileSync(log, k + '\n');
+  meta[k] = cache; if (type) types[k] = type; else delete types[k]; fs.appendFileSync(log, k + '\n');
 }
 if (del) { const have = new Set(source); for (const rel of walk(out).filter(keep)) if (!have.has(rel)) { fs.rmSync(path.join(out, rel)); delete meta[path.posix.join(key, rel)]; } }
-fs.writeFileSync(metaFile, JSON.stringify(meta));
+fs.writeFileSync(metaFile, JSON.stringify(meta)); fs.writeFileSync(typesFile, JSON.stringify(types));
 `;
 
 let work: string;
@@ -199,6 +201,31 @@ describe('init --publish', () => {
       'days/2026-03-14/services/api/index.html': SHORT,
       'services/api/index.html': SHORT,
     });
+  }, 60_000);
+
+  it('s3: a gzip snapshot copy is immutable and served as application/gzip (no other file gets a type), and not uploaded again', async () => {
+    const wf = parse(workflow({ mode: 'package', configDir: '', publish: 's3' })) as Workflow;
+    const script = wf.jobs.ledger!.steps.find((s) => s.name === 'Publish to the object store')!.run!;
+    expect(script).not.toMatch(/content-encoding/i);
+    await rm(path.join(work, 's3'), { recursive: true, force: true });
+    await rm(path.join(work, 's3.meta.json'), { force: true });
+    await rm(path.join(work, 's3.types.json'), { force: true });
+    const night = {
+      'index.html': 'home',
+      'snapshots/index.html': 'list',
+      'snapshots/index.json': '[1]',
+      'snapshots/2026-03-13T020000Z.json.gz': '\u001f\u008bgzip bytes',
+      'days/2026-03-13/index.html': 'day 13',
+    };
+    await site(night);
+    const first = await publish(script);
+    expect(first.uploaded).toEqual(Object.keys(night).sort());
+    expect(first.meta['snapshots/2026-03-13T020000Z.json.gz']).toBe(IMMUTABLE);
+    expect(first.meta['snapshots/index.json']).toBe(SHORT);
+    expect(JSON.parse(await readFile(path.join(work, 's3.types.json'), 'utf8'))).toEqual({ 'snapshots/2026-03-13T020000Z.json.gz': GZIP_TYPE });
+    const again = await publish(script);
+    expect(again.uploaded).not.toContain('snapshots/2026-03-13T020000Z.json.gz');
+    expect(again.meta['snapshots/2026-03-13T020000Z.json.gz']).toBe(IMMUTABLE);
   }, 60_000);
 
   it('the CLI refuses an unknown target in one line and writes nothing', async () => {

@@ -281,7 +281,7 @@ describe('the two hashes of a snapshot', () => {
     const l = await ledger();
     const bytes = await readFile(l.file(2));
     const fileHash = sha256Hex(bytes);
-    expect(await verifySnapshotFile(l.file(2))).toEqual({ ok: true, id: l.ids[2], chainSha256: l.hashes[2], fileSha256: fileHash, previous: { id: l.ids[1], sha256: l.hashes[1] }, matched: null });
+    expect(await verifySnapshotFile(l.file(2))).toEqual({ ok: true, id: l.ids[2], chainSha256: l.hashes[2], fileSha256: fileHash, previous: { id: l.ids[1], sha256: l.hashes[1] }, matched: null, gzip: false });
     expect(await verifySnapshotFile(l.file(2), l.hashes[2])).toMatchObject({ ok: true, matched: 'chain' });
     expect(await verifySnapshotFile(l.file(2), fileHash.toUpperCase())).toMatchObject({ ok: true, matched: 'file' });
     const wrong = await verifySnapshotFile(l.file(2), l.hashes[1]);

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configRecordsHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -34,9 +34,10 @@ describe('matrixHtml', () => {
     expect(out).toContain('&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;');
     expect(out).toContain('<a href="/env/prod/">prod</a><span class="muted"> (production)</span>');
     expect(out).toContain('<a href="/svc/api/">api</a>');
-    expect(out).toMatch(/<td class="cell status-drift" title="[0-9a-f]{40} deployed 2026-03-13 10:00 UTC by alice">/);
-    expect(out).toContain('<span class="sr-text"> (drift)</span>');
-    expect(out).toContain('≠ previous env: <span class="mono">2.0.0-&lt;img');
+    // The status is the cell's class, its mark and its words; the version and short commit show, who deployed it is on the service page.
+    expect(out).toMatch(/<td class="drift"><b aria-hidden="true">≠<\/b><code>1\.0\.0<\/code><span class="sr"> \(drift\)<\/span><small>[0-9a-f]{7}<\/small>/);
+    expect(out).not.toContain('title=');
+    expect(out).toContain('≠ previous env: <code>2.0.0-&lt;img');
   });
 });
 
@@ -134,14 +135,14 @@ describe('the long tables', () => {
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
     // Full commits and digests may break anywhere when printed (class "hash"); nothing else may.
-    expect(out).toContain(`<td><span class="mono hash">${'a'.repeat(40)}</span></td><td><span class="mono hash">${digest}</span></td>`);
-    expect(out).toContain(`<td><span class="mono hash">${'b'.repeat(40)}</span></td><td><span class="muted">not recorded</span></td>`);
+    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}</td><td class="mono hash">${digest}</td>`);
+    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}</td><td class="muted">not recorded</td>`);
     expect(out).toContain(`from <code>${escapeHtml(HOSTILE)}</code>`);
     expect(out).toContain('<a href="https://example.test/d?a=1&amp;b=2" rel="nofollow noopener">record</a>');
     // A ref that is the version itself is not repeated.
     expect(out).not.toContain('from <code>v2.0.0</code>');
     const web = deployedBuildsHtml(deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
-    expect(web).toContain(`<span class="mono hash">sha256:${escapeHtml(HOSTILE)}</span>`);
+    expect(web).toContain(`<td class="mono hash">sha256:${escapeHtml(HOSTILE)}</td>`);
     expect(deployedBuildsHtml([]).value).toBe('<p>Not deployed anywhere.</p>');
   });
 
@@ -177,14 +178,14 @@ describe('the long tables', () => {
       { service: HOSTILE, depth: 2, via: 'web', range: HOSTILE, version: '0.1.0', satisfied: false },
     ]).value;
     expect(radius).toBe(`web, ${escapeHtml(HOSTILE)}<span class="muted"> (via web)</span><strong> ✗ range ${escapeHtml(HOSTILE)} not met</strong>`);
-    const configs = configRecordsHtml([
+    const configs = configByEnvironmentHtml([
       { service: 'api', environment: 'prod', source: 'file', changedBy: HOSTILE, changedAt: '2026-03-14T02:00:00Z', values: { [HOSTILE]: HOSTILE, TOKEN: { redacted: true, sha256: 'f'.repeat(64) } } },
-    ] as Parameters<typeof configRecordsHtml>[0]).value;
+    ] as Parameters<typeof configByEnvironmentHtml>[0]).value;
     expect(configs).not.toContain('<img');
     expect(configs).toContain('<td class="mono">(redacted)</td>');
     expect(configs).not.toContain('f'.repeat(64));
     expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
-    expect(configRecordsHtml([]).value).toBe('<p>No configuration recorded.</p>');
+    expect(configByEnvironmentHtml([]).value).toBe('<p>No configuration recorded.</p>');
   });
 
   it('pull requests between two environments: one row per service and side, the newest few named, the rest counted and linked', () => {
@@ -198,23 +199,44 @@ describe('the long tables', () => {
     expect(out).not.toContain('<li>#1 ');
     expect(out).toContain('<a href="/services/api/">3 more in the history of api</a>');
     expect(out).toContain('<td>prod</td><td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
+    // A ticket its title already names is not repeated.
+    expect(pullRequestsBetweenHtml([{ service: 'api', number: 4, title: 'PAY-2 fix rounding', url: undefined, tickets: ['PAY-2', 'PAY-3'], in: 'a' }], 'dev', 'prod', () => '/').value).toContain('<li>#4 PAY-2 fix rounding <span class="muted">(PAY-3)</span></li>');
     expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: no pull request is known to be in one build and not the other.</p>');
   });
 
-  it('undeclared config differences: values escaped, secrets never shown', () => {
+  it('undeclared config differences: one row per key and value pair naming its services, values escaped, secrets never shown', () => {
+    const row = (service: string, key: string, a: string | null, b: string | null, extra: Partial<{ redacted: boolean; notComparable: 'no common fingerprint' }> = {}) => ({ service, source: 'file', key, a, b, redacted: false, notComparable: null, envSpecific: false, ...extra });
+    const universe = ['api', 'db', 'web', 'jobs', 'mail'];
     const out = undeclaredConfigHtml(
-      [
-        { service: 'api', source: 'file', key: HOSTILE, a: JSON.stringify(HOSTILE), b: null, redacted: false, notComparable: null, envSpecific: false },
-        { service: 'api', source: 'file', key: 'TOKEN', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: null, envSpecific: false },
-        { service: 'api', source: 'file', key: 'DB_PASSWORD', a: '(redacted)', b: '(redacted)', redacted: true, notComparable: 'no common fingerprint', envSpecific: false },
-      ],
+      groupUndeclared([
+        row('api', HOSTILE, JSON.stringify(HOSTILE), null),
+        row('web', 'FLAG', 'true', 'false'),
+        row('api', 'FLAG', 'true', 'false'),
+        row('db', 'FLAG', 'false', 'true'),
+        row('api', 'TOKEN', '(redacted)', '(redacted)', { redacted: true }),
+        row('api', 'DB_PASSWORD', '(redacted)', '(redacted)', { redacted: true, notComparable: 'no common fingerprint' }),
+      ]),
       'dev',
       HOSTILE,
+      universe,
     ).value;
     expect(out).not.toContain('<img');
+    expect(out).toContain('<h3>Not declared environment-specific <span class="muted">(6 differences)</span></h3>');
     expect(out).toContain('<td class="mono">(not set)</td>');
-    expect(out).toContain('<td>changed (redacted)<strong> — not declared environment-specific</strong></td>');
-    expect(out).toContain('<td>not comparable (no common fingerprint)<strong> — not declared environment-specific</strong></td>');
+    // The same key and values in two services: one row naming both; the other value pair its own row.
+    expect(out).toContain('<tr><td><code>FLAG</code></td><td class="mono">true</td><td class="mono">false</td><td>changed</td><td>in 2 services: api, web</td></tr>');
+    expect(out).toContain('<tr><td><code>FLAG</code></td><td class="mono">false</td><td class="mono">true</td><td>changed</td><td>in 1 service: db</td></tr>');
+    expect(out).toContain('<td>changed (redacted)</td>');
+    expect(out).toContain('<td>not comparable (no common fingerprint)</td>');
+  });
+
+  it('a group of services is said by the fewest names: all, all but the few it lacks, or the few', () => {
+    const universe = ['a', 'b', 'c', 'd', 'e'];
+    expect(serviceSetText(serviceSet(['e', 'd', 'c', 'b', 'a'], universe))).toBe('in all 5 services');
+    expect(serviceSetText(serviceSet(['a', 'b', 'd', 'e'], universe))).toBe('in 4 of the 5 services: all but c');
+    expect(serviceSetText(serviceSet(['b', 'a'], universe))).toBe('in 2 services: a, b');
+    // A name outside the snapshot's services is never hidden behind "all but".
+    expect(serviceSetText(serviceSet(['a', 'b', 'c', 'x'], universe))).toBe('in 4 services: a, b, c, x');
   });
 
   it('a service history: versions and pull requests escaped, links to days, where each pull request is now', () => {
@@ -239,13 +261,14 @@ describe('the long tables', () => {
     expect(prs).toContain('<td>✓ since 2026-03-13 03:00 UTC (1)</td><td><span class="muted">not deployed</span></td>');
   });
 
-  it('compare versions: differing services in a table with anchors, the same build as a list, names and versions escaped', () => {
+  it('compare versions: differing services in a table, the same build as one line of names and versions, all escaped', () => {
     const state = (version: string) => ({ version, commit: 'a'.repeat(40), artifact: null, deployedAt: '2026-03-13T10:00:00Z', deployedBy: HOSTILE });
     const out = environmentVersionsHtml(
       [
         { service: 'api', status: 'different', a: state(`2.0.0-${HOSTILE}`), b: state('1.0.0'), fields: ['version'] },
         { service: 'web', status: 'only-b', a: null, b: state('1.0.0'), fields: [] },
         { service: 'db', status: 'same', a: state(HOSTILE), b: state(HOSTILE), fields: [] },
+        { service: 'cache', status: 'same', a: state('3.1.0'), b: state('3.1.0'), fields: [] },
       ],
       'dev',
       HOSTILE,
@@ -253,11 +276,12 @@ describe('the long tables', () => {
     ).value;
     expect(out).not.toContain('<img');
     expect(out).toContain('<th scope="col">&lt;img src=x');
-    expect(out).toContain('<tr id="row-api" class="attention"><th scope="row"><a href="/svc/api/">api</a></th><td class="status-drift"><span class="mono">2.0.0-&lt;img');
-    expect(out).toContain('<td>≠ different<span class="muted"> (version)</span></td>');
-    expect(out).toContain('<td class="status-drift">—</td>');
+    expect(out).toContain('<tr><th scope="row"><a href="/svc/api/">api</a></th><td><code>2.0.0-&lt;img');
+    expect(out).toContain(`<small>aaaaaaa · 2026-03-13 10:00 UTC</small></td><td><code>1.0.0</code>`);
+    expect(out).toContain('<td>≠ version</td>');
+    expect(out).toContain('<td>—</td>');
     expect(out).toContain('<td>only in &lt;img src=x');
-    expect(out).toContain('<h3>✓ The same build in both (1)</h3><ul class="inline-list"><li id="row-db"><a href="/svc/db/">db</a> <span class="mono muted">&lt;img');
+    expect(out).toContain('<h3>✓ The same build in both (2)</h3><p class="same">db (&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;), cache (3.1.0)</p>');
     expect(environmentVersionsHtml([], 'dev', 'prod', () => '/').value).toBe('<p>✓ Every service runs the same build in both.</p>');
   });
 

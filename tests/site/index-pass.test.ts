@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeChangeIndex, openChangeIndex, WHOLE_LEDGER } from '../../src/site/audit-index.ts';
+import { changePagePeriod, computeChangeIndex, openChangeIndex } from '../../src/site/audit-index.ts';
+import { approvalRows } from '../../src/views/approvals.ts';
 import { exportPopulation } from '../../src/export/extract.ts';
 import { rowsOf } from '../../src/export/population.ts';
 import { listSnapshotIds, readSnapshotEntry } from '../../src/ledger/index.ts';
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('the change index fed by the shared pass', () => {
-  it('finds the same changes as reading the ledger itself, and keeps each change page\'s row as the page would compute it', async () => {
+  it('finds the same changes as reading the ledger itself, and keeps each change page\'s row and approvals row as the page would compute them', async () => {
     const facts = await ledgerFacts(dir, ids);
     const pass = await openChangeIndex(ids, facts.identity, null, 'f');
     expect(pass.from).toBe(0);
@@ -40,11 +41,14 @@ describe('the change index fed by the shared pass', () => {
     expect(changes).toEqual(await computeChangeIndex(dir, ids, facts.identity, null, 'f'));
     expect(changes.length).toBeGreaterThan(0);
     expect(pass.rows.size).toBe(new Set(changes.map((c) => c.id)).size);
+    expect([...pass.approvals.values()].some((r) => r !== null)).toBe(true);
     for (const entry of changes) {
-      // data.ts `changeRow` without the hand-over: every row of the snapshot that first recorded it.
+      // data.ts `changeRow` and `changeContext` without the hand-over: from the snapshot that first recorded it.
       const { snapshot, sha256 } = await readSnapshotEntry(dir, entry.snapshot);
-      const own = rowsOf(snapshot, sha256, WHOLE_LEDGER, new Set()).find((r) => r.id === entry.id);
+      const own = rowsOf(snapshot, sha256, changePagePeriod(snapshot), new Set()).find((r) => r.id === entry.id);
+      expect(own).toBeDefined();
       expect(pass.rows.get(entry.id)).toEqual(own);
+      expect(pass.approvals.get(entry.id)).toEqual(approvalRows(snapshot).find((r) => r.change === entry.id) ?? null);
     }
   });
 

@@ -25,7 +25,8 @@ describe('the route table', () => {
       expect(renderGroupOf(fileOf(paths.compare(DATE, 'qa', name)))).toBe(`compare/${DATE}`);
       expect(renderGroupOf(fileOf(paths.service(name)))).toBe(`services/${encodeURIComponent(name)}`);
     }
-    expect(renderGroupOf(fileOf(paths.snapshot(ID)))).toBe(`snapshots/${ID}`);
+    expect(renderGroupOf(fileOf(paths.snapshot(ID, 'gzip')))).toBe(`snapshots/${ID}`);
+    expect(renderGroupOf(fileOf(paths.snapshot(ID, 'json')))).toBe(`snapshots/${ID}`);
     expect(renderGroupOf(`services/web/revisions.json`)).toBe('services/web');
     expect(renderGroupOf(`changes/services/web.json`)).toBe('services/web');
   });

@@ -74,7 +74,8 @@ describe('format', () => {
     // A name with `...` would make `A...B` stand for two pairs: such a pair is `A/B`.
     expect(paths.compare('2026-03-14', 'x...y', 'prod')).toBe('/days/2026-03-14/compare/x...y/prod/');
     expect(paths.compare('2026-03-14', 'x', 'y...prod')).toBe('/days/2026-03-14/compare/x/y...prod/');
-    expect(paths.snapshot('2026-03-14T020000Z')).toBe('/snapshots/2026-03-14T020000Z.json');
+    expect(paths.snapshot('2026-03-14T020000Z', 'gzip')).toBe('/snapshots/2026-03-14T020000Z.json.gz');
+    expect(paths.snapshot('2026-03-14T020000Z', 'json')).toBe('/snapshots/2026-03-14T020000Z.json');
   });
 });
 

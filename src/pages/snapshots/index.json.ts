@@ -1,7 +1,7 @@
 /** `/snapshots/index.json`: every snapshot with both hashes, oldest first (views/snapshots.ts); rendered on every build, like `/changes/index.json`. */
 import type { APIRoute } from 'astro';
-import { snapshotListing } from '../../site/data.ts';
+import { snapshotCopies, snapshotListing } from '../../site/data.ts';
 import { href } from '../../site/url.ts';
 import { snapshotsIndexJson } from '../../views/snapshots.ts';
 
-export const GET: APIRoute = async () => new Response(snapshotsIndexJson(await snapshotListing(), href), { headers: { 'content-type': 'application/json' } });
+export const GET: APIRoute = async () => new Response(snapshotsIndexJson(await snapshotListing(), snapshotCopies, href), { headers: { 'content-type': 'application/json' } });

@@ -1,0 +1,42 @@
+/**
+ * An environment page's "Versions (against PREVIOUS)" table as HTML: the
+ * matrix of two columns (views/revisions.ts `environmentMatrix`), in the
+ * compact markup of a page that is re-rendered whenever one service in the
+ * environment changes (issue 23). Each cell says its status in words for
+ * screen readers and with an icon and colour on screen, as the day page's
+ * matrix does (views/matrix-html.ts); the full commit and the deployer, which
+ * the matrix keeps in a tooltip, are on the service's page and each change's
+ * evidence page, so the cell shows the short commit and, in the environment's
+ * own column, since when it runs.
+ */
+import { formatTime, shortCommit } from './format.ts';
+import { html, type Html } from './html.ts';
+import type { MatrixLinks } from './matrix-html.ts';
+import { CELL_STATUS_LABEL, type Matrix, type MatrixCell } from './matrix.ts';
+
+export function environmentVersionsTableHtml(matrix: Matrix, date: string, links: MatrixLinks): Html {
+  const own = matrix.environments.length - 1;
+  return html`<div class="table-wrap"><table class="vs"><caption class="muted">Version per service on ${date}, as the day's last snapshot recorded it (UTC). ✓ the same build as the previous environment · → a different build, within the allowed days · ≠ drift (a different build for longer, a finding) · ⚠ deployed/declared/observed differ · ? evidence missing · – not deployed</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
+    (env) => html`<th scope="col"><a href="${links.environment(env.name)}">${env.name}</a>${env.production && html` <span class="muted">(production)</span>`}</th>`,
+  )}</tr></thead><tbody>${matrix.rows.map(
+    (row) =>
+      html`<tr${row.attention && html` class="attention"`}><th scope="row"><a href="${links.service(row.service)}">${row.service}</a>${row.kind === 'library' && html` <small>(library)</small>`}${row.owner && html` <small>${row.owner}</small>`}</th>${row.cells.map((cell, i) => cellHtml(cell, i === own))}</tr>`,
+  )}</tbody></table></div>`;
+}
+
+/**
+ * One cell. The icon is read aloud as it is ("check mark", "not equal to"…,
+ * explained by the caption); a status other than ✓ also says its words to
+ * screen readers. In the environment's own column the previous environment is
+ * the column beside it, so only since when it differs is said there.
+ */
+function cellHtml(cell: MatrixCell, own: boolean): Html {
+  const label = CELL_STATUS_LABEL[cell.status];
+  const d = cell.deployed;
+  const since = cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`;
+  return html`<td class="s-${cell.status}">${label.icon} ${d ? html`${d.version} <small>${d.declared ? 'declared' : shortCommit(d.commit)}</small>` : html`<small>${cell.status === 'gap' ? 'unknown' : '—'}</small>`}${cell.status !== 'aligned' && html`<span class="sr"> (${label.text})</span>`}${
+    own && d && html` <small>since ${formatTime(d.deployedAt).slice(0, 10)}</small>`
+  }${cell.previousVersion && (own ? html`<div>${cell.neighbour === 'drift' ? '≠ drift' : '→ differs'}${since}</div>` : html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: ${cell.previousVersion}${since}</div>`)}${cell.differences.map((x) => html`<div>⚠ ${x}</div>`)}${
+    cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`
+  }${cell.openFindings > 0 && html`<div>${cell.openFindings} open finding${cell.openFindings === 1 ? '' : 's'}</div>`}</td>`;
+}
