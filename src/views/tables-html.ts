@@ -44,13 +44,19 @@ export function approvalsHtml(rows: readonly ApprovalRow[], changeHref: (id: str
   return html`<div class="table-wrap"><table class="approvals"><thead><tr><th scope="col" class="nowrap">Service</th><th scope="col" class="nowrap">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Pull requests <span class="muted">(author, reviewers)</span></th><th scope="col" class="nowrap">Approvals</th><th scope="col" class="nowrap">Deployed</th><th scope="col" class="nowrap">Separation</th><th scope="col">Passed before</th></tr></thead><tbody>${rows.map((r) => approvalRowHtml(r, changeHref))}</tbody></table></div>`;
 }
 
-/**
- * One compact row. Where the verdict is not ✓ separate (or nothing required),
- * its sentences and findings follow the badge, and a promotion that did not
- * pass the previous environment is said too: those are what a reader must not
- * miss, and they are rare.
- */
+/** One compact row: the version links the change's evidence page, the verdict as `approvalVerdictHtml` says it. */
 function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => string, density: 'service' | 'environment'): Html {
+  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td>${approvalVerdictHtml(r)}</td></tr>`;
+}
+
+/**
+ * A compact row's verdict: the badge, approvals counted of required and the
+ * deployment approvers. Where it is not ✓ separate (or nothing required), its
+ * sentences and findings follow, and a promotion that did not pass the
+ * previous environment is said too: what a reader must not miss, and rare.
+ * Also the approval column of an environment page (views/environment-html.ts).
+ */
+export function approvalVerdictHtml(r: ApprovalRow): Html {
   const approvers = [...new Set(r.approvals.filter((a) => a.state === 'approved' && a.kind === 'deployment').map((a) => (a.own ? `⚠ ${a.by} (own change)` : a.by)))];
   const label = APPROVAL_STATUS_LABEL[r.status];
   const said = r.status !== 'met' && r.status !== 'none-required';
@@ -62,9 +68,9 @@ function compactApprovalRowHtml(r: ApprovalRow, changeHref: (id: string) => stri
         : r.previous
           ? null
           : html`<div><strong>✗ never seen in ${r.previousEnvironment}</strong></div>`;
-  return html`<tr><th scope="row">${density === 'service' ? r.service : r.environment}</th><td><a href="${changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small><br>${formatTime(r.deployedAt).replace(/ UTC$/, '')}</td><td><span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no deployment approval</span>`}${
+  return html`<span class="badge appr-${r.status}">${label.icon} ${label.text}</span> ${r.independent} of ${r.required}${approvers.length > 0 ? html` · ${approvers.join(', ')}` : html` · <span class="muted">no deployment approval</span>`}${
     said && r.verdict.map((v) => html`<div>${v.text}${v.finding && html` <span class="muted">(${breakable(v.finding)}${v.exceptedUntil && `, excepted until ${v.exceptedUntil}`})</span>`}</div>`)
-  }${promotion}</td></tr>`;
+  }${promotion}`;
 }
 
 /** A finding id may go to a new line after each `/` (it has no spaces; a phone's column is narrower than the longest). */

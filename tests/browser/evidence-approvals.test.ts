@@ -123,18 +123,21 @@ describe('a day page in Chromium', () => {
     await page.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals.png') });
   });
 
-  it('an environment page lists every production deployment in one compact row; a separate one says so in words, with its ✓', async () => {
+  it('an environment page says each production deployment and its approval in one row a service; a separate one says so in words, with its ✓', async () => {
     const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
     expect((await env.goto(server.url('/days/2026-03-14/environments/prod/')))?.status()).toBe(200);
-    const rows = env.locator('table.approvals tbody tr');
+    // One table: no second approvals table repeats the services.
+    expect(await env.locator('table.approvals').count()).toBe(0);
+    const rows = env.locator('table.vs tbody tr');
+    expect(await rows.count()).toBe(await env.locator('table.vs tbody th[scope="row"]').count());
     const auth = rows.filter({ hasText: 'auth-service' });
     expect(await auth.locator('.badge').textContent()).toBe('✓ separate');
     expect(await auth.locator('td').last().textContent()).toBe('✓ separate 1 of 1 · bob');
     const hotfix = rows.filter({ hasText: '2.4.1' });
     expect(await hotfix.textContent()).not.toContain('✓');
     expect(await hotfix.textContent()).toContain('self-approved: carol approved their own change (deployed it and approved the deployment)');
-    await env.locator('section[aria-labelledby="approvals"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals-environment.png') });
+    await env.locator('section[aria-labelledby="matrix"]').screenshot({ path: path.join(SHOTS, 'evidence-approvals-environment.png') });
     await env.close();
   });
 
@@ -142,11 +145,12 @@ describe('a day page in Chromium', () => {
     const env = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await env.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
     await env.goto(server.url('/days/2026-03-14/environments/prod/'));
-    const hotfix = env.locator('table.approvals tbody tr').filter({ hasText: '2.4.1' });
-    const links = await hotfix.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const hotfix = env.locator('table.vs tbody tr').filter({ hasText: '2.4.1' });
+    // The service's own page from its name; the change's evidence page from the running version, once.
+    const links = (await hotfix.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).filter((h) => h?.startsWith('/changes/'));
     expect(links).toHaveLength(1);
     expect(links[0]).toMatch(/^\/changes\/payments-api\.prod\.\d{8}T\d{6}Z\.[0-9a-f]{10}\/$/);
-    await hotfix.locator('a').click();
+    await hotfix.locator('a[href^="/changes/"]').click();
     await expect.poll(() => env.url()).toBe(server.url(links[0]!));
     const facts = Object.fromEntries(
       await env.locator('dl.change-facts > div').evaluateAll((divs) => divs.map((d) => [d.querySelector('dt')!.textContent!, d.querySelector('dd')!.textContent!])),
@@ -170,9 +174,9 @@ describe('a day page in Chromium', () => {
     await phone.goto(server.url('/days/2026-03-14/environments/prod/'));
     await phone.screenshot({ path: path.join(SHOTS, 'environment-phone.png'), fullPage: true });
     expect(await phone.evaluate(() => document.scrollingElement!.scrollWidth)).toBe(390);
-    // The versions and approvals tables fit the phone whole: nothing to scroll, even inside their wrappers.
+    // The one versions-and-approvals table fits the phone whole: nothing to scroll, even inside its wrapper.
     const overflow = await phone.locator('table.vs, table.approvals').evaluateAll((ts) => ts.map((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth));
-    expect(overflow).toEqual([0, 0]);
+    expect(overflow).toEqual([0]);
     await phone.close();
   });
 
@@ -182,8 +186,16 @@ describe('a day page in Chromium', () => {
     const paper = await browser.newPage({ viewport: { width: A4_CONTENT_PX, height: 1100 } });
     await paper.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
     await paper.goto(server.url('/days/2026-03-14/environments/prod/'));
-    const rows = await paper.locator('table.approvals tbody tr').allTextContents();
-    expect(rows.length).toBeGreaterThan(2);
+    // Each cell of each row: a row's cells print side by side, so the PDF's text runs cell by cell.
+    // Screen-reader words (.sr) are not drawn, so not printed.
+    const rows = await paper.locator('table.vs tbody tr > *').evaluateAll((cells) =>
+      cells.map((c) => {
+        const copy = c.cloneNode(true) as Element;
+        copy.querySelectorAll('.sr').forEach((e) => e.remove());
+        return copy.textContent ?? '';
+      }),
+    );
+    expect(rows.length).toBeGreaterThan(8);
     await paper.emulateMedia({ media: 'print', colorScheme: 'light' });
     expect(await paper.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(A4_CONTENT_PX);
     const pdf = path.join(SHOTS, 'print-environment.pdf');

@@ -158,3 +158,51 @@ describe('an environment page\'s versions table', () => {
     expect(web).toContain('<span class="sr"> (not deployed)</span>');
   });
 });
+
+describe("an environment page's one table: what runs, since when, and who approved it", () => {
+  const s = snapshot();
+  const links = { environment: (e: string) => `/env/${e}/`, service: (x: string) => `/svc/${encodeURIComponent(x)}/` };
+  const rows = approvalRows(s).filter((r) => r.environment === 'prod');
+  const table = (approvals = { rows, changeHref: paths.change }) => environmentVersionsTableHtml(environmentMatrix(s, 'prod'), '2026-03-13', links, approvals).value;
+
+  it('gives each service one row: the running version links its change page, the last column its verdict', () => {
+    const out = table();
+    expect(out).toContain('<th scope="col" class="v">Separation');
+    const api = rowOf(out, '>api<');
+    const change = rows.find((r) => r.service === 'api')!.change;
+    expect(api.split(`href="${paths.change(change)}"`)).toHaveLength(2);
+    expect(api).toContain('<td class="v"><span class="badge appr-met">✓ separate</span> 1 of 1 · carol</td></tr>');
+    // One row a service of the matrix: no second table repeats them.
+    expect(out.split('<tr>').filter((r) => r.includes('<th scope="row">'))).toHaveLength(environmentMatrix(s, 'prod').rows.length);
+  });
+
+  it("says a self-approved, bypassing deployment in words, with its findings, and no ✓ in its verdict", () => {
+    const out = table();
+    const web = rows.find((r) => r.service === 'web')!;
+    const verdictCell = rowOf(out, '>web<').split('<td class="v">').at(-1)!;
+    expect(verdictCell).not.toContain('✓');
+    expect(verdictCell).toContain('self-approved');
+    expect(verdictCell).toContain('✗ bypassed staging');
+    expect(rowOf(out, '>web<').split(`href="${paths.change(web.change)}"`)).toHaveLength(2);
+  });
+
+  it('escapes what came from outside', () => {
+    const hostile = rows.map((r) => (r.service === 'api' ? { ...r, approvals: r.approvals.map((a) => ({ ...a, by: HOSTILE })) } : r));
+    const out = table({ rows: hostile, changeHref: paths.change });
+    expect(out).not.toContain('<img');
+    expect(rowOf(out, '>api<')).toContain(escapeHtml(HOSTILE));
+  });
+
+  it("links a row's change page from the verdict when the running version is not the row's", () => {
+    const older = rows.map((r) => (r.service === 'api' ? { ...r, commit: 'f'.repeat(40), version: '0.9.0' } : r));
+    const api = rowOf(table({ rows: older, changeHref: paths.change }), '>api<');
+    const change = older.find((r) => r.service === 'api')!.change;
+    expect(api).toContain(`<td class="v"><a href="${paths.change(change)}">0.9.0</a> <small>fffffff</small>: <span class="badge`);
+  });
+
+  it('has no approval column where none is judged', () => {
+    const out = environmentVersionsTableHtml(environmentMatrix(s, 'qa'), '2026-03-13', links).value;
+    expect(out).not.toContain('Separation');
+    expect(out).not.toContain('/changes/');
+  });
+});
