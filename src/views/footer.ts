@@ -1,7 +1,7 @@
 /** The footer of a day page: what the page depends on, so an auditor can check it. */
 import type { Snapshot, SnapshotCopies } from '../model/index.ts';
 import { paths } from './links.ts';
-import { copyPath, downloadLabel, HASH_LABEL, HASH_SENTENCE, verifyCommand } from './snapshots.ts';
+import { copyPath, downloadLabel, HASH_LABEL, verifyCommand } from './snapshots.ts';
 
 export interface FooterLine {
   label: string;
@@ -25,7 +25,8 @@ export function dayFooter(
     { label: 'Raw snapshot', value: downloadLabel(snapshot.id, hashes.bytes, hashes.copyBytes, copies), ...(copy ? { path: copy } : {}) },
     { label: HASH_LABEL.chain, value: hashes.chain },
     { label: HASH_LABEL.file, value: hashes.file },
-    { label: 'Which is which', value: HASH_SENTENCE },
+    // The sentence that tells the two apart is said once, on /snapshots/, not on every page (issue 23).
+    { label: 'Which is which', value: 'the two hashes explained', path: paths.snapshots() },
     { label: copies === 'none' ? 'Check the file' : 'Check a download', value: verifyCommand(snapshot.id, copies) },
     { label: 'Previous snapshot', value: snapshot.previous ? `${snapshot.previous.id} sha256 ${snapshot.previous.sha256}` : 'none (first snapshot)' },
     { label: 'Collected by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion})` },

@@ -199,6 +199,14 @@ export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Ht
 export const PULL_REQUESTS_NAMED = 5;
 
 /**
+ * Unknown pull requests named per service and side on a compare page: they
+ * pile up with history (everything merged before the ledger began), and what
+ * matters is that they are unknown and how many; the service's history lists
+ * them all (issue 23: at three years they were half of a compare page).
+ */
+export const UNKNOWN_PULL_REQUESTS_NAMED = 2;
+
+/**
  * The pull requests in one environment but not the other, one row per service
  * and side: how many, the newest few by number, and a link to the service's
  * history for the rest. Listing each one made a late compare page of the
@@ -287,7 +295,7 @@ export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: str
     return i < 0 ? 0 : kx[i]! < ky[i]! ? -1 : 1;
   });
   return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Unknown in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
-    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
+    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, UNKNOWN_PULL_REQUESTS_NAMED);
     const more = list.length - newest.length;
     const { service, why } = list[0]!;
     return html`<tr><td>${service}</td><td>${side(list[0]!)} <span class="muted">(${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {

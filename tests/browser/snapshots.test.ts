@@ -70,11 +70,13 @@ describe('carrying the evidence away', () => {
     expect(chain).toMatch(/^[0-9a-f]{64}$/);
     expect(file).toMatch(/^[0-9a-f]{64}$/);
     expect(chain).not.toBe(file);
-    expect(lines.get('Which is which')!.text).toBe('The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the ledger file\'s bytes, which sha256sum prints.');
+    // Which hash is which is said once, on /snapshots/, where the footer links.
+    expect(lines.get('Which is which')!.href).toBe('/snapshots/');
     expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json.gz --expect-sha256 <either hash>`);
 
     // Download it as the browser does, from the labelled link on /snapshots/.
     await page.goto(server.url(lines.get('Snapshot')!.href!));
+    expect(await page.locator('main').textContent()).toContain("The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the ledger file's bytes, which sha256sum prints.");
     const link = page.locator(`tr[id="${id}"] a[download]`);
     expect(await link.textContent()).toBe(raw.text);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/model/index.ts';
-import { buildLedgerIndex, compareEnvironments, prPresence, pullRequestsWhereHtml, unknownPullRequestsHtml, type LedgerIndex } from '../../src/views/index.ts';
+import { buildLedgerIndex, compareEnvironments, prPresence, pullRequestsWhereHtml, UNKNOWN_PULL_REQUESTS_NAMED, unknownPullRequestsHtml, type LedgerIndex } from '../../src/views/index.ts';
 import { ENVIRONMENTS, generate, history, plainPresence, step } from '../helpers/pr-histories.ts';
 import { buildChange, buildDeployment, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
 
@@ -113,6 +113,15 @@ describe('fixed examples', () => {
     expect(out).not.toContain('<b>');
     expect(out).not.toContain('javascript:');
     expect(unknownPullRequestsHtml([], 'qa', 'prod', () => '/').value).toBe('');
+  });
+
+  it('names the newest unknown ones of a service and side, counts them all, and links its history for the rest', () => {
+    const many = Array.from({ length: UNKNOWN_PULL_REQUESTS_NAMED + 4 }, (_, i) => ({ service: 'api', number: i + 1, title: `change ${i + 1}`, url: undefined, tickets: [], a: 'in' as const, b: 'unknown' as const, why: 'before the ledger' as const }));
+    const out = unknownPullRequestsHtml(many, 'qa', 'prod', (service) => `/services/${service}/`).value;
+    expect(out).toContain(`<td>${many.length}</td>`);
+    const named = [...out.matchAll(/<li>#(\d+) /g)].map((m) => Number(m[1]));
+    expect(named).toEqual(many.map((p) => p.number).sort((x, y) => y - x).slice(0, UNKNOWN_PULL_REQUESTS_NAMED));
+    expect(out).toContain('<a href="/services/api/">4 more in the history of api</a>');
   });
 
   it('says why it cannot tell: before the ledger (of that service), or no record links the build', () => {
