@@ -160,17 +160,20 @@ export async function dayData(date: string): Promise<DayData> {
   for (const id of day.ids) changeRecords.push(...(id === day.lastId ? last.snapshot : (await snapshotEntry(id)).snapshot).changes);
   // Once per day, not per page (a day has dozens): walks back only when a gap hid something yesterday;
   // earlier snapshots are immutable, so incremental builds stay exact.
-  let lastKnown = lastKnownMemo.get(last.snapshot);
-  if (!lastKnown) {
+  let memo = dayMemo.get(day.lastId);
+  if (memo) {
+    dayMemo.delete(day.lastId);
+    dayMemo.set(day.lastId, memo);
+  } else {
     const earlier = async function* () {
       for (let j = i - 2; j >= 0; j--) yield (await snapshotEntry(all[j]!.lastId)).snapshot;
     };
-    lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
-    lastKnownMemo.set(last.snapshot, lastKnown);
+    const lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
+    memo = lastKnown.then((known) => ({ known, views: new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown: known }) }));
+    dayMemo.set(day.lastId, memo);
+    while (dayMemo.size > LRU_SIZE) dayMemo.delete(dayMemo.keys().next().value!);
   }
-  const known = await lastKnown;
-  let views = viewsMemo.get(last.snapshot);
-  if (!views) viewsMemo.set(last.snapshot, (views = new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown: known })));
+  const { known, views } = await memo;
   return {
     day,
     snapshot: last.snapshot,
@@ -185,8 +188,14 @@ export async function dayData(date: string): Promise<DayData> {
     views,
   };
 }
-const viewsMemo = new WeakMap<Snapshot, DayViews>();
-const lastKnownMemo = new WeakMap<Snapshot, Promise<LastKnownDeployment>>();
+/**
+ * A day's shared views and gap look-back, by its last snapshot's id, for the
+ * last few days asked (pages come day by day). Bounded like the snapshot LRU,
+ * not a WeakMap on the snapshot: a day's views hold the previous day's
+ * snapshot, the key of the day before's entry, so weak keys chained every
+ * snapshot of the ledger into memory (3.5 GB at three years × 100 services).
+ */
+const dayMemo = new Map<string, Promise<{ known: LastKnownDeployment; views: DayViews }>>();
 
 /** The newest day, or null for an empty ledger. */
 export async function latestDay(): Promise<DayData | null> {
