@@ -28,13 +28,21 @@ export interface SiteBytes {
   /** Days with a day page. */
   days: number;
   total: { files: number; bytes: number };
+  /**
+   * The tar `upload-pages-artifact` packs for GitHub Pages: a 512-byte header
+   * a file and a folder, each file rounded up to 512 bytes, two zero blocks
+   * at the end (paths here are under 100 characters: no long-name headers).
+   */
+  tarBytes: number;
   kinds: { kind: string; files: number; bytes: number }[];
 }
 
 export async function siteBytes(dir: string): Promise<SiteBytes> {
-  const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const all = await readdir(dir, { recursive: true, withFileTypes: true });
+  const entries = all.filter((e) => e.isFile());
   const kinds = new Map(KINDS.map(([kind]) => [kind, { kind, files: 0, bytes: 0 }]));
   let days = 0;
+  let tarBytes = 512 * (all.filter((e) => e.isDirectory()).length + 1) + 1024;
   for (const e of entries) {
     const full = path.join(e.parentPath, e.name);
     const rel = path.relative(dir, full).split(path.sep).join('/');
@@ -43,12 +51,14 @@ export async function siteBytes(dir: string): Promise<SiteBytes> {
     const held = kinds.get(kind)!;
     held.files++;
     held.bytes += size;
+    tarBytes += 512 + Math.ceil(size / 512) * 512;
     if (kind === 'day page') days++;
   }
   const list = [...kinds.values()].filter((k) => k.files > 0);
-  return { days, total: { files: list.reduce((n, k) => n + k.files, 0), bytes: list.reduce((n, k) => n + k.bytes, 0) }, kinds: list };
+  return { days, total: { files: list.reduce((n, k) => n + k.files, 0), bytes: list.reduce((n, k) => n + k.bytes, 0) }, kinds: list, tarBytes };
 }
 
+/** MiB, as `du -h` counts. */
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 const fixed = (kind: string) => kind.endsWith('(fixed)');
@@ -67,6 +77,7 @@ export function siteBytesTable(s: SiteBytes, daysTo = 1095): string[] {
     '|---|---|---|---|---|',
     ...s.kinds.map((k) => `| ${k.kind} | ${k.files} | ${mb(k.bytes)} | ${fixed(k.kind) ? '–' : `${(per(k.bytes) / 1024).toFixed(0)} KB`} | ${mb(at(k))} |`),
     `| whole site (${s.days} days) | ${s.total.files} | ${mb(s.total.bytes)} | ${(per(s.total.bytes - sum((k) => (fixed(k.kind) ? k.bytes : 0))) / 1024).toFixed(0)} KB | ${mb(sum(at))} (${Math.round(sum(atFiles))} files) |`,
+    `| the same as GitHub Pages' artifact (a tar) | | ${mb(s.tarBytes)} (${(s.tarBytes / 1e9).toFixed(3)} GB) | | |`,
   ];
 }
 

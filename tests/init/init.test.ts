@@ -114,7 +114,7 @@ describe('templates', () => {
     expect(steps[7]!.env!.CHECKPOINT).toBe("${{ github.event_name == 'schedule' && '.ledger-cache/verified-head' || '' }}");
     expect(steps[8]!.run).toBe('npx --no-install release-ledger build --config release-ledger.config.yaml --out dist');
     // The site is measured against GitHub Pages' 1 GB before it is uploaded (run in tests/workflow).
-    expect(steps[9]!.run).toContain('du -sb dist');
+    expect(steps[9]!.run).toContain('tar --dereference --hard-dereference -cf - -C dist . | wc -c');
     expect(steps[10]!.with).toEqual({ path: 'dist' });
 
     const deploy = wf.jobs.deploy!;

@@ -142,7 +142,7 @@ describe('the nightly workflow, run locally', () => {
     expect(fits.code, fits.stderr).toBe(0);
     expect(fits.stdout).toMatch(/^site: \d+ MB for 2 days, about \d+ KB a day$/m);
     expect(fits.stdout).not.toContain('::');
-    // A sparse file: du -b counts its length, the disk holds nothing.
+    // A sparse file: tar packs its length, the disk holds nothing.
     const padding = path.join(repo.dir, 'dist', 'padding.bin');
     try {
       await writeFile(padding, '');
