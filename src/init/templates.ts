@@ -374,7 +374,7 @@ ${writtenOrStop(`${cli} collect --config ${configPath} --fail-on ${failOn} \${AT
 `;
   const pagesSteps = `      # Published GitHub Pages sites may be no larger than 1 GB
       # (https://docs.github.com/en/pages/getting-started-with-github-pages/github-pages-limits).
-      # A large organisation gets there in weeks (about 21 MB a day at 500 services): then
+      # A large organisation gets there in about five months (about 6.5 MB a day at 500 services × 6 environments; docs/scale.md): then
       # publish ${siteDir}/ to another static host instead of the two GitHub Pages steps.
       - name: Check the site fits GitHub Pages
         run: |
