@@ -46,13 +46,7 @@ export async function days(): Promise<DayGroup[]> {
 
 /** One snapshot with its chain hash and the sha256 of its file's bytes (what `sha256sum` prints for the download). */
 export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string; fileBytes: number }> {
-  const cached = lru.get(id);
-  if (cached) {
-    lru.delete(id);
-    lru.set(id, cached);
-    return cached;
-  }
-  const loading = (async () => {
+  return remembered(lru, id, async () => {
     // `buildSite` hands over the head it parsed, with its chain hash and file hash.
     const head = chainsFile ? handedOver<Snapshot | null>(`${chainsFile}.head`) : undefined;
     const file = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`)?.[id] : undefined;
@@ -60,10 +54,21 @@ export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256:
     if (head && head.id === id && file && chain) return { snapshot: head, sha256: chain, file: path.join(snapshotsDir, `${id}.json`), fileSha256: file.sha256, fileBytes: file.bytes };
     const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, chain);
     return { ...entry, fileSha256: sha256Hex(bytes), fileBytes: bytes.length };
-  })();
-  lru.set(id, loading);
-  while (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value!);
-  return loading;
+  });
+}
+
+/** `key`'s value in a cache of the last `LRU_SIZE` asked (pages come day by day), made by `make` when it is not there. */
+function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  const held = cache.get(key);
+  if (held !== undefined) {
+    cache.delete(key);
+    cache.set(key, held);
+    return held;
+  }
+  const made = make();
+  cache.set(key, made);
+  while (cache.size > LRU_SIZE) cache.delete(cache.keys().next().value!);
+  return made;
 }
 
 let chainsPromise: Promise<Record<string, string> | null> | null = null;
@@ -160,20 +165,13 @@ export async function dayData(date: string): Promise<DayData> {
   for (const id of day.ids) changeRecords.push(...(id === day.lastId ? last.snapshot : (await snapshotEntry(id)).snapshot).changes);
   // Once per day, not per page (a day has dozens): walks back only when a gap hid something yesterday;
   // earlier snapshots are immutable, so incremental builds stay exact.
-  let memo = dayMemo.get(day.lastId);
-  if (memo) {
-    dayMemo.delete(day.lastId);
-    dayMemo.set(day.lastId, memo);
-  } else {
+  const { known, views } = await remembered(dayMemo, day.lastId, async () => {
     const earlier = async function* () {
       for (let j = i - 2; j >= 0; j--) yield (await snapshotEntry(all[j]!.lastId)).snapshot;
     };
-    const lastKnown = previous ? lastKnownBefore(previous, last.snapshot, earlier()) : Promise.resolve(() => undefined);
-    memo = lastKnown.then((known) => ({ known, views: new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown: known }) }));
-    dayMemo.set(day.lastId, memo);
-    while (dayMemo.size > LRU_SIZE) dayMemo.delete(dayMemo.keys().next().value!);
-  }
-  const { known, views } = await memo;
+    const lastKnown: LastKnownDeployment = previous ? await lastKnownBefore(previous, last.snapshot, earlier()) : () => undefined;
+    return { known: lastKnown, views: new DayViews({ snapshot: last.snapshot, previous, changeRecords, lastKnown }) };
+  });
   return {
     day,
     snapshot: last.snapshot,
