@@ -38,8 +38,9 @@ export function environmentVersionsTableHtml(matrix: Matrix, date: string, links
   )}${approvals && html`<th scope="col" class="v">Separation <span class="muted">(approvals counted of required · deployment approvers)</span></th>`}</tr></thead><tbody>${matrix.rows.map((row) => {
     const rows = byService.get(row.service) ?? [];
     const running = row.cells[own]?.deployed;
-    // The running deployment's change page is linked from its version; any other row's from its own.
-    const linked = approvals && running ? rows.find((r) => r.commit === running.commit && r.version === running.version) : undefined;
+    // The running deployment's change page is linked from its version (the same record: its commit and time, not
+    // a declared state of the same build); any other row's from its own.
+    const linked = approvals && running && !running.declared ? rows.find((r) => r.commit === running.commit && r.deployedAt === running.deployedAt) : undefined;
     const changeLink = (r: ApprovalRow) => html`<a href="${approvals!.changeHref(r.change)}">${r.version}</a> <small>${shortCommit(r.commit)}</small>: `;
     return html`<tr${row.attention && html` class="attention"`}><th scope="row"><a href="${links.service(row.service)}">${row.service}</a>${row.kind === 'library' && html` <small>(library)</small>`}${row.owner && html` <small>${row.owner}</small>`}</th>${row.cells.map((cell, i) =>
       cellHtml(cell, i === own, i === own && linked ? approvals!.changeHref(linked.change) : null),
