@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LedgerError, UsageError } from '../errors.ts';
 import { listSnapshotIds, readSnapshotFile, sha256Hex, verifyLedger } from '../ledger/index.ts';
-import { SNAPSHOT_ID_PATTERN } from '../model/index.ts';
+import { SNAPSHOT_ID_PATTERN, type Snapshot } from '../model/index.ts';
 import { EXPORT_FORMATS, exportHead, exportRow, exportTail, type ExportFormat } from './format.ts';
 import { deploymentGaps, isDay, periodBounds, rowsOf, snapshotsForPeriod, type ChangeRow, type Period } from './population.ts';
 
@@ -89,7 +89,8 @@ export function commandLine(p: Manifest['parameters'], outName: string | null): 
   return `release-ledger export --from ${p.from} --to ${p.to}${envs} --format ${p.format} --as-of ${p.asOf}${outName ? ` --out ${outName}` : ''}`;
 }
 
-interface Derived {
+/** What an extraction derived from the ledger, besides its bytes: what the manifest records. */
+export interface Derived {
   rows: number;
   snapshots: Manifest['snapshots'];
   deploymentGaps: Manifest['deploymentGaps'];
@@ -124,8 +125,7 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
   for (const id of selection.ids) {
     const entry = id === asOf ? headEntry : await readSnapshotFile(dir, id, request.knownSha256?.(id));
     snapshots.push({ id, sha256: entry.sha256, fileSha256: sha256Hex(entry.bytes) });
-    for (const g of deploymentGaps(entry.snapshot, period.environments))
-      gaps.push({ snapshot: id, source: g.source, service: g.service ?? null, environment: g.environment ?? null, evidence: g.evidence, reason: g.reason });
+    gaps.push(...manifestGaps(id, entry.snapshot, period.environments));
     let text = '';
     for (const row of rowsOf(entry.snapshot, entry.sha256, period, seen)) {
       request.onRow?.(row);
@@ -135,6 +135,11 @@ async function derive(request: ExtractRequest, write: (text: string) => Promise<
   }
   await write(exportTail(format, rows));
   return { rows, snapshots, deploymentGaps: gaps, closed: selection.closed, beforeLedger: period.from < ids[0]!.slice(0, 10), head: { id: asOf, sha256: headEntry.sha256 } };
+}
+
+/** A snapshot's deployment gaps as the manifest lists them (population.ts `deploymentGaps`). */
+export function manifestGaps(id: string, snapshot: Snapshot, environments: readonly string[] | null): Manifest['deploymentGaps'] {
+  return deploymentGaps(snapshot, environments).map((g) => ({ snapshot: id, source: g.source, service: g.service ?? null, environment: g.environment ?? null, evidence: g.evidence, reason: g.reason }));
 }
 
 /** Where the export goes: a file (atomically replaced, with its manifest beside it) or a stream such as stdout. */
@@ -187,9 +192,24 @@ export async function exportPopulation(request: ExtractRequest & { target: Expor
       sink(text);
     });
   }
+  const manifest = manifestOf(request, derived, name, { bytes, sha256: hash.digest('hex') });
+  if (!('file' in request.target)) return { manifest, manifestFile: null };
+  const manifestFile = `${request.target.file}${MANIFEST_SUFFIX}`;
+  await writeAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, manifestFile };
+}
+
+/**
+ * The manifest of an extraction: its parameters, what it derived and the
+ * bytes written. Shared by `exportPopulation` and the site's period files
+ * assembled from cached parts (parts.ts), so both record the same manifest.
+ */
+export function manifestOf(
+  request: Pick<ExtractRequest, 'period' | 'format'> & { extractedAt: Date; generator: { name: string; version: string } }, derived: Derived, name: string | null, file: { bytes: number; sha256: string },
+): Manifest {
   const parameters: Manifest['parameters'] = { from: request.period.from, to: request.period.to, environments: request.period.environments ? [...request.period.environments] : null, format: request.format, asOf: derived.head.id };
   const { start, end } = periodBounds(request.period);
-  const manifest: Manifest = {
+  return {
     manifest: 'release-ledger export manifest',
     manifestVersion: 1,
     generator: request.generator,
@@ -201,12 +221,8 @@ export async function exportPopulation(request: ExtractRequest & { target: Expor
     snapshots: derived.snapshots,
     deploymentGaps: derived.deploymentGaps,
     rows: derived.rows,
-    file: { name: name ?? '-', bytes, sha256: hash.digest('hex') },
+    file: { name: name ?? '-', bytes: file.bytes, sha256: file.sha256 },
   };
-  if (!('file' in request.target)) return { manifest, manifestFile: null };
-  const manifestFile = `${request.target.file}${MANIFEST_SUFFIX}`;
-  await writeAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, manifestFile };
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {
