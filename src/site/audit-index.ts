@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { productionChanges, snapshotPart, type PreviousProduction, type SnapshotPart } from '../export/parts.ts';
 import { rowsOf, type ChangeRow } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
 import { requiredApprovals } from '../model/approvals.ts';
@@ -19,7 +20,9 @@ import type { LedgerFacts } from './incremental.ts';
 import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 
 const STATE = 'audit-index.json';
-const FORMAT = 2;
+const FORMAT = 3;
+/** One file a snapshot, named by its chain hash: what it adds to a period's export (export/parts.ts). */
+const PARTS = 'export-parts';
 
 /** The whole ledger, every environment marked production: the audit population. */
 export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
@@ -48,6 +51,8 @@ interface State {
   fingerprint: string;
   covered: [string, string][];
   changes: ChangeEntry[];
+  /** The last covered snapshot's production change ids, for the next snapshot's export part. */
+  previous: { id: string; changes: string[] } | null;
 }
 
 /** Every change with a page (`changePagePeriod`) in the export's order, reading only snapshots the cached state has not seen. */
@@ -55,7 +60,7 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
   const pass = await openChangeIndex(ids, identity, cacheDir, fingerprint);
   for (const id of ids.slice(pass.from)) {
     const { snapshot, sha256 } = await readSnapshotFile(snapshotsDir, id, identity?.get(id)?.split(':')[0]);
-    pass.add(id, snapshot, sha256);
+    await pass.add(id, snapshot, sha256, null);
   }
   return pass.finish();
 }
@@ -67,15 +72,27 @@ export async function computeChangeIndex(snapshotsDir: string, ids: readonly str
  */
 export async function openChangeIndex(
   ids: readonly string[], identity: ReadonlyMap<string, string> | null, cacheDir: string | null, fingerprint: string,
-): Promise<{ from: number; add: (id: string, snapshot: Snapshot, sha256: string) => void; finish: () => Promise<ChangeEntry[]>; rows: ReadonlyMap<string, ChangeRow>; approvals: ReadonlyMap<string, ApprovalRow | null> }> {
+): Promise<{
+  from: number;
+  /** Adds the next snapshot; with a cache and its file's sha256, also writes its export part. */
+  add: (id: string, snapshot: Snapshot, sha256: string, fileSha256: string | null) => Promise<void>;
+  finish: () => Promise<ChangeEntry[]>;
+  rows: ReadonlyMap<string, ChangeRow>;
+  approvals: ReadonlyMap<string, ApprovalRow | null>;
+  /** A snapshot's export part written by this build or an earlier one with the same generator, by id and chain hash. */
+  partOf: ((id: string, sha256: string) => Promise<SnapshotPart | undefined>) | null;
+}> {
   const file = cacheDir ? path.join(cacheDir, STATE) : null;
+  const partsDir = cacheDir ? path.join(cacheDir, PARTS) : null;
   let covered: [string, string][] = [];
   let changes: ChangeEntry[] = [];
+  let previous: PreviousProduction | null = null;
   if (file && identity) {
     const cache = (await readFile(file, 'utf8').then((t) => JSON.parse(t) as State).catch(() => null)) ?? null;
     if (cache && cache.format === FORMAT && cache.fingerprint === fingerprint && cache.covered.length <= ids.length && cache.covered.every(([id, known], i) => ids[i] === id && identity.get(id) === known)) {
       covered = cache.covered;
       changes = cache.changes;
+      previous = cache.previous ? { id: cache.previous.id, changes: new Set(cache.previous.changes) } : null;
     }
   }
   const seen = new Set(changes.map((c) => c.id));
@@ -85,7 +102,8 @@ export async function openChangeIndex(
   // table's row for it, both from the snapshot that first recorded it, as data.ts `changeRow`/`changeContext` compute them.
   const rows = new Map<string, ChangeRow>();
   const approvals = new Map<string, ApprovalRow | null>();
-  const add = (id: string, snapshot: Snapshot, sha256: string) => {
+  if (partsDir) await mkdir(partsDir, { recursive: true });
+  const add = async (id: string, snapshot: Snapshot, sha256: string, fileSha256: string | null) => {
     if (id !== ids[covered.length]) throw new Error(`openChangeIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
     const production = new Set(snapshot.environments.filter((e) => e.production).map((e) => e.name));
     const found = rowsOf(snapshot, sha256, changePagePeriod(snapshot), seen);
@@ -96,17 +114,34 @@ export async function openChangeIndex(
       approvals.set(row.id, byChange?.get(row.id) ?? null);
     }
     covered.push([id, identity?.get(id) ?? '']);
+    if (partsDir && fileSha256) {
+      const part: SavedPart = { fingerprint, part: snapshotPart(id, snapshot, sha256, fileSha256, previous?.id === ids[covered.length - 2] ? previous : null) };
+      await writeFile(path.join(partsDir, `${sha256}.json`), JSON.stringify(part));
+    }
+    previous = { id, changes: productionChanges(snapshot) };
   };
   const finish = async () => {
     if (file && identity && covered.length > from) {
       await mkdir(path.dirname(file), { recursive: true });
-      const state: State = { format: FORMAT, fingerprint, covered, changes };
+      const state: State = { format: FORMAT, fingerprint, covered, changes, previous: previous ? { id: previous.id, changes: [...previous.changes] } : null };
       await writeFile(`${file}.tmp`, JSON.stringify(state));
       await rename(`${file}.tmp`, file);
     }
     return changes;
   };
-  return { from, add, finish, rows, approvals };
+  const partOf = partsDir
+    ? async (id: string, sha256: string) => {
+        const saved = await readFile(path.join(partsDir, `${sha256}.json`), 'utf8').then((t) => JSON.parse(t) as SavedPart, () => null);
+        return saved?.fingerprint === fingerprint && saved.part.id === id && saved.part.sha256 === sha256 ? saved.part : undefined;
+      }
+    : null;
+  return { from, add, finish, rows, approvals, partOf };
+}
+
+/** An export part as kept in the cache: only the generator that wrote it may use it (its rows are that code's). */
+interface SavedPart {
+  fingerprint: string;
+  part: SnapshotPart;
 }
 
 /** The key of a change page's render group: its deployment day as its id carries it (`service.env.YYYYMMDDTHHMMSSZ.hash` → `YYYYMMDD`; views/routes.ts). */

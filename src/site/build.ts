@@ -84,7 +84,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals, exportPart } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([
     ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation, copies),
     ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
@@ -112,6 +112,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const releaseChanges = handOver(`${indexFile}.changes`, changeIndex);
   const releaseRows = handOver(`${indexFile}.rows`, changeRows);
   const releaseApprovals = handOver(`${indexFile}.approvals`, changeApprovals);
+  // Each snapshot's export part, kept in the cache: a closing night assembles its period files from them (data.ts `periodExport`).
+  const releaseParts = handOver(`${indexFile}.parts`, exportPart);
   const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
   // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
   const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
@@ -191,6 +193,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     releaseChanges();
     releaseRows();
     releaseApprovals();
+    releaseParts();
     releaseChains();
     releaseFiles();
     releaseHead();
@@ -216,9 +219,9 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
     const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)! } : null;
     const { snapshot, sha256 } = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id)));
     if (i >= ledger.from) ledger.add(id, snapshot);
-    if (i >= changes.from) changes.add(id, snapshot, sha256);
+    if (i >= changes.from) await changes.add(id, snapshot, sha256, facts.files.get(id)?.sha256 ?? null);
   }
-  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals };
+  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf };
 }
 
 /** A file the previous build's manifest lists is no longer in its output. */

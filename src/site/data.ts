@@ -14,7 +14,8 @@ import path from 'node:path';
 import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotCopies, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
 import { gzipCopy, lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { exportPopulation } from '../export/extract.ts';
-import { rowsOf, type ChangeRow } from '../export/population.ts';
+import { assembleExport, type SnapshotPart } from '../export/parts.ts';
+import { rowsOf, snapshotsForPeriod, type ChangeRow } from '../export/population.ts';
 import { changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
 import { closedPeriods, periodFiles, type AuditPeriod, type ChangeContext } from '../views/audit.ts';
 import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
@@ -319,16 +320,25 @@ export function periodExport(name: string): Promise<{ csv: string; manifest: str
       const period = (await auditPeriods()).find((p) => p.name === name);
       const known = await chains();
       if (!period) throw new Error(`no closed audit period ${name}`);
+      const request = { period: { from: period.from, to: period.to, environments: null }, format: 'csv' as const, asOf: period.closingId, extractedAt: snapshotIdToDate(period.closingId), generator: { name: 'release-ledger', version: generatorVersion } };
+      // From the parts `buildSite` kept of each snapshot (export/parts.ts): the same bytes without reading the period's snapshots again.
+      const partOf = indexFile ? handedOver<(id: string, sha256: string) => Promise<SnapshotPart | undefined>>(`${indexFile}.parts`) : undefined;
+      if (partOf && known) {
+        const ids = await snapshotIds();
+        const parts = new Map<string, SnapshotPart>();
+        for (const id of snapshotsForPeriod(ids, period, period.closingId).ids) {
+          const part = known[id] ? await partOf(id, known[id]) : undefined;
+          if (part) parts.set(id, part);
+        }
+        const assembled = assembleExport({ ...request, ids, period, name: periodFiles(period).csv, partOf: (id) => parts.get(id) });
+        if (assembled) return { csv: assembled.text, manifest: `${JSON.stringify(assembled.manifest, null, 2)}\n`, rows: assembled.rows };
+      }
       const chunks: string[] = [];
       const rows: ChangeRow[] = [];
       const { manifest } = await exportPopulation({
+        ...request,
         snapshotsDir,
-        period: { from: period.from, to: period.to, environments: null },
-        format: 'csv',
-        asOf: period.closingId,
         target: { write: (text) => chunks.push(text), name: periodFiles(period).csv },
-        extractedAt: snapshotIdToDate(period.closingId),
-        generator: { name: 'release-ledger', version: generatorVersion },
         onRow: (row) => rows.push(row),
         knownSha256: (id) => known?.[id],
       });

@@ -35,7 +35,7 @@ describe('the change index fed by the shared pass', () => {
     expect(pass.from).toBe(0);
     for (const id of ids) {
       const { snapshot, sha256 } = await readSnapshotEntry(dir, id);
-      pass.add(id, snapshot, sha256);
+      await pass.add(id, snapshot, sha256, null);
     }
     const changes = await pass.finish();
     expect(changes).toEqual(await computeChangeIndex(dir, ids, facts.identity, null, 'f'));
@@ -56,7 +56,7 @@ describe('the change index fed by the shared pass', () => {
     const facts = await ledgerFacts(dir, ids);
     const pass = await openChangeIndex(ids, facts.identity, null, 'f');
     const { snapshot, sha256 } = await readSnapshotEntry(dir, ids[1]!);
-    expect(() => pass.add(ids[1]!, snapshot, sha256)).toThrow(/not the next snapshot/);
+    await expect(pass.add(ids[1]!, snapshot, sha256, null)).rejects.toThrow(/not the next snapshot/);
   });
 });
 
