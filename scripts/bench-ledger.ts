@@ -43,6 +43,13 @@ export interface GenerateOptions {
   direct?: boolean;
   /** Called after each day (progress). */
   onDay?: (day: number, id: string) => void;
+  /**
+   * The first `kept` days are already in `outDir`, written by this generator with the same
+   * options and seed: they are generated again in memory (the state and the random sequence
+   * must run through them) but not written, and the folder is not emptied (the bench extends a
+   * kept ledger by a day this way).
+   */
+  kept?: number;
 }
 
 export interface GenerateResult {
@@ -121,7 +128,8 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
   const deps = serviceNames.map(() => LIBRARIES.filter(() => random() < 0.4));
 
   const snapshotsDir = path.join(options.outDir, 'content', 'snapshots');
-  await rm(options.outDir, { recursive: true, force: true });
+  const kept = options.kept ?? 0;
+  if (kept === 0) await rm(options.outDir, { recursive: true, force: true });
   await mkdir(snapshotsDir, { recursive: true });
   const configFile = path.join(options.outDir, 'release-ledger.config.yaml');
   await writeFile(configFile, configYaml('Synthetic Org', environments, serviceNames, owners, deps));
@@ -340,7 +348,12 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
       findings: findings.sort((a, b) => (a.id < b.id ? -1 : 1)),
     };
 
-    if (options.direct) {
+    if (day < kept) {
+      // Already written: its chain hash from the file, which must be this day's.
+      const file = path.join(snapshotsDir, `${id}.json`);
+      if (day === kept - 1) previous = { id, sha256: sha256Hex(canonicalJson(JSON.parse(await readFile(file, 'utf8')))) };
+      bytes += (await stat(file)).size;
+    } else if (options.direct) {
       const text = serializeSnapshot(snapshot);
       await writeFile(path.join(snapshotsDir, `${id}.json`), text, { flag: 'wx' });
       previous = { id, sha256: sha256Hex(canonicalJson(JSON.parse(text))) };
