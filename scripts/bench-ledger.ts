@@ -132,7 +132,8 @@ export async function generateLedger(options: GenerateOptions): Promise<Generate
   if (kept === 0) await rm(options.outDir, { recursive: true, force: true });
   await mkdir(snapshotsDir, { recursive: true });
   const configFile = path.join(options.outDir, 'release-ledger.config.yaml');
-  await writeFile(configFile, configYaml('Synthetic Org', environments, serviceNames, owners, deps));
+  // A kept ledger has its config (the same bytes).
+  if (kept === 0) await writeFile(configFile, configYaml('Synthetic Org', environments, serviceNames, owners, deps));
 
   const environmentConfigs = environments.map((name, i) => ({
     name,
