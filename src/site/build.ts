@@ -4,6 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
+import { mkdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -291,29 +292,30 @@ async function mergeIntoPrevious(
   // Kept: unchanged per-day groups.
   for (const [group, key] of keys) if (!groups[group] && previous.groups[group]?.key === key) groups[group] = previous.groups[group]!;
   const made = new Set<string>();
-  const place = async (file: string, put: (target: string) => Promise<void>) => {
+  // Synchronous, as `keepFile` (output.ts): one folder a page, tens of thousands a night.
+  const folderFor = (file: string) => {
     const target = path.join(site, file);
     const dir = path.dirname(target);
     if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    await put(target);
+    return target;
   };
   for (const [group, { files }] of Object.entries(groups)) {
     if (fresh.has(group)) continue;
     for (const file of files) {
-      await place(file, (target) =>
-        keepFile(path.join(outDir, file), target).catch((error: unknown) => {
-          throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new KeptFileMissing(file) : error;
-        }),
-      );
+      try {
+        keepFile(path.join(outDir, file), folderFor(file));
+      } catch (error) {
+        throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new KeptFileMissing(file) : error;
+      }
     }
   }
   let renderedPages = 0;
   for (const files of fresh.values()) {
     for (const file of files) {
-      await place(file, (target) => moveInto(path.join(staging, file), target));
+      await moveInto(path.join(staging, file), folderFor(file));
       if (isPage(file)) renderedPages++;
     }
   }
