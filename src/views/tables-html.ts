@@ -131,16 +131,7 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
 }
 
 /** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
-const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
-
-/** A service's deployed builds: version, full commit, artifact digest, ref, when, by whom and from which source. */
-export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
-  if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th></tr></thead><tbody>${rows.map((r) => {
-    const record = safeUrl(r.url);
-    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><code>${r.version}</code>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td class="mono hash">${r.commit}</td>${r.artifact ? html`<td class="mono hash">${r.artifact}</td>` : html`<td class="muted">not recorded</td>`}<td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
-  })}</tbody></table></div>`;
-}
+export const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
 
 /** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */
 export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string): Html {

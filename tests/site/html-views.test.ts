@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, serviceWhereHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -119,10 +119,11 @@ describe('the long tables', () => {
     expect(protectionHtml([]).value).toBe('');
   });
 
-  it('deployed builds: one row per environment the service runs in, full commit and artifact digest, escaped; a missing digest says so', () => {
+  it('where a service runs: one row per environment, its cell, full commit and artifact digest, escaped; the legend names the marks shown', () => {
     const digest = `sha256:${'c'.repeat(64)}`;
     const snapshot = buildSnapshot({
       environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'qa', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      services: [{ name: 'api', kind: 'service', dependsOn: {}, envSpecificKeys: [] }, { name: 'web', kind: 'service', dependsOn: {}, envSpecificKeys: [] }],
       deployments: [
         buildDeployment({ service: 'api', environment: 'prod', version: '2.0.0', commit: 'a'.repeat(40), artifact: digest, ref: 'v2.0.0', url: 'https://example.test/d?a=1&b=2', deployedBy: HOSTILE }),
         buildDeployment({ service: 'api', environment: 'dev', version: '2.1.0', commit: 'b'.repeat(40), ref: HOSTILE, url: 'javascript:alert(1)' }),
@@ -131,19 +132,31 @@ describe('the long tables', () => {
     });
     const rows = deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'api'));
     expect(rows.map((r) => `${r.environment}${r.production ? '*' : ''} ${r.version} ${r.artifact ?? '-'}`)).toEqual(['dev 2.1.0 -', `prod* 2.0.0 ${digest}`]);
-    const out = deployedBuildsHtml(rows).value;
+    const matrix = buildMatrix(snapshot);
+    const cells = (service: string) => matrix.rows.find((r) => r.service === service)!.cells;
+    const out = serviceWhereHtml(cells('api'), matrix.environments, rows, (e) => `/env/${e}/`).value;
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
-    // Full commits and digests may break anywhere when printed (class "hash"); nothing else may.
-    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}</td><td class="mono hash">${digest}</td>`);
-    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}</td><td class="muted">not recorded</td>`);
-    expect(out).toContain(`from <code>${escapeHtml(HOSTILE)}</code>`);
+    // Full commits and digests may break anywhere when printed (class "hash"); nothing else may. No short commit repeats the full one.
+    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}<div>${digest}</div></td>`);
+    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}<div class="muted">from ${escapeHtml(HOSTILE)}</div></td>`);
+    expect(out).not.toContain('<small>');
     expect(out).toContain('<a href="https://example.test/d?a=1&amp;b=2" rel="nofollow noopener">record</a>');
+    expect(out).toContain(`by ${escapeHtml(HOSTILE)} <span class="muted">(`);
     // A ref that is the version itself is not repeated.
-    expect(out).not.toContain('from <code>v2.0.0</code>');
-    const web = deployedBuildsHtml(deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
-    expect(web).toContain(`<td class="mono hash">sha256:${escapeHtml(HOSTILE)}</td>`);
-    expect(deployedBuildsHtml([]).value).toBe('<p>Not deployed anywhere.</p>');
+    expect(out).not.toContain('v2.0.0');
+    // Every environment has a row, with its status in words; qa has no record.
+    expect(out).toContain('<tr><th scope="row"><a href="/env/qa/">qa</a></th><td class="absent"><b aria-hidden="true">–</b><span class="muted">—</span><span class="sr"> (not deployed)</span></td><td colspan="2" class="muted">no deployment record</td></tr>');
+    expect(out).toContain('<a href="/env/prod/">prod</a><span class="muted"> (production)</span>');
+    // The legend: only the marks this table shows, in the day matrix's words.
+    const caption = /<caption class="muted">([^<]*)<\/caption>/.exec(out)![1]!;
+    const marks = [...out.matchAll(/<b aria-hidden="true">(.)<\/b>/g)].map((m) => m[1]!);
+    expect(new Set(marks).size).toBeGreaterThan(1);
+    for (const mark of ['✓', '→', '≠', '⚠', '?', '–']) expect({ mark, legend: caption.includes(`${mark} `) }).toEqual({ mark, legend: marks.includes(mark) });
+    const day = matrixHtml(matrix, '2026-03-14', { environment: (e) => `/env/${e}/`, service: (x) => `/svc/${x}/` }).value;
+    for (const part of caption.replace("As the day's last snapshot recorded it (UTC). ", '').split(' · ')) expect(day).toContain(part);
+    const web = serviceWhereHtml(cells('web'), matrix.environments, deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web')), (e) => `/env/${e}/`).value;
+    expect(web).toContain(`<div>sha256:${escapeHtml(HOSTILE)}</div>`);
   });
 
   it('changes: escape pull request titles and authors, link services through the given function', () => {
