@@ -37,7 +37,7 @@ import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts'
 import { compareEnvironments, comparePairs } from './compare.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
-import { neighbourhood } from './graph.ts';
+import { serviceNeighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
 import { matrixColumns, matrixOf, type Matrix } from './matrix.ts';
 import { SnapshotViews } from './day-views.ts';
@@ -63,7 +63,7 @@ export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new 
       builds: deployedBuildRows(snapshot.environments, own.deployments),
       protection: protectionRows(snapshot.environments, own.deployments),
       radius: blastRadius(snapshot, name),
-      graphs: graphs.map((g) => ({ environment: g.environment, model: neighbourhood(g.model, name) })),
+      graphs: graphs.map((g) => ({ environment: g.environment, model: serviceNeighbourhood(g.model, name) })),
       configs: own.configs,
       branches: own.branches,
     };

@@ -35,8 +35,8 @@ export function blastRadiusGroupsHtml(entries: readonly { environment: string; d
 
 const WORST: EdgeStatus[] = ['incompatible', 'unknown', 'ok'];
 
-/** What a node shows in one environment: its version, `?` when unknown (a gap), `–` when not deployed. */
-const shownVersion = (n: GraphNode | undefined): string => n?.version ?? (n?.unknown ? '?' : '–');
+/** What a node shows in one environment: its version, `?` when unknown (a gap), `–` when not deployed; nothing for a dependent (graph.ts `serviceNeighbourhood`). */
+const shownVersion = (n: GraphNode | undefined): string => (n?.dependent ? '' : (n?.version ?? (n?.unknown ? '?' : '–')));
 
 /**
  * One drawing for every environment of a service's neighbourhood (the same
