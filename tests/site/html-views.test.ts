@@ -195,7 +195,10 @@ describe('the long tables', () => {
       { service: 'api', environment: 'prod', source: 'file', changedBy: HOSTILE, changedAt: '2026-03-14T02:00:00Z', values: { [HOSTILE]: HOSTILE, TOKEN: { redacted: true, sha256: 'f'.repeat(64) } } },
     ] as Parameters<typeof configByEnvironmentHtml>[0]).value;
     expect(configs).not.toContain('<img');
-    expect(configs).toContain('<td class="mono">(redacted)</td>');
+    // Values are monospace by the table's class (site.css `table.cfg td + td`), not a class a cell.
+    expect(configs).toContain('<table class="cfg">');
+    expect(configs).toContain('</code></td><td>(redacted)</td>');
+    expect(configs).not.toContain('class="mono"');
     expect(configs).not.toContain('f'.repeat(64));
     expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
     expect(configByEnvironmentHtml([]).value).toBe('<p>No configuration recorded.</p>');
