@@ -65,7 +65,8 @@ function cellHtml(cell: MatrixCell, own: boolean, changeHref: string | null, com
   const label = CELL_STATUS_LABEL[cell.status];
   const d = cell.deployed;
   const since = cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`;
-  return html`<td class="s-${cell.status}">${label.icon} ${d ? html`${changeHref ? html`<a href="${changeHref}">${d.version}</a>` : d.version}${!commitBeside && html` <small>${d.declared ? 'declared' : shortCommit(d.commit)}</small>`}` : html`<small>${cell.status === 'gap' ? 'unknown' : '—'}</small>`}${cell.status !== 'aligned' && html`<span class="sr"> (${label.text})</span>`}${
+  // ✓ is most cells: a cell with no class is aligned (site.css `table.vs td:not([class])`), the others name their status.
+  return html`<td${cell.status !== 'aligned' && html` class="s-${cell.status}"`}>${label.icon} ${d ? html`${changeHref ? html`<a href="${changeHref}">${d.version}</a>` : d.version}${!commitBeside && html` <small>${d.declared ? 'declared' : shortCommit(d.commit)}</small>`}` : html`<small>${cell.status === 'gap' ? 'unknown' : '—'}</small>`}${cell.status !== 'aligned' && html`<span class="sr"> (${label.text})</span>`}${
     own && d && html` <small>since ${formatTime(d.deployedAt).slice(0, 10)}</small>`
   }${cell.previousVersion && (own ? html`<div>${cell.neighbour === 'drift' ? '≠ drift' : '→ differs'}${since}</div>` : html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: ${cell.previousVersion}${since}</div>`)}${cell.differences.map((x) => html`<div>⚠ ${x}</div>`)}${
     cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`

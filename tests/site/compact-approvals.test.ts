@@ -155,7 +155,10 @@ describe('an environment page\'s versions table', () => {
     const api = rowOf(out, '>api<');
     // ✓: the same build as staging's, whose column gives the short commit; prod's says since when only.
     const commit = s.deployments[2]!.commit.slice(0, 7);
-    expect(api).toContain(`<td class="s-aligned">✓ 1.0.0 <small>${commit}</small></td><td class="s-aligned">✓ 1.0.0 <small>since 2026-03-13</small></td>`);
+    // A ✓ cell carries no class: site.css colours a classless cell of table.vs as aligned; the others name their status.
+    expect(api).toContain(`<td>✓ 1.0.0 <small>${commit}</small></td><td>✓ 1.0.0 <small>since 2026-03-13</small></td>`);
+    expect(out).not.toContain('s-aligned');
+    expect(rowOf(out, '>web<')).toContain('<td class="s-absent">');
     expect(out).toContain('✓ the same build as the previous environment (its commit is given there)');
     const web = rowOf(out, '>web<');
     expect(web).toContain('<span class="sr"> (not deployed)</span>');
