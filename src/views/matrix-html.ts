@@ -1,6 +1,7 @@
 /**
  * The environment × service matrix as HTML (components/Matrix.astro inserts
- * it). Each cell says its status in words and an icon, not only colour.
+ * it). Each cell says its status in words and an icon, not only colour; ✓
+ * by its mark alone, which the caption explains.
  */
 import type { DeployedBuildRow } from './approvals.ts';
 import { formatTime, safeUrl, shortCommit } from './format.ts';
@@ -37,22 +38,31 @@ export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Ht
 }
 
 /**
- * One cell in about 130 bytes at 3,000 cells a day page (issue 23): the
- * status as a class (`td.aligned`, styled in site.css), its mark and words for
- * screen readers, the version and the short commit. Who deployed it and when
+ * One cell in about 130 bytes at 3,000 cells a day page (issue 23), 70 when
+ * ✓: the status as a class (none for ✓, styled in site.css), its mark and
+ * words for screen readers, the version and the short commit. Who deployed it and when
  * are on the service's page one click away, so no title repeats them per cell.
  */
 function cellHtml(cell: MatrixCell, commitShown = false): Html {
   const label = CELL_STATUS_LABEL[cell.status];
   const deployed = cell.deployed;
-  return html`<td class="${cell.status}"><b aria-hidden="true">${label.icon}</b>${deployed ? html`<code>${deployed.version}</code>` : html`<span class="muted">${cell.status === 'gap' ? 'unknown' : '—'}</span>`}<span class="sr"> (${label.text})</span>${
+  // ✓ is most of 3,000 cells: no class (site.css `.matrix td:not([class])`), and its mark is read aloud as it is (the
+  // caption says what it means), as on an environment page; every other status is a class and words for screen readers.
+  if (cell.status === 'aligned') return html`<td><b>${label.icon}</b>${deployed ? html`<code>${deployed.version}</code>` : html`<span class="muted">—</span>`}${rest(cell, commitShown)}</td>`;
+  return html`<td class="${cell.status}"><b aria-hidden="true">${label.icon}</b>${deployed ? html`<code>${deployed.version}</code>` : html`<span class="muted">${cell.status === 'gap' ? 'unknown' : '—'}</span>`}<span class="sr"> (${label.text})</span>${rest(cell, commitShown)}</td>`;
+}
+
+/** A cell after its mark and version: the short commit (unless shown beside), how it differs from the previous environment, what differs, gaps, findings. */
+function rest(cell: MatrixCell, commitShown: boolean): Html {
+  const deployed = cell.deployed;
+  return html`${
     deployed && !commitShown && html`<small>${deployed.declared ? 'declared' : shortCommit(deployed.commit)}</small>`
   }${
     cell.previousVersion &&
     html`<div>${cell.neighbour === 'drift' ? '≠' : '→'} previous env: <code>${cell.previousVersion}</code>${cell.driftSince !== null && html` since ${formatTime(cell.driftSince).slice(0, 10)}`}${cell.driftDays !== null && html` (${cell.driftDays} d)`}</div>`
   }${cell.differences.map((d) => html`<div>⚠ ${d}</div>`)}${cell.gaps.length > 0 && html`<div>? gap: ${cell.gaps.join(', ')}</div>`}${
     cell.openFindings > 0 && html`<div>${cell.openFindings} open finding${cell.openFindings === 1 ? '' : 's'}</div>`
-  }</td>`;
+  }`;
 }
 
 /**
@@ -68,11 +78,12 @@ export function serviceWhereHtml(cells: readonly MatrixCell[], environments: rea
     const env = environments[i]!;
     const build = builds.find((b) => b.environment === cell.environment);
     // The cell's short commit is left out only where the next column shows the same commit in full.
+    // Every other cell has a class: a classless cell of .matrix is a ✓ one (site.css).
     const same = build !== undefined && cell.deployed !== null && !cell.deployed.declared && cell.deployed.commit === build.commit;
     const record = build && safeUrl(build.url);
     return html`<tr><th scope="row"><a href="${environmentHref(env.name)}">${env.name}</a>${env.production && html`<span class="muted"> (production)</span>`}</th>${cellHtml(cell, same)}${
       build
-        ? html`<td class="mono hash">${build.commit}${cell.deployed?.version !== build.version && html`<div>version ${build.version}</div>`}${build.artifact && html`<div>${build.artifact}</div>`}${build.ref && !refNamesVersion(build.ref, build.version) && html`<div class="muted">from ${build.ref}</div>`}</td><td>${formatTime(build.deployedAt)} by ${build.deployedBy} <span class="muted">(${build.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td>`
+        ? html`<td class="mono hash">${build.commit}${cell.deployed?.version !== build.version && html`<div>version ${build.version}</div>`}${build.artifact && html`<div>${build.artifact}</div>`}${build.ref && !refNamesVersion(build.ref, build.version) && html`<div class="muted">from ${build.ref}</div>`}</td><td class="when">${formatTime(build.deployedAt)} by ${build.deployedBy} <span class="muted">(${build.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td>`
         : html`<td colspan="2" class="muted">no deployment record</td>`
     }</tr>`;
   })}</tbody></table></div>`;

@@ -38,6 +38,9 @@ describe('matrixHtml', () => {
     expect(out).toMatch(/<td class="drift"><b aria-hidden="true">≠<\/b><code>1\.0\.0<\/code><span class="sr"> \(drift\)<\/span><small>[0-9a-f]{7}<\/small>/);
     expect(out).not.toContain('title=');
     expect(out).toContain('≠ previous env: <code>2.0.0-&lt;img');
+    // ✓ (most cells) has no class and reads its mark aloud; site.css colours a classless matrix cell as aligned.
+    expect(out).toMatch(/<td><b>✓<\/b><code>2\.0\.0-&lt;img[^<]*<\/code><small>[0-9a-f]{7}<\/small><\/td>/);
+    expect(out).not.toContain('(aligned)');
   });
 });
 
@@ -150,7 +153,7 @@ describe('the long tables', () => {
     expect(out).toContain('<a href="/env/prod/">prod</a><span class="muted"> (production)</span>');
     // The legend: only the marks this table shows, in the day matrix's words.
     const caption = /<caption class="muted">([^<]*)<\/caption>/.exec(out)![1]!;
-    const marks = [...out.matchAll(/<b aria-hidden="true">(.)<\/b>/g)].map((m) => m[1]!);
+    const marks = [...out.matchAll(/<b(?: aria-hidden="true")?>(.)<\/b>/g)].map((m) => m[1]!);
     expect(new Set(marks).size).toBeGreaterThan(1);
     for (const mark of ['✓', '→', '≠', '⚠', '?', '–']) expect({ mark, legend: caption.includes(`${mark} `) }).toEqual({ mark, legend: marks.includes(mark) });
     const day = matrixHtml(matrix, '2026-03-14', { environment: (e) => `/env/${e}/`, service: (x) => `/svc/${x}/` }).value;
