@@ -14,7 +14,7 @@ import type { ApprovalRow } from './approvals.ts';
 import { formatTime, shortCommit } from './format.ts';
 import { html, type Html } from './html.ts';
 import { approvalVerdictHtml } from './tables-html.ts';
-import type { MatrixLinks } from './matrix-html.ts';
+import { sameBuild, type MatrixLinks } from './matrix-html.ts';
 import { CELL_STATUS_LABEL, type Matrix, type MatrixCell } from './matrix.ts';
 
 /**
@@ -55,12 +55,6 @@ export function environmentVersionsTableHtml(matrix: Matrix, date: string, links
  * screen readers. In the environment's own column the previous environment is
  * the column beside it, so only since when it differs is said there.
  */
-/** Whether a cell runs the build of the column before it (✓, the same commit, neither declared), so its short commit is said once, there (issue 23). */
-function sameBuild(previous: MatrixCell | undefined, cell: MatrixCell): boolean {
-  const [a, b] = [previous?.deployed, cell.deployed];
-  return cell.status === 'aligned' && !!a && !!b && !a.declared && !b.declared && a.commit === b.commit;
-}
-
 function cellHtml(cell: MatrixCell, own: boolean, changeHref: string | null, commitBeside = false): Html {
   const label = CELL_STATUS_LABEL[cell.status];
   const d = cell.deployed;

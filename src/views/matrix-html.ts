@@ -29,12 +29,22 @@ const LEGEND: Record<CellStatus, string> = {
 const legend = (statuses: readonly CellStatus[]): string => (Object.keys(LEGEND) as CellStatus[]).filter((s) => statuses.includes(s)).map((s) => LEGEND[s]).join(' · ');
 
 export function matrixHtml(matrix: Matrix, date: string, links: MatrixLinks): Html {
-  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment on ${date}, as the day's last snapshot recorded it (UTC). ${legend(Object.keys(LEGEND) as CellStatus[])}</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
+  return html`<div class="table-wrap"><table class="matrix"><caption class="muted">Version per service and environment on ${date}, as the day's last snapshot recorded it (UTC). ${legend(Object.keys(LEGEND) as CellStatus[]).replace(LEGEND.aligned, `${LEGEND.aligned} (its commit is given there)`)}</caption><thead><tr><th scope="col">Service</th>${matrix.environments.map(
     (env) => html`<th scope="col"><a href="${links.environment(env.name)}">${env.name}</a>${env.production && html`<span class="muted"> (production)</span>`}</th>`,
   )}</tr></thead><tbody>${matrix.rows.map(
     (row) =>
-      html`<tr id="${rowAnchor(row.service)}"${row.attention && html` class="attention"`}><th scope="row"><a href="${links.service(row.service)}">${row.service}</a>${row.kind === 'library' && html`<span class="muted"> (library)</span>`}${row.owner && html`<div class="muted">${row.owner}</div>`}</th>${row.cells.map((c) => cellHtml(c))}</tr>`,
+      html`<tr id="${rowAnchor(row.service)}"${row.attention && html` class="attention"`}><th scope="row"><a href="${links.service(row.service)}">${row.service}</a>${row.kind === 'library' && html`<span class="muted"> (library)</span>`}${row.owner && html`<div class="muted">${row.owner}</div>`}</th>${row.cells.map((c, i) => cellHtml(c, sameBuild(row.cells[i - 1], c)))}</tr>`,
   )}</tbody></table></div>`;
+}
+
+/**
+ * Whether a cell runs the build of the column before it (✓, the same commit,
+ * neither declared): its short commit is then said once, in that column
+ * (issue 23), as the caption says.
+ */
+export function sameBuild(previous: MatrixCell | undefined, cell: MatrixCell): boolean {
+  const [a, b] = [previous?.deployed, cell.deployed];
+  return cell.status === 'aligned' && !!a && !!b && !a.declared && !b.declared && a.commit === b.commit;
 }
 
 /**

@@ -41,6 +41,15 @@ describe('matrixHtml', () => {
     // ✓ (most cells) has no class and reads its mark aloud; site.css colours a classless matrix cell as aligned.
     expect(out).toMatch(/<td><b>✓<\/b><code>2\.0\.0-&lt;img[^<]*<\/code><small>[0-9a-f]{7}<\/small><\/td>/);
     expect(out).not.toContain('(aligned)');
+    // A ✓ after the same build gives its short commit once, in the column before it.
+    const same = buildSnapshot({
+      environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      services: [{ name: 'api', kind: 'service', dependsOn: {}, envSpecificKeys: [] }],
+      deployments: ['dev', 'prod'].map((environment) => buildDeployment({ service: 'api', environment, version: '1.0.0', commit: 'd'.repeat(40) })),
+    });
+    const twice = matrixHtml(buildMatrix(same), '2026-03-14', links).value;
+    expect(twice).toContain('<td><b>✓</b><code>1.0.0</code><small>ddddddd</small></td><td><b>✓</b><code>1.0.0</code></td>');
+    expect(twice).toContain('✓ the same build as the previous environment (its commit is given there)');
   });
 });
 
