@@ -133,10 +133,15 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
 /** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
 export const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
 
-/** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */
-export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string): Html {
+/**
+ * Deployments that changed since the previous day, with the pull requests and
+ * tickets they brought. `serviceHref` links a service on the page's day. On a
+ * page of one service or one environment (`of`), that column would say the
+ * same on every row, so it is left out (issue 23).
+ */
+export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string, of?: 'service' | 'environment'): Html {
   if (changes.length === 0) return html`<p>No deployment changed since the previous day.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Service</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Deployed</th><th scope="col">Pull requests</th><th scope="col">Tickets</th></tr></thead><tbody>${changes.map((c) => {
+  return html`<div class="table-wrap"><table><thead><tr>${of !== 'environment' && html`<th scope="col">Environment</th>`}${of !== 'service' && html`<th scope="col">Service</th>`}<th scope="col">From</th><th scope="col">To</th><th scope="col">Deployed</th><th scope="col">Pull requests</th><th scope="col">Tickets</th></tr></thead><tbody>${changes.map((c) => {
     const record = safeUrl(c.url);
     const prs =
       c.pullRequests.length === 0
@@ -145,7 +150,7 @@ export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (
             const link = safeUrl(pr.url);
             return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title} <span class="muted">by ${pr.author}${pr.mergedBy && html`, merged by ${pr.mergedBy}`}${pr.reviewers.length > 0 && html`, reviewed by ${pr.reviewers.join(', ')}`}</span></li>`;
           })}</ul>`;
-    return html`<tr><td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td><td><a href="${serviceHref(c.service)}">${c.service}</a></td><td>${
+    return html`<tr>${of !== 'environment' && html`<td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td>`}${of !== 'service' && html`<td><a href="${serviceHref(c.service)}">${c.service}</a></td>`}<td>${
       c.from ? html`<span class="mono">${c.from.version}</span> <span class="muted mono">${shortCommit(c.from.commit)}</span>` : html`<span class="muted">new</span>`
     }${c.comparedWith && html`<div class="muted">as of ${c.comparedWith}, the last snapshot that knew it</div>`}</td><td>${c.to ? html`<span class="mono">${c.to.version}</span> <span class="muted mono">${shortCommit(c.to.commit)}</span>` : html`<span class="muted">removed</span>`}${c.change === 'redeployed' && html`<span class="muted"> (redeployed)</span>`}</td><td>${
       c.to ? html`${formatTime(c.to.deployedAt)} by ${c.to.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}` : '—'

@@ -183,6 +183,14 @@ describe('the long tables', () => {
     expect(out).not.toContain('data:text');
     expect(out).toContain('<td>prod<strong> (production)</strong></td><td><a href="/svc/api/">api</a></td>');
     expect(out).toContain('<li>#7 &lt;img');
+    // On a page of one service (or one environment) that column says nothing new on each row, so it is left out.
+    const ofService = changesHtml([change], (s) => `/svc/${s}/`, 'service').value;
+    expect(ofService).toContain('<thead><tr><th scope="col">Environment</th><th scope="col">From</th>');
+    expect(ofService).toContain('<tr><td>prod<strong> (production)</strong></td><td><span class="mono">1.0.0</span>');
+    expect(ofService).not.toContain('/svc/api/');
+    const ofEnvironment = changesHtml([change], (s) => `/svc/${s}/`, 'environment').value;
+    expect(ofEnvironment).toContain('<thead><tr><th scope="col">Service</th><th scope="col">From</th>');
+    expect(ofEnvironment).toContain('<tr><td><a href="/svc/api/">api</a></td><td>');
   });
 
   it('graph edges: escape names and ranges; team summaries are not links', () => {
