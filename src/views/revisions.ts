@@ -34,7 +34,7 @@ import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
-import { compareEnvironments, comparePairs } from './compare.ts';
+import { compareEnvironments, comparePairs, snapshotComparePairs } from './compare.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
 import { neighbourhood } from './graph.ts';
@@ -145,7 +145,7 @@ export function environmentStateKeys(snapshot: Snapshot, views: SnapshotViews = 
 export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 
 /**
- * Per compare pair (`comparePairs`), a hash of what its page
+ * Per compare pair a day has (compare.ts `comparePairs`), a hash of what its page
  * (components/day/ComparePage.astro) can show. Versions and configuration
  * come from the snapshot whole. Its pull requests come from the cross-day
  * index as the ledger knew it in this snapshot (views/compare.ts): for a
@@ -159,7 +159,7 @@ export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
  */
 export function compareStateKeys(snapshot: Snapshot, facts: (service: string) => number): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const [a, b] of comparePairs(snapshot.environments.map((e) => e.name))) {
+  for (const [a, b] of snapshotComparePairs(snapshot)) {
     const cmp = compareEnvironments(snapshot, a, b);
     const evidence = cmp.diff.services
       .filter((x) => !x.a || !x.b || differentBuilds(x.a, x.b))
@@ -265,10 +265,10 @@ export function environmentsThrough(index: Pick<LedgerIndex, 'days'>): { environ
   const compare = new Map<string, string>();
   const newest = index.days.at(-1);
   const nowEnvironments = new Set(newest?.environments ?? []);
-  const nowPairs = new Set(comparePairs(newest?.environments ?? []).map(([a, b]) => pairKey(a, b)));
+  const nowPairs = new Set((newest ? comparePairs(newest.environments, newest.production) : []).map(([a, b]) => pairKey(a, b)));
   for (const day of index.days) {
     for (const e of day.environments) if (!nowEnvironments.has(e)) environments.set(e, day.date);
-    for (const [a, b] of comparePairs(day.environments)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
+    for (const [a, b] of comparePairs(day.environments, day.production)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
   }
   return { environments, compare };
 }
