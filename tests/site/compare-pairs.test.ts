@@ -8,19 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildLedgerIndex, comparePairs, compareRevisions, compareStateKeys, environmentsThrough, pairKey } from '../../src/views/index.ts';
 import { pairNames, unrenderedPairNote } from '../../src/site/not-found-client.ts';
-import type { Snapshot } from '../../src/model/index.ts';
 import { fixtureSnapshots } from '../helpers/site-fixture.ts';
+import { SIX_ENVIRONMENTS, sixEnvironments } from '../helpers/six-environments.ts';
 
-const SIX = ['dev', 'qa', 'staging', 'perf', 'preprod', 'prod'];
-
-/** The fixture's snapshots with perf and preprod between staging and prod, running staging's builds. */
-export function sixEnvironments(snapshots: Snapshot[]): Snapshot[] {
-  return snapshots.map((s) => ({
-    ...s,
-    environments: [...s.environments.slice(0, 3), { name: 'perf', production: false, requiredApprovals: 0 }, { name: 'preprod', production: false, requiredApprovals: 0 }, s.environments[3]!],
-    deployments: s.deployments.flatMap((d) => (d.environment === 'staging' ? [d, { ...d, environment: 'perf' }, { ...d, environment: 'preprod' }] : [d])),
-  }));
-}
+const SIX = SIX_ENVIRONMENTS;
 
 describe('comparePairs', () => {
   it('at six environments: the five neighbours and the four others against prod, in path order', () => {
