@@ -72,6 +72,9 @@ describe('compare pages of a six-environment site', () => {
     const day = await readFile(path.join(dist, 'days', '2026-03-15', 'index.html'), 'utf8');
     for (const pair of RENDERED) expect(day).toContain(`/compare/${pair}/"`);
     expect(day).not.toContain('/compare/dev...staging/');
+    // And names no other pair (a link to an unrendered pair would fall back to the day page itself).
+    const named = [...day.matchAll(/<a href="[^"]*">([^<]+) ↔ ([^<]+)<\/a>/g)].map(([, a, b]) => `${a}...${b}`);
+    expect(named.sort()).toEqual([...RENDERED].sort());
   });
 
   it('the 404 page names the command for a pair the site does not render, and still resolves a rendered one', async () => {
