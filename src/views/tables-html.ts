@@ -9,7 +9,7 @@ import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type Deplo
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
 import { serviceSet, serviceSetText, type PrBetween, type PrUnknownBetween, type UndeclaredGroup } from './compare.ts';
-import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
+import { formatDuration, formatTime, plural, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
@@ -257,7 +257,7 @@ export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b:
   if (prs.length === 0) return html`<p>None: no pull request is known to be in one build and not the other.</p>`;
   const sides = [...prs].sort((x, y) => (x.in < y.in ? -1 : x.in > y.in ? 1 : 0));
   const groups = byLabelAndService(sides, (pr) => `Only in ${pr.in === 'a' ? a : b}`);
-  const labelled = new Map([...groups].map(([label, rows]) => [`${label}: ${rows.reduce((n, r) => n + r.length, 0)} in ${rows.length} service${rows.length === 1 ? '' : 's'}`, rows]));
+  const labelled = new Map([...groups].map(([label, rows]) => [`${label}: ${plural(rows.reduce((n, r) => n + r.length, 0), 'pull request')} in ${plural(rows.length, 'service')}`, rows]));
   return html`<div class="table-wrap"><table class="prs"><thead><tr><th scope="col">Service</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead>${groupedRows(labelled, 3, (list) => pullRequestRow(list, PULL_REQUESTS_NAMED, historyHref, true))}</table></div>`;
 }
 

@@ -194,8 +194,8 @@ describe('the long tables', () => {
     const out = pullRequestsBetweenHtml(prs, 'dev', 'prod', (s) => `/services/${encodeURIComponent(s)}/`).value;
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
-    expect(out).toContain(`<tbody><tr><th colspan="3" scope="rowgroup">Only in dev: ${PULL_REQUESTS_NAMED + 3} in 1 service</th></tr><tr><td>api</td><td>${PULL_REQUESTS_NAMED + 3}</td>`);
-    expect(out.indexOf('Only in dev')).toBeLessThan(out.indexOf('Only in prod: 1 in 1 service'));
+    expect(out).toContain(`<tbody><tr><th colspan="3" scope="rowgroup">Only in dev: ${PULL_REQUESTS_NAMED + 3} pull requests in 1 service</th></tr><tr><td>api</td><td>${PULL_REQUESTS_NAMED + 3}</td>`);
+    expect(out.indexOf('Only in dev')).toBeLessThan(out.indexOf('Only in prod: 1 pull request in 1 service'));
     expect(out).toContain(`<li>#${PULL_REQUESTS_NAMED + 3} change ${PULL_REQUESTS_NAMED + 3}</li>`);
     expect(out).not.toContain('<li>#1 ');
     expect(out).toContain('<a href="/services/api/">3 more in its history</a>');
