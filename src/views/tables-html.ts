@@ -9,7 +9,7 @@ import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type Deplo
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
 import { serviceSet, serviceSetText, type PrBetween, type PrUnknownBetween, type UndeclaredGroup } from './compare.ts';
-import { formatDuration, formatTime, plural, safeUrl, shortCommit } from './format.ts';
+import { compareText, formatDuration, formatTime, plural, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
@@ -233,7 +233,7 @@ function pullRequestRow(list: readonly { service: string; number: number; title:
   })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in its history</a>`}</td></tr>`;
 }
 
-/** Groups (in insertion order of the sorted input) by `key`, each group's items by service, sorted by service. */
+/** Groups by `label` (in the order the input first has each), each group's items by service, sorted by service name. */
 function byLabelAndService<T extends { service: string }>(items: readonly T[], label: (item: T) => string): Map<string, T[][]> {
   const out = new Map<string, Map<string, T[]>>();
   for (const item of items) {
@@ -242,7 +242,7 @@ function byLabelAndService<T extends { service: string }>(items: readonly T[], l
     if (held) held.push(item);
     else group.set(item.service, [item]);
   }
-  return new Map([...out].map(([k, g]) => [k, [...g.values()].sort((x, y) => (x[0]!.service < y[0]!.service ? -1 : x[0]!.service > y[0]!.service ? 1 : 0))]));
+  return new Map([...out].map(([k, g]) => [k, [...g.values()].sort((x, y) => compareText(x[0]!.service, y[0]!.service))]));
 }
 
 /**
@@ -255,7 +255,7 @@ function byLabelAndService<T extends { service: string }>(items: readonly T[], l
  */
 export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
   if (prs.length === 0) return html`<p>None: no pull request is known to be in one build and not the other.</p>`;
-  const sides = [...prs].sort((x, y) => (x.in < y.in ? -1 : x.in > y.in ? 1 : 0));
+  const sides = [...prs].sort((x, y) => compareText(x.in, y.in));
   const groups = byLabelAndService(sides, (pr) => `Only in ${pr.in === 'a' ? a : b}`);
   const labelled = new Map([...groups].map(([label, rows]) => [`${label}: ${plural(rows.reduce((n, r) => n + r.length, 0), 'pull request')} in ${plural(rows.length, 'service')}`, rows]));
   return html`<div class="table-wrap"><table class="prs"><thead><tr><th scope="col">Service</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead>${groupedRows(labelled, 3, (list) => pullRequestRow(list, PULL_REQUESTS_NAMED, historyHref, true))}</table></div>`;
@@ -307,7 +307,7 @@ export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: str
   if (prs.length === 0) return html``;
   const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
   const label = (p: PrUnknownBetween) => `Unknown in ${side(p)} (${p.why})`;
-  const groups = byLabelAndService([...prs].sort((x, y) => (label(x) < label(y) ? -1 : label(x) > label(y) ? 1 : 0)), label);
+  const groups = byLabelAndService([...prs].sort((x, y) => compareText(label(x), label(y))), label);
   return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table class="prs"><thead><tr><th scope="col">Service</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead>${groupedRows(groups, 3, (list) => pullRequestRow(list, UNKNOWN_PULL_REQUESTS_NAMED, historyHref, false))}</table></div>`;
 }
 
