@@ -34,7 +34,8 @@ import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
-import { compareEnvironments, comparePairs, snapshotComparePairs } from './compare.ts';
+import { comparePairs, snapshotComparePairs } from './compare.ts';
+import { environmentDiffInputs } from '../ledger/index.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
 import { neighbourhood } from './graph.ts';
@@ -147,26 +148,36 @@ export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 /**
  * Per compare pair a day has (compare.ts `comparePairs`), a hash of what its page
  * (components/day/ComparePage.astro) can show. Versions and configuration
- * come from the snapshot whole. Its pull requests come from the cross-day
- * index as the ledger knew it in this snapshot (views/compare.ts): for a
- * service whose builds differ between the two (or that runs in one only),
- * they are fixed by the two deployments, whether a missing one is hidden by a
- * gap, and the service's pull requests and lineage facts recorded so far —
- * `facts(service)` counts those, and they only ever grow. A service running
- * the same build on both sides shows none. So the key may change when the
- * page would not (a new pull request of a differing service that is on
- * neither side), never the other way round.
+ * are a function of the two environments' inputs (`environmentDiffInputs`:
+ * each believed-running record's state and the merged config values) and the
+ * services' env-specific declarations, so those are hashed, each environment
+ * once, rather than the comparison computed for every pair of every day. Its
+ * pull requests come from the cross-day index as the ledger knew it in this
+ * snapshot (views/compare.ts): for a service whose builds differ between the
+ * two (or that runs in one only), they are fixed by the two deployments,
+ * whether a missing one is hidden by a gap, and the service's pull requests
+ * and lineage facts recorded so far — `facts(service)` counts those, and
+ * they only ever grow. A service running the same build on both sides shows
+ * none. So the key may change when the page would not (a new pull request of
+ * a differing service that is on neither side), never the other way round.
  */
 export function compareStateKeys(snapshot: Snapshot, facts: (service: string) => number): Map<string, string> {
+  const names = snapshot.environments.map((e) => e.name);
+  const inputs = new Map(names.map((name) => [name, environmentDiffInputs(snapshot, name)]));
+  const digests = new Map([...inputs].map(([name, i]) => [name, createHash('sha256').update(i.text).digest('hex')]));
+  const shared = stateKey({ declared: snapshot.services.map((x) => [x.name, x.envSpecificKeys]), noKey: snapshot.secretFingerprints?.keyId === null });
   const keys = new Map<string, string>();
   for (const [a, b] of snapshotComparePairs(snapshot)) {
-    const cmp = compareEnvironments(snapshot, a, b);
-    const evidence = cmp.diff.services
-      .filter((x) => !x.a || !x.b || differentBuilds(x.a, x.b))
-      .map((x) => [x.service, x.a ? null : deploymentHidden(snapshot, x.service, a) !== undefined, x.b ? null : deploymentHidden(snapshot, x.service, b) !== undefined, facts(x.service)]);
-    // `diff.a`/`diff.b` (which snapshot, when) are not shown: the page's header is the revision day's.
-    const state = { services: cmp.diff.services, configs: cmp.diff.configs, unchangedSecrets: cmp.unchangedSecrets, noKey: snapshot.secretFingerprints?.keyId === null, evidence };
-    keys.set(pairKey(a, b), stateKey(state));
+    const [x, y] = [inputs.get(a)!.states, inputs.get(b)!.states];
+    const evidence = [...new Set([...x.keys(), ...y.keys()])]
+      .sort(compareText)
+      .filter((service) => {
+        const [da, db] = [x.get(service), y.get(service)];
+        return !da || !db || differentBuilds(da, db);
+      })
+      .map((service) => [service, x.has(service) ? null : deploymentHidden(snapshot, service, a) !== undefined, y.has(service) ? null : deploymentHidden(snapshot, service, b) !== undefined, facts(service)]);
+    // Which snapshot and when (`diff.a`/`diff.b`) are not shown: the page's header is the revision day's.
+    keys.set(pairKey(a, b), stateKey({ a: digests.get(a), b: digests.get(b), shared, evidence }));
   }
   return keys;
 }
