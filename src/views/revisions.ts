@@ -34,7 +34,7 @@ import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
-import { comparePairs } from './compare.ts';
+import { comparePairs, snapshotComparePairs } from './compare.ts';
 import { environmentDiffInputs } from '../ledger/index.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
@@ -146,7 +146,7 @@ export function environmentStateKeys(snapshot: Snapshot, views: SnapshotViews = 
 export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 
 /**
- * Per compare pair (`comparePairs`), a hash of what its page
+ * Per compare pair a day has (compare.ts `comparePairs`), a hash of what its page
  * (components/day/ComparePage.astro) can show. Versions and configuration
  * are a function of the two environments' inputs (`environmentDiffInputs`:
  * each believed-running record's state and the merged config values) and the
@@ -167,7 +167,7 @@ export function compareStateKeys(snapshot: Snapshot, facts: (service: string) =>
   const digests = new Map([...inputs].map(([name, i]) => [name, createHash('sha256').update(i.text).digest('hex')]));
   const shared = stateKey({ declared: snapshot.services.map((x) => [x.name, x.envSpecificKeys]), noKey: snapshot.secretFingerprints?.keyId === null });
   const keys = new Map<string, string>();
-  for (const [a, b] of comparePairs(names)) {
+  for (const [a, b] of snapshotComparePairs(snapshot)) {
     const [x, y] = [inputs.get(a)!.states, inputs.get(b)!.states];
     const evidence = [...new Set([...x.keys(), ...y.keys()])]
       .sort(compareText)
@@ -276,10 +276,10 @@ export function environmentsThrough(index: Pick<LedgerIndex, 'days'>): { environ
   const compare = new Map<string, string>();
   const newest = index.days.at(-1);
   const nowEnvironments = new Set(newest?.environments ?? []);
-  const nowPairs = new Set(comparePairs(newest?.environments ?? []).map(([a, b]) => pairKey(a, b)));
+  const nowPairs = new Set((newest ? comparePairs(newest.environments, newest.production) : []).map(([a, b]) => pairKey(a, b)));
   for (const day of index.days) {
     for (const e of day.environments) if (!nowEnvironments.has(e)) environments.set(e, day.date);
-    for (const [a, b] of comparePairs(day.environments)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
+    for (const [a, b] of comparePairs(day.environments, day.production)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
   }
   return { environments, compare };
 }

@@ -86,7 +86,8 @@ describe('the index records environment and compare revisions', () => {
     for (const day of quiet) expect({ date: day.date, environments: day.revisedEnvironments, compare: day.revisedCompare }).toEqual({ date: day.date, environments: [], compare: [] });
     // The first day revises everything.
     expect(index.days[0]!.revisedEnvironments).toEqual(['dev', 'prod', 'qa', 'staging']);
-    expect(index.days[0]!.revisedCompare.length).toBe(6);
+    // Four environments: each against the next and against prod, not dev...staging (views/compare.ts `comparePairs`).
+    expect(index.days[0]!.revisedCompare).toEqual([['dev', 'qa'], ['dev', 'prod'], ['qa', 'staging'], ['qa', 'prod'], ['staging', 'prod']]);
     const environments = environmentRevisions(index.days);
     const last = index.days.at(-1)!.date;
     for (const e of ['dev', 'qa', 'staging', 'prod']) {
