@@ -306,6 +306,28 @@ export function diffEnvironments(a: Snapshot, envA: string, third: Snapshot | st
   return { a: side(a, envA), b: side(b, envB), services, configs };
 }
 
+/**
+ * Everything `diffEnvironments(s, a, b)` reads of one environment of a
+ * snapshot: the state of the record believed to run for each service and the
+ * merged config values, as text in a fixed order, memoised per snapshot. A
+ * comparison of two environments of one snapshot is a function of their two
+ * inputs and the services' env-specific declarations, so a compare page's
+ * revision key (views/revisions.ts) hashes these instead of computing the
+ * comparison for every pair of every day.
+ */
+export function environmentDiffInputs(s: Snapshot, environment: string): { states: ReadonlyMap<string, DeploymentState>; text: string } {
+  let bySnapshot = diffInputs.get(s);
+  if (!bySnapshot) diffInputs.set(s, (bySnapshot = new Map()));
+  const held = bySnapshot.get(environment);
+  if (held) return held;
+  const states = new Map([...deploymentsByKey(s, environment)].map(([service, d]) => [service, state(d)]));
+  const configs = [...(configIndex(s.configs).byEnvironment.get(environment) ?? new Map<string, ConfigGroup>())].map(([key, group]) => [key, [...group.values]]);
+  const inputs = { states, text: JSON.stringify([[...states], configs]) };
+  bySnapshot.set(environment, inputs);
+  return inputs;
+}
+const diffInputs = new WeakMap<Snapshot, Map<string, { states: ReadonlyMap<string, DeploymentState>; text: string }>>();
+
 /** A `diff` operand: `prod@2026-03-14` (an environment at a moment), or a date, time or snapshot id. */
 export function parseDiffOperand(text: string): { environment?: string; at: string } {
   const input = text.trim();

@@ -68,6 +68,24 @@ export function environmentEntry(json: unknown, kind: 'environments' | 'compare'
   return (group as Record<string, unknown>)[name];
 }
 
+/** The two environments of a pair as its path names it (`A...B`, or `A/B` when a name holds `...`: views/routes.ts `compareSeparator`), or null. */
+export function pairNames(name: string): [string, string] | null {
+  const match = name.includes('/') ? /^([^/]+)\/([^/]+)$/.exec(name) : /^(.+?)\.\.\.(?=[A-Za-z0-9])(.+)$/.exec(name);
+  return match ? [match[1]!, match[2]!] : null;
+}
+
+/**
+ * For a pair with no page in force on `date` whose two environments were
+ * both recorded that day: the site renders only some pairs (views/compare.ts
+ * `comparePairs`), and the CLI compares any (docs/cli.md, `diff`).
+ */
+export function unrenderedPairNote(json: unknown, name: string, date: string, lastDay: string): string | null {
+  const pair = pairNames(name);
+  if (!pair || !pair.every((e) => pageInForce(environmentEntry(json, 'environments', e), date, lastDay) !== null)) return null;
+  const [a, b] = pair;
+  return `This site has no page comparing ${a} and ${b}: it compares each environment with the next and with production. Any two compare in the ledger repository with: release-ledger diff ${a}@${date} ${b}@${date}`;
+}
+
 /** The snapshot id and form of a `/snapshots/ID.json` or `/snapshots/ID.json.gz` path under `base`, or null. */
 export function parseSnapshotCopyPath(pathname: string, base: string): { id: string; gzip: boolean } | null {
   const prefix = base.endsWith('/') ? base : `${base}/`;
@@ -110,19 +128,21 @@ export async function resolveNotFound(location: Location, base: string, lastDay:
   const what = wanted.kind === 'compare' ? `the comparison ${wanted.name}` : wanted.name;
   try {
     let revisions: unknown = null;
+    let json: unknown = null;
     if (wanted.kind === 'services') {
       const response = await fetch(`${prefix}services/${encodeURIComponent(wanted.name)}/revisions.json`);
       revisions = response.ok ? await response.json() : null;
     } else {
       const response = await fetch(`${prefix}environments/revisions.json`);
-      revisions = response.ok ? environmentEntry(await response.json(), wanted.kind, wanted.name) : null;
+      json = response.ok ? await response.json() : null;
+      revisions = environmentEntry(json, wanted.kind, wanted.name);
     }
     const target = pageInForce(revisions, wanted.date, lastDay);
     if (target && target !== wanted.date) {
       location.replace(`${prefix}days/${target}/${wanted.tail}/${location.hash}`);
       return;
     }
-    show(`No snapshot recorded ${what} on ${wanted.date}.`);
+    show((wanted.kind === 'compare' && !target ? unrenderedPairNote(json, wanted.name, wanted.date, lastDay) : null) ?? `No snapshot recorded ${what} on ${wanted.date}.`);
   } catch {
     show(`Could not look up the pages of ${what}.`);
   }

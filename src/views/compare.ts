@@ -43,11 +43,33 @@ export interface EnvironmentComparison {
   unknownPullRequests: PrUnknownBetween[];
 }
 
-/** Ordered pairs (lower, higher) of the promotion path: the compare pages a day has. */
-export function comparePairs(environments: readonly string[]): [string, string][] {
+/**
+ * The compare pages a day has, as ordered pairs (lower, higher) of the
+ * promotion path: each environment against the next one and against every
+ * production environment (`production` names them; none marked, the path's
+ * last) — the pairs a release owner or an auditor reads. Every pair at three
+ * environments or fewer. The rest (6 of 15 at six environments, a third of
+ * the compare pages' bytes) are one `release-ledger diff A@D B@D` away
+ * (docs/site.md, "Which environments are compared").
+ */
+export function comparePairs(environments: readonly string[], production: readonly string[]): [string, string][] {
+  const marked = environments.filter((e) => production.includes(e));
+  const ends = new Set(marked.length > 0 ? marked : environments.slice(-1));
   const pairs: [string, string][] = [];
-  environments.forEach((a, i) => environments.slice(i + 1).forEach((b) => pairs.push([a, b])));
+  environments.forEach((a, i) =>
+    environments.slice(i + 1).forEach((b, j) => {
+      if (environments.length <= 3 || j === 0 || ends.has(a) || ends.has(b)) pairs.push([a, b]);
+    }),
+  );
   return pairs;
+}
+
+/** `comparePairs` of a snapshot's promotion path. */
+export function snapshotComparePairs(snapshot: Pick<Snapshot, 'environments'>): [string, string][] {
+  return comparePairs(
+    snapshot.environments.map((e) => e.name),
+    snapshot.environments.filter((e) => e.production).map((e) => e.name),
+  );
 }
 
 export function compareEnvironments(snapshot: Snapshot, a: string, b: string, index?: LedgerIndex): EnvironmentComparison {

@@ -1,7 +1,7 @@
 /** The footer of a day page: what the page depends on, so an auditor can check it. */
 import type { Snapshot, SnapshotCopies } from '../model/index.ts';
 import { paths } from './links.ts';
-import { copyPath, downloadLabel, HASH_LABEL, verifyCommand } from './snapshots.ts';
+import { copyPath, downloadLabel, HASH_LABEL } from './snapshots.ts';
 
 export interface FooterLine {
   label: string;
@@ -11,26 +11,24 @@ export interface FooterLine {
 }
 
 /**
- * The snapshot, its download (config `site.snapshotCopies`: a gzip of the
- * ledger file, the file, or where it is when the site publishes none), both
- * hashes named, and the command that checks a download against either
- * (docs/guarantees.md, "Tamper-evident").
+ * What a printed page needs to name its evidence: the snapshot (linked to its
+ * row on /snapshots/, which holds both hashes, the previous snapshot's and the
+ * command that checks a download), its download (config `site.snapshotCopies`:
+ * a gzip of the ledger file, the file, or where it is when the site publishes
+ * none), its chain hash (what the next snapshot records and `verify
+ * --expect-sha256` accepts; docs/guarantees.md, "Tamper-evident") and what made
+ * it. The file hash, the verify command and the previous hash are said once,
+ * on /snapshots/, not on each of ~195,000 pages (issue 23).
  */
 export function dayFooter(
-  snapshot: Snapshot, hashes: { chain: string; file: string; bytes: number; copyBytes: number | null }, copies: SnapshotCopies, siteGenerator: string,
+  snapshot: Snapshot, hashes: { chain: string; bytes: number; copyBytes: number | null }, copies: SnapshotCopies, siteGenerator: string,
 ): FooterLine[] {
   const copy = copyPath(snapshot.id, copies);
   return [
     { label: 'Snapshot', value: snapshot.id, path: paths.snapshotRow(snapshot.id) },
     { label: 'Raw snapshot', value: downloadLabel(snapshot.id, hashes.bytes, hashes.copyBytes, copies), ...(copy ? { path: copy } : {}) },
     { label: HASH_LABEL.chain, value: hashes.chain },
-    { label: HASH_LABEL.file, value: hashes.file },
-    // The sentence that tells the two apart is said once, on /snapshots/, not on every page (issue 23).
-    { label: 'Which is which', value: 'the two hashes explained', path: paths.snapshots() },
-    { label: copies === 'none' ? 'Check the file' : 'Check a download', value: verifyCommand(snapshot.id, copies) },
-    { label: 'Previous snapshot', value: snapshot.previous ? `${snapshot.previous.id} sha256 ${snapshot.previous.sha256}` : 'none (first snapshot)' },
-    { label: 'Collected by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion})` },
-    { label: 'Page rendered by', value: `release-ledger ${siteGenerator}` },
+    { label: 'Made by', value: `${snapshot.generator.name} ${snapshot.generator.version} (rules ${snapshot.generator.rulesVersion}); page by release-ledger ${siteGenerator}` },
   ];
 }
 

@@ -38,6 +38,8 @@ export interface GraphNode {
   unknown?: boolean;
   /** Highlighted: the service the neighbourhood is about. */
   focus?: boolean;
+  /** Depends on the focus and is shown by name only (`serviceNeighbourhood`): its version is on its own page. */
+  dependent?: boolean;
 }
 
 export interface GraphEdge {
@@ -93,6 +95,20 @@ export function neighbourhood(model: GraphModel, service: string): GraphModel {
     nodes: nodes.map((i) => model.nodes[i]!).map((n) => (n.name === service ? { ...n, focus: true } : n)),
     edges,
   };
+}
+
+/**
+ * A service's neighbourhood as its own page shows it: what it depends on, with
+ * the versions that run there, and who depends on it by name only. A
+ * dependent's version is on that dependent's page; shown here, it gave a
+ * library a new revision page every night one of its hundreds of dependents
+ * deployed (issue 23; views/revisions.ts keys what the page shows). Whether
+ * each dependent's range is met by this service still shows, on its edge.
+ */
+export function serviceNeighbourhood(model: GraphModel, service: string): GraphModel {
+  const near = neighbourhood(model, service);
+  const dependencies = new Set(near.edges.filter((e) => e.from === service).map((e) => e.to));
+  return { ...near, nodes: near.nodes.map((n) => (n.focus || dependencies.has(n.name) ? n : { name: n.name, kind: n.kind, owner: n.owner, version: null, dependent: true })) };
 }
 
 /**
@@ -173,7 +189,7 @@ export function toMermaid(model: GraphModel): string | null {
   const ids = new Map(model.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = ['flowchart LR'];
   for (const n of model.nodes) {
-    const label = n.kind === 'team' ? n.name : n.version ? `${n.name} ${n.version}` : n.unknown ? `${n.name} (unknown: evidence missing)` : `${n.name} (not deployed)`;
+    const label = n.kind === 'team' || n.dependent ? n.name : n.version ? `${n.name} ${n.version}` : n.unknown ? `${n.name} (unknown: evidence missing)` : `${n.name} (not deployed)`;
     // Shapes: service box, library cylinder, team stadium; the label is always quoted.
     const [open, close] = n.kind === 'library' ? ['[("', '")]'] : n.kind === 'team' ? ['(["', '"])'] : ['["', '"]'];
     lines.push(`  ${ids.get(n.name)}${open}${mermaidText(label)}${close}`);

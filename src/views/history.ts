@@ -105,6 +105,8 @@ export interface DaySummary {
   /** Services (config) and environments (path) of the day's last snapshot: which per-day pages exist. */
   services: string[];
   environments: string[];
+  /** The production environments of that snapshot: with `environments`, which compare pages exist (compare.ts `comparePairs`). */
+  production: string[];
   /** Services with a new revision that day: the only ones with a `/days/D/services/NAME/` page (revisions.ts). */
   revised: string[];
   /** Environments with a new revision that day: the only ones with a `/days/D/environments/NAME/` page (revisions.ts). */
@@ -199,7 +201,7 @@ export class LedgerIndexBuilder {
     for (const s of snapshot.services) this.#services.add(s.name);
     const date = snapshot.id.slice(0, 10);
     const summary = summariseFindings(snapshot.findings);
-    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], revised: [], revisedEnvironments: [], revisedCompare: [] };
+    const day = this.#days.get(date) ?? { date, ids: [], lastId: snapshot.id, openFindings: 0, worst: null, excepted: 0, gaps: 0, deployments: 0, services: [], environments: [], production: [], revised: [], revisedEnvironments: [], revisedCompare: [] };
     const services = new Set(snapshot.services.map((s) => s.name));
     // A service removed later in the day has no page that day.
     // One set of views for the three kinds of revision key: they share the matrix, approvals and graphs.
@@ -207,6 +209,7 @@ export class LedgerIndexBuilder {
     day.revised = [...new Set([...day.revised, ...this.#revisions.addKeys(serviceStateKeys(snapshot, views))])].filter((s) => services.has(s)).sort(compareText);
     day.services = snapshot.services.map((s) => s.name).sort(compareText);
     day.environments = snapshot.environments.map((e) => e.name);
+    day.production = snapshot.environments.filter((e) => e.production).map((e) => e.name);
     day.ids.push(snapshot.id);
     day.lastId = snapshot.id;
     day.openFindings = summary.openTotal;
@@ -281,7 +284,7 @@ export class LedgerIndexBuilder {
     // After the deployments: a compare page's pull requests are as the ledger knew them in this snapshot, its own records included.
     const environments = new Set(day.environments);
     day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(environmentStateKeys(snapshot, views))])].filter((e) => environments.has(e)).sort(compareText);
-    const pairs = new Map(comparePairs(day.environments).map(([a, b]) => [pairKey(a, b), [a, b] as [string, string]]));
+    const pairs = new Map(comparePairs(day.environments, day.production).map(([a, b]) => [pairKey(a, b), [a, b] as [string, string]]));
     const revisedPairs = new Set([...day.revisedCompare.map(([a, b]) => pairKey(a, b)), ...this.#compareRevisions.addKeys(compareStateKeys(snapshot, (service) => this.#facts.get(service) ?? 0))]);
     // In path order, as the day page lists them.
     day.revisedCompare = [...pairs].filter(([key]) => revisedPairs.has(key)).map(([, pair]) => pair);

@@ -34,10 +34,11 @@ import type { Snapshot } from '../model/index.ts';
 import type { DaySummary, LedgerIndex } from './history.ts';
 import { blastRadius } from './answers.ts';
 import { approvalRows, deployedBuildRows, protectionRows } from './approvals.ts';
-import { compareEnvironments, comparePairs } from './compare.ts';
+import { comparePairs, snapshotComparePairs } from './compare.ts';
+import { environmentDiffInputs } from '../ledger/index.ts';
 import { findingsFor } from './findings.ts';
 import { compareText, groupByService } from './format.ts';
-import { neighbourhood } from './graph.ts';
+import { serviceNeighbourhood } from './graph.ts';
 import { paths, rowAnchor } from './links.ts';
 import { matrixColumns, matrixOf, type Matrix } from './matrix.ts';
 import { SnapshotViews } from './day-views.ts';
@@ -63,7 +64,7 @@ export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new 
       builds: deployedBuildRows(snapshot.environments, own.deployments),
       protection: protectionRows(snapshot.environments, own.deployments),
       radius: blastRadius(snapshot, name),
-      graphs: graphs.map((g) => ({ environment: g.environment, model: neighbourhood(g.model, name) })),
+      graphs: graphs.map((g) => ({ environment: g.environment, model: serviceNeighbourhood(g.model, name) })),
       configs: own.configs,
       branches: own.branches,
     };
@@ -145,28 +146,38 @@ export function environmentStateKeys(snapshot: Snapshot, views: SnapshotViews = 
 export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 
 /**
- * Per compare pair (`comparePairs`), a hash of what its page
+ * Per compare pair a day has (compare.ts `comparePairs`), a hash of what its page
  * (components/day/ComparePage.astro) can show. Versions and configuration
- * come from the snapshot whole. Its pull requests come from the cross-day
- * index as the ledger knew it in this snapshot (views/compare.ts): for a
- * service whose builds differ between the two (or that runs in one only),
- * they are fixed by the two deployments, whether a missing one is hidden by a
- * gap, and the service's pull requests and lineage facts recorded so far —
- * `facts(service)` counts those, and they only ever grow. A service running
- * the same build on both sides shows none. So the key may change when the
- * page would not (a new pull request of a differing service that is on
- * neither side), never the other way round.
+ * are a function of the two environments' inputs (`environmentDiffInputs`:
+ * each believed-running record's state and the merged config values) and the
+ * services' env-specific declarations, so those are hashed, each environment
+ * once, rather than the comparison computed for every pair of every day. Its
+ * pull requests come from the cross-day index as the ledger knew it in this
+ * snapshot (views/compare.ts): for a service whose builds differ between the
+ * two (or that runs in one only), they are fixed by the two deployments,
+ * whether a missing one is hidden by a gap, and the service's pull requests
+ * and lineage facts recorded so far — `facts(service)` counts those, and
+ * they only ever grow. A service running the same build on both sides shows
+ * none. So the key may change when the page would not (a new pull request of
+ * a differing service that is on neither side), never the other way round.
  */
 export function compareStateKeys(snapshot: Snapshot, facts: (service: string) => number): Map<string, string> {
+  const names = snapshot.environments.map((e) => e.name);
+  const inputs = new Map(names.map((name) => [name, environmentDiffInputs(snapshot, name)]));
+  const digests = new Map([...inputs].map(([name, i]) => [name, createHash('sha256').update(i.text).digest('hex')]));
+  const shared = stateKey({ declared: snapshot.services.map((x) => [x.name, x.envSpecificKeys]), noKey: snapshot.secretFingerprints?.keyId === null });
   const keys = new Map<string, string>();
-  for (const [a, b] of comparePairs(snapshot.environments.map((e) => e.name))) {
-    const cmp = compareEnvironments(snapshot, a, b);
-    const evidence = cmp.diff.services
-      .filter((x) => !x.a || !x.b || differentBuilds(x.a, x.b))
-      .map((x) => [x.service, x.a ? null : deploymentHidden(snapshot, x.service, a) !== undefined, x.b ? null : deploymentHidden(snapshot, x.service, b) !== undefined, facts(x.service)]);
-    // `diff.a`/`diff.b` (which snapshot, when) are not shown: the page's header is the revision day's.
-    const state = { services: cmp.diff.services, configs: cmp.diff.configs, unchangedSecrets: cmp.unchangedSecrets, noKey: snapshot.secretFingerprints?.keyId === null, evidence };
-    keys.set(pairKey(a, b), stateKey(state));
+  for (const [a, b] of snapshotComparePairs(snapshot)) {
+    const [x, y] = [inputs.get(a)!.states, inputs.get(b)!.states];
+    const evidence = [...new Set([...x.keys(), ...y.keys()])]
+      .sort(compareText)
+      .filter((service) => {
+        const [da, db] = [x.get(service), y.get(service)];
+        return !da || !db || differentBuilds(da, db);
+      })
+      .map((service) => [service, x.has(service) ? null : deploymentHidden(snapshot, service, a) !== undefined, y.has(service) ? null : deploymentHidden(snapshot, service, b) !== undefined, facts(service)]);
+    // Which snapshot and when (`diff.a`/`diff.b`) are not shown: the page's header is the revision day's.
+    keys.set(pairKey(a, b), stateKey({ a: digests.get(a), b: digests.get(b), shared, evidence }));
   }
   return keys;
 }
@@ -265,10 +276,10 @@ export function environmentsThrough(index: Pick<LedgerIndex, 'days'>): { environ
   const compare = new Map<string, string>();
   const newest = index.days.at(-1);
   const nowEnvironments = new Set(newest?.environments ?? []);
-  const nowPairs = new Set(comparePairs(newest?.environments ?? []).map(([a, b]) => pairKey(a, b)));
+  const nowPairs = new Set((newest ? comparePairs(newest.environments, newest.production) : []).map(([a, b]) => pairKey(a, b)));
   for (const day of index.days) {
     for (const e of day.environments) if (!nowEnvironments.has(e)) environments.set(e, day.date);
-    for (const [a, b] of comparePairs(day.environments)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
+    for (const [a, b] of comparePairs(day.environments, day.production)) if (!nowPairs.has(pairKey(a, b))) compare.set(pairKey(a, b), day.date);
   }
   return { environments, compare };
 }

@@ -35,8 +35,8 @@ export function blastRadiusGroupsHtml(entries: readonly { environment: string; d
 
 const WORST: EdgeStatus[] = ['incompatible', 'unknown', 'ok'];
 
-/** What a node shows in one environment: its version, `?` when unknown (a gap), `–` when not deployed. */
-const shownVersion = (n: GraphNode | undefined): string => n?.version ?? (n?.unknown ? '?' : '–');
+/** What a node shows in one environment: its version, `?` when unknown (a gap), `–` when not deployed; nothing for a dependent (graph.ts `serviceNeighbourhood`). */
+const shownVersion = (n: GraphNode | undefined): string => (n?.dependent ? '' : (n?.version ?? (n?.unknown ? '?' : '–')));
 
 /**
  * One drawing for every environment of a service's neighbourhood (the same
@@ -144,14 +144,14 @@ export function configByEnvironmentHtml(configs: readonly ConfigRecord[]): Html 
     return html`${origins}${same.length > 0 && html`<h3>The same in ${environmentsText(environments)}${from}</h3>${keyValueTable(null, same, (k) => records[0]!.values[k])}`}${
       differ.length > 0 &&
       html`<h3>Different by environment${from}</h3><div class="table-wrap"><table class="cfg"><thead><tr><th scope="col">Key</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${differ.map(
-        (k) => html`<tr><td><code>${k}</code></td>${records.map((c) => html`<td class="mono">${c.values[k] === undefined ? '(not set)' : shown(c.values[k])}</td>`)}</tr>`,
+        (k) => html`<tr><td><code>${k}</code></td>${records.map((c) => html`<td>${c.values[k] === undefined ? '(not set)' : shown(c.values[k])}</td>`)}</tr>`,
       )}</tbody></table></div>`
     }`;
   })}`;
 }
 
 function keyValueTable(heading: string | null, keys: readonly string[], value: (key: string) => StoredValue | undefined): Html {
-  return html`${heading !== null && html`<h3>${heading}</h3>`}<div class="table-wrap"><table><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${keys.map(
-    (k) => html`<tr><td><code>${k}</code></td><td class="mono">${shown(value(k)!)}</td></tr>`,
+  return html`${heading !== null && html`<h3>${heading}</h3>`}<div class="table-wrap"><table class="cfg"><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${keys.map(
+    (k) => html`<tr><td><code>${k}</code></td><td>${shown(value(k)!)}</td></tr>`,
   )}</tbody></table></div>`;
 }

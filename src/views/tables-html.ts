@@ -9,7 +9,7 @@ import { APPROVAL_STATUS_LABEL, type ApprovalEntry, type ApprovalRow, type Deplo
 import { configChangeLabel, type DeploymentChange } from './changes.ts';
 import type { ConfigKeyDiff, DeploymentState, ServiceEnvironmentDiff, UnknownRecord } from '../ledger/diff.ts';
 import { serviceSet, serviceSetText, type PrBetween, type PrUnknownBetween, type UndeclaredGroup } from './compare.ts';
-import { formatDuration, formatTime, safeUrl, shortCommit } from './format.ts';
+import { compareText, formatDuration, formatTime, plural, safeUrl, shortCommit } from './format.ts';
 import type { PrEntry, VersionStretch } from './history.ts';
 import { prWhereText } from './search-query.ts';
 import type { GraphModel } from './graph.ts';
@@ -131,21 +131,17 @@ export function protectionHtml(rows: readonly ProtectionRow[]): Html {
 }
 
 /** Whether a ref only repeats the version label (`refs/tags/v1.2.0` for `1.2.0`), so the table need not show it. */
-const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
+export const refNamesVersion = (ref: string, version: string): boolean => sameVersion(ref.replace(/^refs\/(?:tags|heads)\//, ''), version);
 
-/** A service's deployed builds: version, full commit, artifact digest, ref, when, by whom and from which source. */
-export function deployedBuildsHtml(rows: readonly DeployedBuildRow[]): Html {
-  if (rows.length === 0) return html`<p>Not deployed anywhere.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col" class="nowrap">Version</th><th scope="col">Commit</th><th scope="col">Artifact</th><th scope="col">Deployed</th></tr></thead><tbody>${rows.map((r) => {
-    const record = safeUrl(r.url);
-    return html`<tr><td>${r.environment}${r.production && html`<strong> (production)</strong>`}</td><td><code>${r.version}</code>${r.ref && !refNamesVersion(r.ref, r.version) && html` <span class="muted">from <code>${r.ref}</code></span>`}</td><td class="mono hash">${r.commit}</td>${r.artifact ? html`<td class="mono hash">${r.artifact}</td>` : html`<td class="muted">not recorded</td>`}<td>${formatTime(r.deployedAt)} by ${r.deployedBy} <span class="muted">(${r.source})</span>${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}</td></tr>`;
-  })}</tbody></table></div>`;
-}
-
-/** Deployments that changed since the previous day, with the pull requests and tickets they brought. `serviceHref` links a service on the page's day. */
-export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string): Html {
+/**
+ * Deployments that changed since the previous day, with the pull requests and
+ * tickets they brought. `serviceHref` links a service on the page's day. On a
+ * page of one service or one environment (`of`), that column would say the
+ * same on every row, so it is left out (issue 23).
+ */
+export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (service: string) => string, of?: 'service' | 'environment'): Html {
   if (changes.length === 0) return html`<p>No deployment changed since the previous day.</p>`;
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Environment</th><th scope="col">Service</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Deployed</th><th scope="col">Pull requests</th><th scope="col">Tickets</th></tr></thead><tbody>${changes.map((c) => {
+  return html`<div class="table-wrap"><table><thead><tr>${of !== 'environment' && html`<th scope="col">Environment</th>`}${of !== 'service' && html`<th scope="col">Service</th>`}<th scope="col">From</th><th scope="col">To</th><th scope="col">Deployed</th><th scope="col">Pull requests</th><th scope="col">Tickets</th></tr></thead><tbody>${changes.map((c) => {
     const record = safeUrl(c.url);
     const prs =
       c.pullRequests.length === 0
@@ -154,7 +150,7 @@ export function changesHtml(changes: readonly DeploymentChange[], serviceHref: (
             const link = safeUrl(pr.url);
             return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title} <span class="muted">by ${pr.author}${pr.mergedBy && html`, merged by ${pr.mergedBy}`}${pr.reviewers.length > 0 && html`, reviewed by ${pr.reviewers.join(', ')}`}</span></li>`;
           })}</ul>`;
-    return html`<tr><td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td><td><a href="${serviceHref(c.service)}">${c.service}</a></td><td>${
+    return html`<tr>${of !== 'environment' && html`<td>${c.environment}${c.production && html`<strong> (production)</strong>`}</td>`}${of !== 'service' && html`<td><a href="${serviceHref(c.service)}">${c.service}</a></td>`}<td>${
       c.from ? html`<span class="mono">${c.from.version}</span> <span class="muted mono">${shortCommit(c.from.commit)}</span>` : html`<span class="muted">new</span>`
     }${c.comparedWith && html`<div class="muted">as of ${c.comparedWith}, the last snapshot that knew it</div>`}</td><td>${c.to ? html`<span class="mono">${c.to.version}</span> <span class="muted mono">${shortCommit(c.to.commit)}</span>` : html`<span class="muted">removed</span>`}${c.change === 'redeployed' && html`<span class="muted"> (redeployed)</span>`}</td><td>${
       c.to ? html`${formatTime(c.to.deployedAt)} by ${c.to.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`}` : '—'
@@ -195,8 +191,13 @@ export function blastRadiusHtml(dependents: readonly BlastRadiusDependent[]): Ht
   )}`;
 }
 
-/** How many pull requests a compare page names per service and side; the service's history lists them all. */
-export const PULL_REQUESTS_NAMED = 5;
+/**
+ * How many pull requests a compare page names per service and side, newest
+ * first; the service's history lists them all. Three: which one a build
+ * stops at and what came just before it (issue 23: the lists grow with
+ * history and were a third of a compare page).
+ */
+export const PULL_REQUESTS_NAMED = 3;
 
 /**
  * Unknown pull requests named per service and side on a compare page: they
@@ -207,33 +208,53 @@ export const PULL_REQUESTS_NAMED = 5;
 export const UNKNOWN_PULL_REQUESTS_NAMED = 2;
 
 /**
- * The pull requests in one environment but not the other, one row per service
- * and side: how many, the newest few by number, and a link to the service's
- * history for the rest. Listing each one made a late compare page of the
- * synthetic three-year ledger 23,000 rows (2.8 MB) and a tenth of a second to
- * render; what an auditor scans for is which services are behind, and by how much.
+ * Rows grouped under a header row each (`<tbody>` with a `rowgroup` header):
+ * what every row of a group shares ("only in qa") is said once, not in a
+ * column of its own on each row (issue 23). `columns`: the table's columns.
+ */
+function groupedRows<T>(groups: Map<string, T[]>, columns: number, row: (item: T) => Html): Html {
+  return html`${[...groups].map(([label, items]) => html`<tbody><tr><th colspan="${String(columns)}" scope="rowgroup">${label}</th></tr>${items.map(row)}</tbody>`)}`;
+}
+
+/** A service's row of pull requests: how many, the newest few by number, and a link to its history for the rest. */
+function pullRequestRow(list: readonly { service: string; number: number; title: string; url: string | undefined; tickets: string[] }[], named: number, historyHref: (service: string) => string, withTickets: boolean): Html {
+  const newest = [...list].sort((x, y) => y.number - x.number).slice(0, named);
+  const more = list.length - newest.length;
+  const { service } = list[0]!;
+  return html`<tr><td>${service}</td><td>${list.length}</td><td><ul>${newest.map((pr) => {
+    const link = safeUrl(pr.url);
+    // A ticket the title already names (`PAY-12 fix rounding`) is not said twice.
+    const tickets = withTickets ? pr.tickets.filter((t) => !pr.title.includes(t)) : [];
+    return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${tickets.length > 0 && html` <span class="muted">(${tickets.join(', ')})</span>`}</li>`;
+  })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in its history</a>`}</td></tr>`;
+}
+
+/** Groups by `label` (in the order the input first has each), each group's items by service, sorted by service name. */
+function byLabelAndService<T extends { service: string }>(items: readonly T[], label: (item: T) => string): Map<string, T[][]> {
+  const out = new Map<string, Map<string, T[]>>();
+  for (const item of items) {
+    const group = out.get(label(item)) ?? out.set(label(item), new Map()).get(label(item))!;
+    const held = group.get(item.service);
+    if (held) held.push(item);
+    else group.set(item.service, [item]);
+  }
+  return new Map([...out].map(([k, g]) => [k, [...g.values()].sort((x, y) => compareText(x[0]!.service, y[0]!.service))]));
+}
+
+/**
+ * The pull requests in one environment but not the other: a group per side
+ * ("Only in qa"), a row per service: how many, the newest few by number, and
+ * a link to the service's history for the rest. Listing each one made a late
+ * compare page of the synthetic three-year ledger 23,000 rows (2.8 MB) and a
+ * tenth of a second to render; what an auditor scans for is which services
+ * are behind, and by how much.
  */
 export function pullRequestsBetweenHtml(prs: readonly PrBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
   if (prs.length === 0) return html`<p>None: no pull request is known to be in one build and not the other.</p>`;
-  const groups = new Map<string, PrBetween[]>();
-  for (const pr of prs) {
-    const id = `${pr.service}\u0000${pr.in}`;
-    const held = groups.get(id);
-    if (held) held.push(pr);
-    else groups.set(id, [pr]);
-  }
-  const rows = [...groups.values()].sort((x, y) => (x[0]!.service < y[0]!.service ? -1 : x[0]!.service > y[0]!.service ? 1 : x[0]!.in < y[0]!.in ? -1 : 1));
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Only in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
-    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, PULL_REQUESTS_NAMED);
-    const more = list.length - newest.length;
-    const { service } = list[0]!;
-    return html`<tr><td>${service}</td><td>${list[0]!.in === 'a' ? a : b}</td><td>${list.length}</td><td><ul>${newest.map((pr) => {
-      const link = safeUrl(pr.url);
-      // A ticket the title already names (`PAY-12 fix rounding`) is not said twice.
-      const tickets = pr.tickets.filter((t) => !pr.title.includes(t));
-      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${tickets.length > 0 && html` <span class="muted">(${tickets.join(', ')})</span>`}</li>`;
-    })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
-  })}</tbody></table></div>`;
+  const sides = [...prs].sort((x, y) => compareText(x.in, y.in));
+  const groups = byLabelAndService(sides, (pr) => `Only in ${pr.in === 'a' ? a : b}`);
+  const labelled = new Map([...groups].map(([label, rows]) => [`${label}: ${plural(rows.reduce((n, r) => n + r.length, 0), 'pull request')} in ${plural(rows.length, 'service')}`, rows]));
+  return html`<div class="table-wrap"><table class="prs"><thead><tr><th scope="col">Service</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead>${groupedRows(labelled, 3, (list) => pullRequestRow(list, PULL_REQUESTS_NAMED, historyHref, true))}</table></div>`;
 }
 
 /**
@@ -277,32 +298,13 @@ function prWhereCell(pr: PrEntry, environment: string): Html | string {
   return muted ? html`<span class="muted">${text}</span>` : text;
 }
 
-/** The pull requests whose presence on one side of a compare page is unknown, one row per service: how many, and the newest few. */
+/** The pull requests whose presence on one side of a compare page is unknown: a group per side and reason, a row per service: how many, and the newest few. */
 export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: string, b: string, historyHref: (service: string) => string): Html {
   if (prs.length === 0) return html``;
   const side = (p: PrUnknownBetween) => (p.a === 'unknown' && p.b === 'unknown' ? `${a} and ${b}` : p.a === 'unknown' ? a : b);
-  const groups = new Map<string, PrUnknownBetween[]>();
-  for (const pr of prs) {
-    const id = `${pr.service}\u0000${side(pr)}\u0000${pr.why}`;
-    const held = groups.get(id);
-    if (held) held.push(pr);
-    else groups.set(id, [pr]);
-  }
-  const key = (list: PrUnknownBetween[]) => [list[0]!.service, side(list[0]!), list[0]!.why];
-  const rows = [...groups.values()].sort((x, y) => {
-    const [kx, ky] = [key(x), key(y)];
-    const i = kx.findIndex((v, n) => v !== ky[n]);
-    return i < 0 ? 0 : kx[i]! < ky[i]! ? -1 : 1;
-  });
-  return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table><thead><tr><th scope="col">Service</th><th scope="col">Unknown in</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead><tbody>${rows.map((list) => {
-    const newest = [...list].sort((x, y) => y.number - x.number).slice(0, UNKNOWN_PULL_REQUESTS_NAMED);
-    const more = list.length - newest.length;
-    const { service, why } = list[0]!;
-    return html`<tr><td>${service}</td><td>${side(list[0]!)} <span class="muted">(${why})</span></td><td>${list.length}</td><td><ul>${newest.map((pr) => {
-      const link = safeUrl(pr.url);
-      return html`<li>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}</li>`;
-    })}</ul>${more > 0 && html`<a href="${historyHref(service)}">${more} more in the history of ${service}</a>`}</td></tr>`;
-  })}</tbody></table></div>`;
+  const label = (p: PrUnknownBetween) => `Unknown in ${side(p)} (${p.why})`;
+  const groups = byLabelAndService([...prs].sort((x, y) => compareText(label(x), label(y))), label);
+  return html`<h3>Unknown: the ledger cannot tell <span class="muted">(${prs.length}, not counted as in one only)</span></h3><div class="table-wrap"><table class="prs"><thead><tr><th scope="col">Service</th><th scope="col">Pull requests</th><th scope="col">Newest</th></tr></thead>${groupedRows(groups, 3, (list) => pullRequestRow(list, UNKNOWN_PULL_REQUESTS_NAMED, historyHref, false))}</table></div>`;
 }
 
 /**
@@ -315,13 +317,14 @@ export function unknownPullRequestsHtml(prs: readonly PrUnknownBetween[], a: str
 export function environmentVersionsHtml(services: readonly ServiceEnvironmentDiff[], a: string, b: string, serviceHref: (service: string) => string): Html {
   const differing = services.filter((x) => x.status !== 'same');
   const same = services.filter((x) => x.status === 'same');
+  // The version as text (the column is monospace: site.css `table.cmp`), the day it was deployed: its hour is on the service's page.
   const side = (d: DeploymentState | null) =>
-    d ? html`<code>${d.version}</code> <small>${d.declared ? html`declared in <code>${d.declared.file}</code>` : shortCommit(d.commit)} · ${formatTime(d.deployedAt)}</small>` : '—';
+    d ? html`${d.version} <small>${d.declared ? html`declared in <code>${d.declared.file}</code>` : shortCommit(d.commit)} · ${formatTime(d.deployedAt).slice(0, 10)}</small>` : '—';
   const table =
     differing.length === 0
       ? html`<p>✓ Every service runs the same build in both.</p>`
       : html`<div class="table-wrap"><table class="cmp"><thead><tr><th scope="col">Service</th><th scope="col">${a}</th><th scope="col">${b}</th><th scope="col">Differs</th></tr></thead><tbody>${differing.map((r) => {
-          const status = r.status === 'different' ? `≠ ${r.fields.length > 0 ? r.fields.join(', ') : 'different'}` : `only in ${r.status === 'only-a' ? a : b}`;
+          const status = r.status === 'different' ? (r.fields.length > 0 ? r.fields.join(', ') : 'different') : `only in ${r.status === 'only-a' ? a : b}`;
           return html`<tr><th scope="row"><a href="${serviceHref(r.service)}">${r.service}</a></th><td>${side(r.a)}</td><td>${side(r.b)}</td><td>${status}</td></tr>`;
         })}</tbody></table></div>`;
   const list = same.length > 0 && html`<h3>✓ The same build in both (${same.length})</h3><p class="same">${same.map((r, i) => html`${i > 0 && ', '}${r.service} (${r.a?.version})`)}</p>`;

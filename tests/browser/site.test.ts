@@ -94,13 +94,13 @@ describe('the site in Chromium', () => {
     // What the approvals were given under: prod's reviewers and branch patterns, dev open to any branch.
     const protection = page.locator('h3:text-is("Deployment protection") + .table-wrap table');
     expect(await protection.locator('tbody tr').allTextContents()).toEqual(['devnoneyesnoneany branch', 'prodteam:release-managersno5 minmain, release/*']);
-    // The exact builds: full commit and artifact digest per environment; dev recorded no digest.
-    const builds = page.locator('h3:text-is("Deployed builds") + .table-wrap table');
-    const buildCells = await builds.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(buildCells.map((cells) => [cells[0], cells[3]?.startsWith('sha256:') && cells[3].length === 71 ? 'sha256 digest' : cells[3]])).toEqual([
-      ['dev', 'not recorded'], ['qa', 'sha256 digest'], ['staging', 'sha256 digest'], ['prod (production)', 'sha256 digest'],
-    ]);
-    expect(buildCells.every((cells) => /^[0-9a-f]{40}$/.test(cells[2] ?? ''))).toBe(true);
+    // Where it runs, one row an environment: its status and version, the exact build (full commit, then the
+    // artifact digest where recorded: dev recorded none) and who deployed it when.
+    const where = page.locator('section[aria-labelledby="where"] table.where');
+    const whereRows = await where.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent, ...[...r.querySelectorAll('td')].map((td) => td.textContent)]));
+    expect(whereRows.map((cells) => cells[0])).toEqual(['dev', 'qa', 'staging', 'prod (production)']);
+    expect(whereRows.map((cells) => /^[0-9a-f]{40}(sha256:[0-9a-f]{64})?$/.exec(cells[2] ?? '')?.[1] ? 'digest' : /^[0-9a-f]{40}$/.test(cells[2] ?? '') ? 'commit' : cells[2])).toEqual(['commit', 'digest', 'digest', 'digest']);
+    expect(whereRows.every((cells) => / UTC by \S+ \(/.test(cells[3] ?? ''))).toBe(true);
     await page.locator('section[aria-labelledby="where"]').screenshot({ path: path.join(SHOTS, 'service-day-builds.png') });
     await page.getByRole('link', { name: 'history of payments-api' }).click();
     await expect.poll(() => page.url()).toBe(server.url('/services/payments-api/'));

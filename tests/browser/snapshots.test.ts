@@ -1,9 +1,10 @@
 /**
  * Carrying the evidence away (issue 19 item 7), in real Chromium: the footer
- * names both hashes and links a labelled download; `/snapshots/` lists every
+ * names the snapshot, its chain hash and links a labelled download; `/snapshots/` lists every
  * snapshot with both hashes (HTML and JSON); a snapshot downloaded from the
- * built site verifies alone with the CLI against either hash the footer
- * shows; and the index follows a new night in an incremental build.
+ * built site verifies alone with the CLI against the hash the footer shows
+ * and the file hash its /snapshots/ row shows; and the index follows a new
+ * night in an incremental build.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,12 @@ async function footer(page: Page): Promise<Map<string, { text: string; href: str
 }
 
 const CHAIN = 'Chain hash';
-const FILE = 'File hash';
+
+/** A snapshot's two hashes on /snapshots/ (the page must be open). */
+async function snapshotRow(page: Page, id: string): Promise<{ chain: string; file: string }> {
+  const row = page.locator(`tr[id="${id}"]`);
+  return { chain: (await row.locator('[data-hash=chain]').textContent())!, file: (await row.locator('[data-hash=file]').textContent())! };
+}
 
 describe('carrying the evidence away', () => {
   it('a snapshot downloaded from the site verifies alone against either hash its day page footer shows', async () => {
@@ -66,17 +72,24 @@ describe('carrying the evidence away', () => {
     expect(raw.text).toMatch(/^download snapshot \(gzip of the JSON\), \d+ KB; \d+ KB unzipped$/);
     expect(raw.href).toBe(`/snapshots/${id}.json.gz`);
     const chain = lines.get(CHAIN)!.text;
-    const file = lines.get(FILE)!.text;
     expect(chain).toMatch(/^[0-9a-f]{64}$/);
-    expect(file).toMatch(/^[0-9a-f]{64}$/);
-    expect(chain).not.toBe(file);
-    // Which hash is which is said once, on /snapshots/, where the footer links.
-    expect(lines.get('Which is which')!.href).toBe('/snapshots/');
-    expect(lines.get('Check a download')!.text).toBe(`release-ledger verify --file ${id}.json.gz --expect-sha256 <either hash>`);
+    // On paper a page names its snapshot, its chain hash, its download and what made it; the file hash,
+    // the verify command and the previous snapshot's hash are said once, on /snapshots/ (issue 23).
+    expect([...lines.keys()]).toEqual(['Snapshot', 'Raw snapshot', CHAIN, 'Made by']);
+    expect(lines.get('Made by')!.text).toMatch(/^release-ledger \S+ \(rules \S+\); page by release-ledger \S+$/);
 
     // Download it as the browser does, from the labelled link on /snapshots/.
     await page.goto(server.url(lines.get('Snapshot')!.href!));
     expect(await page.locator('main').textContent()).toContain("The chain hash is the sha256 of the canonical JSON, which the next snapshot records; the file hash is the sha256 of the ledger file's bytes, which sha256sum prints.");
+    const row = await snapshotRow(page, id);
+    expect(row.chain).toBe(chain);
+    const file = row.file;
+    expect(file).toMatch(/^[0-9a-f]{64}$/);
+    expect(file).not.toBe(chain);
+    expect(await page.locator('main pre').textContent()).toBe('release-ledger verify --file ID.json.gz --expect-sha256 HASH');
+    // The previous snapshot's hash, which a page's footer no longer repeats, is the next row's chain hash here.
+    const previous = JSON.parse(await readFile(path.join(snapshotsDir(), `${id}.json`), 'utf8')) as { previous: { id: string; sha256: string } };
+    expect((await snapshotRow(page, previous.previous.id)).chain).toBe(previous.previous.sha256);
     const link = page.locator(`tr[id="${id}"] a[download]`);
     expect(await link.textContent()).toBe(raw.text);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
@@ -107,7 +120,12 @@ describe('carrying the evidence away', () => {
     await page.close();
     const chain = await runCli(['verify', '--expect-head', lines.get(CHAIN)!.text], { cwd: work });
     expect(chain.stdout).toMatch(/--expect-head matched its chain hash/);
-    const file = await runCli(['verify', '--expect-head', lines.get(FILE)!.text], { cwd: work });
+    // The file hash is on the snapshot's /snapshots/ row, where the footer links.
+    const page2 = await browser.newPage();
+    await page2.goto(server.url(lines.get('Snapshot')!.href!));
+    const { file: fileHash } = await snapshotRow(page2, lines.get('Snapshot')!.text);
+    await page2.close();
+    const file = await runCli(['verify', '--expect-head', fileHash], { cwd: work });
     expect(file.code).toBe(0);
     expect(file.stdout).toMatch(/--expect-head matched its file hash \(sha256 of its bytes, as sha256sum prints it\)/);
   });

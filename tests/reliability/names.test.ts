@@ -106,7 +106,7 @@ describe('names the schema accepts', () => {
         const inForce = (kind: 'environments' | 'compare', name: string, date: string) => revisionOn(revisions[kind][name]?.days ?? [], date) ?? date;
         const expected = ['2026-03-13', '2026-03-14'].flatMap((date) => [
           ...environments.map((e) => paths.dayEnvironment(inForce('environments', e, date), e)),
-          ...comparePairs(environments).map(([a, b]) => paths.compare(inForce('compare', `${a}${compareSeparator(a, b)}${b}`, date), a, b)),
+          ...comparePairs(environments, environments.slice(-1)).map(([a, b]) => paths.compare(inForce('compare', `${a}${compareSeparator(a, b)}${b}`, date), a, b)),
         ]);
         expect(revisions.environments[environments[0]!]?.days[0]).toBe('2026-03-13');
         expected.push(...services.map((s) => paths.service(s)));

@@ -148,12 +148,18 @@ describe('an environment page\'s versions table', () => {
   const s = snapshot();
   const links = { environment: (e: string) => `/env/${e}/`, service: (x: string) => `/svc/${encodeURIComponent(x)}/` };
 
-  it('is compact: no tooltips, the status in words for screen readers where the icon is not ✓, since when in its own column', () => {
+  it('is compact: no tooltips, the status in words for screen readers where the icon is not ✓, since when in its own column, a ✓ build\'s commit once', () => {
     const out = environmentVersionsTableHtml(environmentMatrix(s, 'prod'), '2026-03-13', links).value;
     expect(out).not.toContain('title=');
     expect(out).not.toContain('<img');
     const api = rowOf(out, '>api<');
-    expect(api).toContain(`<td class="s-aligned">✓ 1.0.0 <small>${s.deployments[2]!.commit.slice(0, 7)}</small> <small>since 2026-03-13</small></td>`);
+    // ✓: the same build as staging's, whose column gives the short commit; prod's says since when only.
+    const commit = s.deployments[2]!.commit.slice(0, 7);
+    // A ✓ cell carries no class: site.css colours a classless cell of table.vs as aligned; the others name their status.
+    expect(api).toContain(`<td>✓ 1.0.0 <small>${commit}</small></td><td>✓ 1.0.0 <small>since 2026-03-13</small></td>`);
+    expect(out).not.toContain('s-aligned');
+    expect(rowOf(out, '>web<')).toContain('<td class="s-absent">');
+    expect(out).toContain('✓ the same build as the previous environment (its commit is given there)');
     const web = rowOf(out, '>web<');
     expect(web).toContain('<span class="sr"> (not deployed)</span>');
   });

@@ -36,6 +36,23 @@ describe('environment and compare state keys', () => {
     expect(pairsAfter.get(pairKey('dev', 'qa'))).toBe(pairsBefore.get(pairKey('dev', 'qa')));
   });
 
+  it('a compare key sees a config value of one side and the env-specific declarations, as the comparison does', () => {
+    const [, , , , , last] = fixtureSnapshots({ quietDays: 1 });
+    const record = last!.configs.find((c) => c.environment === 'prod' && Object.keys(c.values).length > 0)!;
+    const key = Object.keys(record.values)[0]!;
+    const edited: Snapshot = { ...last!, configs: last!.configs.map((c) => (c === record ? { ...c, values: { ...c.values, [key]: 'edited-for-the-test' } } : c)) };
+    const [before, after] = [compareStateKeys(last!, none), compareStateKeys(edited, none)];
+    for (const [pair, was] of before) {
+      const [a, b] = pair.split('\u0000');
+      const holdsProd = a === 'prod' || b === 'prod';
+      expect({ pair, moved: after.get(pair) !== was }).toEqual({ pair, moved: holdsProd });
+    }
+    // Declaring a key env-specific moves it between the page's two config tables: every pair may show it.
+    const declared: Snapshot = { ...last!, services: last!.services.map((s) => (s.name === record.service ? { ...s, envSpecificKeys: [...s.envSpecificKeys, key] } : s)) };
+    const redeclared = compareStateKeys(declared, none);
+    for (const [pair, was] of before) expect({ pair, moved: redeclared.get(pair) !== was }).toEqual({ pair, moved: true });
+  });
+
   it('a compare key sees new pull request evidence for a service whose builds differ between the two, and only then', () => {
     const [, , , , , last] = fixtureSnapshots();
     const keys = compareStateKeys(last!, none);
@@ -69,7 +86,8 @@ describe('the index records environment and compare revisions', () => {
     for (const day of quiet) expect({ date: day.date, environments: day.revisedEnvironments, compare: day.revisedCompare }).toEqual({ date: day.date, environments: [], compare: [] });
     // The first day revises everything.
     expect(index.days[0]!.revisedEnvironments).toEqual(['dev', 'prod', 'qa', 'staging']);
-    expect(index.days[0]!.revisedCompare.length).toBe(6);
+    // Four environments: each against the next and against prod, not dev...staging (views/compare.ts `comparePairs`).
+    expect(index.days[0]!.revisedCompare).toEqual([['dev', 'qa'], ['dev', 'prod'], ['qa', 'staging'], ['qa', 'prod'], ['staging', 'prod']]);
     const environments = environmentRevisions(index.days);
     const last = index.days.at(-1)!.date;
     for (const e of ['dev', 'qa', 'staging', 'prod']) {

@@ -1,7 +1,7 @@
 /** The view functions that render HTML directly (the matrix, findings): everything from outside is escaped, and the markup says what the Astro components said. */
 import { describe, expect, it } from 'vitest';
 import { buildDeployment, buildFinding, buildSnapshot } from '../helpers/snapshot-builder.ts';
-import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, deployedBuildsHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
+import { configChangesHtml, environmentVersionsHtml, pullRequestsWhereHtml, versionStretchesHtml, approvalsHtml, approvalRows, deployedBuildRows, serviceWhereHtml, protectionHtml, protectionRows, blastRadiusHtml, buildMatrix, configByEnvironmentHtml, PULL_REQUESTS_NAMED, pullRequestsBetweenHtml, undeclaredConfigHtml, groupUndeclared, serviceSet, serviceSetText, changesHtml, escapeHtml, findingAnchor, findingsHtml, graphEdgesHtml, html, matrixHtml, type DeploymentChange, type PrBetween } from '../../src/views/index.ts';
 
 const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
@@ -38,6 +38,18 @@ describe('matrixHtml', () => {
     expect(out).toMatch(/<td class="drift"><b aria-hidden="true">≠<\/b><code>1\.0\.0<\/code><span class="sr"> \(drift\)<\/span><small>[0-9a-f]{7}<\/small>/);
     expect(out).not.toContain('title=');
     expect(out).toContain('≠ previous env: <code>2.0.0-&lt;img');
+    // ✓ (most cells) has no class and reads its mark aloud; site.css colours a classless matrix cell as aligned.
+    expect(out).toMatch(/<td><b>✓<\/b><code>2\.0\.0-&lt;img[^<]*<\/code><small>[0-9a-f]{7}<\/small><\/td>/);
+    expect(out).not.toContain('(aligned)');
+    // A ✓ after the same build gives its short commit once, in the column before it.
+    const same = buildSnapshot({
+      environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      services: [{ name: 'api', kind: 'service', dependsOn: {}, envSpecificKeys: [] }],
+      deployments: ['dev', 'prod'].map((environment) => buildDeployment({ service: 'api', environment, version: '1.0.0', commit: 'd'.repeat(40) })),
+    });
+    const twice = matrixHtml(buildMatrix(same), '2026-03-14', links).value;
+    expect(twice).toContain('<td><b>✓</b><code>1.0.0</code><small>ddddddd</small></td><td><b>✓</b><code>1.0.0</code></td>');
+    expect(twice).toContain('✓ the same build as the previous environment (its commit is given there)');
   });
 });
 
@@ -119,10 +131,11 @@ describe('the long tables', () => {
     expect(protectionHtml([]).value).toBe('');
   });
 
-  it('deployed builds: one row per environment the service runs in, full commit and artifact digest, escaped; a missing digest says so', () => {
+  it('where a service runs: one row per environment, its cell, full commit and artifact digest, escaped; the legend names the marks shown', () => {
     const digest = `sha256:${'c'.repeat(64)}`;
     const snapshot = buildSnapshot({
       environments: [{ name: 'dev', production: false, requiredApprovals: 0 }, { name: 'qa', production: false, requiredApprovals: 0 }, { name: 'prod', production: true, requiredApprovals: 1 }],
+      services: [{ name: 'api', kind: 'service', dependsOn: {}, envSpecificKeys: [] }, { name: 'web', kind: 'service', dependsOn: {}, envSpecificKeys: [] }],
       deployments: [
         buildDeployment({ service: 'api', environment: 'prod', version: '2.0.0', commit: 'a'.repeat(40), artifact: digest, ref: 'v2.0.0', url: 'https://example.test/d?a=1&b=2', deployedBy: HOSTILE }),
         buildDeployment({ service: 'api', environment: 'dev', version: '2.1.0', commit: 'b'.repeat(40), ref: HOSTILE, url: 'javascript:alert(1)' }),
@@ -131,19 +144,31 @@ describe('the long tables', () => {
     });
     const rows = deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'api'));
     expect(rows.map((r) => `${r.environment}${r.production ? '*' : ''} ${r.version} ${r.artifact ?? '-'}`)).toEqual(['dev 2.1.0 -', `prod* 2.0.0 ${digest}`]);
-    const out = deployedBuildsHtml(rows).value;
+    const matrix = buildMatrix(snapshot);
+    const cells = (service: string) => matrix.rows.find((r) => r.service === service)!.cells;
+    const out = serviceWhereHtml(cells('api'), matrix.environments, rows, (e) => `/env/${e}/`).value;
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
-    // Full commits and digests may break anywhere when printed (class "hash"); nothing else may.
-    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}</td><td class="mono hash">${digest}</td>`);
-    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}</td><td class="muted">not recorded</td>`);
-    expect(out).toContain(`from <code>${escapeHtml(HOSTILE)}</code>`);
+    // Full commits and digests may break anywhere when printed (class "hash"); nothing else may. No short commit repeats the full one.
+    expect(out).toContain(`<td class="mono hash">${'a'.repeat(40)}<div>${digest}</div></td>`);
+    expect(out).toContain(`<td class="mono hash">${'b'.repeat(40)}<div class="muted">from ${escapeHtml(HOSTILE)}</div></td>`);
+    expect(out).not.toContain('<small>');
     expect(out).toContain('<a href="https://example.test/d?a=1&amp;b=2" rel="nofollow noopener">record</a>');
+    expect(out).toContain(`by ${escapeHtml(HOSTILE)} <span class="muted">(`);
     // A ref that is the version itself is not repeated.
-    expect(out).not.toContain('from <code>v2.0.0</code>');
-    const web = deployedBuildsHtml(deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web'))).value;
-    expect(web).toContain(`<td class="mono hash">sha256:${escapeHtml(HOSTILE)}</td>`);
-    expect(deployedBuildsHtml([]).value).toBe('<p>Not deployed anywhere.</p>');
+    expect(out).not.toContain('v2.0.0');
+    // Every environment has a row, with its status in words; qa has no record.
+    expect(out).toContain('<tr><th scope="row"><a href="/env/qa/">qa</a></th><td class="absent"><b aria-hidden="true">–</b><span class="muted">—</span><span class="sr"> (not deployed)</span></td><td colspan="2" class="muted">no deployment record</td></tr>');
+    expect(out).toContain('<a href="/env/prod/">prod</a><span class="muted"> (production)</span>');
+    // The legend: only the marks this table shows, in the day matrix's words.
+    const caption = /<caption class="muted">([^<]*)<\/caption>/.exec(out)![1]!;
+    const marks = [...out.matchAll(/<b(?: aria-hidden="true")?>(.)<\/b>/g)].map((m) => m[1]!);
+    expect(new Set(marks).size).toBeGreaterThan(1);
+    for (const mark of ['✓', '→', '≠', '⚠', '?', '–']) expect({ mark, legend: caption.includes(`${mark} `) }).toEqual({ mark, legend: marks.includes(mark) });
+    const day = matrixHtml(matrix, '2026-03-14', { environment: (e) => `/env/${e}/`, service: (x) => `/svc/${x}/` }).value;
+    for (const part of caption.replace("As the day's last snapshot recorded it (UTC). ", '').split(' · ')) expect(day).toContain(part);
+    const web = serviceWhereHtml(cells('web'), matrix.environments, deployedBuildRows(snapshot.environments, snapshot.deployments.filter((d) => d.service === 'web')), (e) => `/env/${e}/`).value;
+    expect(web).toContain(`<div>sha256:${escapeHtml(HOSTILE)}</div>`);
   });
 
   it('changes: escape pull request titles and authors, link services through the given function', () => {
@@ -158,6 +183,14 @@ describe('the long tables', () => {
     expect(out).not.toContain('data:text');
     expect(out).toContain('<td>prod<strong> (production)</strong></td><td><a href="/svc/api/">api</a></td>');
     expect(out).toContain('<li>#7 &lt;img');
+    // On a page of one service (or one environment) that column says nothing new on each row, so it is left out.
+    const ofService = changesHtml([change], (s) => `/svc/${s}/`, 'service').value;
+    expect(ofService).toContain('<thead><tr><th scope="col">Environment</th><th scope="col">From</th>');
+    expect(ofService).toContain('<tr><td>prod<strong> (production)</strong></td><td><span class="mono">1.0.0</span>');
+    expect(ofService).not.toContain('/svc/api/');
+    const ofEnvironment = changesHtml([change], (s) => `/svc/${s}/`, 'environment').value;
+    expect(ofEnvironment).toContain('<thead><tr><th scope="col">Service</th><th scope="col">From</th>');
+    expect(ofEnvironment).toContain('<tr><td><a href="/svc/api/">api</a></td><td>');
   });
 
   it('graph edges: escape names and ranges; team summaries are not links', () => {
@@ -182,23 +215,27 @@ describe('the long tables', () => {
       { service: 'api', environment: 'prod', source: 'file', changedBy: HOSTILE, changedAt: '2026-03-14T02:00:00Z', values: { [HOSTILE]: HOSTILE, TOKEN: { redacted: true, sha256: 'f'.repeat(64) } } },
     ] as Parameters<typeof configByEnvironmentHtml>[0]).value;
     expect(configs).not.toContain('<img');
-    expect(configs).toContain('<td class="mono">(redacted)</td>');
+    // Values are monospace by the table's class (site.css `table.cfg td + td`), not a class a cell.
+    expect(configs).toContain('<table class="cfg">');
+    expect(configs).toContain('</code></td><td>(redacted)</td>');
+    expect(configs).not.toContain('class="mono"');
     expect(configs).not.toContain('f'.repeat(64));
     expect(configs).toContain(', changed 2026-03-14 02:00 UTC by &lt;img');
     expect(configByEnvironmentHtml([]).value).toBe('<p>No configuration recorded.</p>');
   });
 
-  it('pull requests between two environments: one row per service and side, the newest few named, the rest counted and linked', () => {
+  it('pull requests between two environments: a group per side said once, a row per service, the newest few named, the rest counted and linked', () => {
     const prs: PrBetween[] = Array.from({ length: PULL_REQUESTS_NAMED + 3 }, (_, i) => ({ service: 'api', number: i + 1, title: i === 0 ? HOSTILE : `change ${i + 1}`, url: 'javascript:x', tickets: [], in: 'a' }));
     prs.push({ service: HOSTILE, number: 9, title: 'x', url: 'https://example.test/pr/9', tickets: ['PAY-1'], in: 'b' });
     const out = pullRequestsBetweenHtml(prs, 'dev', 'prod', (s) => `/services/${encodeURIComponent(s)}/`).value;
     expect(out).not.toContain('<img');
     expect(out).not.toContain('javascript:');
-    expect(out).toContain(`<tr><td>api</td><td>dev</td><td>${PULL_REQUESTS_NAMED + 3}</td>`);
+    expect(out).toContain(`<tbody><tr><th colspan="3" scope="rowgroup">Only in dev: ${PULL_REQUESTS_NAMED + 3} pull requests in 1 service</th></tr><tr><td>api</td><td>${PULL_REQUESTS_NAMED + 3}</td>`);
+    expect(out.indexOf('Only in dev')).toBeLessThan(out.indexOf('Only in prod: 1 pull request in 1 service'));
     expect(out).toContain(`<li>#${PULL_REQUESTS_NAMED + 3} change ${PULL_REQUESTS_NAMED + 3}</li>`);
     expect(out).not.toContain('<li>#1 ');
-    expect(out).toContain('<a href="/services/api/">3 more in the history of api</a>');
-    expect(out).toContain('<td>prod</td><td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
+    expect(out).toContain('<a href="/services/api/">3 more in its history</a>');
+    expect(out).toContain('<td>1</td><td><ul><li><a href="https://example.test/pr/9" rel="nofollow noopener">#9</a> x <span class="muted">(PAY-1)</span></li></ul></td>');
     // A ticket its title already names is not repeated.
     expect(pullRequestsBetweenHtml([{ service: 'api', number: 4, title: 'PAY-2 fix rounding', url: undefined, tickets: ['PAY-2', 'PAY-3'], in: 'a' }], 'dev', 'prod', () => '/').value).toContain('<li>#4 PAY-2 fix rounding <span class="muted">(PAY-3)</span></li>');
     expect(pullRequestsBetweenHtml([], 'dev', 'prod', () => '/').value).toBe('<p>None: no pull request is known to be in one build and not the other.</p>');
@@ -276,9 +313,9 @@ describe('the long tables', () => {
     ).value;
     expect(out).not.toContain('<img');
     expect(out).toContain('<th scope="col">&lt;img src=x');
-    expect(out).toContain('<tr><th scope="row"><a href="/svc/api/">api</a></th><td><code>2.0.0-&lt;img');
-    expect(out).toContain(`<small>aaaaaaa · 2026-03-13 10:00 UTC</small></td><td><code>1.0.0</code>`);
-    expect(out).toContain('<td>≠ version</td>');
+    expect(out).toContain('<tr><th scope="row"><a href="/svc/api/">api</a></th><td>2.0.0-&lt;img');
+    expect(out).toContain(`<small>aaaaaaa · 2026-03-13</small></td><td>1.0.0 <small>`);
+    expect(out).toContain('<td>version</td>');
     expect(out).toContain('<td>—</td>');
     expect(out).toContain('<td>only in &lt;img src=x');
     expect(out).toContain('<h3>✓ The same build in both (2)</h3><p class="same">db (&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;), cache (3.1.0)</p>');

@@ -104,12 +104,12 @@ describe('fixed examples', () => {
     expect(cmp.pullRequests.map((p) => [p.number, p.in])).toEqual([[40, 'a']]);
   });
 
-  it('the unknown section: one row per service, side and reason, titles escaped', () => {
+  it('the unknown section: a group per side and reason, a row per service, titles escaped', () => {
     const u = (number: number, a: 'in' | 'out' | 'unknown', b: 'in' | 'out' | 'unknown', why: 'before the ledger' | 'no record links this build to it') => ({ service: 'api', number, title: `<b>${number}</b>`, url: 'javascript:x', tickets: [], a, b, why });
     const out = unknownPullRequestsHtml([u(1, 'in', 'unknown', 'before the ledger'), u(2, 'in', 'unknown', 'before the ledger'), u(3, 'unknown', 'out', 'no record links this build to it')], 'qa', 'prod', () => '/h/').value;
     expect(out).toContain('(3, not counted as in one only)');
-    expect(out).toContain('<td>api</td><td>prod <span class="muted">(before the ledger)</span></td><td>2</td>');
-    expect(out).toContain('<td>api</td><td>qa <span class="muted">(no record links this build to it)</span></td><td>1</td>');
+    expect(out).toContain('<tbody><tr><th colspan="3" scope="rowgroup">Unknown in prod (before the ledger)</th></tr><tr><td>api</td><td>2</td>');
+    expect(out).toContain('<tbody><tr><th colspan="3" scope="rowgroup">Unknown in qa (no record links this build to it)</th></tr><tr><td>api</td><td>1</td>');
     expect(out).not.toContain('<b>');
     expect(out).not.toContain('javascript:');
     expect(unknownPullRequestsHtml([], 'qa', 'prod', () => '/').value).toBe('');
@@ -121,7 +121,7 @@ describe('fixed examples', () => {
     expect(out).toContain(`<td>${many.length}</td>`);
     const named = [...out.matchAll(/<li>#(\d+) /g)].map((m) => Number(m[1]));
     expect(named).toEqual(many.map((p) => p.number).sort((x, y) => y - x).slice(0, UNKNOWN_PULL_REQUESTS_NAMED));
-    expect(out).toContain('<a href="/services/api/">4 more in the history of api</a>');
+    expect(out).toContain('<a href="/services/api/">4 more in its history</a>');
   });
 
   it('says why it cannot tell: before the ledger (of that service), or no record links the build', () => {

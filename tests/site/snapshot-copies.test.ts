@@ -94,7 +94,9 @@ describe('gzip copies (the default)', () => {
     expect(day).toContain('href="/snapshots/2026-03-12T140000Z.json.gz"');
     expect(day).toContain('href="/snapshots/2026-03-12T020000Z.json.gz"');
     expect(day).toMatch(/download snapshot \(gzip of the JSON\), \d+ KB; \d+ KB unzipped/);
-    expect(day).toContain('release-ledger verify --file 2026-03-12T140000Z.json.gz --expect-sha256');
+    // The command that checks a download is said once, on /snapshots/, not in each page's footer (issue 23).
+    expect(day).not.toContain('release-ledger verify --file');
+    expect(await readFile(path.join(out('gzip'), 'snapshots', 'index.html'), 'utf8')).toContain('release-ledger verify --file ID.json.gz --expect-sha256 HASH');
     const pages = Object.keys(await digest(out('gzip'))).filter((f) => f.endsWith('.html'));
     for (const page of pages) expect({ page, plain: /\/snapshots\/[0-9T-]+Z\.json"/.test(await readFile(path.join(out('gzip'), page), 'utf8')) }).toEqual({ page, plain: false });
   });

@@ -225,7 +225,7 @@ describe('compare', () => {
     // qa's record says 1.1.0 brought #9 since 1.0.0, the build prod runs.
     expect(cmp.pullRequests).toEqual([{ service: 'api', number: 9, title: 't', url: undefined, tickets: [], in: 'a' }]);
     expect(cmp.unknownPullRequests).toEqual([]);
-    expect(comparePairs(['dev', 'qa', 'prod'])).toEqual([
+    expect(comparePairs(['dev', 'qa', 'prod'], ['prod'])).toEqual([
       ['dev', 'qa'],
       ['dev', 'prod'],
       ['qa', 'prod'],
