@@ -4,7 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
-import { checkOutput, keepFile, moveInto, openStaging, recoverOutput, swapIn } from './output.ts';
+import { checkOutput, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
 import {
   CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type LedgerFacts, type SiteManifest,
@@ -159,7 +159,12 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     for (const name of written) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
     site = await openStaging(outDir);
     if (plan && previous) {
-      ({ manifest, ...result } = await mergeIntoPrevious(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint));
+      const night = await stageNight(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
+      ({ manifest, ...result } = night);
+      // From here the journal owns the staged folder: a failure or a kill is finished by the next build.
+      const staged = site;
+      site = null;
+      await updateInPlace(outDir, staged, night.moves, night.removes);
     } else {
       if (incremental) await removeManifest(cacheDir);
       const files = await listFiles(staging);
@@ -173,9 +178,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
         // Written after the swap: a manifest must never describe a site that is not in place.
         manifest = { format: CACHE_FORMAT, fingerprint, head: ids.at(-1) ?? null, groups };
       }
+      await swapIn(site, outDir);
+      site = null;
     }
-    await swapIn(site, outDir);
-    site = null;
     if (manifest) await writeManifest(cacheDir, manifest);
   } catch (error) {
     // A page of the previous site was deleted by hand: its manifest is already removed, so build everything (below).
@@ -273,54 +278,49 @@ async function usableManifest(cacheDir: string, fingerprint: string, outDir: str
 }
 
 /**
- * Builds the new site in `site` from the freshly rendered files and the
- * previous output's unchanged ones (hard-linked: same parent folder, so the
- * same file system); files that no longer belong to the site are simply not
- * carried over. The previous output is not touched until the swap. The
- * manifest is removed first and returned, to be written after the swap, so an
- * interrupted build makes the next one a full one.
+ * Stages a night (src/site/output.ts `updateInPlace`): the freshly rendered
+ * files go into `site`, a folder beside the output (same file system), and
+ * the files of the previous output that no longer belong to the site are
+ * listed for removal; unchanged files stay where they are. The previous
+ * output is not touched here. The manifest is removed first and returned, to
+ * be written once the site is updated, so an interrupted build makes the next
+ * one a full one.
  */
-async function mergeIntoPrevious(
+async function stageNight(
   staging: string, site: string, outDir: string, cacheDir: string, previous: SiteManifest, keys: Map<string, string>, rendered: Set<string>, head: string | null, fingerprint: string,
-): Promise<Omit<BuildSiteResult, 'snapshotsRead'> & { manifest: SiteManifest }> {
+): Promise<Omit<BuildSiteResult, 'snapshotsRead'> & { manifest: SiteManifest; moves: string[]; removes: string[] }> {
   await removeManifest(cacheDir);
   const fresh = groupFiles(await listFiles(staging));
   const groups: SiteManifest['groups'] = {};
   // Rendered this time: the cross-day pages and assets, and every group whose key changed.
   for (const [group, files] of fresh) groups[group] = { key: keys.get(group) ?? '', files };
   for (const group of rendered) groups[group] ??= { key: keys.get(group)!, files: [] };
-  // Kept: unchanged per-day groups.
+  // Kept: unchanged per-day groups, which must still be there (one stat a file: a page deleted by hand makes a full build).
   for (const [group, key] of keys) if (!groups[group] && previous.groups[group]?.key === key) groups[group] = previous.groups[group]!;
-  const made = new Set<string>();
-  // Synchronous, as `keepFile` (output.ts): one folder a page, tens of thousands a night.
-  const folderFor = (file: string) => {
-    const target = path.join(site, file);
-    const dir = path.dirname(target);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    return target;
-  };
   for (const [group, { files }] of Object.entries(groups)) {
     if (fresh.has(group)) continue;
-    for (const file of files) {
-      try {
-        keepFile(path.join(outDir, file), folderFor(file));
-      } catch (error) {
-        throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new KeptFileMissing(file) : error;
-      }
-    }
+    for (const file of files) if (!existsSync(path.join(outDir, file))) throw new KeptFileMissing(file);
   }
+  const moves: string[] = [];
   let renderedPages = 0;
+  const made = new Set<string>();
   for (const files of fresh.values()) {
     for (const file of files) {
-      await moveInto(path.join(staging, file), folderFor(file));
+      const target = path.join(site, file);
+      const dir = path.dirname(target);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      await moveInto(path.join(staging, file), target);
+      moves.push(file);
       if (isPage(file)) renderedPages++;
     }
   }
-  const pages = Object.values(groups).flatMap((g) => g.files).filter(isPage).length;
-  return { pages, rendered: renderedPages, reused: pages - renderedPages, manifest: { format: CACHE_FORMAT, fingerprint, head, groups } };
+  const now = new Set(Object.values(groups).flatMap((g) => g.files));
+  const removes = Object.values(previous.groups).flatMap((g) => g.files).filter((file) => !now.has(file));
+  const pages = [...now].filter(isPage).length;
+  return { pages, rendered: renderedPages, reused: pages - renderedPages, manifest: { format: CACHE_FORMAT, fingerprint, head, groups }, moves, removes };
 }
 
 /**

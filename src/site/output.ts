@@ -10,8 +10,8 @@
  * whole, and the next build removes what a killed one left beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, linkSync, rmdirSync, rmSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, realpath, rename, rmdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LedgerError } from '../errors.ts';
 import { listFiles, manifestFiles } from './incremental.ts';
@@ -125,6 +125,23 @@ export async function checkOutput(outDir: string, where: { snapshotsDir: string;
 
 const stagingPrefix = (out: string) => `.${path.basename(out)}.release-ledger-staging-`;
 const previousPrefix = (out: string) => `.${path.basename(out)}.release-ledger-previous-`;
+const journalFile = (out: string) => path.join(path.dirname(out), `.${path.basename(out)}.release-ledger-journal.json`);
+
+/**
+ * A night's update of the site in place (docs/scale.md, "A nightly build"):
+ * the files to move from a complete staged folder beside the site into it,
+ * and the files of the previous site that no longer belong to it. Written
+ * only once everything is staged; until it is removed, the next build
+ * finishes it before anything else (`recoverOutput`).
+ */
+interface Journal {
+  /** The staged folder's name, beside the site. */
+  staged: string;
+  /** Site-relative paths, staged → site (each rename replaces the file whole). */
+  moves: string[];
+  /** Site-relative paths to remove. */
+  removes: string[];
+}
 
 /**
  * Cleans up after a build that was killed: a staged site is removed, and a
@@ -132,6 +149,9 @@ const previousPrefix = (out: string) => `.${path.basename(out)}.release-ledger-p
  * arrived (else removed). Only folders carrying the marker (or empty ones) are touched.
  */
 export async function recoverOutput(out: string): Promise<void> {
+  // A night killed while it updated the site in place: finish it (its files were all staged first).
+  const journal = await readFile(journalFile(out), 'utf8').then((text) => JSON.parse(text) as Journal, () => null);
+  if (journal) applyJournal(out, journal);
   const parent = path.dirname(out);
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
@@ -180,24 +200,6 @@ export async function moveInto(from: string, to: string): Promise<void> {
 }
 
 /**
- * Puts a kept file of the previous site into the staged one: a hard link (same
- * parent folder, same file system), a copy where links are refused.
- * Synchronous on purpose, like `removeSite`: a nightly build keeps nearly every
- * file of the previous site (~48,000 at three years × 100 services, ~190,000
- * at 500 × 6), and each promise call is a round trip through libuv's thread
- * pool (a night at 1,095 × 100 × 4 spent ~11 s of system time on them;
- * docs/scale.md). Nothing else runs while the site is assembled.
- */
-export function keepFile(from: string, to: string): void {
-  try {
-    linkSync(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
-    copyFileSync(from, to);
-  }
-}
-
-/**
  * Swaps the complete staged site in: the previous site is renamed aside, the
  * staged one renamed to `out`, then the previous one removed. Between the two
  * renames `out` is briefly missing; `recoverOutput` puts the previous site back
@@ -218,4 +220,73 @@ export async function swapIn(staging: string, out: string): Promise<void> {
     throw error;
   }
   if (aside) await removeSite(aside);
+}
+
+/**
+ * Updates the site in place with a night's files, instead of assembling a
+ * whole new site of hard links and removing the old one (O(site) folder and
+ * link writes a night: ~190,000 files at three years × 500 services). The
+ * new and changed files are first staged complete in a folder beside the
+ * site (`staged`, from `openStaging`), then a journal naming every move and
+ * removal is written, then applied: each file is renamed over its old
+ * version (whole, never half-written) and the files that no longer belong to
+ * the site are removed. A build killed before the journal leaves the site as
+ * it was; one killed after it is finished by the next build's
+ * `recoverOutput`. The previous site is never missing, not even for the
+ * instant between a swap's two renames.
+ */
+export async function updateInPlace(out: string, staged: string, moves: readonly string[], removes: readonly string[]): Promise<void> {
+  const journal: Journal = { staged: path.basename(staged), moves: [...moves], removes: [...removes] };
+  const file = journalFile(out);
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify(journal));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  // A site built before the marker existed was recognised by its manifest (`outStateOf`): it carries one from now on.
+  if (!existsSync(path.join(out, SITE_MARKER))) await writeFile(path.join(out, SITE_MARKER), MARKER_TEXT);
+  applyJournal(out, journal);
+}
+
+/** Carries out a journal (again: each step is idempotent), then removes the staged folder and the journal, the journal last. */
+function applyJournal(out: string, journal: Journal): void {
+  const staged = path.join(path.dirname(out), journal.staged);
+  // Synchronous, as `keepFile`: a night moves hundreds of files, a removal may empty many folders.
+  const made = new Set<string>();
+  for (const file of journal.moves) {
+    const from = path.join(staged, file);
+    if (!existsSync(from)) continue; // Moved before the kill.
+    const to = path.join(out, file);
+    const dir = path.dirname(to);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    renameSync(from, to);
+  }
+  for (const file of journal.removes) {
+    try {
+      unlinkSync(path.join(out, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    // Folders left empty by the removal go too (never the site's root).
+    for (let dir = path.dirname(path.join(out, file)); within(dir, out) && dir !== out; dir = path.dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        break; // Not empty (or gone): so are the folders above it.
+      }
+    }
+  }
+  if (existsSync(staged)) {
+    for (const name of readdirSync(staged)) if (name !== SITE_MARKER) rmSync(path.join(staged, name), { recursive: true, force: true });
+    rmSync(path.join(staged, SITE_MARKER), { force: true });
+    rmdirSync(staged);
+  }
+  rmSync(journalFile(out), { force: true });
 }

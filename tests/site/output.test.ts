@@ -175,4 +175,43 @@ describe('recoverOutput', () => {
     expect(await readdir(foreign)).toEqual(['notes.txt']);
     await rm(parent, { recursive: true, force: true });
   });
+
+  it('finishes a night killed while it updated the site in place: every move and removal its journal names, then nothing beside the site', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'rl-journal-'));
+    const out = path.join(parent, 'site');
+    await mkdir(path.join(out, 'days', 'gone'), { recursive: true });
+    await writeFile(path.join(out, SITE_MARKER), 'x');
+    await writeFile(path.join(out, 'index.html'), 'old home');
+    await writeFile(path.join(out, 'kept.html'), 'kept');
+    await writeFile(path.join(out, 'days', 'gone', 'index.html'), 'a page no longer in the site');
+    // Staged complete; the kill fell after the first move (new/index.html is already in place).
+    const staged = path.join(parent, '.site.release-ledger-staging-abc123');
+    await mkdir(path.join(staged, 'days', 'new'), { recursive: true });
+    await writeFile(path.join(staged, SITE_MARKER), 'x');
+    await writeFile(path.join(staged, 'index.html'), 'new home');
+    await mkdir(path.join(out, 'days', 'new'), { recursive: true });
+    await writeFile(path.join(out, 'days', 'new', 'index.html'), 'new page');
+    const journal = { staged: path.basename(staged), moves: ['days/new/index.html', 'index.html'], removes: ['days/gone/index.html'] };
+    await writeFile(path.join(parent, '.site.release-ledger-journal.json'), JSON.stringify(journal));
+    await recoverOutput(out);
+    expect(await treeState(out)).toEqual(await treeStateOf({ [SITE_MARKER]: 'x', 'index.html': 'new home', 'kept.html': 'kept', 'days/new/index.html': 'new page' }));
+    expect(await readdir(path.join(out, 'days'))).toEqual(['new']);
+    expect(await readdir(parent)).toEqual(['site']);
+    // Finishing it again changes nothing.
+    await recoverOutput(out);
+    expect(await readdir(parent)).toEqual(['site']);
+    await rm(parent, { recursive: true, force: true });
+  });
 });
+
+/** The tree state of a folder holding `files` (path → text), to compare with `treeState`. */
+async function treeStateOf(files: Record<string, string>) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rl-tree-'));
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  const state = await treeState(dir);
+  await rm(dir, { recursive: true, force: true });
+  return state;
+}
