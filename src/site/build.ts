@@ -159,12 +159,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     for (const name of written) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
     site = await openStaging(outDir);
     if (plan && previous) {
-      const night = await stageNight(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
-      ({ manifest, ...result } = night);
+      const { manifest: planned, moves, removes, ...counts } = await stageNight(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
+      manifest = planned;
+      result = counts;
       // From here the journal owns the staged folder: a failure or a kill is finished by the next build.
       const staged = site;
       site = null;
-      await updateInPlace(outDir, staged, night.moves, night.removes);
+      await updateInPlace(outDir, staged, moves, removes);
     } else {
       if (incremental) await removeManifest(cacheDir);
       const files = await listFiles(staging);
