@@ -263,10 +263,16 @@ async function main(): Promise<void> {
 
   const ratio = full.ms / floor.ms;
   // Issue 23's size targets at three years: a 100 × 4 site fits GitHub Pages; a 500 × 6 one stays within 5 GB.
-  const siteLimit = services <= 100 && envs <= 4 ? { bytes: 1024 ** 3, why: 'GitHub Pages, at 1,095 days' } : services <= 500 && envs <= 6 ? { bytes: 5 * 1024 ** 3, why: 'at 1,095 days' } : null;
+  // Issue 23's "1 GB" (GitHub Pages) and "5 GB", read strictly as 10⁹ bytes; GitHub Pages receives a tar (site-bytes.ts), another host the files.
+  const siteLimit =
+    services <= 100 && envs <= 4
+      ? { bytes: 1e9, measured: byKind.tarBytes, label: `as GitHub Pages' tar ${(byKind.tarBytes / 1e9).toFixed(3)} × 10⁹ bytes`, why: 'GitHub Pages, 10⁹ bytes, at 1,095 days' }
+      : services <= 500 && envs <= 6
+        ? { bytes: 5e9, measured: size.bytes, label: `${(size.bytes / 1e9).toFixed(3)} × 10⁹ bytes`, why: '5 × 10⁹ bytes, at 1,095 days' }
+        : null;
   const rows: [string, string, string, boolean | null][] = [
     ['pages (index.html)', String(pages), '', null],
-    ['output', `${size.files} files, ${mb(size.bytes)}`, siteLimit ? `≤ ${mb(siteLimit.bytes)} (${siteLimit.why})` : '', siteLimit && days >= 1095 ? size.bytes <= siteLimit.bytes : null],
+    ['output', `${size.files} files, ${mb(size.bytes)}${siteLimit ? `; ${siteLimit.label}` : ''}`, siteLimit ? `≤ ${siteLimit.why}` : '', siteLimit && days >= 1095 ? siteLimit.measured <= siteLimit.bytes : null],
     ['full build', `${s(full.ms)} (${(full.ms / pages).toFixed(1)} ms/page)`, '', null],
     ['Astro floor, same page count', `${s(floor.ms)} (${(floor.ms / pages).toFixed(1)} ms/page)`, '', null],
     ['full build / floor', `${ratio.toFixed(2)}×`, '', null],
