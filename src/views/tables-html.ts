@@ -114,8 +114,9 @@ function approvalRowHtml(r: ApprovalRow, changeHref: (id: string) => string): Ht
         : r.previous
           ? html`✓ in ${r.previous.environment} since ${formatTime(r.previous.at)} <span class="muted">(${r.previous.source}${r.previous.snapshot ? `, snapshot ${r.previous.snapshot}` : ''})</span>`
           : html`<strong>✗ never seen in ${r.previousEnvironment}</strong>`;
-  // The whole promotion path is on the change's evidence page (the row's "evidence" link), not repeated here (issue 23).
-  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}</td></tr>`;
+  return html`<tr class="${`appr-row-${r.status}`}"><td class="name">${r.service}</td><td class="name">${r.environment}</td><td><span class="mono">${r.version}</span> <span class="muted mono">${shortCommit(r.commit)}</span></td><td>${prs}</td><td>${approvals}</td><td>${formatTime(r.deployedAt)} by ${r.deployedBy}${record && html` · <a href="${record}" rel="nofollow noopener">record</a>`} · <a href="${changeHref(r.change)}" class="change-link">evidence</a></td><td><span class="badge appr-${r.status}"><span aria-hidden="true">${label.icon}</span> ${label.text}</span> <span class="muted">${r.independent}/${r.required} required</span>${verdict}</td><td>${passed}${
+    r.path.length > 0 && html`<details><summary>Path</summary><ol>${r.path.map((s) => html`<li>${s.environment}: ${formatTime(s.at)} <span class="muted">(${s.source})</span></li>`)}</ol></details>`
+  }</td></tr>`;
 }
 
 /** Each environment's deployment protection (required reviewers, self-review, wait timer, branches); nothing when no source recorded any. */
