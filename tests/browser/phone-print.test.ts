@@ -250,6 +250,21 @@ describe('print (issue 19, item 6)', () => {
     expect(paths.filter((p) => !printed.includes(p.replace(/\s+/g, '')))).toEqual([]);
     await context.close();
   });
+
+  it('with JavaScript, /print.js opens every collapsed section for printing and closes again after, leaving open ones open', async () => {
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(fixture.url(PAGES.day), { waitUntil: 'load' });
+    expect(await page.locator('script[src="/print.js"]').count()).toBe(1);
+    const closed = await page.locator('details:not([open])').count();
+    const open = await page.locator('details[open]').count();
+    expect(closed).toBeGreaterThan(0);
+    await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    expect(await page.locator('details:not([open])').count()).toBe(0);
+    await page.evaluate(() => dispatchEvent(new Event('afterprint')));
+    expect(await page.locator('details:not([open])').count()).toBe(closed);
+    expect(await page.locator('details[open]').count()).toBe(open);
+    await page.close();
+  });
 });
 
 describe('weight (issue 19, item 9)', () => {
