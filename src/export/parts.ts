@@ -22,7 +22,7 @@ import { changeId } from '../model/change-id.ts';
 import type { Snapshot } from '../model/index.ts';
 import { manifestGaps, manifestOf, type Manifest } from './extract.ts';
 import { exportHead, exportRow, exportTail, type ExportFormat } from './format.ts';
-import { rowsOf, snapshotsForPeriod, type ChangeRow } from './population.ts';
+import { rowsOf, snapshotsForPeriod, WHOLE_LEDGER, type ChangeRow } from './population.ts';
 
 /** What one snapshot contributes to any production-population export. */
 export interface SnapshotPart {
@@ -43,8 +43,6 @@ export interface PreviousProduction {
   changes: ReadonlySet<string>;
 }
 
-const PRODUCTION = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
-
 /** The change ids of a snapshot's deployments in the environments it marks production. */
 export function productionChanges(snapshot: Snapshot): Set<string> {
   const production = new Set(snapshot.environments.filter((e) => e.production).map((e) => e.name));
@@ -56,7 +54,7 @@ export function snapshotPart(id: string, snapshot: Snapshot, sha256: string, fil
   const previousDay = previous?.id.slice(0, 10) ?? '';
   // Emitted before whenever this snapshot's period reaches back to the previous one's day.
   const carried = new Set(snapshot.deployments.filter((d) => previous?.changes.has(changeId(d)) && d.deployedAt.slice(0, 10) <= previousDay).map(changeId));
-  return { id, sha256, fileSha256, gaps: manifestGaps(id, snapshot, null), rows: rowsOf(snapshot, sha256, PRODUCTION, carried) };
+  return { id, sha256, fileSha256, gaps: manifestGaps(id, snapshot, null), rows: rowsOf(snapshot, sha256, WHOLE_LEDGER, carried) };
 }
 
 /** What `assembleExport` writes: the file's text, its manifest and its rows. */

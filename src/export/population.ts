@@ -28,6 +28,9 @@ export interface Period {
   environments: readonly string[] | null;
 }
 
+/** The whole ledger, every environment marked production: the audit population. */
+export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
+
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Whether `text` is a real calendar day `YYYY-MM-DD`. */

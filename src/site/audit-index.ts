@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { productionChanges, snapshotPart, type PreviousProduction, type SnapshotPart } from '../export/parts.ts';
-import { rowsOf, type ChangeRow } from '../export/population.ts';
+import { rowsOf, WHOLE_LEDGER, type ChangeRow } from '../export/population.ts';
 import { readSnapshotFile } from '../ledger/index.ts';
 import { requiredApprovals } from '../model/approvals.ts';
 import type { Snapshot } from '../model/index.ts';
@@ -23,9 +23,6 @@ const STATE = 'audit-index.json';
 const FORMAT = 3;
 /** One file a snapshot, named by its chain hash: what it adds to a period's export (export/parts.ts). */
 const PARTS = 'export-parts';
-
-/** The whole ledger, every environment marked production: the audit population. */
-export const WHOLE_LEDGER = { from: '0000-01-01', to: '9999-12-31', environments: null } as const;
 
 /**
  * The changes that have a page: every deployment the approvals tables list
