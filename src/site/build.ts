@@ -4,7 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
-import { checkOutput, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
+import { checkOutput, folderMaker, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
 import {
   CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type LedgerFacts, type SiteManifest,
@@ -304,16 +304,10 @@ async function stageNight(
   }
   const moves: string[] = [];
   let renderedPages = 0;
-  const made = new Set<string>();
+  const into = folderMaker(site);
   for (const files of fresh.values()) {
     for (const file of files) {
-      const target = path.join(site, file);
-      const dir = path.dirname(target);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      await moveInto(path.join(staging, file), target);
+      await moveInto(path.join(staging, file), into(file));
       moves.push(file);
       if (isPage(file)) renderedPages++;
     }

@@ -4,10 +4,12 @@
  * `build` removes only files it wrote itself (docs/guarantees.md, "Build
  * output"): an output folder that is or holds the config's folder, the
  * ledger or a git work tree's root is refused, and so is a non-empty folder
- * without the marker file every built site carries. The new site is staged in
- * a sibling folder (same parent, so the same file system) and renamed into
- * place only when complete: a failed or killed build leaves the previous site
- * whole, and the next build removes what a killed one left beside it.
+ * without the marker file every built site carries. A full build's site is
+ * staged in a sibling folder (same parent, so the same file system) and
+ * renamed into place only when complete; a night stages its new files there
+ * and moves them in by a journal (`updateInPlace`). A failed or killed build
+ * leaves the previous site whole (or finishes its journal next time), and the
+ * next build removes what a killed one left beside it.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
@@ -165,7 +167,7 @@ export async function recoverOutput(out: string): Promise<void> {
       continue;
     }
     if (previous && !(await exists(out))) await rename(dir, out);
-    else await removeSite(dir);
+    else removeSite(dir);
   }
 }
 
@@ -174,9 +176,9 @@ export async function recoverOutput(out: string): Promise<void> {
  * leaves the marker, so the next run still knows the rest is its own and
  * finishes the job (a folder without the marker is never emptied).
  */
-async function removeSite(dir: string): Promise<void> {
-  // Synchronous: a site is tens of thousands of files (see `keepFile`).
-  for (const name of await readdir(dir)) if (name !== SITE_MARKER) rmSync(path.join(dir, name), { recursive: true, force: true });
+function removeSite(dir: string): void {
+  // Synchronous: a site is tens of thousands of files, and each promise call is a round trip through libuv's thread pool (docs/scale.md).
+  for (const name of readdirSync(dir)) if (name !== SITE_MARKER) rmSync(path.join(dir, name), { recursive: true, force: true });
   rmSync(path.join(dir, SITE_MARKER), { force: true });
   rmdirSync(dir);
 }
@@ -219,7 +221,7 @@ export async function swapIn(staging: string, out: string): Promise<void> {
     if (aside) await rename(aside, out).catch(() => undefined);
     throw error;
   }
-  if (aside) await removeSite(aside);
+  if (aside) removeSite(aside);
 }
 
 /**
@@ -255,18 +257,12 @@ export async function updateInPlace(out: string, staged: string, moves: readonly
 /** Carries out a journal (again: each step is idempotent), then removes the staged folder and the journal, the journal last. */
 function applyJournal(out: string, journal: Journal): void {
   const staged = path.join(path.dirname(out), journal.staged);
-  // Synchronous, as `keepFile`: a night moves hundreds of files, a removal may empty many folders.
-  const made = new Set<string>();
+  // Synchronous, as `removeSite`: a night moves hundreds of files, a removal may empty many folders.
+  const into = folderMaker(out);
   for (const file of journal.moves) {
     const from = path.join(staged, file);
     if (!existsSync(from)) continue; // Moved before the kill.
-    const to = path.join(out, file);
-    const dir = path.dirname(to);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    renameSync(from, to);
+    renameSync(from, into(file));
   }
   for (const file of journal.removes) {
     try {
@@ -283,10 +279,23 @@ function applyJournal(out: string, journal: Journal): void {
       }
     }
   }
-  if (existsSync(staged)) {
-    for (const name of readdirSync(staged)) if (name !== SITE_MARKER) rmSync(path.join(staged, name), { recursive: true, force: true });
-    rmSync(path.join(staged, SITE_MARKER), { force: true });
-    rmdirSync(staged);
-  }
+  if (existsSync(staged)) removeSite(staged);
   rmSync(journalFile(out), { force: true });
+}
+
+/**
+ * `root`'s path for a site-relative file, its folder made first (once per
+ * folder: a night places hundreds of files in a few folders each).
+ */
+export function folderMaker(root: string): (file: string) => string {
+  const made = new Set<string>();
+  return (file) => {
+    const target = path.join(root, file);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    return target;
+  };
 }
