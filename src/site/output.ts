@@ -152,7 +152,7 @@ interface Journal {
  */
 export async function recoverOutput(out: string): Promise<void> {
   // A night killed while it updated the site in place: finish it (its files were all staged first).
-  const journal = await readFile(journalFile(out), 'utf8').then((text) => JSON.parse(text) as Journal, () => null);
+  const journal = await readJournal(out);
   if (journal) applyJournal(out, journal);
   const parent = path.dirname(out);
   const names = await readdir(parent).catch(() => [] as string[]);
@@ -252,6 +252,37 @@ export async function updateInPlace(out: string, staged: string, moves: readonly
   // A site built before the marker existed was recognised by its manifest (`outStateOf`): it carries one from now on.
   if (!existsSync(path.join(out, SITE_MARKER))) await writeFile(path.join(out, SITE_MARKER), MARKER_TEXT);
   applyJournal(out, journal);
+}
+
+/**
+ * The journal a killed night left, or null. One that is not what
+ * `updateInPlace` writes (unreadable, or naming a folder that is not a marked
+ * staging folder beside the site, or a path outside the site) is refused in
+ * one line before anything is moved or removed: only what the build wrote is
+ * ever touched.
+ */
+async function readJournal(out: string): Promise<Journal | null> {
+  const file = journalFile(out);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const refuse = (why: string) => new LedgerError(`${file} ${why}; nothing was moved or removed: if you did not edit it, remove it and run \`release-ledger build --full\``);
+  let journal: unknown;
+  try {
+    journal = JSON.parse(text);
+  } catch {
+    throw refuse('is not valid JSON');
+  }
+  const { staged, moves, removes } = (journal ?? {}) as Partial<Record<keyof Journal, unknown>>;
+  const paths = (list: unknown) => Array.isArray(list) && list.every((f) => typeof f === 'string' && f !== '' && !path.isAbsolute(f) && within(path.join(out, f), out) && path.join(out, f) !== out);
+  if (typeof staged !== 'string' || !staged.startsWith(stagingPrefix(out)) || staged !== path.basename(staged)) throw refuse('does not name a staging folder beside the site');
+  if (!paths(moves) || !paths(removes)) throw refuse('names a path outside the site');
+  const dir = path.join(path.dirname(out), staged);
+  if (existsSync(dir) && !existsSync(path.join(dir, SITE_MARKER))) throw refuse(`names ${dir}, which carries no ${SITE_MARKER} marker`);
+  return { staged, moves: moves as string[], removes: removes as string[] };
 }
 
 /** Carries out a journal (again: each step is idempotent), then removes the staged folder and the journal, the journal last. */

@@ -204,6 +204,38 @@ describe('recoverOutput', () => {
   });
 });
 
+describe('a journal the build did not write', () => {
+  it('is refused in one line before anything is moved or removed: bad JSON, a path outside the site, a folder not a marked staging folder', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'rl-bad-journal-'));
+    const out = path.join(parent, 'site');
+    await mkdir(path.join(out, 'days'), { recursive: true });
+    await writeFile(path.join(out, SITE_MARKER), 'x');
+    await writeFile(path.join(out, 'days', 'index.html'), 'page');
+    await writeFile(path.join(parent, 'precious.txt'), 'the user\'s');
+    const unmarked = path.join(parent, '.site.release-ledger-staging-unmarked');
+    await mkdir(unmarked);
+    await writeFile(path.join(unmarked, 'notes.txt'), 'the user\'s too');
+    const before = await treeState(parent);
+    const journal = path.join(parent, '.site.release-ledger-journal.json');
+    const cases: [string, RegExp][] = [
+      ['{"staged": ', /is not valid JSON/],
+      [JSON.stringify({ staged: '.site.release-ledger-staging-abc', moves: [], removes: ['../precious.txt'] }), /names a path outside the site/],
+      [JSON.stringify({ staged: '.site.release-ledger-staging-abc', moves: ['/etc/passwd'], removes: [] }), /names a path outside the site/],
+      [JSON.stringify({ staged: '../elsewhere', moves: [], removes: [] }), /does not name a staging folder/],
+      [JSON.stringify({ staged: '.site.release-ledger-staging-unmarked', moves: ['notes.txt'], removes: [] }), /carries no \.release-ledger-site marker/],
+    ];
+    for (const [text, why] of cases) {
+      await writeFile(journal, text);
+      const error = await recoverOutput(out).then(() => null, (e: unknown) => e as Error);
+      expect({ text, message: error?.message }).toEqual({ text, message: expect.stringMatching(why) });
+      expect(error!.message).not.toContain('\n');
+      await rm(journal);
+      expect(await treeState(parent)).toEqual(before);
+    }
+    await rm(parent, { recursive: true, force: true });
+  });
+});
+
 /** The tree state of a folder holding `files` (path → text), to compare with `treeState`. */
 async function treeStateOf(files: Record<string, string>) {
   const dir = await mkdtemp(path.join(tmpdir(), 'rl-tree-'));
