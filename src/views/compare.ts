@@ -241,12 +241,16 @@ export type ServiceSet = { kind: 'all'; count: number } | { kind: 'all-but'; cou
  */
 export function serviceSet(services: readonly string[], universe: readonly string[]): ServiceSet {
   const names = [...new Set(services)].sort(compareText);
-  const all = new Set(universe);
+  // Once per universe: a compare page asks for each of its hundreds of groups, with the same 500 services.
+  const all = universes.get(universe) ?? new Set(universe);
+  universes.set(universe, all);
   if (names.some((n) => !all.has(n)) || names.length * 2 <= all.size) return { kind: 'only', names };
   if (names.length === all.size) return { kind: 'all', count: names.length };
   const held = new Set(names);
   return { kind: 'all-but', count: names.length, of: all.size, except: [...all].filter((n) => !held.has(n)).sort(compareText) };
 }
+
+const universes = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** "in all 500 services", "in 498 of the 500 services: all but a, b", "in 2 services: a, b". */
 export function serviceSetText(set: ServiceSet): string {
