@@ -196,8 +196,13 @@ export function groupConfigDifferences(configs: EnvironmentDiff['configs']): { u
 
 /** Secret keys that match on both sides, grouped by key: key → services. */
 export function groupUnchangedSecrets(secrets: EnvironmentComparison['unchangedSecrets']): { key: string; services: string[] }[] {
+  // Appended in place: copying the list for each of a key's 500 services was quadratic.
   const groups = new Map<string, string[]>();
-  for (const s of secrets) groups.set(s.key, [...(groups.get(s.key) ?? []), s.service]);
+  for (const s of secrets) {
+    const held = groups.get(s.key);
+    if (held) held.push(s.service);
+    else groups.set(s.key, [s.service]);
+  }
   return [...groups.entries()].sort(([x], [y]) => compareText(x, y)).map(([key, services]) => ({ key, services: services.sort(compareText) }));
 }
 
@@ -218,16 +223,17 @@ export interface UndeclaredGroup {
  * value pair still shows, and every service.
  */
 export function groupUndeclared(configs: EnvironmentDiff['configs']): UndeclaredGroup[] {
-  const groups = new Map<string, UndeclaredGroup>();
+  // Services gathered in a set: `includes` on a group of 500 services was quadratic.
+  const groups = new Map<string, Omit<UndeclaredGroup, 'services'> & { services: Set<string> }>();
   for (const c of configs) {
     if (c.envSpecific) continue;
     const id = JSON.stringify([c.key, c.a, c.b, c.redacted, c.notComparable]);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { key: c.key, a: c.a, b: c.b, redacted: c.redacted, notComparable: c.notComparable, services: [] }));
-    if (!group.services.includes(c.service)) group.services.push(c.service);
+    if (!group) groups.set(id, (group = { key: c.key, a: c.a, b: c.b, redacted: c.redacted, notComparable: c.notComparable, services: new Set() }));
+    group.services.add(c.service);
   }
   return [...groups.values()]
-    .map((g) => ({ ...g, services: g.services.sort(compareText) }))
+    .map((g) => ({ ...g, services: [...g.services].sort(compareText) }))
     .sort((x, y) => compareText(x.key, y.key) || compareText(x.a ?? '', y.a ?? '') || compareText(x.b ?? '', y.b ?? '') || compareText(x.services[0]!, y.services[0]!));
 }
 
