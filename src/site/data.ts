@@ -102,8 +102,9 @@ export interface SnapshotListing {
 export async function copyBytes(id: string, fileBytes: number): Promise<number | null> {
   if (snapshotCopies === 'none') return null;
   if (snapshotCopies === 'json') return fileBytes;
-  const known = chainsFile ? handedOver<Record<string, number>>(`${chainsFile}.copies`) : undefined;
-  return known?.[id] ?? gzipCopy(await rawSnapshot(id)).length;
+  // Sizes promised as `buildSite` writes the copies (beside Astro's build).
+  const known = chainsFile ? handedOver<ReadonlyMap<string, Promise<number>>>(`${chainsFile}.copies`)?.get(id) : undefined;
+  return known ? await known : gzipCopy(await rawSnapshot(id)).length;
 }
 
 /**
