@@ -10,13 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LedgerError } from '../errors.ts';
 import { gzipCopyAsync, listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
-import type { Snapshot, SnapshotCopies } from '../model/index.ts';
+import type { SnapshotCopies } from '../model/index.ts';
 import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
-import { RevisionKeysWorker, WORKER_FROM } from './revision-keys.ts';
-import type { RevisionKeys } from '../views/revisions.ts';
 import { checkOutput, folderMaker, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
 import {
   CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
@@ -220,40 +218,23 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
  * The cross-day index and the change index in one pass over the snapshots
  * either has not seen (all of them without a cache): each snapshot is read,
  * parsed and validated once, not once per index (at 500 services a read is
- * 0.1–0.2 s of a full build's time per snapshot). With many to read, each
- * snapshot's service and environment revision keys are computed on a worker
- * thread (revision-keys.ts) while this thread reads the next one: the main
- * thread is one snapshot ahead, and adds each to the indexes in order.
+ * 0.1–0.2 s of a full build's time per snapshot).
  */
 async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: string | null, fingerprint: string) {
   const ledger = await openLedgerIndex(facts, cacheDir, fingerprint);
   const changes = await openChangeIndex(facts.ids, facts.identity, cacheDir, fingerprint);
   const chainOf = (id: string) => facts.identity.get(id)?.split(':')[0];
   const validated = new Map<string, string>();
-  const first = Math.min(ledger.from, changes.from);
-  const worker = facts.ids.length - ledger.from >= WORKER_FROM ? new RevisionKeysWorker() : null;
-  type Read = { i: number; id: string; snapshot: Snapshot; sha256: string; keys: Promise<RevisionKeys | null> | null };
-  const place = async ({ i, id, snapshot, sha256, keys }: Read) => {
-    if (i >= ledger.from) ledger.add(id, snapshot, (await keys) ?? undefined);
+  for (let i = Math.min(ledger.from, changes.from); i < facts.ids.length; i++) {
+    const id = facts.ids[i]!;
+    // The head was parsed and hashed by ledgerFacts.
+    const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)!, plain: false, fileSha256: undefined } : null;
+    const entry = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id), { vouch: true }));
+    const { snapshot, sha256 } = entry;
+    // Validated and plain: the pages' read of the same bytes parses them without the schema pass (data.ts `snapshotEntry`).
+    if (!known && entry.plain && entry.fileSha256) validated.set(id, entry.fileSha256);
+    if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) await changes.add(id, snapshot, sha256, facts.files.get(id)?.sha256 ?? null);
-  };
-  try {
-    let ahead: Read | null = null;
-    for (let i = first; i < facts.ids.length; i++) {
-      const id = facts.ids[i]!;
-      // The head was parsed and hashed by ledgerFacts.
-      const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)!, plain: false, fileSha256: undefined } : null;
-      const entry = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id), { vouch: true }));
-      // Validated and plain: the pages' read of the same bytes parses them without the schema pass (data.ts `snapshotEntry`).
-      const plain = !known && entry.plain && entry.fileSha256 ? entry.fileSha256 : undefined;
-      if (plain) validated.set(id, plain);
-      const keys = worker && entry.fileSha256 && i >= ledger.from ? worker.keys(snapshotsDir, id, chainOf(id), entry.fileSha256) : null;
-      if (ahead) await place(ahead);
-      ahead = { i, id, snapshot: entry.snapshot, sha256: entry.sha256, keys };
-    }
-    if (ahead) await place(ahead);
-  } finally {
-    await worker?.close();
   }
   return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf, validated };
 }

@@ -35,7 +35,6 @@ import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, se
 import type { Snapshot, SnapshotCopies } from '../model/index.ts';
 import type { RenderOnly } from './config.ts';
 import { RENDER_GROUPS, renderGroupOf, type RenderGroup } from '../views/routes.ts';
-import type { RevisionKeys } from '../views/revisions.ts';
 import { generatorFingerprint as fingerprintOf } from './fingerprint.ts';
 
 const MANIFEST = 'site-manifest.json';
@@ -229,7 +228,7 @@ export async function computeLedgerIndex(
  */
 export async function openLedgerIndex(
   facts: LedgerFacts, cacheDir: string | null, fingerprint: string,
-): Promise<{ from: number; add: (id: string, snapshot: Snapshot, keys?: RevisionKeys) => void; finish: () => Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> }> {
+): Promise<{ from: number; add: (id: string, snapshot: Snapshot) => void; finish: () => Promise<{ index: LedgerIndex; read: number; serviceDigests: Map<string, string> }> }> {
   const { ids } = facts;
   let builder = new LedgerIndexBuilder();
   let covered: [string, string][] = [];
@@ -255,9 +254,9 @@ export async function openLedgerIndex(
     }
   }
   const from = covered.length;
-  const add = (id: string, snapshot: Snapshot, keys?: RevisionKeys) => {
+  const add = (id: string, snapshot: Snapshot) => {
     if (id !== ids[covered.length] || snapshot.id !== id) throw new Error(`openLedgerIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
-    builder.add(snapshot, keys);
+    builder.add(snapshot);
     covered.push([id, facts.identity.get(id) ?? '']);
   };
   const finish = async () => {

@@ -10,7 +10,7 @@ import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
 import { comparePairs } from './compare.ts';
-import { compareStateKeys, environmentStateKeys, pairKey, RevisionTracker, serviceStateKeys, type RevisionKeys } from './revisions.ts';
+import { compareStateKeys, environmentStateKeys, pairKey, RevisionTracker, serviceStateKeys } from './revisions.ts';
 import { SnapshotViews } from './day-views.ts';
 
 export interface DeployEvent {
@@ -190,12 +190,8 @@ export class LedgerIndexBuilder {
     return this.#touched;
   }
 
-  /**
-   * Adds the next snapshot; snapshots must come oldest first. `keys`: its
-   * service and environment revision keys, when the caller computed them
-   * (the site build does, on a worker thread: site/revision-keys-worker.ts).
-   */
-  add(snapshot: Snapshot, keys?: RevisionKeys): void {
+  /** Adds the next snapshot; snapshots must come oldest first. */
+  add(snapshot: Snapshot): void {
     if (this.#lastId !== null && snapshot.id <= this.#lastId) throw new Error(`LedgerIndexBuilder: ${snapshot.id} is not after ${this.#lastId}`);
     this.#lastId = snapshot.id;
     this.#since ??= snapshot.takenAt;
@@ -209,8 +205,8 @@ export class LedgerIndexBuilder {
     const services = new Set(snapshot.services.map((s) => s.name));
     // A service removed later in the day has no page that day.
     // One set of views for the three kinds of revision key: they share the matrix, approvals and graphs.
-    const views = keys ? null : new SnapshotViews(snapshot);
-    day.revised = [...new Set([...day.revised, ...this.#revisions.addKeys(keys?.services ?? serviceStateKeys(snapshot, views!))])].filter((s) => services.has(s)).sort(compareText);
+    const views = new SnapshotViews(snapshot);
+    day.revised = [...new Set([...day.revised, ...this.#revisions.addKeys(serviceStateKeys(snapshot, views))])].filter((s) => services.has(s)).sort(compareText);
     day.services = snapshot.services.map((s) => s.name).sort(compareText);
     day.environments = snapshot.environments.map((e) => e.name);
     day.production = snapshot.environments.filter((e) => e.production).map((e) => e.name);
@@ -287,7 +283,7 @@ export class LedgerIndexBuilder {
     }
     // After the deployments: a compare page's pull requests are as the ledger knew them in this snapshot, its own records included.
     const environments = new Set(day.environments);
-    day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(keys?.environments ?? environmentStateKeys(snapshot, views!))])].filter((e) => environments.has(e)).sort(compareText);
+    day.revisedEnvironments = [...new Set([...day.revisedEnvironments, ...this.#environmentRevisions.addKeys(environmentStateKeys(snapshot, views))])].filter((e) => environments.has(e)).sort(compareText);
     const pairs = new Map(comparePairs(day.environments, day.production).map(([a, b]) => [pairKey(a, b), [a, b] as [string, string]]));
     const revisedPairs = new Set([...day.revisedCompare.map(([a, b]) => pairKey(a, b)), ...this.#compareRevisions.addKeys(compareStateKeys(snapshot, (service) => this.#facts.get(service) ?? 0))]);
     // In path order, as the day page lists them.

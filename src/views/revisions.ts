@@ -45,12 +45,6 @@ import { SnapshotViews } from './day-views.ts';
 import { deploymentHidden } from '../model/gaps.ts';
 import { differentBuilds } from '../model/build.ts';
 
-/** A snapshot's service and environment revision keys (`serviceStateKeys`, `environmentStateKeys`). */
-export interface RevisionKeys {
-  services: ReadonlyMap<string, string>;
-  environments: ReadonlyMap<string, string>;
-}
-
 /** Per service, a short hash of everything its day page shows that is not the day itself. */
 export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new SnapshotViews(snapshot)): Map<string, string> {
   const rows = new Map(undated(views.matrix).rows.map((r) => [r.service, r]));
@@ -194,7 +188,7 @@ export function compareStateKeys(snapshot: Snapshot, facts: (service: string) =>
  * incremental build can save it and resume.
  */
 export class RevisionTracker {
-  #keys: ReadonlyMap<string, string>;
+  #keys: Map<string, string>;
 
   constructor(state: readonly (readonly [string, string])[] = []) {
     this.#keys = new Map(state);
@@ -206,7 +200,7 @@ export class RevisionTracker {
   }
 
   /** The pages (by name) whose state key changed, given every page's key now. */
-  addKeys(keys: ReadonlyMap<string, string>): string[] {
+  addKeys(keys: Map<string, string>): string[] {
     const revised: string[] = [];
     for (const [service, key] of keys) if (this.#keys.get(service) !== key) revised.push(service);
     this.#keys = keys;
