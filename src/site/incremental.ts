@@ -41,7 +41,7 @@ const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
 const LINKS = 'ledger-links.json';
 const FILES = 'ledger-files.json';
-export const CACHE_FORMAT = 7;
+export const CACHE_FORMAT = 8;
 const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint (fingerprint.ts) with this cache format. */
