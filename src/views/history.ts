@@ -379,44 +379,59 @@ export class LedgerIndexBuilder {
       organisation: this.#organisation,
     };
     const slots = eventsBySlot(index);
-    index.pullRequests = [...this.#prs]
-      .sort(([, a], [, b]) => compareText(a.service, b.service) || a.number - b.number)
-      .map(([key, pr]) => {
-        const service = slots.get(pr.service) ?? new Map<string, DeployEvent[]>();
-        let placement = this.#placements.get(key);
-        if (this.#unplaced.has(pr.service) || placement?.length !== service.size) {
-          placement = placementOf(index, pr);
-          this.#placements.set(key, placement);
-          this.#entries.delete(key);
-        }
-        let entry = this.#entries.get(key);
-        if (!entry) this.#entries.set(key, (entry = entryOf(pr, placement, service)));
-        return entry;
+    const prs = [...this.#prs].sort(([, a], [, b]) => compareText(a.service, b.service) || a.number - b.number);
+    // The services to place again, each in one go (its builds' contents found once for all its pull requests).
+    const stale = new Map<string, [string, PrMeta][]>();
+    for (const [key, pr] of prs) {
+      const placement = this.#placements.get(key);
+      if (!this.#unplaced.has(pr.service) && placement?.length === (slots.get(pr.service)?.size ?? 0)) continue;
+      const list = stale.get(pr.service);
+      if (list) list.push([key, pr]);
+      else stale.set(pr.service, [[key, pr]]);
+    }
+    for (const [service, list] of stale) {
+      const placements = placementsOf(index, service, list.map(([, pr]) => pr));
+      list.forEach(([key], i) => {
+        this.#placements.set(key, placements[i]!);
+        this.#entries.delete(key);
       });
+    }
+    index.pullRequests = prs.map(([key, pr]) => {
+      let entry = this.#entries.get(key);
+      if (!entry) this.#entries.set(key, (entry = entryOf(pr, this.#placements.get(key)!, slots.get(pr.service) ?? new Map())));
+      return entry;
+    });
     this.#unplaced.clear();
     return index;
   }
 }
 
-/** Where a pull request ran, environment by environment: the stretches the builds deployed there contained it, and whether the one there now does (`Placement`). */
-function placementOf(index: LedgerIndex, pr: PrMeta): Placement {
-  const placement: Placement = [];
-  for (const list of (eventsBySlot(index).get(pr.service) ?? new Map<string, DeployEvent[]>()).values()) {
-    const entry = [0];
-    let previous: PrPresence | null = null;
-    let open = false;
-    list.forEach((e, i) => {
-      const presence = prPresence(index, pr.service, e.commit, pr.number);
-      if (presence === 'in' && !open) entry.push(i * 2 + (previous === 'out' ? 1 : 0), -1);
-      else if (presence !== 'in' && open) entry[entry.length - 1] = i;
-      open = presence === 'in';
-      previous = presence;
-    });
-    const last = list.at(-1)!;
-    entry[0] = previous === 'in' ? 0 : previous === 'out' ? 1 : unknownWhy(index, pr.service, last.deployedAt, pr.mergedAt) === 'before the ledger' ? 2 : 3;
-    placement.push(entry);
-  }
-  return placement;
+/**
+ * Where each of `service`'s pull requests `prs` ran, environment by
+ * environment: the stretches the builds deployed there contained it, and
+ * whether the one there now does (`Placement`).
+ */
+function placementsOf(index: LedgerIndex, service: string, prs: readonly PrMeta[]): Placement[] {
+  const slots = [...(eventsBySlot(index).get(service) ?? new Map<string, DeployEvent[]>()).values()];
+  // What each deployed build contains, asked once per build rather than once per build and pull request.
+  const contents = slots.map((list) => list.map((e) => buildContents(index, service, e.commit)));
+  return prs.map((pr) =>
+    slots.map((list, s) => {
+      const entry = [0];
+      let previous: PrPresence | null = null;
+      let open = false;
+      list.forEach((_, i) => {
+        const presence = presenceIn(contents[s]![i]!, pr.number);
+        if (presence === 'in' && !open) entry.push(i * 2 + (previous === 'out' ? 1 : 0), -1);
+        else if (presence !== 'in' && open) entry[entry.length - 1] = i;
+        open = presence === 'in';
+        previous = presence;
+      });
+      const last = list.at(-1)!;
+      entry[0] = previous === 'in' ? 0 : previous === 'out' ? 1 : unknownWhy(index, service, last.deployedAt, pr.mergedAt) === 'before the ledger' ? 2 : 3;
+      return entry;
+    }),
+  );
 }
 
 /** The index entry of a pull request placed by `placementOf` over its service's events (`eventsBySlot`). */
@@ -593,7 +608,11 @@ function buildContents(index: LedgerIndex, service: string, commit: string, asOf
  * (a lineage the ledger assumed that git contradicts) is unknown too.
  */
 export function prPresence(index: LedgerIndex, service: string, commit: string, number: number, asOf?: string): PrPresence {
-  const { has, lacks } = buildContents(index, service, commit, asOf);
+  return presenceIn(buildContents(index, service, commit, asOf), number);
+}
+
+/** Whether a build with these contents contains pull request `number`. */
+function presenceIn({ has, lacks }: BuildContents, number: number): PrPresence {
   const inside = has.has(number);
   return inside === lacks.has(number) ? 'unknown' : inside ? 'in' : 'out';
 }
