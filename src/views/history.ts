@@ -161,7 +161,6 @@ export interface LedgerIndexBuilderState {
   environments: string[];
   services: string[];
   events: DeployEvent[];
-  slots: [string, Omit<SlotState, 'seen'> & { seen: [string, number][] }][];
   prs: [string, PrMeta][];
   /** Each pull request's placement, in the order of `prs`. */
   placements: Placement[];
@@ -325,7 +324,6 @@ export class LedgerIndexBuilder {
       environments: this.#environments,
       services: [...this.#services],
       events: this.#events,
-      slots: [...this.#slots.entries()].map(([key, slot]) => [key, { ...slot, seen: [...slot.seen.entries()] }]),
       prs: [...this.#prs.entries()],
       placements: [...this.#prs.keys()].map((key) => this.#placements.get(key)!),
       lineage: this.#lineage,
@@ -348,7 +346,15 @@ export class LedgerIndexBuilder {
     builder.#environments = state.environments;
     builder.#services = new Set(state.services);
     builder.#events = state.events;
-    builder.#slots = new Map(state.slots.map(([key, slot]) => [key, { ...slot, seen: new Map(slot.seen) }]));
+    // Not saved: each slot is what its deployment events made it (`add` records one per change of a slot).
+    for (const e of state.events) {
+      const key = `${e.service}\u0000${e.environment}`;
+      const slot = builder.#slots.get(key);
+      const sequence = (slot?.sequence ?? -1) + 1;
+      const seen = slot?.seen ?? new Map<string, number>();
+      if (!seen.has(e.commit)) seen.set(e.commit, sequence);
+      builder.#slots.set(key, { commit: e.commit, version: e.version, deployedAt: e.deployedAt, seen, sequence });
+    }
     builder.#prs = new Map(state.prs);
     builder.#placements = new Map(state.prs.map(([key], i) => [key, state.placements[i]!]));
     builder.#lineage = state.lineage;
@@ -440,9 +446,10 @@ function entryOf(pr: PrMeta, placement: Placement, slots: Map<string, DeployEven
   const now: Record<string, PrNow> = {};
   let i = 0;
   for (const [environment, list] of slots) {
-    const [code, ...flat] = placement[i++]!;
+    const flat = placement[i++]!;
+    const code = flat[0];
     const intervals: PrInterval[] = [];
-    for (let j = 0; j < flat.length; j += 2) {
+    for (let j = 1; j < flat.length; j += 2) {
       const start = list[flat[j]! >> 1]!;
       const end = flat[j + 1]! >= 0 ? list[flat[j + 1]!]! : null;
       // In the key order the index always had: `untilSnapshot` last, and only once it closed.

@@ -4,8 +4,10 @@
  * service's placements are the saved ones, a touched service's are made
  * anew, and the index equals the one built from every snapshot.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildLedgerIndex, LedgerIndexBuilder, type LedgerIndexBuilderState } from '../../src/views/index.ts';
+import { generate, history } from '../helpers/pr-histories.ts';
 import { buildChange, buildDeployment, buildSnapshot, commitFor } from '../helpers/snapshot-builder.ts';
 
 const pr = (number: number) => ({ number, title: `change ${number}`, author: 'dana', mergedBy: 'erin', mergedAt: '2026-03-10T09:00:00Z', reviewers: [] });
@@ -72,5 +74,41 @@ describe('pull request placements in a resumed index', () => {
     expect(web.environments).toEqual({});
     expect([api.now.dev!.presence, api.now.qa!.presence, api.now.prod!.presence]).toEqual(['in', 'in', 'out']);
     expect(api).toEqual(buildLedgerIndex([first, second, third]).pullRequests.find((p) => p.service === 'api'));
+  });
+
+  it('over generated histories (rollbacks, records missing), a builder resumed after any night equals one fed every snapshot', () => {
+    let resumes = 0;
+    let rollbacks = 0;
+    for (const h of fc.sample(history, { numRuns: 40, seed: 23 })) {
+      const { snapshots } = generate(h);
+      const full = JSON.stringify(buildLedgerIndex(snapshots));
+      rollbacks += (JSON.parse(full) as { events: { rollback: boolean }[] }).events.filter((e) => e.rollback).length;
+      for (let split = 1; split < snapshots.length; split++) {
+        const builder = new LedgerIndexBuilder();
+        for (const s of snapshots.slice(0, split)) builder.add(s);
+        builder.finish();
+        const resumed = LedgerIndexBuilder.fromState(JSON.parse(JSON.stringify(builder.toState())) as LedgerIndexBuilderState);
+        for (const s of snapshots.slice(split)) resumed.add(s);
+        expect(JSON.stringify(resumed.finish())).toBe(full);
+        resumes++;
+      }
+    }
+    expect(resumes).toBeGreaterThan(50);
+    // The slots a resumed builder rebuilds from its events decide rollbacks: the histories hold some.
+    
+    expect(rollbacks).toBeGreaterThan(5);
+  });
+
+  it('a resumed builder knows which builds ran where before: going back to one is a rollback, whatever its label', () => {
+    // Labels that are not versions: only the builds seen before in dev make the last deployment a rollback.
+    const at = (day: number, version: string) => buildSnapshot({ takenAt: `2026-03-0${day}T22:00:00Z`, deployments: [buildDeployment({ service: 'api', environment: 'dev', version, deployedAt: `2026-03-0${day}T10:00:00Z` }), buildDeployment({ service: 'web', environment: 'dev' })] });
+    const snapshots = [at(1, 'build-b'), at(2, 'build-a'), at(3, 'build-b')];
+    const full = buildLedgerIndex(snapshots);
+    expect(full.events.filter((e) => e.service === 'api').map((e) => e.rollback)).toEqual([false, false, true]);
+    const builder = new LedgerIndexBuilder();
+    for (const s of snapshots.slice(0, 2)) builder.add(s);
+    const resumed = LedgerIndexBuilder.fromState(JSON.parse(JSON.stringify(builder.toState())) as LedgerIndexBuilderState);
+    resumed.add(snapshots[2]!);
+    expect(JSON.stringify(resumed.finish())).toBe(JSON.stringify(full));
   });
 });
