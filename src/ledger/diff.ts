@@ -390,8 +390,10 @@ function deploymentsByKey(s: Snapshot, environment?: string): ReadonlyMap<string
   if (cached) return cached;
   const out = new Map<string, Deployment>();
   bySnapshot.set(slot, out);
-  // Deployment records, and declarations where there is none (src/model/believed.ts).
-  for (const d of believedRunning(s)) {
+  // Deployment records, and declarations where there is none (src/model/believed.ts), sorted once for every environment.
+  let believed = believedBySnapshot.get(s);
+  if (!believed) believedBySnapshot.set(s, (believed = believedRunning(s)));
+  for (const d of believed) {
     if (environment !== undefined && d.environment !== environment) continue;
     const key = environment === undefined ? [d.service, d.environment].join(SEP) : d.service;
     const held = out.get(key);
@@ -401,6 +403,7 @@ function deploymentsByKey(s: Snapshot, environment?: string): ReadonlyMap<string
 }
 
 const deploymentMaps = new WeakMap<Snapshot, Map<string | symbol, Map<string, Deployment>>>();
+const believedBySnapshot = new WeakMap<Snapshot, readonly Deployment[]>();
 const ALL = Symbol('every environment');
 
 /** The merged values of one service's config source in one environment. */

@@ -85,7 +85,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals, exportPart } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals, exportPart, validated } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
   const keys = new Map([
     ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation, copies),
     ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
@@ -123,6 +123,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
   // its change pages take it from here instead of reading and validating its file once more.
   const releaseHead = handOver(`${chainsFile}.head`, facts.head);
+  // The sha256 of the bytes of each snapshot the index pass validated and found plain (store.ts `readSnapshotFile`):
+  // the pages read those files once more, and parse the same bytes without validating them twice.
+  const releaseValidated = handOver(`${chainsFile}.validated`, validated);
   const only: RenderOnly | undefined = plan?.only;
   // The copies are written before Astro runs, beside the staging folder, so `/snapshots/` and the footers can give their sizes.
   const copiesDir = `${staging}.copies`;
@@ -207,6 +210,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     releaseChains();
     releaseFiles();
     releaseHead();
+    releaseValidated();
     releaseCopies();
   }
   if (!result) return buildSite(options);
@@ -223,15 +227,19 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
   const ledger = await openLedgerIndex(facts, cacheDir, fingerprint);
   const changes = await openChangeIndex(facts.ids, facts.identity, cacheDir, fingerprint);
   const chainOf = (id: string) => facts.identity.get(id)?.split(':')[0];
+  const validated = new Map<string, string>();
   for (let i = Math.min(ledger.from, changes.from); i < facts.ids.length; i++) {
     const id = facts.ids[i]!;
     // The head was parsed and hashed by ledgerFacts.
-    const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)! } : null;
-    const { snapshot, sha256 } = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id)));
+    const known = facts.head && i === facts.ids.length - 1 ? { snapshot: facts.head, sha256: chainOf(id)!, plain: false, fileSha256: undefined } : null;
+    const entry = known ?? (await readSnapshotFile(snapshotsDir, id, chainOf(id), { vouch: true }));
+    const { snapshot, sha256 } = entry;
+    // Validated and plain: the pages' read of the same bytes parses them without the schema pass (data.ts `snapshotEntry`).
+    if (!known && entry.plain && entry.fileSha256) validated.set(id, entry.fileSha256);
     if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) await changes.add(id, snapshot, sha256, facts.files.get(id)?.sha256 ?? null);
   }
-  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf };
+  return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf, validated };
 }
 
 /** A file the previous build's manifest lists is no longer in its output. */

@@ -53,8 +53,10 @@ export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256:
     const file = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`)?.[id] : undefined;
     const chain = (await chains())?.[id];
     if (head && head.id === id && file && chain) return { snapshot: head, sha256: chain, file: path.join(snapshotsDir, `${id}.json`), fileSha256: file.sha256, fileBytes: file.bytes };
-    const { bytes, ...entry } = await readSnapshotFile(snapshotsDir, id, chain);
-    return { ...entry, fileSha256: sha256Hex(bytes), fileBytes: bytes.length };
+    // Bytes the index pass validated (build.ts) are parsed without the schema pass, once they hash the same.
+    const validatedSha256 = chainsFile ? handedOver<ReadonlyMap<string, string>>(`${chainsFile}.validated`)?.get(id) : undefined;
+    const { bytes, fileSha256, plain: _plain, ...entry } = await readSnapshotFile(snapshotsDir, id, chain, validatedSha256 ? { validatedSha256 } : {});
+    return { ...entry, fileSha256: fileSha256 ?? sha256Hex(bytes), fileBytes: bytes.length };
   });
 }
 

@@ -93,8 +93,21 @@ function relativeTo(deployedAt: string, at: string | null): ApprovalEntry['relat
   return { when: ms < 0 ? 'before' : ms > 0 ? 'after' : 'at', by: formatDuration(Math.abs(ms)) };
 }
 
-/** One row per deployment to an environment that is production or requires approvals. */
+/**
+ * One row per deployment to an environment that is production or requires
+ * approvals. The whole snapshot's rows are made once per snapshot and shared
+ * (callers do not change them): a site build's index pass asked three times
+ * a snapshot (revision keys, the change index, the audit rows).
+ */
 export function approvalRows(snapshot: Snapshot, filter: { service?: string } = {}): ApprovalRow[] {
+  if (filter.service !== undefined) return computeApprovalRows(snapshot, filter);
+  let rows = wholeRows.get(snapshot);
+  if (!rows) wholeRows.set(snapshot, (rows = computeApprovalRows(snapshot, filter)));
+  return rows;
+}
+const wholeRows = new WeakMap<Snapshot, ApprovalRow[]>();
+
+function computeApprovalRows(snapshot: Snapshot, filter: { service?: string }): ApprovalRow[] {
   const envs = new Map(snapshot.environments.map((e) => [e.name, e]));
   const key = (service: string | undefined, environment: string | undefined) => `${service}\u0000${environment}`;
   const findings = new Map<string, Finding[]>();
