@@ -618,6 +618,12 @@ export function prPresence(index: LedgerIndex, service: string, commit: string, 
   return presenceIn(buildContents(index, service, commit, asOf), number);
 }
 
+/** `prPresence` for one build and many pull requests: the build's contents are found once. */
+export function buildPresence(index: LedgerIndex, service: string, commit: string, asOf?: string): (number: number) => PrPresence {
+  const contents = buildContents(index, service, commit, asOf);
+  return (number) => presenceIn(contents, number);
+}
+
 /** Whether a build with these contents contains pull request `number`. */
 function presenceIn({ has, lacks }: BuildContents, number: number): PrPresence {
   const inside = has.has(number);
