@@ -24,6 +24,38 @@ export function sameCommit(a: string | null | undefined, b: string | null | unde
   return short.length >= MIN_ABBREVIATION && long.startsWith(short);
 }
 
+/**
+ * Commits, each with a value, found by `sameCommit` without comparing against
+ * every one: two commits it calls the same share their first
+ * `MIN_ABBREVIATION` characters (or are equal), so only those are compared.
+ * `find` gives the value of the commit equal to the one asked, else of the
+ * first added that `sameCommit` matches: what a scan in insertion order finds.
+ */
+export class CommitLookup<T> {
+  #exact = new Map<string, T>();
+  #byPrefix = new Map<string, { commit: string; value: T }[]>();
+
+  /** Adds `commit` unless an equal one is already there (the first value stays). */
+  add(commit: string, value: T): void {
+    const x = commit.trim().toLowerCase();
+    if (x.length === 0 || this.#exact.has(x)) return;
+    this.#exact.set(x, value);
+    if (x.length < MIN_ABBREVIATION) return;
+    const prefix = x.slice(0, MIN_ABBREVIATION);
+    const bucket = this.#byPrefix.get(prefix);
+    if (bucket) bucket.push({ commit: x, value });
+    else this.#byPrefix.set(prefix, [{ commit: x, value }]);
+  }
+
+  find(commit: string): T | undefined {
+    const y = commit.trim().toLowerCase();
+    if (this.#exact.has(y)) return this.#exact.get(y);
+    if (y.length < MIN_ABBREVIATION) return undefined;
+    for (const c of this.#byPrefix.get(y.slice(0, MIN_ABBREVIATION)) ?? []) if (sameCommit(c.commit, y)) return c.value;
+    return undefined;
+  }
+}
+
 /** Version labels compared loosely: surrounding space and a leading `v` do not matter. */
 export function sameVersion(a: string | null | undefined, b: string | null | undefined): boolean {
   if (a == null || b == null) return false;

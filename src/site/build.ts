@@ -15,7 +15,7 @@ import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
-import { checkOutput, folderMaker, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
+import { checkOutput, folderMaker, missingFiles, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
 import {
   CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
   type LedgerFacts, type SiteManifest,
@@ -93,6 +93,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   ]);
   const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous ? planRender(keys, previous) : null;
+  // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
+  const keptCheck = previous ? missingFiles(outDir, [...keys].flatMap(([group, key]) => (previous.groups[group]?.key === key ? previous.groups[group]!.files : []))) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
@@ -174,7 +176,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     for (const name of written) await moveInto(path.join(copiesDir, 'snapshots', name), path.join(staging, 'snapshots', name));
     site = await openStaging(outDir);
     if (plan && previous) {
-      const { manifest: planned, moves, removes, ...counts } = await stageNight(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint);
+      const missing = await keptCheck;
+      const { manifest: planned, moves, removes, ...counts } = await stageNight(staging, site, outDir, cacheDir, previous, keys, plan.groups, ids.at(-1) ?? null, fingerprint, missing ? new Set(missing) : null);
       manifest = planned;
       result = counts;
       // From here the journal owns the staged folder: a failure or a kill is finished by the next build.
@@ -338,6 +341,7 @@ async function usableManifest(cacheDir: string, fingerprint: string, outDir: str
  */
 async function stageNight(
   staging: string, site: string, outDir: string, cacheDir: string, previous: SiteManifest, keys: Map<string, string>, rendered: Set<string>, head: string | null, fingerprint: string,
+  missing: ReadonlySet<string> | null,
 ): Promise<Omit<BuildSiteResult, 'snapshotsRead'> & { manifest: SiteManifest; moves: string[]; removes: string[] }> {
   await removeManifest(cacheDir);
   const fresh = groupFiles(await listFiles(staging));
@@ -345,12 +349,11 @@ async function stageNight(
   // Rendered this time: the cross-day pages and assets, and every group whose key changed.
   for (const [group, files] of fresh) groups[group] = { key: keys.get(group) ?? '', files };
   for (const group of rendered) groups[group] ??= { key: keys.get(group)!, files: [] };
-  // Kept: unchanged per-day groups, which must still be there (one stat a file: a page deleted by hand makes a full build).
+  // Kept: unchanged per-day groups, which must still be there (`missing`, checked while Astro rendered, else here: a page deleted by hand makes a full build).
   for (const [group, key] of keys) if (!groups[group] && previous.groups[group]?.key === key) groups[group] = previous.groups[group]!;
-  for (const [group, { files }] of Object.entries(groups)) {
-    if (fresh.has(group)) continue;
-    for (const file of files) if (!existsSync(path.join(outDir, file))) throw new KeptFileMissing(file);
-  }
+  const kept = Object.entries(groups).flatMap(([group, { files }]) => (fresh.has(group) ? [] : files));
+  const gone = missing ?? new Set(kept.filter((file) => !existsSync(path.join(outDir, file))));
+  for (const file of kept) if (gone.has(file)) throw new KeptFileMissing(file);
   const moves: string[] = [];
   let renderedPages = 0;
   const into = folderMaker(site);

@@ -28,7 +28,8 @@
  *   `site-manifest.json` records each group's key and files.
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, mkdir, writeFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, open, readdir, readFile, rename, rm, mkdir, truncate, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
@@ -41,7 +42,7 @@ const MANIFEST = 'site-manifest.json';
 const INDEX_STATE = 'ledger-index.json';
 const LINKS = 'ledger-links.json';
 const FILES = 'ledger-files.json';
-export const CACHE_FORMAT = 7;
+export const CACHE_FORMAT = 8;
 const FORMAT = CACHE_FORMAT;
 
 /** The generator fingerprint (fingerprint.ts) with this cache format. */
@@ -190,14 +191,78 @@ async function fileHashes(snapshotsDir: string, ids: string[], stats: readonly {
   return out;
 }
 
+/**
+ * The builder state's lists that only ever grow (new items are appended, none
+ * is changed): saved in files of their own (`ledger-index-NAME.GEN.json`,
+ * the items joined by commas) to which a night appends its new items, instead
+ * of writing 60 MB again at three years × 500 services.
+ */
+const APPENDED = ['events', 'lineage', 'prs', 'seenChanges'] as const;
+type Appended = (typeof APPENDED)[number];
+
 interface IndexCache {
   format: number;
   fingerprint: string;
   /** The snapshots the saved builder has seen, in order, each with its identity then. */
   covered: [string, string][];
+  /** The state without the `APPENDED` lists (empty here). */
   state: LedgerIndexBuilderState;
+  /** Names the part files; a build that starts over writes new ones, so a part is never rewritten under a head that describes it. */
+  generation: string;
+  /** Each appended list: how many of its items, in how many bytes from the start of its file, this head covers (bytes after them are a killed night's and are cut). */
+  parts: Record<Appended, { items: number; bytes: number }>;
   /** Per service, a digest of its deployment events and pull requests in the index (`serviceGroupKeys`). */
   serviceDigests: [string, string][];
+}
+
+const partFile = (cacheDir: string, name: Appended, generation: string) => path.join(cacheDir, `ledger-index-${name}.${generation}.json`);
+
+/** The saved state, whole, or null when there is none or it does not hold together. */
+async function readIndexCache(cacheDir: string, file: string): Promise<IndexCache | null> {
+  try {
+    const cache = JSON.parse(await readFile(file, 'utf8')) as IndexCache;
+    if (typeof cache.generation !== 'string' || !/^[0-9a-f]+$/.test(cache.generation)) return null;
+    for (const name of APPENDED) {
+      const { items, bytes } = cache.parts[name];
+      const text = (await readFile(partFile(cacheDir, name, cache.generation))).subarray(0, bytes).toString('utf8');
+      const list = JSON.parse(`[${text}]`) as unknown[];
+      if (list.length !== items) return null;
+      (cache.state as unknown as Record<Appended, unknown[]>)[name] = list;
+    }
+    return cache;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Saves `state`: the appended lists' new items (those after `saved`, the
+ * head read at the start, when its parts are reused) go at the end of their
+ * files, cut first to what that head covered; the rest is the head, written
+ * last and whole (renamed into place), so a killed save leaves the previous
+ * head and the bytes it covers.
+ */
+async function writeIndexCache(cacheDir: string, file: string, head: Omit<IndexCache, 'generation' | 'parts' | 'state'>, state: LedgerIndexBuilderState, saved: IndexCache | null): Promise<void> {
+  const generation = saved?.generation ?? randomBytes(6).toString('hex');
+  const parts = {} as IndexCache['parts'];
+  for (const name of APPENDED) {
+    const list = state[name] as unknown[];
+    const from = saved?.parts[name] ?? { items: 0, bytes: 0 };
+    const added = list.length > from.items ? JSON.stringify(list.slice(from.items)).slice(1, -1) : '';
+    const text = from.items > 0 && added !== '' ? `,${added}` : added;
+    const target = partFile(cacheDir, name, generation);
+    if (saved) {
+      await truncate(target, from.bytes);
+      await appendFile(target, text);
+    } else await writeFile(target, text);
+    parts[name] = { items: list.length, bytes: from.bytes + Buffer.byteLength(text) };
+  }
+  const rest = { ...state, events: [], lineage: [], prs: [], seenChanges: [] };
+  const next: IndexCache = { ...head, state: rest, generation, parts };
+  await writeFile(`${file}.tmp`, JSON.stringify(next));
+  await rename(`${file}.tmp`, file);
+  // Parts of other generations (a build that started over) are no longer described by any head.
+  for (const name of await readdir(cacheDir)) if (/^ledger-index-[a-zA-Z]+\.[0-9a-f]+\.json$/.test(name) && !name.includes(`.${generation}.`)) await rm(path.join(cacheDir, name), { force: true });
 }
 
 /**
@@ -234,13 +299,9 @@ export async function openLedgerIndex(
   let covered: [string, string][] = [];
   let digests = new Map<string, string>();
   const file = cacheDir ? path.join(cacheDir, INDEX_STATE) : null;
+  let saved: IndexCache | null = null;
   if (file) {
-    let cache: IndexCache | null = null;
-    try {
-      cache = JSON.parse(await readFile(file, 'utf8')) as IndexCache;
-    } catch {
-      cache = null;
-    }
+    const cache = await readIndexCache(cacheDir!, file);
     if (
       cache &&
       cache.format === FORMAT &&
@@ -251,6 +312,7 @@ export async function openLedgerIndex(
       builder = LedgerIndexBuilder.fromState(cache.state);
       covered = cache.covered;
       digests = new Map(cache.serviceDigests);
+      saved = cache;
     }
   }
   const from = covered.length;
@@ -272,9 +334,8 @@ export async function openLedgerIndex(
     const read = covered.length - from;
     if (file && read > 0) {
       await mkdir(cacheDir!, { recursive: true });
-      const next: IndexCache = { format: FORMAT, fingerprint, covered, state: builder.toState(), serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
-      await writeFile(`${file}.tmp`, JSON.stringify(next));
-      await rename(`${file}.tmp`, file);
+      const head = { format: FORMAT, fingerprint, covered, serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+      await writeIndexCache(cacheDir!, file, head, builder.toState(), saved);
     }
     return { index, read, serviceDigests: digests };
   };

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { LedgerError } from '../errors.ts';
 import { listFiles, manifestFiles } from './incremental.ts';
 
@@ -330,3 +331,34 @@ export function folderMaker(root: string): (file: string) => string {
     return target;
   };
 }
+
+/**
+ * Which of `files` (site-relative, `/`-separated) are not under `root`, or
+ * null when the check could not run. One access(2) a file, on a worker
+ * thread: a three-year night at 500 services keeps ~180,000 files (half a
+ * second of checks), which this way run while Astro renders the night's
+ * pages on the main thread. Never rejects.
+ */
+export function missingFiles(root: string, files: readonly string[]): Promise<string[] | null> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(MISSING_FILES, { eval: true, workerData: { root, files }, execArgv: [] });
+    } catch {
+      resolve(null);
+      return;
+    }
+    worker.once('message', (missing: string[]) => resolve(missing));
+    worker.once('error', () => resolve(null));
+    worker.once('exit', () => resolve(null));
+  });
+}
+
+/** The worker of `missingFiles` (CommonJS, as `eval` workers are). Paths joined by hand: `path.join` was a fifth of the time. */
+const MISSING_FILES = `
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+const { parentPort, workerData } = require('node:worker_threads');
+const prefix = workerData.root + path.sep;
+parentPort.postMessage(workerData.files.filter((file) => !existsSync(prefix + file)));
+`;

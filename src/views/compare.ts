@@ -10,7 +10,7 @@ import { differentBuilds } from '../model/build.ts';
 import { deploymentHidden } from '../model/gaps.ts';
 import type { Deployment, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
-import { byService, prPresence, unknownWhy, type LedgerIndex, type PrEntry, type PrPresence, type UnknownWhy } from './history.ts';
+import { buildPresence, byService, unknownWhy, type LedgerIndex, type PrEntry, type PrPresence, type UnknownWhy } from './history.ts';
 
 export interface PrBetween {
   service: string;
@@ -136,7 +136,7 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
     const here = deployed.get(service);
     // Each environment's build, numbered so that the same build (by differentBuilds) gets the same number.
     const builds: Deployment[] = [];
-    const sides: { environment: string; build: number; deployment: Deployment | null; hidden: boolean }[] = [];
+    const sides: { environment: string; build: number; deployment: Deployment | null; hidden: boolean; presence: ((number: number) => PrPresence) | null }[] = [];
     for (const environment of names) {
       const d = here?.get(environment) ?? null;
       let build = -1;
@@ -144,21 +144,18 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
         build = builds.findIndex((b) => !differentBuilds(b, d));
         if (build < 0) build = builds.push(d) - 1;
       }
-      sides.push({ environment, build, deployment: d, hidden: d === null && deploymentHidden(snapshot, service, environment) !== undefined });
+      sides.push({ environment, build, deployment: d, hidden: d === null && deploymentHidden(snapshot, service, environment) !== undefined, presence: null });
     }
     if (builds.length <= 1 && sides.every((x) => x.deployment !== null)) continue;
-    // A pull request's presence is a function of the commit: asked once per distinct commit, not per environment
-    // (environments mostly share a few builds; three years of pull requests made this most of a compare day).
-    const commits = [...new Set(sides.flatMap((x) => (x.deployment ? [x.deployment.commit] : [])))];
-    const slot = sides.map((x) => (x.deployment ? commits.indexOf(x.deployment.commit) : -1));
+    // What each side's build contains is found once for all of the service's pull requests.
+    for (const side of sides) if (side.deployment) side.presence = buildPresence(index, service, side.deployment.commit, snapshot.id);
     for (const pr of prs) {
       if (pr.snapshot > snapshot.id) continue;
-      const presences = commits.map((commit) => prPresence(index, service, commit, pr.number, snapshot.id));
       const where = new Map<string, Place>();
-      for (const [i, side] of sides.entries()) {
+      for (const side of sides) {
         const d = side.deployment;
         if (d) {
-          const presence = presences[slot[i]!]!;
+          const presence = side.presence!(pr.number);
           where.set(side.environment, presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, service, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
         } else where.set(side.environment, side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
       }

@@ -5,7 +5,7 @@
  * them here one by one and keeps this compact index.
  */
 import { isLowerVersion } from '../model/version.ts';
-import { sameCommit } from '../model/build.ts';
+import { CommitLookup, sameCommit } from '../model/build.ts';
 import type { Severity, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
 import { summariseFindings } from './findings.ts';
@@ -145,6 +145,15 @@ interface SlotState {
 /** A pull request as the builder keeps it: what the first change record naming it said. Where it is comes from the lineage at `finish()`. */
 type PrMeta = Omit<PrEntry, 'environments' | 'now'>;
 
+/**
+ * Where a pull request ran, compactly (`placementOf`): one list per environment
+ * of its service, in the order of `eventsBySlot`: `[now, start, end, ...]`,
+ * `now` 0 in, 1 out, 2 unknown before the ledger, 3 unknown with no record;
+ * then each interval as `start * 2 + exact` and `end` (-1 while open), both
+ * indices of that environment's deployment events.
+ */
+type Placement = number[][];
+
 /** `LedgerIndexBuilder.toState()`: the builder's data with its Maps and Sets as arrays. */
 export interface LedgerIndexBuilderState {
   /** A day's `services` is null when it equals the previous day's (most days: this was a tenth of the saved state). */
@@ -152,8 +161,9 @@ export interface LedgerIndexBuilderState {
   environments: string[];
   services: string[];
   events: DeployEvent[];
-  slots: [string, Omit<SlotState, 'seen'> & { seen: [string, number][] }][];
   prs: [string, PrMeta][];
+  /** Each pull request's placement, in the order of `prs`. */
+  placements: Placement[];
   lineage: LineageFact[];
   seenChanges: string[];
   since: string | null;
@@ -184,6 +194,15 @@ export class LedgerIndexBuilder {
   /** Per service, how many pull requests and lineage facts the builder has recorded: what a compare page's pull requests can depend on (revisions.ts). */
   #facts = new Map<string, number>();
   #touched = new Set<string>();
+  /**
+   * Where each pull request ran (key as `#prs`), placed again only for the services in `#unplaced`:
+   * a placement reads nothing but its service's events, lineage facts and pull request (and when the
+   * ledger started watching it), so a night re-places only the services it touched.
+   */
+  #placements = new Map<string, Placement>();
+  #unplaced = new Set<string>();
+  /** `#placements` as index entries, made once each. */
+  #entries = new Map<string, PrEntry>();
 
   /** Services whose deployment events or pull requests changed since this builder was made (new or resumed). */
   get touched(): ReadonlySet<string> {
@@ -228,6 +247,7 @@ export class LedgerIndexBuilder {
       const rollback = slot !== undefined && !sameCommit(slot.commit, d.commit) && (previousSeen !== undefined || lowerVersion);
       // Every change to a service's events and pull requests happens below, for this service only.
       this.#touched.add(d.service);
+      this.#unplaced.add(d.service);
       this.#events.push({
         service: d.service,
         environment: d.environment,
@@ -298,13 +318,14 @@ export class LedgerIndexBuilder {
 
   /** Everything the builder holds, as plain JSON-able data: an incremental build saves it and resumes with `fromState`. */
   toState(): LedgerIndexBuilderState {
+    if (this.#unplaced.size > 0) this.finish();
     return {
       days: [...this.#days.values()].map((d, i, all) => (i > 0 && sameList(d.services, all[i - 1]!.services) ? { ...d, services: null } : d)),
       environments: this.#environments,
       services: [...this.#services],
       events: this.#events,
-      slots: [...this.#slots.entries()].map(([key, slot]) => [key, { ...slot, seen: [...slot.seen.entries()] }]),
       prs: [...this.#prs.entries()],
+      placements: [...this.#prs.keys()].map((key) => this.#placements.get(key)!),
       lineage: this.#lineage,
       seenChanges: [...this.#seenChanges],
       since: this.#since,
@@ -325,8 +346,17 @@ export class LedgerIndexBuilder {
     builder.#environments = state.environments;
     builder.#services = new Set(state.services);
     builder.#events = state.events;
-    builder.#slots = new Map(state.slots.map(([key, slot]) => [key, { ...slot, seen: new Map(slot.seen) }]));
+    // Not saved: each slot is what its deployment events made it (`add` records one per change of a slot).
+    for (const e of state.events) {
+      const key = `${e.service}\u0000${e.environment}`;
+      const slot = builder.#slots.get(key);
+      const sequence = (slot?.sequence ?? -1) + 1;
+      const seen = slot?.seen ?? new Map<string, number>();
+      if (!seen.has(e.commit)) seen.set(e.commit, sequence);
+      builder.#slots.set(key, { commit: e.commit, version: e.version, deployedAt: e.deployedAt, seen, sequence });
+    }
     builder.#prs = new Map(state.prs);
+    builder.#placements = new Map(state.prs.map(([key], i) => [key, state.placements[i]!]));
     builder.#lineage = state.lineage;
     builder.#seenChanges = new Set(state.seenChanges);
     builder.#since = state.since;
@@ -354,30 +384,82 @@ export class LedgerIndexBuilder {
       asOf: this.#asOf,
       organisation: this.#organisation,
     };
-    index.pullRequests = [...this.#prs.values()].sort((a, b) => compareText(a.service, b.service) || a.number - b.number).map((pr) => placePullRequest(index, pr));
+    const slots = eventsBySlot(index);
+    const prs = [...this.#prs].sort(([, a], [, b]) => compareText(a.service, b.service) || a.number - b.number);
+    // The services to place again, each in one go (its builds' contents found once for all its pull requests).
+    const stale = new Map<string, [string, PrMeta][]>();
+    for (const [key, pr] of prs) {
+      const placement = this.#placements.get(key);
+      if (!this.#unplaced.has(pr.service) && placement?.length === (slots.get(pr.service)?.size ?? 0)) continue;
+      const list = stale.get(pr.service);
+      if (list) list.push([key, pr]);
+      else stale.set(pr.service, [[key, pr]]);
+    }
+    for (const [service, list] of stale) {
+      const placements = placementsOf(index, service, list.map(([, pr]) => pr));
+      list.forEach(([key], i) => {
+        this.#placements.set(key, placements[i]!);
+        this.#entries.delete(key);
+      });
+    }
+    index.pullRequests = prs.map(([key, pr]) => {
+      let entry = this.#entries.get(key);
+      if (!entry) this.#entries.set(key, (entry = entryOf(pr, this.#placements.get(key)!, slots.get(pr.service) ?? new Map())));
+      return entry;
+    });
+    this.#unplaced.clear();
     return index;
   }
 }
 
-/** Where a pull request ran, environment by environment: the stretches the builds deployed there contained it, and whether the one there now does. */
-function placePullRequest(index: LedgerIndex, pr: PrMeta): PrEntry {
+/**
+ * Where each of `service`'s pull requests `prs` ran, environment by
+ * environment: the stretches the builds deployed there contained it, and
+ * whether the one there now does (`Placement`).
+ */
+function placementsOf(index: LedgerIndex, service: string, prs: readonly PrMeta[]): Placement[] {
+  const slots = [...(eventsBySlot(index).get(service) ?? new Map<string, DeployEvent[]>()).values()];
+  // What each deployed build contains, asked once per build rather than once per build and pull request.
+  const contents = slots.map((list) => list.map((e) => buildContents(index, service, e.commit)));
+  return prs.map((pr) =>
+    slots.map((list, s) => {
+      const entry = [0];
+      let previous: PrPresence | null = null;
+      let open = false;
+      list.forEach((_, i) => {
+        const presence = presenceIn(contents[s]![i]!, pr.number);
+        if (presence === 'in' && !open) entry.push(i * 2 + (previous === 'out' ? 1 : 0), -1);
+        else if (presence !== 'in' && open) entry[entry.length - 1] = i;
+        open = presence === 'in';
+        previous = presence;
+      });
+      const last = list.at(-1)!;
+      entry[0] = previous === 'in' ? 0 : previous === 'out' ? 1 : unknownWhy(index, service, last.deployedAt, pr.mergedAt) === 'before the ledger' ? 2 : 3;
+      return entry;
+    }),
+  );
+}
+
+/** The index entry of a pull request placed by `placementOf` over its service's events (`eventsBySlot`). */
+function entryOf(pr: PrMeta, placement: Placement, slots: Map<string, DeployEvent[]>): PrEntry {
   const environments: Record<string, PrInterval[]> = {};
   const now: Record<string, PrNow> = {};
-  const events = eventsBySlot(index).get(pr.service) ?? new Map<string, DeployEvent[]>();
-  for (const [environment, list] of events) {
+  let i = 0;
+  for (const [environment, list] of slots) {
+    const flat = placement[i++]!;
+    const code = flat[0];
     const intervals: PrInterval[] = [];
-    let previous: PrPresence | null = null;
-    for (const e of list) {
-      const presence = prPresence(index, pr.service, e.commit, pr.number);
-      const open = intervals.at(-1);
-      if (presence === 'in' && (!open || open.until !== null)) intervals.push({ since: e.deployedAt, exact: previous === 'out', until: null, version: e.version, snapshot: e.snapshot });
-      else if (presence !== 'in' && open && open.until === null) Object.assign(open, { until: e.deployedAt, untilSnapshot: e.snapshot });
-      previous = presence;
+    for (let j = 1; j < flat.length; j += 2) {
+      const start = list[flat[j]! >> 1]!;
+      const end = flat[j + 1]! >= 0 ? list[flat[j + 1]!]! : null;
+      // In the key order the index always had: `untilSnapshot` last, and only once it closed.
+      const interval: PrInterval = { since: start.deployedAt, exact: (flat[j]! & 1) === 1, until: end?.deployedAt ?? null, version: start.version, snapshot: start.snapshot };
+      if (end) interval.untilSnapshot = end.snapshot;
+      intervals.push(interval);
     }
     if (intervals.length > 0) environments[environment] = intervals;
-    const last = list.at(-1)!;
-    const presence = previous!;
-    now[environment] = presence === 'unknown' ? { presence, version: last.version, why: unknownWhy(index, pr.service, last.deployedAt, pr.mergedAt) } : { presence, version: last.version };
+    const version = list.at(-1)!.version;
+    now[environment] = code === 0 ? { presence: 'in', version } : code === 1 ? { presence: 'out', version } : { presence: 'unknown', version, why: code === 2 ? 'before the ledger' : 'no record links this build to it' };
   }
   return { ...pr, environments, now };
 }
@@ -435,6 +517,8 @@ interface Lineage {
   has: Map<string, number[]>;
   lacks: Map<string, number[]>;
   contents: Map<string, BuildContents>;
+  /** Every node, found by `sameCommit` (made when a commit is first not a node). */
+  nodes?: CommitLookup<string>;
 }
 
 const lineageCache = new WeakMap<LedgerIndex, { facts: Map<string, LineageFact[]>; graphs: Map<string, { count: number; lineage: Lineage }> }>();
@@ -491,8 +575,12 @@ const commitKey = (commit: string) => commit.trim().toLowerCase();
 function nodeOf(lineage: Lineage, commit: string): string {
   const key = commitKey(commit);
   if (lineage.parents.has(key) || lineage.children.has(key) || lineage.has.has(key) || lineage.lacks.has(key)) return key;
-  for (const map of [lineage.parents, lineage.children, lineage.has, lineage.lacks]) for (const k of map.keys()) if (sameCommit(k, key)) return k;
-  return key;
+  if (!lineage.nodes) {
+    // In the order a scan of the four maps would meet them, so an ambiguous abbreviation finds the same node.
+    lineage.nodes = new CommitLookup<string>();
+    for (const map of [lineage.parents, lineage.children, lineage.has, lineage.lacks]) for (const k of map.keys()) lineage.nodes.add(k, k);
+  }
+  return lineage.nodes.find(key) ?? key;
 }
 
 /**
@@ -527,7 +615,17 @@ function buildContents(index: LedgerIndex, service: string, commit: string, asOf
  * (a lineage the ledger assumed that git contradicts) is unknown too.
  */
 export function prPresence(index: LedgerIndex, service: string, commit: string, number: number, asOf?: string): PrPresence {
-  const { has, lacks } = buildContents(index, service, commit, asOf);
+  return presenceIn(buildContents(index, service, commit, asOf), number);
+}
+
+/** `prPresence` for one build and many pull requests: the build's contents are found once. */
+export function buildPresence(index: LedgerIndex, service: string, commit: string, asOf?: string): (number: number) => PrPresence {
+  const contents = buildContents(index, service, commit, asOf);
+  return (number) => presenceIn(contents, number);
+}
+
+/** Whether a build with these contents contains pull request `number`. */
+function presenceIn({ has, lacks }: BuildContents, number: number): PrPresence {
   const inside = has.has(number);
   return inside === lacks.has(number) ? 'unknown' : inside ? 'in' : 'out';
 }
