@@ -10,7 +10,7 @@ import { differentBuilds } from '../model/build.ts';
 import { deploymentHidden } from '../model/gaps.ts';
 import type { Deployment, Snapshot } from '../model/index.ts';
 import { compareText } from './format.ts';
-import { buildPresence, byService, unknownWhy, type LedgerIndex, type PrEntry, type PrPresence, type UnknownWhy } from './history.ts';
+import { buildPresence, byService, lineageFactCount, unknownWhy, type LedgerIndex, type PrEntry, type PrPresence, type UnknownWhy } from './history.ts';
 
 export interface PrBetween {
   service: string;
@@ -119,6 +119,8 @@ interface Place {
  * skipped whole.
  */
 const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, { pr: PrEntry; where: Map<string, Place> }[]>>();
+/** Per index, each service's rows as last computed, with what they depend on (pages come day by day). */
+const lastRowsCache = new WeakMap<LedgerIndex, Map<string, { key: string; rows: { pr: PrEntry; where: Map<string, Place> }[] }>>();
 function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; where: Map<string, Place> }[] {
   let byIndex = partlyDeployedCache.get(snapshot);
   if (!byIndex) partlyDeployedCache.set(snapshot, (byIndex = new WeakMap()));
@@ -132,6 +134,8 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
     held.set(d.environment, d);
   }
   const out: { pr: PrEntry; where: Map<string, Place> }[] = [];
+  let lastRows = lastRowsCache.get(index);
+  if (!lastRows) lastRowsCache.set(index, (lastRows = new Map()));
   for (const [service, prs] of byService(index).pullRequests) {
     const here = deployed.get(service);
     // Each environment's build, numbered so that the same build (by differentBuilds) gets the same number.
@@ -147,6 +151,17 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
       sides.push({ environment, build, deployment: d, hidden: d === null && deploymentHidden(snapshot, service, environment) !== undefined, presence: null });
     }
     if (builds.length <= 1 && sides.every((x) => x.deployment !== null)) continue;
+    // The rows depend only on the pull requests known by then, the lineage facts known by then and each
+    // side's build: a service none of those changed for since the day before gets the same rows.
+    let known = 0;
+    for (const pr of prs) if (pr.snapshot <= snapshot.id) known++;
+    const key = [known, lineageFactCount(index, service, snapshot.id), ...sides.map((x) => [x.environment, x.build, x.deployment?.commit ?? '', x.deployment?.deployedAt ?? '', x.hidden].join('\u0000'))].join('\u0001');
+    const held = lastRows.get(service);
+    if (held && held.key === key) {
+      out.push(...held.rows);
+      continue;
+    }
+    const rows: { pr: PrEntry; where: Map<string, Place> }[] = [];
     // What each side's build contains is found once for all of the service's pull requests.
     for (const side of sides) if (side.deployment) side.presence = buildPresence(index, service, side.deployment.commit, snapshot.id);
     for (const pr of prs) {
@@ -160,8 +175,10 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
         } else where.set(side.environment, side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
       }
       const places = [...where.values()];
-      if (places.some((p) => p.presence !== places[0]!.presence || p.presence === 'unknown')) out.push({ pr, where });
+      if (places.some((p) => p.presence !== places[0]!.presence || p.presence === 'unknown')) rows.push({ pr, where });
     }
+    lastRows.set(service, { key, rows });
+    out.push(...rows);
   }
   byIndex.set(index, out);
   return out;

@@ -523,8 +523,8 @@ interface Lineage {
 
 const lineageCache = new WeakMap<LedgerIndex, { facts: Map<string, LineageFact[]>; graphs: Map<string, { count: number; lineage: Lineage }> }>();
 
-/** A service's lineage from its first `count` facts: the graphs of the last count asked are kept (pages come day by day). */
-function lineageOf(index: LedgerIndex, service: string, asOf: string | undefined): Lineage {
+/** A service's lineage facts, and how many of them (the first `count`) the ledger knew in snapshot `asOf` (default: now). */
+function factsKnown(index: LedgerIndex, service: string, asOf: string | undefined) {
   let cache = lineageCache.get(index);
   if (!cache) {
     const facts = new Map<string, LineageFact[]>();
@@ -546,6 +546,20 @@ function lineageOf(index: LedgerIndex, service: string, asOf: string | undefined
       else count = mid;
     }
   }
+  return { cache, facts, count };
+}
+
+/**
+ * How many lineage facts of `service` the ledger knew in snapshot `asOf`:
+ * while it is the same, every build's contents (`buildPresence`) are too.
+ */
+export function lineageFactCount(index: LedgerIndex, service: string, asOf?: string): number {
+  return factsKnown(index, service, asOf).count;
+}
+
+/** A service's lineage from its first `count` facts: the graphs of the last count asked are kept (pages come day by day). */
+function lineageOf(index: LedgerIndex, service: string, asOf: string | undefined): Lineage {
+  const { cache, facts, count } = factsKnown(index, service, asOf);
   const held = cache.graphs.get(service);
   if (held && held.count === count) return held.lineage;
   const lineage: Lineage = { parents: new Map(), children: new Map(), has: new Map(), lacks: new Map(), contents: new Map() };
