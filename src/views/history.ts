@@ -142,6 +142,14 @@ interface SlotState {
   sequence: number;
 }
 
+/** A slot after one more deployment there (`add` records an event for each; a resumed builder replays them). */
+function nextSlot(slot: SlotState | undefined, d: { commit: string; version: string; deployedAt: string }): SlotState {
+  const sequence = (slot?.sequence ?? -1) + 1;
+  const seen = slot?.seen ?? new Map<string, number>();
+  if (!seen.has(d.commit)) seen.set(d.commit, sequence);
+  return { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence };
+}
+
 /** A pull request as the builder keeps it: what the first change record naming it said. Where it is comes from the lineage at `finish()`. */
 type PrMeta = Omit<PrEntry, 'environments' | 'now'>;
 
@@ -261,10 +269,7 @@ export class LedgerIndexBuilder {
         rollback,
       });
       day.deployments++;
-      const sequence = (slot?.sequence ?? -1) + 1;
-      const seen = slot?.seen ?? new Map<string, number>();
-      if (!seen.has(d.commit)) seen.set(d.commit, sequence);
-      this.#slots.set(key, { commit: d.commit, version: d.version, deployedAt: d.deployedAt, seen, sequence });
+      this.#slots.set(key, nextSlot(slot, d));
       // A deployment that replaced a build without going back is a later build of its lineage (docs/pull-requests.md).
       if (slot && !rollback && !sameCommit(slot.commit, d.commit)) this.#fact({ service: d.service, snapshot: snapshot.id, commit: d.commit, parent: slot.commit });
       // Pull requests arriving with this deployment.
@@ -349,11 +354,7 @@ export class LedgerIndexBuilder {
     // Not saved: each slot is what its deployment events made it (`add` records one per change of a slot).
     for (const e of state.events) {
       const key = `${e.service}\u0000${e.environment}`;
-      const slot = builder.#slots.get(key);
-      const sequence = (slot?.sequence ?? -1) + 1;
-      const seen = slot?.seen ?? new Map<string, number>();
-      if (!seen.has(e.commit)) seen.set(e.commit, sequence);
-      builder.#slots.set(key, { commit: e.commit, version: e.version, deployedAt: e.deployedAt, seen, sequence });
+      builder.#slots.set(key, nextSlot(builder.#slots.get(key), e));
     }
     builder.#prs = new Map(state.prs);
     builder.#placements = new Map(state.prs.map(([key], i) => [key, state.placements[i]!]));
