@@ -94,7 +94,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
   const plan = previous ? planRender(keys, previous) : null;
   // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
-  const keptCheck = previous ? missingFiles(outDir, [...keys].flatMap(([group, key]) => (previous.groups[group]?.key === key ? previous.groups[group]!.files : []))) : null;
+  const keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the

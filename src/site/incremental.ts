@@ -454,20 +454,23 @@ export function groupFiles(files: string[]): Map<string, string[]> {
 }
 
 /**
- * Which per-day groups to render: those whose key changed, plus the compare
- * pages of every day on or after the earliest deployment first recorded since
- * the previous build (a late-recorded deployment can change which pull
- * requests two environments had at an earlier moment).
+ * Which keyed groups to render: those whose key changed (`groups`, and by
+ * render kind in `only`). `kept` lists the previous build's files of all the
+ * others, which stay as they are and so must still be in the site.
  */
-export function planRender(keys: Map<string, string>, previous: SiteManifest): { only: RenderOnly; groups: Set<string> } {
+export function planRender(keys: Map<string, string>, previous: SiteManifest): { only: RenderOnly; groups: Set<string>; kept: string[] } {
   // A past compare page reads the cross-day index only as of its own snapshot (`prPresence`'s
   // `asOf`), so a deployment recorded later — even backdated — leaves it as it was: its key suffices.
   const groups = new Set<string>();
-  for (const [group, key] of keys) if (previous.groups[group]?.key !== key) groups.add(group);
+  const kept: string[] = [];
+  for (const [group, key] of keys) {
+    if (previous.groups[group]?.key !== key) groups.add(group);
+    else kept.push(...previous.groups[group]!.files);
+  }
   const only = Object.fromEntries(RENDER_GROUPS.map((g) => [g, [] as string[]])) as RenderOnly;
   for (const g of [...groups].sort()) {
     const [kind, value] = [g.slice(0, g.indexOf('/')), g.slice(g.indexOf('/') + 1)] as [RenderGroup, string];
     only[kind].push(value);
   }
-  return { only, groups };
+  return { only, groups, kept };
 }
