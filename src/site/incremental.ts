@@ -27,8 +27,7 @@
  *   files that no longer belong to the site are not carried over.
  *   `site-manifest.json` records each group's key and files.
  */
-import { createHash } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, open, readdir, readFile, rename, rm, mkdir, truncate, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
