@@ -277,7 +277,7 @@ function writeCopies(snapshotsDir: string, into: string, ids: readonly string[],
   const sizes = new Map<string, Promise<number>>();
   if (ids.length === 0 || copies === 'none') return { sizes, done: Promise.resolve(), stop: () => {} };
   const folder = mkdir(path.join(into, 'snapshots'), { recursive: true });
-  const one = async (id: string) => {
+  const write = async (id: string) => {
     await folder;
     const from = path.join(snapshotsDir, `${id}.json`);
     const to = path.join(into, 'snapshots', copyFileName(id, copies));
@@ -289,6 +289,12 @@ function writeCopies(snapshotsDir: string, into: string, ids: readonly string[],
     await writeFile(to, gzip);
     return gzip.length;
   };
+  // Named by its published address: a failed write's own message names no file ("ENOSPC: no space left on device, write").
+  const one = (id: string) =>
+    write(id).catch((error: unknown) => {
+      const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
+      throw new Error(`the copy /snapshots/${copyFileName(id, copies)} of ${id}.json could not be made: ${message}`, { cause: error });
+    });
   // In id order, COPY_LANES at a time: each lane takes the next id when its copy is written.
   let next = 0;
   let stopped = false;
@@ -305,12 +311,20 @@ function writeCopies(snapshotsDir: string, into: string, ids: readonly string[],
       try {
         settle.get(id)!.resolve(await one(id));
       } catch (error) {
+        // The first failure stops the copies and is what every page still awaiting a size gets:
+        // left unsettled, a page awaiting a later copy would keep the build waiting for ever.
+        stopped = true;
+        for (const later of ids.slice(next)) settle.get(later)!.reject(error);
         settle.get(id)!.reject(error);
         throw error;
       }
     }
   };
-  const done = Promise.all(Array.from({ length: Math.min(COPY_LANES, ids.length) }, lane)).then(() => undefined);
+  // Settled when every lane has ended (none still writing into `into`), with the first failure.
+  const done = Promise.allSettled(Array.from({ length: Math.min(COPY_LANES, ids.length) }, lane)).then((lanes) => {
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
   return { sizes, done, stop: () => void (stopped = true) };
 }
 
