@@ -148,6 +148,29 @@ export function changeGroupDay(changeId: string): string | null {
 }
 
 /**
+ * The change with a page that is one deployment: `service` to `environment` at
+ * `deployedAt`, first recorded by `snapshot` (the time and snapshot a pull
+ * request's interval names, views/history.ts `PrInterval`), or null when that
+ * deployment has no page (an environment requiring no approvals) or, with
+ * names holding dots, more than one could be meant (no link is better than a
+ * wrong one).
+ */
+export function changeOfDeployment(changes: readonly ChangeEntry[]): (service: string, environment: string, deployedAt: string, snapshot: string) => string | null {
+  const byTime = new Map<string, ChangeEntry[]>();
+  for (const c of changes) {
+    const key = `${c.deployedAt}\n${c.snapshot}`;
+    const list = byTime.get(key);
+    if (list) list.push(c);
+    else byTime.set(key, [c]);
+  }
+  return (service, environment, deployedAt, snapshot) => {
+    // model/change-id.ts: `service.environment.TIME.hash`.
+    const found = (byTime.get(`${deployedAt}\n${snapshot}`) ?? []).filter((c) => c.id.startsWith(`${service}.${environment}.`) && c.id.split('.').length === `${service}.${environment}`.split('.').length + 2);
+    return found.length === 1 ? found[0]!.id : null;
+  };
+}
+
+/**
  * Content keys of the audit groups: a closed period's files and table
  * (`audit/PERIOD`) by the snapshots it is extracted from, and the change
  * pages of a deployment day (`change/DAY`) by each change and the snapshot

@@ -16,7 +16,7 @@ import { gzipCopy, lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnap
 import { exportPopulation } from '../export/extract.ts';
 import { assembleExport, type SnapshotPart } from '../export/parts.ts';
 import { rowsOf, snapshotsForPeriod, type ChangeRow } from '../export/population.ts';
-import { changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
+import { changeOfDeployment, changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
 import { closedPeriods, periodFiles, type AuditPeriod, type ChangeContext } from '../views/audit.ts';
 import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
@@ -258,6 +258,14 @@ export function changeIndex(): Promise<ChangeEntry[]> {
   const shared = indexFile ? handedOver<ChangeEntry[]>(`${indexFile}.changes`) : undefined;
   changeIndexPromise ??= shared ? Promise.resolve(shared) : (async () => computeChangeIndex(snapshotsDir, await snapshotIds(), null, null, ''))();
   return changeIndexPromise;
+}
+
+let changeLookup: Promise<ReturnType<typeof changeOfDeployment>> | null = null;
+
+/** The change page of a deployment, if it has one (audit-index.ts `changeOfDeployment`): one lookup for every service's pages. */
+export function changeOfDeploymentLookup(): Promise<ReturnType<typeof changeOfDeployment>> {
+  changeLookup ??= changeIndex().then(changeOfDeployment);
+  return changeLookup;
 }
 
 /** A snapshot's changes with a page by id, once per snapshot: the change pages of one night share it. */

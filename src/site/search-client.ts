@@ -64,7 +64,16 @@ export function startSearch(form: HTMLFormElement, output: HTMLElement, indexUrl
       prCell.append(document.createTextNode(` ${hit.title}`));
       row.append(prCell, el('td', hit.tickets.join(', ') || '—'));
       for (const env of idx.environments) {
-        row.append(el('td', d ? prWhereText(d.now[env], d.environments[env]).text : '—'));
+        const cell = el('td');
+        const text = d ? prWhereText(d.now[env], d.environments[env]).text : '—';
+        // The change page of the deployment the cell names, as the build wrote its address (base path included; search.ts `buildServiceDetail`).
+        const page = d?.changes?.[env];
+        if (page && page.startsWith('/') && !page.startsWith('//')) {
+          const a = el('a', text);
+          a.href = page;
+          cell.append(a);
+        } else cell.textContent = text;
+        row.append(cell);
       }
       body.append(row);
     }

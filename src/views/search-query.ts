@@ -26,7 +26,11 @@ export function releaseFor(index: SearchIndex, query: string): NonNullable<Searc
 
 export interface ServiceDetail {
   service: string;
-  prs: Record<string, { title: string; author: string; mergedAt: string | null; url: string | null; environments: Record<string, PrInterval[]>; now: Record<string, PrNow> }>;
+  prs: Record<string, {
+    title: string; author: string; mergedAt: string | null; url: string | null; environments: Record<string, PrInterval[]>; now: Record<string, PrNow>;
+    /** Environment → the address (base path included) of the change page of the deployment its cell names (`prWhereDeployment`), where that deployment has one. */
+    changes?: Record<string, string>;
+  }>;
 }
 
 export interface SearchHit {
@@ -90,4 +94,17 @@ export function prWhereText(now: PrNow | undefined, intervals: readonly PrInterv
   if (now.presence === 'unknown') return { text: `unknown (${now.why ?? 'no evidence'})`, muted: true };
   if (last?.until) return { text: `↩ removed ${formatTime(last.until)}`, muted: false };
   return { text: `✗ not in ${now.version}`, muted: false };
+}
+
+/**
+ * The deployment a `prWhereText` cell names by its time: the one that brought
+ * the pull request there ("✓ since"), or the one that took it out ("↩
+ * removed"); none for the other cells.
+ */
+export function prWhereDeployment(now: PrNow | undefined, intervals: readonly PrInterval[] | undefined): { at: string; snapshot: string } | null {
+  const last = intervals?.at(-1);
+  if (!now || !last) return null;
+  if (now.presence === 'in' && last.until === null) return { at: last.since, snapshot: last.snapshot };
+  if (now.presence === 'unknown') return null;
+  return last.until && last.untilSnapshot ? { at: last.until, snapshot: last.untilSnapshot } : null;
 }

@@ -5,7 +5,7 @@
  * CDN; the same function is unit-tested here.
  */
 import { byService, type LedgerIndex } from './history.ts';
-import type { SearchIndex, ServiceDetail } from './search-query.ts';
+import { prWhereDeployment, type SearchIndex, type ServiceDetail } from './search-query.ts';
 import { hasReleasePage, type ReleaseSummary } from './releases.ts';
 
 export * from './search-query.ts';
@@ -30,10 +30,21 @@ export function buildSearchIndex(index: LedgerIndex, releases: readonly ReleaseS
   };
 }
 
-export function buildServiceDetail(index: LedgerIndex, service: string): ServiceDetail {
+/**
+ * `/changes/services/NAME.json`. `changeHref`: the address of the change page
+ * of a deployment (service, environment, time, first recording snapshot), or
+ * null when it has none; each cell whose deployment has one links it.
+ */
+export function buildServiceDetail(index: LedgerIndex, service: string, changeHref?: (service: string, environment: string, deployedAt: string, snapshot: string) => string | null): ServiceDetail {
   const prs: ServiceDetail['prs'] = {};
   for (const pr of byService(index).pullRequests.get(service) ?? []) {
-    prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments, now: pr.now };
+    const changes: Record<string, string> = {};
+    for (const environment of index.environments) {
+      const deployment = changeHref ? prWhereDeployment(pr.now[environment], pr.environments[environment]) : null;
+      const page = deployment && changeHref!(service, environment, deployment.at, deployment.snapshot);
+      if (page) changes[environment] = page;
+    }
+    prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments, now: pr.now, ...(Object.keys(changes).length > 0 ? { changes } : {}) };
   }
   return { service, prs };
 }

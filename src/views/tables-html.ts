@@ -284,18 +284,20 @@ export function versionStretchesHtml(stretches: readonly VersionStretch[], still
 }
 
 /** A service's recent pull requests and where each is now, one column per environment: whether the build running there contains it (docs/pull-requests.md). */
-export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: readonly string[]): Html {
+export function pullRequestsWhereHtml(prs: readonly PrEntry[], environments: readonly string[], changeHref?: (pr: PrEntry, environment: string) => string | null): Html {
   if (prs.length === 0) return html`<p>None recorded.</p>`;
   return html`<div class="table-wrap"><table><thead><tr><th scope="col">Pull request</th><th scope="col">Merged</th>${environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead><tbody>${prs.map((pr) => {
     const link = safeUrl(pr.url);
-    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => html`<td>${prWhereCell(pr, e)}</td>`)}</tr>`;
+    return html`<tr><td>${link ? html`<a href="${link}" rel="nofollow noopener">#${pr.number}</a>` : `#${pr.number}`} ${pr.title}${pr.tickets.length > 0 && html`<span class="muted"> (${pr.tickets.join(', ')})</span>`}</td><td>${formatTime(pr.mergedAt)}</td>${environments.map((e) => html`<td>${prWhereCell(pr, e, changeHref)}</td>`)}</tr>`;
   })}</tbody></table></div>`;
 }
 
-/** One cell of "where is my change" (`prWhereText` decides its words). */
-function prWhereCell(pr: PrEntry, environment: string): Html | string {
+/** One cell of "where is my change" (`prWhereText` decides its words), linking the change page of the deployment it names when there is one. */
+function prWhereCell(pr: PrEntry, environment: string, changeHref?: (pr: PrEntry, environment: string) => string | null): Html | string {
   const { text, muted } = prWhereText(pr.now[environment], pr.environments[environment]);
-  return muted ? html`<span class="muted">${text}</span>` : text;
+  if (muted) return html`<span class="muted">${text}</span>`;
+  const page = changeHref?.(pr, environment);
+  return page ? html`<a href="${page}">${text}</a>` : text;
 }
 
 /** The pull requests whose presence on one side of a compare page is unknown: a group per side and reason, a row per service: how many, and the newest few. */
