@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setImmediate } from 'node:timers/promises';
 import { LedgerError } from '../errors.ts';
 import { gzipCopyAsync, listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
 import type { SnapshotCopies } from '../model/index.ts';
@@ -130,9 +131,23 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     // Awaited below; a failure meanwhile must wait there, not crash the process as unhandled.
     astro.catch(() => {});
     let plan: ReturnType<typeof planRender> | null = null;
-    let previous: SiteManifest | null = null;
     let keys = new Map<string, string>();
     let keptCheck: Promise<string[] | null> | null = null;
+    let started: ReturnType<typeof writeCopies> | null = null;
+    const startCopies = (list: readonly string[]) => {
+      started = writeCopies(snapshotsDir, copiesDir, list, copies);
+      copying = started.done;
+      stopCopies = started.stop;
+      // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
+      copying.catch(() => {});
+      return started;
+    };
+    const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
+    // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years).
+    // A full build needs every copy, so they start now, on the second core while the index pass holds the first:
+    // started after it, beside the rendering, they held back every page that shows the newest copy's size (the
+    // home page, `/snapshots/`), which Astro renders first, and so all four pages in flight (docs/scale.md).
+    if (!previous) startCopies(ids);
     try {
       const pass = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
       read = pass.read;
@@ -141,19 +156,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
         ...serviceGroupKeys(pass.index, pass.serviceDigests, fingerprint, options.siteName ?? null),
         ...auditGroupKeys(facts, pass.changeIndex, fingerprint, options.siteName ?? pass.index.organisation),
       ]);
-      previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
       plan = previous ? planRender(keys, previous) : null;
       // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
       keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
-      // Compressed on the thread pool while Astro bundles and renders, not before it (level 9 takes ~140 ms a
-      // 6 MB snapshot, 2.5 minutes of CPU at three years, while the main thread sat idle). A page awaits only its
-      // own day's size; pages come day by day and the copies are made in the same order, ahead of them.
-      const started = writeCopies(snapshotsDir, copiesDir, plan ? plan.only.snapshots : ids, copies);
-      copying = started.done;
-      stopCopies = started.stop;
-      // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
-      copying.catch(() => {});
-      const sizes = new Map<string, Promise<number>>(started.sizes);
+      // A night's copies (the new snapshots') are few: made while Astro renders, each page awaiting only its own day's size.
+      const sizes = new Map<string, Promise<number>>((plan ? startCopies(plan.only.snapshots) : started!).sizes);
       // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
       for (const id of ids) {
         if (sizes.has(id) || copies === 'none') continue;
@@ -281,6 +288,7 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
     if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) await changes.add(id, snapshot, sha256, facts.files.get(id)?.sha256 ?? null);
   }
+  await setImmediate();
   return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf, validated };
 }
 
