@@ -41,7 +41,7 @@ export const deploymentOutsideBranchPolicy: Rule = (ctx) => {
       service: p.service,
       environment: p.environment,
       detail: [p.deploymentId !== undefined ? String(p.deploymentId) : `${short(p.commit)}-${p.createdAt}`],
-      message: `${p.service}: deployment ${p.deploymentId ?? short(p.commit)} of ${what} (${short(p.commit)}) by ${printable(p.createdBy)} succeeded in ${p.environment} at ${p.createdAt}, outside its deployment branch policy (${policy}). It is not taken as what runs there: ${runs ? `${runs.version} (${short(runs.commit)}, deployed ${runs.deployedAt}) is${newest ? ', though it is older' : ''}` : 'nothing is'}.`,
+      message: `${p.service}: deployment ${p.deploymentId ?? short(p.commit)} of ${what} (${short(p.commit)}), created by ${printable(p.createdBy)} at ${p.createdAt}, succeeded in ${p.environment} outside its deployment branch policy (${policy}). It is not taken as what runs there: ${runs ? `${runs.version} (${short(runs.commit)}, deployed ${runs.deployedAt}) is${newest ? ', though it is older' : ''}` : 'nothing is'}.`,
       resolution: `If it was a preview or a job that only borrowed ${p.environment}'s secrets, give it its own environment or mark its deployments transient_environment: true; if it was a real deployment, redeploy ${p.service} from a branch the policy allows and find out how the policy was passed. ${exceptionHint('deployment.outside-branch-policy', p.service, p.environment)}`,
       evidence: {
         ...(p.deploymentId !== undefined ? { deploymentId: p.deploymentId } : {}),
