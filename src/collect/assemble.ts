@@ -143,7 +143,9 @@ function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
         promotion: d.promotion && { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) },
       }),
     ),
-    ...(draft.passedOver && { passedOver: draft.passedOver.map((p) => url({ ...p, reason: redactSecretsInText(p.reason), ...(p.ref !== undefined ? { ref: redactSecretsInText(p.ref) } : {}) })) }),
+    ...(draft.passedOver && {
+      passedOver: draft.passedOver.map((p) => url({ ...p, reason: redactSecretsInText(p.reason), createdBy: redactSecretsInText(p.createdBy), ...(p.ref !== undefined ? { ref: redactSecretsInText(p.ref) } : {}) })),
+    }),
     observed: draft.observed.map(url),
     declared: draft.declared.map((d) => (d.promotion ? { ...d, promotion: { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) } } : d)),
     changes: draft.changes.map((c) => ({ ...c, pullRequests: c.pullRequests.map((pr) => url({ ...pr, title: redactSecretsInText(pr.title) })) })),
