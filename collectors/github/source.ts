@@ -144,12 +144,14 @@ export class GitHubRun {
   /**
    * What may be written to the ETag cache: a copy (octokit.paginate rewrites
    * list `data` in place), or nothing for a variables list holding a
-   * secret-looking value. The cache sits beside the ledger and may be kept by
+   * secret-looking value, or a workflow run list. The cache sits beside the ledger and may be kept by
    * CI, and secret values are never stored anywhere, not even as a hash: such
    * a list is asked again in full each night, and redaction fingerprints it
    * with the ledger key like any other value.
    */
   cacheSafe(url: string, data: unknown): unknown {
+    // A repository's run list names that night's newest deployment in its URL, so it is never asked again (phase-lookups.ts): not kept.
+    if (/\/actions\/runs\?/.test(url)) return undefined;
     const copy = structuredClone(data);
     if (!/\/variables(\?|$)/.test(url) || !isObject(copy) || !Array.isArray((copy as { variables?: unknown }).variables)) return copy;
     const patterns = [...this.ctx.config.policies.secretKeys, ...this.ctx.config.services.flatMap((s) => s.secretKeys)];
