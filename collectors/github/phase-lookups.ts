@@ -88,13 +88,19 @@ export async function phaseLookups(run: GitHubRun, repos: RepoState[]): Promise<
       const active = repo.envs.filter((env) => env.active);
       await Promise.all(active.map((env) => readRunApprovals(run, repo, env)));
       const needing = active.filter(needDeployer);
-      const listed = await listRunDeployers(run, repo, needing);
-      await Promise.all(needing.map((env) => readDeployer(run, repo, env, listed)));
+      const known = await listRunDeployers(run, repo, needing);
+      await Promise.all(needing.map((env) => readDeployer(run, repo, env, known)));
     }),
   );
 }
 
 const actorKey = (repo: RepoState, runId: number) => `run-actor:${repo.key}#${runId}`;
+
+/** What a repository's runs said this night: who triggered each listed run, and each run asked alone (one request, however many environments it deployed). */
+export interface RunActors {
+  listed: Map<number, string>;
+  asked: Map<number, Promise<unknown>>;
+}
 
 /**
  * Who triggered each of a repository's new runs that made a GITHUB_TOKEN
@@ -109,7 +115,7 @@ const actorKey = (repo: RepoState, runId: number) => `run-actor:${repo.key}#${ru
  * in `readDeployer`, which decides what is a gap.
  * https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository
  */
-export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: readonly EnvState[]): Promise<Map<number, string>> {
+export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: readonly EnvState[]): Promise<RunActors> {
   const wanted = new Map<number, number>();
   for (const env of envs) {
     const runId = runIdOf(env.active!);
@@ -117,7 +123,7 @@ export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: re
     if (runId === null || Number.isNaN(at) || typeof run.cache.fact(actorKey(repo, runId)) === 'string') continue;
     wanted.set(runId, Math.max(at, wanted.get(runId) ?? -Infinity));
   }
-  const found = new Map<number, string>();
+  const found: RunActors = { listed: new Map(), asked: new Map() };
   if (wanted.size < 2) return found;
   // Search syntax for dates (`*..` is "on or before"); a minute's slack for the clocks behind the two records.
   // https://docs.github.com/en/search-github/getting-started-with-searching-on-github/understanding-the-search-syntax#query-for-dates
@@ -127,7 +133,7 @@ export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: re
     const items = isObject(response.data) ? (response.data as { workflow_runs?: unknown }).workflow_runs : undefined;
     for (const item of Array.isArray(items) ? items : []) {
       const login = isObject(item) && typeof item.id === 'number' && wanted.has(item.id) ? runDeployer(item) : null;
-      if (login) found.set(item.id as number, login);
+      if (login) found.listed.set(item.id as number, login);
     }
   } catch (error) {
     run.ctx.progress(`github: ${repo.owner}/${repo.name}: could not list workflow runs, so each run is asked alone: ${run.reason(error)}`);
@@ -138,12 +144,13 @@ export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: re
 /**
  * The person behind a deployment made with a workflow's GITHUB_TOKEN: who
  * triggered its run (deployer.ts). From the cache (by run id), else from
- * the repository's run list (`listed`), else one REST request for the run;
+ * the repository's run list, else one REST request for the run (shared by
+ * the environments one run deployed);
  * only for deployments with deployment approvals. Without it, who deployed is
  * unknown and those approvals cannot be checked for separation of duties,
  * which is a gap.
  */
-export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvState, listed: ReadonlyMap<number, string> = new Map()): Promise<void> {
+export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvState, known: RunActors = { listed: new Map(), asked: new Map() }): Promise<void> {
   const deployment = env.active!;
   const runId = runIdOf(deployment);
   const label = `${repo.owner}/${repo.name} ${env.github}: deployment ${deployment.databaseId ?? deployment.commitOid.slice(0, 7)} was made with a workflow's GITHUB_TOKEN (creator ${deployment.creator?.login})`;
@@ -154,11 +161,15 @@ export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvStat
   const key = actorKey(repo, runId);
   try {
     const cached = run.cache.fact<unknown>(key);
-    let login = typeof cached === 'string' ? cached : (listed.get(runId) ?? null);
+    let login = typeof cached === 'string' ? cached : (known.listed.get(runId) ?? null);
     if (!login) {
-      // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
-      const response = await run.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId });
-      login = runDeployer(response.data);
+      let asked = known.asked.get(runId);
+      if (!asked) {
+        // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+        asked = run.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId }).then((response) => response.data as unknown);
+        known.asked.set(runId, asked);
+      }
+      login = runDeployer(await asked);
       if (!login) throw new BadRecord(`${label}; its run ${runId} names no actor`);
     }
     run.cache.keepFact(key, login);

@@ -24,7 +24,10 @@
  *     and package.json at deployed commits, release-branch comparisons.
  *  5. REST fallback for a run the lookups did not find:
  *     `GET /repos/{o}/{r}/actions/runs/{id}/approvals`. Reviews are cached by
- *     run id and never asked again.
+ *     run id and never asked again. Then who triggered the new runs of
+ *     GITHUB_TOKEN deployments with deployment approvals: one list of the
+ *     repository's runs for two or more, else (and for what the list lacks)
+ *     `GET /repos/{o}/{r}/actions/runs/{id}`; cached by run id.
  *
  * Every request draws on one budget (`maxRequests`) and one deadline
  * (`deadlineSeconds`) per token and run, shared with the gitops source's

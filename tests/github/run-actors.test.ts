@@ -90,6 +90,22 @@ describe('Who triggered the GITHUB_TOKEN runs of a repository, from one list of 
     expect(deployers(alone).prod).toBe(listed.prod);
   }, 60_000);
 
+  it('one run that deployed two environments is asked once', async () => {
+    const scenario = buildOrg({ repos: 1 });
+    const repo = scenario.repos[0]!;
+    const active = (env: string) => repo.deployments.filter((d) => d.environment === env).at(-1)!;
+    const stagingRun = repo.runs.find((r) => active('staging').statuses[0]!.logUrl!.includes(`/runs/${r.id}/`))!;
+    // The staging run went on to production: production's deployment links it, and it holds both environments' reviews.
+    for (const st of active('production').statuses) st.logUrl = active('staging').statuses[0]!.logUrl;
+    stagingRun.approvals.push({ state: 'approved', user: 'dana', comment: '', environments: ['production'] });
+    stagingRun.actor = 'frank';
+    const evidence = await collectOnce(scenario);
+    expect(evidence.gaps).toEqual([]);
+    expect(deployers(evidence)).toMatchObject({ staging: 'frank', prod: 'frank' });
+    expect(asked(RUN).map((l) => l.path)).toEqual([`/repos/acme/svc-000/actions/runs/${stagingRun.id}`]);
+    expect(asked(LIST)).toEqual([]);
+  }, 60_000);
+
   it('runs behind 100 newer ones are asked alone, and one of them that cannot be read is an approvals gap for its cell only', async () => {
     const { scenario, repo, runOf } = fourReviewedRuns();
     // 100 CI runs just before dev's deployment: the page holds dev's run and 99 of them; qa's, staging's and production's are not on it.
