@@ -36,6 +36,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFlags } from './bench-ledger.ts';
@@ -50,6 +51,8 @@ const child = (mode: string, payload: unknown) => measureChild(SELF, mode, paylo
 
 /** Child mode: one measured unit of work, its result as the last stdout line. */
 async function runChild(mode: string, payload: Record<string, unknown>): Promise<void> {
+  // As bin/release-ledger.mjs does, so a measured unit (floors included) pays what the CLI pays.
+  module.enableCompileCache?.();
   const started = performance.now();
   if (mode === 'build') await buildSiteChild(payload);
   else if (mode === 'floor') {

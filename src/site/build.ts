@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setImmediate } from 'node:timers/promises';
 import { LedgerError } from '../errors.ts';
 import { gzipCopyAsync, listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
 import type { SnapshotCopies } from '../model/index.ts';
 import { copyFileName } from '../views/snapshots.ts';
-import { SITE_ROOT, siteConfig, type RenderOnly } from './config.ts';
+import { SITE_ROOT, siteConfig } from './config.ts';
 import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
 import { checkOutput, folderMaker, missingFiles, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
@@ -80,21 +81,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   await disableAstroTelemetry();
   const { build } = await import('astro');
 
-  // The cross-day index is computed here, before Astro, for full and incremental builds alike (same code path, same bytes).
+  // The cross-day index is computed here, beside Astro's bundling, for full and incremental builds alike (same code path, same bytes).
   const ids = await listSnapshotIds(snapshotsDir);
   const fingerprint = await generatorFingerprint({ siteName: options.siteName ?? null });
   // Chain hashes from the links (cheap), for the content keys and the footers; link hints are kept only with a cache.
   const facts = await ledgerFacts(snapshotsDir, ids, incremental ? cacheDir : null);
-  const { index, read, serviceDigests, changeIndex, changeRows, changeApprovals, exportPart, validated } = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
-  const keys = new Map([
-    ...groupKeys(facts, fingerprint, options.siteName ?? index.organisation, copies),
-    ...serviceGroupKeys(index, serviceDigests, fingerprint, options.siteName ?? null),
-    ...auditGroupKeys(facts, changeIndex, fingerprint, options.siteName ?? index.organisation),
-  ]);
-  const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
-  const plan = previous ? planRender(keys, previous) : null;
-  // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
-  const keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
   // Astro writes its temporary prerender bundle inside outDir when outDir is under the current
   // directory, and to a shared `<cwd>/.astro/` otherwise (getOutDirWithinCwd in
   // astro/dist/core/build/common.js), where two concurrent builds break each other. So the
@@ -108,57 +99,25 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   if (callerCwd !== SITE_ROOT) process.chdir(SITE_ROOT);
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(path.join(stagingParent, 'release-ledger-build-'));
-  // Handed to the pages in memory (site/handover.ts), not written and parsed again.
+  // Handed to the pages in memory (site/handover.ts), not written and parsed again; the keys are the files they would read.
   const indexFile = `${staging}.index.json`;
   const chainsFile = `${staging}.chains.json`;
-  const releaseIndex = handOver(indexFile, index);
-  const releaseChanges = handOver(`${indexFile}.changes`, changeIndex);
-  const releaseRows = handOver(`${indexFile}.rows`, changeRows);
-  const releaseApprovals = handOver(`${indexFile}.approvals`, changeApprovals);
-  // Each snapshot's export part, kept in the cache: a closing night assembles its period files from them (data.ts `periodExport`).
-  const releaseParts = handOver(`${indexFile}.parts`, exportPart);
-  const releaseChains = handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!])));
-  // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
-  const releaseFiles = handOver(`${chainsFile}.files`, Object.fromEntries(facts.files));
-  // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
-  // its change pages take it from here instead of reading and validating its file once more.
-  const releaseHead = handOver(`${chainsFile}.head`, facts.head);
-  // The sha256 of the bytes of each snapshot the index pass validated and found plain (store.ts `readSnapshotFile`):
-  // the pages read those files once more, and parse the same bytes without validating them twice.
-  const releaseValidated = handOver(`${chainsFile}.validated`, validated);
-  const only: RenderOnly | undefined = plan?.only;
+  // Astro bundles the pages first, which leaves the main thread mostly idle (about a second a night):
+  // the index pass runs meanwhile, and the pages read nothing handed over before `ready` (data.ts).
+  const ready = deferred();
+  const releases = [handOver(`${chainsFile}.ready`, ready.promise)];
   // The copies are written beside the staging folder while Astro builds, so `/snapshots/` and the footers can give their sizes.
   const copiesDir = `${staging}.copies`;
-  let releaseCopies = () => {};
   let copying: Promise<unknown> = Promise.resolve();
   let stopCopies = () => {};
-  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, snapshotCopies: copies, ...(only ? { only } : {}), ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
+  const config = siteConfig({ snapshotsDir, indexFile, chainsFile, copySnapshots: true, snapshotCopies: copies, ...(options.siteName !== undefined ? { siteName: options.siteName } : {}), ...(options.robots ? { robots: options.robots } : {}) });
   let result: Omit<BuildSiteResult, 'snapshotsRead'> | undefined;
   let site: string | null = null;
   let manifest: SiteManifest | null = null;
+  let astro: Promise<unknown> = Promise.resolve();
+  let read = 0;
   try {
-    // Compressed on the thread pool while Astro bundles and renders, not before it (level 9 takes ~140 ms a
-    // 6 MB snapshot, 2.5 minutes of CPU at three years, while the main thread sat idle). A page awaits only its
-    // own day's size; pages come day by day and the copies are made in the same order, ahead of them.
-    const started = writeCopies(snapshotsDir, copiesDir, only ? only.snapshots : ids, copies);
-    copying = started.done;
-    stopCopies = started.stop;
-    // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
-    copying.catch(() => {});
-    const sizes = new Map<string, Promise<number>>(started.sizes);
-    // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
-    for (const id of ids) {
-      if (sizes.has(id) || copies === 'none') continue;
-      const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
-      if (!kept) {
-        // Deleted by hand: build everything (below), with no manifest to trust.
-        await removeManifest(cacheDir);
-        throw new KeptFileMissing(`snapshots/${copyFileName(id, copies)}`);
-      }
-      sizes.set(id, Promise.resolve(kept.size));
-    }
-    releaseCopies = handOver(`${chainsFile}.copies`, sizes);
-    await build({
+    astro = build({
       ...config,
       // Everything comes from siteConfig(); a stray astro.config.* must not change a ledger's pages.
       configFile: false,
@@ -169,6 +128,78 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       ...(options.debug ? {} : { logger: { entrypoint: ASTRO_LOG } }),
       mode: 'production',
     });
+    // Awaited below; a failure meanwhile must wait there, not crash the process as unhandled.
+    astro.catch(() => {});
+    let plan: ReturnType<typeof planRender> | null = null;
+    let keys = new Map<string, string>();
+    let keptCheck: Promise<string[] | null> | null = null;
+    let started: ReturnType<typeof writeCopies> | null = null;
+    const startCopies = (list: readonly string[]) => {
+      started = writeCopies(snapshotsDir, copiesDir, list, copies);
+      copying = started.done;
+      stopCopies = started.stop;
+      // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
+      copying.catch(() => {});
+      return started;
+    };
+    const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
+    // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years).
+    // A full build needs every copy, so they start now, on the second core while the index pass holds the first:
+    // started after it, beside the rendering, they held back every page that shows the newest copy's size (the
+    // home page, `/snapshots/`), which Astro renders first, and so all four pages in flight (docs/scale.md).
+    if (!previous) startCopies(ids);
+    try {
+      const pass = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+      read = pass.read;
+      keys = new Map([
+        ...groupKeys(facts, fingerprint, options.siteName ?? pass.index.organisation, copies),
+        ...serviceGroupKeys(pass.index, pass.serviceDigests, fingerprint, options.siteName ?? null),
+        ...auditGroupKeys(facts, pass.changeIndex, fingerprint, options.siteName ?? pass.index.organisation),
+      ]);
+      plan = previous ? planRender(keys, previous) : null;
+      // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
+      keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
+      // A night's copies (the new snapshots') are few: made while Astro renders, each page awaiting only its own day's size.
+      const sizes = new Map<string, Promise<number>>((plan ? startCopies(plan.only.snapshots) : started!).sizes);
+      // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
+      for (const id of ids) {
+        if (sizes.has(id) || copies === 'none') continue;
+        const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
+        if (!kept) {
+          // Deleted by hand: build everything (below), with no manifest to trust.
+          await removeManifest(cacheDir);
+          throw new KeptFileMissing(`snapshots/${copyFileName(id, copies)}`);
+        }
+        sizes.set(id, Promise.resolve(kept.size));
+      }
+      releases.push(
+        handOver(indexFile, pass.index),
+        handOver(`${indexFile}.changes`, pass.changeIndex),
+        handOver(`${indexFile}.rows`, pass.changeRows),
+        handOver(`${indexFile}.approvals`, pass.changeApprovals),
+        // Each snapshot's export part, kept in the cache: a closing night assembles its period files from them (data.ts `periodExport`).
+        handOver(`${indexFile}.parts`, pass.exportPart),
+        handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!]))),
+        // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
+        handOver(`${chainsFile}.files`, Object.fromEntries(facts.files)),
+        // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
+        // its change pages take it from here instead of reading and validating its file once more.
+        handOver(`${chainsFile}.head`, facts.head),
+        // The sha256 of the bytes of each snapshot the index pass validated and found plain (store.ts `readSnapshotFile`):
+        // the pages read those files once more, and parse the same bytes without validating them twice.
+        handOver(`${chainsFile}.validated`, pass.validated),
+        handOver(`${chainsFile}.copies`, sizes),
+        // What an incremental build renders (data.ts `renders`); null renders everything.
+        handOver(`${chainsFile}.only`, plan?.only ?? null),
+      );
+      ready.resolve();
+    } catch (error) {
+      // The pages waiting for the handover fail, and Astro with them: it must be done before its folder is removed.
+      ready.reject(error);
+      await astro.catch(() => {});
+      throw error;
+    }
+    await astro;
     // Every copy written (a failed one fails the build with its own error, even if no page asked for it).
     await copying;
     const written = await readdir(path.join(copiesDir, 'snapshots')).catch(() => []);
@@ -217,19 +248,22 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     await rm(copiesDir, { recursive: true, force: true });
     // A failed build leaves the previous site as it was and no staged one beside it.
     if (site) await rm(site, { recursive: true, force: true });
-    releaseIndex();
-    releaseChanges();
-    releaseRows();
-    releaseApprovals();
-    releaseParts();
-    releaseChains();
-    releaseFiles();
-    releaseHead();
-    releaseValidated();
-    releaseCopies();
+    for (const release of releases) release();
   }
   if (!result) return buildSite(options);
   return { ...result, snapshotsRead: read };
+}
+
+/** A promise settled from outside, already handled: a rejection nobody awaits yet must not crash the process. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve: () => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 /**
@@ -254,6 +288,7 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
     if (i >= ledger.from) ledger.add(id, snapshot);
     if (i >= changes.from) await changes.add(id, snapshot, sha256, facts.files.get(id)?.sha256 ?? null);
   }
+  await setImmediate();
   return { ...(await ledger.finish()), changeIndex: await changes.finish(), changeRows: changes.rows, changeApprovals: changes.approvals, exportPart: changes.partOf, validated };
 }
 

@@ -37,8 +37,6 @@ export interface SiteOptions {
   indexFile?: string;
   /** A JSON file of snapshot id → chain hash (written by `buildSite`), so the pages do not hash 6 MB snapshots again. */
   chainsFile?: string;
-  /** Incremental builds: render only these per-day pages (see src/site/incremental.ts); absent renders every page. */
-  only?: RenderOnly;
   /**
    * `buildSite` copies `/snapshots/ID.json` into the output itself, so Astro does not render them.
    * Through the endpoint, each 6 MB file was read, copied into a Response, read back and written
@@ -53,7 +51,9 @@ export interface SiteOptions {
 /**
  * The keyed pages an incremental build renders, by render group (the route
  * table's, src/views/routes.ts): dates for the per-day groups, snapshot ids,
- * service names. Every ledger-wide page is always rendered.
+ * service names. Every ledger-wide page is always rendered. `buildSite` hands
+ * it over with the index (handover.ts), not through the options module: Astro
+ * bundles the pages before the plan is known.
  */
 export type RenderOnly = Record<RenderGroup, string[]>;
 
@@ -77,7 +77,6 @@ export function siteOptionsPlugin(options: SiteOptions) {
         `export const generatorVersion = ${JSON.stringify(GENERATOR_VERSION)};`,
         `export const indexFile = ${JSON.stringify(options.indexFile ?? null)};`,
         `export const chainsFile = ${JSON.stringify(options.chainsFile ?? null)};`,
-        `export const only = ${JSON.stringify(options.only ?? null)};`,
         `export const snapshotsCopied = ${options.copySnapshots === true};`,
         `export const snapshotCopies = ${JSON.stringify(options.snapshotCopies ?? 'gzip')};`,
         `export const mermaidEntry = ${JSON.stringify(MERMAID_ENTRY)};`,

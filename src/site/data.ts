@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chainsFile, generatorVersion, indexFile, only, siteName, snapshotCopies, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
+import { chainsFile, generatorVersion, indexFile, siteName, snapshotCopies, snapshotsCopied, snapshotsDir } from 'virtual:release-ledger/site';
 import { gzipCopy, lastKnownBefore, listSnapshotIds, readSnapshotEntry, readSnapshotFile, sha256Hex, snapshotIdToDate, type LastKnownDeployment, type SnapshotEntry } from '../ledger/index.ts';
 import { exportPopulation } from '../export/extract.ts';
 import { assembleExport, type SnapshotPart } from '../export/parts.ts';
@@ -22,10 +22,29 @@ import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
+import type { RenderOnly } from './config.ts';
 import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
 
 export { generatorVersion, snapshotCopies };
+
+/**
+ * `buildSite` starts Astro, whose bundling leaves the main thread mostly idle, before its
+ * index pass is done, and hands everything over at once when it is (build.ts): nothing
+ * handed over is read before then. Without `buildSite` (dev server, plain `astro build`) there is nothing to wait for.
+ */
+let handoverSettled = !chainsFile;
+const handoverReady: Promise<void> = Promise.resolve(chainsFile ? handedOver<Promise<void>>(`${chainsFile}.ready`) : undefined).then(() => {
+  handoverSettled = true;
+});
+// A failed index pass fails the pages that wait (and `buildSite` reports its own error), never the process.
+handoverReady.catch(() => {});
+
+/** A value `buildSite` handed over under `key`, once it has handed everything over. */
+async function shared<T>(key: string): Promise<T | undefined> {
+  await handoverReady;
+  return handedOver<T>(key);
+}
 
 /** How many parsed snapshots stay in memory. A day page needs its day's snapshots and the previous day's last. */
 const LRU_SIZE = 6;
@@ -36,7 +55,8 @@ const lru = new Map<string, Promise<SnapshotEntry & { fileSha256: string; fileBy
 
 /** Every snapshot id, oldest first. */
 export function snapshotIds(): Promise<string[]> {
-  idsPromise ??= listSnapshotIds(snapshotsDir);
+  // After the handover, like everything a page asks first: `renders()` may follow.
+  idsPromise ??= handoverReady.then(() => listSnapshotIds(snapshotsDir));
   return idsPromise;
 }
 
@@ -49,12 +69,12 @@ export async function days(): Promise<DayGroup[]> {
 export function snapshotEntry(id: string): Promise<SnapshotEntry & { fileSha256: string; fileBytes: number }> {
   return remembered(lru, id, async () => {
     // `buildSite` hands over the head it parsed, with its chain hash and file hash.
-    const head = chainsFile ? handedOver<Snapshot | null>(`${chainsFile}.head`) : undefined;
-    const file = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`)?.[id] : undefined;
+    const head = chainsFile ? await shared<Snapshot | null>(`${chainsFile}.head`) : undefined;
+    const file = chainsFile ? (await shared<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`))?.[id] : undefined;
     const chain = (await chains())?.[id];
     if (head && head.id === id && file && chain) return { snapshot: head, sha256: chain, file: path.join(snapshotsDir, `${id}.json`), fileSha256: file.sha256, fileBytes: file.bytes };
     // Bytes the index pass validated (build.ts) are parsed without the schema pass, once they hash the same.
-    const validatedSha256 = chainsFile ? handedOver<ReadonlyMap<string, string>>(`${chainsFile}.validated`)?.get(id) : undefined;
+    const validatedSha256 = chainsFile ? (await shared<ReadonlyMap<string, string>>(`${chainsFile}.validated`))?.get(id) : undefined;
     const { bytes, fileSha256, plain: _plain, ...entry } = await readSnapshotFile(snapshotsDir, id, chain, validatedSha256 ? { validatedSha256 } : {});
     return { ...entry, fileSha256: fileSha256 ?? sha256Hex(bytes), fileBytes: bytes.length };
   });
@@ -78,8 +98,10 @@ let chainsPromise: Promise<Record<string, string> | null> | null = null;
 
 /** Chain hashes `buildSite` already knows (from each successor's `previous` link), so pages do not recompute them. */
 function chains(): Promise<Record<string, string> | null> {
-  const shared = chainsFile ? handedOver<Record<string, string>>(chainsFile) : undefined;
-  chainsPromise ??= shared ? Promise.resolve(shared) : chainsFile ? readFile(chainsFile, 'utf8').then((text) => JSON.parse(text) as Record<string, string>) : Promise.resolve(null);
+  chainsPromise ??= (async () => {
+    if (!chainsFile) return null;
+    return (await shared<Record<string, string>>(chainsFile)) ?? (JSON.parse(await readFile(chainsFile, 'utf8')) as Record<string, string>);
+  })();
   return chainsPromise;
 }
 
@@ -105,7 +127,7 @@ export async function copyBytes(id: string, fileBytes: number): Promise<number |
   if (snapshotCopies === 'none') return null;
   if (snapshotCopies === 'json') return fileBytes;
   // Sizes promised as `buildSite` writes the copies (beside Astro's build).
-  const known = chainsFile ? handedOver<ReadonlyMap<string, Promise<number>>>(`${chainsFile}.copies`)?.get(id) : undefined;
+  const known = chainsFile ? (await shared<ReadonlyMap<string, Promise<number>>>(`${chainsFile}.copies`))?.get(id) : undefined;
   return known ? await known : gzipCopy(await rawSnapshot(id)).length;
 }
 
@@ -115,7 +137,7 @@ export async function copyBytes(id: string, fileBytes: number): Promise<number |
  * builds); otherwise (dev server, plain `astro build`) every file is read.
  */
 export async function snapshotListing(): Promise<SnapshotListing[]> {
-  const known = chainsFile ? handedOver<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`) : undefined;
+  const known = chainsFile ? await shared<Record<string, { sha256: string; bytes: number }>>(`${chainsFile}.files`) : undefined;
   const chainOf = await chains();
   const out: SnapshotListing[] = [];
   for (const id of await snapshotIds()) {
@@ -208,12 +230,10 @@ export async function latestDay(): Promise<DayData | null> {
 
 /** The compact cross-day index (service histories, pull requests, stats), built once per build in one pass. */
 export function ledgerIndex(): Promise<LedgerIndex> {
-  // `buildSite()` computes the index before Astro starts (incrementally, resuming the builder
+  // `buildSite()` computes the index while Astro bundles (incrementally, resuming the builder
   // state it saved last time) and hands it over in memory (handover.ts): one code path for full and incremental builds.
-  const shared = indexFile ? handedOver<LedgerIndex>(indexFile) : undefined;
-  if (shared) indexPromise ??= Promise.resolve(shared);
-  if (indexFile) indexPromise ??= readFile(indexFile, 'utf8').then((text) => JSON.parse(text) as LedgerIndex);
   indexPromise ??= (async () => {
+    if (indexFile) return (await shared<LedgerIndex>(indexFile)) ?? (JSON.parse(await readFile(indexFile, 'utf8')) as LedgerIndex);
     const builder = new LedgerIndexBuilder();
     // One snapshot at a time, outside the LRU, so the pass never holds the ledger in memory.
     for (const id of await snapshotIds()) builder.add((await readSnapshotEntry(snapshotsDir, id)).snapshot);
@@ -238,11 +258,15 @@ export async function organisationName(): Promise<string> {
  */
 export function renders(kind: RenderGroup, key: string): boolean {
   if (kind === 'snapshots' && (snapshotsCopied || snapshotCopies === 'none')) return false;
-  if (!only) return true;
-  renderSets ??= Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only![g])])) as Record<RenderGroup, Set<string>>;
-  return renderSets[kind].has(key);
+  // Asked from getStaticPaths, after an accessor above has waited for the handover: a plan not yet handed over must not read as "render everything".
+  if (!handoverSettled) throw new Error('renders() was asked before buildSite handed over what to render');
+  renderSets ??= (() => {
+    const only = chainsFile ? handedOver<RenderOnly | null>(`${chainsFile}.only`) : null;
+    return only ? (Object.fromEntries(RENDER_GROUPS.map((g) => [g, new Set(only[g])])) as Record<RenderGroup, Set<string>>) : 'all';
+  })();
+  return renderSets === 'all' || renderSets[kind].has(key);
 }
-let renderSets: Record<RenderGroup, Set<string>> | null = null;
+let renderSets: Record<RenderGroup, Set<string>> | 'all' | null = null;
 
 
 let changeIndexPromise: Promise<ChangeEntry[]> | null = null;
@@ -255,8 +279,7 @@ let changeIndexPromise: Promise<ChangeEntry[]> | null = null;
  * otherwise (dev server, plain `astro build`) one pass over the ledger.
  */
 export function changeIndex(): Promise<ChangeEntry[]> {
-  const shared = indexFile ? handedOver<ChangeEntry[]>(`${indexFile}.changes`) : undefined;
-  changeIndexPromise ??= shared ? Promise.resolve(shared) : (async () => computeChangeIndex(snapshotsDir, await snapshotIds(), null, null, ''))();
+  changeIndexPromise ??= (async () => (indexFile ? await shared<ChangeEntry[]>(`${indexFile}.changes`) : undefined) ?? computeChangeIndex(snapshotsDir, await snapshotIds(), null, null, ''))();
   return changeIndexPromise;
 }
 
@@ -266,7 +289,7 @@ const auditRows = new WeakMap<Snapshot, Map<string, ChangeRow>>();
 /** One change's row, from the snapshot that first recorded it (the same row the export writes). */
 export async function changeRow(entry: ChangeEntry): Promise<ChangeRow> {
   // `buildSite` hands over the rows its index pass made from the snapshots it read.
-  const known = indexFile ? handedOver<ReadonlyMap<string, ChangeRow>>(`${indexFile}.rows`)?.get(entry.id) : undefined;
+  const known = indexFile ? (await shared<ReadonlyMap<string, ChangeRow>>(`${indexFile}.rows`))?.get(entry.id) : undefined;
   if (known) return known;
   const { snapshot, sha256 } = await snapshotEntry(entry.snapshot);
   let rows = auditRows.get(snapshot);
@@ -286,7 +309,7 @@ const approvalsByChange = new WeakMap<Snapshot, Map<string, ApprovalRow>>();
  */
 export async function changeContext(entry: ChangeEntry): Promise<ChangeContext> {
   // `buildSite` hands over the approvals rows its index pass found for the changes it found (null: none).
-  const known = indexFile ? handedOver<ReadonlyMap<string, ApprovalRow | null>>(`${indexFile}.approvals`) : undefined;
+  const known = indexFile ? await shared<ReadonlyMap<string, ApprovalRow | null>>(`${indexFile}.approvals`) : undefined;
   if (known?.has(entry.id)) return { approval: known.get(entry.id) ?? null, production: entry.production };
   const { snapshot } = await snapshotEntry(entry.snapshot);
   let rows = approvalsByChange.get(snapshot);
@@ -325,7 +348,7 @@ export function periodExport(name: string): Promise<{ csv: string; manifest: str
       if (!period) throw new Error(`no closed audit period ${name}`);
       const request = { period: { from: period.from, to: period.to, environments: null }, format: 'csv' as const, asOf: period.closingId, extractedAt: snapshotIdToDate(period.closingId), generator: { name: 'release-ledger', version: generatorVersion } };
       // From the parts `buildSite` kept of each snapshot (export/parts.ts): the same bytes without reading the period's snapshots again.
-      const partOf = indexFile ? handedOver<(id: string, sha256: string) => Promise<SnapshotPart | undefined>>(`${indexFile}.parts`) : undefined;
+      const partOf = indexFile ? await shared<(id: string, sha256: string) => Promise<SnapshotPart | undefined>>(`${indexFile}.parts`) : undefined;
       if (partOf && known) {
         const ids = await snapshotIds();
         const parts = new Map<string, SnapshotPart>();

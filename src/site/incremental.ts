@@ -30,6 +30,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, open, readdir, readFile, rename, rm, mkdir, truncate, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { readSnapshotEntry, readSnapshotFile } from '../ledger/index.ts';
 import { byService, groupBy, groupDays, LedgerIndexBuilder, serviceRevisions, serviceThrough, type DayGroup, type LedgerIndex, type LedgerIndexBuilderState } from '../views/index.ts';
 import type { Snapshot, SnapshotCopies } from '../model/index.ts';
@@ -308,6 +309,7 @@ export async function openLedgerIndex(
       cache.covered.length <= ids.length &&
       cache.covered.every(([id, identity], i) => ids[i] === id && facts.identity.get(id) === identity)
     ) {
+      await setImmediate();
       builder = LedgerIndexBuilder.fromState(cache.state);
       covered = cache.covered;
       digests = new Map(cache.serviceDigests);
@@ -322,6 +324,8 @@ export async function openLedgerIndex(
   };
   const finish = async () => {
     const index = builder.finish();
+    // Each long step gives the event loop a turn: Astro bundles meanwhile (build.ts) and waits on the main thread between its steps.
+    await setImmediate();
     // Only the services the new snapshots touched are digested again: stringifying every service's
     // events and pull requests was over half a second a night at three years.
     const grouped = byService(index);
@@ -331,6 +335,7 @@ export async function openLedgerIndex(
       digests.set(service, createHash('sha256').update(content).digest('hex'));
     }
     const read = covered.length - from;
+    await setImmediate();
     if (file && read > 0) {
       await mkdir(cacheDir!, { recursive: true });
       const head = { format: FORMAT, fingerprint, covered, serviceDigests: [...digests].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };

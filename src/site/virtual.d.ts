@@ -12,13 +12,10 @@ declare module 'virtual:release-ledger/site' {
   export const indexFile: string | null;
   /** Snapshot id → chain hash (JSON), or null to compute them. */
   export const chainsFile: string | null;
-  /** Incremental builds: the per-day pages to render, or null for all. */
-  export const only: import('./config.ts').RenderOnly | null;
   /** `buildSite` copies `/snapshots/ID.json` itself; the endpoint renders none. */
   export const snapshotsCopied: boolean;
   /** How `/snapshots/` publishes each snapshot (config `site.snapshotCopies`). */
   export const snapshotCopies: import('../model/index.ts').SnapshotCopies;
-  /** Astro's `experimental.incrementalBuild` is on: per-day pages return a `cacheKey` (bench only). */
   /** Site path of mermaid's browser build (mermaid-assets.ts), before the base is added. */
   export const mermaidEntry: string;
 }
