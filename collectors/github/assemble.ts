@@ -19,6 +19,7 @@ import {
   parseConfigFile,
   payloadVersion,
   pullRequestApprovals,
+  statusesOf,
   successAt,
   versionOf,
 } from './index.ts';
@@ -59,6 +60,25 @@ export function assembleCell({ state, service, env, libraries, ticketPattern: pa
       url: `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
     });
   }
+  // Passed over as not what runs (what-runs.ts): recorded with why, so the snapshot keeps the evidence (docs/sources.md).
+  out.passedOver = (env.passedOver ?? []).map(({ deployment: d, why }) => {
+    const runUrl = statusesOf(d).findLast((s) => s.logUrl)?.logUrl;
+    return {
+      service: service.name,
+      environment: env.ledger,
+      source,
+      ...(d.databaseId !== null ? { deploymentId: d.databaseId } : {}),
+      ...(d.ref?.name ? { ref: d.ref.name } : {}),
+      ...(d.ref?.prefix === 'refs/heads/' ? { refType: 'branch' as const } : d.ref?.prefix === 'refs/tags/' ? { refType: 'tag' as const } : {}),
+      commit: d.commitOid,
+      createdBy: d.creator?.login ?? 'unknown',
+      createdAt: isoUtc(d.createdAt),
+      kind: why.kind,
+      reason: why.reason,
+      ...(why.kind === 'outside-branch-policy' && env.branchPolicies ? { branchPolicy: [...env.branchPolicies].sort() } : {}),
+      url: runUrl ?? `${repo.url}/deployments/${encodeURIComponent(env.github)}`,
+    };
+  });
   if (env.variables) {
     const { values, changedAt } = environmentValues(env.variables.variables, env.variables.secrets);
     out.configs.push({ service: service.name, environment: env.ledger, source, values, origin: 'github:environment', ...(changedAt ? { changedAt } : {}) });

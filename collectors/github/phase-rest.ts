@@ -65,19 +65,23 @@ export async function listAll(run: GitHubRun, route: string, params: Record<stri
  * (what-runs.ts), newest first, until the active one and the one before it
  * are settled; older history is held to the branch policy only, which costs
  * nothing. A deployment whose transient flag cannot be read is kept, with a gap.
+ * Each one passed over is kept in `env.passedOver` for the snapshot.
  */
 export async function settleWhatRuns(run: GitHubRun, repo: RepoState, env: EnvState): Promise<void> {
   const defaultBranch = repo.repo?.defaultBranchRef?.name;
   const newestFirst = [...env.deployments].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   const kept: GqlDeployment[] = [];
+  env.passedOver = [];
   let settled = 0;
   for (const d of newestFirst) {
     const succeeded = successAt(d) !== null;
     // The branch policy costs nothing; the transient flag is asked only of what the policy lets through.
-    let reason = succeeded ? passedOver(d, env.branchPolicies, undefined) : null;
-    if (succeeded && !reason && settled < 2 && mayBeTransient(d, defaultBranch)) reason = passedOver(d, env.branchPolicies, await readTransient(run, repo, env, d));
-    if (reason) {
-      run.ctx.progress(`github: ${repo.owner}/${repo.name} ${env.github}: deployment ${d.databaseId ?? d.commitOid.slice(0, 7)} is not what runs: ${reason}`);
+    let why = succeeded ? passedOver(d, env.branchPolicies, undefined) : null;
+    if (succeeded && !why && settled < 2 && mayBeTransient(d, defaultBranch)) why = passedOver(d, env.branchPolicies, await readTransient(run, repo, env, d));
+    if (why) {
+      run.ctx.progress(`github: ${repo.owner}/${repo.name} ${env.github}: deployment ${d.databaseId ?? d.commitOid.slice(0, 7)} is not what runs: ${why.reason}`);
+      // Recorded in the snapshot (assemble.ts), not only said: the deployment rule judges it (src/rules/deployment.ts).
+      (env.passedOver ??= []).push({ deployment: d, why });
       continue;
     }
     if (succeeded) settled++;

@@ -201,6 +201,7 @@ export class GitHubRun {
         try {
           const cell = assembleCell({ state, service, env, libraries, ticketPattern: pattern, source }, (evidence, reason) => this.gap(service.name, env.ledger, evidence, reason));
           for (const key of ['history', 'configs', 'deployments', 'changes'] as const) (this.evidence[key] as unknown[]).push(...cell[key]);
+          if (cell.passedOver?.length) (this.evidence.passedOver ??= []).push(...cell.passedOver);
         } catch (error) {
           // A record the checks above did not foresee still costs only its cell.
           this.gap(service.name, env.ledger, 'deployment', `${state.owner}/${state.name} ${env.github}: ${(error as Error).message.split('\n')[0]}`);
@@ -243,6 +244,7 @@ export class GitHubRun {
     e.branches.sort(by('service', 'name'));
     e.changes.sort(by('service', 'environment'));
     e.gaps.sort(by('service', 'environment', 'evidence', 'reason'));
+    e.passedOver?.sort(by('service', 'environment', 'createdAt', 'commit'));
     return e;
   }
 

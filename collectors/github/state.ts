@@ -6,6 +6,7 @@ import type { Approval, GitHubSourceConfig, ServiceConfig, SourceContext } from 
 import { splitRepo } from './map.ts';
 import type { CompareResult, GqlDeployment, GqlPullRequest, GqlRepository, RestEnvironment, RestRunApproval, RestSecret, RestVariable } from './types.ts';
 import type { TimeBounds } from './map.ts';
+import type { PassedOverReason } from './what-runs.ts';
 
 export type Kind = 'deployment' | 'approvals' | 'config' | 'branches' | 'changes' | 'protection' | 'all';
 
@@ -25,6 +26,8 @@ export interface EnvState {
   variables?: { variables: RestVariable[]; secrets: RestSecret[] };
   /** The name patterns of a custom deployment branch policy (`tag:` before tag patterns). */
   branchPolicies?: string[];
+  /** Successful deployments passed over as not what runs (what-runs.ts), newest first, with why: recorded in the snapshot. */
+  passedOver?: { deployment: GqlDeployment; why: PassedOverReason }[];
   /** Who triggered the workflow run of an active deployment made with GITHUB_TOKEN (deployer.ts). */
   deployer?: string;
 }

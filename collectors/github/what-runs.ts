@@ -15,7 +15,8 @@
  *
  * An unknown ref (a deployment by sha) or a policy that could not be read
  * passes nothing over: not knowing is never a reason to hide a deployment.
- * No I/O.
+ * What is passed over is recorded in the snapshot (`passedOver`), never
+ * only dropped. No I/O.
  */
 import picomatch from 'picomatch';
 import type { GqlDeployment } from './types.ts';
@@ -41,11 +42,20 @@ export function mayBeTransient(deployment: GqlDeployment, defaultBranch: string 
   return deployment.ref?.prefix === 'refs/heads/' && deployment.ref.name !== defaultBranch;
 }
 
+/** Why a deployment is passed over, in the snapshot's terms (`passedOver[].kind`) and in words. */
+export interface PassedOverReason {
+  kind: 'outside-branch-policy' | 'transient-environment';
+  reason: string;
+}
+
 /** Why a deployment is passed over, or null when it may be what runs. `transient` is what GitHub said (undefined: not asked). */
-export function passedOver(deployment: GqlDeployment, branchPolicies: readonly string[] | undefined, transient: boolean | undefined): string | null {
+export function passedOver(deployment: GqlDeployment, branchPolicies: readonly string[] | undefined, transient: boolean | undefined): PassedOverReason | null {
   if (!branchPolicyAllows(deployment.ref, branchPolicies)) {
-    return `its ${deployment.ref!.prefix === 'refs/tags/' ? 'tag' : 'branch'} ${deployment.ref!.name} is outside the environment's deployment branch policy (${[...branchPolicies!].sort().join(', ') || 'no patterns'})`;
+    return {
+      kind: 'outside-branch-policy',
+      reason: `its ${deployment.ref!.prefix === 'refs/tags/' ? 'tag' : 'branch'} ${deployment.ref!.name} is outside the environment's deployment branch policy (${[...branchPolicies!].sort().join(', ') || 'no patterns'})`,
+    };
   }
-  if (transient === true) return 'it was made for a transient environment (transient_environment: true)';
+  if (transient === true) return { kind: 'transient-environment', reason: 'it was made for a transient environment (transient_environment: true)' };
   return null;
 }

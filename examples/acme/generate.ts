@@ -41,6 +41,7 @@ import {
   type ServiceSpec,
 } from './organisation.ts';
 import { approveAfterTheFact } from './audit-cases.ts';
+import { addPreview, PREVIEW, previewIncident } from './outside-policy.ts';
 import { planReleases } from './releases.ts';
 
 export { ENVIRONMENTS, SERVICES, LIBRARIES, DEPLOYED, TEAMS, LEGACY, ON_GITHUB } from './organisation.ts';
@@ -598,6 +599,7 @@ function planOrganisation(seed: number): Plan {
   plan.incidents.push({ rule: 'approval.self', service: self.service, environment: 'prod', firesOn: seenOn(self.at), resolvedOn: resolvedBy(self), story: `rosa deployed ${self.release.version} to prod and was its only approver` });
   // Audit export cases (examples/acme/audit-cases.ts).
   approveAfterTheFact(plan.deploys);
+  plan.incidents.push(previewIncident(eventsOf(plan, PREVIEW.service, 'prod'), seenOn)); // examples/acme/outside-policy.ts
 
   // A prod rollout that never completes: the version endpoint keeps reporting the old version.
   const stale = firstAfter(SCRIPT.staleRuntime.service, 'prod', SCRIPT.staleRuntime.after) as DeployEvent;
@@ -1070,6 +1072,8 @@ function repoTimeline(plan: Plan, spec: ServiceSpec, id: number): RepoTimeline {
       }
     });
   }
+
+  if (name === PREVIEW.service) addPreview(eventsOf(plan, name, 'prod'), id, mainAt, branches, deployments); // examples/acme/outside-policy.ts
 
   // Environments: reviewers on staging (the team) and production (release managers); secrets dated by their rotations.
   const environments: RepoTimeline['environments'] = ENVIRONMENTS.map((env) => {

@@ -3,6 +3,7 @@
  * common flags, and the few steps several commands take (load the config,
  * read the ledger key, find a snapshot, report an appended one).
  */
+import { printable } from '../model/printable.ts';
 import path from 'node:path';
 import type { ArgsDef, CommandDef } from 'citty';
 import { ConfigError, ExitCode, LedgerError, UsageError } from '../errors.ts';
@@ -44,11 +45,8 @@ export const common = {
 /** `--fail-on`, shared by collect and merge (the CI gate). */
 export const failOnArg = { type: 'string', description: `Exit 4 when an open finding is at or above this severity (${SEVERITIES.join(', ')})`, valueHint: 'SEVERITY' } as const;
 
-/** Terminal-safe text: control characters and bidi overrides from outside data are shown escaped. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Terminal-safe text: control characters and bidi overrides from outside data are shown escaped (one home: src/model/printable.ts). */
+export { printable };
 
 export async function load(args: { config?: unknown }, io: CliIO): Promise<LoadedConfig> {
   const file = path.resolve(io.cwd, typeof args.config === 'string' ? args.config : DEFAULT_CONFIG);

@@ -15,12 +15,14 @@ import {
   deploymentSchema,
   gapSchema,
   observedSchema,
+  passedOverSchema,
   type Branch,
   type Change,
   type Declared,
   type Deployment,
   type Gap,
   type Observed,
+  type PassedOver,
   type Snapshot,
 } from '../model/snapshot.ts';
 import type { RawConfigRecord } from '../model/evidence.ts';
@@ -141,6 +143,9 @@ function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
         promotion: d.promotion && { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) },
       }),
     ),
+    ...(draft.passedOver && {
+      passedOver: draft.passedOver.map((p) => url({ ...p, reason: redactSecretsInText(p.reason), createdBy: redactSecretsInText(p.createdBy), ...(p.ref !== undefined ? { ref: redactSecretsInText(p.ref) } : {}) })),
+    }),
     observed: draft.observed.map(url),
     declared: draft.declared.map((d) => (d.promotion ? { ...d, promotion: { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) } } : d)),
     changes: draft.changes.map((c) => ({ ...c, pullRequests: c.pullRequests.map((pr) => url({ ...pr, title: redactSecretsInText(pr.title) })) })),
@@ -186,7 +191,7 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
   const gaps: Gap[] = [];
   const all = <K extends keyof Evidence>(key: K) => outcomes.flatMap((o) => (o.evidence[key] as unknown[]).map((record) => ({ source: o.name, record })));
   const screenAll = <T extends { service: string; environment?: string }>(key: keyof Evidence, schema: z.ZodType<T>, what: string) =>
-    outcomes.flatMap((o) => screen<T>(o.evidence[key] as unknown[], schema, what, o.name, known, gaps));
+    outcomes.flatMap((o) => screen<T>((o.evidence[key] ?? []) as unknown[], schema, what, o.name, known, gaps));
 
   for (const { source, record } of all('gaps')) {
     const parsed = gapSchema.safeParse(record);
@@ -246,6 +251,10 @@ function assembleRaw(input: AssembleInput): DraftSnapshot {
     exceptions: config.exceptions,
     sources: outcomes.map((o) => ({ name: o.name, type: o.type })).sort(byKeys((s) => s.name)),
     deployments,
+    // Successful deployments a source did not take as what runs, with why (docs/sources.md); the deployment rule judges them.
+    passedOver: screenAll<PassedOver>('passedOver', passedOverSchema, 'deployment').sort(
+      byKeys((p) => p.service, (p) => p.environment, (p) => p.createdAt, (p) => p.source, (p) => p.commit, (p) => String(p.deploymentId ?? '')),
+    ),
     observed: screenAll<Observed>('observed', observedSchema, 'observed').sort(
       byKeys((o) => o.service, (o) => o.environment, (o) => o.source),
     ),

@@ -7,7 +7,7 @@
  */
 import { configJsonSchema } from '../model/json-schema.ts';
 import { RULE_IDS } from '../model/config.ts';
-import { DEFAULT_SEVERITIES, RULE_DOCS } from '../rules/index.ts';
+import { DEFAULT_SEVERITIES, DEFAULT_SEVERITIES_OUTSIDE_PRODUCTION, RULE_DOCS } from '../rules/index.ts';
 
 type JsonSchema = {
   type?: string | string[];
@@ -78,7 +78,7 @@ export function rulesReferenceMarkdown(): string {
     return [
       `### \`${rule}\` — ${docs.title}`,
       '',
-      `Default severity: **${DEFAULT_SEVERITIES[rule]}** (in the config: \`policies: { rules: { "${rule}": { severity: …, enabled: false } } }\`).`,
+      `Default severity: **${DEFAULT_SEVERITIES[rule]}**${DEFAULT_SEVERITIES_OUTSIDE_PRODUCTION[rule] ? ` in production environments, **${DEFAULT_SEVERITIES_OUTSIDE_PRODUCTION[rule]}** elsewhere` : ''} (in the config: \`policies: { rules: { "${rule}": { severity: …, enabled: false } } }\`).`,
       '',
       `**Why it matters.** ${docs.why}`,
       '',

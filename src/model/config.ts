@@ -37,6 +37,7 @@ export const RULE_IDS = [
   'source.gap',
   'release.partial',
   'release.mixed-scope',
+  'deployment.outside-branch-policy',
 ] as const;
 export const ruleIdSchema = z.enum(RULE_IDS).describe('A rule id from the rules table, e.g. "promotion.bypass".');
 export type RuleId = z.infer<typeof ruleIdSchema>;

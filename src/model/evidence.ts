@@ -4,7 +4,7 @@
  * the hash chain) is a pure function in `src/`.
  */
 import type { Config, ServiceConfig, SourceConfig } from './config.ts';
-import type { Branch, Change, Declared, Deployment, Gap, Observed, StoredValue } from './snapshot.ts';
+import type { Branch, Change, Declared, Deployment, Gap, Observed, PassedOver, StoredValue } from './snapshot.ts';
 
 /** A config value as a source reads it, before redaction. */
 export type RawValue = StoredValue;
@@ -50,6 +50,8 @@ export interface Evidence {
    * assembly attaches them to that source's deployment record of the same service and environment.
    */
   syncs: SyncHistory[];
+  /** Successful deployments the source did not take as what runs, with why (absent: the source passes none over). */
+  passedOver?: PassedOver[];
 }
 
 /** Every sync a deploying tool still remembers for one service and environment, newest first. */

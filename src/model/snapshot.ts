@@ -172,6 +172,41 @@ export const deploymentSchema = z
   .strict();
 export type Deployment = z.infer<typeof deploymentSchema>;
 
+/**
+ * A successful deployment a source did not take as what runs (docs/sources.md,
+ * "What runs: deployments that are passed over"): kept so an auditor sees it.
+ * Absent in snapshots written before it existed.
+ */
+export const passedOverSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** Which source passed it over. */
+    source: z.string(),
+    /** The source's id of the deployment (GitHub's deployment id), when it has one. */
+    deploymentId: z.number().int().optional(),
+    /** The git ref deployed (a branch or tag name), if known. */
+    ref: z.string().optional(),
+    /** `branch` or `tag`, when the source says which. */
+    refType: z.enum(['branch', 'tag']).optional(),
+    /** The commit deployed. */
+    commit: z.string(),
+    /** Who created the deployment, as the source names them. */
+    createdBy: z.string(),
+    /** When the deployment was created. */
+    createdAt: isoTime,
+    /** Why it is not what runs: outside the environment's custom deployment branch policy, or made for a transient environment. */
+    kind: z.enum(['outside-branch-policy', 'transient-environment']),
+    /** The same, in words. */
+    reason: z.string(),
+    /** The custom branch policy's patterns, sorted (`tag:` before tag patterns), when the kind is `outside-branch-policy`. */
+    branchPolicy: z.array(z.string()).optional(),
+    /** Link to the deployment's run (or the environment's deployments), credentials removed. */
+    url: z.string().optional(),
+  })
+  .strict();
+export type PassedOver = z.infer<typeof passedOverSchema>;
+
 export const observedSchema = z
   .object({
     service: z.string(),
@@ -428,6 +463,8 @@ export const snapshotSchema = z
     /** The sources that ran: name and type. */
     sources: z.array(z.object({ name: z.string(), type: z.string() }).strict()),
     deployments: z.array(deploymentSchema),
+    /** Successful deployments passed over as not what runs, with why; absent in snapshots written before they were recorded. */
+    passedOver: z.array(passedOverSchema).optional(),
     observed: z.array(observedSchema),
     declared: z.array(declaredSchema),
     configs: z.array(configRecordSchema),

@@ -9,13 +9,14 @@
  * ledger carries forward, see `src/snapshot/promotion.ts`) — so rules never
  * read today's config or rescan history.
  */
-import { RULE_IDS, SEVERITIES, type ExceptionConfig, type RuleId, type Severity } from '../model/config.ts';
+import { RULE_IDS, SEVERITIES, type EnvironmentConfig, type ExceptionConfig, type RuleId, type Severity } from '../model/config.ts';
 import type { Finding, Snapshot } from '../model/snapshot.ts';
 import * as approval from './approval.ts';
 import * as branch from './branch.ts';
 import * as config from './config.ts';
 import { createContext, slug, type DraftSnapshot, type Rule, type RuleResult } from './_context.ts';
 import * as dependency from './dependency.ts';
+import * as deployment from './deployment.ts';
 import * as drift from './drift.ts';
 import * as exception from '../model/exception.ts';
 import * as exceptionRule from './exception.ts';
@@ -26,7 +27,7 @@ import * as release from './release.ts';
 export type { DraftSnapshot };
 
 /** Bump (YYYY.MM.N) whenever any rule's behaviour changes; stored in every snapshot's `generator.rulesVersion`. */
-export const RULES_VERSION = '2026.12.2';
+export const RULES_VERSION = '2026.12.3';
 
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'promotion.bypass': 'high',
@@ -44,6 +45,17 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = {
   'source.gap': 'low',
   'release.partial': 'medium',
   'release.mixed-scope': 'low',
+  'deployment.outside-branch-policy': 'high',
+};
+
+/**
+ * Rules whose default severity is lower outside production
+ * (`environments[].production`, as for approvals in src/model/approvals.ts):
+ * the same event matters less where no customer is served. A severity in
+ * `policies.rules` still wins everywhere.
+ */
+export const DEFAULT_SEVERITIES_OUTSIDE_PRODUCTION: Partial<Record<RuleId, Severity>> = {
+  'deployment.outside-branch-policy': 'medium',
 };
 
 /** What each rule means, why it matters and how to resolve it: the section per rule in docs/rules.md and the site's finding help. */
@@ -63,6 +75,7 @@ export const RULE_DOCS: Record<RuleId, { title: string; why: string; resolve: st
   'source.gap': gap.docs,
   'release.partial': release.partialDocs,
   'release.mixed-scope': release.mixedScopeDocs,
+  'deployment.outside-branch-policy': deployment.outsideBranchPolicyDocs,
 };
 
 /** Every rule but `exception.expired`, which judges the others' findings. */
@@ -81,7 +94,14 @@ const RULES: Record<Exclude<RuleId, 'exception.expired'>, Rule> = {
   'source.gap': gap.sourceGap,
   'release.partial': release.releasePartial,
   'release.mixed-scope': release.releaseMixedScope,
+  'deployment.outside-branch-policy': deployment.deploymentOutsideBranchPolicy,
 };
+
+/** A finding's severity when the config sets none: lower outside production for the rules that say so. */
+function defaultSeverity(rule: RuleId, environment: Pick<EnvironmentConfig, 'production'> | undefined): Severity {
+  const outside = DEFAULT_SEVERITIES_OUTSIDE_PRODUCTION[rule];
+  return outside !== undefined && environment !== undefined && !environment.production ? outside : DEFAULT_SEVERITIES[rule];
+}
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -120,7 +140,7 @@ export function evaluateRules(input: { draft: DraftSnapshot; previous: Snapshot 
     return {
       id: r.id,
       rule: r.rule,
-      severity: settings[r.rule]?.severity ?? DEFAULT_SEVERITIES[r.rule],
+      severity: settings[r.rule]?.severity ?? defaultSeverity(r.rule, r.environment === undefined ? undefined : ctx.environment(r.environment)),
       ...(r.service !== undefined ? { service: r.service } : {}),
       ...(r.environment !== undefined ? { environment: r.environment } : {}),
       message: r.message,

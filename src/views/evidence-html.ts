@@ -12,6 +12,7 @@ import type { RuleId } from '../model/index.ts';
 import { formatTime, plural, safeUrl, shortCommit } from './format.ts';
 import { html, type Html } from './html.ts';
 import { findingAnchor } from './links.ts';
+import { printable } from '../model/printable.ts';
 
 type Renderer = (evidence: Record<string, unknown>) => Html | null;
 
@@ -44,6 +45,9 @@ function record(url: string | undefined | null, label = 'record'): Html | null {
   const href = safeUrl(url);
   return href ? html`<a href="${href}" rel="nofollow noopener">${label}</a>` : null;
 }
+
+/** A name from outside (a branch, a login) isolated from the text around it, its bidi overrides and control characters shown as escapes (src/model/printable.ts). */
+const outside = (name: string) => html`<bdi class="mono">${printable(name)}</bdi>`;
 
 const commit = (sha: string | null | undefined) => html`<span class="mono" title="${sha ?? ''}">${shortCommit(sha)}</span>`;
 const names = (list: readonly string[]) => (list.length === 0 ? html`<span class="muted">nobody</span>` : list.join(', '));
@@ -255,6 +259,34 @@ export const EVIDENCE_RENDERERS: Partial<Record<RuleId, Renderer>> = {
     z.object({ version: text, commit: text, deployedAt: text, deployedBy: text, fromVersion: nullableText, units: z.number(), maxScope: z.number(), tickets: z.array(text), untracked: z.array(z.object({ number: z.number(), title: text })), releases: z.array(text), url: text.optional() }),
     (e) =>
       html`<p>${e.version} (${commit(e.commit)}), deployed by ${e.deployedBy} at ${formatTime(e.deployedAt)}${e.fromVersion && ` over ${e.fromVersion}`}, brought <strong>${e.units} unrelated changes</strong>; ${e.maxScope} allowed. ${record(e.url, 'deployment record')}</p><p>Tickets: ${e.tickets.join(', ') || '—'}${e.untracked.length > 0 && html`; pull requests without one: ${e.untracked.map((p, i) => html`${i > 0 && ', '}#${p.number} ${p.title}`)}`}${e.releases.length > 0 && html`; part of ${e.releases.join(', ')}`}.</p>`,
+  ),
+  'deployment.outside-branch-policy': shaped(
+    z.object({
+      deploymentId: z.number().optional(),
+      ref: nullableText,
+      refType: text.optional(),
+      commit: text,
+      createdBy: text,
+      createdAt: text,
+      branchPolicy: z.array(text),
+      reason: text,
+      source: text,
+      newerThanWhatRuns: z.boolean(),
+      whatRuns: z.object({ version: text, commit: text, ref: text.optional(), deployedAt: text, deployedBy: text }).nullable(),
+      url: text.optional(),
+    }),
+    (e) =>
+      html`<p>Deployment ${e.deploymentId ?? '(no id)'} of ${e.refType ?? 'ref'} ${e.ref === null ? html`<span class="muted">unknown</span>` : outside(e.ref)} (${commit(e.commit)}), created by ${outside(e.createdBy)} at ${formatTime(e.createdAt)}, succeeded outside the branch policy ${
+        e.branchPolicy.length > 0 ? e.branchPolicy.map((p, i) => html`${i > 0 && ', '}<code>${printable(p)}</code>`) : html`<span class="muted">(no patterns)</span>`
+      }; ${e.source} did not take it as what runs. ${record(e.url, 'run')}</p>${table(
+        ['', 'Ref', 'Commit', 'When', 'By'],
+        [
+          ['Outside the policy', e.ref === null ? '—' : outside(e.ref), commit(e.commit), formatTime(e.createdAt), outside(e.createdBy)],
+          e.whatRuns
+            ? [html`Taken as what runs <span class="muted">(${e.whatRuns.version})</span>`, e.whatRuns.ref ? outside(e.whatRuns.ref) : '—', commit(e.whatRuns.commit), formatTime(e.whatRuns.deployedAt), outside(e.whatRuns.deployedBy)]
+            : [html`Taken as what runs`, html`<span class="muted">nothing</span>`, '—', '—', '—'],
+        ],
+      )}${e.newerThanWhatRuns && html`<p><strong>It is newer than what is taken as running:</strong> if it was a real deployment, it is what runs.</p>`}`,
   ),
 };
 

@@ -13,6 +13,7 @@ import { evidenceRows, evidenceOpen, SEVERITY_ICON, type EvidenceValue } from '.
 import { formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
 import { findingAnchor } from './links.ts';
+import { printable } from '../model/printable.ts';
 
 export function findingsHtml(findings: readonly Finding[], empty = 'No findings.'): Html {
   if (findings.length === 0) return html`<p>✓ ${empty}</p>`;
@@ -30,9 +31,10 @@ function findingHtml(shown: Finding): Html {
   }</dl>${evidenceHtml(f)}</article>`;
 }
 
+/** The raw JSON is the same JSON with bidi overrides written as `\u202e` escapes (src/model/printable.ts), so it cannot reorder on the page. */
 function evidenceHtml(f: Finding): Html {
   const shown = ruleEvidenceHtml(f.rule, f.evidence) ?? html`<dl>${evidenceRows(f.evidence).map((row) => html`<dt>${row.key}</dt><dd>${valueHtml(row.value)}</dd>`)}</dl>`;
-  return html`<details class="evidence"${evidenceOpen(f.severity) && html` open`}><summary>Evidence</summary>${shown}<details class="raw-evidence"><summary>Raw evidence (JSON)</summary><pre>${JSON.stringify(f.evidence, null, 2)}</pre></details></details>`;
+  return html`<details class="evidence"${evidenceOpen(f.severity) && html` open`}><summary>Evidence</summary>${shown}<details class="raw-evidence"><summary>Raw evidence (JSON)</summary><pre>${printable(JSON.stringify(f.evidence, null, 2))}</pre></details></details>`;
 }
 
 function valueHtml(value: EvidenceValue): Html | string {

@@ -72,7 +72,7 @@ describe('environment names, deployers and what runs', () => {
     expect(branchPolicyAllows(ref('feature/x', 'refs/heads/'), undefined)).toBe(true);
     const d = { ref: ref('feature/x', 'refs/heads/') } as GqlDeployment;
     expect(passedOver(d, undefined, false)).toBeNull();
-    expect(passedOver(d, undefined, true)).toBe('it was made for a transient environment (transient_environment: true)');
-    expect(passedOver(d, policy, undefined)).toBe("its branch feature/x is outside the environment's deployment branch policy (main, release/*, tag:v*)");
+    expect(passedOver(d, undefined, true)).toEqual({ kind: 'transient-environment', reason: 'it was made for a transient environment (transient_environment: true)' });
+    expect(passedOver(d, policy, undefined)).toEqual({ kind: 'outside-branch-policy', reason: "its branch feature/x is outside the environment's deployment branch policy (main, release/*, tag:v*)" });
   });
 });

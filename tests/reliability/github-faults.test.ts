@@ -423,8 +423,8 @@ describe('source faults: GitHub', () => {
 function firstDifference(want: Evidence, have: Evidence): string {
   for (const key of Object.keys(want) as (keyof Evidence)[]) {
     if (key === 'gaps') continue;
-    const a = new Set(want[key].map((x) => JSON.stringify(x)));
-    const b = new Set(have[key].map((x) => JSON.stringify(x)));
+    const a = new Set((want[key] ?? []).map((x) => JSON.stringify(x)));
+    const b = new Set((have[key] ?? []).map((x) => JSON.stringify(x)));
     const lost = [...a].filter((x) => !b.has(x));
     const added = [...b].filter((x) => !a.has(x));
     if (lost.length || added.length) return `${key}: ${lost.length} missing (${(lost[0] ?? '').slice(0, 160)}), ${added.length} unexpected (${(added[0] ?? '').slice(0, 160)})`;

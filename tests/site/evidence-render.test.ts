@@ -41,6 +41,8 @@ function everyRuleFires() {
     ],
     observed: [{ service: 'api', environment: 'prod', version: '0.9.0', commit: null, at: day(10), source: 'runtime', url: 'https://api.example/version' }],
     branches: [{ service: 'api', name: `hotfix/${HOSTILE}`, aheadBy: 2, behindBy: 1, lastCommitAt: day(5), source: 'github' }],
+    // A production deployment from a branch outside the environment's custom policy (deployment.outside-branch-policy).
+    passedOver: [{ service: 'web', environment: 'prod', source: 'github', deploymentId: 9001, ref: `feature/${HOSTILE}`, refType: 'branch' as const, commit: sha('web-feature'), createdBy: 'erin', createdAt: day(9, '12:00:00'), kind: 'outside-branch-policy' as const, reason: 'outside the policy', branchPolicy: ['main', 'release/*'], url: 'https://github.example/acme/web/actions/runs/1/job/1' }],
     gaps: [{ source: 'runtime', service: 'web', environment: 'dev', evidence: 'observed', reason: HOSTILE }],
     exceptions: [{ rule: 'config.drift' as const, service: 'api', environment: 'prod', reason: HOSTILE, approvedBy: 'cto', expires: '2026-03-05' }],
     // api 1.1.0 is in dev and qa without web 2.0.0 (release.partial); web 2.0.0 reached prod with six tickets (release.mixed-scope).
