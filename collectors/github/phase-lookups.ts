@@ -143,12 +143,11 @@ export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: re
 
 /**
  * The person behind a deployment made with a workflow's GITHUB_TOKEN: who
- * triggered its run (deployer.ts). From the cache (by run id), else from
- * the repository's run list, else one REST request for the run (shared by
- * the environments one run deployed);
- * only for deployments with deployment approvals. Without it, who deployed is
- * unknown and those approvals cannot be checked for separation of duties,
- * which is a gap.
+ * triggered its run (deployer.ts), only for deployments with deployment
+ * approvals: from the cache (by run id), else from the repository's run
+ * list, else one REST request for the run (shared by the environments one
+ * run deployed). Without it, who deployed is unknown and those approvals
+ * cannot be checked for separation of duties, which is a gap.
  */
 export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvState, known: RunActors = { listed: new Map(), asked: new Map() }): Promise<void> {
   const deployment = env.active!;

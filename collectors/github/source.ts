@@ -146,11 +146,12 @@ export class GitHubRun {
 
   /**
    * What may be written to the ETag cache: a copy (octokit.paginate rewrites
-   * list `data` in place), or nothing for a variables list holding a
-   * secret-looking value, or a workflow run list. The cache sits beside the ledger and may be kept by
-   * CI, and secret values are never stored anywhere, not even as a hash: such
-   * a list is asked again in full each night, and redaction fingerprints it
-   * with the ledger key like any other value.
+   * list `data` in place), or nothing for a workflow run list (never asked
+   * twice) or a variables list holding a secret-looking value. The cache
+   * sits beside the ledger and may be kept by CI, and secret values are never
+   * stored anywhere, not even as a hash: such a list is asked again in full
+   * each night, and redaction fingerprints it with the ledger key like any
+   * other value.
    */
   cacheSafe(url: string, data: unknown): unknown {
     // A repository's run list names that night's newest deployment in its URL, so it is never asked again (phase-lookups.ts): not kept.
