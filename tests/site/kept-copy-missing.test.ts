@@ -4,29 +4,19 @@
  * again (build.ts `KeptFileMissing`), and the site it leaves is the full
  * build's, the copy back byte for byte.
  */
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSnapshotIds } from '../../src/ledger/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { treeDigest } from '../helpers/tree-digest.ts';
 
 let work: string;
 const ledger = () => path.join(work, 'ledger');
 const out = () => path.join(work, 'site');
 const night = () => buildSite({ snapshotsDir: ledger(), outDir: out(), cacheDir: path.join(work, 'cache'), incremental: true, logLevel: 'error' });
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const entries: [string, string][] = [];
-  for (const f of files) {
-    const file = path.join(f.parentPath, f.name);
-    entries.push([path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex')]);
-  }
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'site-kept-copy-missing-'));
@@ -40,7 +30,7 @@ afterAll(async () => {
 describe('a kept snapshot copy deleted by hand', () => {
   it('makes the next night a full build, which writes the copy again and equals the first build', async () => {
     await night();
-    const first = await digest(out());
+    const first = await treeDigest(out());
     const [oldest] = await listSnapshotIds(ledger());
     const copy = `snapshots/${oldest}.json.gz`;
     expect(first[copy]).toBeDefined();
@@ -51,6 +41,6 @@ describe('a kept snapshot copy deleted by hand', () => {
     const again = await night();
     expect(again.reused).toBe(0);
     expect(again.rendered).toBe(again.pages);
-    expect(await digest(out())).toEqual(first);
+    expect(await treeDigest(out())).toEqual(first);
   }, 300_000);
 });
