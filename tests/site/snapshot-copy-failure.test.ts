@@ -24,7 +24,6 @@
  * removed here: not the newest (`ledgerFacts` parsed it), and nothing at all
  * in a night without a new snapshot.
  */
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,22 +34,13 @@ import { listSnapshotIds } from '../../src/ledger/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { SITE_ROOT } from '../../src/site/config.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { treeDigest as digest } from '../helpers/tree-digest.ts';
 
 let work: string;
 let source: string;
 let ids: string[];
 let callerCwd: string;
 const ledger = () => path.join(work, 'ledger');
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const entries: [string, string][] = [];
-  for (const f of files) {
-    const file = path.join(f.parentPath, f.name);
-    entries.push([path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex')]);
-  }
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 /**
  * What is beside the output (a staged site, a journal): nothing new once a build has ended. (The
