@@ -114,6 +114,36 @@ function widerThan(p: Page, width: number): Promise<string[]> {
   }, width);
 }
 
+/** Words in the section's cells that go to a new line anywhere but right after a hyphen or slash (tests/browser/phone-print.test.ts). */
+function brokenWords(p: Page): Promise<string[]> {
+  return p.evaluate(() => {
+    const broken: string[] = [];
+    for (const cell of document.querySelectorAll('section[aria-labelledby="passed-over"] :is(th, td)')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          let previousTop: number | null = null;
+          for (let i = 0; i < m[0].length; i++) {
+            range.setStart(node, m.index + i);
+            range.setEnd(node, m.index + i + 1);
+            const rect = [...range.getClientRects()].find((r) => r.width > 0);
+            if (!rect) continue;
+            const top = Math.round(rect.top);
+            if (previousTop !== null && top !== previousTop && !'-/'.includes(m[0][i - 1]!)) {
+              broken.push(`"${m[0]}" breaks before "${m[0].slice(i)}"`);
+              break;
+            }
+            previousTop = top;
+          }
+        }
+      }
+    }
+    return broken;
+  });
+}
+
 describe('passed-over deployments on the built site', () => {
   it('the environment and service day pages show them, escaped and isolated, with the finding linked', async () => {
     const prod = await page('days/2026-03-13/environments/prod');
@@ -146,7 +176,7 @@ describe('passed-over deployments on the built site', () => {
     for (const f of without) expect([f, (await page(path.join('days', path.dirname(f)))).includes('passed-over')]).toEqual([f, false]);
   });
 
-  it('no sideways scroll at 390 px, nothing wider than A4 in print, and no injected script runs', async () => {
+  it('no sideways scroll and no broken word at 390 px, nothing wider than A4 in print, and no injected script runs', async () => {
     for (const p of ['/days/2026-03-13/environments/prod/', '/days/2026-03-13/services/payments-api/']) {
       const tab = await browser.newPage({ viewport: PHONE });
       await tab.goto(server.url(p));
@@ -154,6 +184,7 @@ describe('passed-over deployments on the built site', () => {
       expect(await tab.locator('#passed-over').isVisible()).toBe(true);
       const { scrollWidth, innerWidth } = await tab.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
       expect({ p, scrollWidth, wider: await widerThan(tab, innerWidth) }).toEqual({ p, scrollWidth: innerWidth, wider: [] });
+      expect({ p, broken: await brokenWords(tab) }).toEqual({ p, broken: [] });
       expect(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       await tab.setViewportSize({ width: A4_CONTENT_PX, height: 1100 });
       await tab.emulateMedia({ media: 'print', colorScheme: 'light' });
