@@ -84,25 +84,72 @@ export async function phaseLookups(run: GitHubRun, repos: RepoState[]): Promise<
   // Who deployed decides separation of duties only against the deployment's own approvals (src/rules/approval.ts): the run is read where there are some.
   const needDeployer = (env: EnvState) => createdByWorkflowToken(env.active?.creator?.login) && (env.runApprovals ?? []).length > 0;
   await Promise.all(
-    repos.flatMap((repo) =>
-      repo.envs
-        .filter((env) => env.active)
-        .map(async (env) => {
-          await readRunApprovals(run, repo, env);
-          if (needDeployer(env)) await readDeployer(run, repo, env);
-        }),
-    ),
+    repos.map(async (repo) => {
+      const active = repo.envs.filter((env) => env.active);
+      await Promise.all(active.map((env) => readRunApprovals(run, repo, env)));
+      const needing = active.filter(needDeployer);
+      const known = await listRunDeployers(run, repo, needing);
+      await Promise.all(needing.map((env) => readDeployer(run, repo, env, known)));
+    }),
   );
+}
+
+const actorKey = (repo: RepoState, runId: number) => `run-actor:${repo.key}#${runId}`;
+
+/** What a repository's runs said this night: who triggered each listed run, and each run asked alone (one request, however many environments it deployed). */
+export interface RunActors {
+  listed: Map<number, string>;
+  asked: Map<number, Promise<unknown>>;
+}
+
+/**
+ * Who triggered each of a repository's new runs that made a GITHUB_TOKEN
+ * deployment, from one page of its workflow runs (items are the same
+ * `workflow-run` as the single-run request, with `triggering_actor` and
+ * `actor`): one request for all of them instead of one each. Asked only for
+ * two runs or more, so it never costs more than the single requests it saves
+ * bar one when none is listed. The page is the newest 100 runs created up to
+ * the newest of those deployments (a run exists before the deployment it
+ * makes), so a run is missing only behind 100 newer ones; a missing run, an
+ * item without an actor, or a failed list falls back to the single request
+ * in `readDeployer`, which decides what is a gap.
+ * https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository
+ */
+export async function listRunDeployers(run: GitHubRun, repo: RepoState, envs: readonly EnvState[]): Promise<RunActors> {
+  const wanted = new Map<number, number>();
+  for (const env of envs) {
+    const runId = runIdOf(env.active!);
+    const at = Date.parse(env.active!.createdAt);
+    if (runId === null || Number.isNaN(at) || typeof run.cache.fact(actorKey(repo, runId)) === 'string') continue;
+    wanted.set(runId, Math.max(at, wanted.get(runId) ?? -Infinity));
+  }
+  const found: RunActors = { listed: new Map(), asked: new Map() };
+  if (wanted.size < 2) return found;
+  // Search syntax for dates (`*..` is "on or before"); a minute's slack for the clocks behind the two records.
+  // https://docs.github.com/en/search-github/getting-started-with-searching-on-github/understanding-the-search-syntax#query-for-dates
+  const newest = new Date(Math.max(...wanted.values()) + 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  try {
+    const response = await run.octokit.request('GET /repos/{owner}/{repo}/actions/runs', { owner: repo.owner, repo: repo.name, created: `*..${newest}`, exclude_pull_requests: true, per_page: 100 });
+    const items = isObject(response.data) ? (response.data as { workflow_runs?: unknown }).workflow_runs : undefined;
+    for (const item of Array.isArray(items) ? items : []) {
+      const login = isObject(item) && typeof item.id === 'number' && wanted.has(item.id) ? runDeployer(item) : null;
+      if (login) found.listed.set(item.id as number, login);
+    }
+  } catch (error) {
+    run.ctx.progress(`github: ${repo.owner}/${repo.name}: could not list workflow runs, so each run is asked alone: ${run.reason(error)}`);
+  }
+  return found;
 }
 
 /**
  * The person behind a deployment made with a workflow's GITHUB_TOKEN: who
- * triggered its run (deployer.ts). One REST request per run, cached by run
- * id, only for deployments with deployment approvals; without it, who
- * deployed is unknown and those approvals cannot be checked for separation
- * of duties, which is a gap.
+ * triggered its run (deployer.ts), only for deployments with deployment
+ * approvals: from the cache (by run id), else from the repository's run
+ * list, else one REST request for the run (shared by the environments one
+ * run deployed). Without it, who deployed is unknown and those approvals
+ * cannot be checked for separation of duties, which is a gap.
  */
-export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvState): Promise<void> {
+export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvState, known: RunActors = { listed: new Map(), asked: new Map() }): Promise<void> {
   const deployment = env.active!;
   const runId = runIdOf(deployment);
   const label = `${repo.owner}/${repo.name} ${env.github}: deployment ${deployment.databaseId ?? deployment.commitOid.slice(0, 7)} was made with a workflow's GITHUB_TOKEN (creator ${deployment.creator?.login})`;
@@ -110,14 +157,18 @@ export async function readDeployer(run: GitHubRun, repo: RepoState, env: EnvStat
     run.gap(repo.services, env.ledger, 'approvals', `${label} and names no workflow run, so who triggered it is unknown`);
     return;
   }
-  const key = `run-actor:${repo.key}#${runId}`;
+  const key = actorKey(repo, runId);
   try {
     const cached = run.cache.fact<unknown>(key);
-    let login = typeof cached === 'string' ? cached : null;
+    let login = typeof cached === 'string' ? cached : (known.listed.get(runId) ?? null);
     if (!login) {
-      // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
-      const response = await run.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId });
-      login = runDeployer(response.data);
+      let asked = known.asked.get(runId);
+      if (!asked) {
+        // https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+        asked = run.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner: repo.owner, repo: repo.name, run_id: runId }).then((response) => response.data as unknown);
+        known.asked.set(runId, asked);
+      }
+      login = runDeployer(await asked);
       if (!login) throw new BadRecord(`${label}; its run ${runId} names no actor`);
     }
     run.cache.keepFact(key, login);

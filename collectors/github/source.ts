@@ -24,7 +24,10 @@
  *     and package.json at deployed commits, release-branch comparisons.
  *  5. REST fallback for a run the lookups did not find:
  *     `GET /repos/{o}/{r}/actions/runs/{id}/approvals`. Reviews are cached by
- *     run id and never asked again.
+ *     run id and never asked again. Then who triggered the new runs of
+ *     GITHUB_TOKEN deployments with deployment approvals: one list of the
+ *     repository's runs for two or more, else (and for what the list lacks)
+ *     `GET /repos/{o}/{r}/actions/runs/{id}`; cached by run id.
  *
  * Every request draws on one budget (`maxRequests`) and one deadline
  * (`deadlineSeconds`) per token and run, shared with the gitops source's
@@ -143,13 +146,16 @@ export class GitHubRun {
 
   /**
    * What may be written to the ETag cache: a copy (octokit.paginate rewrites
-   * list `data` in place), or nothing for a variables list holding a
-   * secret-looking value. The cache sits beside the ledger and may be kept by
-   * CI, and secret values are never stored anywhere, not even as a hash: such
-   * a list is asked again in full each night, and redaction fingerprints it
-   * with the ledger key like any other value.
+   * list `data` in place), or nothing for a workflow run list (never asked
+   * twice) or a variables list holding a secret-looking value. The cache
+   * sits beside the ledger and may be kept by CI, and secret values are never
+   * stored anywhere, not even as a hash: such a list is asked again in full
+   * each night, and redaction fingerprints it with the ledger key like any
+   * other value.
    */
   cacheSafe(url: string, data: unknown): unknown {
+    // A repository's run list names that night's newest deployment in its URL, so it is never asked again (phase-lookups.ts): not kept.
+    if (/\/actions\/runs\?/.test(url)) return undefined;
     const copy = structuredClone(data);
     if (!/\/variables(\?|$)/.test(url) || !isObject(copy) || !Array.isArray((copy as { variables?: unknown }).variables)) return copy;
     const patterns = [...this.ctx.config.policies.secretKeys, ...this.ctx.config.services.flatMap((s) => s.secretKeys)];

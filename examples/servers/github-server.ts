@@ -84,6 +84,8 @@ export interface ScenarioRun {
   event?: string;
   /** The branch it ran on (default: the repository's default branch). */
   headBranch?: string;
+  /** ISO time it was created (default: its deployment's time); a run no deployment links, such as a CI run, needs it to be listed. */
+  createdAt?: string;
   approvals: { state: 'approved' | 'rejected'; user: string; comment: string; environments: string[] }[];
 }
 
@@ -608,12 +610,24 @@ function routeRest(scenario: Scenario, pathname: string, query: URLSearchParams,
   // A workflow run: https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
   if ((match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
     const op = '/repos/{owner}/{repo}/actions/runs/{run_id}';
-    const id = Number(match[1]);
-    // Every run a deployment links exists, as on GitHub; `runs` only adds details (reviews, actors).
-    const deployment = repo?.deployments.find((d) => d.statuses.some((st) => new RegExp(`/actions/runs/${id}(?:/|$)`).test(st.logUrl ?? '')) || (typeof d.payload === 'object' && Number(d.payload.run_id) === id));
-    const run = repo?.runs.find((r) => r.id === id) ?? (deployment ? { id, approvals: [] } : undefined);
-    if (!repo || !run) return notFound(op);
-    return { status: 200, operation: op, body: workflowRunPayload(repo, run, deployment ?? repo.deployments.find((d) => d.sha === repo.branches[repo.defaultBranch]), origin) };
+    const found = repo ? workflowRuns(repo).find((r) => r.run.id === Number(match![1])) : undefined;
+    if (!repo || !found) return notFound(op);
+    return { status: 200, operation: op, body: workflowRunPayload(repo, found.run, found.deployment ?? repo.deployments.find((d) => d.sha === repo.branches[repo.defaultBranch]), origin) };
+  }
+  // A repository's workflow runs, newest first, with the `created` and `head_sha` filters:
+  // https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository
+  if (rest === '/actions/runs') {
+    const op = '/repos/{owner}/{repo}/actions/runs';
+    if (!repo) return notFound(op);
+    const unsupported = ['actor', 'branch', 'event', 'status', 'check_suite_id'].filter((name) => query.has(name));
+    if (unsupported.length > 0) throw new Error(`the ${unsupported.join(', ')} filter of ${op} is not implemented here`);
+    const created = query.has('created') ? dateQualifier(query.get('created')!) : () => true;
+    const headSha = query.get('head_sha');
+    const items = workflowRuns(repo)
+      .map(({ run, deployment }) => workflowRunPayload(repo, run, deployment ?? repo.deployments.find((d) => d.sha === repo.branches[repo.defaultBranch]), origin))
+      .filter((r) => created(Date.parse(r.created_at)) && (headSha === null || r.head_sha === headSha))
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+    return { status: 200, operation: op, body: null, paginate: { items, max: 100, wrap: (slice, total) => ({ total_count: total, workflow_runs: slice }) } };
   }
   if ((match = /^\/actions\/runs\/(\d+)\/approvals$/.exec(rest))) {
     const op = '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals';
@@ -747,12 +761,63 @@ function minimalRepository(repo: ScenarioRepo, origin: string) {
   return { id: repo.id, node_id: `R_${repo.id}`, name: repo.name, full_name: `${repo.owner}/${repo.name}`, owner: simpleUser(repo.owner, origin), private: true, html_url: `https://github.example.test/${repo.owner}/${repo.name}`, description: null, fork: false, url: api, ...urls };
 }
 
+/**
+ * Every workflow run of a repository: those a deployment links (by its log
+ * URL or a `run_id` in its payload; each exists, as on GitHub) and those in
+ * `runs`, which also add details (reviews, actors) to the linked ones.
+ */
+function workflowRuns(repo: ScenarioRepo): { run: ScenarioRun; deployment: ScenarioDeployment | undefined }[] {
+  const linked = new Map<number, ScenarioDeployment>();
+  for (const d of repo.deployments) {
+    const ids = d.statuses.map((st) => /\/actions\/runs\/(\d+)(?:\/|$)/.exec(st.logUrl ?? '')?.[1]).filter((id) => id !== undefined).map(Number);
+    if (typeof d.payload === 'object' && Number.isInteger(Number(d.payload.run_id))) ids.push(Number(d.payload.run_id));
+    for (const id of ids) if (!linked.has(id)) linked.set(id, d);
+  }
+  const runs = new Map<number, ScenarioRun>([...linked.keys()].map((id) => [id, { id, approvals: [] }]));
+  for (const run of repo.runs) runs.set(run.id, run);
+  return [...runs.values()].map((run) => ({ run, deployment: linked.get(run.id) }));
+}
+
+/**
+ * A filter on times from GitHub's search syntax for dates: `>D`, `>=D`, `<D`,
+ * `<=D`, `A..B` (either end may be `*`) or `D`, each a date (`YYYY-MM-DD`, the
+ * whole day) or a date and time (`YYYY-MM-DDTHH:MM:SS` with `Z` or `+HH:MM`).
+ * https://docs.github.com/en/search-github/getting-started-with-searching-on-github/understanding-the-search-syntax#query-for-dates
+ */
+export function dateQualifier(text: string): (time: number) => boolean {
+  const bounds = (value: string): [number, number] => {
+    const m = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
+    if (!m) throw new Error(`not a date in GitHub's search syntax: ${value}`);
+    if (m[2]) {
+      const at = Date.parse(`${m[1]}${m[2]}${/Z|[+-]\d{2}:\d{2}$/.test(m[2]) ? '' : 'Z'}`);
+      return [at, at];
+    }
+    const day = Date.parse(`${m[1]}T00:00:00Z`);
+    return [day, day + 86_400_000 - 1];
+  };
+  const range = /^(.+)\.\.(.+)$/.exec(text);
+  if (range) {
+    const low = range[1] === '*' ? -Infinity : bounds(range[1]!)[0];
+    const high = range[2] === '*' ? Infinity : bounds(range[2]!)[1];
+    return (t) => t >= low && t <= high;
+  }
+  const op = /^(>=|<=|>|<)?(.+)$/.exec(text)!;
+  const [first, last] = bounds(op[2]!);
+  switch (op[1]) {
+    case '>': return (t) => t > last;
+    case '>=': return (t) => t >= first;
+    case '<': return (t) => t < first;
+    case '<=': return (t) => t <= last;
+    default: return (t) => t >= first && t <= last;
+  }
+}
+
 /** `workflow-run` as the OpenAPI description requires it, for the run that made `deployment`. */
 function workflowRunPayload(repo: ScenarioRepo, run: ScenarioRun, deployment: ScenarioDeployment | undefined, origin: string) {
   const api = `${origin}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
   const sha = deployment?.sha ?? repo.branches[repo.defaultBranch] ?? '0'.repeat(40);
   const commit = repo.commits.find((c) => c.sha === sha);
-  const created = deployment?.createdAt ?? commit?.date ?? '2025-01-01T00:00:00Z';
+  const created = run.createdAt ?? deployment?.createdAt ?? commit?.date ?? '2025-01-01T00:00:00Z';
   const actor = run.actor ?? 'octocat';
   const person = { name: commit?.author?.name ?? 'Dev', email: commit?.author?.email ?? 'dev@example.test' };
   return {

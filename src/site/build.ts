@@ -18,7 +18,7 @@ import { auditGroupKeys, openChangeIndex } from './audit-index.ts';
 import { handOver } from './handover.ts';
 import { checkOutput, folderMaker, missingFiles, moveInto, openStaging, recoverOutput, swapIn, updateInPlace } from './output.ts';
 import {
-  CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, writeManifest,
+  CACHE_FORMAT, generatorFingerprint, openLedgerIndex, groupFiles, groupKeys, ledgerFacts, listFiles, planRender, readManifest, removeManifest, serviceGroupKeys, snapshotGroupKeys, writeManifest,
   type LedgerFacts, type SiteManifest,
 } from './incremental.ts';
 
@@ -133,21 +133,17 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     let plan: ReturnType<typeof planRender> | null = null;
     let keys = new Map<string, string>();
     let keptCheck: Promise<string[] | null> | null = null;
-    let started: ReturnType<typeof writeCopies> | null = null;
-    const startCopies = (list: readonly string[]) => {
-      started = writeCopies(snapshotsDir, copiesDir, list, copies);
-      copying = started.done;
-      stopCopies = started.stop;
-      // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
-      copying.catch(() => {});
-      return started;
-    };
     const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
-    // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years).
-    // A full build needs every copy, so they start now, on the second core while the index pass holds the first:
-    // started after it, beside the rendering, they held back every page that shows the newest copy's size (the
-    // home page, `/snapshots/`), which Astro renders first, and so all four pages in flight (docs/scale.md).
-    if (!previous) startCopies(ids);
+    // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years),
+    // starting now, on the second core while the index pass holds the first: started after it, beside the rendering,
+    // they held back every page that shows the newest copy's size (the home page, `/snapshots/`), which Astro renders
+    // first, and so all four pages in flight (docs/scale.md). Which copies a night writes depends on the snapshots'
+    // keys alone, so the plan made below from all the keys renders the same ones.
+    const copyWork = writeCopies(snapshotsDir, copiesDir, previous ? planRender(snapshotGroupKeys(facts, fingerprint, copies), previous).only.snapshots : ids, copies);
+    copying = copyWork.done;
+    stopCopies = copyWork.stop;
+    // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
+    copying.catch(() => {});
     try {
       const pass = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
       read = pass.read;
@@ -159,8 +155,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       plan = previous ? planRender(keys, previous) : null;
       // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
       keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
-      // A night's copies (the new snapshots') are few: made while Astro renders, each page awaiting only its own day's size.
-      const sizes = new Map<string, Promise<number>>((plan ? startCopies(plan.only.snapshots) : started!).sizes);
+      const sizes = new Map<string, Promise<number>>(copyWork.sizes);
       // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
       for (const id of ids) {
         if (sizes.has(id) || copies === 'none') continue;

@@ -370,8 +370,14 @@ export function groupKeys(facts: LedgerFacts, fingerprint: string, organisation:
     keys.set(`sub/${day.date}`, h(fingerprint, 'sub', copies, own, before));
     keys.set(`compare/${day.date}`, h(fingerprint, 'compare', copies, own, before));
   });
-  for (const id of facts.ids) keys.set(`snapshots/${id}`, h(fingerprint, 'snapshot', copies, facts.identity.get(id)!));
+  for (const [group, key] of snapshotGroupKeys(facts, fingerprint, copies)) keys.set(group, key);
   return keys;
+}
+
+/** The content key of each snapshot's published copy: its identity and form only, known before the index pass. */
+export function snapshotGroupKeys(facts: Pick<LedgerFacts, 'ids' | 'identity'>, fingerprint: string, copies: SnapshotCopies): Map<string, string> {
+  const h = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
+  return new Map(facts.ids.map((id) => [`snapshots/${id}`, h(fingerprint, 'snapshot', copies, facts.identity.get(id)!)]));
 }
 
 /**

@@ -1,5 +1,4 @@
 /** Building the same ledger twice gives byte-identical output, hashed asset names included. */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,18 +6,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/site/build.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { treeDigest } from '../helpers/tree-digest.ts';
 
 let work: string;
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const out: Record<string, string> = {};
-  for (const f of files) {
-    const full = path.join(f.parentPath, f.name);
-    out[path.relative(dir, full)] = createHash('sha256').update(await readFile(full)).digest('hex');
-  }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'site-determinism-'));
@@ -35,8 +25,8 @@ describe('determinism', () => {
     const first = await buildSite({ snapshotsDir: snapshots, outDir: path.join(work, 'a'), logLevel: 'error' });
     const second = await buildSite({ snapshotsDir: snapshots, outDir: path.join(work, 'b'), logLevel: 'error' });
     expect(second.pages).toBe(first.pages);
-    const a = await digest(path.join(work, 'a'));
-    const b = await digest(path.join(work, 'b'));
+    const a = await treeDigest(path.join(work, 'a'));
+    const b = await treeDigest(path.join(work, 'b'));
     expect(Object.keys(a).length).toBeGreaterThan(80);
     expect(b).toEqual(a);
     // The download is a gzip of the ledger file (config `site.snapshotCopies`, default): gunzip gives it

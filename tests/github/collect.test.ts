@@ -91,8 +91,9 @@ describe('GitHub source: a full collect', () => {
       operations.add(payload.operation);
       expect({ op: payload.operation, errors: validateResponse(payload.method, payload.operation, payload.status, payload.body) }).toEqual({ op: payload.operation, errors: [] });
     }
+    // Each repository's two GITHUB_TOKEN runs (staging, production) are read from one list of its runs.
     expect([...operations].sort()).toEqual([
-      '/repos/{owner}/{repo}/actions/runs/{run_id}',
+      '/repos/{owner}/{repo}/actions/runs',
       '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals',
       '/repos/{owner}/{repo}/compare/{basehead}',
       '/repos/{owner}/{repo}/environments',

@@ -3,7 +3,6 @@
  * equals a full build byte for byte, and the unchanged day pages were kept
  * (not rendered again) — the test fails if reuse silently stops.
  */
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,21 +13,12 @@ import { buildSite } from '../../src/site/build.ts';
 import { computeLedgerIndex, generatorFingerprint, ledgerFacts } from '../../src/site/incremental.ts';
 import { buildLedgerIndex, compareRevisions, comparePairs, dayComparePath, dayEnvironmentPath, environmentRevisions } from '../../src/views/index.ts';
 import { siteLinks } from '../helpers/site-links.ts';
+import { treeDigest } from '../helpers/tree-digest.ts';
 
 let work: string;
 let all: string[];
 let generated: string;
 const snapshots = () => path.join(work, 'ledger');
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const out: [string, string][] = [];
-  for (const f of files) {
-    const full = path.join(f.parentPath, f.name);
-    out.push([path.relative(dir, full), createHash('sha256').update(await readFile(full)).digest('hex')]);
-  }
-  return Object.fromEntries(out.sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 async function mtimes(dir: string): Promise<Map<string, number>> {
   const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
@@ -79,7 +69,7 @@ describe('incremental build', () => {
     const fullOut = path.join(work, 'full');
     const full = await buildSite({ snapshotsDir: snapshots(), outDir: fullOut, logLevel: 'error' });
     expect(second.pages).toBe(full.pages);
-    expect(await digest(out)).toEqual(await digest(fullOut));
+    expect(await treeDigest(out)).toEqual(await treeDigest(fullOut));
 
     // No page of days 1–5 was written again (same mtime): the day pages link `/days/D/next/`, and only
     // day 5's such page, which now leads to day 6, was.
@@ -140,13 +130,13 @@ describe('incremental build', () => {
     const servicePages = [...after.keys()].filter((f) => f.startsWith(`services${path.sep}`) || f.startsWith(path.join('changes', 'services') + path.sep));
     expect(servicePages.length).toBeGreaterThanOrEqual(3 * 5);
     for (const f of servicePages) expect({ f, mtime: afterThird.get(f) }).toEqual({ f, mtime: after.get(f) });
-    expect(await digest(out)).toEqual(await digest(fullOut));
+    expect(await treeDigest(out)).toEqual(await treeDigest(fullOut));
 
     // Without the cache (a fresh CI runner), it builds everything again.
     await rm(cacheDir, { recursive: true, force: true });
     const cold = await buildSite({ snapshotsDir: snapshots(), outDir: out, cacheDir, incremental: true, logLevel: 'error' });
     expect(cold.reused).toBe(0);
-    expect(await digest(out)).toEqual(await digest(fullOut));
+    expect(await treeDigest(out)).toEqual(await treeDigest(fullOut));
   }, 600_000);
 
   it('resumes the cross-day index from the cached builder state, equal to the one from every snapshot', async () => {

@@ -55,6 +55,14 @@ function organisation(): Scenario {
   scenario.repos.forEach((repo, i) => {
     if (i % 3 === 1) runIdInPayload(repo, 'production');
   });
+  // Half of them ran 100 CI jobs just after their newest reviewed deployment: the one page of runs listed for who triggered
+  // the reviewed deployments' runs (created up to a minute after it) holds neither, so each run is asked alone (the `run`
+  // target); the other half's list holds both (`run-list`).
+  scenario.repos.forEach((repo, i) => {
+    if (i % 2 !== 0) return;
+    const newest = Math.max(...repo.deployments.filter((d) => d.environment === 'staging' || d.environment === 'production').map((d) => Date.parse(d.createdAt)));
+    for (let k = 0; k < 100; k++) repo.runs.push({ id: 800_000 + repo.id * 1000 + k, createdAt: new Date(newest + 30_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), approvals: [] });
+  });
   return scenario;
 }
 
@@ -63,6 +71,7 @@ const scenario = organisation();
 const REVIEWED = GH_ENVIRONMENTS.filter((e) => e.github === 'staging' || e.github === 'production');
 const names = scenario.repos.map((r) => r.name).sort();
 const restApprovalRepos = new Set(scenario.repos.filter((_, i) => i % 3 === 1).map((r) => r.name));
+const crowdedRunLists = new Set(scenario.repos.filter((_, i) => i % 2 === 0).map((r) => r.name));
 const batchOf = (repo: string) => Math.floor(names.indexOf(repo) / BATCH);
 /** The active deployment per repository and GitHub environment (the newest success), from the scenario itself. */
 function active(repo: string, github: string) {
@@ -78,6 +87,7 @@ type Target =
   | { kind: 'variables' | 'secrets' | 'compare'; repo: string; env: (typeof GH_ENVIRONMENTS)[number] }
   | { kind: 'approvals'; repo: string }
   | { kind: 'run'; repo: string; env: (typeof GH_ENVIRONMENTS)[number] }
+  | { kind: 'run-list'; repo: string }
   | { kind: 'graphql-repositories'; repo: string }
   | { kind: 'graphql-lookups' };
 
@@ -140,6 +150,9 @@ function gapsOf(target: Target): string[] {
     case 'run':
       // Who triggered a GITHUB_TOKEN deployment's run: without it the deployer is unknown, an approvals gap.
       return [gapKey(target.repo, target.env.ledger, 'approvals')];
+    case 'run-list':
+      // A list of runs that fails costs nothing: each run is then asked alone.
+      return [];
     case 'graphql-repositories':
       // A bad 200 sinks the whole batched query; a thrown error is split down to the one repository.
       return names.filter((n) => batchOf(n) === batchOf(target.repo)).map((n) => gapKey(n, undefined, 'all'));
@@ -170,6 +183,8 @@ function matcher(target: Target): ProxyFault['match'] {
       const run = /\/actions\/runs\/(\d+)/.exec(d.statuses[0]?.logUrl ?? '')?.[1] ?? String(typeof d.payload === 'object' ? d.payload.run_id : '');
       return (r) => r.method === 'GET' && r.path.split('?')[0] === `/repos/acme/${target.repo}/actions/runs/${run}`;
     }
+    case 'run-list':
+      return (r) => r.method === 'GET' && r.path.startsWith(`/repos/acme/${target.repo}/actions/runs?`);
     case 'graphql-repositories':
       return (r) => r.graphql !== undefined && r.graphql.includes('nameWithOwner') && r.graphql.includes(`name: "${target.repo}"`);
     case 'graphql-lookups':
@@ -208,6 +223,8 @@ function removalOf(target: Target): Transform {
       case 'run':
         for (const d of e.deployments.filter(bySvcEnv(target.repo, target.env.ledger))) d.deployedBy = '(run not read)';
         return;
+      case 'run-list':
+        return;
       case 'graphql-repositories': {
         const gone = new Set(names.filter((n) => batchOf(n) === batchOf(target.repo)));
         for (const key of ['deployments', 'history', 'configs', 'branches', 'changes'] as const) (e[key] as { service: string }[]) = (e[key] as { service: string }[]).filter((x) => !gone.has(x.service));
@@ -244,9 +261,10 @@ const restTargetArb = (exclude: ReadonlySet<string>) => {
     {
       weight: 1,
       arbitrary: fc
-        .record({ kind: fc.constant('run' as const), repo: fc.constantFrom(...repos), env: fc.constantFrom(...REVIEWED) })
+        .record({ kind: fc.constant('run' as const), repo: fc.constantFrom(...repos.filter((r) => crowdedRunLists.has(r))), env: fc.constantFrom(...REVIEWED) })
         .filter((t) => !(restApprovalRepos.has(t.repo) && t.env.github === 'production')),
     },
+    { weight: 1, arbitrary: fc.constantFrom(...repos.filter((r) => !crowdedRunLists.has(r))).map((repo): Target => ({ kind: 'run-list', repo })) },
   );
 };
 const timesArb = fc.constantFrom<number | undefined>(1, 2, undefined, undefined);

@@ -5,7 +5,6 @@
  * folders are removed, nothing is left beside the output, the site in place
  * is untouched, and the next build of a good ledger succeeds.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,21 +13,12 @@ import { listSnapshotIds } from '../../src/ledger/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { SITE_ROOT } from '../../src/site/config.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
+import { treeDigest } from '../helpers/tree-digest.ts';
 
 let work: string;
 const ledger = () => path.join(work, 'ledger');
 const out = () => path.join(work, 'site');
 const build = () => buildSite({ snapshotsDir: ledger(), outDir: out(), logLevel: 'error' });
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const entries: [string, string][] = [];
-  for (const f of files) {
-    const file = path.join(f.parentPath, f.name);
-    entries.push([path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex')]);
-  }
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 /** Staging folders of builds (build.ts) whose bundle names `snapshotsDir`: other tests' builds may run beside this one. */
 async function stagedBundlesNaming(snapshotsDir: string): Promise<string[]> {
@@ -65,7 +55,7 @@ describe('an index pass that fails while Astro bundles', () => {
     const broken = ids[1]!;
     const file = path.join(ledger(), `${broken}.json`);
     const good = await readFile(file, 'utf8');
-    const before = await digest(out());
+    const before = await treeDigest(out());
     const beside = (await readdir(work)).sort();
     await writeFile(file, good.replace('"schemaVersion"', '"schemaVersionX"'));
     let message = '';
@@ -73,13 +63,13 @@ describe('an index pass that fails while Astro bundles', () => {
     expect(message).toMatch(/^the site build over .* failed: /);
     expect(message).toContain(broken);
     expect(message).not.toContain('\n');
-    expect(await digest(out())).toEqual(before);
+    expect(await treeDigest(out())).toEqual(before);
     expect((await readdir(work)).sort()).toEqual(beside);
 
     await writeFile(file, good);
     const rebuilt = await build();
     expect(rebuilt.pages).toBeGreaterThan(0);
-    expect(await digest(out())).toEqual(before);
+    expect(await treeDigest(out())).toEqual(before);
     // Astro was stopped before its folder was removed: no bundle of this ledger is left in the builds' staging area
     // (had it run on, it would have written its prerender bundle, which names the ledger, into a folder made again).
     expect(await stagedBundlesNaming(ledger())).toEqual([]);

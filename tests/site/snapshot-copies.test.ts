@@ -11,7 +11,6 @@
  * - switching the option in an incremental build renders what depends on it
  *   again, leaves no copy of the other form, and equals a full build.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,22 +21,13 @@ import type { SnapshotCopies } from '../../src/model/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
 import { siteLinks } from '../helpers/site-links.ts';
+import { treeDigest } from '../helpers/tree-digest.ts';
 
 let work: string;
 let ids: string[];
 const ledger = () => path.join(work, 'ledger');
 const full = (copies: SnapshotCopies, name: string = copies) => buildSite({ snapshotsDir: ledger(), outDir: path.join(work, `full-${name}`), snapshotCopies: copies, logLevel: 'error' });
 const out = (name: string) => path.join(work, `full-${name}`);
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-  const entries: [string, string][] = [];
-  for (const f of files) {
-    const file = path.join(f.parentPath, f.name);
-    entries.push([path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex')]);
-  }
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
-}
 
 const copyFiles = async (dir: string) => (await readdir(path.join(dir, 'snapshots'))).filter((f) => /^\d{4}-\d{2}-\d{2}T\d{6}Z\.json(\.gz)?$/.test(f)).sort();
 
@@ -67,7 +57,7 @@ describe('gzip copies (the default)', () => {
   });
 
   it('is the same bytes from two builds (the whole site is)', async () => {
-    expect(await digest(out('gzip-again'))).toEqual(await digest(out('gzip')));
+    expect(await treeDigest(out('gzip-again'))).toEqual(await treeDigest(out('gzip')));
   });
 
   it('lists the ledger file\'s hashes and sizes, and the gzip\'s size and address, on /snapshots/ and in index.json', async () => {
@@ -97,7 +87,7 @@ describe('gzip copies (the default)', () => {
     // The command that checks a download is said once, on /snapshots/, not in each page's footer (issue 23).
     expect(day).not.toContain('release-ledger verify --file');
     expect(await readFile(path.join(out('gzip'), 'snapshots', 'index.html'), 'utf8')).toContain('release-ledger verify --file ID.json.gz --expect-sha256 HASH');
-    const pages = Object.keys(await digest(out('gzip'))).filter((f) => f.endsWith('.html'));
+    const pages = Object.keys(await treeDigest(out('gzip'))).filter((f) => f.endsWith('.html'));
     for (const page of pages) expect({ page, plain: /\/snapshots\/[0-9T-]+Z\.json"/.test(await readFile(path.join(out('gzip'), page), 'utf8')) }).toEqual({ page, plain: false });
   });
 });
@@ -149,7 +139,7 @@ describe('switching site.snapshotCopies in an incremental build', () => {
       const result = await build(copies);
       // Every day page shows the copy in its footer, so each is rendered again; no day is kept as it was.
       expect(result.rendered, copies).toBeGreaterThan(again.rendered);
-      expect(await digest(site), copies).toEqual(await digest(out(copies)));
+      expect(await treeDigest(site), copies).toEqual(await treeDigest(out(copies)));
     }
   });
 });
