@@ -193,6 +193,9 @@ describe('passed-over deployments on the built site', () => {
       await tab.setViewportSize(PHONE);
       await tab.locator('#passed-over').scrollIntoViewIfNeeded();
       await tab.screenshot({ path: path.join(SHOTS, `phone-passed-over-${p.split('/')[3]}.png`) });
+      await tab.setViewportSize({ width: 1280, height: 900 });
+      await tab.locator('#passed-over').scrollIntoViewIfNeeded();
+      await tab.screenshot({ path: path.join(SHOTS, `desktop-passed-over-${p.split('/')[3]}.png`) });
       await tab.close();
     }
   });
