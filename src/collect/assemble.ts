@@ -144,7 +144,10 @@ function withoutCredentials(draft: DraftSnapshot): DraftSnapshot {
       }),
     ),
     ...(draft.passedOver && {
-      passedOver: draft.passedOver.map((p) => url({ ...p, reason: redactSecretsInText(p.reason), createdBy: redactSecretsInText(p.createdBy), ...(p.ref !== undefined ? { ref: redactSecretsInText(p.ref) } : {}) })),
+      // The policy's patterns are repository text, shown on the pages like the ref (a generated pattern with a token leaked 23 of 500 times).
+      passedOver: draft.passedOver.map((p) =>
+        url({ ...p, reason: redactSecretsInText(p.reason), createdBy: redactSecretsInText(p.createdBy), ...(p.ref !== undefined ? { ref: redactSecretsInText(p.ref) } : {}), ...(p.branchPolicy ? { branchPolicy: p.branchPolicy.map(redactSecretsInText) } : {}) }),
+      ),
     }),
     observed: draft.observed.map(url),
     declared: draft.declared.map((d) => (d.promotion ? { ...d, promotion: { ...d.promotion, previous: d.promotion.previous && url(d.promotion.previous), path: d.promotion.path.map(url) } } : d)),

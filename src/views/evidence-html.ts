@@ -47,7 +47,7 @@ function record(url: string | undefined | null, label = 'record'): Html | null {
 }
 
 /** A name from outside (a branch, a login) isolated from the text around it, its bidi overrides and control characters shown as escapes (src/model/printable.ts). */
-const outside = (name: string) => html`<bdi class="mono">${printable(name)}</bdi>`;
+export const outside = (name: string) => html`<bdi class="mono">${printable(name)}</bdi>`;
 
 const commit = (sha: string | null | undefined) => html`<span class="mono" title="${sha ?? ''}">${shortCommit(sha)}</span>`;
 const names = (list: readonly string[]) => (list.length === 0 ? html`<span class="muted">nobody</span>` : list.join(', '));

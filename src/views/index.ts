@@ -25,3 +25,5 @@ export * from './revisions.ts';
 export * from './audit.ts';
 export * from './releases.ts';
 export * from './releases-html.ts';
+export * from './passed-over.ts';
+export * from './passed-over-html.ts';

@@ -23,7 +23,9 @@
  * in the key, so a day with a change is always a revision day. What a finding
  * says is shown whole, so a finding that counts days (`drift.version`,
  * `branch.not-merged-back`) or quotes an observation time (`drift.runtime`)
- * revises its service each night it stands.
+ * revises its service each night it stands. The deployments a source passed
+ * over (`passedOver`) are in the key row for row as the page shows them, and
+ * only when there are some.
  *
  * Environment pages (`/days/D/environments/NAME/`) and compare pages
  * (`/days/D/compare/A...B/`) work the same way, with their own keys
@@ -44,6 +46,7 @@ import { matrixColumns, matrixOf, type Matrix } from './matrix.ts';
 import { SnapshotViews } from './day-views.ts';
 import { deploymentHidden } from '../model/gaps.ts';
 import { differentBuilds } from '../model/build.ts';
+import { passedOverRows, type PassedOverRow } from './passed-over.ts';
 
 /** Per service, a short hash of everything its day page shows that is not the day itself. */
 export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new SnapshotViews(snapshot)): Map<string, string> {
@@ -67,10 +70,18 @@ export function serviceStateKeys(snapshot: Snapshot, views: SnapshotViews = new 
       graphs: graphs.map((g) => ({ environment: g.environment, model: serviceNeighbourhood(g.model, name) })),
       configs: own.configs,
       branches: own.branches,
+      // Only when there are some, so the key of a page without (most of them) is what it was before the section existed.
+      ...passedOverState(snapshot, { service: name }),
     };
     keys.set(name, stateKey(state));
   }
   return keys;
+}
+
+/** The "Deployments not taken as what runs" section's rows (views/passed-over.ts), row for row as shown; nothing when there are none. */
+function passedOverState(snapshot: Snapshot, where: { service?: string; environment?: string }): { passedOver?: PassedOverRow[] } {
+  const rows = passedOverRows(snapshot, where);
+  return rows.length > 0 ? { passedOver: rows } : {};
 }
 
 const stateKey = (state: unknown) => createHash('sha256').update(JSON.stringify(state)).digest('hex').slice(0, 20);
@@ -116,7 +127,8 @@ export function environmentMatrix(snapshot: Snapshot, environment: string): Matr
  * Per environment, a short hash of everything its page shows that is not the
  * day itself (components/day/EnvironmentPage.astro): the environment, its
  * place on the path, its matrix against the previous one, its findings as
- * summarised there, its deployments, approvals and dependency graph.
+ * summarised there, its deployments, approvals, dependency graph and the
+ * deployments passed over there.
  * "Changes on D" needs no key of its own, as for services: the deployments
  * it compares are in the key, so a day with a change is a revision day.
  */
@@ -136,6 +148,7 @@ export function environmentStateKeys(snapshot: Snapshot, views: SnapshotViews = 
       findings: findingSummaries(snapshot, name),
       approvals: approvals.filter((r) => r.environment === name).map(approvalState),
       graph: views.graph(name),
+      ...passedOverState(snapshot, { environment: name }),
     };
     keys.set(name, stateKey(state));
   });
