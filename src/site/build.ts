@@ -130,9 +130,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     });
     // Awaited below; a failure meanwhile must wait there, not crash the process as unhandled.
     astro.catch(() => {});
-    let plan: ReturnType<typeof planRender> | null = null;
-    let keys = new Map<string, string>();
-    let keptCheck: Promise<string[] | null> | null = null;
     const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
     // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years),
     // starting now, on the second core while the index pass holds the first: started after it, beside the rendering,
@@ -144,56 +141,49 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     stopCopies = copyWork.stop;
     // Handled here so a failure waits for `await copying` below instead of crashing the process as unhandled.
     copying.catch(() => {});
-    try {
-      const pass = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
-      read = pass.read;
-      keys = new Map([
-        ...groupKeys(facts, fingerprint, options.siteName ?? pass.index.organisation, copies),
-        ...serviceGroupKeys(pass.index, pass.serviceDigests, fingerprint, options.siteName ?? null),
-        ...auditGroupKeys(facts, pass.changeIndex, fingerprint, options.siteName ?? pass.index.organisation),
-      ]);
-      plan = previous ? planRender(keys, previous) : null;
-      // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
-      keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
-      const sizes = new Map<string, Promise<number>>(copyWork.sizes);
-      // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
-      for (const id of ids) {
-        if (sizes.has(id) || copies === 'none') continue;
-        const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
-        if (!kept) {
-          // Deleted by hand: build everything (below), with no manifest to trust.
-          await removeManifest(cacheDir);
-          throw new KeptFileMissing(`snapshots/${copyFileName(id, copies)}`);
-        }
-        sizes.set(id, Promise.resolve(kept.size));
+    const pass = await indexPass(snapshotsDir, facts, incremental ? cacheDir : null, fingerprint);
+    read = pass.read;
+    const keys = new Map([
+      ...groupKeys(facts, fingerprint, options.siteName ?? pass.index.organisation, copies),
+      ...serviceGroupKeys(pass.index, pass.serviceDigests, fingerprint, options.siteName ?? null),
+      ...auditGroupKeys(facts, pass.changeIndex, fingerprint, options.siteName ?? pass.index.organisation),
+    ]);
+    const plan = previous ? planRender(keys, previous) : null;
+    // The files a night keeps must still be there (a page deleted by hand makes a full build): checked while Astro renders.
+    const keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
+    const sizes = new Map<string, Promise<number>>(copyWork.sizes);
+    // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
+    for (const id of ids) {
+      if (sizes.has(id) || copies === 'none') continue;
+      const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
+      if (!kept) {
+        // Deleted by hand: build everything (below), with no manifest to trust.
+        await removeManifest(cacheDir);
+        throw new KeptFileMissing(`snapshots/${copyFileName(id, copies)}`);
       }
-      releases.push(
-        handOver(indexFile, pass.index),
-        handOver(`${indexFile}.changes`, pass.changeIndex),
-        handOver(`${indexFile}.rows`, pass.changeRows),
-        handOver(`${indexFile}.approvals`, pass.changeApprovals),
-        // Each snapshot's export part, kept in the cache: a closing night assembles its period files from them (data.ts `periodExport`).
-        handOver(`${indexFile}.parts`, pass.exportPart),
-        handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!]))),
-        // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
-        handOver(`${chainsFile}.files`, Object.fromEntries(facts.files)),
-        // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
-        // its change pages take it from here instead of reading and validating its file once more.
-        handOver(`${chainsFile}.head`, facts.head),
-        // The sha256 of the bytes of each snapshot the index pass validated and found plain (store.ts `readSnapshotFile`):
-        // the pages read those files once more, and parse the same bytes without validating them twice.
-        handOver(`${chainsFile}.validated`, pass.validated),
-        handOver(`${chainsFile}.copies`, sizes),
-        // What an incremental build renders (data.ts `renders`); null renders everything.
-        handOver(`${chainsFile}.only`, plan?.only ?? null),
-      );
-      ready.resolve();
-    } catch (error) {
-      // The pages waiting for the handover fail, and Astro with them: it must be done before its folder is removed.
-      ready.reject(error);
-      await astro.catch(() => {});
-      throw error;
+      sizes.set(id, Promise.resolve(kept.size));
     }
+    releases.push(
+      handOver(indexFile, pass.index),
+      handOver(`${indexFile}.changes`, pass.changeIndex),
+      handOver(`${indexFile}.rows`, pass.changeRows),
+      handOver(`${indexFile}.approvals`, pass.changeApprovals),
+      // Each snapshot's export part, kept in the cache: a closing night assembles its period files from them (data.ts `periodExport`).
+      handOver(`${indexFile}.parts`, pass.exportPart),
+      handOver(chainsFile, Object.fromEntries([...facts.identity].map(([id, identity]) => [id, identity.split(':')[0]!]))),
+      // The file hashes `/snapshots/` lists (data.ts `snapshotListing`), hashed only for new files when a cache is kept.
+      handOver(`${chainsFile}.files`, Object.fromEntries(facts.files)),
+      // The newest snapshot, already parsed and validated by ledgerFacts: its day page, the home page and
+      // its change pages take it from here instead of reading and validating its file once more.
+      handOver(`${chainsFile}.head`, facts.head),
+      // The sha256 of the bytes of each snapshot the index pass validated and found plain (store.ts `readSnapshotFile`):
+      // the pages read those files once more, and parse the same bytes without validating them twice.
+      handOver(`${chainsFile}.validated`, pass.validated),
+      handOver(`${chainsFile}.copies`, sizes),
+      // What an incremental build renders (data.ts `renders`); null renders everything.
+      handOver(`${chainsFile}.only`, plan?.only ?? null),
+    );
+    ready.resolve();
     await astro;
     // Every copy written (a failed one fails the build with its own error, even if no page asked for it).
     await copying;
@@ -235,6 +225,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
       throw new LedgerError(`the site build over ${options.snapshotsDir} failed: ${message}; run \`release-ledger verify\`, then retry with --debug`, { cause: error });
     }
   } finally {
+    // Whatever stopped the build, Astro is done before its folders go: pages still waiting for the handover fail
+    // (no effect once it is handed over), and a failed build's Astro is awaited to its end.
+    ready.reject(new Error('the build stopped before the index pass handed over its results'));
+    await astro.catch(() => {});
     // Nothing may still be writing into the folders removed below (after a failure, the copies under way only).
     stopCopies();
     await copying.catch(() => {});
