@@ -13,12 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { assembleSnapshot } from '../../src/collect/assemble.ts';
 import { configSchema, type PassedOver } from '../../src/model/index.ts';
 import { environmentStateKeys, passedOverHtml, passedOverRows, serviceStateKeys } from '../../src/views/index.ts';
+import { BIDI_OR_CONTROL, HOSTILE_PIECES, HOSTILE_TOKEN, hostileText } from '../helpers/hostile-text.ts';
 import { recordFigure, SEED } from './world.ts';
 
 const RUNS = 500;
-const TOKEN = 'ghp_0123456789abcdefghijklmnopqrstuvwxyz';
-const PIECES = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'", '&amp;', '\u202e', '\u2066', '\u2069', '\u202a', '\u0007', '\u001b[31m', `token=${TOKEN}`, 'feature/', 'release/', '../', ' ', 'é', '😀'];
-const BIDI_OR_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const config = configSchema.parse({
   name: 'Acme',
@@ -27,7 +25,6 @@ const config = configSchema.parse({
   services: [{ name: 'api', repo: 'acme/api', sources: ['github'] }, { name: 'web', repo: 'acme/web', sources: ['github'] }],
 });
 
-const hostile = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
 
 function night(record: PassedOver) {
   return assembleSnapshot({
@@ -43,14 +40,14 @@ function night(record: PassedOver) {
 
 describe('passed-over deployments on the day pages, hostile', () => {
   it('render inert, isolated and without credentials, link their own finding, and revise their pages', ({ task }) => {
-    const samples = fc.sample(fc.tuple(hostile, hostile, hostile), { seed: SEED, numRuns: RUNS });
+    const samples = fc.sample(fc.tuple(hostileText, hostileText, hostileText), { seed: SEED, numRuns: RUNS });
     const problems: string[] = [];
     samples.forEach(([ref, by, pattern], i) => {
       const outside = i % 2 === 0;
       const record: PassedOver = {
         service: 'api', environment: i % 4 < 2 ? 'prod' : 'qa', source: 'github', deploymentId: 1000 + i, ref, refType: 'branch', commit: 'a'.repeat(40), createdBy: by, createdAt: '2026-03-13T12:00:00Z',
         ...(outside ? { kind: 'outside-branch-policy', reason: `its branch ${ref} is outside the environment's deployment branch policy (${pattern})`, branchPolicy: [pattern] } : { kind: 'transient-environment', reason: 'it was made for a transient environment (transient_environment: true)' }),
-        url: `https://x:${TOKEN}@github.example.test/acme/api/actions/runs/${i}/job/1`,
+        url: `https://x:${HOSTILE_TOKEN}@github.example.test/acme/api/actions/runs/${i}/job/1`,
       };
       const snapshot = night(record);
       const finding = snapshot.findings.find((f) => f.rule === 'deployment.outside-branch-policy');
@@ -64,7 +61,7 @@ describe('passed-over deployments on the day pages, hostile', () => {
         const text = page.replace(/<\/?(section|h2|div|table|caption|thead|tbody|tr|th|td|a|span|code|bdi)\b[^<>]*>/g, '');
         if (/[<>]/.test(text)) problems.push(`${i}: markup from outside: ${JSON.stringify(ref)} / ${JSON.stringify(by)} / ${JSON.stringify(pattern)}`);
         if (BIDI_OR_CONTROL.test(page)) problems.push(`${i}: a raw bidi or control character on the page`);
-        if (page.includes(TOKEN)) problems.push(`${i}: the credential is on the page`);
+        if (page.includes(HOSTILE_TOKEN)) problems.push(`${i}: the credential is on the page`);
       }
       // Another creator is another page state, for the service and for its environment; the other environment keeps its key.
       const other = { ...snapshot, passedOver: snapshot.passedOver!.map((p) => ({ ...p, createdBy: `${p.createdBy}x` })) };
@@ -79,7 +76,7 @@ describe('passed-over deployments on the day pages, hostile', () => {
       result: `${RUNS - new Set(problems.map((p) => p.split(':')[0])).size}/${RUNS} inert, isolated, credential-free, own finding linked, pages revised`,
       target: '100%: no markup, no raw bidi/control character, no credential; the finding linked exactly when the snapshot has one; a changed record revises exactly its pages',
       pass: problems.length === 0,
-      detail: `${PIECES.length} hostile pieces mixed with generated text; half outside the policy, half transient`,
+      detail: `${HOSTILE_PIECES.length} hostile pieces mixed with generated text; half outside the policy, half transient`,
     });
     expect(problems.slice(0, 10)).toEqual([]);
   });
