@@ -9,4 +9,5 @@ export { configJsonSchema, configJsonSchemaText, CONFIG_SCHEMA_ID } from './json
 export { compareSecrets, describeSecret, fingerprintSecret, isRedacted, secretKeyFrom, whyNotComparable, withholdPlainHashes, type NotComparable, MIN_SECRET_KEY_LENGTH, type RedactedValue, type SecretComparison, type SecretKey } from './secret-fingerprint.ts';
 export { redactConfigs, redactValue, isSecretKey, looksLikeSecretValue } from './redact.ts';
 export { DAY_MS } from './time.ts';
+export { passedOverIdentity } from './passed-over.ts';
 export { believedRunning, declarationOf, declaredEvidence, labelIdentity, type Believed } from './believed.ts';

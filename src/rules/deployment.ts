@@ -11,7 +11,7 @@
  * https://docs.github.com/en/rest/deployments/deployments#create-a-deployment).
  */
 import { printable } from '../model/printable.ts';
-import type { PassedOver } from '../model/snapshot.ts';
+import { passedOverIdentity } from '../model/passed-over.ts';
 import { exceptionHint, short, type Rule, type RuleResult } from './_context.ts';
 
 export const outsideBranchPolicyDocs = {
@@ -21,18 +21,15 @@ export const outsideBranchPolicyDocs = {
     "Find out which it was. A preview, or a job that only borrowed the environment's secrets: give it its own environment or have it mark its deployments `transient_environment: true`. A real deployment: redeploy from a branch the policy allows, so what runs is certain again, and find out how the policy was passed. Or record an exception (for a preview tool that keeps reusing the name).",
 };
 
-/** One deployment, the same across nights (GitHub's deployment id, else commit and time). */
-const identity = (p: PassedOver) => [p.source, p.service, p.environment, p.deploymentId ?? `${p.commit}@${p.createdAt}`].join('\u0000');
-
 export const deploymentOutsideBranchPolicy: Rule = (ctx) => {
   const out: RuleResult[] = [];
   // A snapshot written before `passedOver` existed recorded none: each one is new to the ledger then.
-  const recordedBefore = new Set((ctx.previous?.passedOver ?? []).map(identity));
+  const recordedBefore = new Set((ctx.previous?.passedOver ?? []).map(passedOverIdentity));
   for (const p of ctx.draft.passedOver ?? []) {
     if (p.kind !== 'outside-branch-policy') continue;
     const runs = ctx.deployment(p.service, p.environment);
     const newest = !runs || Date.parse(p.createdAt) > Date.parse(runs.deployedAt);
-    const firstSeen = !recordedBefore.has(identity(p));
+    const firstSeen = !recordedBefore.has(passedOverIdentity(p));
     if (!newest && !firstSeen) continue;
     const what = `${p.refType ?? 'ref'} ${printable(p.ref ?? 'unknown')}`;
     const policy = p.branchPolicy?.length ? p.branchPolicy.map(printable).join(', ') : 'no patterns';

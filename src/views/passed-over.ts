@@ -7,7 +7,7 @@
  * (rules/deployment.ts); this only finds the snapshot's own finding whose
  * evidence names the same deployment.
  */
-import type { Finding, PassedOver, Snapshot } from '../model/index.ts';
+import { passedOverIdentity, type Finding, type PassedOver, type Snapshot } from '../model/index.ts';
 import { safeUrl } from './format.ts';
 
 export interface PassedOverRow {
@@ -30,11 +30,12 @@ export interface PassedOverRow {
 
 const RULE = 'deployment.outside-branch-policy';
 
-/** Whether finding `f` is the rule's finding for deployment `p`: the same source, service and environment, and its evidence names the same deployment (id, else commit and time). */
+/** Whether finding `f` is the rule's finding for deployment `p`: its evidence names the same deployment (model/passed-over.ts). */
 function standsFor(f: Finding, p: PassedOver): boolean {
-  if (f.rule !== RULE || f.service !== p.service || f.environment !== p.environment || f.evidence.source !== p.source) return false;
   const e = f.evidence;
-  return p.deploymentId !== undefined ? e.deploymentId === p.deploymentId : e.deploymentId === undefined && e.commit === p.commit && e.createdAt === p.createdAt;
+  if (f.rule !== RULE || f.service === undefined || f.environment === undefined || typeof e.source !== 'string' || typeof e.commit !== 'string' || typeof e.createdAt !== 'string') return false;
+  const deploymentId = typeof e.deploymentId === 'number' ? e.deploymentId : undefined;
+  return passedOverIdentity({ source: e.source, service: f.service, environment: f.environment, ...(deploymentId !== undefined ? { deploymentId } : {}), commit: e.commit, createdAt: e.createdAt }) === passedOverIdentity(p);
 }
 
 /** The passed-over deployments of one service or one environment, in the snapshot's order (empty for a snapshot written before `passedOver`). */
