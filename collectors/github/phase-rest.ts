@@ -81,7 +81,7 @@ export async function settleWhatRuns(run: GitHubRun, repo: RepoState, env: EnvSt
     if (why) {
       run.ctx.progress(`github: ${repo.owner}/${repo.name} ${env.github}: deployment ${d.databaseId ?? d.commitOid.slice(0, 7)} is not what runs: ${why.reason}`);
       // Recorded in the snapshot (assemble.ts), not only said: the deployment rule judges it (src/rules/deployment.ts).
-      (env.passedOver ??= []).push({ deployment: d, why });
+      env.passedOver.push({ deployment: d, why });
       continue;
     }
     if (succeeded) settled++;

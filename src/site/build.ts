@@ -285,17 +285,14 @@ async function indexPass(snapshotsDir: string, facts: LedgerFacts, cacheDir: str
 class KeptFileMissing extends Error {}
 
 /**
- * The snapshot copies of `ids` (config `site.snapshotCopies`), written under
- * `into/snapshots/`, with each copy's size: `ID.json.gz`, a gzip of the ledger
- * file's bytes (ledger/gzip-copy.ts), or `ID.json`, the bytes copied
+ * Starts writing the published copies of `ids` (config `site.snapshotCopies`)
+ * under `into/snapshots/`: `ID.json.gz`, a gzip of the ledger file's bytes
+ * (ledger/gzip-copy.ts), or `ID.json`, the bytes copied
  * (`SiteOptions.copySnapshots`; copies, not hard links: nothing done to the
- * site's files can reach the ledger's), or none.
- */
-/**
- * Starts writing the snapshots' published copies into `into`: `sizes` has a
- * promise of each copy's size, settled as it is written, and `done` settles
- * when all are (rejecting with the first failure) or, after `stop()`, when
- * the ones under way are.
+ * site's files can reach the ledger's), or none. `sizes` has a promise of
+ * each copy's size, settled as it is written, and `done` settles when all
+ * are (rejecting with the first failure) or, after `stop()`, when the ones
+ * under way are.
  */
 function writeCopies(snapshotsDir: string, into: string, ids: readonly string[], copies: SnapshotCopies): { sizes: Map<string, Promise<number>>; done: Promise<void>; stop: () => void } {
   const sizes = new Map<string, Promise<number>>();
@@ -354,7 +351,7 @@ function writeCopies(snapshotsDir: string, into: string, ids: readonly string[],
 
 /**
  * Copies compressed at once: one, on one of libuv's four threads, leaving the others to Astro's page
- * writes and a core to the rendering (each copy holds its file and its gzip in memory: 6.5 MB at 500 services).
+ * writes and a core to the index pass and the rendering (each copy holds its file and its gzip in memory: 6.5 MB at 500 services).
  */
 const COPY_LANES = 1;
 
