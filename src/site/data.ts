@@ -19,12 +19,13 @@ import { rowsOf, snapshotsForPeriod, type ChangeRow } from '../export/population
 import { changeOfDeployment, changePagePeriod, computeChangeIndex, type ChangeEntry } from './audit-index.ts';
 import { closedPeriods, periodFiles, type AuditPeriod, type ChangeContext } from '../views/audit.ts';
 import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
-import { LedgerIndexBuilder, type DayGroup, type LedgerIndex } from '../views/index.ts';
+import { LedgerIndexBuilder, paths, prWhereDeployment, type DayGroup, type LedgerIndex, type PrEntry } from '../views/index.ts';
 import type { Change, Snapshot } from '../model/index.ts';
 import { RENDER_GROUPS, type RenderGroup } from '../views/routes.ts';
 import type { RenderOnly } from './config.ts';
 import { DayViews } from '../views/day-views.ts';
 import { handedOver } from './handover.ts';
+import { href } from './url.ts';
 
 export { generatorVersion, snapshotCopies };
 
@@ -285,10 +286,20 @@ export function changeIndex(): Promise<ChangeEntry[]> {
 
 let changeLookup: Promise<ReturnType<typeof changeOfDeployment>> | null = null;
 
-/** The change page of a deployment, if it has one (audit-index.ts `changeOfDeployment`): one lookup for every service's pages. */
-export function changeOfDeploymentLookup(): Promise<ReturnType<typeof changeOfDeployment>> {
+/**
+ * Where a "where is my change" cell of `service` links: the change page of the
+ * deployment the cell names (search-query.ts `prWhereDeployment`, audit-index.ts
+ * `changeOfDeployment`), or null. One answer for the service's page and the
+ * search's `/changes/services/NAME.json`; one lookup for every service.
+ */
+export async function pullRequestChangeHref(service: string): Promise<(pr: PrEntry, environment: string) => string | null> {
   changeLookup ??= changeIndex().then(changeOfDeployment);
-  return changeLookup;
+  const change = await changeLookup;
+  return (pr, environment) => {
+    const deployment = prWhereDeployment(pr.now[environment], pr.environments[environment]);
+    const id = deployment && change(service, environment, deployment.at, deployment.snapshot);
+    return id ? href(paths.change(id)) : null;
+  };
 }
 
 /** A snapshot's changes with a page by id, once per snapshot: the change pages of one night share it. */

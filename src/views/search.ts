@@ -4,8 +4,8 @@
  * pure matcher the page's bundled script runs in the browser. No server, no
  * CDN; the same function is unit-tested here.
  */
-import { byService, type LedgerIndex } from './history.ts';
-import { prWhereDeployment, type SearchIndex, type ServiceDetail } from './search-query.ts';
+import { byService, type LedgerIndex, type PrEntry } from './history.ts';
+import type { SearchIndex, ServiceDetail } from './search-query.ts';
 import { hasReleasePage, type ReleaseSummary } from './releases.ts';
 
 export * from './search-query.ts';
@@ -32,16 +32,15 @@ export function buildSearchIndex(index: LedgerIndex, releases: readonly ReleaseS
 
 /**
  * `/changes/services/NAME.json`. `changeHref`: the address of the change page
- * of a deployment (service, environment, time, first recording snapshot), or
- * null when it has none; each cell whose deployment has one links it.
+ * of the deployment a pull request's cell in an environment names, or null
+ * (site/data.ts `pullRequestChangeHref`, as the service's page links it).
  */
-export function buildServiceDetail(index: LedgerIndex, service: string, changeHref?: (service: string, environment: string, deployedAt: string, snapshot: string) => string | null): ServiceDetail {
+export function buildServiceDetail(index: LedgerIndex, service: string, changeHref?: (pr: PrEntry, environment: string) => string | null): ServiceDetail {
   const prs: ServiceDetail['prs'] = {};
   for (const pr of byService(index).pullRequests.get(service) ?? []) {
     const changes: Record<string, string> = {};
     for (const environment of index.environments) {
-      const deployment = changeHref ? prWhereDeployment(pr.now[environment], pr.environments[environment]) : null;
-      const page = deployment && changeHref!(service, environment, deployment.at, deployment.snapshot);
+      const page = changeHref?.(pr, environment);
       if (page) changes[environment] = page;
     }
     prs[String(pr.number)] = { title: pr.title, author: pr.author, mergedAt: pr.mergedAt, url: pr.url ?? null, environments: pr.environments, now: pr.now, ...(Object.keys(changes).length > 0 ? { changes } : {}) };
