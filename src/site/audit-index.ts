@@ -16,6 +16,7 @@ import { readSnapshotFile } from '../ledger/index.ts';
 import { requiredApprovals } from '../model/approvals.ts';
 import type { Snapshot } from '../model/index.ts';
 import { closedPeriods } from '../views/audit.ts';
+import { groupBy } from '../views/format.ts';
 import type { LedgerFacts } from './incremental.ts';
 import { approvalRows, type ApprovalRow } from '../views/approvals.ts';
 
@@ -156,13 +157,7 @@ export function changeGroupDay(changeId: string): string | null {
  * wrong one).
  */
 export function changeOfDeployment(changes: readonly ChangeEntry[]): (service: string, environment: string, deployedAt: string, snapshot: string) => string | null {
-  const byTime = new Map<string, ChangeEntry[]>();
-  for (const c of changes) {
-    const key = `${c.deployedAt}\n${c.snapshot}`;
-    const list = byTime.get(key);
-    if (list) list.push(c);
-    else byTime.set(key, [c]);
-  }
+  const byTime = groupBy(changes, (c) => `${c.deployedAt}\n${c.snapshot}`);
   return (service, environment, deployedAt, snapshot) => {
     // model/change-id.ts: `service.environment.TIME.hash`.
     const found = (byTime.get(`${deployedAt}\n${snapshot}`) ?? []).filter((c) => c.id.startsWith(`${service}.${environment}.`) && c.id.split('.').length === `${service}.${environment}`.split('.').length + 2);
