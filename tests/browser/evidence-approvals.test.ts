@@ -16,7 +16,7 @@ import { appendSnapshot } from '../../src/ledger/index.ts';
 import type { Snapshot } from '../../src/model/index.ts';
 import { evaluateRules } from '../../src/rules/index.ts';
 import { buildSite } from '../../src/site/build.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { A4_CONTENT_PX, launchChromium } from '../helpers/chromium.ts';
 import { fixtureSnapshots } from '../helpers/site-fixture.ts';
 import { buildSnapshot } from '../helpers/snapshot-builder.ts';
 import { serveStatic } from '../helpers/static-server.ts';
@@ -181,8 +181,6 @@ describe('a day page in Chromium', () => {
   });
 
   it('an environment page prints on A4: nothing wider than the paper, every compact row and its verdict on it', async () => {
-    // A4 is 210 mm; site.css prints with 12 mm margins: 186 mm of content, in CSS px (as tests/browser/phone-print.test.ts).
-    const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
     const paper = await browser.newPage({ viewport: { width: A4_CONTENT_PX, height: 1100 } });
     await paper.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
     await paper.goto(server.url('/days/2026-03-14/environments/prod/'));

@@ -11,22 +11,20 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendSnapshot } from '../../src/ledger/store.ts';
 import type { PassedOver, Snapshot } from '../../src/model/index.ts';
 import { evaluateRules } from '../../src/rules/index.ts';
 import { buildSite } from '../../src/site/build.ts';
 import { findingAnchor } from '../../src/views/index.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { A4_CONTENT_PX, brokenWords, launchChromium, widerThan } from '../helpers/chromium.ts';
 import { fixtureSnapshots } from '../helpers/site-fixture.ts';
 import { commitFor } from '../helpers/snapshot-builder.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
 const PHONE = { width: 390, height: 844 };
-/** A4 is 210 mm; site.css prints with 12 mm margins: 186 mm of content, in CSS px (96 per inch). */
-const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
 const RLO = '\u202e';
 const REF = `feature/<script>window.__pwned=1</script>${RLO}exe.txt-PAY-4711-statement-preview-with-a-long-branch-name`;
 
@@ -102,48 +100,6 @@ afterAll(async () => {
 
 const page = (p: string) => readFile(path.join(work, 'dist', p, 'index.html'), 'utf8');
 
-/** The deepest elements whose right edge passes `width` and reach the page (not clipped by a scrolling wrapper). */
-function widerThan(p: Page, width: number): Promise<string[]> {
-  return p.evaluate((w) => {
-    const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > w + 1);
-    const clipped = (el: Element) => {
-      for (let q = el.parentElement; q && q !== document.body; q = q.parentElement) if (getComputedStyle(q).overflowX !== 'visible' && q.getBoundingClientRect().right <= w + 1) return true;
-      return false;
-    };
-    return wide.filter((el) => !clipped(el)).map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? '').slice(0, 40)}`);
-  }, width);
-}
-
-/** Words in the section's cells that go to a new line anywhere but right after a hyphen or slash (tests/browser/phone-print.test.ts). */
-function brokenWords(p: Page): Promise<string[]> {
-  return p.evaluate(() => {
-    const broken: string[] = [];
-    for (const cell of document.querySelectorAll('section[aria-labelledby="passed-over"] :is(th, td)')) {
-      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent ?? '';
-        for (const m of text.matchAll(/\S+/g)) {
-          const range = document.createRange();
-          let previousTop: number | null = null;
-          for (let i = 0; i < m[0].length; i++) {
-            range.setStart(node, m.index + i);
-            range.setEnd(node, m.index + i + 1);
-            const rect = [...range.getClientRects()].find((r) => r.width > 0);
-            if (!rect) continue;
-            const top = Math.round(rect.top);
-            if (previousTop !== null && top !== previousTop && !'-/'.includes(m[0][i - 1]!)) {
-              broken.push(`"${m[0]}" breaks before "${m[0].slice(i)}"`);
-              break;
-            }
-            previousTop = top;
-          }
-        }
-      }
-    }
-    return broken;
-  });
-}
-
 describe('passed-over deployments on the built site', () => {
   it('the environment and service day pages show them, escaped and isolated, with the finding linked', async () => {
     const prod = await page('days/2026-03-13/environments/prod');
@@ -184,7 +140,7 @@ describe('passed-over deployments on the built site', () => {
       expect(await tab.locator('#passed-over').isVisible()).toBe(true);
       const { scrollWidth, innerWidth } = await tab.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
       expect({ p, scrollWidth, wider: await widerThan(tab, innerWidth) }).toEqual({ p, scrollWidth: innerWidth, wider: [] });
-      expect({ p, broken: await brokenWords(tab) }).toEqual({ p, broken: [] });
+      expect({ p, broken: await brokenWords(tab, 'section[aria-labelledby="passed-over"] :is(th, td)') }).toEqual({ p, broken: [] });
       expect(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       await tab.setViewportSize({ width: A4_CONTENT_PX, height: 1100 });
       await tab.emulateMedia({ media: 'print', colorScheme: 'light' });

@@ -17,15 +17,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../../scripts/bench-ledger.ts';
 import { buildSite } from '../../src/site/build.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { A4_CONTENT_PX, brokenWords, launchChromium, widerThan } from '../helpers/chromium.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-/** A4 is 210 mm; site.css prints with 12 mm margins: 186 mm of content, in CSS px (96 per inch). */
-const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
 const BUDGET_GZ = 150 * 1024;
 
 type Served = Awaited<ReturnType<typeof serveStatic>>;
@@ -81,57 +79,6 @@ async function open(url: string, viewport: { width: number; height: number }): P
   await page.route('**/*', (route) => (route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort()));
   expect((await page.goto(url))?.status()).toBe(200);
   return page;
-}
-
-/** Words in table cells that go to a new line anywhere but right after a hyphen or slash ("Environme nt", "a p i - g a t e w a y"). */
-function brokenWords(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const broken: string[] = [];
-    for (const cell of document.querySelectorAll('th, td')) {
-      // Collapsed (a closed <details>) is not on screen; print shows it (below).
-      if (!cell.checkVisibility()) continue;
-      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        if (!node.parentElement?.checkVisibility()) continue;
-        const text = node.textContent ?? '';
-        for (const m of text.matchAll(/\S+/g)) {
-          const range = document.createRange();
-          range.setStart(node, m.index);
-          range.setEnd(node, m.index + m[0].length);
-          const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-          if (tops.size < 2) continue;
-          // Where the word goes to a new line: only right after a hyphen or a slash, as text wraps ("payments-" "api").
-          let previousTop: number | null = null;
-          for (let i = 0; i < m[0].length; i++) {
-            range.setStart(node, m.index + i);
-            range.setEnd(node, m.index + i + 1);
-            const rect = [...range.getClientRects()].find((r) => r.width > 0);
-            if (!rect) continue;
-            const top = Math.round(rect.top);
-            if (previousTop !== null && top !== previousTop && !'-/'.includes(m[0][i - 1]!)) {
-              broken.push(`${cell.tagName.toLowerCase()} "${m[0]}" breaks before "${m[0].slice(i)}"`);
-              break;
-            }
-            previousTop = top;
-          }
-        }
-      }
-    }
-    return broken;
-  });
-}
-
-/** The deepest elements whose right edge passes `width` (what makes a page scroll sideways). */
-function widerThan(page: Page, width: number): Promise<string[]> {
-  return page.evaluate((w) => {
-    const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > w + 1);
-    // Inside a scrolling wrapper is fine: only what reaches the page counts.
-    const clipped = (el: Element) => {
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible' && p.getBoundingClientRect().right <= w + 1) return true;
-      return false;
-    };
-    return wide.filter((el) => !clipped(el)).map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px): ${(el.textContent ?? '').slice(0, 40)}`);
-  }, width);
 }
 
 describe('phones (issue 19, item 5)', () => {

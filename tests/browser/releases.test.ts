@@ -10,13 +10,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/site/build.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { A4_CONTENT_PX, launchChromium } from '../helpers/chromium.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 import { writeReleaseLedger } from '../releases/ledger.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
 const PHONE = { width: 390, height: 844 };
-const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
 const PAGES = { releases: '/releases/', declared: '/releases/checkout/', found: '/releases/PAY-7/', day: '/days/2026-03-08/' };
 
 let work: string;
