@@ -5,12 +5,13 @@
  * config); the Astro project root is this repository, found from this file.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setImmediate } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { LedgerError } from '../errors.ts';
-import { gzipCopyAsync, listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
+import { listSnapshotIds, readSnapshotFile, sha256Hex } from '../ledger/index.ts';
 import type { SnapshotCopies } from '../model/index.ts';
 import { copyFileName } from '../views/snapshots.ts';
 import { SITE_ROOT, siteConfig } from './config.ts';
@@ -288,37 +289,16 @@ class KeptFileMissing extends Error {}
  * Starts writing the published copies of `ids` (config `site.snapshotCopies`)
  * under `into/snapshots/`: `ID.json.gz`, a gzip of the ledger file's bytes
  * (ledger/gzip-copy.ts), or `ID.json`, the bytes copied
- * (`SiteOptions.copySnapshots`; copies, not hard links: nothing done to the
- * site's files can reach the ledger's), or none. `sizes` has a promise of
- * each copy's size, settled as it is written, and `done` settles when all
- * are (rejecting with the first failure) or, after `stop()`, when the ones
- * under way are.
+ * (`SiteOptions.copySnapshots`), or none. They are written in id order on a
+ * thread of their own (snapshot-copies-worker.mjs), which needs nothing of the
+ * main thread while the index pass and the rendering hold it. `sizes` has a
+ * promise of each copy's size, settled as it is written, and `done` settles
+ * when all are (rejecting with the first failure) or, after `stop()`, when
+ * the one under way is.
  */
 function writeCopies(snapshotsDir: string, into: string, ids: readonly string[], copies: SnapshotCopies): { sizes: Map<string, Promise<number>>; done: Promise<void>; stop: () => void } {
   const sizes = new Map<string, Promise<number>>();
   if (ids.length === 0 || copies === 'none') return { sizes, done: Promise.resolve(), stop: () => {} };
-  const folder = mkdir(path.join(into, 'snapshots'), { recursive: true });
-  const write = async (id: string) => {
-    await folder;
-    const from = path.join(snapshotsDir, `${id}.json`);
-    const to = path.join(into, 'snapshots', copyFileName(id, copies));
-    if (copies === 'json') {
-      await copyFile(from, to);
-      return (await stat(to)).size;
-    }
-    const gzip = await gzipCopyAsync(await readFile(from));
-    await writeFile(to, gzip);
-    return gzip.length;
-  };
-  // Named by its published address: a failed write's own message names no file ("ENOSPC: no space left on device, write").
-  const one = (id: string) =>
-    write(id).catch((error: unknown) => {
-      const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
-      throw new Error(`the copy /snapshots/${copyFileName(id, copies)} of ${id}.json could not be made: ${message}`, { cause: error });
-    });
-  // In id order, COPY_LANES at a time: each lane takes the next id when its copy is written.
-  let next = 0;
-  let stopped = false;
   const settle = new Map<string, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
   for (const id of ids) {
     const size = new Promise<number>((resolve, reject) => settle.set(id, { resolve, reject }));
@@ -326,34 +306,40 @@ function writeCopies(snapshotsDir: string, into: string, ids: readonly string[],
     size.catch(() => {});
     sizes.set(id, size);
   }
-  const lane = async () => {
-    while (next < ids.length && !stopped) {
-      const id = ids[next++]!;
-      try {
-        settle.get(id)!.resolve(await one(id));
-      } catch (error) {
-        // The first failure stops the copies and is what every page still awaiting a size gets:
-        // left unsettled, a page awaiting a later copy would keep the build waiting for ever.
-        stopped = true;
-        for (const later of ids.slice(next)) settle.get(later)!.reject(error);
-        settle.get(id)!.reject(error);
-        throw error;
-      }
-    }
+  // Named by its published address: a failed write's own message names no file ("ENOSPC: no space left on device, write").
+  const failed = (id: string, message: string, cause?: unknown) =>
+    new Error(`the copy /snapshots/${copyFileName(id, copies)} of ${id}.json could not be made: ${message.replace(/\s+/g, ' ')}`, { cause });
+  // Whatever ends the copies, every page still awaiting a size gets the reason: left unsettled, it would keep the build waiting for ever.
+  let failure: Error | null = null;
+  const end = (error: Error) => {
+    failure ??= error;
+    for (const { reject } of settle.values()) reject(failure);
+    settle.clear();
   };
-  // Settled when every lane has ended (none still writing into `into`), with the first failure.
-  const done = Promise.allSettled(Array.from({ length: Math.min(COPY_LANES, ids.length) }, lane)).then((lanes) => {
-    const failed = lanes.find((l) => l.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
-  return { sizes, done, stop: () => void (stopped = true) };
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const done = mkdir(path.join(into, 'snapshots'), { recursive: true }).then(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const jobs = ids.map((id) => ({ id, from: path.join(snapshotsDir, `${id}.json`), to: path.join(into, 'snapshots', copyFileName(id, copies)) }));
+        const worker = new Worker(COPIES_WORKER, { workerData: { jobs, gzip: copies === 'gzip', stop } });
+        worker.on('message', (written: { id: string; size: number } | { id: string; message: string }) => {
+          if ('message' in written) return end(failed(written.id, written.message));
+          settle.get(written.id)?.resolve(written.size);
+          settle.delete(written.id);
+        });
+        worker.on('error', (error) => end(failed(ids.find((id) => settle.has(id)) ?? ids[0]!, error.message, error)));
+        // Ended: every copy written, or the first failure, or stopped after the copy under way.
+        worker.on('exit', () => {
+          if (settle.size > 0) end(new Error(`the snapshot copies stopped before ${[...settle.keys()][0]}.json was copied`));
+          if (failure) reject(failure);
+          else resolve();
+        });
+      }),
+  );
+  return { sizes, done, stop: () => Atomics.store(stop, 0, 1) };
 }
 
-/**
- * Copies compressed at once: one, on one of libuv's four threads, leaving the others to Astro's page
- * writes and a core to the index pass and the rendering (each copy holds its file and its gzip in memory: 6.5 MB at 500 services).
- */
-const COPY_LANES = 1;
+const COPIES_WORKER = path.join(import.meta.dirname, 'snapshot-copies-worker.mjs');
 
 const isPage = (file: string) => file === 'index.html' || file.endsWith('/index.html');
 
