@@ -11,8 +11,7 @@
  * - What is hashed and listed is always the content (the ledger file's bytes),
  *   never the compressed bytes.
  */
-import { promisify } from 'node:util';
-import { gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { formatBytes } from '../model/input-limits.ts';
 
 /** The two magic bytes every gzip member starts with (RFC 1952 §2.3.1). */
@@ -25,19 +24,6 @@ const OS_UNKNOWN = 255;
 export function gzipCopy(bytes: Uint8Array): Buffer {
   const out = gzipSync(bytes, { level: 9 });
   // No FHCRC flag (zlib never sets it), so the header byte is not covered by any check.
-  out[OS_OFFSET] = OS_UNKNOWN;
-  return out;
-}
-
-const gzipAsync = promisify(gzip);
-
-/**
- * `gzipCopy` on libuv's thread pool (the same zlib call, the same bytes), so a
- * full build compresses several snapshots at once: level 9 takes about 20 ms
- * for an 800 KB snapshot and 7× that at 500 services.
- */
-export async function gzipCopyAsync(bytes: Uint8Array): Promise<Buffer> {
-  const out = await gzipAsync(bytes, { level: 9 });
   out[OS_OFFSET] = OS_UNKNOWN;
   return out;
 }

@@ -15,7 +15,7 @@ export type { AppendOptions, AppendStep, SnapshotEntry } from './store.ts';
 export { HASH_FORM_NAME, verifyLedger, verifySnapshotFile } from './verify.ts';
 export type { FileVerifyResult, HashForm, VerifyOptions, VerifyResult } from './verify.ts';
 export { findSnapshotAt } from './lookup.ts';
-export { gunzipCopy, gzipCopy, gzipCopyAsync, isGzip } from './gzip-copy.ts';
+export { gunzipCopy, gzipCopy, isGzip } from './gzip-copy.ts';
 export { diffEnvironments, diffSnapshots, displayValue, environmentDiffInputs, lastKnownBefore, parseDiffOperand, secretConfigKeys } from './diff.ts';
 export type {
   ConfigEnvironmentDiff,

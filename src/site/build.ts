@@ -132,7 +132,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     // Awaited below; a failure meanwhile must wait there, not crash the process as unhandled.
     astro.catch(() => {});
     const previous = incremental ? await usableManifest(cacheDir, fingerprint, outDir) : null;
-    // Compressed on the thread pool (level 9 takes ~140 ms a 6 MB snapshot, 2.5 minutes of CPU at three years),
+    // Compressed on a thread of their own (level 9 takes ~110 ms a 6 MB snapshot, two minutes of CPU at three years),
     // starting now, on the second core while the index pass holds the first: started after it, beside the rendering,
     // they held back every page that shows the newest copy's size (the home page, `/snapshots/`), which Astro renders
     // first, and so all four pages in flight (docs/scale.md). Which copies a night writes depends on the snapshots'
