@@ -87,20 +87,47 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
   const pullRequests: PrBetween[] = [];
   const unknownPullRequests: PrUnknownBetween[] = [];
   if (index) {
-    for (const { pr, where } of partlyDeployed(snapshot, index)) {
-      const [x, y] = [where.get(a), where.get(b)];
-      // The same build on both sides contains the same pull requests (src/model/build.ts decides "the same build").
-      if (!x || !y || x.build === y.build) continue;
-      const [pa, pb] = [x.presence, y.presence];
-      if (pa === pb && pa !== 'unknown') continue;
-      const shown = { service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets };
-      if (pa === 'unknown' || pb === 'unknown') {
-        const whys = [x.why, y.why].filter((w) => w !== undefined);
-        unknownPullRequests.push({ ...shown, a: pa, b: pb, why: whys.includes('before the ledger') ? 'before the ledger' : whys[0]! });
-      } else pullRequests.push({ ...shown, in: pa === 'in' ? 'a' : 'b' });
+    const [ia, ib] = [a, b].map((name) => snapshot.environments.findIndex((e) => e.name === name)) as [number, number];
+    for (const rows of partlyDeployed(snapshot, index)) {
+      const between = rowsBetween(rows, ia, ib);
+      for (const pr of between.pullRequests) pullRequests.push(pr);
+      for (const pr of between.unknownPullRequests) unknownPullRequests.push(pr);
     }
   }
   return { diff, unchangedSecrets, pullRequests, unknownPullRequests };
+}
+
+/**
+ * A service's pull requests in one environment (at position `ia` of the
+ * snapshot's) but not the other (`ib`), or unknown in either, from its rows.
+ * Kept with the rows for each pair: a service's rows are the same object from
+ * one day to the next while nothing they depend on changed (`partlyDeployed`),
+ * and at three years × 500 services a day's nine pairs went through 67,000
+ * rows each (the rows' places are by position in the snapshot's environments,
+ * which those rows' key includes).
+ */
+const betweenCache = new WeakMap<PartlyDeployed[], Map<string, Pick<EnvironmentComparison, 'pullRequests' | 'unknownPullRequests'>>>();
+function rowsBetween(rows: PartlyDeployed[], ia: number, ib: number): Pick<EnvironmentComparison, 'pullRequests' | 'unknownPullRequests'> {
+  let byPair = betweenCache.get(rows);
+  if (!byPair) betweenCache.set(rows, (byPair = new Map()));
+  const cached = byPair.get(`${ia} ${ib}`);
+  if (cached) return cached;
+  const pullRequests: PrBetween[] = [];
+  const unknownPullRequests: PrUnknownBetween[] = [];
+  for (const { pr, where } of rows) {
+    const [x, y] = [where[ia], where[ib]];
+    // The same build on both sides contains the same pull requests (src/model/build.ts decides "the same build").
+    if (!x || !y || x.build === y.build) continue;
+    const [pa, pb] = [x.presence, y.presence];
+    if (pa === pb && pa !== 'unknown') continue;
+    if (pa === 'unknown' || pb === 'unknown') {
+      const why = x.why === 'before the ledger' || y.why === 'before the ledger' ? 'before the ledger' : (x.why ?? y.why)!;
+      unknownPullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, a: pa, b: pb, why });
+    } else pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: pa === 'in' ? 'a' : 'b' });
+  }
+  const between = { pullRequests, unknownPullRequests };
+  byPair.set(`${ia} ${ib}`, between);
+  return between;
 }
 
 /** Where one pull request is in one environment of a snapshot: `build` numbers the distinct builds of its service there (equal: the same build). */
@@ -108,6 +135,12 @@ interface Place {
   build: number;
   presence: PrPresence;
   why?: UnknownWhy;
+}
+
+/** A pull request and its place in each of the snapshot's environments, by their position in `snapshot.environments`. */
+interface PartlyDeployed {
+  pr: PrEntry;
+  where: Place[];
 }
 
 /**
@@ -118,10 +151,10 @@ interface Place {
  * history cost minutes a day. A service running the same build everywhere is
  * skipped whole.
  */
-const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, { pr: PrEntry; where: Map<string, Place> }[]>>();
+const partlyDeployedCache = new WeakMap<Snapshot, WeakMap<LedgerIndex, PartlyDeployed[][]>>();
 /** Per index, each service's rows as last computed, with what they depend on (pages come day by day). */
-const lastRowsCache = new WeakMap<LedgerIndex, Map<string, { key: string; rows: { pr: PrEntry; where: Map<string, Place> }[] }>>();
-function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; where: Map<string, Place> }[] {
+const lastRowsCache = new WeakMap<LedgerIndex, Map<string, { key: string; rows: PartlyDeployed[] }>>();
+function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): PartlyDeployed[][] {
   let byIndex = partlyDeployedCache.get(snapshot);
   if (!byIndex) partlyDeployedCache.set(snapshot, (byIndex = new WeakMap()));
   const cached = byIndex.get(index);
@@ -133,7 +166,7 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
     if (!held) deployed.set(d.service, (held = new Map()));
     held.set(d.environment, d);
   }
-  const out: { pr: PrEntry; where: Map<string, Place> }[] = [];
+  const out: PartlyDeployed[][] = [];
   let lastRows = lastRowsCache.get(index);
   if (!lastRows) lastRowsCache.set(index, (lastRows = new Map()));
   for (const [service, prs] of byService(index).pullRequests) {
@@ -158,27 +191,26 @@ function partlyDeployed(snapshot: Snapshot, index: LedgerIndex): { pr: PrEntry; 
     const key = [known, lineageFactCount(index, service, snapshot.id), ...sides.map((x) => [x.environment, x.build, x.deployment?.commit ?? '', x.deployment?.deployedAt ?? '', x.hidden].join('\u0000'))].join('\u0001');
     const held = lastRows.get(service);
     if (held && held.key === key) {
-      out.push(...held.rows);
+      out.push(held.rows);
       continue;
     }
-    const rows: { pr: PrEntry; where: Map<string, Place> }[] = [];
+    const rows: PartlyDeployed[] = [];
     // What each side's build contains is found once for all of the service's pull requests.
     for (const side of sides) if (side.deployment) side.presence = buildPresence(index, service, side.deployment.commit, snapshot.id);
     for (const pr of prs) {
       if (pr.snapshot > snapshot.id) continue;
-      const where = new Map<string, Place>();
+      const where: Place[] = [];
       for (const side of sides) {
         const d = side.deployment;
         if (d) {
           const presence = side.presence!(pr.number);
-          where.set(side.environment, presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, service, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
-        } else where.set(side.environment, side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
+          where.push(presence === 'unknown' ? { build: side.build, presence, why: unknownWhy(index, service, d.deployedAt, pr.mergedAt) } : { build: side.build, presence });
+        } else where.push(side.hidden ? { build: -2, presence: 'unknown', why: 'a source gave no evidence' } : { build: -1, presence: 'out' });
       }
-      const places = [...where.values()];
-      if (places.some((p) => p.presence !== places[0]!.presence || p.presence === 'unknown')) rows.push({ pr, where });
+      if (where.some((p) => p.presence !== where[0]!.presence || p.presence === 'unknown')) rows.push({ pr, where });
     }
     lastRows.set(service, { key, rows });
-    out.push(...rows);
+    out.push(rows);
   }
   byIndex.set(index, out);
   return out;
