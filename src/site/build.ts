@@ -4,7 +4,7 @@
  * The ledger folder is an argument (the CLI finds it beside the user's
  * config); the Astro project root is this repository, found from this file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -154,9 +154,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     const keptCheck = plan ? missingFiles(outDir, plan.kept) : null;
     const sizes = new Map<string, Promise<number>>(copyWork.sizes);
     // Kept copies (incremental builds): the size of the file the previous build wrote, which is the one published.
+    // Synchronous: a night keeps a thousand copies, and awaiting each stat left the main thread idle ~0.1 s before the handover.
     for (const id of ids) {
       if (sizes.has(id) || copies === 'none') continue;
-      const kept = await stat(path.join(outDir, 'snapshots', copyFileName(id, copies))).catch(() => null);
+      const kept = statSync(path.join(outDir, 'snapshots', copyFileName(id, copies)), { throwIfNoEntry: false });
       if (!kept) {
         // Deleted by hand: build everything (below), with no manifest to trust.
         await removeManifest(cacheDir);
