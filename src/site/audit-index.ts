@@ -103,7 +103,7 @@ export async function openChangeIndex(
   if (partsDir) await mkdir(partsDir, { recursive: true });
   // Without a cache (a full build, `build --full`) the parts stay in memory (~17 KB a snapshot at 500 services):
   // without them the audit periods' exports read and validated every snapshot again, five minutes at three years.
-  const kept = partsDir ? null : new Map<string, SnapshotPart>();
+  const kept = new Map<string, SnapshotPart>();
   const add = async (id: string, snapshot: Snapshot, sha256: string, fileSha256: string | null) => {
     if (id !== ids[covered.length]) throw new Error(`openChangeIndex: ${id} is not the next snapshot (${ids[covered.length] ?? 'none'})`);
     const production = new Set(snapshot.environments.filter((e) => e.production).map((e) => e.name));
@@ -118,7 +118,7 @@ export async function openChangeIndex(
     if (fileSha256) {
       const part = snapshotPart(id, snapshot, sha256, fileSha256, previous?.id === ids[covered.length - 2] ? previous : null);
       if (partsDir) await writeFile(path.join(partsDir, `${sha256}.json`), JSON.stringify({ fingerprint, part } satisfies SavedPart));
-      else kept!.set(sha256, part);
+      else kept.set(sha256, part);
     }
     previous = { id, changes: productionChanges(snapshot) };
   };
@@ -137,7 +137,7 @@ export async function openChangeIndex(
         return saved?.fingerprint === fingerprint && saved.part.id === id && saved.part.sha256 === sha256 ? saved.part : undefined;
       }
     : async (id: string, sha256: string) => {
-        const part = kept!.get(sha256);
+        const part = kept.get(sha256);
         return part?.id === id ? part : undefined;
       };
   return { from, add, finish, rows, approvals, partOf };

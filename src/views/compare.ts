@@ -102,15 +102,16 @@ export function compareEnvironments(snapshot: Snapshot, a: string, b: string, in
  * snapshot's) but not the other (`ib`), or unknown in either, from its rows.
  * Kept with the rows for each pair: a service's rows are the same object from
  * one day to the next while nothing they depend on changed (`partlyDeployed`),
- * and at three years × 500 services a day's nine pairs went through 67,000
- * rows each (the rows' places are by position in the snapshot's environments,
- * which those rows' key includes).
+ * and at three years × 500 services each of a day's nine pairs went through all
+ * of the day's rows (67,000 unknown pull requests between them). The rows'
+ * places are by position in the snapshot's environments, which those rows' key includes.
  */
 const betweenCache = new WeakMap<PartlyDeployed[], Map<string, Pick<EnvironmentComparison, 'pullRequests' | 'unknownPullRequests'>>>();
 function rowsBetween(rows: PartlyDeployed[], ia: number, ib: number): Pick<EnvironmentComparison, 'pullRequests' | 'unknownPullRequests'> {
   let byPair = betweenCache.get(rows);
   if (!byPair) betweenCache.set(rows, (byPair = new Map()));
-  const cached = byPair.get(`${ia} ${ib}`);
+  const pair = `${ia} ${ib}`;
+  const cached = byPair.get(pair);
   if (cached) return cached;
   const pullRequests: PrBetween[] = [];
   const unknownPullRequests: PrUnknownBetween[] = [];
@@ -126,7 +127,7 @@ function rowsBetween(rows: PartlyDeployed[], ia: number, ib: number): Pick<Envir
     } else pullRequests.push({ service: pr.service, number: pr.number, title: pr.title, url: pr.url, tickets: pr.tickets, in: pa === 'in' ? 'a' : 'b' });
   }
   const between = { pullRequests, unknownPullRequests };
-  byPair.set(`${ia} ${ib}`, between);
+  byPair.set(pair, between);
   return between;
 }
 

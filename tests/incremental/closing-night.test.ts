@@ -12,6 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../../scripts/bench-ledger.ts';
 import { checkExport } from '../../src/export/extract.ts';
+import { readSnapshotFile } from '../../src/ledger/index.ts';
+import { openChangeIndex } from '../../src/site/audit-index.ts';
 import { buildSite } from '../../src/site/build.ts';
 
 let work: string;
@@ -57,4 +59,24 @@ describe('the night that closes a month', () => {
       expect({ site, checked }).toMatchObject({ site, checked: { ok: true } });
     }
   }, 600_000);
+
+  it('keeps each snapshot\'s export part in memory without a cache, equal to the part a cache keeps', async () => {
+    const ids = all.slice(0, 31);
+    const cached = await openChangeIndex(ids, null, path.join(work, 'parts-cache'), 'fingerprint');
+    const memory = await openChangeIndex(ids, null, null, 'fingerprint');
+    const hashes: [string, string][] = [];
+    for (const id of ids) {
+      const { snapshot, sha256, fileSha256 } = await readSnapshotFile(snapshots(), id, undefined, { vouch: true });
+      await cached.add(id, snapshot, sha256, fileSha256!);
+      await memory.add(id, snapshot, sha256, fileSha256!);
+      hashes.push([id, sha256]);
+    }
+    for (const [id, sha256] of hashes) {
+      const part = await memory.partOf(id, sha256);
+      expect(part, id).toBeDefined();
+      expect(part).toEqual(await cached.partOf(id, sha256));
+      // Asked for another snapshot's hash, none.
+      expect(await memory.partOf(id, hashes.find(([other]) => other !== id)![1])).toBeUndefined();
+    }
+  }, 120_000);
 });
