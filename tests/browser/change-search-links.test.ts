@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/site/build.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { launchChromium, offlinePage } from '../helpers/chromium.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 
@@ -19,13 +19,7 @@ let browser: Browser;
 const external: string[] = [];
 
 async function open(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith('http://127.0.0.1:')) return route.continue();
-    external.push(u);
-    return route.abort();
-  });
+  const page = await offlinePage(context, external);
   const response = await page.goto(url);
   expect(response?.status()).toBe(200);
   return page;

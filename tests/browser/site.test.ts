@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/site/build.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { launchChromium, offlinePage } from '../helpers/chromium.ts';
 import { writeSiteFixture } from '../helpers/site-fixture.ts';
 import { serveStatic } from '../helpers/static-server.ts';
 
@@ -20,14 +20,7 @@ let browser: Browser;
 const external: string[] = [];
 
 async function open(url: string): Promise<Page> {
-  const page = await browser.newPage();
-  // Nothing may leave the machine at view time (no CDN, no fonts, no analytics).
-  await page.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith('http://127.0.0.1:')) return route.continue();
-    external.push(u);
-    return route.abort();
-  });
+  const page = await offlinePage(browser, external);
   const response = await page.goto(url);
   expect(response?.status()).toBe(200);
   return page;

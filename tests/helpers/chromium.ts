@@ -1,5 +1,5 @@
 /** Debian's Chromium through playwright-core, with the flags of the common brief (no network, no sync, no GPU). */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -12,6 +12,21 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * A new page that may load from 127.0.0.1 only: nothing may leave the machine at view
+ * time (no CDN, no fonts, no analytics), so anything else is aborted and its URL pushed onto `external`.
+ */
+export async function offlinePage(opener: Browser | BrowserContext, external: string[]): Promise<Page> {
+  const page = await opener.newPage();
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith('http://127.0.0.1:')) return route.continue();
+    external.push(u);
+    return route.abort();
+  });
+  return page;
 }
 
 /** Words in the visible table cells matching `cells` that go to a new line anywhere but right after a hyphen or slash ("Environme nt", "a p i - g a t e w a y"). */
