@@ -3,7 +3,7 @@
  * snapshots through the real promotion/tracking/rules pipeline, day after day.
  */
 import type { HistoryEvent } from '../../src/model/evidence.ts';
-import type { ConfigRecord, Deployment, Snapshot, SnapshotInput } from '../../src/model/snapshot.ts';
+import type { ConfigRecord, Deployment, PassedOver, Snapshot, SnapshotInput } from '../../src/model/snapshot.ts';
 
 /** The services of a snapshot as written in a test. */
 export type Services = NonNullable<SnapshotInput['services']>;
@@ -85,3 +85,26 @@ export function days(list: Partial<SnapshotInput>[], history: HistoryEvent[] = [
 export const rulesOf = (s: Pick<Snapshot, 'findings'>) => s.findings.map((f) => f.id);
 export const only = (s: Pick<Snapshot, 'findings'>, rule: string) => s.findings.filter((f) => f.rule === rule);
 export { commitFor as sha };
+
+/**
+ * A successful deployment of web to prod from `ref`, passed over as outside the
+ * environment's branch policy (main, release/*), with a `javascript:` link.
+ */
+export function outsidePolicy(ref: string, createdBy: string, overrides: Partial<PassedOver> = {}): PassedOver {
+  return {
+    service: 'web',
+    environment: 'prod',
+    source: 'github',
+    deploymentId: 9001,
+    ref,
+    refType: 'branch',
+    commit: commitFor('web-feature'),
+    createdBy,
+    createdAt: day(9, '12:00:00'),
+    kind: 'outside-branch-policy',
+    reason: `its branch ${ref} is outside the environment's deployment branch policy (main, release/*)`,
+    branchPolicy: ['main', 'release/*'],
+    url: 'javascript:alert(1)',
+    ...overrides,
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findingsHtml, ruleEvidenceHtml } from '../../src/views/index.ts';
-import { day, dep, only, sha, take } from '../rules/world.ts';
+import { day, dep, only, outsidePolicy, take } from '../rules/world.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 /** U+202E RIGHT-TO-LEFT OVERRIDE: `feature/‮exe.txt` would read as `feature/txt.exe`. */
@@ -15,23 +15,7 @@ function nightWith(ref: string, createdBy: string) {
   return take({
     takenAt: day(10),
     deployments: [dep('web', 'prod', '1.0.0', { deployedAt: day(8, '10:00:00'), ref: 'main' })],
-    passedOver: [
-      {
-        service: 'web',
-        environment: 'prod',
-        source: 'github',
-        deploymentId: 9001,
-        ref,
-        refType: 'branch',
-        commit: sha('web-feature'),
-        createdBy,
-        createdAt: day(9, '12:00:00'),
-        kind: 'outside-branch-policy',
-        reason: `its branch ${ref} is outside the environment's deployment branch policy (main, release/*)`,
-        branchPolicy: ['main', 'release/*'],
-        url: 'javascript:alert(1)',
-      },
-    ],
+    passedOver: [outsidePolicy(ref, createdBy)],
   });
 }
 

@@ -8,30 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PassedOver, Snapshot } from '../../src/model/index.ts';
 import { environmentStateKeys, findingAnchor, passedOverHtml, passedOverRows, serviceStateKeys } from '../../src/views/index.ts';
-import { day, dep, only, sha, take } from '../rules/world.ts';
+import { day, dep, only, outsidePolicy, sha, take } from '../rules/world.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 /** U+202E RIGHT-TO-LEFT OVERRIDE: `feature/‮exe.txt` would read as `feature/txt.exe`. */
 const RLO = '\u202e';
 
-function outsidePolicy(ref: string, createdBy: string, overrides: Partial<PassedOver> = {}): PassedOver {
-  return {
-    service: 'web',
-    environment: 'prod',
-    source: 'github',
-    deploymentId: 9001,
-    ref,
-    refType: 'branch',
-    commit: sha('web-feature'),
-    createdBy,
-    createdAt: day(9, '12:00:00'),
-    kind: 'outside-branch-policy',
-    reason: `its branch ${ref} is outside the environment's deployment branch policy (main, release/*)`,
-    branchPolicy: ['main', `release/*${SCRIPT}`],
-    url: 'javascript:alert(1)',
-    ...overrides,
-  };
-}
+/** world.ts `outsidePolicy` with a script in its branch policy's patterns. */
+const hostilePolicy = (ref: string, createdBy: string) => outsidePolicy(ref, createdBy, { branchPolicy: ['main', `release/*${SCRIPT}`] });
 
 const transient: PassedOver = {
   service: 'web',
@@ -58,7 +42,7 @@ function nightWith(passedOver: PassedOver[] | undefined): Snapshot {
 
 describe('passed-over deployments on the day pages', () => {
   it('shows each one escaped, a ref and a login with <script> or a right-to-left override isolated, and links the finding that stands for it', () => {
-    const s = nightWith([outsidePolicy(`feature/${SCRIPT}${RLO}exe.txt`, `mallory${RLO}nimda${SCRIPT}`), transient]);
+    const s = nightWith([hostilePolicy(`feature/${SCRIPT}${RLO}exe.txt`, `mallory${RLO}nimda${SCRIPT}`), transient]);
     const [finding] = only(s, 'deployment.outside-branch-policy');
     expect(finding).toBeDefined();
     const rows = passedOverRows(s, { service: 'web' });
@@ -89,7 +73,7 @@ describe('passed-over deployments on the day pages', () => {
   });
 
   it('says "no finding" for a deployment outside the policy whose finding is no longer open, and links none', () => {
-    const s = nightWith([outsidePolicy('feature/x', 'erin')]);
+    const s = nightWith([hostilePolicy('feature/x', 'erin')]);
     const closed = { ...s, findings: s.findings.filter((f) => f.rule !== 'deployment.outside-branch-policy') };
     const page = passedOverHtml(passedOverRows(closed, { environment: 'prod' }), 'service', () => '/x')!.value;
     expect(page).toContain('<span class="muted">no finding</span>');
@@ -106,7 +90,7 @@ describe('passed-over deployments on the day pages', () => {
 
 describe('passed-over deployments in the revision keys', () => {
   it('a change in the list revises the environment and service pages it shows on, and nothing else', () => {
-    const before = nightWith([outsidePolicy('feature/x', 'erin')]);
+    const before = nightWith([hostilePolicy('feature/x', 'erin')]);
     const changes: [string, Snapshot][] = [
       ['a new record', { ...before, passedOver: [...before.passedOver!, { ...transient, environment: 'prod' }] }],
       ['another creator', { ...before, passedOver: [{ ...before.passedOver![0]!, createdBy: 'mallory' }] }],
@@ -124,13 +108,13 @@ describe('passed-over deployments in the revision keys', () => {
   });
 
   it('the finding standing for one is part of what is shown: its closing revises the pages', () => {
-    const before = nightWith([outsidePolicy('feature/x', 'erin')]);
+    const before = nightWith([hostilePolicy('feature/x', 'erin')]);
     const closed = { ...before, findings: before.findings.filter((f) => f.rule !== 'deployment.outside-branch-policy') };
     expect(environmentStateKeys(closed).get('prod')).not.toBe(environmentStateKeys(before).get('prod'));
   });
 
   it('an unchanged list (a new night, the reason reworded by the source) revises nothing', () => {
-    const before = nightWith([outsidePolicy('feature/x', 'erin'), transient]);
+    const before = nightWith([hostilePolicy('feature/x', 'erin'), transient]);
     const next = { ...before, takenAt: day(11), passedOver: before.passedOver!.map((p) => ({ ...p, reason: `${p.reason}.` })) };
     expect(serviceStateKeys(next)).toEqual(serviceStateKeys(before));
     expect(environmentStateKeys(next)).toEqual(environmentStateKeys(before));
